@@ -1,0 +1,57 @@
+/**
+ * The closed set of error codes and their HTTP statuses (one registry, as Unkey's codeToStatus).
+ * Services throw `AppError`; the HTTP layer renders `{error: {code, message, details?, requestId}}`.
+ * Tests assert codes, never messages.
+ */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  invalid_service_account_name: 400,
+  invalid_domain: 400,
+  wildcard_domain: 400,
+  domains_required: 400,
+  service_account_required: 400,
+  invalid_permission: 400,
+  invalid_expiry: 400,
+  invalid_import: 400,
+  invitation_invalid: 400,
+  setup_invalid: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  csrf_invalid: 403,
+  permission_escalation: 403,
+  not_found: 404,
+  name_taken: 409,
+  conflict: 409,
+  service_account_has_tokens: 409,
+  member_owns_tokens: 409,
+  last_owner: 409,
+  builtin_role: 409,
+  role_in_use: 409,
+  already_member: 409,
+  setup_complete: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found.`);

@@ -1,0 +1,82 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { registerAjvFormats, TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.js';
+import { randomBase62 } from '../domain/base62.js';
+import type { Services } from '../services/index.js';
+import type { Verifier } from '../verify/verifier.js';
+import { createAuthenticator } from './auth.js';
+import { installErrorHandler } from './error-handler.js';
+import { redactUrl } from './redact.js';
+import type { App, RouteContext } from './route-context.js';
+import { ROUTES } from './routes/index.js';
+
+export interface AppDeps {
+  config: Config;
+  services: Services;
+  verifier: Verifier;
+  logger: FastifyBaseLogger;
+  /** Secret for signing the CSRF cookie; persisted per deployment (see server.ts). */
+  cookieSecret: string;
+}
+
+registerAjvFormats();
+
+/** Builds the HTTP application from its dependencies; tests build it with theirs. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    genReqId: () => `req_${randomBase62(16)}`,
+    // Stock JSON parsing, but reject prototype-poisoning keys outright.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  installErrorHandler(app);
+
+  await app.register(fastifyCookie, { secret: deps.cookieSecret });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: deps.config.secureCookies ? '__Host-latchkey_csrf' : 'latchkey_csrf',
+    cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'lax', secure: deps.config.secureCookies },
+    getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Latchkey management API', version: '1', description: 'Service accounts and API tokens for a SaaS platform organization.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A private token whose effective permissions cover the call' },
+          session: { type: 'apiKey', in: 'cookie', name: 'latchkey_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
+  const csrf = (req: FastifyRequest, reply: FastifyReply) =>
+    new Promise<void>((resolve, reject) => app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())));
+  app.decorateRequest('auth', null);
+  app.decorateRequest('scope', null);
+  app.addHook('onRequest', async (request, reply) => auth.identify(request, reply, csrf));
+  app.addHook('preValidation', async (request) => auth.authorize(request));
+
+  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, auth };
+  for (const route of ROUTES) route(app, ctx);
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());
+  return app;
+}
+
+export { redactUrl };

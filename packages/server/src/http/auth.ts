@@ -1,0 +1,118 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../domain/errors.js';
+import { grants, type Permission } from '../domain/permissions.js';
+import type { Actor, OrgScope } from '../services/context.js';
+import type { Services } from '../services/index.js';
+import type { UserRecord } from '../store/queries/users.js';
+import type { Verifier } from '../verify/verifier.js';
+
+export type AuthMode = 'none' | 'session' | 'any';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call: nobody needs credentials, a console session only, or a session or private token. */
+    auth?: AuthMode;
+    /** Required in the `{org}` of the path; checked before the body is validated. */
+    permission?: Permission;
+    /** A member may do this to themselves without the permission (leaving an org). */
+    allowSelf?: boolean;
+  }
+  interface FastifyRequest {
+    auth: Authenticated | null;
+    scope: OrgScope | null;
+  }
+}
+
+export type Authenticated =
+  | { kind: 'session'; actor: Actor; user: UserRecord; sessionValue: string }
+  | { kind: 'token'; actor: Actor; orgId: string; permissions: Permission[] };
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,1024})$/;
+
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-latchkey_session' : 'latchkey_session';
+}
+
+/**
+ * Resolves the caller: a session cookie, or `Authorization: Bearer <private token>` whose
+ * effective permissions are then the caller's permissions (SPEC §5). Management calls never take
+ * a token from the query string: URLs end up in logs and browser history.
+ */
+export function createAuthenticator(deps: { services: Services; verifier: Verifier; secureCookies: boolean }) {
+  const cookieName = sessionCookieName(deps.secureCookies);
+
+  async function authenticate(request: FastifyRequest): Promise<Authenticated | null> {
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const match = BEARER.exec(header);
+      if (!match) throw new AppError('unauthenticated', 'Malformed Authorization header; expected "Bearer <token>".');
+      const result = await deps.verifier.verify({ token: match[1], origin: null });
+      if (!result.valid) {
+        if (result.code === 'origin_required' && result.identity?.type === 'public') {
+          throw new AppError('invalid_credentials', 'Public tokens cannot call the management API; use a private token.');
+        }
+        throw new AppError('invalid_credentials', `The token was refused (${result.code}).`);
+      }
+      if (result.type !== 'private') throw new AppError('invalid_credentials', 'Public tokens cannot call the management API; use a private token.');
+      return {
+        kind: 'token',
+        orgId: result.org.id,
+        permissions: result.permissions,
+        actor: {
+          type: 'token',
+          id: result.tokenId,
+          label: `token ${result.tokenId} of ${result.owner.name}`,
+          userId: result.owner.type === 'user' ? result.owner.id : null,
+          ip: request.ip,
+        },
+      };
+    }
+    const value = request.cookies[cookieName];
+    if (!value) return null;
+    const user = await deps.services.sessions.resolve(value);
+    if (!user) return null;
+    return { kind: 'session', user, sessionValue: value, actor: { type: 'user', id: user.id, label: user.email, userId: user.id, ip: request.ip } };
+  }
+
+  return {
+    cookieName,
+    authenticate,
+    /** onRequest: who is calling, and CSRF for cookie-authenticated writes. */
+    async identify(request: FastifyRequest, reply: FastifyReply, csrf: (req: FastifyRequest, reply: FastifyReply) => Promise<void>) {
+      request.auth = null;
+      request.scope = null;
+      const mode = request.routeOptions.config.auth ?? 'none';
+      if (mode === 'none') return;
+      const auth = await authenticate(request);
+      if (!auth) throw new AppError('unauthenticated', 'Sign in, or send Authorization: Bearer <private token>.');
+      if (mode === 'session' && auth.kind !== 'session') throw new AppError('forbidden', 'This call needs a console session, not a token.');
+      if (auth.kind === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) await csrf(request, reply);
+      request.auth = auth;
+    },
+
+    /** preValidation: resolve `{org}` (404 if not theirs) and the route's permission (403). */
+    async authorize(request: FastifyRequest) {
+      const auth = request.auth;
+      const params = request.params as { org?: string; userId?: string } | undefined;
+      if (!auth || params?.org === undefined) return;
+      const scope = await deps.services.orgs.scopeFor(
+        params.org,
+        auth.actor,
+        auth.kind === 'token' ? { orgId: auth.orgId, permissions: auth.permissions } : undefined,
+      );
+      if (!scope) throw new AppError('not_found', 'Org not found.');
+      request.scope = scope;
+      const { permission, allowSelf } = request.routeOptions.config;
+      if (!permission) return;
+      if (allowSelf && auth.actor.userId !== null && params.userId === auth.actor.userId) return;
+      if (!grants(scope.permissions, permission)) {
+        throw new AppError('forbidden', `Your role does not grant ${permission} in this org.`, { required: permission });
+      }
+    },
+  };
+}
+
+export function requireScope(request: FastifyRequest): OrgScope {
+  if (!request.scope) throw new Error('route declared no {org} scope');
+  return request.scope;
+}

@@ -1,0 +1,34 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { Config } from '../config/config.js';
+import { AppError } from '../domain/errors.js';
+import type { Services } from '../services/index.js';
+import type { Verifier } from '../verify/verifier.js';
+import type { createAuthenticator } from './auth.js';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface RouteContext {
+  services: Services;
+  config: Config;
+  verifier: Verifier;
+  auth: ReturnType<typeof createAuthenticator>;
+}
+
+export type RouteModule = (app: App, ctx: RouteContext) => void;
+
+/** Opaque keyset cursors: base64url JSON of the last row's sort key. */
+export function encodeCursor(key: Record<string, string> | null): string | null {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
+}
+
+export function decodeCursor<K extends string>(cursor: string | undefined, keys: readonly K[]): Record<K, string> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (keys.every((k) => typeof value[k] === 'string')) return value as Record<K, string>;
+  } catch {
+    // fall through
+  }
+  throw new AppError('validation_failed', 'The cursor is not one this server issued; start again without it.');
+}

@@ -1,0 +1,61 @@
+import Type from 'typebox';
+import { requireScope } from '../auth.js';
+import { AuditEntry, Cursor, Limit, Nullable, OrgParams, Timestamp, orgErrors } from '../schemas.js';
+import { decodeCursor, encodeCursor, type RouteModule } from '../route-context.js';
+
+export const auditLogRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/api/v1/orgs/:org/audit-log',
+    {
+      config: { auth: 'any', permission: 'audit_log:view' },
+      schema: {
+        tags: ['audit'],
+        summary: "The org's audit log, newest first",
+        params: OrgParams,
+        querystring: Type.Object(
+          {
+            action: Type.Optional(Type.String({ maxLength: 64 })),
+            targetType: Type.Optional(Type.String({ maxLength: 64 })),
+            targetId: Type.Optional(Type.String({ maxLength: 64 })),
+            actorId: Type.Optional(Type.String({ maxLength: 64 })),
+            since: Type.Optional(Timestamp),
+            until: Type.Optional(Timestamp),
+            limit: Type.Optional(Limit),
+            cursor: Type.Optional(Cursor),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Nullable(Type.String()) }), ...orgErrors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const limit = q.limit ?? 50;
+      const rows = await ctx.services.deps.store.audit.list(requireScope(request).org.id, {
+        action: q.action,
+        targetType: q.targetType,
+        targetId: q.targetId,
+        actorId: q.actorId,
+        since: q.since && new Date(q.since).toISOString(),
+        until: q.until && new Date(q.until).toISOString(),
+        limit: limit + 1,
+        after: decodeCursor(q.cursor, ['at', 'id'] as const),
+      });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          at: r.at,
+          actor: { type: r.actorType, id: r.actorId, label: r.actorLabel },
+          action: r.action,
+          target: { type: r.targetType, id: r.targetId },
+          before: r.before,
+          after: r.after,
+          ip: r.ip,
+        })),
+        nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at, id: last.id }) : null,
+      };
+    },
+  );
+};

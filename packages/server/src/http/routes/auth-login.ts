@@ -1,0 +1,27 @@
+import Type from 'typebox';
+import { AppError } from '../../domain/errors.js';
+import { authenticate } from '../../services/users.js';
+import { ErrorBody, Password, User } from '../schemas.js';
+import type { RouteModule } from '../route-context.js';
+import { setSessionCookie } from '../session-cookie.js';
+
+export const authLoginRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { auth: 'none', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in to the console (sets the session cookie)',
+        body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Password }, { additionalProperties: false }),
+        response: { 200: Type.Object({ user: User, csrfToken: Type.String() }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const user = await authenticate(ctx.services.deps.store, request.body.email, request.body.password);
+      if (!user) throw new AppError('invalid_credentials', 'Wrong email or password.');
+      setSessionCookie(reply, ctx, await ctx.services.sessions.create(user.id));
+      return { user: { id: user.id, email: user.email, name: user.name }, csrfToken: reply.generateCsrf() };
+    },
+  );
+};

@@ -1,0 +1,74 @@
+import type { RouteModule } from '../route-context.js';
+import { auditLogRoute } from './audit-log.js';
+import { authLoginRoute } from './auth-login.js';
+import { authLogoutRoute } from './auth-logout.js';
+import { healthRoutes } from './health.js';
+import { invitationsAcceptRoute } from './invitations-accept.js';
+import { invitationsCreateRoute } from './invitations-create.js';
+import { invitationsListRoute } from './invitations-list.js';
+import { invitationsRevokeRoute } from './invitations-revoke.js';
+import { meRoute } from './me.js';
+import { membersListRoute } from './members-list.js';
+import { membersRemoveRoute } from './members-remove.js';
+import { membersUpdateRoute } from './members-update.js';
+import { orgsCreateRoute } from './orgs-create.js';
+import { orgsGetRoute } from './orgs-get.js';
+import { orgsListRoute } from './orgs-list.js';
+import { orgsUpdateRoute } from './orgs-update.js';
+import { rolesCreateRoute } from './roles-create.js';
+import { rolesDeleteRoute } from './roles-delete.js';
+import { rolesListRoute } from './roles-list.js';
+import { rolesUpdateRoute } from './roles-update.js';
+import { serviceAccountsCreateRoute } from './service-accounts-create.js';
+import { serviceAccountsDeleteRoute } from './service-accounts-delete.js';
+import { serviceAccountsGetRoute } from './service-accounts-get.js';
+import { serviceAccountsListRoute } from './service-accounts-list.js';
+import { serviceAccountsUpdateRoute } from './service-accounts-update.js';
+import { setupCompleteRoute, setupStatusRoute } from './setup.js';
+import { tokensCreateRoute } from './tokens-create.js';
+import { tokensGetRoute } from './tokens-get.js';
+import { tokensImportRoute } from './tokens-import.js';
+import { tokensListRoute } from './tokens-list.js';
+import { tokensReassignRoute } from './tokens-reassign.js';
+import { tokensRevokeRoute } from './tokens-revoke.js';
+import { tokensUpdateRoute } from './tokens-update.js';
+import { verifyRoute } from './verify.js';
+
+/** Every endpoint, one module each. The route table tests walk the same list. */
+export const ROUTES: readonly RouteModule[] = [
+  healthRoutes,
+  setupStatusRoute,
+  setupCompleteRoute,
+  authLoginRoute,
+  authLogoutRoute,
+  meRoute,
+  orgsListRoute,
+  orgsCreateRoute,
+  orgsGetRoute,
+  orgsUpdateRoute,
+  membersListRoute,
+  membersUpdateRoute,
+  membersRemoveRoute,
+  invitationsListRoute,
+  invitationsCreateRoute,
+  invitationsRevokeRoute,
+  invitationsAcceptRoute,
+  rolesListRoute,
+  rolesCreateRoute,
+  rolesUpdateRoute,
+  rolesDeleteRoute,
+  serviceAccountsListRoute,
+  serviceAccountsCreateRoute,
+  serviceAccountsGetRoute,
+  serviceAccountsUpdateRoute,
+  serviceAccountsDeleteRoute,
+  tokensListRoute,
+  tokensCreateRoute,
+  tokensImportRoute,
+  tokensGetRoute,
+  tokensUpdateRoute,
+  tokensRevokeRoute,
+  tokensReassignRoute,
+  auditLogRoute,
+  verifyRoute,
+];

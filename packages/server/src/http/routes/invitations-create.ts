@@ -1,0 +1,25 @@
+import Type from 'typebox';
+import { requireScope } from '../auth.js';
+import { Email, ErrorBody, Id, Invitation, OrgParams, orgErrors } from '../schemas.js';
+import type { RouteModule } from '../route-context.js';
+
+export const invitationsCreateRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/api/v1/orgs/:org/invitations',
+    {
+      config: { auth: 'any', permission: 'members:edit' },
+      schema: {
+        tags: ['invitations'],
+        summary: 'Invite someone by email with a role; answers the single-use link once',
+        params: OrgParams,
+        body: Type.Object({ email: Email, roleId: Id('rol') }, { additionalProperties: false }),
+        response: {
+          201: Type.Object({ invitation: Invitation, token: Type.String(), link: Type.String() }),
+          ...orgErrors,
+          409: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await ctx.services.invitations.create(requireScope(request), request.body)),
+  );
+};

@@ -1,0 +1,20 @@
+import Type from 'typebox';
+import { orgView } from '../../services/views.js';
+import { ErrorBody, Org } from '../schemas.js';
+import type { RouteModule } from '../route-context.js';
+
+export const orgsListRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/api/v1/orgs',
+    {
+      config: { auth: 'any' },
+      schema: { tags: ['orgs'], summary: "The caller's orgs", response: { 200: Type.Object({ items: Type.Array(Org) }), 401: ErrorBody } },
+    },
+    async (request) => {
+      const auth = request.auth!;
+      const { store } = ctx.services.deps;
+      if (auth.kind === 'token') return { items: [orgView((await store.orgs.findById(auth.orgId))!)] };
+      return { items: (await store.orgs.listForUser(auth.user.id)).map(orgView) };
+    },
+  );
+};

@@ -1,0 +1,32 @@
+import Type from 'typebox';
+import { serviceAccountView } from '../../services/views.js';
+import { requireScope } from '../auth.js';
+import { Description, ErrorBody, Id, Nullable, ServiceAccount, orgErrors } from '../schemas.js';
+import type { RouteModule } from '../route-context.js';
+import { ServiceAccountName } from './service-accounts-create.js';
+import { ServiceAccountParams } from './service-accounts-get.js';
+
+export const serviceAccountsUpdateRoute: RouteModule = (app, ctx) => {
+  app.patch(
+    '/api/v1/orgs/:org/service-accounts/:id',
+    {
+      config: { auth: 'any', permission: 'service_accounts:edit' },
+      schema: {
+        tags: ['service accounts'],
+        summary: 'Rename, describe, change role, disable or enable a service account',
+        params: ServiceAccountParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(ServiceAccountName),
+            description: Type.Optional(Nullable(Description)),
+            roleId: Type.Optional(Id('rol')),
+            disabled: Type.Optional(Type.Boolean({ description: 'While disabled, none of its tokens authenticate' })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ServiceAccount, ...orgErrors, 409: ErrorBody },
+      },
+    },
+    async (request) => serviceAccountView(await ctx.services.serviceAccounts.update(requireScope(request), request.params.id, request.body)),
+  );
+};

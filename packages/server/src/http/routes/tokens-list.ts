@@ -1,0 +1,44 @@
+import Type from 'typebox';
+import { requireScope } from '../auth.js';
+import { Cursor, Limit, Nullable, OrgParam, Token, TokenType, orgErrors } from '../schemas.js';
+import { decodeCursor, encodeCursor, type RouteModule } from '../route-context.js';
+
+export const tokensListRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/api/v1/orgs/:org/tokens',
+    {
+      config: { auth: 'any', permission: 'tokens:view' },
+      schema: {
+        tags: ['tokens'],
+        summary: 'List tokens, newest first, with filters and cursor pagination (revoked hidden by default)',
+        params: Type.Object({ org: OrgParam }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            owner: Type.Optional(Type.String({ pattern: '^(sa|usr)_[0-9A-Za-z]{20}$', description: 'A service account (sa_…) or user (usr_…) id' })),
+            type: Type.Optional(TokenType),
+            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired'), Type.Literal('all')], { default: 'active' })),
+            search: Type.Optional(Type.String({ maxLength: 100 })),
+            limit: Type.Optional(Limit),
+            cursor: Type.Optional(Cursor),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(Token), nextCursor: Nullable(Type.String()) }), ...orgErrors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const after = decodeCursor(q.cursor, ['createdAt', 'id'] as const);
+      const page = await ctx.services.tokens.list(requireScope(request), {
+        ownerServiceAccountId: q.owner?.startsWith('sa_') ? q.owner : undefined,
+        ownerUserId: q.owner?.startsWith('usr_') ? q.owner : undefined,
+        type: q.type,
+        status: q.status ?? 'active',
+        search: q.search,
+        limit: q.limit ?? 50,
+        after,
+      });
+      return { items: page.items, nextCursor: encodeCursor(page.next) };
+    },
+  );
+};

@@ -1,0 +1,22 @@
+import Type from 'typebox';
+import { requireScope } from '../auth.js';
+import { ErrorBody, Token, orgErrors } from '../schemas.js';
+import type { RouteModule } from '../route-context.js';
+import { TokenParams } from './tokens-get.js';
+
+export const tokensReassignRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/api/v1/orgs/:org/tokens/:id/reassign',
+    {
+      config: { auth: 'any', permission: 'tokens:edit' },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Move a token to a service account of the same org; its value is unchanged',
+        params: TokenParams,
+        body: Type.Object({ serviceAccountId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        response: { 200: Token, ...orgErrors, 409: ErrorBody },
+      },
+    },
+    async (request) => ctx.services.tokens.reassign(requireScope(request), request.params.id, request.body.serviceAccountId),
+  );
+};

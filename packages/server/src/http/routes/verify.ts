@@ -1,0 +1,71 @@
+import Type from 'typebox';
+import { timingSafeEqual } from 'node:crypto';
+import { AppError } from '../../domain/errors.js';
+import { normalizeAllowedOrigin } from '../../domain/origins.js';
+import { ErrorBody, Nullable, TokenType } from '../schemas.js';
+import type { RouteModule } from '../route-context.js';
+
+export const VerifyResponse = Type.Object({
+  valid: Type.Boolean(),
+  code: Type.String({ description: 'valid, token_missing, token_invalid, token_revoked, token_expired, owner_disabled, origin_required, origin_not_allowed, permission_denied' }),
+  org: Nullable(Type.Object({ id: Type.String(), slug: Type.String() })),
+  tokenId: Nullable(Type.String()),
+  owner: Nullable(Type.Object({ type: Type.String(), id: Type.String(), name: Type.String() })),
+  type: Nullable(TokenType),
+  permissions: Type.Array(Type.String()),
+});
+
+function secretMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export const verifyRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/api/v1/verify',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['verify'],
+        summary: 'Is this token good for this origin and permission? Always 200 with the decision in `code`',
+        body: Type.Object(
+          {
+            token: Type.String({ maxLength: 4096 }),
+            origin: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+            permission: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}:(view|edit)$', maxLength: 70 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: VerifyResponse, 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (request) => {
+      if (ctx.config.verifySecret !== undefined) {
+        const given = request.headers['x-latchkey-verify-secret'];
+        if (!secretMatches(typeof given === 'string' ? given : undefined, ctx.config.verifySecret)) {
+          throw new AppError('unauthenticated', 'This deployment requires the x-latchkey-verify-secret header on /api/v1/verify.');
+        }
+      }
+      const { token, origin, permission } = request.body;
+      // The caller passes the browser's origin as it received it; normalise it the way allowlists are.
+      let normalised: string | null = null;
+      if (origin !== undefined && origin !== null && origin !== '' && origin !== 'null') {
+        const check = normalizeAllowedOrigin(origin);
+        normalised = check.ok && /^https?:\/\//i.test(origin) ? check.origin : null;
+      }
+      const r = await ctx.verifier.verify({ token, origin: normalised, permission });
+      const id = r.valid ? r : r.identity;
+      return {
+        valid: r.valid,
+        code: r.code,
+        org: r.valid && id ? id.org : null,
+        tokenId: r.valid && id ? id.tokenId : null,
+        owner: r.valid && id ? id.owner : null,
+        type: r.valid && id ? id.type : null,
+        permissions: r.valid && id ? id.permissions : [],
+      };
+    },
+  );
+};

@@ -1,0 +1,138 @@
+import Type, { type TSchema } from 'typebox';
+
+/** Shared TypeBox schemas: they drive validation, serialisation, the OpenAPI document and the types. */
+
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601, UTC' });
+export const Id = (prefix: string, description?: string) =>
+  Type.String({ pattern: `^${prefix}_[0-9A-Za-z]{20}$`, maxLength: 64, ...(description ? { description } : {}) });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable machine-readable code; see docs/api.md' }),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+      requestId: Type.String(),
+    }),
+  },
+  { $id: 'Error', description: 'The one error envelope every endpoint uses.' },
+);
+
+/** Error responses shared by authenticated, org-scoped routes. */
+export const orgErrors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+} as const;
+
+export const OrgParam = Type.String({ minLength: 1, maxLength: 64, description: 'Org id (org_…) or slug' });
+export const OrgParams = Type.Object({ org: OrgParam }, { additionalProperties: false });
+
+export const PermissionString = Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}:(view|edit)$', maxLength: 70 });
+export const PermissionList = Type.Array(PermissionString, { maxItems: 400 });
+export const Domain = Type.String({ minLength: 1, maxLength: 2048 });
+export const DomainList = Type.Array(Domain, { maxItems: 100 });
+export const Name = Type.String({ minLength: 1, maxLength: 200 });
+export const Description = Type.String({ maxLength: 1000 });
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+export const Password = Type.String({ minLength: 1, maxLength: 256 });
+export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+export const Cursor = Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' });
+
+export const Org = Type.Object({
+  id: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+  maxTokenLifetimeDays: Nullable(Type.Integer()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const Role = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  builtin: Type.Boolean(),
+  description: Nullable(Type.String()),
+  permissions: Type.Array(Type.String()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const Member = Type.Object({
+  userId: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  roleId: Type.String(),
+  roleName: Type.String(),
+  activeTokens: Type.Integer(),
+  joinedAt: Timestamp,
+});
+
+export const Invitation = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  roleId: Type.String(),
+  roleName: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('revoked'), Type.Literal('expired')]),
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+});
+
+export const ServiceAccount = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  roleId: Type.String(),
+  roleName: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+  disabledAt: Nullable(Timestamp),
+  activeTokens: Type.Integer(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const TokenType = Type.Union([Type.Literal('public'), Type.Literal('private')]);
+
+export const Token = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: TokenType,
+  hint: Type.String({ description: 'Type and first/last characters, safe to display' }),
+  value: Nullable(Type.String({ description: 'Public tokens only, for callers with tokens:edit (rule 11)' })),
+  owner: Type.Object({
+    type: Type.Union([Type.Literal('service_account'), Type.Literal('user')]),
+    id: Type.String(),
+    name: Type.String(),
+    email: Nullable(Type.String()),
+    deleted: Type.Boolean(),
+  }),
+  legacy: Type.Boolean({ description: 'Owned by a user: reassign it to a service account' }),
+  imported: Type.Boolean(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
+  domains: Type.Array(Type.String()),
+  permissions: Nullable(Type.Array(Type.String())),
+  effectivePermissions: Type.Array(Type.String()),
+  expiresAt: Nullable(Timestamp),
+  revokedAt: Nullable(Timestamp),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastUsedAt: Nullable(Timestamp),
+  lastUsedOrigin: Nullable(Type.String()),
+});
+
+export const TokenRef = Type.Object({ id: Type.String(), name: Type.String(), type: TokenType, hint: Type.String() });
+
+export const AuditEntry = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  actor: Type.Object({ type: Type.String(), id: Nullable(Type.String()), label: Nullable(Type.String()) }),
+  action: Type.String(),
+  target: Type.Object({ type: Type.String(), id: Nullable(Type.String()) }),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+  ip: Nullable(Type.String()),
+});
+
+export const User = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() });

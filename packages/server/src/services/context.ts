@@ -1,0 +1,54 @@
+import type { Config } from '../config/config.js';
+import type { Permission } from '../domain/permissions.js';
+import type { OrgRecord } from '../store/queries/orgs.js';
+import type { Store } from '../store/store.js';
+import type { InvalidationBus, InvalidationEvent } from '../verify/invalidation.js';
+
+/** Who is acting: a console user, a private token (automation), or the operator's CLI on the host. */
+export interface Actor {
+  type: 'user' | 'token' | 'system';
+  /** usr_… for a user, tok_… for a token, null for the system. */
+  id: string | null;
+  /** A human-readable label for the audit log (email, or "token <name> of <service account>"). */
+  label: string;
+  /** The user behind a session (also set for user-owned legacy tokens). */
+  userId: string | null;
+  ip: string | null;
+}
+
+/** An actor inside one org, with the permissions they hold there. */
+export interface OrgScope {
+  org: OrgRecord;
+  actor: Actor;
+  permissions: readonly Permission[];
+}
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface ServiceDeps {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  bus: InvalidationBus;
+}
+
+export const iso = (d: Date) => d.toISOString();
+
+/**
+ * Runs one change in one transaction (audit entry included, by the caller) and publishes the
+ * invalidation events it collected only after the commit, so no cache can re-learn the old state.
+ */
+export async function inTransaction<T>(
+  deps: ServiceDeps,
+  fn: (tx: Store, invalidate: (event: InvalidationEvent) => void) => Promise<T>,
+  /** Join a transaction the caller already holds (its commit is then the caller's). */
+  outer?: Store,
+): Promise<T> {
+  const events: InvalidationEvent[] = [];
+  const result = await (outer ?? deps.store).transaction((tx) => fn(tx, (e) => events.push(e)));
+  if (events.length > 0) deps.bus.publish(events);
+  return result;
+}

@@ -1,0 +1,87 @@
+import { AppError, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { BUILTIN_ROLES, builtinRolePermissions, expand, grants, type Permission } from '../domain/permissions.js';
+import type { OrgRecord } from '../store/queries/orgs.js';
+import type { Store } from '../store/store.js';
+import { writeAudit } from './audit.js';
+import { inTransaction, iso, type Actor, type OrgScope, type ServiceDeps } from './context.js';
+import { orgView } from './views.js';
+import { isUniqueViolation } from '../store/dialect.js';
+
+export const ORG_SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+export function orgService(deps: ServiceDeps) {
+  const { store, config, clock } = deps;
+
+  return {
+    /** Creates an org with its built-in roles and makes `ownerUserId` its Owner — one transaction. */
+    async create(tx: Store, input: { name: string; slug: string; ownerUserId: string; actor: Actor }): Promise<OrgRecord> {
+      const slug = input.slug.toLowerCase();
+      if (!ORG_SLUG_PATTERN.test(slug)) {
+        throw new AppError('validation_failed', 'An org slug is 1–40 lower-case letters, digits and "-", not starting or ending with "-".');
+      }
+      const at = iso(clock.now());
+      const org: OrgRecord = { id: newId('org'), slug, name: input.name, maxTokenLifetimeDays: null, createdAt: at, updatedAt: at };
+      try {
+        await tx.orgs.insert(org);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new AppError('name_taken', `An org with the slug "${slug}" already exists.`);
+        throw e;
+      }
+      let ownerRoleId = '';
+      for (const name of BUILTIN_ROLES) {
+        const id = newId('role');
+        if (name === 'Owner') ownerRoleId = id;
+        await tx.roles.insert({
+          id,
+          orgId: org.id,
+          name,
+          nameKey: name.toLowerCase(),
+          builtin: name,
+          description: null,
+          permissions: builtinRolePermissions(name, config.catalog),
+          createdAt: at,
+          updatedAt: at,
+        });
+      }
+      await tx.members.insert({ orgId: org.id, userId: input.ownerUserId, roleId: ownerRoleId, createdAt: at, updatedAt: at });
+      const scope: OrgScope = { org, actor: input.actor, permissions: [] };
+      await writeAudit(tx, scope, at, { action: 'org.create', targetType: 'org', targetId: org.id, after: orgView(org) });
+      return org;
+    },
+
+    /**
+     * Resolves `{org}` (id or slug) for an actor. Returns `undefined` when the org does not exist *or*
+     * the actor has no access to it — callers answer 404 either way, so org ids never leak.
+     */
+    async scopeFor(idOrSlug: string, actor: Actor, tokenScope?: { orgId: string; permissions: readonly Permission[] }): Promise<OrgScope | undefined> {
+      const org = await store.orgs.findByIdOrSlug(idOrSlug);
+      if (!org) return undefined;
+      if (tokenScope) {
+        return tokenScope.orgId === org.id ? { org, actor, permissions: tokenScope.permissions } : undefined;
+      }
+      if (!actor.userId) return undefined;
+      const member = await store.members.find(org.id, actor.userId);
+      if (!member) return undefined;
+      const role = await store.roles.findInOrg(org.id, member.roleId);
+      return { org, actor, permissions: expand(role?.permissions ?? []) };
+    },
+
+    async updateSettings(scope: OrgScope, patch: { name?: string; maxTokenLifetimeDays?: number | null }): Promise<OrgRecord> {
+      return inTransaction(deps, async (tx, invalidate) => {
+        const before = await tx.orgs.findById(scope.org.id);
+        if (!before) throw notFound('Org');
+        const at = iso(clock.now());
+        await tx.orgs.update(before.id, { ...patch, updatedAt: at });
+        const after = { ...before, ...patch, updatedAt: at };
+        await writeAudit(tx, scope, at, { action: 'org.update', targetType: 'org', targetId: before.id, before: orgView(before), after: orgView(after) });
+        invalidate({ kind: 'org', orgId: before.id });
+        return after;
+      });
+    },
+
+    can(scope: OrgScope, permission: Permission): boolean {
+      return grants(scope.permissions as string[], permission);
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { AppError, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { checkServiceAccountName } from '../domain/service-account-name.js';
+import { isUniqueViolation } from '../store/dialect.js';
+import type { ServiceAccountView } from '../store/queries/service-accounts.js';
+import type { Store } from '../store/store.js';
+import { writeAudit } from './audit.js';
+import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import { assertNoEscalation } from './guards.js';
+import type { roleService } from './roles.js';
+import { serviceAccountView } from './views.js';
+
+export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeof roleService>) {
+  const { store, clock } = deps;
+
+  function validName(name: string) {
+    const check = checkServiceAccountName(name);
+    if (!check.ok) throw new AppError('invalid_service_account_name', check.message);
+    return check;
+  }
+  const nameTaken = (name: string) => new AppError('name_taken', `A service account named "${name}" already exists in this org.`);
+
+  async function load(tx: Store, scope: OrgScope, idOrName: string): Promise<ServiceAccountView> {
+    const sa = await tx.serviceAccounts.findInOrg(scope.org.id, idOrName);
+    if (!sa) throw notFound('Service account');
+    return sa;
+  }
+
+  return {
+    list: (scope: OrgScope) => store.serviceAccounts.listByOrg(scope.org.id),
+    get: (scope: OrgScope, idOrName: string) => load(store, scope, idOrName),
+
+    /** Rule 1 (name), role defaulting to the org's Viewer. */
+    async create(scope: OrgScope, input: { name: string; roleId?: string; description?: string }, tx0?: Store): Promise<ServiceAccountView> {
+      const { name, key } = validName(input.name);
+      const run = async (tx: Store) => {
+        const role = input.roleId
+          ? await roles.assignable(tx, scope, input.roleId, 'give a service account this role')
+          : await tx.roles.findBuiltin(scope.org.id, 'Viewer');
+        if (!role) throw notFound('Role');
+        const at = iso(clock.now());
+        const id = newId('serviceAccount');
+        try {
+          await tx.serviceAccounts.insert({
+            id, orgId: scope.org.id, name, nameKey: key, description: input.description ?? null, roleId: role.id,
+            disabledAt: null, deletedAt: null, createdAt: at, updatedAt: at,
+          });
+        } catch (e) {
+          if (isUniqueViolation(e)) throw nameTaken(name);
+          throw e;
+        }
+        const sa = (await tx.serviceAccounts.findInOrg(scope.org.id, id))!;
+        await writeAudit(tx, scope, at, { action: 'service_account.create', targetType: 'service_account', targetId: id, after: serviceAccountView(sa) });
+        return sa;
+      };
+      return inTransaction(deps, run, tx0);
+    },
+
+    /** Rename, describe, change role, disable/enable (rule 3) — one audit entry for the change. */
+    async update(
+      scope: OrgScope,
+      idOrName: string,
+      patch: { name?: string; description?: string | null; roleId?: string; disabled?: boolean },
+    ): Promise<ServiceAccountView> {
+      return inTransaction(deps, async (tx, invalidate) => {
+        const before = await load(tx, scope, idOrName);
+        const currentRole = await tx.roles.findInOrg(scope.org.id, before.roleId);
+        assertNoEscalation(scope, currentRole?.permissions ?? [], 'change this service account');
+        const at = iso(clock.now());
+        const set: Parameters<Store['serviceAccounts']['update']>[1] = { updatedAt: at };
+        if (patch.name !== undefined) {
+          const { name, key } = validName(patch.name);
+          set.name = name;
+          set.nameKey = key;
+        }
+        if (patch.description !== undefined) set.description = patch.description;
+        if (patch.roleId !== undefined) set.roleId = (await roles.assignable(tx, scope, patch.roleId, 'give a service account this role')).id;
+        if (patch.disabled !== undefined) set.disabledAt = patch.disabled ? (before.disabledAt ?? at) : null;
+        try {
+          await tx.serviceAccounts.update(before.id, set);
+        } catch (e) {
+          if (isUniqueViolation(e)) throw nameTaken(set.name ?? before.name);
+          throw e;
+        }
+        const after = (await tx.serviceAccounts.findInOrg(scope.org.id, before.id))!;
+        const action =
+          patch.disabled === true && before.disabledAt === null ? 'service_account.disable'
+          : patch.disabled === false && before.disabledAt !== null ? 'service_account.enable'
+          : 'service_account.update';
+        await writeAudit(tx, scope, at, { action, targetType: 'service_account', targetId: before.id, before: serviceAccountView(before), after: serviceAccountView(after) });
+        invalidate({ kind: 'service_account', serviceAccountId: before.id });
+        return after;
+      });
+    },
+
+    /**
+     * Rule 4: refuses while the account owns active tokens, unless `revokeTokens` is set, in which case
+     * those tokens are revoked in the same transaction. A deleted account is kept (soft-deleted) so the
+     * revoked tokens and the audit trail still name their owner.
+     */
+    async delete(scope: OrgScope, idOrName: string, opts: { revokeTokens: boolean }): Promise<{ revokedTokens: string[] }> {
+      return inTransaction(deps, async (tx, invalidate) => {
+        const before = await load(tx, scope, idOrName);
+        const currentRole = await tx.roles.findInOrg(scope.org.id, before.roleId);
+        assertNoEscalation(scope, currentRole?.permissions ?? [], 'delete this service account');
+        const owned = await tx.tokens.activeOwnedBy(scope.org.id, { serviceAccountId: before.id });
+        if (owned.length > 0 && !opts.revokeTokens) {
+          throw new AppError(
+            'service_account_has_tokens',
+            `"${before.name}" still owns ${owned.length} active token(s). Reassign or revoke them first, or delete with revokeTokens=true.`,
+            { tokens: owned.map((t) => ({ id: t.id, name: t.name, type: t.type, hint: t.hint })) },
+          );
+        }
+        const at = iso(clock.now());
+        for (const t of owned) {
+          await tx.tokens.update(t.id, { revokedAt: at, updatedAt: at });
+          await writeAudit(tx, scope, at, { action: 'token.revoke', targetType: 'token', targetId: t.id, before: { id: t.id, name: t.name, revokedAt: null }, after: { id: t.id, name: t.name, revokedAt: at, reason: 'service account deleted' } });
+          invalidate({ kind: 'token', tokenId: t.id, hash: t.hash });
+        }
+        await tx.serviceAccounts.update(before.id, { deletedAt: at, updatedAt: at });
+        await writeAudit(tx, scope, at, { action: 'service_account.delete', targetType: 'service_account', targetId: before.id, before: serviceAccountView(before), after: { revokedTokens: owned.map((t) => t.id) } });
+        invalidate({ kind: 'service_account', serviceAccountId: before.id });
+        return { revokedTokens: owned.map((t) => t.id) };
+      });
+    },
+  };
+}

@@ -1,0 +1,255 @@
+import { AppError, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { normalizeAllowlist } from '../domain/origins.js';
+import { effectiveTokenPermissions, expand, unknownPermissions } from '../domain/permissions.js';
+import { generateToken, hashToken, tokenHint, type TokenType } from '../domain/token-format.js';
+import type { TokenListFilter, TokenRecord, TokenStatus, TokenView } from '../store/queries/tokens.js';
+import type { Store } from '../store/store.js';
+import { writeAudit } from './audit.js';
+import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import { assertNoEscalation } from './guards.js';
+
+export interface TokenInput {
+  name: string;
+  serviceAccountId?: string;
+  type: TokenType;
+  domains?: string[];
+  permissions?: string[] | null;
+  expiresAt?: string | null;
+}
+
+export function tokenStatus(t: Pick<TokenRecord, 'revokedAt' | 'expiresAt'>, now: string): 'active' | 'revoked' | 'expired' {
+  if (t.revokedAt !== null) return 'revoked';
+  if (t.expiresAt !== null && t.expiresAt <= now) return 'expired';
+  return 'active';
+}
+
+/** Looks up the role grants of every possible owner in an org once, for views of many tokens. */
+async function ownerGrants(tx: Store, orgId: string) {
+  const roles = new Map((await tx.roles.listByOrg(orgId)).map((r) => [r.id, r.permissions]));
+  const bySa = new Map((await tx.serviceAccounts.listByOrg(orgId)).map((s) => [s.id, roles.get(s.roleId) ?? []]));
+  const byUser = new Map((await tx.members.listByOrg(orgId)).map((m) => [m.userId, roles.get(m.roleId) ?? []]));
+  return (t: Pick<TokenRecord, 'ownerServiceAccountId' | 'ownerUserId'>): string[] =>
+    (t.ownerServiceAccountId ? bySa.get(t.ownerServiceAccountId) : byUser.get(t.ownerUserId ?? '')) ?? [];
+}
+
+/** Audit form of a token: never its value or hash. */
+export const tokenAuditView = (t: TokenRecord) => ({
+  id: t.id,
+  name: t.name,
+  type: t.type,
+  hint: t.hint,
+  ownerServiceAccountId: t.ownerServiceAccountId,
+  ownerUserId: t.ownerUserId,
+  domains: t.domains,
+  permissions: t.permissions,
+  expiresAt: t.expiresAt,
+  revokedAt: t.revokedAt,
+});
+
+export function tokenService(deps: ServiceDeps) {
+  const { store, clock, config } = deps;
+
+  function view(t: TokenView, grants: (t: TokenRecord) => string[], now: string, showPublicValue: boolean) {
+    return {
+      id: t.id,
+      name: t.name,
+      type: t.type,
+      hint: t.hint,
+      /** Rule 11: public values are published in web pages anyway; admins may see them again. */
+      value: t.type === 'public' && showPublicValue ? t.publicValue : null,
+      owner: t.ownerServiceAccountId
+        ? { type: 'service_account' as const, id: t.ownerServiceAccountId, name: t.ownerName ?? '', email: null, deleted: t.ownerDeleted }
+        : { type: 'user' as const, id: t.ownerUserId ?? '', name: t.ownerName ?? '', email: t.ownerEmail, deleted: false },
+      legacy: t.ownerUserId !== null,
+      imported: t.importedAt !== null,
+      status: tokenStatus(t, now),
+      domains: t.domains,
+      permissions: t.permissions,
+      effectivePermissions: effectiveTokenPermissions({ ownerRole: grants(t), tokenPermissions: t.permissions, type: t.type, catalog: config.catalog }),
+      expiresAt: t.expiresAt,
+      revokedAt: t.revokedAt,
+      createdAt: t.createdAt,
+      updatedAt: t.updatedAt,
+      lastUsedAt: t.lastUsedAt,
+      lastUsedOrigin: t.lastUsedOrigin,
+    };
+  }
+  const canSeeValues = (scope: OrgScope) => expand(scope.permissions).includes('tokens:edit');
+
+  function checkDomains(type: TokenType, domains: string[] | undefined): string[] {
+    if (type === 'private') {
+      if (domains && domains.length > 0) {
+        throw new AppError('validation_failed', 'Private tokens work from anywhere and take no domains; use a public token to restrict origins.');
+      }
+      return [];
+    }
+    if (!domains || domains.length === 0) {
+      throw new AppError('domains_required', 'A public token needs at least one allowed domain (origin), e.g. https://shop.example.com.');
+    }
+    const check = normalizeAllowlist(domains);
+    if (!check.ok) throw new AppError(check.code, check.message, { index: check.index });
+    return check.origins;
+  }
+
+  function checkPermissionList(list: string[] | null | undefined): string[] | null {
+    if (list === undefined || list === null) return null;
+    const unknown = unknownPermissions(config.catalog, list);
+    if (unknown.length > 0) throw new AppError('invalid_permission', `Unknown permission(s): ${unknown.join(', ')}.`, { unknown });
+    return expand(list);
+  }
+
+  async function checkExpiry(tx: Store, scope: OrgScope, expiresAt: string | null | undefined, now: Date): Promise<string | null> {
+    const org = (await tx.orgs.findById(scope.org.id))!;
+    const max = org.maxTokenLifetimeDays;
+    const limit = max === null ? null : new Date(now.getTime() + max * 86_400_000);
+    if (expiresAt === undefined || expiresAt === null) {
+      // An org maximum makes every new token expire; without an explicit time, the maximum applies.
+      return limit ? iso(limit) : null;
+    }
+    const at = new Date(expiresAt);
+    if (Number.isNaN(at.getTime())) throw new AppError('invalid_expiry', 'expiresAt must be an ISO-8601 date-time.');
+    if (at.getTime() <= now.getTime()) throw new AppError('invalid_expiry', 'expiresAt must be in the future.');
+    if (limit && at.getTime() > limit.getTime()) {
+      throw new AppError('invalid_expiry', `This org limits tokens to ${max} day(s): expiresAt must be on or before ${iso(limit)}.`);
+    }
+    return iso(at);
+  }
+
+  /** A live service account of this org that may own tokens; throws the rule-5/13 refusals. */
+  async function ownerAccount(tx: Store, scope: OrgScope, serviceAccountId: string | undefined) {
+    if (!serviceAccountId) {
+      throw new AppError('service_account_required', 'A token must belong to a service account: choose one (serviceAccountId).');
+    }
+    const sa = await tx.serviceAccounts.findInOrg(scope.org.id, serviceAccountId);
+    if (!sa) {
+      // A user id here is the "assign to a person" mistake the rules forbid: say so plainly.
+      if (serviceAccountId.startsWith('usr_')) {
+        throw new AppError('service_account_required', 'Tokens can only be assigned to a service account, never to a user.');
+      }
+      throw notFound('Service account');
+    }
+    if (sa.disabledAt !== null) throw new AppError('conflict', `Service account "${sa.name}" is disabled; enable it first.`);
+    const role = await tx.roles.findInOrg(scope.org.id, sa.roleId);
+    return { sa, rolePermissions: role?.permissions ?? [] };
+  }
+
+  return {
+    view,
+    canSeeValues,
+
+    /** Rules 5, 7, 8, 11, 12, 15: returns the stored token and its full value, shown this once. */
+    async create(scope: OrgScope, input: TokenInput, outer?: Store) {
+      return inTransaction(deps, async (tx) => {
+        const { sa, rolePermissions } = await ownerAccount(tx, scope, input.serviceAccountId);
+        const domains = checkDomains(input.type, input.domains);
+        const permissions = checkPermissionList(input.permissions);
+        const now = clock.now();
+        const expiresAt = await checkExpiry(tx, scope, input.expiresAt, now);
+        const effective = effectiveTokenPermissions({ ownerRole: rolePermissions, tokenPermissions: permissions, type: input.type, catalog: config.catalog });
+        assertNoEscalation(scope, effective, 'create this token');
+        const value = generateToken(input.type, config.tokenPrefix);
+        const at = iso(now);
+        const token: TokenRecord = {
+          id: newId('token'),
+          orgId: scope.org.id,
+          name: input.name,
+          type: input.type,
+          hash: hashToken(value),
+          hint: tokenHint(value, input.type, config.tokenPrefix),
+          publicValue: input.type === 'public' ? value : null,
+          ownerServiceAccountId: sa.id,
+          ownerUserId: null,
+          permissions,
+          domains,
+          expiresAt,
+          revokedAt: null,
+          importedAt: null,
+          createdByType: scope.actor.type,
+          createdById: scope.actor.id,
+          createdAt: at,
+          updatedAt: at,
+          lastUsedAt: null,
+          lastUsedOrigin: null,
+        };
+        await tx.tokens.insert(token);
+        await writeAudit(tx, scope, at, { action: 'token.create', targetType: 'token', targetId: token.id, after: tokenAuditView(token) });
+        const stored = (await tx.tokens.findInOrg(scope.org.id, token.id))!;
+        return { token: view(stored, () => rolePermissions, at, true), value };
+      }, outer);
+    },
+
+    async list(scope: OrgScope, filter: Omit<TokenListFilter, 'now'> & { status: TokenStatus }) {
+      const now = iso(clock.now());
+      const rows = await store.tokens.list(scope.org.id, { ...filter, now, limit: filter.limit + 1 });
+      const grants = await ownerGrants(store, scope.org.id);
+      const page = rows.slice(0, filter.limit);
+      const show = canSeeValues(scope);
+      return {
+        items: page.map((t) => view(t, grants, now, show)),
+        next: rows.length > filter.limit ? { createdAt: page[page.length - 1]!.createdAt, id: page[page.length - 1]!.id } : null,
+      };
+    },
+
+    async get(scope: OrgScope, id: string) {
+      const t = await store.tokens.findInOrg(scope.org.id, id);
+      if (!t) throw notFound('Token');
+      return view(t, await ownerGrants(store, scope.org.id), iso(clock.now()), canSeeValues(scope));
+    },
+
+    /** Name, domains (public only), permissions, expiry. A revoked token cannot be changed. */
+    async update(scope: OrgScope, id: string, patch: { name?: string; domains?: string[]; permissions?: string[] | null; expiresAt?: string | null }) {
+      return inTransaction(deps, async (tx, invalidate) => {
+        const before = await tx.tokens.findInOrg(scope.org.id, id);
+        if (!before) throw notFound('Token');
+        if (before.revokedAt) throw new AppError('conflict', 'A revoked token cannot be changed.');
+        const set: Parameters<Store['tokens']['update']>[1] = {};
+        if (patch.name !== undefined) set.name = patch.name;
+        if (patch.domains !== undefined) set.domains = checkDomains(before.type, patch.domains);
+        if (patch.permissions !== undefined) set.permissions = checkPermissionList(patch.permissions);
+        const now = clock.now();
+        if (patch.expiresAt !== undefined) set.expiresAt = await checkExpiry(tx, scope, patch.expiresAt, now);
+        const grants = await ownerGrants(tx, scope.org.id);
+        const merged = { ...before, ...set };
+        assertNoEscalation(scope, effectiveTokenPermissions({ ownerRole: grants(before), tokenPermissions: merged.permissions, type: before.type, catalog: config.catalog }), 'change this token');
+        const at = iso(now);
+        set.updatedAt = at;
+        await tx.tokens.update(id, set);
+        const after = (await tx.tokens.findInOrg(scope.org.id, id))!;
+        await writeAudit(tx, scope, at, { action: 'token.update', targetType: 'token', targetId: id, before: tokenAuditView(before), after: tokenAuditView(after) });
+        invalidate({ kind: 'token', tokenId: id, hash: before.hash });
+        return view(after, grants, at, canSeeValues(scope));
+      });
+    },
+
+    /** Rule 14: stops authenticating at once; kept for the audit trail; hidden from the default list. */
+    async revoke(scope: OrgScope, id: string) {
+      return inTransaction(deps, async (tx, invalidate) => {
+        const before = await tx.tokens.findInOrg(scope.org.id, id);
+        if (!before) throw notFound('Token');
+        if (before.revokedAt) return; // idempotent: already revoked
+        const at = iso(clock.now());
+        await tx.tokens.update(id, { revokedAt: at, updatedAt: at });
+        await writeAudit(tx, scope, at, { action: 'token.revoke', targetType: 'token', targetId: id, before: tokenAuditView(before), after: tokenAuditView({ ...before, revokedAt: at }) });
+        invalidate({ kind: 'token', tokenId: id, hash: before.hash });
+      });
+    },
+
+    /** Rule 13: only to a live service account of the same org; the value (and hash) stay the same. */
+    async reassign(scope: OrgScope, id: string, serviceAccountId: string | undefined) {
+      return inTransaction(deps, async (tx, invalidate) => {
+        const before = await tx.tokens.findInOrg(scope.org.id, id);
+        if (!before) throw notFound('Token');
+        if (before.revokedAt) throw new AppError('conflict', 'A revoked token cannot be reassigned.');
+        const { sa, rolePermissions } = await ownerAccount(tx, scope, serviceAccountId);
+        assertNoEscalation(scope, effectiveTokenPermissions({ ownerRole: rolePermissions, tokenPermissions: before.permissions, type: before.type, catalog: config.catalog }), 'reassign this token to that service account');
+        const at = iso(clock.now());
+        await tx.tokens.update(id, { ownerServiceAccountId: sa.id, ownerUserId: null, updatedAt: at });
+        const after = (await tx.tokens.findInOrg(scope.org.id, id))!;
+        await writeAudit(tx, scope, at, { action: 'token.reassign', targetType: 'token', targetId: id, before: tokenAuditView(before), after: tokenAuditView(after) });
+        invalidate({ kind: 'token', tokenId: id, hash: before.hash });
+        return view(after, () => rolePermissions, at, canSeeValues(scope));
+      });
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { AppError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { isUniqueViolation } from '../store/dialect.js';
+import type { UserRecord } from '../store/queries/users.js';
+import type { Store } from '../store/store.js';
+import { iso, type Clock } from './context.js';
+import { dummyHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+
+export function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    throw new AppError('validation_failed', `A password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`);
+  }
+}
+
+/** Creates a user (email lower-cased, password hashed with argon2id). */
+export async function createUser(tx: Store, clock: Clock, input: { email: string; name: string; password: string }): Promise<UserRecord> {
+  checkPassword(input.password);
+  const at = iso(clock.now());
+  const user: UserRecord = {
+    id: newId('user'),
+    email: input.email.toLowerCase(),
+    name: input.name,
+    passwordHash: await hashPassword(input.password),
+    createdAt: at,
+    updatedAt: at,
+  };
+  try {
+    await tx.users.insert(user);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppError('conflict', 'A user with this email already exists.');
+    throw e;
+  }
+  return user;
+}
+
+/**
+ * Checks an email and password. Unknown email and wrong password give the same answer and take
+ * the same time (a dummy hash is verified), so the login cannot be used to enumerate users.
+ */
+export async function authenticate(store: Store, email: string, password: string): Promise<UserRecord | undefined> {
+  const user = await store.users.findByEmail(email);
+  if (!user) {
+    await verifyPassword(await dummyHash(), password);
+    return undefined;
+  }
+  return (await verifyPassword(user.passwordHash, password)) ? user : undefined;
+}

@@ -1,0 +1,62 @@
+import type { RoleRecord } from '../store/queries/roles.js';
+import type { OrgRecord } from '../store/queries/orgs.js';
+import type { ServiceAccountView } from '../store/queries/service-accounts.js';
+import type { MemberView } from '../store/queries/members.js';
+import type { InvitationView } from '../store/queries/invitations.js';
+import { expand } from '../domain/permissions.js';
+
+/**
+ * The public shapes of stored objects: what the API returns and what the audit log records.
+ * Nothing here ever includes a token value, a token hash or a password hash.
+ */
+export const orgView = (o: OrgRecord) => ({
+  id: o.id,
+  slug: o.slug,
+  name: o.name,
+  maxTokenLifetimeDays: o.maxTokenLifetimeDays,
+  createdAt: o.createdAt,
+  updatedAt: o.updatedAt,
+});
+
+export const roleView = (r: RoleRecord) => ({
+  id: r.id,
+  name: r.name,
+  builtin: r.builtin !== null,
+  description: r.description,
+  permissions: expand(r.permissions),
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+export const serviceAccountView = (s: ServiceAccountView) => ({
+  id: s.id,
+  name: s.name,
+  description: s.description,
+  roleId: s.roleId,
+  roleName: s.roleName,
+  status: s.disabledAt === null ? ('active' as const) : ('disabled' as const),
+  disabledAt: s.disabledAt,
+  activeTokens: s.activeTokens,
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+});
+
+export const memberView = (m: MemberView) => ({
+  userId: m.userId,
+  email: m.email,
+  name: m.name,
+  roleId: m.roleId,
+  roleName: m.roleName,
+  activeTokens: m.activeTokens,
+  joinedAt: m.createdAt,
+});
+
+export const invitationView = (i: InvitationView, now: string) => ({
+  id: i.id,
+  email: i.email,
+  roleId: i.roleId,
+  roleName: i.roleName,
+  status: i.revokedAt ? ('revoked' as const) : i.acceptedAt ? ('accepted' as const) : i.expiresAt <= now ? ('expired' as const) : ('pending' as const),
+  createdAt: i.createdAt,
+  expiresAt: i.expiresAt,
+});

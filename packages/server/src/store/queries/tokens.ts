@@ -1,0 +1,121 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, TokensTable } from '../schema.js';
+
+export type TokenRow = Selectable<TokensTable>;
+export type TokenRecord = Omit<TokenRow, 'permissions' | 'domains'> & { permissions: string[] | null; domains: string[] };
+export interface TokenView extends TokenRecord {
+  ownerName: string | null;
+  ownerEmail: string | null;
+  ownerDeleted: boolean;
+}
+
+export type TokenStatus = 'active' | 'revoked' | 'expired' | 'all';
+export interface TokenListFilter {
+  ownerServiceAccountId?: string;
+  ownerUserId?: string;
+  type?: 'public' | 'private';
+  status: TokenStatus;
+  search?: string;
+  now: string;
+  limit: number;
+  /** Keyset cursor: the (createdAt, id) of the last row of the previous page. */
+  after?: { createdAt: string; id: string };
+}
+
+export function tokenFromRow(row: TokenRow): TokenRecord {
+  return {
+    ...row,
+    permissions: row.permissions === null ? null : (JSON.parse(row.permissions) as string[]),
+    domains: JSON.parse(row.domains) as string[],
+  };
+}
+
+export function tokenQueries(db: Kysely<Database>) {
+  const view = () =>
+    db
+      .selectFrom('tokens')
+      .leftJoin('serviceAccounts', 'serviceAccounts.id', 'tokens.ownerServiceAccountId')
+      .leftJoin('users', 'users.id', 'tokens.ownerUserId')
+      .selectAll('tokens')
+      .select((eb) => [
+        eb.fn.coalesce('serviceAccounts.name', 'users.name').as('ownerName'),
+        'users.email as ownerEmail',
+        'serviceAccounts.deletedAt as ownerDeletedAt',
+      ]);
+  const toView = (row: TokenRow & { ownerName: string | null; ownerEmail: string | null; ownerDeletedAt: string | null }): TokenView => {
+    const { ownerDeletedAt, ...rest } = row;
+    return { ...tokenFromRow(rest), ownerName: row.ownerName, ownerEmail: row.ownerEmail, ownerDeleted: ownerDeletedAt !== null };
+  };
+
+  return {
+    async insert(token: TokenRecord): Promise<void> {
+      await db
+        .insertInto('tokens')
+        .values({ ...token, permissions: token.permissions && JSON.stringify(token.permissions), domains: JSON.stringify(token.domains) })
+        .execute();
+    },
+    async findInOrg(orgId: string, id: string): Promise<TokenView | undefined> {
+      const row = await view().where('tokens.orgId', '=', orgId).where('tokens.id', '=', id).executeTakeFirst();
+      return row && toView(row);
+    },
+    async findByHash(hash: string): Promise<TokenRecord | undefined> {
+      const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+      return row && tokenFromRow(row);
+    },
+    async existingHashes(hashes: string[]): Promise<Set<string>> {
+      const found = new Set<string>();
+      // Chunked to stay under SQLite's bound-parameter limit.
+      for (let i = 0; i < hashes.length; i += 500) {
+        const rows = await db.selectFrom('tokens').select('hash').where('hash', 'in', hashes.slice(i, i + 500)).execute();
+        for (const r of rows) found.add(r.hash);
+      }
+      return found;
+    },
+    async list(orgId: string, f: TokenListFilter): Promise<TokenView[]> {
+      let q = view().where('tokens.orgId', '=', orgId);
+      if (f.ownerServiceAccountId) q = q.where('tokens.ownerServiceAccountId', '=', f.ownerServiceAccountId);
+      if (f.ownerUserId) q = q.where('tokens.ownerUserId', '=', f.ownerUserId);
+      if (f.type) q = q.where('tokens.type', '=', f.type);
+      if (f.search) q = q.where('tokens.name', 'like', `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      if (f.status === 'active') {
+        q = q
+          .where('tokens.revokedAt', 'is', null)
+          .where((eb) => eb.or([eb('tokens.expiresAt', 'is', null), eb('tokens.expiresAt', '>', f.now)]));
+      } else if (f.status === 'revoked') {
+        q = q.where('tokens.revokedAt', 'is not', null);
+      } else if (f.status === 'expired') {
+        q = q.where('tokens.revokedAt', 'is', null).where('tokens.expiresAt', '<=', f.now);
+      }
+      if (f.after) {
+        const { createdAt, id } = f.after;
+        q = q.where((eb) =>
+          eb.or([eb('tokens.createdAt', '<', createdAt), eb.and([eb('tokens.createdAt', '=', createdAt), eb('tokens.id', '<', id)])]),
+        );
+      }
+      const rows = await q.orderBy('tokens.createdAt', 'desc').orderBy('tokens.id', 'desc').limit(f.limit).execute();
+      return rows.map(toView);
+    },
+    /** Active (not revoked) tokens owned by a user in an org, or by a service account. */
+    async activeOwnedBy(orgId: string, owner: { userId: string } | { serviceAccountId: string }): Promise<TokenRecord[]> {
+      let q = db.selectFrom('tokens').selectAll().where('orgId', '=', orgId).where('revokedAt', 'is', null);
+      q = 'userId' in owner ? q.where('ownerUserId', '=', owner.userId) : q.where('ownerServiceAccountId', '=', owner.serviceAccountId);
+      const rows = await q.orderBy('createdAt').execute();
+      return rows.map(tokenFromRow);
+    },
+    async update(
+      id: string,
+      patch: Partial<Pick<TokenRecord, 'name' | 'domains' | 'permissions' | 'expiresAt' | 'revokedAt' | 'ownerServiceAccountId' | 'ownerUserId' | 'updatedAt'>>,
+    ): Promise<void> {
+      const { domains, permissions, ...rest } = patch;
+      await db
+        .updateTable('tokens')
+        .set({
+          ...rest,
+          ...(domains !== undefined ? { domains: JSON.stringify(domains) } : {}),
+          ...(permissions !== undefined ? { permissions: permissions && JSON.stringify(permissions) } : {}),
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}

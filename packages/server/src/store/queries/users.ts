@@ -1,0 +1,23 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, UsersTable } from '../schema.js';
+
+export type UserRecord = Selectable<UsersTable>;
+
+export function userQueries(db: Kysely<Database>) {
+  return {
+    async insert(user: UserRecord): Promise<void> {
+      await db.insertInto('users').values(user).execute();
+    },
+    async findById(id: string): Promise<UserRecord | undefined> {
+      return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** Emails are stored lower-cased; look-ups are therefore case-insensitive. */
+    async findByEmail(email: string): Promise<UserRecord | undefined> {
+      return db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+    },
+    async count(): Promise<number> {
+      const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The database as Kysely sees it. Columns are snake_case in SQL and camelCase here (CamelCasePlugin).
+ * Timestamps are ISO-8601 UTC strings on both dialects (PostgreSQL `timestamptz` is parsed back to ISO
+ * by the pg type parser in dialect.ts). JSON lists are stored as text. There are no boolean columns:
+ * states are nullable timestamps (`revokedAt`, `disabledAt`, …), which also tell *when*.
+ */
+export interface OrgsTable {
+  id: string;
+  slug: string;
+  name: string;
+  maxTokenLifetimeDays: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RolesTable {
+  id: string;
+  orgId: string;
+  name: string;
+  nameKey: string;
+  builtin: string | null;
+  description: string | null;
+  permissions: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MembersTable {
+  orgId: string;
+  userId: string;
+  roleId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface InvitationsTable {
+  id: string;
+  orgId: string;
+  email: string;
+  roleId: string;
+  tokenHash: string;
+  invitedBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+  acceptedAt: string | null;
+  acceptedBy: string | null;
+  revokedAt: string | null;
+}
+
+export interface ServiceAccountsTable {
+  id: string;
+  orgId: string;
+  name: string;
+  nameKey: string;
+  description: string | null;
+  roleId: string;
+  disabledAt: string | null;
+  deletedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TokensTable {
+  id: string;
+  orgId: string;
+  name: string;
+  type: 'public' | 'private';
+  hash: string;
+  hint: string;
+  /** Only public tokens keep their value (rule 11); private tokens are hash-only. */
+  publicValue: string | null;
+  ownerServiceAccountId: string | null;
+  ownerUserId: string | null;
+  permissions: string | null;
+  domains: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  importedAt: string | null;
+  createdByType: string;
+  createdById: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastUsedAt: string | null;
+  lastUsedOrigin: string | null;
+}
+
+export interface SessionsTable {
+  idHash: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  lastSeenAt: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  orgId: string;
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  before: string | null;
+  after: string | null;
+  ip: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  users: UsersTable;
+  roles: RolesTable;
+  members: MembersTable;
+  invitations: InvitationsTable;
+  serviceAccounts: ServiceAccountsTable;
+  tokens: TokensTable;
+  sessions: SessionsTable;
+  auditLog: AuditLogTable;
+  settings: SettingsTable;
+}

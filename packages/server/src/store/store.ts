@@ -1,0 +1,62 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DatabaseHandle, DialectName } from './dialect.js';
+import type { Database } from './schema.js';
+import { auditQueries } from './queries/audit.js';
+import { invitationQueries } from './queries/invitations.js';
+import { memberQueries } from './queries/members.js';
+import { orgQueries } from './queries/orgs.js';
+import { roleQueries } from './queries/roles.js';
+import { serviceAccountQueries } from './queries/service-accounts.js';
+import { sessionQueries } from './queries/sessions.js';
+import { settingQueries } from './queries/settings.js';
+import { tokenQueries } from './queries/tokens.js';
+import { userQueries } from './queries/users.js';
+
+/**
+ * One object holding a query module per aggregate, bound to a connection or a transaction.
+ * Services receive a Store and call `transaction()` to get another Store bound to one transaction.
+ */
+export interface Store {
+  dialect: DialectName;
+  orgs: ReturnType<typeof orgQueries>;
+  users: ReturnType<typeof userQueries>;
+  roles: ReturnType<typeof roleQueries>;
+  members: ReturnType<typeof memberQueries>;
+  invitations: ReturnType<typeof invitationQueries>;
+  serviceAccounts: ReturnType<typeof serviceAccountQueries>;
+  tokens: ReturnType<typeof tokenQueries>;
+  sessions: ReturnType<typeof sessionQueries>;
+  audit: ReturnType<typeof auditQueries>;
+  settings: ReturnType<typeof settingQueries>;
+  /** Round-trips to the database (readiness probe). */
+  ping(): Promise<void>;
+  /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+}
+
+export function createStore(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Store {
+  return bind(handle.db, handle.dialect);
+}
+
+function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName): Store {
+  return {
+    dialect,
+    orgs: orgQueries(db),
+    users: userQueries(db),
+    roles: roleQueries(db),
+    members: memberQueries(db),
+    invitations: invitationQueries(db),
+    serviceAccounts: serviceAccountQueries(db),
+    tokens: tokenQueries(db),
+    sessions: sessionQueries(db),
+    audit: auditQueries(db),
+    settings: settingQueries(db),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+      if (db.isTransaction) return fn(this);
+      return db.transaction().execute((trx) => fn(bind(trx, dialect)));
+    },
+  };
+}

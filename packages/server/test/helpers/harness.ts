@@ -1,0 +1,145 @@
+import type { LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createLatchkey, type Latchkey } from '../../src/server.js';
+import type { Clock } from '../../src/services/context.js';
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** A settable clock for expiry tests. */
+export function testClock(start = new Date()): Clock & { set(d: Date): void; advance(ms: number): void } {
+  let now = start.getTime();
+  return { now: () => new Date(now), set: (d) => (now = d.getTime()), advance: (ms) => (now += ms) };
+}
+
+export interface TestInstance extends Latchkey {
+  config: Config;
+  /** Every log line the instance wrote, for the no-secrets-in-logs checks. */
+  logs: string[];
+}
+
+/** A fresh Latchkey on its own in-memory SQLite database, logging into memory. */
+export async function startInstance(env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestInstance> {
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info', ...env });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink as unknown as pino.DestinationStream);
+  const lk = await createLatchkey(config, logger, opts);
+  return Object.assign(lk, { config, logs });
+}
+
+export interface Caller {
+  /** Authorization header or session cookies + CSRF token. */
+  headers: Record<string, string>;
+}
+
+export interface Org {
+  id: string;
+  slug: string;
+  ownerId: string;
+  ownerEmail: string;
+  /** Private token of the `admin` service account (Admin role). */
+  adminToken: string;
+  admin: Caller;
+}
+
+let counter = 0;
+export function uniqueSlug(prefix = 'org'): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}`;
+}
+
+/** Creates an org with its owner and an admin service-account token, as `latchkey bootstrap --admin-token` does. */
+export async function createOrg(lk: Latchkey, slug = uniqueSlug()): Promise<Org> {
+  const email = `owner@${slug}.test`;
+  const r = await lk.services.setup.bootstrap({ slug, email, password: PASSWORD, adminToken: true });
+  if (!r.token) throw new Error('bootstrap returned no token');
+  return { id: r.org.id, slug: r.org.slug, ownerId: r.user.id, ownerEmail: email, adminToken: r.token, admin: bearer(r.token) };
+}
+
+export function bearer(token: string): Caller {
+  return { headers: { authorization: `Bearer ${token}` } };
+}
+
+/** Signs in through the API and returns a caller carrying the session and CSRF cookies and header. */
+export async function login(lk: Latchkey, email: string, password = PASSWORD): Promise<Caller> {
+  const res = await lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  const cookies = res.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const csrfToken = (res.json() as { csrfToken: string }).csrfToken;
+  return { headers: { cookie: cookies, 'x-csrf-token': csrfToken } };
+}
+
+export async function call(
+  lk: Latchkey,
+  caller: Caller | null,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
+  url: string,
+  payload?: unknown,
+): Promise<LightMyRequestResponse> {
+  return lk.app.inject({
+    method,
+    url,
+    headers: caller?.headers ?? {},
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
+
+/** Adds a member with the given built-in role through the invitation flow; returns their id and a session. */
+export async function addMember(lk: Latchkey, org: Org, email: string, roleName = 'Viewer'): Promise<{ userId: string; caller: Caller }> {
+  const roles = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/roles`)).json() as { items: { id: string; name: string }[] };
+  const role = roles.items.find((r) => r.name === roleName);
+  if (!role) throw new Error(`no role ${roleName}`);
+  const owner = await login(lk, org.ownerEmail);
+  const inv = await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email, roleId: role.id });
+  if (inv.statusCode !== 201) throw new Error(`invite failed: ${inv.body}`);
+  const { token } = inv.json() as { token: string };
+  const acc = await lk.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: email.split('@')[0], password: PASSWORD } });
+  if (acc.statusCode !== 200) throw new Error(`accept failed: ${acc.body}`);
+  const userId = (acc.json() as { user: { id: string } }).user.id;
+  return { userId, caller: await login(lk, email) };
+}
+
+export async function roleId(lk: Latchkey, org: Org, name: string): Promise<string> {
+  const roles = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/roles`)).json() as { items: { id: string; name: string }[] };
+  const role = roles.items.find((r) => r.name === name);
+  if (!role) throw new Error(`no role ${name}`);
+  return role.id;
+}
+
+export async function createServiceAccount(lk: Latchkey, org: Org, name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
+  const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/service-accounts`, { name, ...extra });
+  if (res.statusCode !== 201) throw new Error(`create SA failed: ${res.body}`);
+  return res.json();
+}
+
+export async function createToken(
+  lk: Latchkey,
+  org: Org,
+  body: Record<string, unknown>,
+): Promise<{ token: string; item: { id: string; hint: string; type: string } }> {
+  const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/tokens`, { name: 'a token', type: 'private', ...body });
+  if (res.statusCode !== 201) throw new Error(`create token failed: ${res.body}`);
+  return res.json();
+}
+
+export async function verify(lk: Latchkey, body: { token: string; origin?: string | null; permission?: string }) {
+  const res = await lk.app.inject({ method: 'POST', url: '/api/v1/verify', payload: body });
+  if (res.statusCode !== 200) throw new Error(`verify failed: ${res.body}`);
+  return res.json() as { valid: boolean; code: string; tokenId: string | null; owner: { type: string; id: string } | null; permissions: string[] };
+}
+
+export function errorCode(res: LightMyRequestResponse): string | undefined {
+  try {
+    return (res.json() as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+}
