@@ -33,6 +33,7 @@ const FileSchema = Type.Object(
     trustProxy: Type.Optional(Type.Boolean()),
     sessionTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
+    loginRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
     publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
   },
@@ -52,6 +53,8 @@ export interface Config {
   trustProxy: boolean;
   sessionTtlHours: number;
   invitationTtlHours: number;
+  /** Sign-in, setup and invitation attempts allowed per client address per minute. */
+  loginRateLimit: number;
   catalog: PermissionCatalog;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   secureCookies: boolean;
@@ -76,6 +79,7 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_TRUST_PROXY: 'trustProxy',
   LATCHKEY_SESSION_TTL_HOURS: 'sessionTtlHours',
   LATCHKEY_INVITATION_TTL_HOURS: 'invitationTtlHours',
+  LATCHKEY_LOGIN_RATE_LIMIT: 'loginRateLimit',
   LATCHKEY_PLATFORM_RESOURCES: 'platformResources',
   LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'publicSafePermissions',
 };
@@ -141,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.trustProxy ?? false,
     sessionTtlHours: c.sessionTtlHours ?? 24 * 7,
     invitationTtlHours: c.invitationTtlHours ?? 24 * 7,
+    loginRateLimit: c.loginRateLimit ?? 20,
     catalog,
     secureCookies: publicUrl.startsWith('https://'),
   };
@@ -151,6 +156,7 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'port':
     case 'sessionTtlHours':
     case 'invitationTtlHours':
+    case 'loginRateLimit':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'trustProxy':
       return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;

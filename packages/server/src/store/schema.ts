@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The database as Kysely sees it. Columns are snake_case in SQL and camelCase here (CamelCasePlugin).
  * Timestamps are ISO-8601 UTC strings on both dialects (PostgreSQL `timestamptz` is parsed back to ISO
@@ -102,6 +104,7 @@ export interface SessionsTable {
 }
 
 export interface AuditLogTable {
+  seq: Generated<number>;
   id: string;
   orgId: string;
   at: string;

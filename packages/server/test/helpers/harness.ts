@@ -22,7 +22,7 @@ export interface TestInstance extends Latchkey {
 
 /** A fresh Latchkey on its own in-memory SQLite database, logging into memory. */
 export async function startInstance(env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestInstance> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info', ...env });
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info', LATCHKEY_LOGIN_RATE_LIMIT: '100000', ...env });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -124,7 +124,7 @@ export async function createToken(
   lk: Latchkey,
   org: Org,
   body: Record<string, unknown>,
-): Promise<{ token: string; item: { id: string; hint: string; type: string } }> {
+): Promise<{ token: string; item: { id: string; hint: string; type: string; effectivePermissions: string[] } }> {
   const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/tokens`, { name: 'a token', type: 'private', ...body });
   if (res.statusCode !== 201) throw new Error(`create token failed: ${res.body}`);
   return res.json();

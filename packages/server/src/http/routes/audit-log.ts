@@ -1,7 +1,16 @@
 import Type from 'typebox';
+import { AppError } from '../../domain/errors.js';
 import { requireScope } from '../auth.js';
 import { AuditEntry, Cursor, Limit, Nullable, OrgParams, Timestamp, orgErrors } from '../schemas.js';
 import { decodeCursor, encodeCursor, type RouteModule } from '../route-context.js';
+
+function cursorSeq(cursor: string | undefined): number | undefined {
+  const key = decodeCursor(cursor, ['seq'] as const);
+  if (!key) return undefined;
+  const seq = Number(key.seq);
+  if (!Number.isSafeInteger(seq)) throw new AppError('validation_failed', 'The cursor is not one this server issued.');
+  return seq;
+}
 
 export const auditLogRoute: RouteModule = (app, ctx) => {
   app.get(
@@ -39,7 +48,7 @@ export const auditLogRoute: RouteModule = (app, ctx) => {
         since: q.since && new Date(q.since).toISOString(),
         until: q.until && new Date(q.until).toISOString(),
         limit: limit + 1,
-        after: decodeCursor(q.cursor, ['at', 'id'] as const),
+        beforeSeq: cursorSeq(q.cursor),
       });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
@@ -54,7 +63,7 @@ export const auditLogRoute: RouteModule = (app, ctx) => {
           after: r.after,
           ip: r.ip,
         })),
-        nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at, id: last.id }) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor({ seq: String(last.seq) }) : null,
       };
     },
   );

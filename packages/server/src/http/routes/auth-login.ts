@@ -9,7 +9,7 @@ export const authLoginRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { auth: 'none', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { auth: 'none', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         summary: 'Sign in to the console (sets the session cookie)',

@@ -7,7 +7,7 @@ export const invitationsAcceptRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/invitations/accept',
     {
-      config: { auth: 'none', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { auth: 'none', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
       schema: {
         tags: ['invitations'],
         summary: 'Accept an invitation: sign up (name + password) or sign in (password), then join',

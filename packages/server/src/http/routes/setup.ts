@@ -19,7 +19,7 @@ export const setupCompleteRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/setup',
     {
-      config: { auth: 'none', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { auth: 'none', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
       schema: {
         tags: ['setup'],
         summary: 'First run: create the first owner and org with the one-time setup token',

@@ -134,7 +134,13 @@ export function initialMigration(dialect: DialectName): Migration {
 
       await db.schema
         .createTable('audit_log')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        // seq orders entries written in the same millisecond (and within one transaction).
+        .$call((t) =>
+          dialect === 'postgres'
+            ? t.addColumn('seq', 'bigserial', (c) => c.primaryKey())
+            : t.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
+        )
+        .addColumn('id', 'text', (c) => c.notNull().unique())
         .addColumn('org_id', 'text', (c) => c.notNull())
         .addColumn('at', ts, (c) => c.notNull())
         .addColumn('actor_type', 'text', (c) => c.notNull())
@@ -147,7 +153,7 @@ export function initialMigration(dialect: DialectName): Migration {
         .addColumn('after', 'text')
         .addColumn('ip', 'text')
         .execute();
-      await db.schema.createIndex('audit_log_org_at').on('audit_log').columns(['org_id', 'at', 'id']).execute();
+      await db.schema.createIndex('audit_log_org_seq').on('audit_log').columns(['org_id', 'seq']).execute();
 
       await db.schema
         .createTable('settings')

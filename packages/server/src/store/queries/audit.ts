@@ -3,6 +3,7 @@ import type { AuditLogTable, Database } from '../schema.js';
 
 export type AuditRow = Selectable<AuditLogTable>;
 export type AuditRecord = Omit<AuditRow, 'before' | 'after'> & { before: unknown; after: unknown };
+export type NewAuditRecord = Omit<AuditRecord, 'seq'>;
 
 export interface AuditFilter {
   action?: string;
@@ -12,12 +13,13 @@ export interface AuditFilter {
   since?: string;
   until?: string;
   limit: number;
-  after?: { at: string; id: string };
+  /** Keyset cursor: the seq of the last entry of the previous page. */
+  beforeSeq?: number;
 }
 
 export function auditQueries(db: Kysely<Database>) {
   return {
-    async insert(entry: AuditRecord): Promise<void> {
+    async insert(entry: NewAuditRecord): Promise<void> {
       await db
         .insertInto('auditLog')
         .values({
@@ -35,13 +37,11 @@ export function auditQueries(db: Kysely<Database>) {
       if (f.actorId) q = q.where('actorId', '=', f.actorId);
       if (f.since) q = q.where('at', '>=', f.since);
       if (f.until) q = q.where('at', '<', f.until);
-      if (f.after) {
-        const { at, id } = f.after;
-        q = q.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]));
-      }
-      const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+      if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
+      const rows = await q.orderBy('seq', 'desc').limit(f.limit).execute();
       return rows.map((r) => ({
         ...r,
+        seq: Number(r.seq),
         before: r.before === null ? null : (JSON.parse(r.before) as unknown),
         after: r.after === null ? null : (JSON.parse(r.after) as unknown),
       }));
