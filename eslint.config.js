@@ -6,6 +6,10 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    files: ['scripts/**/*.mjs', '**/*.config.{js,ts}'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['packages/*/src/**/*.ts', 'packages/*/test/**/*.ts'],
     languageOptions: {
       parserOptions: { project: ['packages/*/tsconfig.test.json'], tsconfigRootDir: import.meta.dirname },

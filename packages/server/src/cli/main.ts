@@ -12,6 +12,8 @@ const program = new Command('latchkey')
 program.addCommand(serveCommand());
 program.addCommand(migrateCommand());
 program.addCommand(bootstrapCommand());
+// addCommand() does not pass the parent's settings down: usage errors must exit 2 everywhere.
+for (const command of program.commands) command.exitOverride();
 
 try {
   await program.parseAsync(process.argv);

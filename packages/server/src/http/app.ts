@@ -4,7 +4,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { registerAjvFormats, TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import type { Config } from '../config/config.js';
 import { randomBase62 } from '../domain/base62.js';
 import type { Services } from '../services/index.js';
@@ -24,6 +24,12 @@ export interface AppDeps {
   cookieSecret: string;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: readonly RouteOptions[];
+  }
+}
+
 registerAjvFormats();
 
 /** Builds the HTTP application from its dependencies; tests build it with theirs. */
@@ -39,6 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     onConstructorPoisoning: 'error',
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // The API speaks JSON only: any other body type is a 415, not a confusing validation error.
+  app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
 
   await app.register(fastifyCookie, { secret: deps.cookieSecret });
@@ -63,6 +71,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  // The route table, for tests that must cover every route (response schemas, isolation, roles).
+  const routeTable: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    routeTable.push(route as RouteOptions);
+  });
+  app.decorate('routeTable', routeTable);
 
   const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
   const csrf = (req: FastifyRequest, reply: FastifyReply) =>
