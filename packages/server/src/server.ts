@@ -11,6 +11,10 @@ import { createTokenLookup } from './store/queries/verify-lookup.js';
 import { createStore, type Store } from './store/store.js';
 import { createLocalBus, type InvalidationBus } from './verify/invalidation.js';
 import { createVerifier, type Verifier } from './verify/verifier.js';
+import { createCachedLookup, type CacheOptions, type CachedLookup } from './verify/cache.js';
+import { createLegacyGate } from './verify/legacy-gate.js';
+import { createMetrics, type Metrics } from './verify/metrics.js';
+import { createUsageRecorder, type UsageRecorder } from './verify/usage.js';
 
 export interface Latchkey {
   app: App;
@@ -19,6 +23,9 @@ export interface Latchkey {
   verifier: Verifier;
   bus: InvalidationBus;
   handle: DatabaseHandle;
+  lookup: CachedLookup;
+  usage: UsageRecorder;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -26,7 +33,13 @@ export interface Latchkey {
  * The composition root: database → migrations → store → services → verifier → HTTP app.
  * Everything is passed in; nothing is global, so tests build as many instances as they like.
  */
-export async function createLatchkey(config: Config, logger: FastifyBaseLogger, opts: { clock?: Clock } = {}): Promise<Latchkey> {
+export interface LatchkeyOptions {
+  clock?: Clock;
+  cache?: Partial<CacheOptions>;
+  usageFlushMs?: number;
+}
+
+export async function createLatchkey(config: Config, logger: FastifyBaseLogger, opts: LatchkeyOptions = {}): Promise<Latchkey> {
   const handle = openDatabase(config.databaseUrl);
   try {
     await migrateToLatest(handle);
@@ -35,18 +48,32 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     const clock = opts.clock ?? systemClock;
     const services = createServices({ store, config, clock, bus });
     await services.roles.syncBuiltins();
+    const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite), bus, opts.cache);
+    const legacyGate = await createLegacyGate(lookup, bus);
+    const metrics = createMetrics(() => lookup.stats());
+    const usage = createUsageRecorder({
+      store: store.usage,
+      intervalMs: opts.usageFlushMs ?? 2000,
+      now: () => clock.now().getTime(),
+      onError: (err) => logger.error({ err }, 'usage flush failed; will retry'),
+    });
     const verifier = createVerifier({
-      lookup: createTokenLookup(handle.db, handle.sqlite),
+      lookup,
       catalog: config.catalog,
       tokenPrefix: config.tokenPrefix,
       now: () => clock.now().getTime(),
+      foreignLookups: legacyGate.isOpen,
+      onDecision: (result, seconds) => {
+        metrics.observe(result, seconds);
+        if (result.valid) usage.record(result.tokenId, result.origin);
+      },
     });
     let cookieSecret = await store.settings.get('cookie_secret');
     if (!cookieSecret) {
       cookieSecret = randomBase62(48);
       await store.settings.set('cookie_secret', cookieSecret);
     }
-    const app = await buildApp({ config, services, verifier, logger, cookieSecret });
+    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret });
     return {
       app,
       services,
@@ -54,8 +81,14 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       verifier,
       bus,
       handle,
+      lookup,
+      usage,
+      metrics,
       async close() {
         await app.close();
+        await usage.close();
+        lookup.close();
+        legacyGate.close();
         await handle.close();
       },
     };

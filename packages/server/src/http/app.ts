@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js';
 import { randomBase62 } from '../domain/base62.js';
 import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
+import type { Metrics } from '../verify/metrics.js';
 import { createAuthenticator } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { redactUrl } from './redact.js';
@@ -19,6 +20,7 @@ export interface AppDeps {
   config: Config;
   services: Services;
   verifier: Verifier;
+  metrics: Metrics;
   logger: FastifyBaseLogger;
   /** Secret for signing the CSRF cookie; persisted per deployment (see server.ts). */
   cookieSecret: string;
@@ -87,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (request, reply) => auth.identify(request, reply, csrf));
   app.addHook('preValidation', async (request) => auth.authorize(request));
 
-  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, auth };
+  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, auth };
   for (const route of ROUTES) route(app, ctx);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());

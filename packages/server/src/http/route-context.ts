@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { AppError } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
+import type { Metrics } from '../verify/metrics.js';
 import type { createAuthenticator } from './auth.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -12,6 +13,7 @@ export interface RouteContext {
   services: Services;
   config: Config;
   verifier: Verifier;
+  metrics: Metrics;
   auth: ReturnType<typeof createAuthenticator>;
 }
 

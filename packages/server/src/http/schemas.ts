@@ -120,7 +120,10 @@ export const Token = Type.Object({
   updatedAt: Timestamp,
   lastUsedAt: Nullable(Timestamp),
   lastUsedOrigin: Nullable(Type.String()),
+  usesLast7Days: Type.Integer({ description: 'Successful verifications over the last 7 days (UTC), flushed in batches' }),
 });
+
+export const TokenDetail = Type.Intersect([Token, Type.Object({ dailyUsage: Type.Array(Type.Object({ day: Type.String(), count: Type.Integer() })) })]);
 
 export const TokenRef = Type.Object({ id: Type.String(), name: Type.String(), type: TokenType, hint: Type.String() });
 

@@ -110,7 +110,7 @@ export function tokenImportService(deps: ServiceDeps) {
           await tx.tokens.insert(token);
           await writeAudit(tx, scope, at, { action: 'token.import', targetType: 'token', targetId: token.id, after: tokenAuditView(token) });
           // A value that was negatively cached as unknown must now be found.
-          invalidate({ kind: 'token', tokenId: token.id, hash: token.hash });
+          invalidate({ kind: 'token', tokenId: token.id, hash: token.hash, imported: true });
         }
         return { dryRun: false, valid: true, imported: planned.length, rows: results };
       });

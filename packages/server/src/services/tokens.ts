@@ -18,6 +18,11 @@ export interface TokenInput {
   expiresAt?: string | null;
 }
 
+/** The first day (YYYY-MM-DD) of the 7-day window ending today. */
+export function weekAgo(nowIso: string): string {
+  return new Date(Date.parse(nowIso) - 6 * 86_400_000).toISOString().slice(0, 10);
+}
+
 export function tokenStatus(t: Pick<TokenRecord, 'revokedAt' | 'expiresAt'>, now: string): 'active' | 'revoked' | 'expired' {
   if (t.revokedAt !== null) return 'revoked';
   if (t.expiresAt !== null && t.expiresAt <= now) return 'expired';
@@ -50,7 +55,7 @@ export const tokenAuditView = (t: TokenRecord) => ({
 export function tokenService(deps: ServiceDeps) {
   const { store, clock, config } = deps;
 
-  function view(t: TokenView, grants: (t: TokenRecord) => string[], now: string, showPublicValue: boolean) {
+  function view(t: TokenView, grants: (t: TokenRecord) => string[], now: string, showPublicValue: boolean, usesLast7Days = 0) {
     return {
       id: t.id,
       name: t.name,
@@ -73,6 +78,7 @@ export function tokenService(deps: ServiceDeps) {
       updatedAt: t.updatedAt,
       lastUsedAt: t.lastUsedAt,
       lastUsedOrigin: t.lastUsedOrigin,
+      usesLast7Days,
     };
   }
   const canSeeValues = (scope: OrgScope) => expand(scope.permissions).includes('tokens:edit');
@@ -185,8 +191,9 @@ export function tokenService(deps: ServiceDeps) {
       const grants = await ownerGrants(store, scope.org.id);
       const page = rows.slice(0, filter.limit);
       const show = canSeeValues(scope);
+      const uses = await store.usage.totalsSince(page.map((t) => t.id), weekAgo(now));
       return {
-        items: page.map((t) => view(t, grants, now, show)),
+        items: page.map((t) => view(t, grants, now, show, uses.get(t.id) ?? 0)),
         next: rows.length > filter.limit ? { createdAt: page[page.length - 1]!.createdAt, id: page[page.length - 1]!.id } : null,
       };
     },
@@ -194,7 +201,9 @@ export function tokenService(deps: ServiceDeps) {
     async get(scope: OrgScope, id: string) {
       const t = await store.tokens.findInOrg(scope.org.id, id);
       if (!t) throw notFound('Token');
-      return view(t, await ownerGrants(store, scope.org.id), iso(clock.now()), canSeeValues(scope));
+      const now = iso(clock.now());
+      const uses = await store.usage.totalsSince([t.id], weekAgo(now));
+      return { ...view(t, await ownerGrants(store, scope.org.id), now, canSeeValues(scope), uses.get(t.id) ?? 0), dailyUsage: await store.usage.daily(t.id, weekAgo(now)) };
     },
 
     /** Name, domains (public only), permissions, expiry. A revoked token cannot be changed. */

@@ -119,6 +119,13 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export interface TokenUsageDailyTable {
+  tokenId: string;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  count: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -134,5 +141,6 @@ export interface Database {
   tokens: TokensTable;
   sessions: SessionsTable;
   auditLog: AuditLogTable;
+  tokenUsageDaily: TokenUsageDailyTable;
   settings: SettingsTable;
 }

@@ -11,6 +11,7 @@ import { sessionQueries } from './queries/sessions.js';
 import { settingQueries } from './queries/settings.js';
 import { tokenQueries } from './queries/tokens.js';
 import { userQueries } from './queries/users.js';
+import { usageQueries } from './queries/usage.js';
 
 /**
  * One object holding a query module per aggregate, bound to a connection or a transaction.
@@ -28,6 +29,7 @@ export interface Store {
   sessions: ReturnType<typeof sessionQueries>;
   audit: ReturnType<typeof auditQueries>;
   settings: ReturnType<typeof settingQueries>;
+  usage: ReturnType<typeof usageQueries>;
   /** Round-trips to the database (readiness probe). */
   ping(): Promise<void>;
   /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
@@ -51,6 +53,7 @@ function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName
     sessions: sessionQueries(db),
     audit: auditQueries(db),
     settings: settingQueries(db),
+    usage: usageQueries(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

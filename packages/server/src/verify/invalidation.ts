@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
  * carries the same events between instances.
  */
 export type InvalidationEvent =
-  | { kind: 'token'; tokenId: string; hash?: string }
+  | { kind: 'token'; tokenId: string; hash: string; imported?: boolean }
   | { kind: 'service_account'; serviceAccountId: string }
   | { kind: 'role'; roleId: string }
   | { kind: 'member'; orgId: string; userId: string }

@@ -38,8 +38,13 @@ export function createVerifier(deps: {
   catalog: PermissionCatalog;
   tokenPrefix: string;
   now?: () => number;
+  /** Whether values not in Latchkey's format may be looked up (only once legacy tokens were imported). */
+  foreignLookups?: () => boolean;
+  /** Called for each decision (metrics, usage); must not block. */
+  onDecision?: (result: VerifyResult, seconds: number) => void;
 }): Verifier {
   const now = deps.now ?? Date.now;
+  const foreign = deps.foreignLookups ?? (() => true);
 
   function identity(row: TokenLookupRow): VerifyIdentity {
     return {
@@ -58,11 +63,11 @@ export function createVerifier(deps: {
     };
   }
 
-  return {
-    async verify(req) {
+  async function decide(req: VerifyRequest): Promise<VerifyResult> {
       if (req.token === undefined || req.token === '') return { valid: false, code: 'token_missing' };
       const parsed = parseToken(req.token, deps.tokenPrefix);
       if (parsed.kind === 'malformed') return { valid: false, code: 'token_invalid' };
+      if (parsed.kind === 'foreign' && !foreign()) return { valid: false, code: 'token_invalid' };
 
       const row = await deps.lookup.byHash(hashToken(req.token));
       if (!row) return { valid: false, code: 'token_invalid' };
@@ -82,6 +87,15 @@ export function createVerifier(deps: {
         return { valid: false, code: 'permission_denied', identity: id };
       }
       return { valid: true, code: 'valid', origin: row.type === 'public' ? req.origin : null, ...id };
+  }
+
+  return {
+    async verify(req) {
+      if (!deps.onDecision) return decide(req);
+      const started = process.hrtime.bigint();
+      const result = await decide(req);
+      deps.onDecision(result, Number(process.hrtime.bigint() - started) / 1e9);
+      return result;
     },
   };
 }

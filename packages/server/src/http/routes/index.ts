@@ -33,6 +33,8 @@ import { tokensReassignRoute } from './tokens-reassign.js';
 import { tokensRevokeRoute } from './tokens-revoke.js';
 import { tokensUpdateRoute } from './tokens-update.js';
 import { verifyRoute } from './verify.js';
+import { forwardAuthRoute } from './forward-auth.js';
+import { metricsRoute } from './metrics.js';
 
 /** Every endpoint, one module each. The route table tests walk the same list. */
 export const ROUTES: readonly RouteModule[] = [
@@ -71,4 +73,6 @@ export const ROUTES: readonly RouteModule[] = [
   tokensReassignRoute,
   auditLogRoute,
   verifyRoute,
+  forwardAuthRoute,
+  metricsRoute,
 ];

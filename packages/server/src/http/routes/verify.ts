@@ -32,7 +32,8 @@ export const verifyRoute: RouteModule = (app, ctx) => {
         summary: 'Is this token good for this origin and permission? Always 200 with the decision in `code`',
         body: Type.Object(
           {
-            token: Type.String({ maxLength: 4096 }),
+            // Generous bound: over-long values get the token_invalid decision, not a schema error.
+            token: Type.String({ maxLength: 65_536 }),
             origin: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
             permission: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}:(view|edit)$', maxLength: 70 })),
           },

@@ -17,12 +17,16 @@ export interface TokenLookupRow {
   ownerName: string | null;
   /** The owner can no longer act: account disabled/deleted, or user no longer a member. */
   ownerInactive: boolean;
+  /** The owner's role, so a role change can drop exactly the entries it affects. */
+  roleId: string | null;
   rolePermissions: string[];
 }
 
 export interface TokenLookup {
   /** `null` when no token has this hash. */
   byHash(hash: string): Promise<TokenLookupRow | null>;
+  /** Whether any imported (legacy, foreign-format) token exists; decides if foreign values are looked up at all. */
+  hasImported(): Promise<boolean>;
 }
 
 const SQL = `
@@ -33,6 +37,7 @@ select t.id as tokenid, t.org_id as orgid, o.slug as orgslug, t.type as type, t.
        case when t.owner_service_account_id is not null
             then (case when sa.disabled_at is null and sa.deleted_at is null then 0 else 1 end)
             else (case when m.user_id is null then 1 else 0 end) end as ownerinactive,
+       coalesce(rs.id, rm.id) as roleid,
        coalesce(rs.permissions, rm.permissions, '[]') as rolepermissions
 from tokens t
 join orgs o on o.id = t.org_id
@@ -56,6 +61,7 @@ interface RawRow {
   owneruserid: string | null;
   ownername: string | null;
   ownerinactive: number;
+  roleid: string | null;
   rolepermissions: string;
 }
 
@@ -73,6 +79,7 @@ function fromRaw(r: RawRow): TokenLookupRow {
     ownerUserId: r.owneruserid,
     ownerName: r.ownername,
     ownerInactive: Number(r.ownerinactive) === 1,
+    roleId: r.roleid,
     rolePermissions: JSON.parse(r.rolepermissions) as string[],
   };
 }
@@ -84,11 +91,13 @@ function fromRaw(r: RawRow): TokenLookupRow {
 export function createTokenLookup(db: Kysely<Database>, sqlite?: SQLite.Database): TokenLookup {
   if (sqlite) {
     const stmt = sqlite.prepare<[string], RawRow>(`${SQL} ?`);
+    const imported = sqlite.prepare<[], { one: number }>('select 1 as one from tokens where imported_at is not null limit 1');
     return {
       byHash: (hash) => {
         const row = stmt.get(hash);
         return Promise.resolve(row ? fromRaw(row) : null);
       },
+      hasImported: () => Promise.resolve(imported.get() !== undefined),
     };
   }
   return {
@@ -97,6 +106,10 @@ export function createTokenLookup(db: Kysely<Database>, sqlite?: SQLite.Database
       const result = await sql<RawRow>`${sql.raw(SQL)} ${hash}`.execute(db);
       const row = result.rows[0];
       return row ? fromRaw(row) : null;
+    },
+    async hasImported() {
+      const r = await sql<{ one: number }>`select 1 as one from tokens where imported_at is not null limit 1`.execute(db);
+      return r.rows.length > 0;
     },
   };
 }

@@ -1,0 +1,13 @@
+import type { Verifier } from '@latchkey/server';
+import type { Decision, DecisionSource } from './decision.js';
+
+/** Decides with the server's own verifier, in the same process (Latchkey embedded in the platform API). */
+export function fromVerifier(verifier: Verifier): DecisionSource {
+  return {
+    async decide(input): Promise<Decision> {
+      const r = await verifier.verify(input);
+      if (!r.valid) return { valid: false, code: r.code };
+      return { valid: true, code: 'valid', identity: { org: r.org, tokenId: r.tokenId, owner: r.owner, type: r.type, permissions: r.permissions, origin: r.origin } };
+    },
+  };
+}

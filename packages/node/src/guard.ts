@@ -1,0 +1,70 @@
+import { extractToken, originFromHeaders, queryTokens } from '@latchkey/server/verify/request-credentials';
+import { DENIAL_MESSAGES, LatchkeyUnavailableError, statusFor, type DecisionSource, type LatchkeyIdentity } from './decision.js';
+
+export interface GuardOptions {
+  source: DecisionSource;
+  /** The permission a request needs, fixed or chosen per request (undefined = any valid token). */
+  permission?: string | ((req: RequestLike) => string | undefined);
+  /** When Latchkey cannot be reached: refuse (default, 503) or let the request through without an identity. */
+  failOpen?: boolean;
+  /** Headers a CORS preflight may ask for. */
+  allowHeaders?: string;
+  onError?: (err: unknown) => void;
+}
+
+/** What the guard needs of a request, whatever the framework. */
+export interface RequestLike {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export type GuardOutcome =
+  | { kind: 'allow'; identity: LatchkeyIdentity | null; headers: Record<string, string> }
+  | { kind: 'preflight'; status: 204; headers: Record<string, string> }
+  | { kind: 'deny'; status: number; headers: Record<string, string>; body: { error: { code: string; message: string } } };
+
+/**
+ * The framework-neutral core of the middleware: the same extraction rules as forward-auth, the same
+ * decision as the server, CORS for public tokens. Preflights are answered without a token (browsers
+ * never send one); the real request is then checked.
+ */
+export function createGuard(options: GuardOptions) {
+  const allowHeaders = options.allowHeaders ?? 'Authorization, Content-Type';
+
+  return async function guard(req: RequestLike): Promise<GuardOutcome> {
+    const origin = originFromHeaders(req.headers.origin, req.headers.referer);
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      const headers: Record<string, string> = { vary: 'Origin' };
+      if (origin) {
+        Object.assign(headers, {
+          'access-control-allow-origin': origin,
+          'access-control-allow-headers': allowHeaders,
+          'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE',
+          'access-control-max-age': '600',
+        });
+      }
+      return { kind: 'preflight', status: 204, headers };
+    }
+    const source = extractToken(req.headers.authorization, queryTokens(req.url));
+    const permission = typeof options.permission === 'function' ? options.permission(req) : options.permission;
+    let decision;
+    try {
+      decision = source.ok ? await options.source.decide({ token: source.token, origin, permission }) : ({ valid: false, code: 'token_invalid' } as const);
+    } catch (err) {
+      if (!(err instanceof LatchkeyUnavailableError)) throw err;
+      options.onError?.(err);
+      if (options.failOpen) return { kind: 'allow', identity: null, headers: {} };
+      return { kind: 'deny', status: 503, headers: {}, body: { error: { code: 'service_unavailable', message: 'Token verification is unavailable; try again shortly.' } } };
+    }
+    if (!decision.valid) {
+      return { kind: 'deny', status: statusFor(decision.code), headers: { 'x-latchkey-code': decision.code }, body: { error: { code: decision.code, message: DENIAL_MESSAGES[decision.code] } } };
+    }
+    const headers: Record<string, string> = {};
+    if (decision.identity.type === 'public' && decision.identity.origin) {
+      headers['access-control-allow-origin'] = decision.identity.origin;
+      headers.vary = 'Origin';
+    }
+    return { kind: 'allow', identity: decision.identity, headers };
+  };
+}

@@ -1,0 +1,6 @@
+export { remoteVerifier, type RemoteOptions } from './remote.js';
+export { fromVerifier } from './embedded.js';
+export { createGuard, type GuardOptions, type GuardOutcome, type RequestLike } from './guard.js';
+export { latchkeyFastify } from './fastify.js';
+export { latchkeyExpress } from './express.js';
+export { LatchkeyUnavailableError, type Decision, type DecisionSource, type LatchkeyIdentity, type VerifyInput } from './decision.js';

@@ -1,0 +1,123 @@
+import { LRUCache } from 'lru-cache';
+import type { TokenLookup, TokenLookupRow } from '../store/queries/verify-lookup.js';
+import type { InvalidationBus, InvalidationEvent } from './invalidation.js';
+
+export interface CacheOptions {
+  /** Known tokens kept in memory. */
+  maxEntries: number;
+  /** Backstop only: every change invalidates at once; this bounds what a missed event could cost. */
+  ttlMs: number;
+  /** Unknown hashes remembered, so repeated garbage never reaches the database. */
+  negativeMaxEntries: number;
+  negativeTtlMs: number;
+}
+
+export const DEFAULT_CACHE_OPTIONS: CacheOptions = {
+  maxEntries: 100_000,
+  ttlMs: 5 * 60_000,
+  negativeMaxEntries: 100_000,
+  negativeTtlMs: 60_000,
+};
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  negativeHits: number;
+  lookups: number;
+  size: number;
+  negativeSize: number;
+}
+
+export interface CachedLookup extends TokenLookup {
+  stats(): CacheStats;
+  clear(): void;
+  /** Stops listening to the invalidation bus. */
+  close(): void;
+}
+
+/**
+ * Caches lookups by token hash. Entries are dropped as soon as an invalidation event says what they
+ * depend on changed (token, owner, role, membership, org). A generation counter guards the race where a
+ * lookup started before a change and finishes after its invalidation: such a result is used once but
+ * never cached. Concurrent misses for one hash share one database round trip.
+ */
+export function createCachedLookup(base: TokenLookup, bus: InvalidationBus, options: Partial<CacheOptions> = {}): CachedLookup {
+  const o = { ...DEFAULT_CACHE_OPTIONS, ...options };
+  const positive = new LRUCache<string, TokenLookupRow>({ max: o.maxEntries, ttl: o.ttlMs });
+  const negative = new LRUCache<string, true>({ max: o.negativeMaxEntries, ttl: o.negativeTtlMs });
+  const inflight = new Map<string, Promise<TokenLookupRow | null>>();
+  let generation = 0;
+  const stats = { hits: 0, misses: 0, negativeHits: 0, lookups: 0 };
+
+  const dropWhere = (pred: (row: TokenLookupRow) => boolean) => {
+    for (const [hash, row] of positive.entries()) if (pred(row)) positive.delete(hash);
+  };
+
+  function onEvent(e: InvalidationEvent): void {
+    generation += 1;
+    inflight.clear();
+    switch (e.kind) {
+      case 'token':
+        positive.delete(e.hash);
+        negative.delete(e.hash);
+        break;
+      case 'service_account':
+        dropWhere((r) => r.ownerServiceAccountId === e.serviceAccountId);
+        break;
+      case 'role':
+        dropWhere((r) => r.roleId === e.roleId);
+        break;
+      case 'member':
+        dropWhere((r) => r.orgId === e.orgId && r.ownerUserId === e.userId);
+        break;
+      case 'org':
+        dropWhere((r) => r.orgId === e.orgId);
+        break;
+      case 'all':
+        positive.clear();
+        negative.clear();
+        break;
+    }
+  }
+  const unsubscribe = bus.subscribe(onEvent);
+
+  return {
+    async byHash(hash) {
+      const hit = positive.get(hash);
+      if (hit) {
+        stats.hits += 1;
+        return hit;
+      }
+      if (negative.has(hash)) {
+        stats.negativeHits += 1;
+        return null;
+      }
+      stats.misses += 1;
+      const pending = inflight.get(hash);
+      if (pending) return pending;
+      const startedAt = generation;
+      const p = (async () => {
+        stats.lookups += 1;
+        const row = await base.byHash(hash);
+        if (generation === startedAt) {
+          if (row) positive.set(hash, row);
+          else negative.set(hash, true);
+        }
+        return row;
+      })().finally(() => {
+        if (inflight.get(hash) === p) inflight.delete(hash);
+      });
+      inflight.set(hash, p);
+      return p;
+    },
+    hasImported: () => base.hasImported(),
+    stats: () => ({ ...stats, size: positive.size, negativeSize: negative.size }),
+    clear() {
+      generation += 1;
+      positive.clear();
+      negative.clear();
+      inflight.clear();
+    },
+    close: unsubscribe,
+  };
+}

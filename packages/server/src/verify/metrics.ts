@@ -1,0 +1,63 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CacheStats } from './cache.js';
+import type { VerifyResult } from './verifier.js';
+
+/**
+ * Prometheus metrics. Labels are only the decision code: never a token, hash, org or origin, so no
+ * secret and no unbounded cardinality can reach a metrics backend.
+ */
+export function createMetrics(cacheStats: () => CacheStats) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const verifications = new Counter({
+    name: 'latchkey_verifications_total',
+    help: 'Token verifications by decision code',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'latchkey_verify_duration_seconds',
+    help: 'Time to decide one verification (lookup included)',
+    buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'latchkey_verify_cache_hit_ratio',
+    help: 'Share of lookups answered from the cache (positive or negative) since start',
+    registers: [registry],
+    collect() {
+      const s = cacheStats();
+      const total = s.hits + s.negativeHits + s.misses;
+      this.set(total === 0 ? 0 : (s.hits + s.negativeHits) / total);
+    },
+  });
+  new Gauge({
+    name: 'latchkey_verify_cache_entries',
+    help: 'Entries in the verification cache',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const s = cacheStats();
+      this.set({ kind: 'known' }, s.size);
+      this.set({ kind: 'unknown' }, s.negativeSize);
+    },
+  });
+  const dbLookups = new Gauge({
+    name: 'latchkey_verify_database_lookups',
+    help: 'Verification lookups that reached the database since start',
+    registers: [registry],
+    collect() {
+      dbLookups.set(cacheStats().lookups);
+    },
+  });
+
+  return {
+    registry,
+    observe(result: VerifyResult, seconds: number) {
+      verifications.inc({ code: result.code });
+      latency.observe(seconds);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
