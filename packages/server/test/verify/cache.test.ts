@@ -20,7 +20,10 @@ function backing(table: Map<string, TokenLookupRow>) {
     },
     hasImported: () => Promise.resolve(false),
   };
-  return { lookup, calls: () => calls, hold: (p: Promise<void> | null) => (gate = p) };
+  return { lookup, calls: () => calls, hold: (p: Promise<void> | null): void => {
+      gate = p;
+    },
+  };
 }
 
 describe('verification cache', () => {
