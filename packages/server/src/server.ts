@@ -46,6 +46,8 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     const store = createStore(handle);
     const bus = createLocalBus();
     const clock = opts.clock ?? systemClock;
+    // The hot path reads the time as a number; only a test clock needs the Date round trip.
+    const nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
     const services = createServices({ store, config, clock, bus });
     await services.roles.syncBuiltins();
     const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite), bus, opts.cache);
@@ -54,14 +56,14 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     const usage = createUsageRecorder({
       store: store.usage,
       intervalMs: opts.usageFlushMs ?? 2000,
-      now: () => clock.now().getTime(),
+      now: nowMs,
       onError: (err) => logger.error({ err }, 'usage flush failed; will retry'),
     });
     const verifier = createVerifier({
       lookup,
       catalog: config.catalog,
       tokenPrefix: config.tokenPrefix,
-      now: () => clock.now().getTime(),
+      now: nowMs,
       foreignLookups: legacyGate.isOpen,
       onDecision: (result, seconds) => {
         metrics.observe(result, seconds);

@@ -30,6 +30,7 @@ const FileSchema = Type.Object(
     verifySecret: Type.Optional(Type.String({ minLength: 16 })),
     tokenPrefix: Type.Optional(Type.String({ pattern: '^[a-z0-9]{1,16}_$' })),
     logLevel: Type.Optional(Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')])),
+    verifyLogLevel: Type.Optional(Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')])),
     trustProxy: Type.Optional(Type.Boolean()),
     sessionTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
@@ -41,6 +42,8 @@ const FileSchema = Type.Object(
 );
 type FileConfig = Static<typeof FileSchema>;
 
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
 export interface Config {
   port: number;
   host: string;
@@ -49,7 +52,9 @@ export interface Config {
   publicUrl: string;
   verifySecret: string | undefined;
   tokenPrefix: string;
-  logLevel: string;
+  logLevel: LogLevel;
+  /** Log level of the verify and forward-auth routes: per-request lines there would cost more than the check. */
+  verifyLogLevel: LogLevel;
   trustProxy: boolean;
   sessionTtlHours: number;
   invitationTtlHours: number;
@@ -76,6 +81,7 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_VERIFY_SECRET: 'verifySecret',
   LATCHKEY_TOKEN_PREFIX: 'tokenPrefix',
   LOG_LEVEL: 'logLevel',
+  LATCHKEY_VERIFY_LOG_LEVEL: 'verifyLogLevel',
   LATCHKEY_TRUST_PROXY: 'trustProxy',
   LATCHKEY_SESSION_TTL_HOURS: 'sessionTtlHours',
   LATCHKEY_INVITATION_TTL_HOURS: 'invitationTtlHours',
@@ -142,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     verifySecret: c.verifySecret,
     tokenPrefix: c.tokenPrefix ?? '',
     logLevel: c.logLevel ?? 'info',
+    verifyLogLevel: c.verifyLogLevel ?? 'warn',
     trustProxy: c.trustProxy ?? false,
     sessionTtlHours: c.sessionTtlHours ?? 24 * 7,
     invitationTtlHours: c.invitationTtlHours ?? 24 * 7,

@@ -14,7 +14,7 @@ import { createAuthenticator } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { redactUrl } from './redact.js';
 import type { App, RouteContext } from './route-context.js';
-import { ROUTES } from './routes/index.js';
+import { HOT_ROUTES, MANAGEMENT_ROUTES } from './routes/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -36,12 +36,15 @@ registerAjvFormats();
 
 /** Builds the HTTP application from its dependencies; tests build it with theirs. */
 export async function buildApp(deps: AppDeps): Promise<App> {
+  // Request ids: a random per-process prefix and a counter — unique, and free on the hot path.
+  const reqIdPrefix = `req_${randomBase62(8)}`;
+  let reqCounter = 0;
   const app = Fastify({
     loggerInstance: deps.logger,
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
-    genReqId: () => `req_${randomBase62(16)}`,
+    genReqId: () => `${reqIdPrefix}${(++reqCounter).toString(36)}`,
     // Stock JSON parsing, but reject prototype-poisoning keys outright.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -51,14 +54,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
 
-  await app.register(fastifyCookie, { secret: deps.cookieSecret });
-  await app.register(fastifyCsrf, {
-    sessionPlugin: '@fastify/cookie',
-    cookieKey: deps.config.secureCookies ? '__Host-latchkey_csrf' : 'latchkey_csrf',
-    cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'lax', secure: deps.config.secureCookies },
-    getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
-  });
-  await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -80,17 +75,31 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routeTable.push(route as RouteOptions);
   });
   app.decorate('routeTable', routeTable);
-
-  const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
-  const csrf = (req: FastifyRequest, reply: FastifyReply) =>
-    new Promise<void>((resolve, reject) => app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())));
   app.decorateRequest('auth', null);
   app.decorateRequest('scope', null);
-  app.addHook('onRequest', async (request, reply) => auth.identify(request, reply, csrf));
-  app.addHook('preValidation', async (request) => auth.authorize(request));
 
+  const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
   const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, auth };
-  for (const route of ROUTES) route(app, ctx);
+
+  for (const route of HOT_ROUTES) route(app, ctx);
+
+  // The management API lives in its own encapsulated scope: cookies, CSRF, rate limits and the
+  // auth hooks apply there and nowhere else (not on the verify hot path).
+  await app.register(async (mgmt) => {
+    await mgmt.register(fastifyCookie, { secret: deps.cookieSecret });
+    await mgmt.register(fastifyCsrf, {
+      sessionPlugin: '@fastify/cookie',
+      cookieKey: deps.config.secureCookies ? '__Host-latchkey_csrf' : 'latchkey_csrf',
+      cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'lax', secure: deps.config.secureCookies },
+      getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
+    });
+    await mgmt.register(fastifyRateLimit, { global: false });
+    const csrf = (req: FastifyRequest, reply: FastifyReply) =>
+      new Promise<void>((resolve, reject) => mgmt.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())));
+    mgmt.addHook('onRequest', async (request, reply) => auth.identify(request, reply, csrf));
+    mgmt.addHook('preValidation', async (request) => auth.authorize(request));
+    for (const route of MANAGEMENT_ROUTES) route(mgmt as App, ctx);
+  });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());
   return app;

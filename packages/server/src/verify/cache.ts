@@ -82,6 +82,18 @@ export function createCachedLookup(base: TokenLookup, bus: InvalidationBus, opti
   const unsubscribe = bus.subscribe(onEvent);
 
   return {
+    peek(hash) {
+      const hit = positive.get(hash);
+      if (hit) {
+        stats.hits += 1;
+        return hit;
+      }
+      if (negative.has(hash)) {
+        stats.negativeHits += 1;
+        return null;
+      }
+      return undefined;
+    },
     async byHash(hash) {
       const hit = positive.get(hash);
       if (hit) {

@@ -13,8 +13,30 @@ export function createUsageRecorder(deps: { store: UsageStore; intervalMs: numbe
   let pending: UsageBatch = new Map();
   let flushing: Promise<void> | null = null;
 
+  // Hot-path form: epoch ms and day numbers; converted to ISO strings only when flushed.
+  let raw = new Map<string, { lastMs: number; origin: string | null; days: Map<number, number> }>();
+  function drainRaw(): void {
+    for (const [id, u] of raw) {
+      const lastUsedAt = new Date(u.lastMs).toISOString();
+      let cur = pending.get(id);
+      if (!cur) {
+        cur = { lastUsedAt, lastUsedOrigin: u.origin, days: new Map() };
+        pending.set(id, cur);
+      } else if (lastUsedAt >= cur.lastUsedAt) {
+        cur.lastUsedAt = lastUsedAt;
+        cur.lastUsedOrigin = u.origin ?? cur.lastUsedOrigin;
+      }
+      for (const [d, n] of u.days) {
+        const day = new Date(d * 86_400_000).toISOString().slice(0, 10);
+        cur.days.set(day, (cur.days.get(day) ?? 0) + n);
+      }
+    }
+    raw = new Map();
+  }
+
   async function flush(): Promise<void> {
     if (flushing) await flushing;
+    drainRaw();
     if (pending.size === 0) return;
     const batch = pending;
     pending = new Map();
@@ -41,17 +63,17 @@ export function createUsageRecorder(deps: { store: UsageStore; intervalMs: numbe
   timer.unref();
 
   return {
+    /** O(1) and allocation-free for a token already seen in this batch (the common case). */
     record(tokenId: string, origin: string | null): void {
       const t = now();
-      const at = new Date(t).toISOString();
-      const day = at.slice(0, 10);
-      let u = pending.get(tokenId);
+      const day = Math.floor(t / 86_400_000);
+      let u = raw.get(tokenId);
       if (!u) {
-        u = { lastUsedAt: at, lastUsedOrigin: origin, days: new Map() };
-        pending.set(tokenId, u);
-      } else if (at >= u.lastUsedAt) {
-        u.lastUsedAt = at;
-        u.lastUsedOrigin = origin ?? u.lastUsedOrigin;
+        u = { lastMs: t, origin, days: new Map() };
+        raw.set(tokenId, u);
+      } else if (t >= u.lastMs) {
+        u.lastMs = t;
+        if (origin !== null) u.origin = origin;
       }
       u.days.set(day, (u.days.get(day) ?? 0) + 1);
     },

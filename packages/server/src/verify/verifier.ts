@@ -1,7 +1,11 @@
-import { originAllowed } from '../domain/origins.js';
-import { effectiveTokenPermissions, grants, type Permission, type PermissionCatalog } from '../domain/permissions.js';
-import { hashToken, parseToken } from '../domain/token-format.js';
+import { effectiveTokenPermissions, type Permission, type PermissionCatalog } from '../domain/permissions.js';
+import { hashToken, parseToken, type ParsedToken } from '../domain/token-format.js';
 import type { TokenLookup, TokenLookupRow } from '../store/queries/verify-lookup.js';
+
+/** Effective sets are already expanded (edit ⇒ view); this only guards a caller asking for view with edit held. */
+function impliedByEdit(set: ReadonlySet<string>, required: string): boolean {
+  return required.endsWith(':view') && set.has(`${required.slice(0, -5)}:edit`);
+}
 import type { VerifyCode } from './codes.js';
 
 export interface VerifyRequest {
@@ -25,6 +29,8 @@ export type VerifyResult =
   | ({ valid: true; code: 'valid'; origin: string | null } & VerifyIdentity)
   | { valid: false; code: Exclude<VerifyCode, 'valid'>; identity?: VerifyIdentity };
 
+export const LATENCY_SAMPLE_EVERY = 16;
+
 export interface Verifier {
   verify(req: VerifyRequest): Promise<VerifyResult>;
 }
@@ -40,61 +46,98 @@ export function createVerifier(deps: {
   now?: () => number;
   /** Whether values not in Latchkey's format may be looked up (only once legacy tokens were imported). */
   foreignLookups?: () => boolean;
-  /** Called for each decision (metrics, usage); must not block. */
-  onDecision?: (result: VerifyResult, seconds: number) => void;
+  /**
+   * Called for each decision (metrics, usage); must not block. `seconds` is the decision's duration for
+   * one call in LATENCY_SAMPLE_EVERY (timing every call costs more than a cached decision), else null.
+   */
+  onDecision?: (result: VerifyResult, seconds: number | null) => void;
 }): Verifier {
   const now = deps.now ?? Date.now;
   const foreign = deps.foreignLookups ?? (() => true);
+  /**
+   * Everything derivable from a row, computed once per cached row (rows are shared objects, so a
+   * WeakMap keyed by them lives exactly as long as the cache entry): the identity, the permission set,
+   * the expiry as a number, and for private tokens the complete "valid" answer, reused as is.
+   */
+  interface Prepared {
+    identity: VerifyIdentity;
+    permissionSet: ReadonlySet<string>;
+    expiresAtMs: number | null;
+    domains: ReadonlySet<string>;
+    validPrivate: VerifyResult | null;
+  }
+  const prepared = new WeakMap<TokenLookupRow, Prepared>();
 
-  function identity(row: TokenLookupRow): VerifyIdentity {
-    return {
+  function prepare(row: TokenLookupRow): Prepared {
+    let p = prepared.get(row);
+    if (p) return p;
+    const identity: VerifyIdentity = Object.freeze({
       org: { id: row.orgId, slug: row.orgSlug },
       tokenId: row.tokenId,
       owner: row.ownerServiceAccountId
-        ? { type: 'service_account', id: row.ownerServiceAccountId, name: row.ownerName ?? '' }
-        : { type: 'user', id: row.ownerUserId ?? '', name: row.ownerName ?? '' },
+        ? { type: 'service_account' as const, id: row.ownerServiceAccountId, name: row.ownerName ?? '' }
+        : { type: 'user' as const, id: row.ownerUserId ?? '', name: row.ownerName ?? '' },
       type: row.type,
-      permissions: effectiveTokenPermissions({
-        ownerRole: row.rolePermissions,
-        tokenPermissions: row.permissions,
-        type: row.type,
-        catalog: deps.catalog,
-      }),
+      permissions: effectiveTokenPermissions({ ownerRole: row.rolePermissions, tokenPermissions: row.permissions, type: row.type, catalog: deps.catalog }),
+    });
+    p = {
+      identity,
+      permissionSet: new Set(identity.permissions),
+      expiresAtMs: row.expiresAt === null ? null : Date.parse(row.expiresAt),
+      domains: new Set(row.domains),
+      validPrivate: row.type === 'private' ? Object.freeze({ valid: true as const, code: 'valid' as const, origin: null, ...identity }) : null,
     };
+    prepared.set(row, p);
+    return p;
   }
 
-  async function decide(req: VerifyRequest): Promise<VerifyResult> {
-      if (req.token === undefined || req.token === '') return { valid: false, code: 'token_missing' };
-      const parsed = parseToken(req.token, deps.tokenPrefix);
-      if (parsed.kind === 'malformed') return { valid: false, code: 'token_invalid' };
-      if (parsed.kind === 'foreign' && !foreign()) return { valid: false, code: 'token_invalid' };
+  let calls = 0;
 
-      const row = await deps.lookup.byHash(hashToken(req.token));
-      if (!row) return { valid: false, code: 'token_invalid' };
-      // A value in our format whose marker disagrees with the stored type is not that token.
-      if (parsed.kind === 'latchkey' && parsed.type !== row.type) return { valid: false, code: 'token_invalid' };
+  /** Synchronous on a cache hit (no promise machinery on the hot path); async only for a real lookup. */
+  function decide(req: VerifyRequest): VerifyResult | Promise<VerifyResult> {
+    if (req.token === undefined || req.token === '') return { valid: false, code: 'token_missing' };
+    const parsed = parseToken(req.token, deps.tokenPrefix);
+    if (parsed.kind === 'malformed') return { valid: false, code: 'token_invalid' };
+    if (parsed.kind === 'foreign' && !foreign()) return { valid: false, code: 'token_invalid' };
 
-      const id = identity(row);
-      if (row.revokedAt !== null) return { valid: false, code: 'token_revoked', identity: id };
-      if (row.expiresAt !== null && Date.parse(row.expiresAt) <= now()) return { valid: false, code: 'token_expired', identity: id };
-      if (row.ownerInactive) return { valid: false, code: 'owner_disabled', identity: id };
+    const hash = hashToken(req.token);
+    const known = deps.lookup.peek?.(hash);
+    if (known !== undefined) return judge(req, parsed, known);
+    return deps.lookup.byHash(hash).then((row) => judge(req, parsed, row));
+  }
 
-      if (row.type === 'public') {
-        if (req.origin === null) return { valid: false, code: 'origin_required', identity: id };
-        if (!originAllowed(req.origin, row.domains)) return { valid: false, code: 'origin_not_allowed', identity: id };
-      }
-      if (req.permission !== undefined && !grants(id.permissions, req.permission)) {
-        return { valid: false, code: 'permission_denied', identity: id };
-      }
-      return { valid: true, code: 'valid', origin: row.type === 'public' ? req.origin : null, ...id };
+  function judge(req: VerifyRequest, parsed: ParsedToken, row: TokenLookupRow | null): VerifyResult {
+    if (!row) return { valid: false, code: 'token_invalid' };
+    // A value in our format whose marker disagrees with the stored type is not that token.
+    if (parsed.kind === 'latchkey' && parsed.type !== row.type) return { valid: false, code: 'token_invalid' };
+
+    const p = prepare(row);
+    if (row.revokedAt !== null) return { valid: false, code: 'token_revoked', identity: p.identity };
+    if (p.expiresAtMs !== null && p.expiresAtMs <= now()) return { valid: false, code: 'token_expired', identity: p.identity };
+    if (row.ownerInactive) return { valid: false, code: 'owner_disabled', identity: p.identity };
+
+    if (row.type === 'public') {
+      if (req.origin === null) return { valid: false, code: 'origin_required', identity: p.identity };
+      if (!p.domains.has(req.origin)) return { valid: false, code: 'origin_not_allowed', identity: p.identity };
+    }
+    if (req.permission !== undefined && !p.permissionSet.has(req.permission) && !impliedByEdit(p.permissionSet, req.permission)) {
+      return { valid: false, code: 'permission_denied', identity: p.identity };
+    }
+    return p.validPrivate ?? { valid: true, code: 'valid', origin: req.origin, ...p.identity };
   }
 
   return {
     async verify(req) {
       if (!deps.onDecision) return decide(req);
-      const started = process.hrtime.bigint();
+      if (++calls % LATENCY_SAMPLE_EVERY !== 0) {
+        const decided = decide(req);
+        const result = decided instanceof Promise ? await decided : decided;
+        deps.onDecision(result, null);
+        return result;
+      }
+      const started = performance.now();
       const result = await decide(req);
-      deps.onDecision(result, Number(process.hrtime.bigint() - started) / 1e9);
+      deps.onDecision(result, (performance.now() - started) / 1000);
       return result;
     },
   };

@@ -1,10 +1,13 @@
+import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { PERMISSION_PATTERN } from '../../domain/permissions.js';
 import { VERIFY_CODES, type VerifyCode } from '../../verify/codes.js';
 import { extractToken, originFromHeaders, queryTokens } from '../../verify/request-credentials.js';
 import type { RouteModule } from '../route-context.js';
 
-const Decision = Type.Object({ code: Type.String() });
+// No body: nginx reads auth_request answers header-only and must close an upstream connection whose
+// response has a body — an empty body is what keeps the kept-alive connections to Latchkey alive.
+const Decision = Type.Null({ description: 'Empty; the decision is in the status and X-Latchkey-Code' });
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? undefined : value;
@@ -20,6 +23,7 @@ export const forwardAuthRoute: RouteModule = (app, ctx) => {
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     url: '/api/v1/forward-auth',
     config: { auth: 'none' },
+    logLevel: ctx.config.verifyLogLevel,
     schema: {
       tags: ['verify'],
       summary: 'Forward-auth for reverse proxies: 200 with identity headers, or 401/403',
@@ -37,7 +41,7 @@ export const forwardAuthRoute: RouteModule = (app, ctx) => {
           reply.header('access-control-allow-headers', 'Authorization, Content-Type').header('access-control-max-age', '600');
           reply.header('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
         }
-        return reply.status(200).send({ code: 'preflight' });
+        return (reply as FastifyReply).header('x-latchkey-code', 'preflight').status(200).send();
       }
 
       const originalUri = header(h['x-original-uri']) ?? header(h['x-forwarded-uri']) ?? request.url;
@@ -69,7 +73,7 @@ export const forwardAuthRoute: RouteModule = (app, ctx) => {
         }
       }
       reply.header('x-latchkey-code', code);
-      return reply.status(VERIFY_CODES[code]).send({ code });
+      return (reply as FastifyReply).status(VERIFY_CODES[code]).send();
     },
   });
 };

@@ -36,9 +36,14 @@ import { verifyRoute } from './verify.js';
 import { forwardAuthRoute } from './forward-auth.js';
 import { metricsRoute } from './metrics.js';
 
-/** Every endpoint, one module each. The route table tests walk the same list. */
-export const ROUTES: readonly RouteModule[] = [
-  healthRoutes,
+/**
+ * The verification hot path and operations endpoints: registered outside the management scope, so
+ * no cookie parsing, session or CSRF hook runs on them.
+ */
+export const HOT_ROUTES: readonly RouteModule[] = [healthRoutes, verifyRoute, forwardAuthRoute, metricsRoute];
+
+/** The management API, one module per endpoint, behind the session/token/CSRF hooks. */
+export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   setupStatusRoute,
   setupCompleteRoute,
   authLoginRoute,
@@ -72,7 +77,4 @@ export const ROUTES: readonly RouteModule[] = [
   tokensRevokeRoute,
   tokensReassignRoute,
   auditLogRoute,
-  verifyRoute,
-  forwardAuthRoute,
-  metricsRoute,
 ];

@@ -27,6 +27,7 @@ export const verifyRoute: RouteModule = (app, ctx) => {
     '/api/v1/verify',
     {
       config: { auth: 'none' },
+      logLevel: ctx.config.verifyLogLevel,
       schema: {
         tags: ['verify'],
         summary: 'Is this token good for this origin and permission? Always 200 with the decision in `code`',

@@ -12,7 +12,14 @@ export function usageQueries(db: Kysely<Database>) {
     async applyUsage(batch: UsageBatch): Promise<void> {
       if (batch.size === 0) return;
       await db.transaction().execute(async (trx) => {
+        // Only tokens that exist: one unknown id must not make the whole batch fail forever.
+        const ids = [...batch.keys()];
+        const known = new Set<string>();
+        for (let i = 0; i < ids.length; i += 500) {
+          for (const r of await trx.selectFrom('tokens').select('id').where('id', 'in', ids.slice(i, i + 500)).execute()) known.add(r.id);
+        }
         for (const [tokenId, u] of batch) {
+          if (!known.has(tokenId)) continue;
           await trx
             .updateTable('tokens')
             .set({ lastUsedAt: u.lastUsedAt, lastUsedOrigin: u.lastUsedOrigin })

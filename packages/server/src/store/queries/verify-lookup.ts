@@ -25,6 +25,11 @@ export interface TokenLookupRow {
 export interface TokenLookup {
   /** `null` when no token has this hash. */
   byHash(hash: string): Promise<TokenLookupRow | null>;
+  /**
+   * Synchronous answer when one is at hand without I/O (a cache hit): the row, `null` for a known
+   * unknown, or `undefined` when only `byHash` can tell.
+   */
+  peek?(hash: string): TokenLookupRow | null | undefined;
   /** Whether any imported (legacy, foreign-format) token exists; decides if foreign values are looked up at all. */
   hasImported(): Promise<boolean>;
 }
