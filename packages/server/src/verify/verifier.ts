@@ -67,6 +67,28 @@ export function createVerifier(deps: {
     validPrivate: VerifyResult | null;
   }
   const prepared = new WeakMap<TokenLookupRow, Prepared>();
+  // Effective permissions depend only on (type, role grants, token list), and those lists are shared
+  // objects (see verify-lookup's parseList): memoise per combination, bounded.
+  const effective = new Map<string[], Map<string[] | null, Map<string, Permission[]>>>();
+  let effectiveSize = 0;
+  const permissionSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+  function effectiveFor(row: TokenLookupRow): Permission[] {
+    if (effectiveSize > 10_000) {
+      effective.clear();
+      effectiveSize = 0;
+    }
+    let byToken = effective.get(row.rolePermissions);
+    if (!byToken) effective.set(row.rolePermissions, (byToken = new Map()));
+    let byType = byToken.get(row.permissions);
+    if (!byType) byToken.set(row.permissions, (byType = new Map()));
+    let list = byType.get(row.type);
+    if (!list) {
+      list = Object.freeze(effectiveTokenPermissions({ ownerRole: row.rolePermissions, tokenPermissions: row.permissions, type: row.type, catalog: deps.catalog })) as Permission[];
+      byType.set(row.type, list);
+      effectiveSize += 1;
+    }
+    return list;
+  }
 
   function prepare(row: TokenLookupRow): Prepared {
     let p = prepared.get(row);
@@ -78,11 +100,13 @@ export function createVerifier(deps: {
         ? { type: 'service_account' as const, id: row.ownerServiceAccountId, name: row.ownerName ?? '' }
         : { type: 'user' as const, id: row.ownerUserId ?? '', name: row.ownerName ?? '' },
       type: row.type,
-      permissions: effectiveTokenPermissions({ ownerRole: row.rolePermissions, tokenPermissions: row.permissions, type: row.type, catalog: deps.catalog }),
+      permissions: effectiveFor(row),
     });
+    let permissionSet = permissionSets.get(identity.permissions);
+    if (!permissionSet) permissionSets.set(identity.permissions, (permissionSet = new Set(identity.permissions)));
     p = {
       identity,
-      permissionSet: new Set(identity.permissions),
+      permissionSet,
       expiresAtMs: row.expiresAt === null ? null : Date.parse(row.expiresAt),
       domains: new Set(row.domains),
       validPrivate: row.type === 'private' ? Object.freeze({ valid: true as const, code: 'valid' as const, origin: null, ...identity }) : null,

@@ -70,14 +70,29 @@ interface RawRow {
   rolepermissions: string;
 }
 
+/**
+ * Role grants are shared by every token of every holder of the role: parse each distinct JSON text once
+ * (bounded, since a text is only ever a role's current grants).
+ */
+const parsedLists = new Map<string, string[]>();
+function parseList(raw: string): string[] {
+  let list = parsedLists.get(raw);
+  if (!list) {
+    if (parsedLists.size > 10_000) parsedLists.clear();
+    list = Object.freeze(JSON.parse(raw) as string[]) as string[];
+    parsedLists.set(raw, list);
+  }
+  return list;
+}
+
 function fromRaw(r: RawRow): TokenLookupRow {
   return {
     tokenId: r.tokenid,
     orgId: r.orgid,
     orgSlug: r.orgslug,
     type: r.type,
-    domains: JSON.parse(r.domains) as string[],
-    permissions: r.permissions === null ? null : (JSON.parse(r.permissions) as string[]),
+    domains: parseList(r.domains),
+    permissions: r.permissions === null ? null : parseList(r.permissions),
     expiresAt: r.expiresat,
     revokedAt: r.revokedat,
     ownerServiceAccountId: r.ownersaid,
@@ -85,7 +100,7 @@ function fromRaw(r: RawRow): TokenLookupRow {
     ownerName: r.ownername,
     ownerInactive: Number(r.ownerinactive) === 1,
     roleId: r.roleid,
-    rolePermissions: JSON.parse(r.rolepermissions) as string[],
+    rolePermissions: parseList(r.rolepermissions),
   };
 }
 
