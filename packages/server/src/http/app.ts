@@ -11,6 +11,7 @@ import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { Metrics } from '../verify/metrics.js';
 import { createAuthenticator } from './auth.js';
+import { registerConsole } from './console.js';
 import { installErrorHandler } from './error-handler.js';
 import { redactUrl } from './redact.js';
 import type { App, RouteContext } from './route-context.js';
@@ -100,6 +101,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     mgmt.addHook('preValidation', async (request) => auth.authorize(request));
     for (const route of MANAGEMENT_ROUTES) route(mgmt as App, ctx);
   });
+
+  await registerConsole(app);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());
   return app;

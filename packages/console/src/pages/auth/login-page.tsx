@@ -1,0 +1,54 @@
+import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { useState } from 'react';
+import { api, errorMessage, setCsrfToken } from '../../api/client';
+import { keys } from '../../api/queries';
+import type { Me } from '../../api/types';
+
+export function LoginPage() {
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const setup = useQuery({ queryKey: ['setup'], queryFn: () => api<{ pending: boolean }>('GET', '/setup') });
+  const form = useForm({ initialValues: { email: '', password: '' } });
+
+  const submit = form.onSubmit(async (values) => {
+    setError(null);
+    try {
+      const res = await api<{ csrfToken: string }>('POST', '/auth/login', values);
+      setCsrfToken(res.csrfToken);
+      const me = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => api<Me>('GET', '/me') });
+      const first = me.orgs[0];
+      await navigate(first ? { to: '/orgs/$org/members', params: { org: first.slug } } : { to: '/' });
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  });
+
+  return (
+    <Center mih="100vh" p="md">
+      <Paper withBorder p="xl" w={380} maw="100%">
+        <form onSubmit={submit}>
+          <Stack>
+            <Title order={3}>Sign in to Latchkey</Title>
+            {setup.data?.pending && (
+              <Alert color="blue">Latchkey is not set up yet: open the one-time setup link the server printed when it started.</Alert>
+            )}
+            {error && (
+              <Alert color="red" role="alert">
+                {error}
+              </Alert>
+            )}
+            <TextInput label="Email" type="email" autoComplete="username" required {...form.getInputProps('email')} />
+            <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
+            <Button type="submit" loading={form.submitting}>
+              Sign in
+            </Button>
+          </Stack>
+        </form>
+      </Paper>
+    </Center>
+  );
+}

@@ -1,0 +1,58 @@
+import { Alert, Button, Group, Modal, Select, Stack, TextInput, Textarea } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { api, errorMessage } from '../../api/client';
+import { useOrgMutation, useRoles } from '../../api/queries';
+import type { ServiceAccount } from '../../api/types';
+import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
+
+export function AddServiceAccountModal({ org, opened, onClose }: { org: string; opened: boolean; onClose: () => void }) {
+  const roles = useRoles(org);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { name: '', roleId: '', description: '' },
+    validateInputOnChange: ['name'],
+    validate: { name: serviceAccountNameError },
+  });
+  const create = useOrgMutation(org, (v: typeof form.values) =>
+    api<ServiceAccount>('POST', `/orgs/${org}/service-accounts`, { name: v.name, ...(v.roleId ? { roleId: v.roleId } : {}), ...(v.description ? { description: v.description } : {}) }),
+  );
+  const close = () => {
+    form.reset();
+    create.reset();
+    onClose();
+  };
+  return (
+    <Modal opened={opened} onClose={close} title="Add new service account">
+      <form
+        onSubmit={form.onSubmit(async (v) => {
+          await create.mutateAsync(v).then(close, () => undefined);
+        })}
+      >
+        <Stack>
+          {create.error && (
+            <Alert color="red" role="alert">
+              {errorMessage(create.error)}
+            </Alert>
+          )}
+          <TextInput label="Name" description={SERVICE_ACCOUNT_NAME_HINT} required data-autofocus {...form.getInputProps('name')} />
+          <Select
+            label="Role"
+            placeholder="Viewer (default)"
+            data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
+            clearable
+            {...form.getInputProps('roleId')}
+          />
+          <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              Create
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,90 @@
+import { Alert, Badge, Button, CopyButton, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import { api, errorMessage } from '../../api/client';
+import { useInvitations, useOrgMutation, useRoles } from '../../api/queries';
+import type { Invitation } from '../../api/types';
+import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
+import { Empty, ErrorState, Loading } from '../../components/states';
+
+/**
+ * Open invitations. The single-use link is shown (with a copy button) only when it is created: the server
+ * keeps just its hash, so an existing invitation can be revoked and sent anew, never re-copied.
+ */
+export function InvitationsTab({ org }: { org: string }) {
+  const invitations = useInvitations(org);
+  const contextMenu = useRowContextMenu();
+  const revoke = useOrgMutation(org, (i: Invitation) => api('DELETE', `/orgs/${org}/invitations/${i.id}`));
+  if (invitations.isPending) return <Loading />;
+  if (invitations.isError) return <ErrorState error={invitations.error} />;
+  if (invitations.data.length === 0) return <Empty>No open invitations.</Empty>;
+  const actions = (i: Invitation): RowAction[] => [{ key: 'revoke', title: 'Revoke invitation', color: 'red', onClick: () => revoke.mutate(i) }];
+  return (
+    <>
+      {revoke.error && <Alert color="red" mb="sm" role="alert">{errorMessage(revoke.error)}</Alert>}
+      <Table.ScrollContainer minWidth={520}>
+        <Table aria-label="Invitations">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Email</Table.Th>
+              <Table.Th>Role</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Expires</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {invitations.data.map((i) => (
+              <Table.Tr key={i.id} onContextMenu={contextMenu(actions(i))}>
+                <Table.Td>{i.email}</Table.Td>
+                <Table.Td>{i.roleName}</Table.Td>
+                <Table.Td><Badge color={i.status === 'pending' ? 'blue' : 'gray'}>{i.status}</Badge></Table.Td>
+                <Table.Td>{new Date(i.expiresAt).toLocaleString()}</Table.Td>
+                <Table.Td><RowMenuButton label={i.email} actions={actions(i)} /></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </>
+  );
+}
+
+export function InviteModal({ org, opened, onClose }: { org: string; opened: boolean; onClose: () => void }) {
+  const roles = useRoles(org);
+  const [link, setLink] = useState<string | null>(null);
+  const form = useForm({ initialValues: { email: '', roleId: '' }, validate: { email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : 'Enter an email address.'), roleId: (v) => (v ? null : 'Choose a role.') } });
+  const invite = useOrgMutation(org, (v: typeof form.values) => api<{ link: string }>('POST', `/orgs/${org}/invitations`, v));
+  const close = () => {
+    setLink(null);
+    form.reset();
+    invite.reset();
+    onClose();
+  };
+  return (
+    <Modal opened={opened} onClose={close} title="Invite member">
+      {link ? (
+        <Stack>
+          <Text size="sm">Send this single-use link to the invitee. It is shown only now.</Text>
+          <TextInput readOnly value={link} aria-label="Invitation link" />
+          <Group justify="flex-end">
+            <CopyButton value={link}>{({ copied, copy }) => <Button onClick={copy}>{copied ? 'Copied' : 'Copy link'}</Button>}</CopyButton>
+            <Button variant="default" onClick={close}>Done</Button>
+          </Group>
+        </Stack>
+      ) : (
+        <form onSubmit={form.onSubmit(async (v) => { const r = await invite.mutateAsync(v).catch(() => null); if (r) setLink(r.link); })}>
+          <Stack>
+            {invite.error && <Alert color="red" role="alert">{errorMessage(invite.error)}</Alert>}
+            <TextInput label="Email" type="email" required {...form.getInputProps('email')} />
+            <Select label="Role" required data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))} {...form.getInputProps('roleId')} />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close}>Cancel</Button>
+              <Button type="submit" loading={invite.isPending}>Create invitation</Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Modal>
+  );
+}

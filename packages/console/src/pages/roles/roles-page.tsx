@@ -1,0 +1,95 @@
+import { Alert, Badge, Button, Checkbox, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useParams } from '@tanstack/react-router';
+import { useState } from 'react';
+import { api, errorMessage } from '../../api/client';
+import { useOrgMutation, useRoles } from '../../api/queries';
+import type { Role } from '../../api/types';
+import { PageHeader } from '../../components/page-header';
+import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
+import { ErrorState, Loading } from '../../components/states';
+
+/** Settings → Roles: built-in and custom roles, each with its resource × View/Edit grid. */
+export function RolesPage() {
+  const { org } = useParams({ from: '/orgs/$org/roles' });
+  const roles = useRoles(org);
+  const contextMenu = useRowContextMenu();
+  const [editing, setEditing] = useState<Role | 'new' | null>(null);
+  const remove = useOrgMutation(org, (r: Role) => api('DELETE', `/orgs/${org}/roles/${r.id}`));
+  if (roles.isPending) return <Loading />;
+  if (roles.isError) return <ErrorState error={roles.error} />;
+  const actions = (r: Role): RowAction[] => [
+    { key: 'edit', title: r.builtin ? 'View' : 'Edit', onClick: () => setEditing(r) },
+    { key: 'delete', title: 'Delete', color: 'red', disabled: r.builtin, onClick: () => remove.mutate(r) },
+  ];
+  return (
+    <>
+      <PageHeader title="Roles" action={<Button onClick={() => setEditing('new')}>Add role</Button>} />
+      {remove.error && <Alert color="red" mb="sm" role="alert">{errorMessage(remove.error)}</Alert>}
+      <Table highlightOnHover aria-label="Roles">
+        <Table.Thead>
+          <Table.Tr><Table.Th>Role</Table.Th><Table.Th>Permissions</Table.Th><Table.Th /></Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {roles.data.items.map((r) => (
+            <Table.Tr key={r.id} onContextMenu={contextMenu(actions(r))} data-testid={`role-row-${r.name}`}>
+              <Table.Td>
+                <Group gap="xs">{r.name}{r.builtin && <Badge size="xs" variant="light">built-in</Badge>}</Group>
+                {r.description && <Text size="xs" c="dimmed">{r.description}</Text>}
+              </Table.Td>
+              <Table.Td><Text size="sm">{r.permissions.filter((p) => p.endsWith(':edit')).length} edit, {r.permissions.filter((p) => p.endsWith(':view')).length} view</Text></Table.Td>
+              <Table.Td><RowMenuButton label={r.name} actions={actions(r)} /></Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {editing && <RoleEditor org={org} role={editing === 'new' ? null : editing} resources={roles.data.catalog.resources} onClose={() => setEditing(null)} />}
+    </>
+  );
+}
+
+function RoleEditor({ org, role, resources, onClose }: { org: string; role: Role | null; resources: string[]; onClose: () => void }) {
+  const [name, setName] = useState(role?.name ?? '');
+  const [perms, setPerms] = useState<Set<string>>(new Set(role?.permissions ?? []));
+  const readOnly = role?.builtin ?? false;
+  const save = useOrgMutation(org, () => {
+    const body = { name, permissions: [...perms] };
+    return role ? api('PATCH', `/orgs/${org}/roles/${role.id}`, body) : api('POST', `/orgs/${org}/roles`, body);
+  });
+  const toggle = (resource: string, action: 'view' | 'edit', on: boolean) => {
+    const next = new Set(perms);
+    const p = `${resource}:${action}`;
+    if (on) {
+      next.add(p);
+      if (action === 'edit') next.add(`${resource}:view`);
+    } else {
+      next.delete(p);
+      if (action === 'view') next.delete(`${resource}:edit`);
+    }
+    setPerms(next);
+  };
+  return (
+    <Modal opened onClose={onClose} title={role ? (readOnly ? role.name : `Edit ${role.name}`) : 'Add role'} size="lg">
+      <Stack>
+        {save.error && <Alert color="red" role="alert">{errorMessage(save.error)}</Alert>}
+        {readOnly && <Text size="sm" c="dimmed">Built-in roles cannot be changed.</Text>}
+        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={readOnly} required />
+        <Table aria-label="Permission grid">
+          <Table.Thead><Table.Tr><Table.Th>Resource</Table.Th><Table.Th>View</Table.Th><Table.Th>Edit</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {resources.map((r) => (
+              <Table.Tr key={r}>
+                <Table.Td>{r}</Table.Td>
+                <Table.Td><Checkbox aria-label={`${r} view`} checked={perms.has(`${r}:view`)} disabled={readOnly} onChange={(e) => toggle(r, 'view', e.currentTarget.checked)} /></Table.Td>
+                <Table.Td><Checkbox aria-label={`${r} edit`} checked={perms.has(`${r}:edit`)} disabled={readOnly} onChange={(e) => toggle(r, 'edit', e.currentTarget.checked)} /></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>{readOnly ? 'Close' : 'Cancel'}</Button>
+          {!readOnly && <Button disabled={!name.trim()} loading={save.isPending} onClick={() => void save.mutateAsync(undefined).then(onClose, () => undefined)}>Save</Button>}
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

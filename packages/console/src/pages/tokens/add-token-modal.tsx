@@ -1,0 +1,111 @@
+import { Alert, Button, Group, Modal, MultiSelect, SegmentedControl, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { api, errorMessage } from '../../api/client';
+import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
+import type { Token } from '../../api/types';
+import { domainError, grantablePermissions, tokenFormErrors, type TokenFormValues } from '../../validation/forms';
+
+/** The Add Token form: every field; the service account is required and public tokens need domains. */
+export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string; opened: boolean; onClose: () => void; onCreated: (value: string, token: Token) => void }) {
+  const accounts = useServiceAccounts(org);
+  const roles = useRoles(org);
+  const form = useForm<TokenFormValues>({
+    mode: 'controlled',
+    initialValues: { name: '', serviceAccountId: null, type: 'private', domains: [], permissions: [], expiresAt: '' },
+    validate: (v) => tokenFormErrors(v),
+  });
+  const create = useOrgMutation(org, (v: TokenFormValues) =>
+    api<{ token: string; item: Token }>('POST', `/orgs/${org}/tokens`, {
+      name: v.name.trim(),
+      serviceAccountId: v.serviceAccountId,
+      type: v.type,
+      ...(v.type === 'public' ? { domains: v.domains } : {}),
+      ...(v.permissions.length > 0 ? { permissions: v.permissions } : {}),
+      ...(v.expiresAt ? { expiresAt: new Date(v.expiresAt).toISOString() } : {}),
+    }),
+  );
+  const close = () => {
+    form.reset();
+    create.reset();
+    onClose();
+  };
+  const sa = (accounts.data ?? []).find((a) => a.id === form.values.serviceAccountId);
+  const role = (roles.data?.items ?? []).find((r) => r.id === sa?.roleId);
+  const grantable = role ? grantablePermissions(role.permissions, form.values.type, roles.data?.catalog.publicSafe ?? []) : [];
+  const badDomain = form.values.domains.map(domainError).find((e) => e !== null) ?? null;
+
+  return (
+    <Modal opened={opened} onClose={close} title="Add Token" size="lg">
+      <form
+        noValidate
+        onSubmit={form.onSubmit(async (v) => {
+          const r = await create.mutateAsync(v).catch(() => null);
+          if (r) {
+            close();
+            onCreated(r.token, r.item);
+          }
+        })}
+      >
+        <Stack>
+          {create.error && <Alert color="red" role="alert">{errorMessage(create.error)}</Alert>}
+          <TextInput label="Name" required data-autofocus {...form.getInputProps('name')} />
+          <Select
+            label="Service account"
+            required
+            placeholder="Choose the service account that owns this token"
+            data={(accounts.data ?? []).filter((a) => a.status === 'active').map((a) => ({ value: a.id, label: a.name }))}
+            nothingFoundMessage="No service account yet: add one under Members → Service Accounts"
+            searchable
+            {...form.getInputProps('serviceAccountId')}
+            onChange={(v) => {
+              form.setFieldValue('serviceAccountId', v);
+              form.setFieldValue('permissions', []);
+            }}
+          />
+          <div>
+            <Text size="sm" fw={500} mb={4}>Type</Text>
+            <SegmentedControl
+              aria-label="Token type"
+              data={[{ value: 'private', label: 'Private' }, { value: 'public', label: 'Public' }]}
+              {...form.getInputProps('type')}
+              onChange={(v) => {
+                form.setFieldValue('type', v as 'public' | 'private');
+                form.setFieldValue('permissions', []);
+              }}
+            />
+            <Text size="xs" c="dimmed" mt={4}>
+              {form.values.type === 'private'
+                ? 'A private token works from anywhere: keep it on a server.'
+                : 'A public token works only from the domains listed below, for public-safe permissions. Use it in web pages.'}
+            </Text>
+          </div>
+          {form.values.type === 'public' && (
+            <TagsInput
+              label="Domains"
+              required
+              description="Origins allowed to use the token, e.g. https://subdomain1.yourwebpage.com. Wildcards are not supported: list every subdomain."
+              placeholder="https://shop.example.com — press Enter after each"
+              splitChars={[',', ' ']}
+              {...form.getInputProps('domains')}
+              error={form.errors.domains ?? badDomain}
+            />
+          )}
+          <MultiSelect
+            label="Permissions"
+            description={sa ? `Limited to what ${sa.name} holds${form.values.type === 'public' ? ' and to public-safe permissions' : ''}. Empty = all of them.` : 'Choose a service account first.'}
+            data={grantable}
+            disabled={!sa}
+            searchable
+            clearable
+            {...form.getInputProps('permissions')}
+          />
+          <TextInput label="Expires at" type="datetime-local" description="Optional" {...form.getInputProps('expiresAt')} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>Cancel</Button>
+            <Button type="submit" loading={create.isPending}>Create token</Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,83 @@
+import { createRootRoute, createRoute, createRouter, Navigate, Outlet, redirect } from '@tanstack/react-router';
+import { api, ApiError, setCsrfToken } from './api/client';
+import type { Me } from './api/types';
+import { OrgLayout } from './components/layout';
+import { Loading } from './components/states';
+import { AcceptInvitePage } from './pages/auth/accept-invite-page';
+import { LoginPage } from './pages/auth/login-page';
+import { SetupPage } from './pages/auth/setup-page';
+import { AuditPage } from './pages/audit/audit-page';
+import { MembersPage, type MembersTabName } from './pages/members/members-page';
+import { RolesPage } from './pages/roles/roles-page';
+import { TokensPage } from './pages/tokens/tokens-page';
+import { queryClient } from './query-client';
+
+const rootRoute = createRootRoute({ component: Outlet });
+
+async function requireSession(): Promise<Me> {
+  try {
+    const me = await queryClient.fetchQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/me'), staleTime: 10_000 });
+    setCsrfToken(me.csrfToken);
+    return me;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) throw redirect({ to: '/login' });
+    throw e;
+  }
+}
+
+const indexRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  beforeLoad: async () => {
+    const me = await requireSession();
+    const first = me.orgs[0];
+    if (first) throw redirect({ to: '/orgs/$org/members', params: { org: first.slug }, search: { tab: 'members' } });
+  },
+  component: () => <Navigate to="/login" />,
+});
+const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: '/login', component: LoginPage });
+const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: '/setup', component: SetupPage });
+const acceptRoute = createRoute({ getParentRoute: () => rootRoute, path: '/accept-invite', component: AcceptInvitePage });
+
+const orgRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/orgs/$org',
+  beforeLoad: async () => {
+    await requireSession();
+  },
+  pendingComponent: Loading,
+  component: OrgLayout,
+});
+const orgIndexRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: '/',
+  beforeLoad: ({ params }) => {
+    throw redirect({ to: '/orgs/$org/members', params, search: { tab: 'members' } });
+  },
+});
+const membersRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: '/members',
+  validateSearch: (s: Record<string, unknown>): { tab?: MembersTabName } =>
+    s.tab === 'service-accounts' || s.tab === 'invitations' ? { tab: s.tab } : {},
+  component: MembersPage,
+});
+const tokensRoute = createRoute({ getParentRoute: () => orgRoute, path: '/tokens', component: TokensPage });
+const rolesRoute = createRoute({ getParentRoute: () => orgRoute, path: '/roles', component: RolesPage });
+const auditRoute = createRoute({ getParentRoute: () => orgRoute, path: '/audit', component: AuditPage });
+
+const routeTree = rootRoute.addChildren([
+  indexRoute,
+  loginRoute,
+  setupRoute,
+  acceptRoute,
+  orgRoute.addChildren([orgIndexRoute, membersRoute, tokensRoute, rolesRoute, auditRoute]),
+]);
+
+export const router = createRouter({ routeTree, defaultPendingComponent: Loading });
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}

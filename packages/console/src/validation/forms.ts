@@ -1,0 +1,56 @@
+import { normalizeAllowedOrigin } from '@latchkey/server/domain/origins';
+import { checkServiceAccountName, SERVICE_ACCOUNT_NAME_RULE } from '@latchkey/server/domain/service-account-name';
+
+/**
+ * Form rules, checked as you type. They are the server's own rule functions (imported from its domain
+ * module), so the console can never accept what the server refuses — the server checks again anyway.
+ */
+export const SERVICE_ACCOUNT_NAME_HINT = 'Letters, digits, "-" and "_" only — no spaces or special characters.';
+
+export function serviceAccountNameError(name: string): string | null {
+  if (name.length === 0) return 'A name is required.';
+  return checkServiceAccountName(name).ok ? null : SERVICE_ACCOUNT_NAME_RULE;
+}
+
+export function domainError(entry: string): string | null {
+  const check = normalizeAllowedOrigin(entry);
+  return check.ok ? null : check.message;
+}
+
+export interface TokenFormValues {
+  name: string;
+  serviceAccountId: string | null;
+  type: 'public' | 'private';
+  domains: string[];
+  permissions: string[];
+  expiresAt: string;
+}
+
+export const SERVICE_ACCOUNT_REQUIRED = 'A token must belong to a service account: choose one. Create one under Members → Service Accounts if there is none.';
+
+/** Every problem with the Add Token form, by field; empty when it may be submitted. */
+export function tokenFormErrors(v: TokenFormValues, now = new Date()): Partial<Record<keyof TokenFormValues, string>> {
+  const errors: Partial<Record<keyof TokenFormValues, string>> = {};
+  if (v.name.trim().length === 0) errors.name = 'A name is required.';
+  if (!v.serviceAccountId) errors.serviceAccountId = SERVICE_ACCOUNT_REQUIRED;
+  if (v.type === 'public') {
+    const entries = v.domains.map((d) => d.trim()).filter(Boolean);
+    if (entries.length === 0) errors.domains = 'A public token needs at least one domain, e.g. https://shop.example.com.';
+    else {
+      const bad = entries.map(domainError).find((e) => e !== null);
+      if (bad) errors.domains = bad;
+    }
+  }
+  if (v.expiresAt) {
+    const at = new Date(v.expiresAt);
+    if (Number.isNaN(at.getTime())) errors.expiresAt = 'Not a date.';
+    else if (at.getTime() <= now.getTime()) errors.expiresAt = 'The expiry must be in the future.';
+  }
+  return errors;
+}
+
+/** The permissions a token may be given: what its service account's role holds, public-safe only for public tokens. */
+export function grantablePermissions(rolePermissions: readonly string[], type: 'public' | 'private', publicSafe: readonly string[]): string[] {
+  const safe = new Set(publicSafe);
+  return rolePermissions.filter((p) => type === 'private' || safe.has(p));
+}

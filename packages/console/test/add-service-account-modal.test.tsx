@@ -1,0 +1,81 @@
+// @vitest-environment jsdom
+import { MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AddServiceAccountModal } from '../src/pages/members/add-service-account-modal';
+import { AddTokenModal } from '../src/pages/tokens/add-token-modal';
+
+beforeAll(() => {
+  // jsdom lacks these browser APIs that Mantine uses.
+  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, onchange: null, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {}, dispatchEvent: () => false })) as typeof window.matchMedia;
+  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
+  Element.prototype.scrollIntoView ??= () => {};
+  if (!('fonts' in document)) Object.defineProperty(document, 'fonts', { value: { addEventListener() {}, removeEventListener() {}, ready: Promise.resolve() } });
+});
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+/** A fetch that answers the console's GETs and records its writes. */
+function fakeApi(responses: Record<string, unknown>) {
+  const writes: { method: string; url: string; body: unknown }[] = [];
+  vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+    const method = init?.method ?? 'GET';
+    if (method !== 'GET') {
+      writes.push({ method, url, body: init?.body ? JSON.parse(String(init.body)) : undefined });
+      const reply = responses[`${method} ${url}`] ?? {};
+      const status = (reply as { status?: number }).status ?? 201;
+      return new Response(JSON.stringify(reply), { status });
+    }
+    return new Response(JSON.stringify(responses[url] ?? { items: [] }), { status: 200 });
+  });
+  return writes;
+}
+
+function renderWith(ui: React.ReactElement) {
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <MantineProvider>
+      <QueryClientProvider client={qc}>{ui}</QueryClientProvider>
+    </MantineProvider>,
+  );
+}
+
+const roles = { items: [{ id: 'rol_v', name: 'Viewer', builtin: true, description: null, permissions: ['assets:view'] }], catalog: { resources: [], platformResources: [], publicSafe: ['assets:view'] } };
+
+describe('Add new service account form', () => {
+  it('says what is allowed before submit, flags a name with a space as you type, and sends nothing', async () => {
+    const writes = fakeApi({ '/api/v1/orgs/acme/roles': roles });
+    renderWith(<AddServiceAccountModal org="acme" opened onClose={() => {}} />);
+    expect(await screen.findByText(/no spaces or special characters/)).toBeTruthy();
+    await userEvent.type(screen.getByRole('textbox', { name: /Name/ }), 'web shop');
+    expect(await screen.findByText(/may contain only ASCII letters, digits/)).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(writes).toEqual([]);
+  });
+
+  it("shows the server's refusal when one comes back", async () => {
+    fakeApi({
+      '/api/v1/orgs/acme/roles': roles,
+      'POST /api/v1/orgs/acme/service-accounts': { status: 409, error: { code: 'name_taken', message: 'A service account named "web-shop" already exists in this org.' } },
+    });
+    renderWith(<AddServiceAccountModal org="acme" opened onClose={() => {}} />);
+    await userEvent.type(screen.getByRole('textbox', { name: /Name/ }), 'web-shop');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/already exists/);
+  });
+});
+
+describe('Add Token form', () => {
+  it('cannot be submitted without a service account, and says why', async () => {
+    const writes = fakeApi({ '/api/v1/orgs/acme/roles': roles, '/api/v1/orgs/acme/service-accounts': { items: [] } });
+    renderWith(<AddTokenModal org="acme" opened onClose={() => {}} onCreated={() => {}} />);
+    await userEvent.type(screen.getByRole('textbox', { name: /^Name/ }), 'storefront');
+    await userEvent.click(screen.getByRole('button', { name: 'Create token' }));
+    await waitFor(() => expect(screen.getByText(/A token must belong to a service account/)).toBeTruthy());
+    expect(writes).toEqual([]);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { domainError, grantablePermissions, SERVICE_ACCOUNT_REQUIRED, serviceAccountNameError, tokenFormErrors, type TokenFormValues } from '../src/validation/forms';
+
+const base: TokenFormValues = { name: 'site', serviceAccountId: 'sa_x', type: 'private', domains: [], permissions: [], expiresAt: '' };
+
+describe('console form rules', () => {
+  it('service account names: the server rule, with its message', () => {
+    expect(serviceAccountNameError('web-shop')).toBeNull();
+    expect(serviceAccountNameError('web shop')).toMatch(/letters, digits, "-" and "_"/);
+    expect(serviceAccountNameError('')).toBe('A name is required.');
+  });
+
+  it('domains: wildcards refused with the explanation, bad origins refused, good ones accepted', () => {
+    expect(domainError('https://*.yourwebpage.com')).toMatch(/list every subdomain explicitly/);
+    expect(domainError('ftp://example.com')).toMatch(/not a valid domain/);
+    expect(domainError('https://subdomain1.yourwebpage.com/')).toBeNull();
+  });
+
+  it('a token needs a service account, whatever its type', () => {
+    expect(tokenFormErrors({ ...base, serviceAccountId: null }).serviceAccountId).toBe(SERVICE_ACCOUNT_REQUIRED);
+    expect(tokenFormErrors({ ...base, type: 'public', domains: ['https://a.com'], serviceAccountId: null }).serviceAccountId).toBe(SERVICE_ACCOUNT_REQUIRED);
+    expect(tokenFormErrors(base)).toEqual({});
+  });
+
+  it('a public token needs valid domains; a past expiry is refused', () => {
+    expect(tokenFormErrors({ ...base, type: 'public' }).domains).toMatch(/at least one domain/);
+    expect(tokenFormErrors({ ...base, type: 'public', domains: ['https://ok.com', '*.bad.com'] }).domains).toMatch(/explicitly/);
+    expect(tokenFormErrors({ ...base, expiresAt: '2000-01-01T00:00' }).expiresAt).toMatch(/future/);
+    expect(tokenFormErrors({ ...base, name: '  ' }).name).toBeDefined();
+  });
+
+  it('offers only the permissions the account holds, and only public-safe ones for public tokens', () => {
+    const held = ['assets:edit', 'assets:view', 'orders:view'];
+    expect(grantablePermissions(held, 'private', ['assets:view'])).toEqual(held);
+    expect(grantablePermissions(held, 'public', ['assets:view'])).toEqual(['assets:view']);
+  });
+});

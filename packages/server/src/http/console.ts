@@ -1,0 +1,48 @@
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { App } from './route-context.js';
+
+/** Where the built console lives: LATCHKEY_CONSOLE_DIR, else the console workspace's dist/. */
+export function consoleDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return process.env.LATCHKEY_CONSOLE_DIR ?? resolve(here, '../../../console/dist');
+}
+
+/**
+ * Serves the console (a single-page app) at `/`, with security headers, in its own scope so the API and
+ * the verify hot path are untouched. Unknown non-API GETs get index.html so client routes deep-link.
+ */
+export async function registerConsole(app: App): Promise<{ available: boolean }> {
+  const root = consoleDir();
+  const available = existsSync(join(root, 'index.html'));
+  await app.register(async (scope) => {
+    await scope.register(fastifyHelmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // Mantine sets inline style attributes.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    });
+    if (available) {
+      await scope.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
+      const spa = (_req: unknown, reply: { sendFile(f: string): unknown }) => reply.sendFile('index.html');
+      for (const path of ['/login', '/setup', '/accept-invite', '/orgs/*']) scope.get(path, { schema: { hide: true } }, spa as never);
+    } else {
+      scope.get('/', { schema: { hide: true } }, async (_req, reply) =>
+        reply.type('text/html').send('<!doctype html><title>Latchkey</title><p>The console is not built. Run <code>npm run build</code>, then restart.</p><p>API docs: <a href="/docs">/docs</a></p>'),
+      );
+    }
+  });
+  return { available };
+}
