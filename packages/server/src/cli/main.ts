@@ -3,6 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { bootstrapCommand } from './commands/bootstrap.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
+import { saCommand } from './commands/sa.js';
+import { tokenCommand } from './commands/token.js';
+import { memberCommand } from './commands/member.js';
+import { inviteCommand } from './commands/invite.js';
+import { roleCommand } from './commands/role.js';
+import { auditCommand } from './commands/audit.js';
 
 /** `latchkey` — exit codes: 0 ok, 1 refused or failed, 2 usage error. */
 const program = new Command('latchkey')
@@ -12,8 +18,10 @@ const program = new Command('latchkey')
 program.addCommand(serveCommand());
 program.addCommand(migrateCommand());
 program.addCommand(bootstrapCommand());
+for (const group of [saCommand(), tokenCommand(), memberCommand(), inviteCommand(), roleCommand(), auditCommand()]) program.addCommand(group);
 // addCommand() does not pass the parent's settings down: usage errors must exit 2 everywhere.
-for (const command of program.commands) command.exitOverride();
+const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+for (const command of all(program)) command.exitOverride();
 
 try {
   await program.parseAsync(process.argv);

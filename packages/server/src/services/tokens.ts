@@ -244,6 +244,23 @@ export function tokenService(deps: ServiceDeps) {
       });
     },
 
+    /** Moves every active token a member owns to one service account, in one transaction (legacy migration). */
+    async reassignAllFromUser(scope: OrgScope, userId: string, serviceAccountId: string | undefined) {
+      return inTransaction(deps, async (tx, invalidate) => {
+        if (!(await tx.members.find(scope.org.id, userId))) throw notFound('Member');
+        const { sa, rolePermissions } = await ownerAccount(tx, scope, serviceAccountId);
+        const owned = await tx.tokens.activeOwnedBy(scope.org.id, { userId });
+        const at = iso(clock.now());
+        for (const before of owned) {
+          assertNoEscalation(scope, effectiveTokenPermissions({ ownerRole: rolePermissions, tokenPermissions: before.permissions, type: before.type, catalog: config.catalog }), 'reassign these tokens to that service account');
+          await tx.tokens.update(before.id, { ownerServiceAccountId: sa.id, ownerUserId: null, updatedAt: at });
+          await writeAudit(tx, scope, at, { action: 'token.reassign', targetType: 'token', targetId: before.id, before: tokenAuditView(before), after: tokenAuditView({ ...before, ownerServiceAccountId: sa.id, ownerUserId: null }) });
+          invalidate({ kind: 'token', tokenId: before.id, hash: before.hash });
+        }
+        return { serviceAccountId: sa.id, reassigned: owned.map((t) => t.id) };
+      });
+    },
+
     /** Rule 13: only to a live service account of the same org; the value (and hash) stay the same. */
     async reassign(scope: OrgScope, id: string, serviceAccountId: string | undefined) {
       return inTransaction(deps, async (tx, invalidate) => {

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createLatchkey, type Latchkey } from '../../src/server.js';
+import { createLatchkey, type Latchkey, type LatchkeyOptions } from '../../src/server.js';
 import type { Clock } from '../../src/services/context.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -21,7 +21,7 @@ export interface TestInstance extends Latchkey {
 }
 
 /** A fresh Latchkey on its own in-memory SQLite database, logging into memory. */
-export async function startInstance(env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestInstance> {
+export async function startInstance(env: Record<string, string> = {}, opts: LatchkeyOptions = {}): Promise<TestInstance> {
   const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info', LATCHKEY_LOGIN_RATE_LIMIT: '100000', ...env });
   const logs: string[] = [];
   const sink = new Writable({
@@ -31,7 +31,9 @@ export async function startInstance(env: Record<string, string> = {}, opts: { cl
     },
   });
   const logger = createLogger(config.logLevel, sink as unknown as pino.DestinationStream);
-  const lk = await createLatchkey(config, logger, opts);
+  // Usage is flushed only when a test asks (lk.usage.flush()): a timer flush mid-test would change
+  // last-used fields under the feet of tests that compare snapshots.
+  const lk = await createLatchkey(config, logger, { usageFlushMs: 3_600_000, ...opts });
   return Object.assign(lk, { config, logs });
 }
 

@@ -1,9 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { AppError } from '../../domain/errors.js';
-import { createLogger } from '../../logger.js';
-import { createLatchkey } from '../../server.js';
-import { serviceAccountView } from '../../services/views.js';
 import { configOrExit } from '../config-or-exit.js';
 
 async function readStdin(): Promise<string> {
@@ -25,6 +22,9 @@ export function bootstrapCommand(): Command {
     .action(async (opts: { org: string; orgName?: string; email: string; name?: string; adminToken?: boolean }) => {
       const config = configOrExit(loadConfig);
       const password = await readStdin();
+      const { createLogger } = await import('../../logger.js');
+      const { createLatchkey } = await import('../../server.js');
+      const { serviceAccountView } = await import('../../services/views.js');
       const lk = await createLatchkey(config, createLogger('warn'));
       try {
         const r = await lk.services.setup.bootstrap({

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
-import { openDatabase } from '../../store/dialect.js';
-import { migrateToLatest } from '../../store/migrate.js';
 import { configOrExit } from '../config-or-exit.js';
 
 export function migrateCommand(): Command {
   return new Command('migrate').description('Bring the database schema up to date (safe to run repeatedly)').action(async () => {
     const config = configOrExit(loadConfig);
+    const { openDatabase } = await import('../../store/dialect.js');
+    const { migrateToLatest } = await import('../../store/migrate.js');
     const handle = openDatabase(config.databaseUrl);
     try {
       const result = await migrateToLatest(handle);

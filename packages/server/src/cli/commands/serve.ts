@@ -1,7 +1,5 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
-import { createLogger } from '../../logger.js';
-import { createLatchkey } from '../../server.js';
 import { configOrExit } from '../config-or-exit.js';
 
 export function serveCommand(): Command {
@@ -9,6 +7,9 @@ export function serveCommand(): Command {
     .description('Start the Latchkey server (reads PORT, HOST, DATABASE_URL, … from the environment)')
     .action(async () => {
       const config = configOrExit(loadConfig);
+      // Loaded here, not at the top: the remote admin commands should not pay for the server's start-up.
+      const { createLogger } = await import('../../logger.js');
+      const { createLatchkey } = await import('../../server.js');
       const logger = createLogger(config.logLevel);
       const lk = await createLatchkey(config, logger);
       const address = await lk.app.listen({ port: config.port, host: config.host });

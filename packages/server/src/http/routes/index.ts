@@ -11,6 +11,7 @@ import { meRoute } from './me.js';
 import { membersListRoute } from './members-list.js';
 import { membersRemoveRoute } from './members-remove.js';
 import { membersUpdateRoute } from './members-update.js';
+import { membersReassignTokensRoute } from './members-reassign-tokens.js';
 import { orgsCreateRoute } from './orgs-create.js';
 import { orgsGetRoute } from './orgs-get.js';
 import { orgsListRoute } from './orgs-list.js';
@@ -56,6 +57,7 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   membersListRoute,
   membersUpdateRoute,
   membersRemoveRoute,
+  membersReassignTokensRoute,
   invitationsListRoute,
   invitationsCreateRoute,
   invitationsRevokeRoute,

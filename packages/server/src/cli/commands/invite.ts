@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { printOut, printTable } from '../remote/output.js';
+import { remoteCommand, run } from '../remote/remote-command.js';
+import { roleIdByName } from './lookups.js';
+
+interface Invitation { id: string; email: string; roleName: string; status: string; expiresAt: string }
+const columns: [string, (i: Invitation) => unknown][] = [['id', (i) => i.id], ['email', (i) => i.email], ['role', (i) => i.roleName], ['status', (i) => i.status], ['expires', (i) => i.expiresAt]];
+
+export function inviteCommand(): Command {
+  const invite = new Command('invite').description('Invitations').exitOverride();
+  invite.addCommand(
+    remoteCommand('create', 'Invite someone by email; prints the single-use link (shown only now)')
+      .argument('<email>')
+      .requiredOption('--role <role>', 'role name or id')
+      .addHelpText('after', '\nExample:\n  latchkey invite create bob@acme.com --role Viewer --org acme')
+      .action(run(async (r, o: { role: string; json?: boolean }, email: string) => {
+        const res = await r.post<{ invitation: Invitation; link: string }>(`/orgs/${r.org}/invitations`, { email, roleId: await roleIdByName(r, o.role) });
+        printOut(!!o.json, { invitation: res.invitation, link: res.link }, () => {
+          printTable([res.invitation], columns);
+          process.stdout.write(`\nlink: ${res.link}\n`);
+        });
+      })),
+  );
+  invite.addCommand(
+    remoteCommand('list', 'List open invitations')
+      .action(run(async (r, o) => {
+        const { items } = await r.get<{ items: Invitation[] }>(`/orgs/${r.org}/invitations`);
+        printOut(!!o.json, items, () => printTable(items, columns));
+      })),
+  );
+  invite.addCommand(
+    remoteCommand('revoke', 'Revoke an open invitation')
+      .argument('<invitation-id>')
+      .action(run(async (r, o, id: string) => {
+        await r.delete(`/orgs/${r.org}/invitations/${encodeURIComponent(id)}`);
+        printOut(!!o.json, { revoked: id }, () => process.stdout.write(`revoked ${id}\n`));
+      })),
+  );
+  return invite;
+}

@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { printOut, printTable } from '../remote/output.js';
+import { remoteCommand, run } from '../remote/remote-command.js';
+import { roleIdByName } from './lookups.js';
+
+interface Sa { id: string; name: string; roleName: string; status: string; activeTokens: number; createdAt: string; description: string | null }
+const columns: [string, (s: Sa) => unknown][] = [['id', (s) => s.id], ['name', (s) => s.name], ['role', (s) => s.roleName], ['status', (s) => s.status], ['tokens', (s) => s.activeTokens], ['created', (s) => s.createdAt]];
+const enc = encodeURIComponent;
+
+export function saCommand(): Command {
+  const sa = new Command('sa').description('Service accounts').exitOverride();
+  sa.addCommand(
+    remoteCommand('list', 'List service accounts')
+      .addHelpText('after', '\nExample:\n  latchkey sa list --org acme --json')
+      .action(run(async (r, o) => {
+        const { items } = await r.get<{ items: Sa[] }>(`/orgs/${r.org}/service-accounts`);
+        printOut(!!o.json, items, () => printTable(items, columns));
+      })),
+  );
+  sa.addCommand(
+    remoteCommand('create', 'Create a service account (letters, digits, "-" and "_" only)')
+      .argument('<name>')
+      .option('--role <role>', 'role name or id (default: Viewer)')
+      .option('--description <text>')
+      .addHelpText('after', '\nExample:\n  latchkey sa create storefront-bot --org acme --role Viewer')
+      .action(run(async (r, o: { role?: string; description?: string; json?: boolean }, name: string) => {
+        const roleId = o.role ? await roleIdByName(r, o.role) : undefined;
+        const created = await r.post<Sa>(`/orgs/${r.org}/service-accounts`, { name, ...(roleId ? { roleId } : {}), ...(o.description ? { description: o.description } : {}) });
+        printOut(!!o.json, created, () => printTable([created], columns));
+      })),
+  );
+  sa.addCommand(
+    remoteCommand('rename', 'Rename a service account')
+      .argument('<account>', 'name or id')
+      .argument('<new-name>')
+      .addHelpText('after', '\nExample:\n  latchkey sa rename storefront-bot shop-bot --org acme')
+      .action(run(async (r, o, account: string, newName: string) => {
+        const s = await r.patch<Sa>(`/orgs/${r.org}/service-accounts/${enc(account)}`, { name: newName });
+        printOut(!!o.json, s, () => printTable([s], columns));
+      })),
+  );
+  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+    sa.addCommand(
+      remoteCommand(verb, disabled ? 'Disable a service account: none of its tokens authenticate' : 'Enable a disabled service account')
+        .argument('<account>', 'name or id')
+        .addHelpText('after', `\nExample:\n  latchkey sa ${verb} storefront-bot --org acme`)
+        .action(run(async (r, o, account: string) => {
+          const s = await r.patch<Sa>(`/orgs/${r.org}/service-accounts/${enc(account)}`, { disabled });
+          printOut(!!o.json, s, () => printTable([s], columns));
+        })),
+    );
+  }
+  sa.addCommand(
+    remoteCommand('delete', 'Delete a service account (refused while it owns active tokens, unless --revoke-tokens)')
+      .argument('<account>', 'name or id')
+      .option('--revoke-tokens', 'revoke its active tokens in the same step')
+      .addHelpText('after', '\nExample:\n  latchkey sa delete old-bot --org acme --revoke-tokens')
+      .action(run(async (r, o: { revokeTokens?: boolean; json?: boolean }, account: string) => {
+        const res = await r.delete<{ revokedTokens: string[] }>(`/orgs/${r.org}/service-accounts/${enc(account)}${o.revokeTokens ? '?revokeTokens=true' : ''}`);
+        printOut(!!o.json, { deleted: account, ...res }, () => process.stdout.write(`deleted ${account}${res.revokedTokens.length ? `; revoked ${res.revokedTokens.join(', ')}` : ''}\n`));
+      })),
+  );
+  return sa;
+}

@@ -1,0 +1,131 @@
+import { Command, Option } from 'commander';
+import { printJson, printOut, printTable } from '../remote/output.js';
+import { remoteCommand, run, UsageError } from '../remote/remote-command.js';
+import { memberIdByEmail, serviceAccountId } from './lookups.js';
+import { readImportFile } from './token-file.js';
+
+interface Token {
+  id: string; name: string; type: string; hint: string; status: string; domains: string[];
+  owner: { type: string; name: string; email: string | null }; expiresAt: string | null; lastUsedAt: string | null;
+}
+const columns: [string, (t: Token) => unknown][] = [
+  ['id', (t) => t.id], ['name', (t) => t.name], ['type', (t) => t.type], ['hint', (t) => t.hint], ['status', (t) => t.status],
+  ['owner', (t) => (t.owner.type === 'user' ? `${t.owner.email} (user)` : t.owner.name)], ['domains', (t) => t.domains], ['expires', (t) => t.expiresAt], ['last used', (t) => t.lastUsedAt],
+];
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+export function tokenCommand(): Command {
+  const token = new Command('token').description('API tokens').exitOverride();
+  token.addCommand(
+    remoteCommand('list', 'List tokens (active by default)')
+      .option('--owner <account-or-email>', 'a service account (name or id) or a member (email or id)')
+      .addOption(new Option('--type <type>').choices(['public', 'private']))
+      .addOption(new Option('--status <status>').choices(['active', 'revoked', 'expired', 'all']).default('active'))
+      .option('--search <text>', 'name contains')
+      .addHelpText('after', '\nExample:\n  latchkey token list --org acme --owner storefront-bot --json')
+      .action(run(async (r, o: { owner?: string; type?: string; status: string; search?: string; json?: boolean }) => {
+        let owner: string | undefined;
+        if (o.owner) owner = o.owner.includes('@') || o.owner.startsWith('usr_') ? await memberIdByEmail(r, o.owner) : await serviceAccountId(r, o.owner);
+        const items: Token[] = [];
+        let cursor: string | null = null;
+        do {
+          const q = new URLSearchParams({ status: o.status, limit: '200', ...(owner ? { owner } : {}), ...(o.type ? { type: o.type } : {}), ...(o.search ? { search: o.search } : {}), ...(cursor ? { cursor } : {}) });
+          const page: { items: Token[]; nextCursor: string | null } = await r.get(`/orgs/${r.org}/tokens?${q.toString()}`);
+          items.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+        printOut(!!o.json, items, () => printTable(items, columns));
+      })),
+  );
+  token.addCommand(
+    remoteCommand('create', 'Create a token for a service account; prints its value (shown only this once)')
+      .argument('<name>')
+      .requiredOption('--service-account <account>', 'the owning service account (name or id)')
+      .addOption(new Option('--type <type>').choices(['public', 'private']).default('private'))
+      .option('--domains <origins>', 'comma-separated allowed origins (public tokens)', list)
+      .option('--permissions <permissions>', 'comma-separated, e.g. assets:view', list)
+      .option('--expires-at <iso-date>')
+      .addHelpText('after', '\nExamples:\n  latchkey token create backend --org acme --service-account storefront-bot\n  latchkey token create site --org acme --service-account storefront-bot --type public --domains https://shop.acme.com')
+      .action(run(async (r, o: { serviceAccount: string; type: string; domains?: string[]; permissions?: string[]; expiresAt?: string; json?: boolean }, name: string) => {
+        const res = await r.post<{ token: string; item: Token }>(`/orgs/${r.org}/tokens`, {
+          name,
+          serviceAccountId: await serviceAccountId(r, o.serviceAccount),
+          type: o.type,
+          ...(o.domains ? { domains: o.domains } : {}),
+          ...(o.permissions ? { permissions: o.permissions } : {}),
+          ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
+        });
+        printOut(!!o.json, res, () => {
+          printTable([res.item], columns);
+          process.stdout.write(`\ntoken: ${res.token}\n${res.item.type === 'private' ? 'Store it now: it will not be shown again.\n' : ''}`);
+        });
+      })),
+  );
+  token.addCommand(
+    remoteCommand('show', 'Show one token (never a private value)')
+      .argument('<token-id>')
+      .action(run(async (r, o, id: string) => {
+        const t = await r.get<Token>(`/orgs/${r.org}/tokens/${encodeURIComponent(id)}`);
+        printOut(!!o.json, t, () => printTable([t], columns));
+      })),
+  );
+  token.addCommand(
+    remoteCommand('update', "Change a token's name, domains, permissions or expiry")
+      .argument('<token-id>')
+      .option('--name <name>')
+      .option('--domains <origins>', 'comma-separated (replaces the list)', list)
+      .option('--permissions <permissions>', 'comma-separated (replaces the list)', list)
+      .option('--expires-at <iso-date>', 'or "never"')
+      .addHelpText('after', '\nExample:\n  latchkey token update tok_… --org acme --domains https://a.acme.com,https://b.acme.com')
+      .action(run(async (r, o: { name?: string; domains?: string[]; permissions?: string[]; expiresAt?: string; json?: boolean }, id: string) => {
+        const body = { ...(o.name ? { name: o.name } : {}), ...(o.domains ? { domains: o.domains } : {}), ...(o.permissions ? { permissions: o.permissions } : {}), ...(o.expiresAt ? { expiresAt: o.expiresAt === 'never' ? null : o.expiresAt } : {}) };
+        if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give --name, --domains, --permissions or --expires-at');
+        const t = await r.patch<Token>(`/orgs/${r.org}/tokens/${encodeURIComponent(id)}`, body);
+        printOut(!!o.json, t, () => printTable([t], columns));
+      })),
+  );
+  token.addCommand(
+    remoteCommand('revoke', 'Revoke a token: it stops working at once')
+      .argument('<token-id>')
+      .action(run(async (r, o, id: string) => {
+        await r.delete(`/orgs/${r.org}/tokens/${encodeURIComponent(id)}`);
+        printOut(!!o.json, { revoked: id }, () => process.stdout.write(`revoked ${id}\n`));
+      })),
+  );
+  token.addCommand(
+    remoteCommand('reassign', 'Move a token — or all of a member\'s tokens (--from-user) — to a service account; values do not change')
+      .argument('[token-id]')
+      .requiredOption('--to <account>', 'the service account (name or id)')
+      .option('--from-user <email>', "move every active token this member owns, in one transaction")
+      .addHelpText('after', '\nExamples:\n  latchkey token reassign tok_… --to storefront-bot --org acme\n  latchkey token reassign --from-user alice@acme.com --to storefront-bot --org acme')
+      .action(run(async (r, o: { to: string; fromUser?: string; json?: boolean }, id?: string) => {
+        if ((id === undefined) === (o.fromUser === undefined)) throw new UsageError('give either a token id or --from-user <email>');
+        const sa = await serviceAccountId(r, o.to);
+        if (o.fromUser) {
+          const userId = await memberIdByEmail(r, o.fromUser);
+          const res = await r.post<{ reassigned: string[] }>(`/orgs/${r.org}/members/${userId}/reassign-tokens`, { serviceAccountId: sa });
+          printOut(!!o.json, res, () => process.stdout.write(`reassigned ${res.reassigned.length} token(s) from ${o.fromUser} to ${o.to}\n`));
+          return;
+        }
+        const t = await r.post<Token>(`/orgs/${r.org}/tokens/${encodeURIComponent(id!)}/reassign`, { serviceAccountId: sa });
+        printOut(!!o.json, t, () => printTable([t], columns));
+      })),
+  );
+  token.addCommand(
+    remoteCommand('import', 'Import legacy tokens from a CSV or JSON-lines file: all rows or none')
+      .requiredOption('--file <path>', 'tokens.csv or tokens.jsonl (fields: ownerEmail, name, type, domains, value or sha256)')
+      .option('--dry-run', 'check every row and report; change nothing')
+      .addHelpText('after', '\nExamples:\n  latchkey token import --file tokens.csv --dry-run --org acme\n  latchkey token import --file tokens.jsonl --org acme')
+      .action(run(async (r, o: { file: string; dryRun?: boolean; json?: boolean }) => {
+        const rows = readImportFile(o.file);
+        if (rows.length === 0) throw new UsageError(`${o.file} has no rows`);
+        const res = await r.post<{ dryRun: boolean; valid: boolean; imported: number; rows: { index: number; ok: boolean; code?: string; message?: string; tokenId?: string }[] }>(`/orgs/${r.org}/tokens/import`, { dryRun: !!o.dryRun, tokens: rows });
+        if (o.json) return printJson(res);
+        const bad = res.rows.filter((x) => !x.ok);
+        printTable(o.dryRun ? res.rows : bad, [['row', (x) => x.index + 1], ['result', (x) => (x.ok ? 'ok' : x.code)], ['message', (x) => x.message ?? '']]);
+        process.stdout.write(o.dryRun ? `\ndry run: ${res.rows.length - bad.length} of ${res.rows.length} row(s) would import; nothing changed\n` : `\nimported ${res.imported} token(s)\n`);
+        if (o.dryRun && bad.length > 0) process.exitCode = 1;
+      })),
+  );
+  return token;
+}

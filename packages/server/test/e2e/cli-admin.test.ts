@@ -1,0 +1,196 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startServer, tempDir, type Server } from '../helpers/process.js';
+
+/** The real `latchkey` binary driving a real server (spawned on a temp SQLite file) through its API. */
+const dir = tempDir('latchkey-cli-');
+const dbEnv = { DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`, LATCHKEY_LOGIN_RATE_LIMIT: '10000' };
+let server: Server;
+let env: Record<string, string>;
+const cli = (...args: string[]) => runCli(args, env);
+const json = async <T>(...args: string[]): Promise<T> => {
+  const r = await cli(...args, '--json');
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return JSON.parse(r.stdout) as T;
+};
+
+beforeAll(async () => {
+  const boot = await runCli(['bootstrap', '--org', 'acme', '--email', 'owner@acme.test', '--password-stdin', '--admin-token'], dbEnv, 'owner password 123');
+  expect(boot.code, boot.stderr).toBe(0);
+  server = await startServer(dbEnv);
+  env = { ...dbEnv, LATCHKEY_URL: server.url, LATCHKEY_TOKEN: JSON.parse(boot.stdout).token, LATCHKEY_ORG: 'acme' };
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('latchkey sa', () => {
+  it('create, list, rename, disable, enable, delete — tables by default, JSON with --json', async () => {
+    const human = await cli('sa', 'create', 'storefront-bot', '--role', 'Viewer', '--description', 'the shop');
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^ID\s+NAME\s+ROLE/m);
+    expect(human.stdout).toContain('storefront-bot');
+    const list = await json<{ name: string; roleName: string }[]>('sa', 'list');
+    expect(list.map((s) => s.name)).toEqual(['admin', 'storefront-bot']);
+    expect((await json<{ name: string }>('sa', 'rename', 'storefront-bot', 'shop-bot')).name).toBe('shop-bot');
+    expect((await json<{ status: string }>('sa', 'disable', 'shop-bot')).status).toBe('disabled');
+    expect((await json<{ status: string }>('sa', 'enable', 'shop-bot')).status).toBe('active');
+    await json('sa', 'create', 'temp-bot');
+    expect(await json('sa', 'delete', 'temp-bot')).toEqual({ deleted: 'temp-bot', revokedTokens: [] });
+  });
+
+  it('exit 1 with the server code when refused, nothing created', async () => {
+    const r = await cli('sa', 'create', 'has space');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: invalid_service_account_name: /);
+    expect((await json<{ name: string }[]>('sa', 'list')).map((s) => s.name)).not.toContain('has space');
+  });
+});
+
+describe('latchkey token', () => {
+  it('create prints the value once; list, show, update, revoke never do', async () => {
+    const created = await json<{ token: string; item: { id: string; type: string } }>('token', 'create', 'site', '--service-account', 'shop-bot', '--type', 'public', '--domains', 'https://shop.acme.test,https://m.acme.test');
+    expect(created.token).toMatch(/^lk_pub_/);
+    const priv = await cli('token', 'create', 'backend', '--service-account', 'shop-bot');
+    expect(priv.code).toBe(0);
+    const value = /token: (lk_prv_\S+)/.exec(priv.stdout)![1]!;
+    expect(priv.stdout).toContain('will not be shown again');
+    const listed = await cli('token', 'list', '--owner', 'shop-bot');
+    expect(listed.stdout).toContain('site');
+    expect(listed.stdout).not.toContain(value);
+    const shown = await json<{ id: string; domains: string[] }>('token', 'show', created.item.id);
+    expect(shown.domains).toEqual(['https://shop.acme.test', 'https://m.acme.test']);
+    const updated = await json<{ name: string }>('token', 'update', created.item.id, '--name', 'storefront');
+    expect(updated.name).toBe('storefront');
+    expect(await json('token', 'revoke', created.item.id)).toEqual({ revoked: created.item.id });
+    const revoked = await json<{ id: string }[]>('token', 'list', '--status', 'revoked');
+    expect(revoked.map((t) => t.id)).toContain(created.item.id);
+  });
+
+  it('refusals exit 1, usage errors exit 2, an unreachable server exits 1 with a hint', async () => {
+    const noSa = await cli('token', 'create', 'x', '--service-account', 'nobody');
+    expect(noSa.code).toBe(1);
+    expect(noSa.stderr).toMatch(/not_found/);
+    const missingOption = await cli('token', 'create', 'x');
+    expect(missingOption.code).toBe(2);
+    expect(missingOption.stderr).toMatch(/--service-account/);
+    const badChoice = await cli('token', 'list', '--type', 'secret');
+    expect(badChoice.code).toBe(2);
+    const unknownFlag = await cli('sa', 'list', '--frobnicate');
+    expect(unknownFlag.code).toBe(2);
+    const noUrl = await runCli(['sa', 'list'], { ...dbEnv, LATCHKEY_TOKEN: 'x', LATCHKEY_ORG: 'acme' });
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toMatch(/--url/);
+    const down = await runCli(['sa', 'list'], { ...env, LATCHKEY_URL: 'http://127.0.0.1:9' });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/cannot reach Latchkey/);
+    const wrongToken = await runCli(['sa', 'list'], { ...env, LATCHKEY_TOKEN: 'lk_prv_wrong' });
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toMatch(/invalid_credentials/);
+  });
+
+  it('--help on every command, with examples', async () => {
+    for (const args of [['sa', 'create'], ['token', 'create'], ['token', 'import'], ['token', 'reassign'], ['member', 'remove'], ['invite', 'create'], ['role', 'create'], ['audit', 'export']]) {
+      const r = await cli(...args, '--help');
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).toMatch(/Example/);
+    }
+  });
+});
+
+describe('members, invitations, roles, audit', () => {
+  it('invite create/list/revoke, role list/create, member list/role/remove, audit export', async () => {
+    const inv = await json<{ invitation: { id: string }; link: string }>('invite', 'create', 'bob@acme.test', '--role', 'Viewer');
+    expect(inv.link).toMatch(/\/accept-invite#token=/);
+    expect((await json<{ id: string }[]>('invite', 'list')).map((i) => i.id)).toContain(inv.invitation.id);
+    expect(await json('invite', 'revoke', inv.invitation.id)).toEqual({ revoked: inv.invitation.id });
+
+    const role = await json<{ name: string; permissions: string[] }>('role', 'create', 'Reader', '--permissions', 'assets:view,orders:view');
+    expect(role.permissions).toEqual(['assets:view', 'orders:view']);
+    expect((await json<{ name: string }[]>('role', 'list')).map((r) => r.name)).toEqual(['Owner', 'Admin', 'Viewer', 'Reader']);
+
+    // A second member via the API (invitation accepted), then role change and removal by email.
+    const link = await json<{ link: string }>('invite', 'create', 'carol@acme.test', '--role', 'Viewer');
+    const accept = await fetch(`${server.url}/api/v1/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link.link.split('#token=')[1], name: 'Carol', password: 'carol password 1' }) });
+    expect(accept.status).toBe(200);
+    expect((await json<{ email: string }[]>('member', 'list')).map((m) => m.email)).toContain('carol@acme.test');
+    expect((await json<{ roleName: string }>('member', 'role', 'carol@acme.test', 'Reader')).roleName).toBe('Reader');
+    expect(await json('member', 'remove', 'carol@acme.test')).toEqual({ removed: 'carol@acme.test' });
+
+    const jsonl = await cli('audit', 'export');
+    expect(jsonl.code).toBe(0);
+    const entries = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string });
+    expect(entries.map((e) => e.action)).toContain('member.remove');
+    const csv = await cli('audit', 'export', '--format', 'csv', '--action', 'role.create');
+    expect(csv.stdout.split('\n')[0]).toBe('at,action,actor_type,actor_id,actor,target_type,target_id,ip,before,after');
+    expect(csv.stdout.trim().split('\n')).toHaveLength(2);
+    const future = await cli('audit', 'export', '--since', '2999-01-01T00:00:00Z');
+    expect(future.stdout).toBe('');
+  });
+});
+
+describe('legacy migration: import → verify → reassign --from-user → remove', () => {
+  it('walks the guide', async () => {
+    const invite = await json<{ link: string }>('invite', 'create', 'dave@acme.test', '--role', 'Viewer');
+    await fetch(`${server.url}/api/v1/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: invite.link.split('#token=')[1], name: 'Dave', password: 'dave password 12' }) });
+    const file = join(dir, 'legacy.csv');
+    writeFileSync(file, 'ownerEmail,name,type,domains,value\ndave@acme.test,old script,private,,legacy-dave-0001\ndave@acme.test,old embed,public,https://a.acme.test https://b.acme.test,legacy-dave-0002\n');
+    const dry = await cli('token', 'import', '--file', file, '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('2 of 2 row(s) would import; nothing changed');
+    const real = await cli('token', 'import', '--file', file);
+    expect(real.stdout).toContain('imported 2 token(s)');
+    const verify = async (token: string, origin?: string) =>
+      ((await (await fetch(`${server.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, origin }) })).json()) as { code: string; owner: { type: string } | null });
+    expect((await verify('legacy-dave-0001')).owner?.type).toBe('user');
+    expect((await verify('legacy-dave-0002', 'https://b.acme.test')).code).toBe('valid');
+    const refused = await cli('member', 'remove', 'dave@acme.test');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/member_owns_tokens/);
+    const moved = await json<{ reassigned: string[] }>('token', 'reassign', '--from-user', 'dave@acme.test', '--to', 'shop-bot');
+    expect(moved.reassigned).toHaveLength(2);
+    expect((await verify('legacy-dave-0001')).owner?.type).toBe('service_account');
+    expect((await cli('member', 'remove', 'dave@acme.test')).code).toBe(0);
+    expect((await verify('legacy-dave-0002', 'https://a.acme.test')).code).toBe('valid');
+  });
+});
+
+describe('import at scale: 10,000 rows', () => {
+  it('dry run changes nothing; a file with one bad row imports none; the real run imports all and every token verifies', async () => {
+    const invite = await json<{ link: string }>('invite', 'create', 'erin@acme.test', '--role', 'Viewer');
+    await fetch(`${server.url}/api/v1/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: invite.link.split('#token=')[1], name: 'Erin', password: 'erin password 12' }) });
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({ ownerEmail: 'erin@acme.test', name: `legacy ${i}`, type: 'private', value: `legacy-bulk-${i.toString().padStart(5, '0')}-x` }));
+    const good = join(dir, 'bulk.jsonl');
+    writeFileSync(good, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const bad = join(dir, 'bulk-bad.jsonl');
+    writeFileSync(bad, [...rows.slice(0, 5000), { ...rows[5000]!, domains: ['*.nope.test'], type: 'public' }, ...rows.slice(5001)].map((r) => JSON.stringify(r)).join('\n'));
+    const count = async () => (await json<unknown[]>('token', 'list', '--owner', 'erin@acme.test')).length;
+
+    const dry = await json<{ valid: boolean; rows: unknown[] }>('token', 'import', '--file', good, '--dry-run');
+    expect(dry.valid).toBe(true);
+    expect(dry.rows).toHaveLength(10_000);
+    expect(await count()).toBe(0);
+
+    const refused = await cli('token', 'import', '--file', bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/invalid_import: 1 of 10000 row\(s\)/);
+    expect(await count()).toBe(0);
+
+    const real = await json<{ imported: number }>('token', 'import', '--file', good);
+    expect(real.imported).toBe(10_000);
+    expect(await count()).toBe(10_000);
+
+    const codes = new Map<string, number>();
+    for (let i = 0; i < rows.length; i += 100) {
+      const batch = await Promise.all(
+        rows.slice(i, i + 100).map(async (r) => {
+          const res = await fetch(`${server.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: r.value }) });
+          return ((await res.json()) as { code: string }).code;
+        }),
+      );
+      for (const c of batch) codes.set(c, (codes.get(c) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(codes)).toEqual({ valid: 10_000 });
+  }, 120_000);
+});
