@@ -15,6 +15,7 @@ import { createCachedLookup, type CacheOptions, type CachedLookup } from './veri
 import { createLegacyGate } from './verify/legacy-gate.js';
 import { createMetrics, type Metrics } from './verify/metrics.js';
 import { createUsageRecorder, type UsageRecorder } from './verify/usage.js';
+import { startInvalidationFeed } from './verify/pg-feed.js';
 
 export interface Latchkey {
   app: App;
@@ -26,6 +27,8 @@ export interface Latchkey {
   lookup: CachedLookup;
   usage: UsageRecorder;
   metrics: Metrics;
+  /** The cross-instance invalidation feed (PostgreSQL only). */
+  feed: ReturnType<typeof startInvalidationFeed> | null;
   close(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ export interface LatchkeyOptions {
 }
 
 export async function createLatchkey(config: Config, logger: FastifyBaseLogger, opts: LatchkeyOptions = {}): Promise<Latchkey> {
-  const handle = openDatabase(config.databaseUrl);
+  const handle = openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax });
   try {
     await migrateToLatest(handle);
     const store = createStore(handle);
@@ -70,6 +73,10 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
         if (result.valid) usage.record(result.tokenId, result.origin);
       },
     });
+    const feed =
+      handle.dialect === 'postgres'
+        ? startInvalidationFeed({ connectionString: config.databaseUrl, bus, lookup, logger })
+        : null;
     let cookieSecret = await store.settings.get('cookie_secret');
     if (!cookieSecret) {
       cookieSecret = randomBase62(48);
@@ -86,9 +93,11 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       lookup,
       usage,
       metrics,
+      feed,
       async close() {
         await app.close();
         await usage.close();
+        await feed?.close();
         lookup.close();
         legacyGate.close();
         await handle.close();

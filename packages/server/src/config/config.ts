@@ -35,6 +35,7 @@ const FileSchema = Type.Object(
     sessionTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
     loginRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    databasePoolMax: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
     platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
     publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
   },
@@ -60,6 +61,8 @@ export interface Config {
   invitationTtlHours: number;
   /** Sign-in, setup and invitation attempts allowed per client address per minute. */
   loginRateLimit: number;
+  /** PostgreSQL connections per instance. */
+  databasePoolMax: number;
   catalog: PermissionCatalog;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   secureCookies: boolean;
@@ -86,6 +89,7 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_SESSION_TTL_HOURS: 'sessionTtlHours',
   LATCHKEY_INVITATION_TTL_HOURS: 'invitationTtlHours',
   LATCHKEY_LOGIN_RATE_LIMIT: 'loginRateLimit',
+  LATCHKEY_DB_POOL_MAX: 'databasePoolMax',
   LATCHKEY_PLATFORM_RESOURCES: 'platformResources',
   LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'publicSafePermissions',
 };
@@ -153,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: c.sessionTtlHours ?? 24 * 7,
     invitationTtlHours: c.invitationTtlHours ?? 24 * 7,
     loginRateLimit: c.loginRateLimit ?? 20,
+    databasePoolMax: c.databasePoolMax ?? 10,
     catalog,
     secureCookies: publicUrl.startsWith('https://'),
   };
@@ -164,6 +169,7 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'sessionTtlHours':
     case 'invitationTtlHours':
     case 'loginRateLimit':
+    case 'databasePoolMax':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'trustProxy':
       return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;

@@ -48,7 +48,12 @@ export async function inTransaction<T>(
   outer?: Store,
 ): Promise<T> {
   const events: InvalidationEvent[] = [];
-  const result = await (outer ?? deps.store).transaction((tx) => fn(tx, (e) => events.push(e)));
+  const result = await (outer ?? deps.store).transaction(async (tx) => {
+    const r = await fn(tx, (e) => events.push(e));
+    // Other instances hear of the change exactly when it commits (NOTIFY is transactional).
+    await tx.notifyInvalidation(events);
+    return r;
+  });
   if (events.length > 0) deps.bus.publish(events);
   return result;
 }

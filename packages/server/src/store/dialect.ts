@@ -19,12 +19,12 @@ export interface DatabaseHandle {
  * Opens the database named by DATABASE_URL: `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`.
  * All dialect differences stay in this folder.
  */
-export function openDatabase(url: string): DatabaseHandle {
+export function openDatabase(url: string, opts: { poolMax?: number } = {}): DatabaseHandle {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     // timestamptz → ISO string, int8 → number: the rest of the code sees the same values as on SQLite.
     pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: url, max: 10, statement_timeout: 10_000 });
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolMax ?? 10, statement_timeout: 10_000, idleTimeoutMillis: 30_000 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

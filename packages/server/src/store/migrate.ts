@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { DatabaseHandle, DialectName } from './dialect.js';
 import { initialMigration } from './migrations/0001-initial.js';
 import { tokenUsageMigration } from './migrations/0002-token-usage.js';
@@ -20,7 +20,17 @@ class StaticProvider implements MigrationProvider {
 
 /** Brings the schema up to date; Kysely's migrator takes a lock so concurrent starters migrate once. */
 export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db: handle.db, provider: new StaticProvider(migrationsFor(handle.dialect)) });
+  // On PostgreSQL, Kysely looks for its bookkeeping tables in every schema unless told which one: name
+  // the schema we run in (search_path), so installations side by side in one database stay apart.
+  const schema =
+    handle.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(handle.db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: new StaticProvider(migrationsFor(handle.dialect)),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
   return result;

@@ -1,4 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { InvalidationEvent } from '../verify/invalidation.js';
+import { INVALIDATION_CHANNEL, instanceId } from './instance.js';
 import type { DatabaseHandle, DialectName } from './dialect.js';
 import type { Database } from './schema.js';
 import { auditQueries } from './queries/audit.js';
@@ -30,6 +32,11 @@ export interface Store {
   audit: ReturnType<typeof auditQueries>;
   settings: ReturnType<typeof settingQueries>;
   usage: ReturnType<typeof usageQueries>;
+  /**
+   * Queues invalidation events to other instances, delivered by PostgreSQL when (and only if) the
+   * surrounding transaction commits. A no-op on SQLite, where there is only one instance.
+   */
+  notifyInvalidation(events: readonly InvalidationEvent[]): Promise<void>;
   /** Round-trips to the database (readiness probe). */
   ping(): Promise<void>;
   /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
@@ -54,6 +61,14 @@ function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName
     audit: auditQueries(db),
     settings: settingQueries(db),
     usage: usageQueries(db),
+    async notifyInvalidation(events) {
+      if (dialect !== 'postgres' || events.length === 0) return;
+      // NOTIFY payloads are limited to 8000 bytes: send events in chunks well under it.
+      for (let i = 0; i < events.length; i += 40) {
+        const payload = JSON.stringify({ from: instanceId, events: events.slice(i, i + 40) });
+        await sql`select pg_notify(${INVALIDATION_CHANNEL}, ${payload})`.execute(db);
+      }
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -31,6 +31,11 @@ export interface CacheStats {
 export interface CachedLookup extends TokenLookup {
   stats(): CacheStats;
   clear(): void;
+  /**
+   * While true, every lookup goes to the database and nothing is cached: used when this instance cannot
+   * hear other instances' invalidations, so it can never serve a stale allow.
+   */
+  setBypass(bypass: boolean): void;
   /** Stops listening to the invalidation bus. */
   close(): void;
 }
@@ -47,6 +52,7 @@ export function createCachedLookup(base: TokenLookup, bus: InvalidationBus, opti
   const negative = new LRUCache<string, true>({ max: o.negativeMaxEntries, ttl: o.negativeTtlMs });
   const inflight = new Map<string, Promise<TokenLookupRow | null>>();
   let generation = 0;
+  let bypass = false;
   const stats = { hits: 0, misses: 0, negativeHits: 0, lookups: 0 };
 
   const dropWhere = (pred: (row: TokenLookupRow) => boolean) => {
@@ -83,6 +89,7 @@ export function createCachedLookup(base: TokenLookup, bus: InvalidationBus, opti
 
   return {
     peek(hash) {
+      if (bypass) return undefined;
       const hit = positive.get(hash);
       if (hit) {
         stats.hits += 1;
@@ -95,6 +102,10 @@ export function createCachedLookup(base: TokenLookup, bus: InvalidationBus, opti
       return undefined;
     },
     async byHash(hash) {
+      if (bypass) {
+        stats.lookups += 1;
+        return base.byHash(hash);
+      }
       const hit = positive.get(hash);
       if (hit) {
         stats.hits += 1;
@@ -124,6 +135,13 @@ export function createCachedLookup(base: TokenLookup, bus: InvalidationBus, opti
     },
     hasImported: () => base.hasImported(),
     stats: () => ({ ...stats, size: positive.size, negativeSize: negative.size }),
+    setBypass(value) {
+      bypass = value;
+      generation += 1;
+      positive.clear();
+      negative.clear();
+      inflight.clear();
+    },
     clear() {
       generation += 1;
       positive.clear();

@@ -15,8 +15,11 @@ export type InvalidationEvent =
   | { kind: 'all' };
 
 export interface InvalidationBus {
+  /** Events of changes made by this instance (other instances learn of them through PostgreSQL). */
   publish(events: readonly InvalidationEvent[]): void;
-  subscribe(listener: (event: InvalidationEvent) => void): () => void;
+  /** Events received from another instance: applied here, never sent on again. */
+  deliverRemote(events: readonly InvalidationEvent[]): void;
+  subscribe(listener: (event: InvalidationEvent, meta: { remote: boolean }) => void): () => void;
 }
 
 export function createLocalBus(): InvalidationBus {
@@ -24,7 +27,10 @@ export function createLocalBus(): InvalidationBus {
   emitter.setMaxListeners(0);
   return {
     publish(events) {
-      for (const e of events) emitter.emit('event', e);
+      for (const e of events) emitter.emit('event', e, { remote: false });
+    },
+    deliverRemote(events) {
+      for (const e of events) emitter.emit('event', e, { remote: true });
     },
     subscribe(listener) {
       emitter.on('event', listener);

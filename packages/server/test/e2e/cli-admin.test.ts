@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { runCli, startServer, tempDir, type Server } from '../helpers/process.js';
 
 /** The real `latchkey` binary driving a real server (spawned on a temp SQLite file) through its API. */
 const dir = tempDir('latchkey-cli-');
-const dbEnv = { DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`, LATCHKEY_LOGIN_RATE_LIMIT: '10000' };
+let dbEnv: Record<string, string>;
+let database: TestDatabase;
 let server: Server;
 let env: Record<string, string>;
 const cli = (...args: string[]) => runCli(args, env);
@@ -16,6 +18,8 @@ const json = async <T>(...args: string[]): Promise<T> => {
 };
 
 beforeAll(async () => {
+  database = await createTestDatabase('file');
+  dbEnv = { DATABASE_URL: database.url, LATCHKEY_LOGIN_RATE_LIMIT: '10000' };
   const boot = await runCli(['bootstrap', '--org', 'acme', '--email', 'owner@acme.test', '--password-stdin', '--admin-token'], dbEnv, 'owner password 123');
   expect(boot.code, boot.stderr).toBe(0);
   server = await startServer(dbEnv);
@@ -23,6 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
+  await database?.drop();
 });
 
 describe('latchkey sa', () => {

@@ -1,21 +1,24 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServer, tempDir, type Server } from '../helpers/process.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { runCli, startServer, type Server } from '../helpers/process.js';
 
 /** Black-box: the built `latchkey` binary on a real SQLite file, spoken to over HTTP. */
-const dir = tempDir();
-const env = { DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}` };
 const PASSWORD = 'a long enough password';
 let server: Server;
 let admin: { org: { slug: string }; token: string; tokenId: string };
+let env: Record<string, string>;
+let database: TestDatabase;
 
 beforeAll(async () => {
+  database = await createTestDatabase('file');
+  env = { DATABASE_URL: database.url };
   const migrate = await runCli(['migrate'], env);
   expect(migrate.code, migrate.stderr).toBe(0);
   server = await startServer(env);
 });
 afterAll(async () => {
   await server?.stop();
+  await database?.drop();
 });
 
 describe('latchkey serve on an empty database', () => {

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createLatchkey, type Latchkey, type LatchkeyOptions } from '../../src/server.js';
+import { createTestDatabase } from './database.js';
 import type { Clock } from '../../src/services/context.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -22,7 +23,8 @@ export interface TestInstance extends Latchkey {
 
 /** A fresh Latchkey on its own in-memory SQLite database, logging into memory. */
 export async function startInstance(env: Record<string, string> = {}, opts: LatchkeyOptions = {}): Promise<TestInstance> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info', LATCHKEY_LOGIN_RATE_LIMIT: '100000', ...env });
+  const database = await createTestDatabase();
+  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'info', LATCHKEY_LOGIN_RATE_LIMIT: '100000', LATCHKEY_DB_POOL_MAX: '4', ...env });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -34,7 +36,15 @@ export async function startInstance(env: Record<string, string> = {}, opts: Latc
   // Usage is flushed only when a test asks (lk.usage.flush()): a timer flush mid-test would change
   // last-used fields under the feet of tests that compare snapshots.
   const lk = await createLatchkey(config, logger, { usageFlushMs: 3_600_000, ...opts });
-  return Object.assign(lk, { config, logs });
+  const close = lk.close.bind(lk);
+  return Object.assign(lk, {
+    config,
+    logs,
+    async close() {
+      await close();
+      await database.drop();
+    },
+  });
 }
 
 export interface Caller {

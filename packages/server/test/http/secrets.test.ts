@@ -9,7 +9,10 @@ beforeAll(async () => {
 afterAll(() => lk.close());
 
 async function dumpDatabase(): Promise<string> {
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(lk.handle.db);
+  const tables =
+    lk.handle.dialect === 'postgres'
+      ? await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(lk.handle.db)
+      : await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(lk.handle.db);
   const parts: string[] = [];
   for (const { name } of tables.rows) {
     const rows = await sql`select * from ${sql.table(name)}`.execute(lk.handle.db);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RolesTable } from '../schema.js';
 
 export type RoleRecord = Omit<Selectable<RolesTable>, 'permissions'> & { permissions: string[] };
@@ -16,7 +16,15 @@ export function roleQueries(db: Kysely<Database>) {
         .execute();
     },
     async listByOrg(orgId: string): Promise<RoleRecord[]> {
-      const rows = await db.selectFrom('roles').selectAll().where('orgId', '=', orgId).orderBy('createdAt').orderBy('id').execute();
+      // Built-in roles first, in their fixed order (they are created in the same instant), then custom ones.
+      const rows = await db
+        .selectFrom('roles')
+        .selectAll()
+        .where('orgId', '=', orgId)
+        .orderBy(sql`case builtin when 'Owner' then 0 when 'Admin' then 1 when 'Viewer' then 2 else 3 end`)
+        .orderBy('createdAt')
+        .orderBy('name')
+        .execute();
       return rows.map(fromRow);
     },
     /** `undefined` when the role does not exist *in this org* (other orgs' ids look absent). */

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, TokensTable } from '../schema.js';
 
 export type TokenRow = Selectable<TokensTable>;
@@ -76,7 +76,8 @@ export function tokenQueries(db: Kysely<Database>) {
       if (f.ownerServiceAccountId) q = q.where('tokens.ownerServiceAccountId', '=', f.ownerServiceAccountId);
       if (f.ownerUserId) q = q.where('tokens.ownerUserId', '=', f.ownerUserId);
       if (f.type) q = q.where('tokens.type', '=', f.type);
-      if (f.search) q = q.where('tokens.name', 'like', `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      // LIKE with an explicit escape character: SQLite has none by default, PostgreSQL uses backslash.
+      if (f.search) q = q.where(sql<boolean>`${sql.ref('tokens.name')} like ${`%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`);
       if (f.status === 'active') {
         q = q
           .where('tokens.revokedAt', 'is', null)

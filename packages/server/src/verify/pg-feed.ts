@@ -1,0 +1,101 @@
+import pg from 'pg';
+import type { FastifyBaseLogger } from 'fastify';
+import { INVALIDATION_CHANNEL, instanceId } from '../store/instance.js';
+import type { CachedLookup } from './cache.js';
+import type { InvalidationBus, InvalidationEvent } from './invalidation.js';
+
+export interface FeedStatus {
+  listening: boolean;
+  reconnects: number;
+}
+
+/**
+ * Carries invalidations between instances over PostgreSQL LISTEN/NOTIFY. Changes NOTIFY inside their own
+ * transaction (see Store.notifyInvalidation), so other instances hear of them exactly on commit.
+ *
+ * If the LISTEN connection drops, this instance can no longer hear about changes: it flushes its cache and
+ * serves from the database only (cache bypass) until it is listening again — never a stale allow.
+ */
+export function startInvalidationFeed(deps: {
+  connectionString: string;
+  bus: InvalidationBus;
+  lookup: CachedLookup;
+  logger: FastifyBaseLogger;
+  retryMs?: number;
+}): { status(): FeedStatus; close(): Promise<void> } {
+  const retryMs = deps.retryMs ?? 500;
+  let client: pg.Client | null = null;
+  let closed = false;
+  let listening = false;
+  let reconnects = 0;
+  let timer: NodeJS.Timeout | null = null;
+
+  const down = (reason: string, err?: unknown) => {
+    if (listening) deps.logger.warn({ err, reason }, 'invalidation feed lost: serving from the database only');
+    listening = false;
+    deps.lookup.setBypass(true);
+    deps.bus.deliverRemote([{ kind: 'all' }]);
+    const c = client;
+    client = null;
+    c?.removeAllListeners();
+    c?.end().catch(() => undefined);
+    if (!closed && !timer) timer = setTimeout(() => void connect(), retryMs);
+  };
+
+  async function connect(): Promise<void> {
+    timer = null;
+    if (closed) return;
+    const c = new pg.Client({ connectionString: deps.connectionString, keepAlive: true, connectionTimeoutMillis: 5000 });
+    c.on('error', (err) => down('connection error', err));
+    c.on('end', () => {
+      if (client === c) down('connection ended');
+    });
+    c.on('notification', (msg) => {
+      if (msg.channel !== INVALIDATION_CHANNEL || !msg.payload) return;
+      try {
+        const { from, events } = JSON.parse(msg.payload) as { from: string; events: InvalidationEvent[] };
+        if (from !== instanceId) deps.bus.deliverRemote(events);
+      } catch (err) {
+        deps.logger.error({ err }, 'unreadable invalidation message: flushing the cache');
+        deps.bus.deliverRemote([{ kind: 'all' }]);
+      }
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${INVALIDATION_CHANNEL}`);
+    } catch (err) {
+      c.removeAllListeners();
+      await c.end().catch(() => undefined);
+      if (!closed && !timer) timer = setTimeout(() => void connect(), retryMs);
+      if (listening) down('connect failed', err);
+      return;
+    }
+    if (closed) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    client = c;
+    // Anything may have changed while we were not listening: start from an empty cache.
+    deps.bus.deliverRemote([{ kind: 'all' }]);
+    deps.lookup.setBypass(false);
+    if (reconnects > 0 || !listening) deps.logger.info({ reconnects }, 'invalidation feed listening');
+    listening = true;
+    reconnects += 1;
+  }
+
+  // Until the first LISTEN succeeds, no cache at all.
+  deps.lookup.setBypass(true);
+  void connect();
+
+  return {
+    status: () => ({ listening, reconnects: Math.max(0, reconnects - 1) }),
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = null;
+      c?.removeAllListeners();
+      await c?.end().catch(() => undefined);
+    },
+  };
+}

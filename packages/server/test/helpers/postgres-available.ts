@@ -1,0 +1,25 @@
+import pg from 'pg';
+
+/**
+ * The PostgreSQL half needs a server. Under CI it must run, so a missing server fails the run; on a
+ * developer machine without PostgreSQL it says plainly why the half cannot run and fails the same way
+ * (start it, or run `npx vitest run --project sqlite`).
+ */
+export default async function postgresAvailable(): Promise<void> {
+  const url = process.env.LATCHKEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    // Schemas left by an earlier, interrupted run.
+    const stale = await c.query<{ name: string }>("select schema_name as name from information_schema.schemata where schema_name like 'lk\\_test\\_%'");
+    for (const { name } of stale.rows) await c.query(`drop schema if exists "${name}" cascade`);
+  } catch (e) {
+    throw new Error(
+      `The PostgreSQL half of the suite cannot run: no PostgreSQL at ${url} (${(e as Error).message}). ` +
+        'Start it (on these machines: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start), ' +
+        'or run only the SQLite half with: npx vitest run --project sqlite',
+    );
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
