@@ -20,11 +20,29 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['packages/*/test/**/*.test.{ts,tsx}'], exclude: ['packages/server/test/postgres/**'] },
+        test: { name: 'sqlite', include: ['packages/*/test/**/*.test.{ts,tsx}'], exclude: ['packages/server/test/postgres/**'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
-        test: { name: 'postgres', include: storeTests, env: { LATCHKEY_TEST_DB: 'postgres' }, globalSetup: ['packages/server/test/helpers/postgres-available.ts'] },
+        test: {
+          name: 'postgres',
+          include: storeTests,
+          exclude: ['packages/server/test/postgres/faults.test.ts'],
+          env: { LATCHKEY_TEST_DB: 'postgres' },
+          globalSetup: ['packages/server/test/helpers/postgres-available.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Stops and restarts PostgreSQL itself: runs after every other project has finished.
+        extends: true,
+        test: {
+          name: 'postgres-faults',
+          include: ['packages/server/test/postgres/faults.test.ts'],
+          env: { LATCHKEY_TEST_DB: 'postgres' },
+          globalSetup: ['packages/server/test/helpers/postgres-available.ts'],
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

@@ -43,7 +43,7 @@ export interface LatchkeyOptions {
 }
 
 export async function createLatchkey(config: Config, logger: FastifyBaseLogger, opts: LatchkeyOptions = {}): Promise<Latchkey> {
-  const handle = openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax });
+  const handle = openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax, onPoolError: (err) => logger.warn({ err }, 'database connection lost') });
   try {
     await migrateToLatest(handle);
     const store = createStore(handle);
@@ -82,7 +82,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       cookieSecret = randomBase62(48);
       await store.settings.set('cookie_secret', cookieSecret);
     }
-    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret });
+    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null });
     return {
       app,
       services,

@@ -22,6 +22,7 @@ export interface AppDeps {
   services: Services;
   verifier: Verifier;
   metrics: Metrics;
+  feedStatus?: () => { listening: boolean } | null;
   logger: FastifyBaseLogger;
   /** Secret for signing the CSRF cookie; persisted per deployment (see server.ts). */
   cookieSecret: string;
@@ -80,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('scope', null);
 
   const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
-  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, auth };
+  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), auth };
 
   for (const route of HOT_ROUTES) route(app, ctx);
 

@@ -14,6 +14,8 @@ export interface RouteContext {
   config: Config;
   verifier: Verifier;
   metrics: Metrics;
+  /** The cross-instance feed's state (null on SQLite). */
+  feedStatus: () => { listening: boolean } | null;
   auth: ReturnType<typeof createAuthenticator>;
 }
 
