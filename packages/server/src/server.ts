@@ -16,6 +16,8 @@ import { createLegacyGate } from './verify/legacy-gate.js';
 import { createMetrics, type Metrics } from './verify/metrics.js';
 import { createUsageRecorder, type UsageRecorder } from './verify/usage.js';
 import { startInvalidationFeed } from './verify/pg-feed.js';
+import { createFailureLimiter } from './verify/failure-limiter.js';
+import { Redis } from 'ioredis';
 
 export interface Latchkey {
   app: App;
@@ -73,6 +75,21 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
         if (result.valid) usage.record(result.tokenId, result.origin);
       },
     });
+    // Shared counters (rate limits) live in Redis when REDIS_URL is set; in memory otherwise.
+    const redis = config.redisUrl
+      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 1000, enableOfflineQueue: false, lazyConnect: false })
+      : undefined;
+    redis?.on('error', (err) => logger.warn({ err }, 'redis unavailable: rate limits fall back to this instance'));
+    // Start with the connection up when Redis is there (without an offline queue, early counts would be
+    // dropped); never wait long for it: limits work per instance meanwhile.
+    if (redis && redis.status !== 'ready') {
+      await new Promise<void>((resolve) => {
+        const done = () => resolve();
+        redis.once('ready', done);
+        setTimeout(done, 2000).unref();
+      });
+    }
+    const failureLimiter = createFailureLimiter({ limit: config.verifyFailureLimit || Number.MAX_SAFE_INTEGER, windowMs: 60_000, redis });
     const feed =
       handle.dialect === 'postgres'
         ? startInvalidationFeed({ connectionString: config.databaseUrl, bus, lookup, logger })
@@ -82,7 +99,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       cookieSecret = randomBase62(48);
       await store.settings.set('cookie_secret', cookieSecret);
     }
-    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null });
+    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null, failureLimiter, redis });
     return {
       app,
       services,
@@ -98,6 +115,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
         await app.close();
         await usage.close();
         await feed?.close();
+        redis?.disconnect();
         lookup.close();
         legacyGate.close();
         await handle.close();

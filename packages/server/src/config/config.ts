@@ -36,6 +36,7 @@ const FileSchema = Type.Object(
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
     loginRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     databasePoolMax: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
     publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
   },
@@ -63,6 +64,8 @@ export interface Config {
   loginRateLimit: number;
   /** PostgreSQL connections per instance. */
   databasePoolMax: number;
+  /** token_invalid answers per client address per minute before it is served from the cache only (0 = off). */
+  verifyFailureLimit: number;
   catalog: PermissionCatalog;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   secureCookies: boolean;
@@ -90,6 +93,7 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_INVITATION_TTL_HOURS: 'invitationTtlHours',
   LATCHKEY_LOGIN_RATE_LIMIT: 'loginRateLimit',
   LATCHKEY_DB_POOL_MAX: 'databasePoolMax',
+  LATCHKEY_VERIFY_FAILURE_LIMIT: 'verifyFailureLimit',
   LATCHKEY_PLATFORM_RESOURCES: 'platformResources',
   LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'publicSafePermissions',
 };
@@ -158,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     invitationTtlHours: c.invitationTtlHours ?? 24 * 7,
     loginRateLimit: c.loginRateLimit ?? 20,
     databasePoolMax: c.databasePoolMax ?? 10,
+    verifyFailureLimit: c.verifyFailureLimit ?? 600,
     catalog,
     secureCookies: publicUrl.startsWith('https://'),
   };
@@ -170,6 +175,7 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'invitationTtlHours':
     case 'loginRateLimit':
     case 'databasePoolMax':
+    case 'verifyFailureLimit':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'trustProxy':
       return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;

@@ -10,6 +10,8 @@ import { randomBase62 } from '../domain/base62.js';
 import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { Metrics } from '../verify/metrics.js';
+import type { FailureLimiter } from '../verify/failure-limiter.js';
+import type { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.js';
 import { registerConsole } from './console.js';
 import { installErrorHandler } from './error-handler.js';
@@ -23,6 +25,8 @@ export interface AppDeps {
   verifier: Verifier;
   metrics: Metrics;
   feedStatus?: () => { listening: boolean } | null;
+  failureLimiter: FailureLimiter;
+  redis?: Redis;
   logger: FastifyBaseLogger;
   /** Secret for signing the CSRF cookie; persisted per deployment (see server.ts). */
   cookieSecret: string;
@@ -81,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('scope', null);
 
   const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
-  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), auth };
+  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, auth };
 
   for (const route of HOT_ROUTES) route(app, ctx);
 
@@ -95,7 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'lax', secure: deps.config.secureCookies },
       getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
     });
-    await mgmt.register(fastifyRateLimit, { global: false });
+    // Sign-in limits are shared by every instance through Redis when it is configured.
+    await mgmt.register(fastifyRateLimit, { global: false, ...(deps.redis ? { redis: deps.redis, nameSpace: 'latchkey-rl-', skipOnError: true } : {}) });
     const csrf = (req: FastifyRequest, reply: FastifyReply) =>
       new Promise<void>((resolve, reject) => mgmt.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())));
     mgmt.addHook('onRequest', async (request, reply) => auth.identify(request, reply, csrf));

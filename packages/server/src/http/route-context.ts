@@ -5,6 +5,7 @@ import { AppError } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { Metrics } from '../verify/metrics.js';
+import type { FailureLimiter } from '../verify/failure-limiter.js';
 import type { createAuthenticator } from './auth.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -16,6 +17,7 @@ export interface RouteContext {
   metrics: Metrics;
   /** The cross-instance feed's state (null on SQLite). */
   feedStatus: () => { listening: boolean } | null;
+  failureLimiter: FailureLimiter;
   auth: ReturnType<typeof createAuthenticator>;
 }
 

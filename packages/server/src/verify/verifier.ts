@@ -15,6 +15,8 @@ export interface VerifyRequest {
   origin: string | null;
   /** A permission the caller requires, e.g. `assets:view`. */
   permission?: string;
+  /** Answer only from the cache (a rate-limited client): anything not already known is token_invalid. */
+  cacheOnly?: boolean;
 }
 
 export interface VerifyIdentity {
@@ -127,6 +129,7 @@ export function createVerifier(deps: {
     const hash = hashToken(req.token);
     const known = deps.lookup.peek?.(hash);
     if (known !== undefined) return judge(req, parsed, known);
+    if (req.cacheOnly) return { valid: false, code: 'token_invalid' };
     return deps.lookup.byHash(hash).then((row) => judge(req, parsed, row));
   }
 

@@ -54,8 +54,13 @@ export const forwardAuthRoute: RouteModule = (app, ctx) => {
         code = 'permission_denied'; // a misconfigured requirement must never turn into an allow
       } else {
         try {
-          const r = await ctx.verifier.verify({ token: source.token, origin, permission: permission as string | undefined });
+          const limited = ctx.failureLimiter.isLimited(request.ip);
+          const r = await ctx.verifier.verify({ token: source.token, origin, permission: permission as string | undefined, cacheOnly: limited });
           code = r.code;
+          if (!r.valid && r.code === 'token_invalid') {
+            ctx.failureLimiter.recordFailure(request.ip);
+            if (limited) reply.header('x-latchkey-error', 'rate_limited');
+          }
           if (r.valid) {
             reply
               .header('x-latchkey-org', r.org.id)

@@ -40,7 +40,7 @@ export const verifyRoute: RouteModule = (app, ctx) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: VerifyResponse, 400: ErrorBody, 401: ErrorBody },
+        response: { 200: VerifyResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (request) => {
@@ -57,7 +57,12 @@ export const verifyRoute: RouteModule = (app, ctx) => {
         const check = normalizeAllowedOrigin(origin);
         normalised = check.ok && /^https?:\/\//i.test(origin) ? check.origin : null;
       }
-      const r = await ctx.verifier.verify({ token, origin: normalised, permission });
+      const limited = ctx.failureLimiter.isLimited(request.ip);
+      const r = await ctx.verifier.verify({ token, origin: normalised, permission, cacheOnly: limited });
+      if (!r.valid && r.code === 'token_invalid') {
+        ctx.failureLimiter.recordFailure(request.ip);
+        if (limited) throw new AppError('rate_limited', 'Too many invalid tokens from this address; only known tokens are checked for now. Retry in a minute.');
+      }
       const id = r.valid ? r : r.identity;
       return {
         valid: r.valid,

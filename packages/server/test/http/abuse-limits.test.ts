@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateToken } from '../../src/domain/token-format.js';
+import { createOrg, createServiceAccount, createToken, startInstance, type Org, type TestInstance } from '../helpers/harness.js';
+
+const REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const address = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+const verifyFrom = (lk: TestInstance, ip: string, token: string) =>
+  lk.app.inject({ method: 'POST', url: '/api/v1/verify', remoteAddress: ip, payload: { token } });
+
+describe('a flood of invalid tokens from one address', () => {
+  let lk: TestInstance;
+  let org: Org;
+  beforeAll(async () => {
+    lk = await startInstance({ LATCHKEY_VERIFY_FAILURE_LIMIT: '50' });
+    org = await createOrg(lk);
+  });
+  afterAll(() => lk.close());
+
+  it('is cut off from the database, while its valid (known) tokens keep working at once', async () => {
+    const sa = await createServiceAccount(lk, org, 'flooded');
+    const known = (await createToken(lk, org, { serviceAccountId: sa.id })).token;
+    const fresh = (await createToken(lk, org, { serviceAccountId: sa.id })).token;
+    const ip = address();
+    expect((await verifyFrom(lk, ip, known)).json().code).toBe('valid'); // now cached
+    const lookupsBefore = lk.lookup.stats().lookups;
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 2000; i++) {
+      const res = await verifyFrom(lk, ip, generateToken('private')); // well-formed, unknown: each would need a lookup
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+    }
+    const lookups = lk.lookup.stats().lookups - lookupsBefore;
+    console.log(`2000 unknown well-formed tokens from one address → ${lookups} database lookups; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+    expect(lookups).toBeLessThanOrEqual(51);
+    expect(statuses.get(429)).toBeGreaterThan(1900);
+    // Its valid, cached token: still valid, no slower path.
+    expect((await verifyFrom(lk, ip, known)).json().code).toBe('valid');
+    // A token it has never shown is not looked up while it is limited…
+    expect((await verifyFrom(lk, ip, fresh)).statusCode).toBe(429);
+    // …and other addresses are not affected at all.
+    expect((await verifyFrom(lk, address(), fresh)).json().code).toBe('valid');
+    const fa = await lk.app.inject({ method: 'GET', url: '/api/v1/forward-auth', remoteAddress: ip, headers: { authorization: `Bearer ${generateToken('public')}` } });
+    expect(fa.statusCode).toBe(401);
+    expect(fa.headers['x-latchkey-error']).toBe('rate_limited');
+  });
+
+  it('does not grow memory without bound: the negative cache is bounded', async () => {
+    const ip = address();
+    for (let i = 0; i < 3000; i++) await lk.app.inject({ method: 'POST', url: '/api/v1/verify', remoteAddress: `${ip}${i % 2}`, payload: { token: generateToken('private') } });
+    expect(lk.lookup.stats().negativeSize).toBeLessThanOrEqual(100_000);
+  });
+});
+
+describe('limits shared across instances through Redis (REDIS_URL)', () => {
+  let a: TestInstance;
+  let b: TestInstance;
+  beforeAll(async () => {
+    a = await startInstance({ REDIS_URL, LATCHKEY_VERIFY_FAILURE_LIMIT: '20', LATCHKEY_LOGIN_RATE_LIMIT: '5' });
+    b = await startInstance({ REDIS_URL, LATCHKEY_VERIFY_FAILURE_LIMIT: '20', LATCHKEY_LOGIN_RATE_LIMIT: '5' });
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  it('failures counted on one instance limit the address on another', async () => {
+    const ip = address();
+    for (let i = 0; i < 15; i++) await verifyFrom(a, ip, generateToken('private'));
+    for (let i = 0; i < 15; i++) await verifyFrom(b, ip, generateToken('private'));
+    await new Promise((r) => setTimeout(r, 200)); // the shared count comes back asynchronously
+    // 30 failures in all (limit 20), no more than 15 on either instance alone.
+    expect((await verifyFrom(b, ip, generateToken('private'))).statusCode).toBe(429);
+    // Instance a learns the shared count with its next failure (answered normally), then limits too.
+    expect((await verifyFrom(a, ip, generateToken('private'))).json().code).toBe('token_invalid');
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await verifyFrom(a, ip, generateToken('private'))).statusCode).toBe(429);
+  });
+
+  it('sign-in attempts are limited across instances, with Retry-After', async () => {
+    const ip = address();
+    const attempt = (lk: TestInstance) => lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, payload: { email: 'x@y.test', password: 'wrong-password' } });
+    for (let i = 0; i < 3; i++) expect((await attempt(a)).statusCode).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await attempt(b)).statusCode).toBe(401);
+    const limited = await attempt(a);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
