@@ -9,6 +9,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { createLatchkey, createLogger, loadConfig } from '@latchkey/server';
 import { createVerifier } from '../packages/server/dist/verify/verifier.js';
 import { createTokenLookup } from '../packages/server/dist/store/queries/verify-lookup.js';
@@ -248,13 +249,117 @@ try {
     await stop(bare);
 
     const f = await inProcess(s.dbPath, s.privateToken, s.sample);
-    inproc.push({ tokens: count, ...f });
+    inproc.push({ tokens: count, store: 'SQLite', ...f });
     console.log(`${String(count).padStart(8)}  (f) in-process verify: warm cache ${fmt(f.warm)} ops/s, no cache (SQLite lookup) ${fmt(f.cold)} ops/s`);
     rmSync(s.dbPath, { force: true });
   }
 } finally {
   children.forEach((c) => c.kill('SIGKILL'));
-  rmSync(dir, { recursive: true, force: true });
+}
+
+
+// ---- PostgreSQL: cold verify in-process, one instance direct, three instances behind nginx ----
+const PG_URL = process.env.LATCHKEY_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgRows = [];
+async function pgAvailable() {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+if (!args['skip-postgres'] && (await pgAvailable())) {
+  for (const count of TOKEN_COUNTS) {
+    const schema = `lk_bench_${process.pid}_${count}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+    const url = new URL(PG_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const dbUrl = url.toString();
+    console.log(`\nseeding PostgreSQL with ${count.toLocaleString('en-US')} tokens…`);
+    const config = loadConfig({ DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' });
+    const lk = await createLatchkey(config, createLogger('warn'));
+    const boot = await lk.services.setup.bootstrap({ slug: 'bench', email: 'owner@bench.test', password: 'bench password 123', adminToken: true });
+    const sa = await lk.store.serviceAccounts.findInOrg(boot.org.id, 'admin');
+    await lk.close();
+    // Legacy-format values 'bench-<i>' (imported): hashed by PostgreSQL itself, so a million rows seed in seconds.
+    await admin.query(`set search_path = ${schema}`);
+    await admin.query(
+      `insert into tokens (id, org_id, name, type, hash, hint, owner_service_account_id, domains, imported_at, created_by_type, created_at, updated_at)
+       select 'tok_' || lpad(i::text, 20, '0'), $1, 'seed ' || i, 'private', encode(sha256(('bench-' || i)::bytea), 'hex'), 'bench…', $2, '[]', now(), 'system', now(), now()
+       from generate_series(1, $3::int) as i`,
+      [boot.org.id, sa.id, count],
+    );
+    await admin.query('analyze tokens');
+    await admin.end();
+    const sample = Array.from({ length: 20_000 }, (_, i) => `bench-${1 + ((i * 7919) % count)}`);
+
+    // In-process: warm (cache) and cold (every call a PostgreSQL round trip).
+    const lk2 = await createLatchkey(config, createLogger('warn'));
+    await new Promise((r) => setTimeout(r, 300)); // the LISTEN feed connects; until then the cache is bypassed
+    const opsFor = async (fn, ms = 1500) => {
+      let n = 0;
+      const end = performance.now() + ms;
+      while (performance.now() < end) for (let i = 0; i < 200; i++) await fn(n++);
+      return n / (ms / 1000);
+    };
+    await lk2.verifier.verify({ token: boot.token, origin: null });
+    const warm = await opsFor(() => lk2.verifier.verify({ token: boot.token, origin: null }));
+    const handle = openDatabase(dbUrl);
+    const cold = createVerifier({ lookup: createTokenLookup(handle.db, undefined, handle.pool), catalog: config.catalog, tokenPrefix: '' });
+    const coldSeq = await opsFor((i) => cold.verify({ token: sample[i % sample.length], origin: null }));
+    // 16 concurrent lookups in flight, as a busy server would have.
+    let k = 0;
+    const endAt = performance.now() + 1500;
+    let done = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (performance.now() < endAt) {
+        await cold.verify({ token: sample[k++ % sample.length], origin: null });
+        done++;
+      }
+    }));
+    const coldPar = done / 1.5;
+    await handle.close();
+    await lk2.close();
+    inproc.push({ tokens: count, store: 'PostgreSQL', warm, cold: coldSeq, coldParallel: coldPar });
+    console.log(`${String(count).padStart(8)}  (f) PostgreSQL in-process verify: warm ${fmt(warm)} ops/s, no cache ${fmt(coldSeq)} ops/s sequential, ${fmt(coldPar)} ops/s with 16 in flight`);
+
+    // Over HTTP: one instance direct, then three behind nginx, same database.
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const procs = ports.map((p) => startLatchkey({ DATABASE_URL: dbUrl, PORT: String(p), LATCHKEY_DB_POOL_MAX: '8' }));
+    for (const p of ports) await waitFor(`http://127.0.0.1:${p}/healthz`);
+    await new Promise((r) => setTimeout(r, 500));
+    const script = postScript(dir, `verify-pg-${count}`, { token: boot.token });
+    const one = wrk(`http://127.0.0.1:${ports[0]}/api/v1/verify`, { script });
+    report(count, '(g) PostgreSQL: POST /api/v1/verify, one instance', one);
+    const lbPort = await freePort();
+    const lbConf = join(dir, `lb-${count}.conf`);
+    writeFileSync(lbConf, `${process.getuid?.() === 0 ? 'user root;' : ''}
+worker_processes 1; error_log ${join(dir, 'lb-error.log')} warn; pid ${join(dir, 'lb.pid')};
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path ${join(dir, 'lbb')}; proxy_temp_path ${join(dir, 'lbp')};
+  fastcgi_temp_path ${join(dir, 'lbf')}; uwsgi_temp_path ${join(dir, 'lbu')}; scgi_temp_path ${join(dir, 'lbs')};
+  upstream lk { least_conn; ${ports.map((p) => `server 127.0.0.1:${p};`).join(' ')} keepalive 64; }
+  server { listen 127.0.0.1:${lbPort}; location / { proxy_pass http://lk; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`);
+    const lb = spawn('nginx', ['-p', dir, '-c', lbConf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    children.add(lb);
+    await waitFor(`http://127.0.0.1:${lbPort}/healthz`);
+    const three = wrk(`http://127.0.0.1:${lbPort}/api/v1/verify`, { script });
+    report(count, '(g) PostgreSQL: 3 instances behind nginx', three, one, 'one instance');
+    await stop(lb);
+    for (const p of procs) await stop(p);
+    const drop = new pg.Client({ connectionString: PG_URL });
+    await drop.connect();
+    await drop.query(`drop schema if exists ${schema} cascade`);
+    await drop.end();
+  }
+} else {
+  console.log('\nPostgreSQL not reachable (or --skip-postgres): PostgreSQL rows skipped');
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${execFileSync('nginx', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) || 'nginx'}`.trim();
@@ -276,11 +381,13 @@ const lines = [
   '| ---: | --- | ---: | ---: | ---: | --- |',
   ...rows.map((r) => `| ${r.tokens.toLocaleString('en-US')} | ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.baselineName ? `${fmt(r.ratio, 2)} × ${r.baselineName}` : 'baseline'} |`),
   '',
-  '| tokens | (f) in-process verify, warm cache | (f) no cache: every call a SQLite lookup |',
-  '| ---: | ---: | ---: |',
-  ...inproc.map((r) => `| ${r.tokens.toLocaleString('en-US')} | ${fmt(r.warm)} ops/s | ${fmt(r.cold)} ops/s |`),
+  '| store | tokens | (f) in-process verify, warm cache | (f) no cache: every call a database lookup | no cache, 16 lookups in flight |',
+  '| --- | ---: | ---: | ---: | ---: |',
+  ...inproc.map((r) => `| ${r.store} | ${r.tokens.toLocaleString('en-US')} | ${fmt(r.warm)} ops/s | ${fmt(r.cold)} ops/s | ${r.coldParallel ? `${fmt(r.coldParallel)} ops/s` : '–'} |`),
   '',
 ];
 writeFileSync(join(here, 'RESULTS.md'), lines.join('\n'));
+children.forEach((c) => c.kill('SIGKILL'));
+rmSync(dir, { recursive: true, force: true });
 void machine;
 console.log(`\nwrote bench/RESULTS.md (${Math.round((Date.now() - started) / 1000)} s)`);

@@ -55,7 +55,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     const nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
     const services = createServices({ store, config, clock, bus });
     await services.roles.syncBuiltins();
-    const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite), bus, opts.cache);
+    const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite, handle.pool), bus, opts.cache);
     const legacyGate = await createLegacyGate(lookup, bus);
     const metrics = createMetrics(() => lookup.stats());
     const usage = createUsageRecorder({

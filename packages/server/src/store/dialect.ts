@@ -12,6 +12,8 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** The raw SQLite connection, for the few hand-prepared statements of the verify hot path. */
   sqlite?: SQLite.Database;
+  /** The PostgreSQL pool, for the verify hot path's named (server-side prepared) statement. */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -29,7 +31,7 @@ export function openDatabase(url: string, opts: { poolMax?: number; onPoolError?
     // unhandled, that would crash the process. The pool replaces it; queries meanwhile fail and are handled.
     pool.on('error', (err) => opts.onPoolError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
   if (!url.startsWith('sqlite:')) {
     throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
