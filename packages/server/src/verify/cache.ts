@@ -87,34 +87,29 @@ export function createCachedLookup(base: TokenLookup, bus: InvalidationBus, opti
   }
   const unsubscribe = bus.subscribe(onEvent);
 
+  function peek(hash: string): TokenLookupRow | null | undefined {
+    if (bypass) return undefined;
+    const hit = positive.get(hash);
+    if (hit) {
+      stats.hits += 1;
+      return hit;
+    }
+    if (negative.has(hash)) {
+      stats.negativeHits += 1;
+      return null;
+    }
+    return undefined;
+  }
+
   return {
-    peek(hash) {
-      if (bypass) return undefined;
-      const hit = positive.get(hash);
-      if (hit) {
-        stats.hits += 1;
-        return hit;
-      }
-      if (negative.has(hash)) {
-        stats.negativeHits += 1;
-        return null;
-      }
-      return undefined;
-    },
+    peek,
     async byHash(hash) {
       if (bypass) {
         stats.lookups += 1;
         return base.byHash(hash);
       }
-      const hit = positive.get(hash);
-      if (hit) {
-        stats.hits += 1;
-        return hit;
-      }
-      if (negative.has(hash)) {
-        stats.negativeHits += 1;
-        return null;
-      }
+      const known = peek(hash);
+      if (known !== undefined) return known;
       stats.misses += 1;
       const pending = inflight.get(hash);
       if (pending) return pending;
