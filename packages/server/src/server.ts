@@ -5,6 +5,7 @@ import { buildApp } from './http/app.js';
 import type { App } from './http/route-context.js';
 import { systemClock, type Clock } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
+import { createMailer } from './services/mailer.js';
 import { openDatabase, type DatabaseHandle } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createTokenLookup } from './store/queries/verify-lookup.js';
@@ -53,7 +54,8 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     const clock = opts.clock ?? systemClock;
     // The hot path reads the time as a number; only a test clock needs the Date round trip.
     const nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
-    const services = createServices({ store, config, clock, bus });
+    const mailer = createMailer(config.smtpUrl, config.mailFrom, (err) => logger.warn({ err }, 'invitation e-mail not sent'));
+    const services = createServices({ store, config, clock, bus, mailer });
     await services.roles.syncBuiltins();
     const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite, handle.pool), bus, opts.cache);
     const legacyGate = await createLegacyGate(lookup, bus);

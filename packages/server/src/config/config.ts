@@ -36,6 +36,8 @@ const FileSchema = Type.Object(
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
     loginRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     databasePoolMax: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+    mailFrom: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
     verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
     publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
@@ -64,6 +66,9 @@ export interface Config {
   loginRateLimit: number;
   /** PostgreSQL connections per instance. */
   databasePoolMax: number;
+  /** SMTP server for invitation e-mails (smtp[s]://user:pass@host:port); links are only shown without it. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
   /** token_invalid answers per client address per minute before it is served from the cache only (0 = off). */
   verifyFailureLimit: number;
   catalog: PermissionCatalog;
@@ -94,6 +99,8 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_LOGIN_RATE_LIMIT: 'loginRateLimit',
   LATCHKEY_DB_POOL_MAX: 'databasePoolMax',
   LATCHKEY_VERIFY_FAILURE_LIMIT: 'verifyFailureLimit',
+  SMTP_URL: 'smtpUrl',
+  LATCHKEY_MAIL_FROM: 'mailFrom',
   LATCHKEY_PLATFORM_RESOURCES: 'platformResources',
   LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'publicSafePermissions',
 };
@@ -163,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: c.loginRateLimit ?? 20,
     databasePoolMax: c.databasePoolMax ?? 10,
     verifyFailureLimit: c.verifyFailureLimit ?? 600,
+    smtpUrl: c.smtpUrl,
+    mailFrom: c.mailFrom ?? `Latchkey <no-reply@${new URL(publicUrl).hostname}>`,
     catalog,
     secureCookies: publicUrl.startsWith('https://'),
   };

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { Mailer } from './mailer.js';
 import type { Permission } from '../domain/permissions.js';
 import type { OrgRecord } from '../store/queries/orgs.js';
 import type { Store } from '../store/store.js';
@@ -33,6 +34,8 @@ export interface ServiceDeps {
   config: Config;
   clock: Clock;
   bus: InvalidationBus;
+  /** Sends invitation e-mails when SMTP is configured. */
+  mailer?: Mailer | null;
 }
 
 export const iso = (d: Date) => d.toISOString();

@@ -25,10 +25,13 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
       return (await store.invitations.listPending(scope.org.id)).map((i) => invitationView(i, now));
     },
 
-    /** Rule 17: returns the single-use token and the link that carries it, shown once to the inviter. */
+    /**
+     * Rule 17: returns the single-use token and the link that carries it, shown once to the inviter, and
+     * e-mails the link when SMTP is configured (after the commit: a mail failure never undoes the invitation).
+     */
     async create(scope: OrgScope, input: { email: string; roleId: string }) {
       const email = input.email.toLowerCase();
-      return inTransaction(deps, async (tx) => {
+      const created = await inTransaction(deps, async (tx) => {
         const role = await roles.assignable(tx, scope, input.roleId, 'invite with this role');
         const existing = await tx.users.findByEmail(email);
         if (existing && (await tx.members.find(scope.org.id, existing.id))) {
@@ -54,6 +57,14 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
         await writeAudit(tx, scope, iso(now), { action: 'invitation.create', targetType: 'invitation', targetId: inv.id, after: view });
         return { invitation: view, token, link: invitationLink(config.publicUrl, token) };
       });
+      const emailed = deps.mailer
+        ? await deps.mailer.send({
+            to: email,
+            subject: `You are invited to ${scope.org.name} on Latchkey`,
+            text: `${scope.actor.label} invited you to join ${scope.org.name} as ${created.invitation.roleName}.\n\nAccept the invitation (single use, expires ${created.invitation.expiresAt}):\n${created.link}\n`,
+          })
+        : false;
+      return { ...created, emailed };
     },
 
     async revoke(scope: OrgScope, id: string): Promise<void> {

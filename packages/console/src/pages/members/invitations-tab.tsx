@@ -53,8 +53,9 @@ export function InvitationsTab({ org }: { org: string }) {
 export function InviteModal({ org, opened, onClose }: { org: string; opened: boolean; onClose: () => void }) {
   const roles = useRoles(org);
   const [link, setLink] = useState<string | null>(null);
+  const [emailed, setEmailed] = useState(false);
   const form = useForm({ initialValues: { email: '', roleId: '' }, validate: { email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : 'Enter an email address.'), roleId: (v) => (v ? null : 'Choose a role.') } });
-  const invite = useOrgMutation(org, (v: typeof form.values) => api<{ link: string }>('POST', `/orgs/${org}/invitations`, v));
+  const invite = useOrgMutation(org, (v: typeof form.values) => api<{ link: string; emailed: boolean }>('POST', `/orgs/${org}/invitations`, v));
   const close = () => {
     setLink(null);
     form.reset();
@@ -65,7 +66,9 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
     <Modal opened={opened} onClose={close} title="Invite member">
       {link ? (
         <Stack>
-          <Text size="sm">Send this single-use link to the invitee. It is shown only now.</Text>
+          <Text size="sm">
+            {emailed ? `The link was e-mailed to ${form.values.email}. ` : ''}Send this single-use link to the invitee. It is shown only now.
+          </Text>
           <TextInput readOnly value={link} aria-label="Invitation link" />
           <Group justify="flex-end">
             <CopyButton value={link}>{({ copied, copy }) => <Button onClick={copy}>{copied ? 'Copied' : 'Copy link'}</Button>}</CopyButton>
@@ -73,7 +76,7 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={form.onSubmit(async (v) => { const r = await invite.mutateAsync(v).catch(() => null); if (r) setLink(r.link); })}>
+        <form onSubmit={form.onSubmit(async (v) => { const r = await invite.mutateAsync(v).catch(() => null); if (r) { setLink(r.link); setEmailed(r.emailed); } })}>
           <Stack>
             {invite.error && <Alert color="red" role="alert">{errorMessage(invite.error)}</Alert>}
             <TextInput label="Email" type="email" required {...form.getInputProps('email')} />

@@ -14,7 +14,7 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
         params: OrgParams,
         body: Type.Object({ email: Email, roleId: Id('rol') }, { additionalProperties: false }),
         response: {
-          201: Type.Object({ invitation: Invitation, token: Type.String(), link: Type.String() }),
+          201: Type.Object({ invitation: Invitation, token: Type.String(), link: Type.String(), emailed: Type.Boolean({ description: 'Whether the link was e-mailed (SMTP configured and accepted the message)' }) }),
           ...orgErrors,
           409: ErrorBody,
         },

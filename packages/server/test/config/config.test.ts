@@ -1,0 +1,41 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { tempDir } from '../helpers/process.js';
+
+describe('configuration', () => {
+  it('has defaults that just work locally', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: 'sqlite:./data/latchkey.db', publicUrl: 'http://127.0.0.1:8080', secureCookies: false, tokenPrefix: '' });
+    expect(c.catalog.platformResources).toContain('assets');
+    expect([...c.catalog.publicSafe].sort()).toEqual(['assets:view', 'configurations:view', 'renders:view']);
+  });
+
+  it('reads a JSON file named by LATCHKEY_CONFIG; environment variables win', () => {
+    const file = join(tempDir(), 'latchkey.json');
+    writeFileSync(file, JSON.stringify({ port: 9000, platformResources: ['widgets', 'gadgets'], publicSafePermissions: ['widgets:view'], publicUrl: 'https://keys.example.com' }));
+    const c = loadConfig({ LATCHKEY_CONFIG: file, PORT: '9100' });
+    expect(c.port).toBe(9100);
+    expect(c.catalog.platformResources).toEqual(['widgets', 'gadgets']);
+    expect(c.secureCookies).toBe(true);
+  });
+
+  it('reports every problem at once, naming the variables', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'tokens:view', LATCHKEY_TOKEN_PREFIX: 'Bad Prefix' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const msg = (e as Error).message;
+      expect(msg).toMatch(/PORT/);
+      expect(msg).toMatch(/LATCHKEY_TOKEN_PREFIX/);
+    }
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'tokens:view' })).toThrow(/Latchkey's own resources are never public-safe/);
+    const file = join(tempDir(), 'bad.json');
+    writeFileSync(file, JSON.stringify({ nonsense: true }));
+    expect(() => loadConfig({ LATCHKEY_CONFIG: file })).toThrow(ConfigError);
+    expect(() => loadConfig({ LATCHKEY_CONFIG: '/nonexistent/latchkey.json' })).toThrow(/cannot read/);
+  });
+});
