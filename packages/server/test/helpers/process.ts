@@ -80,7 +80,7 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
     output: () => out,
     stop: () =>
       new Promise((res) => {
-        if (child.exitCode !== null) return res(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return res(child.exitCode);
         child.once('exit', (code) => res(code));
         child.kill('SIGTERM');
       }),
