@@ -47,6 +47,8 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
      */
     async remove(scope: OrgScope, userId: string): Promise<void> {
       await inTransaction(deps, async (tx, invalidate) => {
+        // Under the lock no import or reassignment can give this member a token while we check.
+        await tx.members.lockForUpdate(scope.org.id, userId);
         const before = await tx.members.find(scope.org.id, userId);
         if (!before) throw notFound('Member');
         if (scope.actor.userId !== userId) {
@@ -66,6 +68,8 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
         }
         const at = iso(clock.now());
         await tx.members.delete(scope.org.id, userId);
+        // Their sessions go too: a removed member starts over at the sign-in page.
+        await tx.sessions.deleteForUser(userId);
         await writeAudit(tx, scope, at, { action: 'member.remove', targetType: 'member', targetId: userId, before: memberView(before) });
         invalidate({ kind: 'member', orgId: scope.org.id, userId });
       });

@@ -100,7 +100,9 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
      */
     async delete(scope: OrgScope, idOrName: string, opts: { revokeTokens: boolean }): Promise<{ revokedTokens: string[] }> {
       return inTransaction(deps, async (tx, invalidate) => {
-        const before = await load(tx, scope, idOrName);
+        const found = await load(tx, scope, idOrName);
+        await tx.serviceAccounts.lockForUpdate(found.id);
+        const before = await load(tx, scope, found.id); // re-read under the lock
         const currentRole = await tx.roles.findInOrg(scope.org.id, before.roleId);
         assertNoEscalation(scope, currentRole?.permissions ?? [], 'delete this service account');
         const owned = await tx.tokens.activeOwnedBy(scope.org.id, { serviceAccountId: before.id });

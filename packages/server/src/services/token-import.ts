@@ -38,6 +38,9 @@ export function tokenImportService(deps: ServiceDeps) {
   return {
     async run(scope: OrgScope, rows: ImportRow[], dryRun: boolean) {
       return inTransaction(deps, async (tx, invalidate) => {
+        // Lock the owners' memberships, so none of them can be removed while tokens are given to them.
+        const owners = new Set(rows.map((r) => r.ownerEmail.toLowerCase()));
+        for (const m of await tx.members.listByOrg(scope.org.id)) if (owners.has(m.email)) await tx.members.lockForUpdate(scope.org.id, m.userId);
         const members = new Map((await tx.members.listByOrg(scope.org.id)).map((m) => [m.email, m]));
         const roles = new Map((await tx.roles.listByOrg(scope.org.id)).map((r) => [r.id, r.permissions]));
         const results: ImportRowResult[] = [];

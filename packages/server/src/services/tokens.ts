@@ -127,7 +127,10 @@ export function tokenService(deps: ServiceDeps) {
     if (!serviceAccountId) {
       throw new AppError('service_account_required', 'A token must belong to a service account: choose one (serviceAccountId).');
     }
-    const sa = await tx.serviceAccounts.findInOrg(scope.org.id, serviceAccountId);
+    // Lock first, then read: a concurrent delete either finished (we see it deleted) or waits for us.
+    const candidate = await tx.serviceAccounts.findInOrg(scope.org.id, serviceAccountId);
+    if (candidate) await tx.serviceAccounts.lockForUpdate(candidate.id);
+    const sa = candidate && (await tx.serviceAccounts.findInOrg(scope.org.id, candidate.id));
     if (!sa) {
       // A user id here is the "assign to a person" mistake the rules forbid: say so plainly.
       if (serviceAccountId.startsWith('usr_')) {
@@ -247,6 +250,7 @@ export function tokenService(deps: ServiceDeps) {
     /** Moves every active token a member owns to one service account, in one transaction (legacy migration). */
     async reassignAllFromUser(scope: OrgScope, userId: string, serviceAccountId: string | undefined) {
       return inTransaction(deps, async (tx, invalidate) => {
+        await tx.members.lockForUpdate(scope.org.id, userId);
         if (!(await tx.members.find(scope.org.id, userId))) throw notFound('Member');
         const { sa, rolePermissions } = await ownerAccount(tx, scope, serviceAccountId);
         const owned = await tx.tokens.activeOwnedBy(scope.org.id, { userId });

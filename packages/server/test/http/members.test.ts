@@ -108,8 +108,8 @@ describe('rule 18: members who own tokens cannot be removed', () => {
     expect((await call(lk, owner, 'POST', `${base(org)}/tokens/${tokenId}/reassign`, { serviceAccountId: sa.id })).statusCode).toBe(200);
     const removed = await call(lk, owner, 'DELETE', `${base(org)}/members/${m.userId}`);
     expect(removed.statusCode, removed.body).toBe(204);
-    // Their existing session no longer reaches the org.
-    expect((await call(lk, m.caller, 'GET', `${base(org)}/tokens`)).statusCode).toBe(404);
+    // Their existing session no longer reaches the org: it has been ended.
+    expect((await call(lk, m.caller, 'GET', `${base(org)}/tokens`)).statusCode).toBe(401);
   });
 
   it('a member may leave on their own once they own no tokens', async () => {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, MembersTable } from '../schema.js';
+import type { DialectName } from '../dialect.js';
 
 export type MemberRecord = Selectable<MembersTable>;
 export interface MemberView extends MemberRecord {
@@ -10,7 +11,7 @@ export interface MemberView extends MemberRecord {
   activeTokens: number;
 }
 
-export function memberQueries(db: Kysely<Database>) {
+export function memberQueries(db: Kysely<Database>, dialect: DialectName) {
   const view = () =>
     db
       .selectFrom('members')
@@ -29,6 +30,10 @@ export function memberQueries(db: Kysely<Database>) {
       );
 
   return {
+    /** Locks the membership row for the transaction (see serviceAccounts.lockForUpdate). */
+    async lockForUpdate(orgId: string, userId: string): Promise<void> {
+      if (dialect === 'postgres') await db.selectFrom('members').select('userId').where('orgId', '=', orgId).where('userId', '=', userId).forUpdate().execute();
+    },
     async insert(member: MemberRecord): Promise<void> {
       await db.insertInto('members').values(member).execute();
     },

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ServiceAccountsTable } from '../schema.js';
+import type { DialectName } from '../dialect.js';
 
 export type ServiceAccountRecord = Selectable<ServiceAccountsTable>;
 export interface ServiceAccountView extends ServiceAccountRecord {
@@ -7,7 +8,7 @@ export interface ServiceAccountView extends ServiceAccountRecord {
   activeTokens: number;
 }
 
-export function serviceAccountQueries(db: Kysely<Database>) {
+export function serviceAccountQueries(db: Kysely<Database>, dialect: DialectName) {
   const view = () =>
     db
       .selectFrom('serviceAccounts')
@@ -26,6 +27,14 @@ export function serviceAccountQueries(db: Kysely<Database>) {
   const normalise = <T extends { activeTokens: number | null }>(r: T) => ({ ...r, activeTokens: Number(r.activeTokens ?? 0) });
 
   return {
+    /**
+     * Locks the account's row for the rest of the transaction (PostgreSQL; SQLite runs one write
+     * transaction at a time anyway), so "delete unless it owns tokens" and "give it a token" cannot
+     * interleave and leave a token owned by a deleted account.
+     */
+    async lockForUpdate(id: string): Promise<void> {
+      if (dialect === 'postgres') await db.selectFrom('serviceAccounts').select('id').where('id', '=', id).forUpdate().execute();
+    },
     async insert(sa: ServiceAccountRecord): Promise<void> {
       await db.insertInto('serviceAccounts').values(sa).execute();
     },
