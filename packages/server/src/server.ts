@@ -92,6 +92,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       });
     }
     const failureLimiter = createFailureLimiter({ limit: config.verifyFailureLimit || Number.MAX_SAFE_INTEGER, windowMs: 60_000, redis });
+    const accountLimiter = createFailureLimiter({ limit: config.accountLockAfter, windowMs: 15 * 60_000, redis, keyPrefix: 'latchkey:login-failures' });
     const feed =
       handle.dialect === 'postgres'
         ? startInvalidationFeed({ connectionString: config.databaseUrl, bus, lookup, logger })
@@ -101,7 +102,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       cookieSecret = randomBase62(48);
       await store.settings.set('cookie_secret', cookieSecret);
     }
-    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null, failureLimiter, redis });
+    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null, failureLimiter, accountLimiter, redis });
     return {
       app,
       services,

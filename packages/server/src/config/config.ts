@@ -35,6 +35,7 @@ const FileSchema = Type.Object(
     sessionTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
     loginRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    accountLockAfter: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     databasePoolMax: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
     smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
     mailFrom: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
@@ -64,6 +65,8 @@ export interface Config {
   invitationTtlHours: number;
   /** Sign-in, setup and invitation attempts allowed per client address per minute. */
   loginRateLimit: number;
+  /** Failed sign-ins on one account within 15 minutes before it is locked for the rest of them. */
+  accountLockAfter: number;
   /** PostgreSQL connections per instance. */
   databasePoolMax: number;
   /** SMTP server for invitation e-mails (smtp[s]://user:pass@host:port); links are only shown without it. */
@@ -97,6 +100,7 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_SESSION_TTL_HOURS: 'sessionTtlHours',
   LATCHKEY_INVITATION_TTL_HOURS: 'invitationTtlHours',
   LATCHKEY_LOGIN_RATE_LIMIT: 'loginRateLimit',
+  LATCHKEY_ACCOUNT_LOCK_AFTER: 'accountLockAfter',
   LATCHKEY_DB_POOL_MAX: 'databasePoolMax',
   LATCHKEY_VERIFY_FAILURE_LIMIT: 'verifyFailureLimit',
   SMTP_URL: 'smtpUrl',
@@ -168,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: c.sessionTtlHours ?? 24 * 7,
     invitationTtlHours: c.invitationTtlHours ?? 24 * 7,
     loginRateLimit: c.loginRateLimit ?? 20,
+    accountLockAfter: c.accountLockAfter ?? 10,
     databasePoolMax: c.databasePoolMax ?? 10,
     verifyFailureLimit: c.verifyFailureLimit ?? 600,
     smtpUrl: c.smtpUrl,
@@ -183,6 +188,7 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'sessionTtlHours':
     case 'invitationTtlHours':
     case 'loginRateLimit':
+    case 'accountLockAfter':
     case 'databasePoolMax':
     case 'verifyFailureLimit':
       return /^\d+$/.test(raw) ? Number(raw) : raw;

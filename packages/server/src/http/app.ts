@@ -26,6 +26,7 @@ export interface AppDeps {
   metrics: Metrics;
   feedStatus?: () => { listening: boolean } | null;
   failureLimiter: FailureLimiter;
+  accountLimiter: FailureLimiter;
   redis?: Redis;
   logger: FastifyBaseLogger;
   /** Secret for signing the CSRF cookie; persisted per deployment (see server.ts). */
@@ -85,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('scope', null);
 
   const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
-  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, auth };
+  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, accountLimiter: deps.accountLimiter, auth };
 
   for (const route of HOT_ROUTES) route(app, ctx);
 

@@ -18,6 +18,8 @@ export interface RouteContext {
   /** The cross-instance feed's state (null on SQLite). */
   feedStatus: () => { listening: boolean } | null;
   failureLimiter: FailureLimiter;
+  /** Failed sign-ins per account (email). */
+  accountLimiter: FailureLimiter;
   auth: ReturnType<typeof createAuthenticator>;
 }
 

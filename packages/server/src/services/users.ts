@@ -45,3 +45,19 @@ export async function authenticate(store: Store, email: string, password: string
   }
   return (await verifyPassword(user.passwordHash, password)) ? user : undefined;
 }
+
+/**
+ * Changes a user's password after checking the current one, and ends every session they have (the
+ * caller gets a fresh one): whoever else held a session or the old password is out at once.
+ */
+export async function changePassword(store: Store, clock: Clock, userId: string, current: string, next: string): Promise<void> {
+  checkPassword(next);
+  await store.transaction(async (tx) => {
+    const user = await tx.users.findById(userId);
+    if (!user || !(await verifyPassword(user.passwordHash, current))) {
+      throw new AppError('invalid_credentials', 'The current password is not right.');
+    }
+    await tx.users.setPasswordHash(userId, await hashPassword(next), iso(clock.now()));
+    await tx.sessions.deleteForUser(userId);
+  });
+}

@@ -7,6 +7,8 @@ export interface FailureLimiterOptions {
   /** Shared counts across instances (REDIS_URL); local counts only without it. */
   redis?: Redis;
   now?: () => number;
+  /** Redis key prefix, so several limiters can share one Redis. */
+  keyPrefix?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export function createFailureLimiter(o: FailureLimiterOptions) {
       counts.set(address, n);
       if (n > o.limit) limited.set(address, windowStart + o.windowMs);
       if (o.redis) {
-        const key = `latchkey:verify-failures:${Math.floor(t / o.windowMs)}:${address}`;
+        const key = `${o.keyPrefix ?? 'latchkey:verify-failures'}:${Math.floor(t / o.windowMs)}:${address}`;
         o.redis
           .multi()
           .incr(key)

@@ -78,7 +78,7 @@ describe('limits shared across instances through Redis (REDIS_URL)', () => {
 
   it('sign-in attempts are limited across instances, with Retry-After', async () => {
     const ip = address();
-    const attempt = (lk: TestInstance) => lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, payload: { email: 'x@y.test', password: 'wrong-password' } });
+    const attempt = (lk: TestInstance) => lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, payload: { email: `${ip}@limits.test`, password: 'wrong-password' } });
     for (let i = 0; i < 3; i++) expect((await attempt(a)).statusCode).toBe(401);
     for (let i = 0; i < 2; i++) expect((await attempt(b)).statusCode).toBe(401);
     const limited = await attempt(a);

@@ -57,6 +57,44 @@ describe('console sessions', () => {
   });
 });
 
+describe('password change and account locking', () => {
+  it('changing the password ends every other session; the old password stops working', async () => {
+    const o = await createOrg(lk);
+    const first = await login(lk, o.ownerEmail);
+    const second = await login(lk, o.ownerEmail);
+    const wrong = await call(lk, first, 'POST', '/api/v1/me/password', { currentPassword: 'not it at all', newPassword: 'a brand new password' });
+    expect(errorCode(wrong)).toBe('invalid_credentials');
+    const weak = await call(lk, first, 'POST', '/api/v1/me/password', { currentPassword: PASSWORD, newPassword: 'short' });
+    expect(errorCode(weak)).toBe('validation_failed');
+    const ok = await call(lk, first, 'POST', '/api/v1/me/password', { currentPassword: PASSWORD, newPassword: 'a brand new password' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect((await call(lk, second, 'GET', '/api/v1/me')).statusCode).toBe(401);
+    expect((await call(lk, first, 'GET', '/api/v1/me')).statusCode).toBe(401);
+    const fresh = ok.cookies.find((c) => c.name === 'latchkey_session')!;
+    expect((await lk.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: `latchkey_session=${fresh.value}` } })).statusCode).toBe(200);
+    expect((await lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: o.ownerEmail, password: PASSWORD } })).statusCode).toBe(401);
+    expect((await lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: o.ownerEmail, password: 'a brand new password' } })).statusCode).toBe(200);
+  });
+
+  it('too many failed sign-ins lock the account, from any address, right password or not', async () => {
+    const locked = await startInstance({ LATCHKEY_ACCOUNT_LOCK_AFTER: '5' });
+    try {
+      const o = await createOrg(locked);
+      const attempt = (password: string, i: number) =>
+        locked.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.0.0.${i}`, payload: { email: o.ownerEmail, password } });
+      for (let i = 0; i < 6; i++) expect((await attempt('wrong password!', i)).statusCode).toBe(401);
+      const blocked = await attempt(PASSWORD, 99);
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.headers['retry-after']).toBe('900');
+      // Another account is not affected.
+      const other = await createOrg(locked);
+      expect((await locked.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: other.ownerEmail, password: PASSWORD } })).statusCode).toBe(200);
+    } finally {
+      await locked.close();
+    }
+  });
+});
+
 describe('private tokens as API credentials', () => {
   it('a private token acts within its org with its effective permissions', async () => {
     const me = (await call(lk, org.admin, 'GET', '/api/v1/me')).json();

@@ -18,8 +18,18 @@ export const authLoginRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
+      // Per account, across addresses (and instances, through Redis): too many failed attempts on one
+      // email lock it for the window, right password or not — online guessing stops there.
+      const account = request.body.email.toLowerCase();
+      if (ctx.accountLimiter.isLimited(account)) {
+        reply.header('retry-after', '900');
+        throw new AppError('rate_limited', 'Too many failed sign-ins for this account; try again in 15 minutes.');
+      }
       const user = await authenticate(ctx.services.deps.store, request.body.email, request.body.password);
-      if (!user) throw new AppError('invalid_credentials', 'Wrong email or password.');
+      if (!user) {
+        ctx.accountLimiter.recordFailure(account);
+        throw new AppError('invalid_credentials', 'Wrong email or password.');
+      }
       setSessionCookie(reply, ctx, await ctx.services.sessions.create(user.id));
       return { user: { id: user.id, email: user.email, name: user.name }, csrfToken: reply.generateCsrf() };
     },

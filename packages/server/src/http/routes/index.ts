@@ -8,6 +8,7 @@ import { invitationsCreateRoute } from './invitations-create.js';
 import { invitationsListRoute } from './invitations-list.js';
 import { invitationsRevokeRoute } from './invitations-revoke.js';
 import { meRoute } from './me.js';
+import { mePasswordRoute } from './me-password.js';
 import { membersListRoute } from './members-list.js';
 import { membersRemoveRoute } from './members-remove.js';
 import { membersUpdateRoute } from './members-update.js';
@@ -50,6 +51,7 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   authLoginRoute,
   authLogoutRoute,
   meRoute,
+  mePasswordRoute,
   orgsListRoute,
   orgsCreateRoute,
   orgsGetRoute,

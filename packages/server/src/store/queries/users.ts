@@ -15,6 +15,9 @@ export function userQueries(db: Kysely<Database>) {
     async findByEmail(email: string): Promise<UserRecord | undefined> {
       return db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
     },
+    async setPasswordHash(id: string, passwordHash: string, updatedAt: string): Promise<void> {
+      await db.updateTable('users').set({ passwordHash, updatedAt }).where('id', '=', id).execute();
+    },
     async count(): Promise<number> {
       const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
