@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startCluster, verifyOn, waitUntil, type Cluster } from '../helpers/cluster.js';
-import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, PG_ADMIN_URL, postgresReachable, type TestDatabase } from '../helpers/database.js';
 
 /**
  * Faults: the LISTEN connection killed, then PostgreSQL stopped and started again (this test restarts the
@@ -11,18 +11,6 @@ import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../helpers/
  */
 const cluster_ = () => readdirSync('/etc/postgresql')[0]!;
 const pgctl = (action: 'start' | 'stop') => execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', cluster_(), 'main', action], { stdio: 'pipe' });
-async function pgUp(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 let db: TestDatabase;
 let cluster: Cluster;
 beforeAll(async () => {
@@ -30,7 +18,7 @@ beforeAll(async () => {
   cluster = await startCluster(db.url, 2);
 }, 60_000);
 afterAll(async () => {
-  if (!(await pgUp())) pgctl('start');
+  if (!(await postgresReachable())) pgctl('start');
   await cluster?.stop();
   await db?.drop();
 }, 60_000);
