@@ -17,7 +17,7 @@ import { createLegacyGate } from './verify/legacy-gate.js';
 import { createMetrics, type Metrics } from './verify/metrics.js';
 import { createUsageRecorder, type UsageRecorder } from './verify/usage.js';
 import { startInvalidationFeed } from './verify/pg-feed.js';
-import { createFailureLimiter } from './verify/failure-limiter.js';
+import { createFailureLimiter, type FailureLimiter } from './verify/failure-limiter.js';
 import { Redis } from 'ioredis';
 
 export interface Latchkey {
@@ -32,6 +32,8 @@ export interface Latchkey {
   metrics: Metrics;
   /** The cross-instance invalidation feed (PostgreSQL only). */
   feed: ReturnType<typeof startInvalidationFeed> | null;
+  /** Per-address limit on invalid tokens presented to /verify and /forward-auth. */
+  failureLimiter: FailureLimiter;
   close(): Promise<void>;
 }
 
@@ -114,6 +116,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       usage,
       metrics,
       feed,
+      failureLimiter,
       async close() {
         await app.close();
         await usage.close();

@@ -15,8 +15,11 @@ export interface VerifyRequest {
   origin: string | null;
   /** A permission the caller requires, e.g. `assets:view`. */
   permission?: string;
-  /** Answer only from the cache (a rate-limited client): anything not already known is token_invalid. */
-  cacheOnly?: boolean;
+  /**
+   * Asked just before the database would be consulted (the cache does not know the value); false →
+   * token_invalid without a lookup. How a rate-limited client is answered from the cache only.
+   */
+  admitLookup?: () => boolean;
 }
 
 export interface VerifyIdentity {
@@ -129,7 +132,7 @@ export function createVerifier(deps: {
     const hash = hashToken(req.token);
     const known = deps.lookup.peek?.(hash);
     if (known !== undefined) return judge(req, parsed, known);
-    if (req.cacheOnly) return { valid: false, code: 'token_invalid' };
+    if (req.admitLookup && !req.admitLookup()) return { valid: false, code: 'token_invalid' };
     return deps.lookup.byHash(hash).then((row) => judge(req, parsed, row));
   }
 

@@ -14,3 +14,54 @@ describe('verify failure limiter', () => {
     expect(l.isLimited('10.0.0.1')).toBe(false);
   });
 });
+
+describe('verify failure limiter memory', () => {
+  it('counts at most maxAddresses addresses, forgetting the one counted longest ago', () => {
+    const l = createFailureLimiter({ limit: 2, windowMs: 60_000, maxAddresses: 100, now: () => 5_000 });
+    for (let i = 0; i < 1000; i++) l.recordFailure(`10.0.${i >> 8}.${i & 255}`);
+    expect(l.stats().countedAddresses).toBe(100);
+    // A busy address is still counted and limited while others churn through the bounded table.
+    for (let i = 0; i < 3; i++) l.recordFailure('192.0.2.1');
+    expect(l.isLimited('192.0.2.1')).toBe(true);
+  });
+
+  it('holds at most maxAddresses limited addresses, and drops expired limits when the window rolls', () => {
+    let t = 0;
+    const l = createFailureLimiter({ limit: 1, windowMs: 60_000, maxAddresses: 50, now: () => t });
+    for (let i = 0; i < 200; i++) {
+      l.recordFailure(`10.1.0.${i}`);
+      l.recordFailure(`10.1.0.${i}`);
+    }
+    expect(l.stats().limitedAddresses).toBe(50);
+    t += 60_000; // the next window: limits from the last one are over and must not pile up
+    l.recordFailure('10.2.0.1');
+    expect(l.stats()).toEqual({ countedAddresses: 1, limitedAddresses: 0, lookupsInFlight: 0 });
+  });
+});
+
+describe('verify failure limiter under concurrency', () => {
+  it('counts lookups in flight with failures, so a burst cannot pass the check all at once', () => {
+    const l = createFailureLimiter({ limit: 3, windowMs: 60_000, now: () => 1 });
+    // Ten requests from one address arrive before any lookup has answered: only limit + 1 may go on.
+    const admitted = Array.from({ length: 10 }, () => l.admitLookup('10.0.0.9')).filter(Boolean).length;
+    expect(admitted).toBe(4);
+    expect(l.admitLookup('10.0.0.10')).toBe(true); // other addresses are not affected
+    for (let i = 0; i < 4; i++) {
+      l.lookupDone('10.0.0.9');
+      l.recordFailure('10.0.0.9');
+    }
+    expect(l.admitLookup('10.0.0.9')).toBe(false);
+    expect(l.isLimited('10.0.0.9')).toBe(true);
+  });
+
+  it('frees the slot of a lookup that found a valid token (not a failure)', () => {
+    const l = createFailureLimiter({ limit: 1, windowMs: 60_000, now: () => 1 });
+    expect(l.admitLookup('10.0.0.1')).toBe(true);
+    expect(l.admitLookup('10.0.0.1')).toBe(true);
+    expect(l.admitLookup('10.0.0.1')).toBe(false);
+    l.lookupDone('10.0.0.1');
+    l.lookupDone('10.0.0.1');
+    expect(l.stats().lookupsInFlight).toBe(0);
+    expect(l.admitLookup('10.0.0.1')).toBe(true);
+  });
+});

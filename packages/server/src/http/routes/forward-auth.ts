@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { PERMISSION_PATTERN } from '../../domain/permissions.js';
 import { VERIFY_CODES, type VerifyCode } from '../../verify/codes.js';
+import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import { extractToken, originFromHeaders, queryTokens } from '../../verify/request-credentials.js';
 import type { RouteModule } from '../route-context.js';
 
@@ -54,13 +55,9 @@ export const forwardAuthRoute: RouteModule = (app, ctx) => {
         code = 'permission_denied'; // a misconfigured requirement must never turn into an allow
       } else {
         try {
-          const limited = ctx.failureLimiter.isLimited(request.ip);
-          const r = await ctx.verifier.verify({ token: source.token, origin, permission: permission as string | undefined, cacheOnly: limited });
+          const { result: r, rateLimited } = await verifyFromAddress(ctx, request.ip, { token: source.token, origin, permission: permission as string | undefined });
           code = r.code;
-          if (!r.valid && r.code === 'token_invalid') {
-            ctx.failureLimiter.recordFailure(request.ip);
-            if (limited) reply.header('x-latchkey-error', 'rate_limited');
-          }
+          if (rateLimited) reply.header('x-latchkey-error', 'rate_limited');
           if (r.valid) {
             reply
               .header('x-latchkey-org', r.org.id)

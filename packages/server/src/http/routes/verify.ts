@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../domain/errors.js';
 import { normalizeAllowedOrigin } from '../../domain/origins.js';
+import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import { ErrorBody, Nullable, TokenType } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
@@ -57,12 +58,8 @@ export const verifyRoute: RouteModule = (app, ctx) => {
         const check = normalizeAllowedOrigin(origin);
         normalised = check.ok && /^https?:\/\//i.test(origin) ? check.origin : null;
       }
-      const limited = ctx.failureLimiter.isLimited(request.ip);
-      const r = await ctx.verifier.verify({ token, origin: normalised, permission, cacheOnly: limited });
-      if (!r.valid && r.code === 'token_invalid') {
-        ctx.failureLimiter.recordFailure(request.ip);
-        if (limited) throw new AppError('rate_limited', 'Too many invalid tokens from this address; only known tokens are checked for now. Retry in a minute.');
-      }
+      const { result: r, rateLimited } = await verifyFromAddress(ctx, request.ip, { token, origin: normalised, permission });
+      if (rateLimited) throw new AppError('rate_limited', 'Too many invalid tokens from this address; only known tokens are checked for now. Retry in a minute.');
       const id = r.valid ? r : r.identity;
       return {
         valid: r.valid,
