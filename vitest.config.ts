@@ -1,12 +1,11 @@
-import pg from 'pg';
 import { defineConfig } from 'vitest/config';
+import { PG_ADMIN_URL, postgresReachable } from './packages/server/test/helpers/database.js';
 
 /**
  * Projects: everything on SQLite, and every test that touches a store again on PostgreSQL
  * (LATCHKEY_TEST_DB=postgres gives each instance a fresh schema on 127.0.0.1:5432). The fault tests stop
  * and restart PostgreSQL, so they run after everything else.
  */
-const PG_URL = process.env.LATCHKEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const storeTests = [
   'packages/server/test/http/**/*.test.ts',
@@ -44,23 +43,10 @@ const POSTGRES_FAULTS = {
   },
 };
 
-/** Is PostgreSQL there? Under CI it must be: the projects stay in and fail loudly if it is not. */
-async function postgresReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 export default defineConfig(async () => {
-  const runPostgres = process.env.CI ? true : await postgresReachable();
+  const runPostgres = process.env.CI ? true : await postgresReachable(PG_ADMIN_URL, 2000);
   if (!runPostgres) {
-    console.warn(`\n*** The PostgreSQL half of the suite is SKIPPED: no PostgreSQL at ${PG_URL}. CI runs it; start PostgreSQL to run it here. ***\n`);
+    console.warn(`\n*** The PostgreSQL half of the suite is SKIPPED: no PostgreSQL at ${PG_ADMIN_URL}. CI runs it; start PostgreSQL to run it here. ***\n`);
   }
   return {
     test: {

@@ -38,8 +38,8 @@ export async function createTestDatabase(kind: 'memory' | 'file' = 'memory'): Pr
 }
 
 /** Can we connect to the test PostgreSQL right now? (The fault tests stop and start it.) */
-export async function postgresReachable(url = PG_ADMIN_URL): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+export async function postgresReachable(url = PG_ADMIN_URL, timeoutMs = 1000): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await c.connect();
     return true;
