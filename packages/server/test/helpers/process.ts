@@ -48,7 +48,7 @@ export interface Server {
   stop(): Promise<number | null>;
 }
 
-/** Starts `latchkey serve` on a free port and waits until /healthz answers. */
+/** Starts `latchkey serve` on a free port and waits until /healthz answers and the start-up banner is printed. */
 export async function startServer(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve'], {
@@ -64,7 +64,8 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${out}`);
     try {
       const r = await fetch(`${url}/healthz`);
-      if (r.ok) break;
+      // The banner (with the first-run link, if any) is one write: once it is here, the output is complete.
+      if (r.ok && out.includes('Latchkey is running at')) break;
     } catch {
       // not up yet
     }

@@ -12,13 +12,13 @@ export function serveCommand(): Command {
       const { createLatchkey } = await import('../../server.js');
       const logger = createLogger(config.logLevel);
       const lk = await createLatchkey(config, logger);
+      // Issued before listening, and printed in one write with the banner: whoever sees the service up
+      // (or reads the banner) already has the link.
+      const setupLink = await lk.services.setup.issueSetupLink();
       const address = await lk.app.listen({ port: config.port, host: config.host });
       logger.info({ address, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'latchkey listening');
-      process.stdout.write(`\nLatchkey is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/docs)\n`);
-      const setupLink = await lk.services.setup.issueSetupLink();
-      if (setupLink) {
-        process.stdout.write(`\nFirst run: open this one-time link to create the first owner and org:\n\n  ${setupLink}\n\n`);
-      }
+      const firstRun = setupLink ? `\nFirst run: open this one-time link to create the first owner and org:\n\n  ${setupLink}\n\n` : '';
+      process.stdout.write(`\nLatchkey is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/docs)\n${firstRun}`);
       let closing = false;
       const shutdown = (signal: string) => {
         if (closing) return;
