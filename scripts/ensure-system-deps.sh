@@ -3,7 +3,7 @@
 set -euo pipefail
 
 need=()
-for pkg in chromium nginx wrk; do
+for pkg in chromium nginx wrk caddy; do
   command -v "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
