@@ -11,7 +11,15 @@ export interface LatchkeyIdentity {
   origin: string | null;
 }
 
-export type Decision = { valid: true; code: 'valid'; identity: LatchkeyIdentity } | { valid: false; code: Exclude<VerifyCode, 'valid'> };
+/**
+ * Why a request is refused: the verifier's codes, plus `rate_limited` when Latchkey itself refuses to
+ * decide for this caller now (HTTP 429 from /verify). A denial, never a reason to fail open.
+ */
+export type DenialCode = Exclude<VerifyCode, 'valid'> | 'rate_limited';
+
+export type Decision =
+  | { valid: true; code: 'valid'; identity: LatchkeyIdentity }
+  | { valid: false; code: DenialCode; /** Seconds, for `rate_limited`. */ retryAfter?: number };
 
 export interface VerifyInput {
   token: string | undefined;
@@ -27,6 +35,10 @@ export interface DecisionSource {
   decide(input: VerifyInput): Promise<Decision>;
 }
 
+/**
+ * Latchkey could not be asked: a network error, a timeout or a 5xx. The only failure `failOpen` may
+ * let through.
+ */
 export class LatchkeyUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -34,11 +46,26 @@ export class LatchkeyUnavailableError extends Error {
   }
 }
 
-export function statusFor(code: VerifyCode): number {
-  return VERIFY_CODES[code];
+/**
+ * Latchkey answered, but not with a decision: a 4xx other than 429 (a wrong verify secret, a wrong URL,
+ * a request it refused), a redirect, or a body that is not a verify answer. The guard always fails
+ * closed on it, whatever `failOpen` says: the server is up and said no, or is not the server we think.
+ */
+export class LatchkeyRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'LatchkeyRefusedError';
+  }
 }
 
-export const DENIAL_MESSAGES: Record<Exclude<VerifyCode, 'valid'>, string> = {
+export function statusFor(code: VerifyCode | DenialCode): number {
+  return code === 'rate_limited' ? 429 : VERIFY_CODES[code];
+}
+
+export const DENIAL_MESSAGES: Record<DenialCode, string> = {
   token_missing: 'Send a token: Authorization: Bearer <token> or ?bearer_token=<token>.',
   token_invalid: 'The token is not valid.',
   token_revoked: 'The token has been revoked.',
@@ -47,4 +74,5 @@ export const DENIAL_MESSAGES: Record<Exclude<VerifyCode, 'valid'>, string> = {
   origin_required: 'This public token only works from its allowed web origins; the request carried no origin.',
   origin_not_allowed: "This public token does not allow the request's origin.",
   permission_denied: 'The token does not grant the permission this endpoint needs.',
+  rate_limited: 'Token verification is rate-limited for now; try again after Retry-After seconds.',
 };

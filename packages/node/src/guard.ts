@@ -1,11 +1,22 @@
 import { extractToken, originFromHeaders, queryTokens } from '@latchkey/server/verify/request-credentials';
-import { DENIAL_MESSAGES, LatchkeyUnavailableError, statusFor, type DecisionSource, type LatchkeyIdentity } from './decision.js';
+import {
+  DENIAL_MESSAGES,
+  LatchkeyRefusedError,
+  LatchkeyUnavailableError,
+  statusFor,
+  type DecisionSource,
+  type LatchkeyIdentity,
+} from './decision.js';
 
 export interface GuardOptions {
   source: DecisionSource;
   /** The permission a request needs, fixed or chosen per request (undefined = any valid token). */
   permission?: string | ((req: RequestLike) => string | undefined);
-  /** When Latchkey cannot be reached: refuse (default, 503) or let the request through without an identity. */
+  /**
+   * When Latchkey cannot be reached (network error, timeout, 5xx): refuse (default, 503) or let the request
+   * through without an identity. Never applies when Latchkey answers: a 429 is refused with 429
+   * `rate_limited` and Retry-After, any other 4xx (or a redirect) with 503, whatever this says.
+   */
   failOpen?: boolean;
   /** Headers a CORS preflight may ask for. */
   allowHeaders?: string;
@@ -52,13 +63,19 @@ export function createGuard(options: GuardOptions) {
     try {
       decision = source.ok ? await options.source.decide({ token: source.token, origin, permission }) : ({ valid: false, code: 'token_invalid' } as const);
     } catch (err) {
-      if (!(err instanceof LatchkeyUnavailableError)) throw err;
+      if (!(err instanceof LatchkeyUnavailableError) && !(err instanceof LatchkeyRefusedError)) throw err;
       options.onError?.(err);
-      if (options.failOpen) return { kind: 'allow', identity: null, headers: {} };
+      // Only an unreachable Latchkey may fail open; one that answered and refused never does.
+      if (options.failOpen && err instanceof LatchkeyUnavailableError) {
+        return { kind: 'allow', identity: null, headers: {} };
+      }
       return { kind: 'deny', status: 503, headers: {}, body: { error: { code: 'service_unavailable', message: 'Token verification is unavailable; try again shortly.' } } };
     }
     if (!decision.valid) {
-      return { kind: 'deny', status: statusFor(decision.code), headers: { 'x-latchkey-code': decision.code }, body: { error: { code: decision.code, message: DENIAL_MESSAGES[decision.code] } } };
+      const headers: Record<string, string> = { 'x-latchkey-code': decision.code };
+      if (decision.code === 'rate_limited') headers['retry-after'] = String(decision.retryAfter ?? 60);
+      const body = { error: { code: decision.code, message: DENIAL_MESSAGES[decision.code] } };
+      return { kind: 'deny', status: statusFor(decision.code), headers, body };
     }
     const headers: Record<string, string> = {};
     if (decision.identity.type === 'public' && decision.identity.origin) {

@@ -1,9 +1,9 @@
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromVerifier, latchkeyExpress, latchkeyFastify, remoteVerifier, type DecisionSource } from '../src/index.js';
+import { fromVerifier, LatchkeyRefusedError, latchkeyExpress, latchkeyFastify, remoteVerifier, type DecisionSource } from '../src/index.js';
 import { call, createOrg, createServiceAccount, createToken, roleId, startInstance, type Org, type TestInstance } from '../../server/test/helpers/harness.js';
 
 let lk: TestInstance;
@@ -36,11 +36,11 @@ async function fastifyPlatform(source: DecisionSource, extra: { failOpen?: boole
   return app;
 }
 
-function expressPlatform(source: DecisionSource): Promise<{ url: string; server: Server }> {
+function expressPlatform(source: DecisionSource, extra: { failOpen?: boolean } = {}): Promise<{ url: string; server: Server }> {
   const app = express();
-  app.use('/assets', latchkeyExpress({ source, permission: 'assets:view' }));
+  app.use('/assets', latchkeyExpress({ source, permission: 'assets:view', ...extra }));
   app.get('/assets', (req, res) => {
-    res.json({ tokenId: (req as unknown as { latchkey: { tokenId: string } }).latchkey.tokenId });
+    res.json({ tokenId: (req as unknown as { latchkey: { tokenId: string } | null }).latchkey?.tokenId ?? null });
   });
   return new Promise((resolve) => {
     const server = app.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }));
@@ -139,33 +139,188 @@ describe('Express middleware', () => {
   });
 });
 
-describe('when Latchkey is unreachable', () => {
-  const dead = () => remoteVerifier({ url: 'http://127.0.0.1:9', timeoutMs: 500 });
-  it('fails closed by default (503, no handler runs)', async () => {
-    const app = await fastifyPlatform(dead());
-    const res = await app.inject({ method: 'GET', url: '/assets', headers: { authorization: `Bearer ${privateToken}` } });
-    expect(res.statusCode).toBe(503);
-    expect(res.json().error.code).toBe('service_unavailable');
-    await app.close();
+/**
+ * A stand-in for Latchkey that answers /verify as its path prefix says: `/s/<status>` answers that status
+ * (with `Retry-After: 17` on a 429), `/allow` answers a valid decision, `/redirect` a 307 to `/allow`,
+ * `/garbage` a 200 that is not a verify answer, `/hang` never answers.
+ */
+async function startStubLatchkey(): Promise<{ url: string; close(): Promise<void> }> {
+  const hanging = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    req.resume();
+    const path = req.url ?? '';
+    const status = /^\/s\/(\d{3})\//.exec(path)?.[1];
+    if (status) {
+      const retry = status === '429' ? { 'retry-after': '17' } : {};
+      res.writeHead(Number(status), { 'content-type': 'application/json', ...retry });
+      return void res.end(JSON.stringify({ error: { code: 'stub', message: 'stub', requestId: 'req_stub' } }));
+    }
+    if (path.startsWith('/allow/')) {
+      const allow = {
+        valid: true,
+        code: 'valid',
+        org: { id: 'org_stub', slug: 'stub' },
+        tokenId: 'tok_stub',
+        owner: { type: 'service_account', id: 'sa_stub', name: 'stub' },
+        type: 'private',
+        permissions: ['assets:view', 'assets:edit'],
+      };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify(allow));
+    }
+    if (path.startsWith('/redirect/')) {
+      res.writeHead(307, { location: '/allow/api/v1/verify' });
+      return void res.end();
+    }
+    if (path.startsWith('/garbage/')) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return void res.end('<html>captive portal</html>');
+    }
+    hanging.add(res);
   });
-  it('fails open when configured, with no identity', async () => {
-    const app = await fastifyPlatform(dead(), { failOpen: true });
-    const res = await app.inject({ method: 'GET', url: '/assets', headers: { authorization: `Bearer ${privateToken}` } });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ org: null, owner: null });
-    await app.close();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** One request through either adapter; what the client sees. */
+type Hit = { status: number; code: string | null; retryAfter: string | null; body: string };
+type Adapter = (source: DecisionSource, failOpen: boolean, token: string) => Promise<Hit>;
+const adapters: [string, Adapter][] = [
+  [
+    'Fastify',
+    async (source, failOpen, token) => {
+      const app = await fastifyPlatform(source, { failOpen });
+      try {
+        const res = await app.inject({ method: 'GET', url: '/assets', headers: { authorization: `Bearer ${token}` } });
+        const code = res.statusCode === 200 ? null : (res.json() as { error: { code: string } }).error.code;
+        return { status: res.statusCode, code, retryAfter: (res.headers['retry-after'] as string | undefined) ?? null, body: res.body };
+      } finally {
+        await app.close();
+      }
+    },
+  ],
+  [
+    'Express',
+    async (source, failOpen, token) => {
+      const { url, server } = await expressPlatform(source, { failOpen });
+      try {
+        const res = await fetch(`${url}/assets`, { headers: { authorization: `Bearer ${token}` } });
+        const body = await res.text();
+        const code = res.status === 200 ? null : (JSON.parse(body) as { error: { code: string } }).error.code;
+        return { status: res.status, code, retryAfter: res.headers.get('retry-after'), body };
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    },
+  ],
+];
+
+describe.each(adapters)('%s: failOpen admits only when Latchkey cannot be asked', (_name, hit) => {
+  let stub: Awaited<ReturnType<typeof startStubLatchkey>>;
+  beforeAll(async () => {
+    stub = await startStubLatchkey();
+  });
+  afterAll(() => stub.close());
+  const garbage = 'lk_prv_notarealtoken';
+
+  it('a 429 from a real Latchkey (its invalid-token limit) is a 429 rate_limited denial, never an allow', async () => {
+    const limited = await startInstance({ LATCHKEY_VERIFY_FAILURE_LIMIT: '2' });
+    try {
+      const url = await limited.app.listen({ port: 0, host: '127.0.0.1' });
+      const seen: Hit[] = [];
+      for (let i = 0; i < 5; i++) seen.push(await hit(remoteVerifier({ url, cacheTtlMs: 0 }), true, `${garbage}${i}`));
+      expect(seen.map((h) => h.status), JSON.stringify(seen)).not.toContain(200);
+      const last = seen[seen.length - 1]!;
+      expect(last.status, last.body).toBe(429);
+      expect(last.code).toBe('rate_limited');
+      expect(Number(last.retryAfter)).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('every other answer from Latchkey fails closed too, whatever failOpen says', async () => {
+    const cases: [path: string, status: number, code: string, retryAfter: string | null][] = [
+      ['/s/429', 429, 'rate_limited', '17'],
+      ['/s/400', 503, 'service_unavailable', null],
+      ['/s/401', 503, 'service_unavailable', null],
+      ['/s/403', 503, 'service_unavailable', null],
+      ['/s/404', 503, 'service_unavailable', null],
+      ['/s/413', 503, 'service_unavailable', null],
+      // A redirect is never followed: the token would travel to wherever it points (here: an allow).
+      ['/redirect', 503, 'service_unavailable', null],
+      ['/garbage', 503, 'service_unavailable', null],
+    ];
+    for (const [path, status, code, retryAfter] of cases) {
+      for (const failOpen of [true, false]) {
+        const errors: unknown[] = [];
+        const source = remoteVerifier({ url: `${stub.url}${path}`, cacheTtlMs: 0 });
+        const recording: DecisionSource = {
+          decide: (input) => source.decide(input).catch((e: unknown) => (errors.push(e), Promise.reject(e))),
+        };
+        const h = await hit(recording, failOpen, garbage);
+        const label = `${path} failOpen=${failOpen}: ${h.body}`;
+        expect(h.status, label).toBe(status);
+        expect(h.code, label).toBe(code);
+        expect(h.retryAfter, label).toBe(retryAfter);
+        if (status === 503) expect(errors[0], label).toBeInstanceOf(LatchkeyRefusedError);
+      }
+    }
+  });
+
+  it('the stub itself allows, so the redirect test above would have admitted had it been followed', async () => {
+    const h = await hit(remoteVerifier({ url: `${stub.url}/allow`, cacheTtlMs: 0 }), false, garbage);
+    expect(h.status, h.body).toBe(200);
+  });
+
+  it('a network error, a timeout or a 5xx fails closed by default (503) and open with failOpen (no identity)', async () => {
+    const unavailable: [string, () => DecisionSource][] = [
+      ['closed port', () => remoteVerifier({ url: 'http://127.0.0.1:9', cacheTtlMs: 0 })],
+      ['timeout', () => remoteVerifier({ url: `${stub.url}/hang`, cacheTtlMs: 0, timeoutMs: 100 })],
+      ['500', () => remoteVerifier({ url: `${stub.url}/s/500`, cacheTtlMs: 0 })],
+      ['502', () => remoteVerifier({ url: `${stub.url}/s/502`, cacheTtlMs: 0 })],
+      ['503', () => remoteVerifier({ url: `${stub.url}/s/503`, cacheTtlMs: 0 })],
+    ];
+    for (const [label, source] of unavailable) {
+      const closed = await hit(source(), false, privateToken);
+      expect(closed.status, `${label}: ${closed.body}`).toBe(503);
+      expect(closed.code, label).toBe('service_unavailable');
+      const open = await hit(source(), true, privateToken);
+      expect(open.status, `${label}: ${open.body}`).toBe(200);
+      expect(open.body, label).toMatch(/null/);
+    }
   });
 });
 
 describe('remote cache', () => {
-  it('reuses an allow for at most cacheTtlMs and never caches a denial', async () => {
+  it('reuses an allow for at most cacheTtlMs (clock injected)', async () => {
     const sa = await createServiceAccount(lk, org, 'cached', { roleId: await roleId(lk, org, 'Admin') });
     const { token, item } = await createToken(lk, org, { serviceAccountId: sa.id });
-    const source = remoteVerifier({ url: lkUrl, cacheTtlMs: 300 });
+    let now = 1_000_000;
+    const source = remoteVerifier({ url: lkUrl, cacheTtlMs: 300, now: () => now });
     expect((await source.decide({ token, origin: null })).valid).toBe(true);
     await call(lk, org.admin, 'DELETE', `/api/v1/orgs/${org.slug}/tokens/${item.id}`);
-    await new Promise((r) => setTimeout(r, 350));
+    now += 299;
+    expect((await source.decide({ token, origin: null })).valid, 'the allow is reused within the TTL').toBe(true);
+    now += 2;
     expect((await source.decide({ token, origin: null })).code).toBe('token_revoked');
-    expect((await source.decide({ token, origin: null })).code).toBe('token_revoked');
+  });
+
+  it('never caches a denial: a re-enabled account works at once, at the same instant', async () => {
+    const sa = await createServiceAccount(lk, org, 'toggled', { roleId: await roleId(lk, org, 'Admin') });
+    const { token } = await createToken(lk, org, { serviceAccountId: sa.id });
+    const source = remoteVerifier({ url: lkUrl, cacheTtlMs: 60_000, now: () => 1_000_000 });
+    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, { disabled: true });
+    expect((await source.decide({ token, origin: null })).code).toBe('owner_disabled');
+    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, { disabled: false });
+    expect((await source.decide({ token, origin: null })).code).toBe('valid');
   });
 });
