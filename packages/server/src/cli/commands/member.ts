@@ -20,7 +20,7 @@ export function memberCommand(): Command {
       .argument('<member>', 'email or user id')
       .addHelpText('after', '\nExample:\n  latchkey token reassign --from-user alice@acme.com --to storefront-bot --org acme\n  latchkey member remove alice@acme.com --org acme')
       .action(run(async (r, o, who: string) => {
-        await r.delete(`/orgs/${r.org}/members/${await memberIdByEmail(r, who)}`);
+        await r.delete(`/orgs/${r.org}/members/${encodeURIComponent(await memberIdByEmail(r, who))}`);
         printOut(!!o.json, { removed: who }, () => process.stdout.write(`removed ${who}\n`));
       })),
   );
@@ -30,7 +30,7 @@ export function memberCommand(): Command {
       .argument('<role>', 'role name or id')
       .addHelpText('after', '\nExample:\n  latchkey member role alice@acme.com Admin --org acme')
       .action(run(async (r, o, who: string, role: string) => {
-        const m = await r.patch<Member>(`/orgs/${r.org}/members/${await memberIdByEmail(r, who)}`, { roleId: await roleIdByName(r, role) });
+        const m = await r.patch<Member>(`/orgs/${r.org}/members/${encodeURIComponent(await memberIdByEmail(r, who))}`, { roleId: await roleIdByName(r, role) });
         printOut(!!o.json, m, () => printTable([m], columns));
       })),
   );

@@ -103,7 +103,7 @@ export function tokenCommand(): Command {
         const sa = await serviceAccountId(r, o.to);
         if (o.fromUser) {
           const userId = await memberIdByEmail(r, o.fromUser);
-          const res = await r.post<{ reassigned: string[] }>(`/orgs/${r.org}/members/${userId}/reassign-tokens`, { serviceAccountId: sa });
+          const res = await r.post<{ reassigned: string[] }>(`/orgs/${r.org}/members/${encodeURIComponent(userId)}/reassign-tokens`, { serviceAccountId: sa });
           printOut(!!o.json, res, () => process.stdout.write(`reassigned ${res.reassigned.length} token(s) from ${o.fromUser} to ${o.to}\n`));
           return;
         }

@@ -21,6 +21,28 @@ export interface Remote {
   delete<T>(path: string): Promise<T>;
 }
 
+/**
+ * A redirect is refused, never followed: fetch would resend the Authorization header and (307/308) the
+ * body — legacy token values on import — to wherever it points. The message names where it pointed
+ * (origin and path only: a query could carry anything) so the user can fix --url.
+ */
+function refuseRedirect(base: string, requested: string, status: number, location: string | null): RemoteError {
+  let target = 'an unnamed location';
+  try {
+    if (location) {
+      const u = new URL(location, requested);
+      target = `${u.origin}${u.pathname}`;
+    }
+  } catch {
+    target = 'an invalid location';
+  }
+  return new RemoteError(
+    'redirected',
+    `${base} answered HTTP ${status} redirecting to ${target}; not followed, so neither your token nor the request ` +
+      "body went there. Set --url / LATCHKEY_URL to the server's own address (scheme, host and port).",
+  );
+}
+
 export function createRemote(opts: { url: string; token: string; org: string }): Remote {
   const base = opts.url.replace(/\/+$/, '');
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -30,10 +52,17 @@ export function createRemote(opts: { url: string; token: string; org: string }):
         method,
         headers: { authorization: `Bearer ${opts.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        // Every request carries the token, and an import carries legacy token values: a redirect is
+        // never followed, to another host or this one (see refuseRedirect).
+        redirect: 'manual',
         signal: AbortSignal.timeout(60_000),
       });
     } catch (e) {
       throw new RemoteError('unreachable', `cannot reach Latchkey at ${base} (${(e as Error).message}); check --url / LATCHKEY_URL`);
+    }
+    if ((res.status >= 300 && res.status < 400) || res.type === 'opaqueredirect') {
+      await res.body?.cancel();
+      throw refuseRedirect(base, `${base}/api/v1${path}`, res.status, res.headers.get('location'));
     }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
