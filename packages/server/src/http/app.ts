@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
@@ -13,8 +14,8 @@ import type { Metrics } from '../verify/metrics.js';
 import type { FailureLimiter } from '../verify/failure-limiter.js';
 import type { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.js';
-import { registerConsole } from './console.js';
-import { installErrorHandler } from './error-handler.js';
+import { registerConsole, securityHeaders } from './console.js';
+import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { redactUrl } from './redact.js';
 import type { App, RouteContext } from './route-context.js';
 import { HOT_ROUTES, MANAGEMENT_ROUTES } from './routes/index.js';
@@ -55,6 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Stock JSON parsing, but reject prototype-poisoning keys outright.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // A URL that does not decode gets the documented envelope, not Fastify's own body.
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // The API speaks JSON only: any other body type is a 415, not a confusing validation error.
@@ -74,7 +77,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       security: [{ bearer: [] }, { session: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The docs get the console's security headers (their own scope: helmet stays off the API).
+  await app.register(async (docs) => {
+    await docs.register(fastifyHelmet, securityHeaders(deps.config.secureCookies));
+    await docs.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
+  });
 
   // The route table, for tests that must cover every route (response schemas, isolation, roles).
   const routeTable: RouteOptions[] = [];
@@ -109,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     for (const route of MANAGEMENT_ROUTES) route(mgmt as App, ctx);
   });
 
-  await registerConsole(app);
+  await registerConsole(app, { secure: deps.config.secureCookies });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());
   return app;

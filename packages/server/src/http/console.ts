@@ -1,4 +1,4 @@
-import fastifyHelmet from '@fastify/helmet';
+import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,28 +12,45 @@ export function consoleDir(): string {
 }
 
 /**
+ * The security headers of every HTML page Latchkey serves (the console and /docs): one policy, so the
+ * interactive API docs are no weaker than the console.
+ *
+ * `upgrade-insecure-requests` and HSTS only when the public URL is https (`secure`): on an http://
+ * deployment reached by a non-loopback name, the upgrade turns every same-origin script into an https
+ * request nobody answers and the page stays blank; HSTS over http is ignored by browsers anyway, and
+ * behind a TLS proxy the public URL says https. Swagger UI (@fastify/swagger-ui 5+) needs no inline
+ * script; its logo is a data: image, and its validator badge is turned off where it is registered.
+ */
+export function securityHeaders(secure: boolean): FastifyHelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Mantine sets inline style attributes.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: secure ? [] : null,
+      },
+    },
+    // helmet's default HSTS (one year, subdomains) on https; none on http.
+    ...(secure ? {} : { hsts: false }),
+    crossOriginEmbedderPolicy: false,
+  };
+}
+
+/**
  * Serves the console (a single-page app) at `/`, with security headers, in its own scope so the API and
  * the verify hot path are untouched. Unknown non-API GETs get index.html so client routes deep-link.
  */
-export async function registerConsole(app: App): Promise<{ available: boolean }> {
+export async function registerConsole(app: App, options: { secure: boolean }): Promise<{ available: boolean }> {
   const root = consoleDir();
   const available = existsSync(join(root, 'index.html'));
   await app.register(async (scope) => {
-    await scope.register(fastifyHelmet, {
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          // Mantine sets inline style attributes.
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'"],
-          frameAncestors: ["'none'"],
-          formAction: ["'self'"],
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-    });
+    await scope.register(fastifyHelmet, securityHeaders(options.secure));
     if (available) {
       await scope.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
       const spa = (_req: unknown, reply: { sendFile(f: string): unknown }) => reply.sendFile('index.html');

@@ -17,6 +17,23 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
 };
 
 /**
+ * Fastify's errors from before routing — a URL whose percent-encoding does not decode (`%`, `%E0%A4%A`),
+ * a path parameter over maxParamLength, a failed route constraint — in the same envelope as the rest.
+ * Without this Fastify answers them in its own body. Pass as the `frameworkErrors` option of Fastify().
+ * The URL is not echoed: it may carry a credential (`?bearer_token=`).
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    void sendError(reply, request, 'validation_failed', 'The URL is malformed: a percent-encoded sequence does not decode.');
+  } else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void sendError(reply, request, 'validation_failed', 'A path segment of the URL is too long.');
+  } else {
+    request.log.error({ err: error }, 'framework error');
+    void sendError(reply, request, 'internal_error', `Internal error; quote request id ${String(request.id)} when reporting it.`);
+  }
+}
+
+/**
  * One error envelope for everything. Expected failures become their code; anything else is a
  * generic 500, logged with the request id and never echoed to the client.
  */
