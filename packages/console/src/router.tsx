@@ -11,12 +11,13 @@ import { MembersPage, type MembersTabName } from './pages/members/members-page';
 import { RolesPage } from './pages/roles/roles-page';
 import { TokensPage } from './pages/tokens/tokens-page';
 import { queryClient } from './query-client';
+import { apiPath } from './api/path';
 
 const rootRoute = createRootRoute({ component: Outlet });
 
 async function requireSession(): Promise<Me> {
   try {
-    const me = await queryClient.fetchQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/me'), staleTime: 10_000 });
+    const me = await queryClient.fetchQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', apiPath`/me`), staleTime: 10_000 });
     setCsrfToken(me.csrfToken);
     return me;
   } catch (e) {

@@ -1,3 +1,5 @@
+import type { ApiPath } from './path';
+
 /**
  * The console's only way to the server: same-origin fetch with the session cookie, the CSRF token on
  * writes, and the API's error envelope turned into an ApiError. The CSRF token lives in memory only —
@@ -20,7 +22,8 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+/** `path` is built with `apiPath` (every value encoded as one segment), never by string concatenation. */
+export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: ApiPath, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;

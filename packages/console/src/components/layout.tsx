@@ -1,10 +1,19 @@
-import { AppShell, Burger, Button, Group, NavLink, Select, Text, Title } from '@mantine/core';
+import { AppShell, Burger, Button, Group, NavLink, Select, Text, Title, type NavLinkProps } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
-import { Link, Outlet, useNavigate, useParams, useRouterState } from '@tanstack/react-router';
+import { createLink, Outlet, useMatchRoute, useNavigate, useParams } from '@tanstack/react-router';
+import { forwardRef, type AnchorHTMLAttributes } from 'react';
 import { api, setCsrfToken } from '../api/client';
 import { useMe } from '../api/queries';
 import { Loading } from './states';
+import { apiPath } from '../api/path';
+
+/** A Mantine NavLink that is a router link: `to` + `params`, which the router encodes segment by segment. */
+type AnchorNavLinkProps = NavLinkProps & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, keyof NavLinkProps>;
+const MenuLink = createLink(
+  forwardRef<HTMLAnchorElement, AnchorNavLinkProps>((props, ref) => <NavLink component="a" ref={ref} {...props} />),
+);
+type MenuRoute = '/orgs/$org/members' | '/orgs/$org/tokens' | '/orgs/$org/roles' | '/orgs/$org/audit';
 
 /** The signed-in frame: a left-hand menu (Settings → Members, Tokens, Roles, Audit log), org switcher, sign out. */
 export function OrgLayout() {
@@ -12,24 +21,25 @@ export function OrgLayout() {
   const me = useMe();
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const path = useRouterState({ select: (s) => s.location.pathname });
+  const matchRoute = useMatchRoute();
   const [opened, { toggle, close }] = useDisclosure();
   if (me.isPending) return <Loading />;
   const orgs = me.data?.orgs ?? [];
   const current = orgs.find((o) => o.slug === org || o.id === org);
 
   const signOut = async () => {
-    await api('POST', '/auth/logout').catch(() => undefined);
+    await api('POST', apiPath`/auth/logout`).catch(() => undefined);
     setCsrfToken(null);
     qc.clear();
     await navigate({ to: '/login' });
   };
-  const link = (to: string, label: string) => (
-    <NavLink
-      component={Link}
-      to={`/orgs/${org}/${to}`}
+  // Route + params, never a path pasted together: the router encodes the org as one segment.
+  const link = (to: MenuRoute, label: string) => (
+    <MenuLink
+      to={to}
+      params={{ org }}
       label={label}
-      active={path.startsWith(`/orgs/${org}/${to}`)}
+      active={!!matchRoute({ to, params: { org }, fuzzy: true })}
       onClick={close}
     />
   );
@@ -69,10 +79,10 @@ export function OrgLayout() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main menu">
         <NavLink label="Settings" defaultOpened childrenOffset={12}>
-          {link('members', 'Members')}
-          {link('tokens', 'Tokens')}
-          {link('roles', 'Roles')}
-          {link('audit', 'Audit log')}
+          {link('/orgs/$org/members', 'Members')}
+          {link('/orgs/$org/tokens', 'Tokens')}
+          {link('/orgs/$org/roles', 'Roles')}
+          {link('/orgs/$org/audit', 'Audit log')}
         </NavLink>
       </AppShell.Navbar>
       <AppShell.Main>

@@ -7,6 +7,7 @@ import { api, errorMessage, setCsrfToken } from '../../api/client';
 import { keys } from '../../api/queries';
 import type { Me } from '../../api/types';
 import { takeFragmentToken } from './fragment-token';
+import { apiPath } from '../../api/path';
 
 /** Accepting an invitation: new people choose a name and password; existing users sign in with theirs. */
 export function AcceptInvitePage() {
@@ -18,9 +19,9 @@ export function AcceptInvitePage() {
   const submit = form.onSubmit(async (values) => {
     setError(null);
     try {
-      const res = await api<{ orgId: string; csrfToken: string }>('POST', '/invitations/accept', { token, password: values.password, ...(values.name ? { name: values.name } : {}) });
+      const res = await api<{ orgId: string; csrfToken: string }>('POST', apiPath`/invitations/accept`, { token, password: values.password, ...(values.name ? { name: values.name } : {}) });
       setCsrfToken(res.csrfToken);
-      const me = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => api<Me>('GET', '/me') });
+      const me = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => api<Me>('GET', apiPath`/me`) });
       const org = me.orgs.find((o) => o.id === res.orgId);
       await navigate(org ? { to: '/orgs/$org/members', params: { org: org.slug } } : { to: '/' });
     } catch (e) {

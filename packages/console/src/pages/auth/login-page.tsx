@@ -6,20 +6,21 @@ import { useState } from 'react';
 import { api, errorMessage, setCsrfToken } from '../../api/client';
 import { keys } from '../../api/queries';
 import type { Me } from '../../api/types';
+import { apiPath } from '../../api/path';
 
 export function LoginPage() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [error, setError] = useState<string | null>(null);
-  const setup = useQuery({ queryKey: ['setup'], queryFn: () => api<{ pending: boolean }>('GET', '/setup') });
+  const setup = useQuery({ queryKey: ['setup'], queryFn: () => api<{ pending: boolean }>('GET', apiPath`/setup`) });
   const form = useForm({ initialValues: { email: '', password: '' } });
 
   const submit = form.onSubmit(async (values) => {
     setError(null);
     try {
-      const res = await api<{ csrfToken: string }>('POST', '/auth/login', values);
+      const res = await api<{ csrfToken: string }>('POST', apiPath`/auth/login`, values);
       setCsrfToken(res.csrfToken);
-      const me = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => api<Me>('GET', '/me') });
+      const me = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => api<Me>('GET', apiPath`/me`) });
       const first = me.orgs[0];
       await navigate(first ? { to: '/orgs/$org/members', params: { org: first.slug } } : { to: '/' });
     } catch (e) {

@@ -4,6 +4,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, errorMessage, setCsrfToken } from '../../api/client';
 import { takeFragmentToken } from './fragment-token';
+import { apiPath } from '../../api/path';
 
 /** First run: the one-time link printed by the server creates the first owner and org. */
 export function SetupPage() {
@@ -20,7 +21,7 @@ export function SetupPage() {
   const submit = form.onSubmit(async (values) => {
     setError(null);
     try {
-      const res = await api<{ org: { slug: string }; csrfToken: string }>('POST', '/setup', { ...values, token });
+      const res = await api<{ org: { slug: string }; csrfToken: string }>('POST', apiPath`/setup`, { ...values, token });
       setCsrfToken(res.csrfToken);
       await navigate({ to: '/orgs/$org/members', params: { org: res.org.slug } });
     } catch (e) {

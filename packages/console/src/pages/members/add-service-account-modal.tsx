@@ -4,6 +4,7 @@ import { api, errorMessage } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
 import type { ServiceAccount } from '../../api/types';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
+import { apiPath } from '../../api/path';
 
 export function AddServiceAccountModal({ org, opened, onClose }: { org: string; opened: boolean; onClose: () => void }) {
   const roles = useRoles(org);
@@ -14,7 +15,7 @@ export function AddServiceAccountModal({ org, opened, onClose }: { org: string; 
     validate: { name: serviceAccountNameError },
   });
   const create = useOrgMutation(org, (v: typeof form.values) =>
-    api<ServiceAccount>('POST', `/orgs/${org}/service-accounts`, { name: v.name, ...(v.roleId ? { roleId: v.roleId } : {}), ...(v.description ? { description: v.description } : {}) }),
+    api<ServiceAccount>('POST', apiPath`/orgs/${org}/service-accounts`, { name: v.name, ...(v.roleId ? { roleId: v.roleId } : {}), ...(v.description ? { description: v.description } : {}) }),
   );
   const close = () => {
     form.reset();

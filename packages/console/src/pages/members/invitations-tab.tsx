@@ -6,6 +6,7 @@ import { useInvitations, useOrgMutation, useRoles } from '../../api/queries';
 import type { Invitation } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
+import { apiPath } from '../../api/path';
 
 /**
  * Open invitations. The single-use link is shown (with a copy button) only when it is created: the server
@@ -14,7 +15,7 @@ import { Empty, ErrorState, Loading } from '../../components/states';
 export function InvitationsTab({ org }: { org: string }) {
   const invitations = useInvitations(org);
   const contextMenu = useRowContextMenu();
-  const revoke = useOrgMutation(org, (i: Invitation) => api('DELETE', `/orgs/${org}/invitations/${i.id}`));
+  const revoke = useOrgMutation(org, (i: Invitation) => api('DELETE', apiPath`/orgs/${org}/invitations/${i.id}`));
   if (invitations.isPending) return <Loading />;
   if (invitations.isError) return <ErrorState error={invitations.error} />;
   if (invitations.data.length === 0) return <Empty>No open invitations.</Empty>;
@@ -55,7 +56,7 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
   const [link, setLink] = useState<string | null>(null);
   const [emailed, setEmailed] = useState(false);
   const form = useForm({ initialValues: { email: '', roleId: '' }, validate: { email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : 'Enter an email address.'), roleId: (v) => (v ? null : 'Choose a role.') } });
-  const invite = useOrgMutation(org, (v: typeof form.values) => api<{ link: string; emailed: boolean }>('POST', `/orgs/${org}/invitations`, v));
+  const invite = useOrgMutation(org, (v: typeof form.values) => api<{ link: string; emailed: boolean }>('POST', apiPath`/orgs/${org}/invitations`, v));
   const close = () => {
     setLink(null);
     form.reset();

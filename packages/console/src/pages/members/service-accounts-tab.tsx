@@ -6,6 +6,7 @@ import type { ServiceAccount, TokenRef } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
+import { apiPath, withQuery } from '../../api/path';
 
 type Dialog = { kind: 'rename' | 'role' | 'delete'; sa: ServiceAccount } | null;
 
@@ -13,7 +14,7 @@ export function ServiceAccountsTab({ org }: { org: string }) {
   const accounts = useServiceAccounts(org);
   const contextMenu = useRowContextMenu();
   const [dialog, setDialog] = useState<Dialog>(null);
-  const toggle = useOrgMutation(org, (sa: ServiceAccount) => api('PATCH', `/orgs/${org}/service-accounts/${sa.id}`, { disabled: sa.status === 'active' }));
+  const toggle = useOrgMutation(org, (sa: ServiceAccount) => api('PATCH', apiPath`/orgs/${org}/service-accounts/${sa.id}`, { disabled: sa.status === 'active' }));
   if (accounts.isPending) return <Loading />;
   if (accounts.isError) return <ErrorState error={accounts.error} />;
   if (accounts.data.length === 0) return <Empty>No service accounts yet. Add one to own your tokens.</Empty>;
@@ -69,7 +70,7 @@ export function ServiceAccountsTab({ org }: { org: string }) {
 
 function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const [name, setName] = useState(sa.name);
-  const rename = useOrgMutation(org, (n: string) => api('PATCH', `/orgs/${org}/service-accounts/${sa.id}`, { name: n }));
+  const rename = useOrgMutation(org, (n: string) => api('PATCH', apiPath`/orgs/${org}/service-accounts/${sa.id}`, { name: n }));
   const problem = serviceAccountNameError(name);
   return (
     <Modal opened onClose={onClose} title={`Rename ${sa.name}`}>
@@ -90,7 +91,7 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
 function RoleModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const roles = useRoles(org);
   const [roleId, setRoleId] = useState<string | null>(sa.roleId);
-  const save = useOrgMutation(org, (id: string) => api('PATCH', `/orgs/${org}/service-accounts/${sa.id}`, { roleId: id }));
+  const save = useOrgMutation(org, (id: string) => api('PATCH', apiPath`/orgs/${org}/service-accounts/${sa.id}`, { roleId: id }));
   return (
     <Modal opened onClose={onClose} title={`Role of ${sa.name}`}>
       <Stack>
@@ -109,7 +110,7 @@ function RoleModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onCl
 /** Deleting is refused while the account owns active tokens; the refusal lists them and offers to revoke them too. */
 function DeleteModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const [owned, setOwned] = useState<TokenRef[] | null>(null);
-  const del = useOrgMutation(org, (revoke: boolean) => api('DELETE', `/orgs/${org}/service-accounts/${sa.id}${revoke ? '?revokeTokens=true' : ''}`));
+  const del = useOrgMutation(org, (revoke: boolean) => api('DELETE', withQuery(apiPath`/orgs/${org}/service-accounts/${sa.id}`, revoke ? 'revokeTokens=true' : '')));
   const attempt = async (revoke: boolean) => {
     try {
       await del.mutateAsync(revoke);

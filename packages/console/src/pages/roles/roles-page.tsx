@@ -7,6 +7,7 @@ import type { Role } from '../../api/types';
 import { PageHeader } from '../../components/page-header';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { ErrorState, Loading } from '../../components/states';
+import { apiPath } from '../../api/path';
 
 /** Settings → Roles: built-in and custom roles, each with its resource × View/Edit grid. */
 export function RolesPage() {
@@ -14,7 +15,7 @@ export function RolesPage() {
   const roles = useRoles(org);
   const contextMenu = useRowContextMenu();
   const [editing, setEditing] = useState<Role | 'new' | null>(null);
-  const remove = useOrgMutation(org, (r: Role) => api('DELETE', `/orgs/${org}/roles/${r.id}`));
+  const remove = useOrgMutation(org, (r: Role) => api('DELETE', apiPath`/orgs/${org}/roles/${r.id}`));
   if (roles.isPending) return <Loading />;
   if (roles.isError) return <ErrorState error={roles.error} />;
   const actions = (r: Role): RowAction[] => [
@@ -53,7 +54,7 @@ function RoleEditor({ org, role, resources, onClose }: { org: string; role: Role
   const readOnly = role?.builtin ?? false;
   const save = useOrgMutation(org, () => {
     const body = { name, permissions: [...perms] };
-    return role ? api('PATCH', `/orgs/${org}/roles/${role.id}`, body) : api('POST', `/orgs/${org}/roles`, body);
+    return role ? api('PATCH', apiPath`/orgs/${org}/roles/${role.id}`, body) : api('POST', apiPath`/orgs/${org}/roles`, body);
   });
   const toggle = (resource: string, action: 'view' | 'edit', on: boolean) => {
     const next = new Set(perms);

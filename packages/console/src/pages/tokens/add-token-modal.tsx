@@ -4,6 +4,7 @@ import { api, errorMessage } from '../../api/client';
 import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { domainError, grantablePermissions, tokenFormErrors, type TokenFormValues } from '../../validation/forms';
+import { apiPath } from '../../api/path';
 
 /** The Add Token form: every field; the service account is required and public tokens need domains. */
 export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string; opened: boolean; onClose: () => void; onCreated: (value: string, token: Token) => void }) {
@@ -15,7 +16,7 @@ export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string
     validate: (v) => tokenFormErrors(v),
   });
   const create = useOrgMutation(org, (v: TokenFormValues) =>
-    api<{ token: string; item: Token }>('POST', `/orgs/${org}/tokens`, {
+    api<{ token: string; item: Token }>('POST', apiPath`/orgs/${org}/tokens`, {
       name: v.name.trim(),
       serviceAccountId: v.serviceAccountId,
       type: v.type,

@@ -4,11 +4,12 @@ import { api, errorMessage } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { domainError } from '../../validation/forms';
+import { apiPath } from '../../api/path';
 
 export function EditTokenModal({ org, token, onClose }: { org: string; token: Token; onClose: () => void }) {
   const [name, setName] = useState(token.name);
   const [domains, setDomains] = useState(token.domains);
-  const save = useOrgMutation(org, () => api('PATCH', `/orgs/${org}/tokens/${token.id}`, { name, ...(token.type === 'public' ? { domains } : {}) }));
+  const save = useOrgMutation(org, () => api('PATCH', apiPath`/orgs/${org}/tokens/${token.id}`, { name, ...(token.type === 'public' ? { domains } : {}) }));
   const badDomain = token.type === 'public' ? (domains.length === 0 ? 'A public token needs at least one domain.' : (domains.map(domainError).find((e) => e) ?? null)) : null;
   return (
     <Modal opened onClose={onClose} title={`Edit ${token.name}`}>

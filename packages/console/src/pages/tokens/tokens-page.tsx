@@ -12,6 +12,7 @@ import { AddTokenModal } from './add-token-modal';
 import { EditTokenModal } from './edit-token-modal';
 import { ReassignDialog } from './reassign-dialog';
 import { RevealDialog } from './reveal-dialog';
+import { apiPath } from '../../api/path';
 
 type Dialog = { kind: 'reassign'; tokens: Token[] } | { kind: 'edit' | 'revoke'; token: Token } | null;
 
@@ -33,7 +34,7 @@ export function TokensPage() {
   const [revealed, setRevealed] = useState<{ value: string; type: 'public' | 'private' } | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const revoke = useOrgMutation(org, (t: Token) => api('DELETE', `/orgs/${org}/tokens/${t.id}`));
+  const revoke = useOrgMutation(org, (t: Token) => api('DELETE', apiPath`/orgs/${org}/tokens/${t.id}`));
 
   const resetPaging = () => setCursors([]);
   const actions = (t: Token): RowAction[] => [
