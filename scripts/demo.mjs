@@ -36,7 +36,7 @@ const roles = (await api('GET', '/orgs/acme/roles')).items;
 const role = (name) => roles.find((r) => r.name === name).id;
 for (const [email, name, r] of [['alice@acme.test', 'Alice', 'Admin'], ['bob@acme.test', 'Bob', 'Viewer']]) {
   const inv = await api('POST', '/orgs/acme/invitations', { email, roleId: role(r) });
-  await lk.services.invitations.accept({ token: inv.token, name, password: PASSWORD, ip: null });
+  await lk.services.invitations.acceptAsNewcomer({ token: inv.token, name, password: PASSWORD, ip: null });
 }
 const storefront = await api('POST', '/orgs/acme/service-accounts', { name: 'storefront', description: 'Embedded 3D viewer on customer sites' });
 const backend = await api('POST', '/orgs/acme/service-accounts', { name: 'backend-sync', roleId: role('Admin'), description: 'Nightly order sync' });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { ORG, OWNER, ownerApi, screenshot, signIn } from './helpers';
+import { baseUrl, ORG, OWNER, ownerApi, screenshot, signIn } from './helpers';
 
 /**
  * The walk-through of shared/seed/service-accounts.md in a real browser, screen by screen. Serial: each
@@ -18,6 +18,7 @@ test.afterAll(async () => {
 const consoleLines: string[] = [];
 const secrets: string[] = [];
 const COLLEAGUE = 'colleague@acme.test';
+const COLLEAGUE_PASSWORD = 'colleague password 1';
 /** An entry of the right-click menu (mantine-contextmenu renders its items as buttons). */
 const contextMenuItem = (name: string) => page.locator('.mantine-contextmenu').getByRole('button', { name });
 
@@ -123,13 +124,24 @@ test('a private token is revealed once, with a warning that it will not be shown
   await expect(page.getByTestId('token-row-backend sync')).toContainText('private');
 });
 
-test('removing a member who owns a (legacy, imported) token is refused; Reassign Token; then removal succeeds', async () => {
-  // Through the API: invite a colleague, who accepts, and import their token from the old system.
+test('removing a member who owns a (legacy, imported) token is refused; Reassign Token; then removal succeeds', async ({ browser }) => {
+  // Through the API: invite a colleague (no SMTP here: the owner gets the link and passes it on).
   const api = await ownerApi();
   const roles = await api.get<{ items: { id: string; name: string }[] }>(`/orgs/${ORG.slug}/roles`);
   const invite = await api.post<{ token: string }>(`/orgs/${ORG.slug}/invitations`, { email: COLLEAGUE, roleId: roles.items.find((r) => r.name === 'Admin')!.id });
-  const accept = await api.ctx.post('/api/v1/invitations/accept', { data: { token: invite.token, name: 'Colleague', password: 'colleague password 1' } });
-  expect(accept.status()).toBe(200);
+  // The colleague opens the link in their own browser, creates their account, is signed in and joins.
+  const colleagueBrowser = await browser.newContext();
+  const colleague = await colleagueBrowser.newPage();
+  await colleague.goto(`${baseUrl()}/accept-invite#token=${invite.token}`);
+  await expect(colleague.getByTestId('invitation-summary')).toContainText(`invited ${COLLEAGUE} to join ${ORG.name} as Admin`);
+  expect(colleague.url()).not.toContain('token='); // taken out of the address bar at once
+  await colleague.getByLabel('Your name').fill('Colleague');
+  await colleague.getByRole('textbox', { name: 'Choose a password' }).fill(COLLEAGUE_PASSWORD);
+  await colleague.getByRole('button', { name: 'Create account and join' }).click();
+  await expect(colleague.getByRole('heading', { name: 'Members' })).toBeVisible();
+  await expect(colleague.getByTestId(`member-row-${COLLEAGUE}`)).toContainText('Admin');
+  await colleagueBrowser.close();
+  // And their token from the old system is imported.
   const ownerAgain = await ownerApi();
   await ownerAgain.post(`/orgs/${ORG.slug}/tokens/import`, { tokens: [{ ownerEmail: COLLEAGUE, name: 'old integration', type: 'private', value: '7d0c2a4e-legacy-key-0001' }] });
 
@@ -171,6 +183,29 @@ test('removing a member who owns a (legacy, imported) token is refused; Reassign
   await removal.getByRole('button', { name: 'Remove from org' }).click();
   await expect(removal).toBeHidden();
   await expect(member).toHaveCount(0);
+});
+
+test('someone who already has an account accepts by signing in with it, never through the accept form', async ({ browser }) => {
+  // A second org invites the colleague, whose account exists (they left the first org above).
+  const api = await ownerApi();
+  await api.post('/orgs', { name: 'Acme Labs', slug: 'acme-labs' });
+  const roles = await api.get<{ items: { id: string; name: string }[] }>('/orgs/acme-labs/roles');
+  const invite = await api.post<{ token: string }>('/orgs/acme-labs/invitations', { email: COLLEAGUE, roleId: roles.items.find((r) => r.name === 'Viewer')!.id });
+  const ctx = await browser.newContext();
+  const colleague = await ctx.newPage();
+  await colleague.goto(`${baseUrl()}/accept-invite#token=${invite.token}`);
+  // "New" with some other password: the server answers as for a newcomer, the sign-in then fails, and the
+  // page says what to do without ever having been told whether the account exists.
+  await colleague.getByLabel('Your name').fill('Someone');
+  await colleague.getByRole('textbox', { name: 'Choose a password' }).fill('not my real password');
+  await colleague.getByRole('button', { name: 'Create account and join' }).click();
+  await expect(colleague.getByRole('alert')).toContainText(`If you already have an account for ${COLLEAGUE}, sign in with it to accept.`);
+  await expect(colleague.getByRole('tab', { name: 'I have an account' })).toHaveAttribute('aria-selected', 'true');
+  await colleague.getByRole('textbox', { name: 'Password', exact: true }).fill(COLLEAGUE_PASSWORD);
+  await colleague.getByRole('button', { name: 'Sign in and join' }).click();
+  await expect(colleague.getByRole('heading', { name: 'Members' })).toBeVisible();
+  await expect(colleague.getByTestId(`member-row-${COLLEAGUE}`)).toContainText('Viewer');
+  await ctx.close();
 });
 
 test('row menus are also reachable from the visible ⋯ button and by keyboard', async () => {

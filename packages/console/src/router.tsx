@@ -5,6 +5,7 @@ import { OrgLayout } from './components/layout';
 import { Loading } from './components/states';
 import { AcceptInvitePage } from './pages/auth/accept-invite-page';
 import { LoginPage } from './pages/auth/login-page';
+import { ResetPasswordPage } from './pages/auth/reset-password-page';
 import { SetupPage } from './pages/auth/setup-page';
 import { AuditPage } from './pages/audit/audit-page';
 import { MembersPage, type MembersTabName } from './pages/members/members-page';
@@ -39,6 +40,7 @@ const indexRoute = createRoute({
 const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: '/login', component: LoginPage });
 const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: '/setup', component: SetupPage });
 const acceptRoute = createRoute({ getParentRoute: () => rootRoute, path: '/accept-invite', component: AcceptInvitePage });
+const resetRoute = createRoute({ getParentRoute: () => rootRoute, path: '/reset-password', component: ResetPasswordPage });
 
 const orgRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -72,6 +74,7 @@ const routeTree = rootRoute.addChildren([
   loginRoute,
   setupRoute,
   acceptRoute,
+  resetRoute,
   orgRoute.addChildren([orgIndexRoute, membersRoute, tokensRoute, rolesRoute, auditRoute]),
 ]);
 

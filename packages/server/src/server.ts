@@ -18,6 +18,7 @@ import { createMetrics, type Metrics } from './verify/metrics.js';
 import { createUsageRecorder, type UsageRecorder } from './verify/usage.js';
 import { startInvalidationFeed } from './verify/pg-feed.js';
 import { createFailureLimiter, type FailureLimiter } from './verify/failure-limiter.js';
+import { createCredentialLimits } from './services/credential-limits.js';
 import { Redis } from 'ioredis';
 
 export interface Latchkey {
@@ -94,7 +95,13 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       });
     }
     const failureLimiter = createFailureLimiter({ limit: config.verifyFailureLimit || Number.MAX_SAFE_INTEGER, windowMs: 60_000, redis });
-    const accountLimiter = createFailureLimiter({ limit: config.accountLockAfter, windowMs: 15 * 60_000, redis, keyPrefix: 'latchkey:login-failures' });
+    const credentialLimits = createCredentialLimits({
+      addressLimit: config.signInAddressLimit,
+      slowdownAfter: config.signInSlowdownAfter,
+      slowdownIntervalMs: config.signInSlowdownSeconds * 1000,
+      redis,
+      now: nowMs,
+    });
     const feed =
       handle.dialect === 'postgres'
         ? startInvalidationFeed({ connectionString: config.databaseUrl, bus, lookup, logger })
@@ -104,7 +111,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       cookieSecret = randomBase62(48);
       await store.settings.set('cookie_secret', cookieSecret);
     }
-    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null, failureLimiter, accountLimiter, redis });
+    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null, failureLimiter, credentialLimits, redis });
     return {
       app,
       services,

@@ -15,6 +15,8 @@ export interface ServiceAccount {
   status: 'active' | 'disabled'; activeTokens: number; createdAt: string;
 }
 export interface Invitation { id: string; email: string; roleId: string; roleName: string; status: string; createdAt: string; expiresAt: string }
+/** POST /invitations/lookup: what an invitation is for (nothing about whether the address has an account). */
+export interface InvitationLookup { email: string; orgName: string; roleName: string; invitedBy: { name: string; email: string } | null; expiresAt: string }
 export interface Token {
   id: string; name: string; type: 'public' | 'private'; hint: string; value: string | null;
   owner: { type: 'service_account' | 'user'; id: string; name: string; email: string | null; deleted: boolean };

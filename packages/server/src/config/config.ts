@@ -35,13 +35,16 @@ const FileSchema = Type.Object(
     sessionTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
     loginRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    accountLockAfter: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     databasePoolMax: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
     smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
     mailFrom: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
     verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
     publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
+    signInAddressLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    signInSlowdownAfter: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    signInSlowdownSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    sessionMaxHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })),
   },
   { additionalProperties: false },
 );
@@ -65,8 +68,6 @@ export interface Config {
   invitationTtlHours: number;
   /** Sign-in, setup and invitation attempts allowed per client address per minute. */
   loginRateLimit: number;
-  /** Failed sign-ins on one account within 15 minutes before it is locked for the rest of them. */
-  accountLockAfter: number;
   /** PostgreSQL connections per instance. */
   databasePoolMax: number;
   /** SMTP server for invitation e-mails (smtp[s]://user:pass@host:port); links are only shown without it. */
@@ -77,6 +78,16 @@ export interface Config {
   catalog: PermissionCatalog;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   secureCookies: boolean;
+  /** Failed credential checks on one account from one address within 15 minutes before that pair is refused. */
+  signInAddressLimit: number;
+  /**
+   * Failed credential checks on one account (all addresses) within 15 minutes after which addresses that
+   * have not signed in to it recently get one attempt per `signInSlowdownSeconds` between them.
+   */
+  signInSlowdownAfter: number;
+  signInSlowdownSeconds: number;
+  /** Absolute session lifetime from sign-in, however active the session (the sliding TTL is within it). */
+  sessionMaxHours: number;
 }
 
 export class ConfigError extends Error {
@@ -100,13 +111,30 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_SESSION_TTL_HOURS: 'sessionTtlHours',
   LATCHKEY_INVITATION_TTL_HOURS: 'invitationTtlHours',
   LATCHKEY_LOGIN_RATE_LIMIT: 'loginRateLimit',
-  LATCHKEY_ACCOUNT_LOCK_AFTER: 'accountLockAfter',
   LATCHKEY_DB_POOL_MAX: 'databasePoolMax',
   LATCHKEY_VERIFY_FAILURE_LIMIT: 'verifyFailureLimit',
   SMTP_URL: 'smtpUrl',
   LATCHKEY_MAIL_FROM: 'mailFrom',
   LATCHKEY_PLATFORM_RESOURCES: 'platformResources',
   LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'publicSafePermissions',
+  LATCHKEY_SIGNIN_ADDRESS_LIMIT: 'signInAddressLimit',
+  LATCHKEY_SIGNIN_SLOWDOWN_AFTER: 'signInSlowdownAfter',
+  LATCHKEY_SIGNIN_SLOWDOWN_SECONDS: 'signInSlowdownSeconds',
+  LATCHKEY_SESSION_MAX_HOURS: 'sessionMaxHours',
+};
+
+/**
+ * Settings that were removed, with what replaces them: refused at start-up with that message rather than
+ * silently ignored (an operator who set one expects a behaviour that no longer exists).
+ */
+const REMOVED_SETTINGS: Record<string, { fileKey: string; message: string }> = {
+  LATCHKEY_ACCOUNT_LOCK_AFTER: {
+    fileKey: 'accountLockAfter',
+    message:
+      'removed: accounts are no longer locked after failed sign-ins (anyone could lock anyone out). Use ' +
+      'LATCHKEY_SIGNIN_ADDRESS_LIMIT (per account and address) and LATCHKEY_SIGNIN_SLOWDOWN_AFTER / ' +
+      'LATCHKEY_SIGNIN_SLOWDOWN_SECONDS (per account) instead; see the README configuration table',
+  },
 };
 
 /** Builds the configuration from `env` (and the file it names), or throws ConfigError listing every problem. */
@@ -121,6 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const merged: Record<string, unknown> = { ...file };
+  for (const [name, removed] of Object.entries(REMOVED_SETTINGS)) {
+    const inEnv = env[name] !== undefined && env[name] !== '';
+    if (inEnv || removed.fileKey in merged) problems.push(`${inEnv ? name : removed.fileKey}: ${removed.message}`);
+    delete merged[removed.fileKey];
+  }
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
@@ -156,6 +189,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`LATCHKEY_PUBLIC_SAFE_PERMISSIONS: "${p}" is not a platform permission (Latchkey's own resources are never public-safe)`);
     }
   }
+  const sessionTtlHours = c.sessionTtlHours ?? 24 * 7;
+  const sessionMaxHours = c.sessionMaxHours ?? Math.max(24 * 30, sessionTtlHours);
+  if (sessionMaxHours < sessionTtlHours) {
+    problems.push(`LATCHKEY_SESSION_MAX_HOURS: ${sessionMaxHours} is shorter than LATCHKEY_SESSION_TTL_HOURS (${sessionTtlHours})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -169,16 +207,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.logLevel ?? 'info',
     verifyLogLevel: c.verifyLogLevel ?? 'warn',
     trustProxy: c.trustProxy ?? false,
-    sessionTtlHours: c.sessionTtlHours ?? 24 * 7,
+    sessionTtlHours,
     invitationTtlHours: c.invitationTtlHours ?? 24 * 7,
     loginRateLimit: c.loginRateLimit ?? 20,
-    accountLockAfter: c.accountLockAfter ?? 10,
     databasePoolMax: c.databasePoolMax ?? 10,
     verifyFailureLimit: c.verifyFailureLimit ?? 600,
     smtpUrl: c.smtpUrl,
     mailFrom: c.mailFrom ?? `Latchkey <no-reply@${new URL(publicUrl).hostname}>`,
     catalog,
     secureCookies: publicUrl.startsWith('https://'),
+    signInAddressLimit: c.signInAddressLimit ?? 10,
+    signInSlowdownAfter: c.signInSlowdownAfter ?? 20,
+    signInSlowdownSeconds: c.signInSlowdownSeconds ?? 5,
+    sessionMaxHours,
   };
 }
 
@@ -188,7 +229,10 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'sessionTtlHours':
     case 'invitationTtlHours':
     case 'loginRateLimit':
-    case 'accountLockAfter':
+    case 'signInAddressLimit':
+    case 'signInSlowdownAfter':
+    case 'signInSlowdownSeconds':
+    case 'sessionMaxHours':
     case 'databasePoolMax':
     case 'verifyFailureLimit':
       return /^\d+$/.test(raw) ? Number(raw) : raw;

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyCsrf from '@fastify/csrf-protection';
@@ -12,11 +13,13 @@ import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { Metrics } from '../verify/metrics.js';
 import type { FailureLimiter } from '../verify/failure-limiter.js';
+import type { CredentialLimits } from '../services/credential-limits.js';
 import type { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.js';
 import { registerConsole, securityHeaders } from './console.js';
 import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { redactUrl } from './redact.js';
+import { csrfBinding } from './session-cookie.js';
 import type { App, RouteContext } from './route-context.js';
 import { HOT_ROUTES, MANAGEMENT_ROUTES } from './routes/index.js';
 
@@ -27,7 +30,7 @@ export interface AppDeps {
   metrics: Metrics;
   feedStatus?: () => { listening: boolean } | null;
   failureLimiter: FailureLimiter;
-  accountLimiter: FailureLimiter;
+  credentialLimits: CredentialLimits;
   redis?: Redis;
   logger: FastifyBaseLogger;
   /** Secret for signing the CSRF cookie; persisted per deployment (see server.ts). */
@@ -93,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('scope', null);
 
   const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
-  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, accountLimiter: deps.accountLimiter, auth };
+  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, credentialLimits: deps.credentialLimits, auth };
 
   for (const route of HOT_ROUTES) route(app, ctx);
 
@@ -106,6 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       cookieKey: deps.config.secureCookies ? '__Host-latchkey_csrf' : 'latchkey_csrf',
       cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'lax', secure: deps.config.secureCookies },
       getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
+      // Bound to the session: a token issued to one session is refused with another session's cookie.
+      getUserInfo: (req) => csrfBinding(req.cookies[auth.cookieName]),
+      csrfOpts: { hmacKey: createHmac('sha256', deps.cookieSecret).update('latchkey csrf session binding').digest('base64url') },
     });
     // Sign-in limits are shared by every instance through Redis when it is configured.
     await mgmt.register(fastifyRateLimit, { global: false, ...(deps.redis ? { redis: deps.redis, nameSpace: 'latchkey-rl-', skipOnError: true } : {}) });

@@ -6,11 +6,14 @@ import type { Services } from '../services/index.js';
 import type { UserRecord } from '../store/queries/users.js';
 import type { Verifier } from '../verify/verifier.js';
 
-export type AuthMode = 'none' | 'session' | 'any';
+export type AuthMode = 'none' | 'session' | 'any' | 'optional-session';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Who may call: nobody needs credentials, a console session only, or a session or private token. */
+    /**
+     * Who may call: nobody needs credentials, a console session only, or a session or private token; or
+     * `optional-session`: anyone, but a console session, when the caller has one, is used (CSRF included).
+     */
     auth?: AuthMode;
     /** Required in the `{org}` of the path; checked before the body is validated. */
     permission?: Permission;
@@ -84,7 +87,10 @@ export function createAuthenticator(deps: { services: Services; verifier: Verifi
       const mode = request.routeOptions.config.auth ?? 'none';
       if (mode === 'none') return;
       const auth = await authenticate(request);
+      // No session (or a stale cookie): the route runs for an anonymous caller.
+      if (!auth && mode === 'optional-session') return;
       if (!auth) throw new AppError('unauthenticated', 'Sign in, or send Authorization: Bearer <private token>.');
+      if (mode === 'optional-session' && auth.kind !== 'session') throw new AppError('forbidden', 'This call takes a console session, not a token.');
       if (mode === 'session' && auth.kind !== 'session') throw new AppError('forbidden', 'This call needs a console session, not a token.');
       if (auth.kind === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) await csrf(request, reply);
       request.auth = auth;

@@ -54,7 +54,7 @@ export async function registerConsole(app: App, options: { secure: boolean }): P
     if (available) {
       await scope.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
       const spa = (_req: unknown, reply: { sendFile(f: string): unknown }) => reply.sendFile('index.html');
-      for (const path of ['/login', '/setup', '/accept-invite', '/orgs/*']) scope.get(path, { schema: { hide: true } }, spa as never);
+      for (const path of ['/login', '/setup', '/accept-invite', '/reset-password', '/orgs/*']) scope.get(path, { schema: { hide: true } }, spa as never);
     } else {
       scope.get('/', { schema: { hide: true } }, async (_req, reply) =>
         reply.type('text/html').send('<!doctype html><title>Latchkey</title><p>The console is not built. Run <code>npm run build</code>, then restart.</p><p>API docs: <a href="/docs">/docs</a></p>'),

@@ -6,6 +6,7 @@ import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { Metrics } from '../verify/metrics.js';
 import type { FailureLimiter } from '../verify/failure-limiter.js';
+import type { CredentialLimits } from '../services/credential-limits.js';
 import type { createAuthenticator } from './auth.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -18,8 +19,8 @@ export interface RouteContext {
   /** The cross-instance feed's state (null on SQLite). */
   feedStatus: () => { listening: boolean } | null;
   failureLimiter: FailureLimiter;
-  /** Failed sign-ins per account (email). */
-  accountLimiter: FailureLimiter;
+  /** Per-account and per-address limits on credential checks (sign-in, password change, setup). */
+  credentialLimits: CredentialLimits;
   auth: ReturnType<typeof createAuthenticator>;
 }
 

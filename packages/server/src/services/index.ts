@@ -2,6 +2,7 @@ import type { ServiceDeps } from './context.js';
 import { invitationService } from './invitations.js';
 import { memberService } from './members.js';
 import { orgService } from './orgs.js';
+import { passwordResetService } from './password-resets.js';
 import { roleService } from './roles.js';
 import { serviceAccountService } from './service-accounts.js';
 import { sessionService } from './sessions.js';
@@ -26,6 +27,7 @@ export function createServices(deps: ServiceDeps) {
     tokenImport: tokenImportService(deps),
     sessions: sessionService(deps),
     setup: setupService(deps, orgs, serviceAccounts, tokens),
+    passwordResets: passwordResetService(deps),
   };
 }
 

@@ -2,13 +2,14 @@ import { AppError, notFound } from '../domain/errors.js';
 import { randomBase62 } from '../domain/base62.js';
 import { newId } from '../domain/ids.js';
 import { hashToken } from '../domain/token-format.js';
-import type { InvitationRecord } from '../store/queries/invitations.js';
+import type { InvitationRecord, InvitationView } from '../store/queries/invitations.js';
 import type { UserRecord } from '../store/queries/users.js';
+import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
 import { inTransaction, iso, type Actor, type OrgScope, type ServiceDeps } from './context.js';
 import type { roleService } from './roles.js';
-import { createUser } from './users.js';
-import { verifyPassword } from './passwords.js';
+import { checkPassword, insertUser } from './users.js';
+import { hashPassword } from './passwords.js';
 import { invitationView } from './views.js';
 
 /** The single-use secret travels in the URL fragment, which browsers never send to a server or its logs. */
@@ -26,8 +27,10 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
     },
 
     /**
-     * Rule 17: returns the single-use token and the link that carries it, shown once to the inviter, and
-     * e-mails the link when SMTP is configured (after the commit: a mail failure never undoes the invitation).
+     * Rule 17: without SMTP, returns the single-use token and the link that carries it, shown once to the
+     * inviter (who then vouches for the address). With SMTP, the link is e-mailed to the address only and
+     * never returned: whoever uses it has proved they read that mailbox (after the commit: a mail failure
+     * never undoes the invitation; the inviter revokes it and invites again).
      */
     async create(scope: OrgScope, input: { email: string; roleId: string }) {
       const email = input.email.toLowerCase();
@@ -64,6 +67,7 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
             text: `${scope.actor.label} invited you to join ${scope.org.name} as ${created.invitation.roleName}.\n\nAccept the invitation (single use, expires ${created.invitation.expiresAt}):\n${created.link}\n`,
           })
         : false;
+      if (deps.mailer) return { invitation: created.invitation, emailed };
       return { ...created, emailed };
     },
 
@@ -78,37 +82,90 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
     },
 
     /**
-     * Accepts an invitation: signs the invitee up (new email: name and password required) or in
-     * (existing user: their password must match), then adds the membership. Single use, expiring.
+     * What the accept page shows: the org, who invited, the address and the role. Nothing about whether
+     * the address has an account. `invitation_invalid` for an unknown, used, revoked or expired link.
      */
-    async accept(input: { token: string; name?: string; password: string; ip: string | null }): Promise<{ user: UserRecord; orgId: string }> {
+    async lookup(token: string) {
+      const inv = await openInvitation(store, token, iso(clock.now()));
+      const [org, inviter] = await Promise.all([store.orgs.findById(inv.orgId), inv.invitedBy ? store.users.findById(inv.invitedBy) : undefined]);
+      return {
+        email: inv.email,
+        orgName: org!.name,
+        roleName: inv.roleName,
+        invitedBy: inviter ? { name: inviter.name, email: inviter.email } : null,
+        expiresAt: inv.expiresAt,
+      };
+    },
+
+    /**
+     * Accepts an invitation as the signed-in user (their session). The invitation must be addressed to
+     * that user's e-mail; accepting one this user already accepted answers the same again (the console
+     * signs a newcomer in, then accepts).
+     */
+    async acceptAsUser(input: { token: string; user: UserRecord; ip: string | null }): Promise<{ orgId: string }> {
       return inTransaction(deps, async (tx) => {
-        const invalid = () => new AppError('invitation_invalid', 'This invitation link is invalid, expired or already used. Ask for a new one.');
         const inv = await tx.invitations.findByTokenHash(hashToken(input.token));
+        if (inv?.acceptedBy === input.user.id) return { orgId: inv.orgId };
         const now = iso(clock.now());
-        if (!inv || inv.acceptedAt || inv.revokedAt || inv.expiresAt <= now) throw invalid();
-        let user = await tx.users.findByEmail(inv.email);
-        if (user) {
-          if (!(await verifyPassword(user.passwordHash, input.password))) {
-            throw new AppError('invalid_credentials', 'An account with this email exists: sign in with its password to accept.');
-          }
-        } else {
-          if (!input.name) throw new AppError('validation_failed', 'A name is required to create your account.');
-          user = await createUser(tx, clock, { email: inv.email, name: input.name, password: input.password });
+        if (!inv || !isOpen(inv, now)) throw invalid();
+        if (inv.email !== input.user.email.toLowerCase()) {
+          throw new AppError('invitation_wrong_account', 'This invitation is for another e-mail address: sign in with the account it was sent to.');
         }
-        if (await tx.members.find(inv.orgId, user.id)) throw new AppError('already_member', 'You are already a member of this org.');
-        if (!(await tx.invitations.markAccepted(inv.id, user.id, now))) throw invalid();
-        await tx.members.insert({ orgId: inv.orgId, userId: user.id, roleId: inv.roleId, createdAt: now, updatedAt: now });
-        const org = (await tx.orgs.findById(inv.orgId))!;
-        const actor: Actor = { type: 'user', id: user.id, label: user.email, userId: user.id, ip: input.ip };
-        await writeAudit(tx, { org, actor, permissions: [] }, now, {
-          action: 'invitation.accept',
-          targetType: 'member',
-          targetId: user.id,
-          after: { userId: user.id, email: user.email, roleId: inv.roleId, roleName: inv.roleName, invitationId: inv.id },
-        });
-        return { user, orgId: inv.orgId };
+        if (await tx.members.find(inv.orgId, input.user.id)) throw new AppError('already_member', 'You are already a member of this org.');
+        await join(tx, inv, input.user, now, input.ip);
+        return { orgId: inv.orgId };
       });
     },
+
+    /**
+     * Accepts an invitation without a session. Never checks, and never reveals, anything about an existing
+     * account: when the address has none, the account is created with this name and password and joins the
+     * org; when it has one, nothing happens (that account accepts by signing in). Both take the same time
+     * (the password is hashed either way) and get the same answer: sign in next.
+     */
+    async acceptAsNewcomer(input: { token: string; name: string; password: string; ip: string | null }): Promise<{ email: string }> {
+      const inv = await openInvitation(store, input.token, iso(clock.now()));
+      checkPassword(input.password);
+      const passwordHash = await hashPassword(input.password);
+      try {
+        await inTransaction(deps, async (tx) => {
+          if (await tx.users.findByEmail(inv.email)) return;
+          const now = iso(clock.now());
+          const userId = newId('user');
+          // Claim the invitation first: of two concurrent accepts, the second finds it used.
+          if (!(await tx.invitations.markAccepted(inv.id, userId, now))) throw invalid();
+          const user = await insertUser(tx, clock, { id: userId, email: inv.email, name: input.name, passwordHash });
+          await join(tx, inv, user, now, input.ip, false);
+        });
+      } catch (e) {
+        // Someone created the account meanwhile (another invitation to the same address): it exists now,
+        // so this is the "has an account" case, and answers like it.
+        if (!(e instanceof AppError && e.code === 'conflict')) throw e;
+      }
+      return { email: inv.email };
+    },
   };
+
+  /** Adds the membership (marking the invitation accepted unless the caller did) and writes the audit entry. */
+  async function join(tx: Store, inv: InvitationView, user: UserRecord, now: string, ip: string | null, mark = true) {
+    if (mark && !(await tx.invitations.markAccepted(inv.id, user.id, now))) throw invalid();
+    await tx.members.insert({ orgId: inv.orgId, userId: user.id, roleId: inv.roleId, createdAt: now, updatedAt: now });
+    const org = (await tx.orgs.findById(inv.orgId))!;
+    const actor: Actor = { type: 'user', id: user.id, label: user.email, userId: user.id, ip };
+    await writeAudit(tx, { org, actor, permissions: [] }, now, {
+      action: 'invitation.accept',
+      targetType: 'member',
+      targetId: user.id,
+      after: { userId: user.id, email: user.email, roleId: inv.roleId, roleName: inv.roleName, invitationId: inv.id },
+    });
+  }
+}
+
+const invalid = () => new AppError('invitation_invalid', 'This invitation link is invalid, expired or already used. Ask for a new one.');
+const isOpen = (inv: InvitationRecord, now: string) => !inv.acceptedAt && !inv.revokedAt && inv.expiresAt > now;
+
+async function openInvitation(store: Store, token: string, now: string): Promise<InvitationView> {
+  const inv = await store.invitations.findByTokenHash(hashToken(token));
+  if (!inv || !isOpen(inv, now)) throw invalid();
+  return inv;
 }

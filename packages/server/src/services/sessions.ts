@@ -5,17 +5,21 @@ import { iso, type ServiceDeps } from './context.js';
 
 /**
  * Console sessions: an opaque random cookie value; only its SHA-256 is stored, so a database
- * leak yields no usable session. Sliding expiry, refreshed at most once a minute.
+ * leak yields no usable session. Sliding expiry, refreshed at most once a minute, and never past an
+ * absolute maximum from sign-in (`sessionMaxHours`): a stolen cookie that is kept busy still dies.
  */
 export function sessionService(deps: ServiceDeps) {
   const { store, clock, config } = deps;
   const ttlMs = config.sessionTtlHours * 3_600_000;
+  const maxMs = config.sessionMaxHours * 3_600_000;
+  /** The sliding expiry from `now`, capped at the session's absolute end. */
+  const expiry = (createdAt: Date, now: Date) => new Date(Math.min(now.getTime() + ttlMs, createdAt.getTime() + maxMs));
 
   return {
     async create(userId: string): Promise<string> {
       const value = randomBase62(43);
       const now = clock.now();
-      await store.sessions.insert({ idHash: hashToken(value), userId, createdAt: iso(now), lastSeenAt: iso(now), expiresAt: iso(new Date(now.getTime() + ttlMs)) });
+      await store.sessions.insert({ idHash: hashToken(value), userId, createdAt: iso(now), lastSeenAt: iso(now), expiresAt: iso(expiry(now, now)) });
       return value;
     },
 
@@ -26,8 +30,11 @@ export function sessionService(deps: ServiceDeps) {
       const session = await store.sessions.find(idHash);
       const now = clock.now();
       if (!session || session.expiresAt <= iso(now)) return undefined;
+      const createdAt = new Date(session.createdAt);
+      // Checked here too, not only through expiresAt: sessions issued before the maximum existed have none.
+      if (now.getTime() >= createdAt.getTime() + maxMs) return undefined;
       if (now.getTime() - new Date(session.lastSeenAt).getTime() > 60_000) {
-        await store.sessions.touch(idHash, iso(now), iso(new Date(now.getTime() + ttlMs)));
+        await store.sessions.touch(idHash, iso(now), iso(expiry(createdAt, now)));
       }
       return store.users.findById(session.userId);
     },

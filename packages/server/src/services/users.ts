@@ -15,15 +15,13 @@ export function checkPassword(password: string): void {
 /** Creates a user (email lower-cased, password hashed with argon2id). */
 export async function createUser(tx: Store, clock: Clock, input: { email: string; name: string; password: string }): Promise<UserRecord> {
   checkPassword(input.password);
+  return insertUser(tx, clock, { id: newId('user'), email: input.email, name: input.name, passwordHash: await hashPassword(input.password) });
+}
+
+/** Inserts a user whose password the caller has already checked and hashed; `conflict` if the email is taken. */
+export async function insertUser(tx: Store, clock: Clock, input: { id: string; email: string; name: string; passwordHash: string }): Promise<UserRecord> {
   const at = iso(clock.now());
-  const user: UserRecord = {
-    id: newId('user'),
-    email: input.email.toLowerCase(),
-    name: input.name,
-    passwordHash: await hashPassword(input.password),
-    createdAt: at,
-    updatedAt: at,
-  };
+  const user: UserRecord = { ...input, email: input.email.toLowerCase(), createdAt: at, updatedAt: at };
   try {
     await tx.users.insert(user);
   } catch (e) {

@@ -38,4 +38,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ LATCHKEY_CONFIG: file })).toThrow(ConfigError);
     expect(() => loadConfig({ LATCHKEY_CONFIG: '/nonexistent/latchkey.json' })).toThrow(/cannot read/);
   });
+
+  it('sign-in limits and session lifetimes: defaults, and the removed account lock refused with its replacements', () => {
+    expect(loadConfig({})).toMatchObject({ signInAddressLimit: 10, signInSlowdownAfter: 20, signInSlowdownSeconds: 5, sessionTtlHours: 168, sessionMaxHours: 720 });
+    expect(loadConfig({ LATCHKEY_SIGNIN_ADDRESS_LIMIT: '3', LATCHKEY_SIGNIN_SLOWDOWN_AFTER: '7', LATCHKEY_SIGNIN_SLOWDOWN_SECONDS: '9', LATCHKEY_SESSION_MAX_HOURS: '200' }))
+      .toMatchObject({ signInAddressLimit: 3, signInSlowdownAfter: 7, signInSlowdownSeconds: 9, sessionMaxHours: 200 });
+    // A sliding lifetime longer than the default maximum raises the maximum with it.
+    expect(loadConfig({ LATCHKEY_SESSION_TTL_HOURS: '1000' }).sessionMaxHours).toBe(1000);
+    expect(() => loadConfig({ LATCHKEY_SESSION_TTL_HOURS: '100', LATCHKEY_SESSION_MAX_HOURS: '50' })).toThrow(/LATCHKEY_SESSION_MAX_HOURS/);
+    expect(() => loadConfig({ LATCHKEY_ACCOUNT_LOCK_AFTER: '10' })).toThrow(/LATCHKEY_ACCOUNT_LOCK_AFTER: removed.*LATCHKEY_SIGNIN_ADDRESS_LIMIT/s);
+    const file = join(tempDir(), 'lock.json');
+    writeFileSync(file, JSON.stringify({ accountLockAfter: 10 }));
+    expect(() => loadConfig({ LATCHKEY_CONFIG: file })).toThrow(/accountLockAfter: removed/);
+  });
 });

@@ -118,7 +118,7 @@ describe('members, invitations, roles, audit', () => {
     // A second member via the API (invitation accepted), then role change and removal by email.
     const link = await json<{ link: string }>('invite', 'create', 'carol@acme.test', '--role', 'Viewer');
     const accept = await fetch(`${server.url}/api/v1/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link.link.split('#token=')[1], name: 'Carol', password: 'carol password 1' }) });
-    expect(accept.status).toBe(200);
+    expect(accept.status).toBe(202);
     expect((await json<{ email: string }[]>('member', 'list')).map((m) => m.email)).toContain('carol@acme.test');
     expect((await json<{ roleName: string }>('member', 'role', 'carol@acme.test', 'Reader')).roleName).toBe('Reader');
     expect(await json('member', 'remove', 'carol@acme.test')).toEqual({ removed: 'carol@acme.test' });

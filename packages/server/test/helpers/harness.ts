@@ -24,7 +24,7 @@ export interface TestInstance extends Latchkey {
 /** A fresh Latchkey on its own in-memory SQLite database, logging into memory. */
 export async function startInstance(env: Record<string, string> = {}, opts: LatchkeyOptions = {}): Promise<TestInstance> {
   const database = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'info', LATCHKEY_LOGIN_RATE_LIMIT: '100000', LATCHKEY_ACCOUNT_LOCK_AFTER: '100000', LATCHKEY_DB_POOL_MAX: '4', ...env });
+  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'info', LATCHKEY_LOGIN_RATE_LIMIT: '100000', LATCHKEY_SIGNIN_ADDRESS_LIMIT: '100000', LATCHKEY_SIGNIN_SLOWDOWN_AFTER: '100000', LATCHKEY_DB_POOL_MAX: '4', ...env });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -104,7 +104,11 @@ export async function call(
   });
 }
 
-/** Adds a member with the given built-in role through the invitation flow; returns their id and a session. */
+/**
+ * Adds a member with the given built-in role through the invitation flow (no SMTP: the inviter gets the link;
+ * the newcomer accepts without a session, signs in, and accepts with the session — as the console does, so an
+ * existing account, whose password is PASSWORD too, joins as well); returns their id and a session.
+ */
 export async function addMember(lk: Latchkey, org: Org, email: string, roleName = 'Viewer'): Promise<{ userId: string; caller: Caller }> {
   const roles = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/roles`)).json() as { items: { id: string; name: string }[] };
   const role = roles.items.find((r) => r.name === roleName);
@@ -114,9 +118,12 @@ export async function addMember(lk: Latchkey, org: Org, email: string, roleName 
   if (inv.statusCode !== 201) throw new Error(`invite failed: ${inv.body}`);
   const { token } = inv.json() as { token: string };
   const acc = await lk.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: email.split('@')[0], password: PASSWORD } });
-  if (acc.statusCode !== 200) throw new Error(`accept failed: ${acc.body}`);
-  const userId = (acc.json() as { user: { id: string } }).user.id;
-  return { userId, caller: await login(lk, email) };
+  if (acc.statusCode !== 202) throw new Error(`accept failed: ${acc.body}`);
+  const caller = await login(lk, email);
+  const joined = await call(lk, caller, 'POST', '/api/v1/invitations/accept', { token });
+  if (joined.statusCode !== 200) throw new Error(`accept with the session failed: ${joined.body}`);
+  const me = await call(lk, caller, 'GET', '/api/v1/me');
+  return { userId: (me.json() as { user: { id: string } }).user.id, caller };
 }
 
 export async function roleId(lk: Latchkey, org: Org, name: string): Promise<string> {

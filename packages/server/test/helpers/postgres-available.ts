@@ -10,9 +10,14 @@ export default async function postgresAvailable(): Promise<void> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await c.connect();
-    // Schemas left by an earlier, interrupted run.
+    // Schemas left by an earlier, interrupted run: only those whose process (lk_test_<pid>_…) is gone, so
+    // that a run never pulls the tables from under another run on the same server.
     const stale = await c.query<{ name: string }>("select schema_name as name from information_schema.schemata where schema_name like 'lk\\_test\\_%'");
-    for (const { name } of stale.rows) await c.query(`drop schema if exists "${name}" cascade`);
+    for (const { name } of stale.rows) {
+      const pid = Number(/^lk_test_(\d+)_/.exec(name)?.[1]);
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) continue;
+      await c.query(`drop schema if exists "${name}" cascade`);
+    }
   } catch (e) {
     throw new Error(
       `The PostgreSQL half of the suite cannot run: no PostgreSQL at ${url} (${(e as Error).message}). ` +
@@ -21,5 +26,14 @@ export default async function postgresAvailable(): Promise<void> {
     );
   } finally {
     await c.end().catch(() => undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -41,24 +41,27 @@ describe('rule 17: invitations', () => {
     expect(JSON.stringify(listed)).not.toContain(token);
 
     const accept = await lk.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: 'New Person', password: PASSWORD } });
-    expect(accept.statusCode, accept.body).toBe(200);
-    expect(accept.cookies.some((c) => c.name === 'latchkey_session')).toBe(true);
+    expect(accept.statusCode, accept.body).toBe(202);
+    expect(accept.json()).toEqual({ next: 'sign_in', email: who });
+    // The accept call never hands out a session: the newcomer signs in like everyone else.
+    expect(accept.cookies.some((c) => c.name === 'latchkey_session')).toBe(false);
+    await login(lk, who);
     const again = await lk.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: 'Again', password: PASSWORD } });
     expect(errorCode(again)).toBe('invitation_invalid');
     const members = (await call(lk, owner, 'GET', `${base(org)}/members`)).json().items;
     expect(members.map((m: { email: string }) => m.email)).toContain(who);
   });
 
-  it('an existing user signs in to accept (wrong password refused)', async () => {
+  it('an existing user accepts signed in, with their session', async () => {
     const other = await createOrg(lk);
     const owner = await login(lk, other.ownerEmail);
     const inv = await call(lk, owner, 'POST', `${base(other)}/invitations`, { email: org.ownerEmail, roleId: await roleId(lk, other, 'Admin') });
     const { token } = inv.json();
-    const wrong = await lk.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, password: 'not the password' } });
-    expect(errorCode(wrong)).toBe('invalid_credentials');
-    const right = await lk.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, password: PASSWORD } });
+    const invitee = await login(lk, org.ownerEmail);
+    const right = await call(lk, invitee, 'POST', '/api/v1/invitations/accept', { token });
     expect(right.statusCode, right.body).toBe(200);
-    const me = (await call(lk, await login(lk, org.ownerEmail), 'GET', '/api/v1/me')).json();
+    expect(right.json()).toEqual({ orgId: other.id });
+    const me = (await call(lk, invitee, 'GET', '/api/v1/me')).json();
     expect(me.orgs.map((o: { slug: string }) => o.slug).sort()).toEqual([org.slug, other.slug].sort());
   });
 

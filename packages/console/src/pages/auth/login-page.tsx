@@ -1,4 +1,4 @@
-import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
@@ -14,6 +14,18 @@ export function LoginPage() {
   const [error, setError] = useState<string | null>(null);
   const setup = useQuery({ queryKey: ['setup'], queryFn: () => api<{ pending: boolean }>('GET', apiPath`/setup`) });
   const form = useForm({ initialValues: { email: '', password: '' } });
+  const [resetSentTo, setResetSentTo] = useState<string | null>(null);
+  // Always the same answer: the server never says whether the address has an account.
+  const forgot = async () => {
+    setError(null);
+    if (!form.values.email) return setError('Enter your email first, then ask for a reset link.');
+    try {
+      await api('POST', apiPath`/auth/password-reset`, { email: form.values.email });
+      setResetSentTo(form.values.email);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
 
   const submit = form.onSubmit(async (values) => {
     setError(null);
@@ -47,6 +59,15 @@ export function LoginPage() {
             <Button type="submit" loading={form.submitting}>
               Sign in
             </Button>
+            {resetSentTo ? (
+              <Text size="sm" c="dimmed">
+                If {resetSentTo} has an account, a link to choose a new password is on its way there.
+              </Text>
+            ) : (
+              <Anchor component="button" type="button" size="sm" onClick={() => void forgot()}>
+                Forgot your password?
+              </Anchor>
+            )}
           </Stack>
         </form>
       </Paper>

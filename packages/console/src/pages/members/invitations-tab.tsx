@@ -9,8 +9,9 @@ import { Empty, ErrorState, Loading } from '../../components/states';
 import { apiPath } from '../../api/path';
 
 /**
- * Open invitations. The single-use link is shown (with a copy button) only when it is created: the server
- * keeps just its hash, so an existing invitation can be revoked and sent anew, never re-copied.
+ * Open invitations. Without SMTP, the single-use link is shown (with a copy button) only when it is created:
+ * the server keeps just its hash, so an existing invitation can be revoked and sent anew, never re-copied.
+ * With SMTP the link is e-mailed to the address only and never shown.
  */
 export function InvitationsTab({ org }: { org: string }) {
   const invitations = useInvitations(org);
@@ -56,19 +57,34 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
   const [link, setLink] = useState<string | null>(null);
   const [emailed, setEmailed] = useState(false);
   const form = useForm({ initialValues: { email: '', roleId: '' }, validate: { email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : 'Enter an email address.'), roleId: (v) => (v ? null : 'Choose a role.') } });
-  const invite = useOrgMutation(org, (v: typeof form.values) => api<{ link: string; emailed: boolean }>('POST', apiPath`/orgs/${org}/invitations`, v));
+  const invite = useOrgMutation(org, (v: typeof form.values) => api<{ link?: string; emailed: boolean }>('POST', apiPath`/orgs/${org}/invitations`, v));
+  // With SMTP the link goes to the address only (whoever uses it proves they read that mailbox): no link here.
+  const [mailedOnly, setMailedOnly] = useState<boolean | null>(null);
   const close = () => {
     setLink(null);
+    setMailedOnly(null);
     form.reset();
     invite.reset();
     onClose();
   };
   return (
     <Modal opened={opened} onClose={close} title="Invite member">
-      {link ? (
+      {mailedOnly !== null ? (
+        <Stack>
+          <Text size="sm" role="status">
+            {emailed
+              ? `The single-use link was e-mailed to ${form.values.email}; only that address receives it.`
+              : 'The e-mail could not be sent. Revoke this invitation and invite again once e-mail works.'}
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>Done</Button>
+          </Group>
+        </Stack>
+      ) : link ? (
         <Stack>
           <Text size="sm">
-            {emailed ? `The link was e-mailed to ${form.values.email}. ` : ''}Send this single-use link to the invitee. It is shown only now.
+            Send this single-use link to {form.values.email} yourself: it is shown only now, and whoever opens it can create
+            the account for that address, so you vouch that it reaches them.
           </Text>
           <TextInput readOnly value={link} aria-label="Invitation link" />
           <Group justify="flex-end">
@@ -77,7 +93,7 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={form.onSubmit(async (v) => { const r = await invite.mutateAsync(v).catch(() => null); if (r) { setLink(r.link); setEmailed(r.emailed); } })}>
+        <form onSubmit={form.onSubmit(async (v) => { const r = await invite.mutateAsync(v).catch(() => null); if (r) { setEmailed(r.emailed); if (r.link) setLink(r.link); else setMailedOnly(true); } })}>
           <Stack>
             {invite.error && <Alert color="red" role="alert">{errorMessage(invite.error)}</Alert>}
             <TextInput label="Email" type="email" required {...form.getInputProps('email')} />

@@ -9,15 +9,17 @@ const columns: [string, (i: Invitation) => unknown][] = [['id', (i) => i.id], ['
 export function inviteCommand(): Command {
   const invite = new Command('invite').description('Invitations').exitOverride();
   invite.addCommand(
-    remoteCommand('create', 'Invite someone by email; prints the single-use link (shown only now)')
+    remoteCommand('create', 'Invite someone by email; prints the single-use link (shown only now), unless the server e-mails it')
       .argument('<email>')
       .requiredOption('--role <role>', 'role name or id')
       .addHelpText('after', '\nExample:\n  latchkey invite create bob@acme.com --role Viewer --org acme')
       .action(run(async (r, o: { role: string; json?: boolean }, email: string) => {
-        const res = await r.post<{ invitation: Invitation; link: string }>(`/orgs/${r.org}/invitations`, { email, roleId: await roleIdByName(r, o.role) });
-        printOut(!!o.json, { invitation: res.invitation, link: res.link }, () => {
+        const res = await r.post<{ invitation: Invitation; link?: string; emailed: boolean }>(`/orgs/${r.org}/invitations`, { email, roleId: await roleIdByName(r, o.role) });
+        printOut(!!o.json, { invitation: res.invitation, link: res.link ?? null, emailed: res.emailed }, () => {
           printTable([res.invitation], columns);
-          process.stdout.write(`\nlink: ${res.link}\n`);
+          // With SMTP the link goes to the address only (it proves the invitee reads that mailbox).
+          if (res.link) process.stdout.write(`\nlink: ${res.link}\n`);
+          else process.stdout.write(res.emailed ? `\nThe link was e-mailed to ${email}.\n` : '\nThe e-mail could not be sent: revoke this invitation and try again once SMTP works.\n');
         });
       })),
   );

@@ -1,9 +1,10 @@
 import Type from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { authenticate } from '../../services/users.js';
+import { limitedCredentialCheck } from '../credential-check.js';
 import { ErrorBody, Password, User } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
-import { setSessionCookie } from '../session-cookie.js';
+import { issueCsrfToken, setSessionCookie } from '../session-cookie.js';
 
 export const authLoginRoute: RouteModule = (app, ctx) => {
   app.post(
@@ -13,25 +14,40 @@ export const authLoginRoute: RouteModule = (app, ctx) => {
       schema: {
         tags: ['auth'],
         summary: 'Sign in to the console (sets the session cookie)',
-        body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Password }, { additionalProperties: false }),
-        response: { 200: Type.Object({ user: User, csrfToken: Type.String() }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+        body: Type.Object(
+          { email: Type.String({ minLength: 1, maxLength: 254 }), password: Password },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ user: User, csrfToken: Type.String() }),
+          400: ErrorBody,
+          401: ErrorBody,
+          429: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
-      // Per account, across addresses (and instances, through Redis): too many failed attempts on one
-      // email lock it for the window, right password or not — online guessing stops there.
-      const account = request.body.email.toLowerCase();
-      if (ctx.accountLimiter.isLimited(account)) {
-        reply.header('retry-after', '900');
-        throw new AppError('rate_limited', 'Too many failed sign-ins for this account; try again in 15 minutes.');
-      }
-      const user = await authenticate(ctx.services.deps.store, request.body.email, request.body.password);
-      if (!user) {
-        ctx.accountLimiter.recordFailure(account);
-        throw new AppError('invalid_credentials', 'Wrong email or password.');
-      }
-      setSessionCookie(reply, ctx, await ctx.services.sessions.create(user.id));
-      return { user: { id: user.id, email: user.email, name: user.name }, csrfToken: reply.generateCsrf() };
+      // Limited per (account, address) and slowed per account, never locked: see credential-limits.ts.
+      const user = await limitedCredentialCheck(
+        ctx,
+        reply,
+        { account: request.body.email, address: request.ip },
+        async () => {
+          const found = await authenticate(
+            ctx.services.deps.store,
+            request.body.email,
+            request.body.password,
+          );
+          if (!found) throw new AppError('invalid_credentials', 'Wrong email or password.');
+          return found;
+        },
+      );
+      const session = await ctx.services.sessions.create(user.id);
+      setSessionCookie(reply, ctx, session);
+      return {
+        user: { id: user.id, email: user.email, name: user.name },
+        csrfToken: issueCsrfToken(reply, session),
+      };
     },
   );
 };

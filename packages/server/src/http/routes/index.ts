@@ -2,8 +2,11 @@ import type { RouteModule } from '../route-context.js';
 import { auditLogRoute } from './audit-log.js';
 import { authLoginRoute } from './auth-login.js';
 import { authLogoutRoute } from './auth-logout.js';
+import { authPasswordResetRoute } from './auth-password-reset.js';
+import { authPasswordResetCompleteRoute } from './auth-password-reset-complete.js';
 import { healthRoutes } from './health.js';
 import { invitationsAcceptRoute } from './invitations-accept.js';
+import { invitationsLookupRoute } from './invitations-lookup.js';
 import { invitationsCreateRoute } from './invitations-create.js';
 import { invitationsListRoute } from './invitations-list.js';
 import { invitationsRevokeRoute } from './invitations-revoke.js';
@@ -50,6 +53,8 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   setupCompleteRoute,
   authLoginRoute,
   authLogoutRoute,
+  authPasswordResetRoute,
+  authPasswordResetCompleteRoute,
   meRoute,
   mePasswordRoute,
   orgsListRoute,
@@ -64,6 +69,7 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   invitationsCreateRoute,
   invitationsRevokeRoute,
   invitationsAcceptRoute,
+  invitationsLookupRoute,
   rolesListRoute,
   rolesCreateRoute,
   rolesUpdateRoute,

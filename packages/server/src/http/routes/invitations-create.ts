@@ -10,11 +10,16 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
       config: { auth: 'any', permission: 'members:edit' },
       schema: {
         tags: ['invitations'],
-        summary: 'Invite someone by email with a role; answers the single-use link once',
+        summary: 'Invite someone by email with a role; e-mails the single-use link (with SMTP) or answers it once (without)',
         params: OrgParams,
         body: Type.Object({ email: Email, roleId: Id('rol') }, { additionalProperties: false }),
         response: {
-          201: Type.Object({ invitation: Invitation, token: Type.String(), link: Type.String(), emailed: Type.Boolean({ description: 'Whether the link was e-mailed (SMTP configured and accepted the message)' }) }),
+          201: Type.Object({
+            invitation: Invitation,
+            token: Type.Optional(Type.String({ description: 'Only without SMTP: with SMTP the link goes to the address alone' })),
+            link: Type.Optional(Type.String({ description: 'Only without SMTP (the inviter passes it on and vouches for the address)' })),
+            emailed: Type.Boolean({ description: 'Whether the link was e-mailed (SMTP configured and accepted the message)' }),
+          }),
           ...orgErrors,
           409: ErrorBody,
         },

@@ -1,8 +1,9 @@
 import Type from 'typebox';
 import { changePassword } from '../../services/users.js';
+import { limitedCredentialCheck } from '../credential-check.js';
 import { ErrorBody, Password } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
-import { setSessionCookie } from '../session-cookie.js';
+import { issueCsrfToken, setSessionCookie } from '../session-cookie.js';
 
 export const mePasswordRoute: RouteModule = (app, ctx) => {
   app.post(
@@ -12,16 +13,30 @@ export const mePasswordRoute: RouteModule = (app, ctx) => {
       schema: {
         tags: ['auth'],
         summary: 'Change your password; every session you had ends and this one is replaced',
-        body: Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false }),
-        response: { 200: Type.Object({ csrfToken: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+        body: Type.Object(
+          { currentPassword: Password, newPassword: Password },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ csrfToken: Type.String() }),
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          429: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
       const auth = request.auth!;
+      if (auth.kind !== 'session') throw new Error('session route without a session');
       const { store, clock } = ctx.services.deps;
-      await changePassword(store, clock, auth.actor.userId!, request.body.currentPassword, request.body.newPassword);
-      setSessionCookie(reply, ctx, await ctx.services.sessions.create(auth.actor.userId!));
-      return { csrfToken: reply.generateCsrf() };
+      // Checking the current password is a credential check like sign-in: same limits, same counters.
+      await limitedCredentialCheck(ctx, reply, { account: auth.user.email, address: request.ip }, () =>
+        changePassword(store, clock, auth.user.id, request.body.currentPassword, request.body.newPassword),
+      );
+      const session = await ctx.services.sessions.create(auth.user.id);
+      setSessionCookie(reply, ctx, session);
+      return { csrfToken: issueCsrfToken(reply, session) };
     },
   );
 };

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { ErrorBody, Nullable, User } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
+import { issueCsrfToken } from '../session-cookie.js';
 
 export const meRoute: RouteModule = (app, ctx) => {
   app.get(
@@ -40,7 +41,7 @@ export const meRoute: RouteModule = (app, ctx) => {
         user: { id: auth.user.id, email: auth.user.email, name: auth.user.name },
         token: null,
         orgs: orgs.map((o) => ({ id: o.id, slug: o.slug, name: o.name, roleId: o.roleId, roleName: o.roleName })),
-        csrfToken: reply.generateCsrf(),
+        csrfToken: issueCsrfToken(reply, auth.sessionValue),
       };
     },
   );

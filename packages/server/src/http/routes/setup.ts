@@ -2,7 +2,11 @@ import Type from 'typebox';
 import { Email, ErrorBody, Name, Org, Password, User } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { orgView } from '../../services/views.js';
-import { setSessionCookie } from '../session-cookie.js';
+import { issueCsrfToken, setSessionCookie } from '../session-cookie.js';
+import { limitedCredentialCheck } from '../credential-check.js';
+
+/** Not an e-mail address, so it can never be an account's key. */
+const SETUP_ACCOUNT = '(first-run setup)';
 
 export const setupStatusRoute: RouteModule = (app, ctx) => {
   app.get(
@@ -38,9 +42,14 @@ export const setupCompleteRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const { user, org } = await ctx.services.setup.complete({ ...request.body, ip: request.ip });
-      setSessionCookie(reply, ctx, await ctx.services.sessions.create(user.id));
-      return reply.status(201).send({ user: { id: user.id, email: user.email, name: user.name }, org: orgView(org), csrfToken: reply.generateCsrf() });
+      // The setup token is a credential too: the same limits, counted against one pseudo-account.
+      const { user, org } = await limitedCredentialCheck(ctx, reply, { account: SETUP_ACCOUNT, address: request.ip }, () =>
+        ctx.services.setup.complete({ ...request.body, ip: request.ip }),
+      );
+      const session = await ctx.services.sessions.create(user.id);
+      setSessionCookie(reply, ctx, session);
+      const body = { user: { id: user.id, email: user.email, name: user.name }, org: orgView(org), csrfToken: issueCsrfToken(reply, session) };
+      return reply.status(201).send(body);
     },
   );
 };
