@@ -41,7 +41,8 @@ export type TokenChange =
   | { kind: 'rotate'; before: TokenState; expiresAt?: string | null };
 
 export type TokenPolicyCode = Extract<ErrorCode, 'invalid_expiry' | 'conflict'>;
-export type TokenPolicyDecision = { ok: true; expiresAt: string | null } | { ok: false; code: TokenPolicyCode; message: string };
+export type TokenPolicyDecision =
+  { ok: true; expiresAt: string | null } | { ok: false; code: TokenPolicyCode; message: string };
 
 const DAY_MS = 86_400_000;
 
@@ -54,25 +55,43 @@ const VERB: Record<TokenChange['kind'], string> = {
 };
 
 /** The expiry a token has after `change` at `now` under `policy`, or why the change is refused. */
-export function decideTokenLifetime(policy: TokenLifetimePolicy, change: TokenChange, now: Date): TokenPolicyDecision {
+export function decideTokenLifetime(
+  policy: TokenLifetimePolicy,
+  change: TokenChange,
+  now: Date,
+): TokenPolicyDecision {
   const max = policy.maxLifetimeDays;
   const limit = max === null ? null : new Date(now.getTime() + max * DAY_MS);
-  const ok = (at: Date | null): TokenPolicyDecision => ({ ok: true, expiresAt: at === null ? null : at.toISOString() });
-  const refuse = (code: TokenPolicyCode, message: string): TokenPolicyDecision => ({ ok: false, code, message });
+  const ok = (at: Date | null): TokenPolicyDecision => ({
+    ok: true,
+    expiresAt: at === null ? null : at.toISOString(),
+  });
+  const refuse = (code: TokenPolicyCode, message: string): TokenPolicyDecision => ({
+    ok: false,
+    code,
+    message,
+  });
   const beyond = () =>
-    refuse('invalid_expiry', `This org limits tokens to ${max} day(s): expiresAt must be on or before ${limit!.toISOString()}.`);
+    refuse(
+      'invalid_expiry',
+      `This org limits tokens to ${max} day(s): expiresAt must be on or before ${limit!.toISOString()}.`,
+    );
   /** Parses an explicit expiry: in the future, or a refusal. */
   const future = (value: string): Date | TokenPolicyDecision => {
     const at = new Date(value);
-    if (Number.isNaN(at.getTime())) return refuse('invalid_expiry', 'expiresAt must be an ISO-8601 date-time.');
+    if (Number.isNaN(at.getTime()))
+      return refuse('invalid_expiry', 'expiresAt must be an ISO-8601 date-time.');
     if (at.getTime() <= now.getTime()) return refuse('invalid_expiry', 'expiresAt must be in the future.');
     return at;
   };
-  const capped = (at: Date | null): Date | null => (limit === null ? at : at === null || at > limit ? limit : at);
+  const capped = (at: Date | null): Date | null =>
+    limit === null ? at : at === null || at > limit ? limit : at;
   /** An expiry the caller sets on an existing token: null clears it, which a maximum forbids. */
   const explicit = (value: string | null): TokenPolicyDecision => {
     if (value === null) {
-      return limit === null ? ok(null) : refuse('invalid_expiry', `This org limits tokens to ${max} day(s): the expiry cannot be cleared.`);
+      return limit === null
+        ? ok(null)
+        : refuse('invalid_expiry', `This org limits tokens to ${max} day(s): the expiry cannot be cleared.`);
     }
     const at = future(value);
     if (!(at instanceof Date)) return at;
@@ -95,9 +114,13 @@ export function decideTokenLifetime(policy: TokenLifetimePolicy, change: TokenCh
     }
     case 'update': {
       const { before } = change;
-      if (change.expiresAt === undefined) return ok(before.expiresAt === null ? null : new Date(before.expiresAt));
+      if (change.expiresAt === undefined)
+        return ok(before.expiresAt === null ? null : new Date(before.expiresAt));
       if (expired(before)) {
-        return refuse('conflict', 'This token has expired and stays expired: create a new token instead of extending it.');
+        return refuse(
+          'conflict',
+          'This token has expired and stays expired: create a new token instead of extending it.',
+        );
       }
       return explicit(change.expiresAt);
     }
@@ -108,8 +131,10 @@ export function decideTokenLifetime(policy: TokenLifetimePolicy, change: TokenCh
     }
     case 'rotate': {
       const { before } = change;
-      if (expired(before)) return refuse('conflict', 'This token has expired and stays expired: create a new token instead.');
-      if (change.expiresAt === undefined) return ok(capped(before.expiresAt === null ? null : new Date(before.expiresAt)));
+      if (expired(before))
+        return refuse('conflict', 'This token has expired and stays expired: create a new token instead.');
+      if (change.expiresAt === undefined)
+        return ok(capped(before.expiresAt === null ? null : new Date(before.expiresAt)));
       return explicit(change.expiresAt);
     }
   }

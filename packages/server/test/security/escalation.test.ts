@@ -57,23 +57,37 @@ async function memberWithLegacyTokens(permissions: string[], count = 1) {
     tokens: values.map((value, i) => ({ ownerEmail: email, name: `legacy ${i}`, type: 'private', value })),
   });
   expect(imported.statusCode, imported.body).toBe(201);
-  return { userId: member.userId, values, ids: imported.json().rows.map((r: { tokenId: string }) => r.tokenId) as string[] };
+  return {
+    userId: member.userId,
+    values,
+    ids: imported.json().rows.map((r: { tokenId: string }) => r.tokenId) as string[],
+  };
 }
 
 describe('creating a service account', () => {
   it('without roleId (Viewer by default) is refused to a caller holding less than Viewer', async () => {
     const caller = await callerHolding(['service_accounts:edit']);
-    const res = await call(lk, caller, 'POST', `${base()}/service-accounts`, { name: unique('default-role') });
+    const res = await call(lk, caller, 'POST', `${base()}/service-accounts`, {
+      name: unique('default-role'),
+    });
     expect(res.statusCode, res.body).toBe(403);
     expect(errorCode(res)).toBe('permission_escalation');
     // A role the caller holds is fine.
-    const own = await call(lk, owner, 'POST', `${base()}/roles`, { name: unique('Small'), permissions: ['service_accounts:view'] });
-    const ok = await call(lk, caller, 'POST', `${base()}/service-accounts`, { name: unique('small-role'), roleId: own.json().id });
+    const own = await call(lk, owner, 'POST', `${base()}/roles`, {
+      name: unique('Small'),
+      permissions: ['service_accounts:view'],
+    });
+    const ok = await call(lk, caller, 'POST', `${base()}/service-accounts`, {
+      name: unique('small-role'),
+      roleId: own.json().id,
+    });
     expect(ok.statusCode, ok.body).toBe(201);
   });
 
   it('without roleId is fine for a caller who holds Viewer', async () => {
-    const res = await call(lk, org.admin, 'POST', `${base()}/service-accounts`, { name: unique('viewer-default') });
+    const res = await call(lk, org.admin, 'POST', `${base()}/service-accounts`, {
+      name: unique('viewer-default'),
+    });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().roleName).toBe('Viewer');
   });
@@ -91,7 +105,10 @@ describe('revoking and changing a token', () => {
 
   it('revoking a token within what the caller holds is allowed', async () => {
     const caller = await callerHolding(['tokens:edit']);
-    const small = await call(lk, owner, 'POST', `${base()}/roles`, { name: unique('Token reader'), permissions: ['tokens:view'] });
+    const small = await call(lk, owner, 'POST', `${base()}/roles`, {
+      name: unique('Token reader'),
+      permissions: ['tokens:view'],
+    });
     const sa = await createServiceAccount(lk, org, unique('small'), { roleId: small.json().id });
     const { token, item } = await createToken(lk, org, { serviceAccountId: sa.id });
     expect((await call(lk, caller, 'DELETE', `${base()}/tokens/${item.id}`)).statusCode).toBe(204);
@@ -101,7 +118,9 @@ describe('revoking and changing a token', () => {
   it('narrowing a token that grants more than the caller holds is refused too (the before counts)', async () => {
     const caller = await callerHolding(['tokens:edit']);
     const { token, item } = await createToken(lk, org, { serviceAccountId: adminSa.id });
-    const res = await call(lk, caller, 'PATCH', `${base()}/tokens/${item.id}`, { permissions: ['tokens:view'] });
+    const res = await call(lk, caller, 'PATCH', `${base()}/tokens/${item.id}`, {
+      permissions: ['tokens:view'],
+    });
     expect(errorCode(res), res.body).toBe('permission_escalation');
     expect((await verify(lk, { token, permission: 'orders:edit' })).code).toBe('valid');
   });
@@ -110,24 +129,52 @@ describe('revoking and changing a token', () => {
 describe('reassigning never silently widens', () => {
   it('a legacy token ("all of its owner\'s role") keeps at most what it had; the answer and the audit show before/after', async () => {
     const { values, ids } = await memberWithLegacyTokens(['orders:view']);
-    const res = await call(lk, org.admin, 'POST', `${base()}/tokens/${ids[0]}/reassign`, { serviceAccountId: adminSa.id });
+    const res = await call(lk, org.admin, 'POST', `${base()}/tokens/${ids[0]}/reassign`, {
+      serviceAccountId: adminSa.id,
+    });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ effectivePermissionsBefore: ['orders:view'], effectivePermissions: ['orders:view'], permissions: ['orders:view'] });
+    expect(res.json()).toMatchObject({
+      effectivePermissionsBefore: ['orders:view'],
+      effectivePermissions: ['orders:view'],
+      permissions: ['orders:view'],
+    });
     expect((await verify(lk, { token: values[0]!, permission: 'orders:view' })).code).toBe('valid');
-    expect((await verify(lk, { token: values[0]!, permission: 'orders:edit' })).code).toBe('permission_denied');
-    expect((await verify(lk, { token: values[0]!, permission: 'customers:view' })).code).toBe('permission_denied');
-    const audit = (await call(lk, owner, 'GET', `${base()}/audit-log?targetId=${ids[0]}&action=token.reassign`)).json().items;
+    expect((await verify(lk, { token: values[0]!, permission: 'orders:edit' })).code).toBe(
+      'permission_denied',
+    );
+    expect((await verify(lk, { token: values[0]!, permission: 'customers:view' })).code).toBe(
+      'permission_denied',
+    );
+    const audit = (
+      await call(lk, owner, 'GET', `${base()}/audit-log?targetId=${ids[0]}&action=token.reassign`)
+    ).json().items;
     expect(audit).toHaveLength(1);
-    expect(audit[0].before).toMatchObject({ ownerUserId: expect.stringMatching(/^usr_/), permissions: null, effectivePermissions: ['orders:view'] });
-    expect(audit[0].after).toMatchObject({ ownerServiceAccountId: adminSa.id, permissions: ['orders:view'], effectivePermissions: ['orders:view'] });
+    expect(audit[0].before).toMatchObject({
+      ownerUserId: expect.stringMatching(/^usr_/),
+      permissions: null,
+      effectivePermissions: ['orders:view'],
+    });
+    expect(audit[0].after).toMatchObject({
+      ownerServiceAccountId: adminSa.id,
+      permissions: ['orders:view'],
+      effectivePermissions: ['orders:view'],
+    });
   });
 
-  it("a token with its own list is pinned too: a bigger new role does not widen it", async () => {
-    const readerRole = await call(lk, owner, 'POST', `${base()}/roles`, { name: unique('Orders reader'), permissions: ['orders:view'] });
+  it('a token with its own list is pinned too: a bigger new role does not widen it', async () => {
+    const readerRole = await call(lk, owner, 'POST', `${base()}/roles`, {
+      name: unique('Orders reader'),
+      permissions: ['orders:view'],
+    });
     const from = await createServiceAccount(lk, org, unique('reader'), { roleId: readerRole.json().id });
-    const { token, item } = await createToken(lk, org, { serviceAccountId: from.id, permissions: ['orders:edit'] });
+    const { token, item } = await createToken(lk, org, {
+      serviceAccountId: from.id,
+      permissions: ['orders:edit'],
+    });
     expect(item.effectivePermissions).toEqual(['orders:view']);
-    const res = await call(lk, org.admin, 'POST', `${base()}/tokens/${item.id}/reassign`, { serviceAccountId: adminSa.id });
+    const res = await call(lk, org.admin, 'POST', `${base()}/tokens/${item.id}/reassign`, {
+      serviceAccountId: adminSa.id,
+    });
     expect(res.json().effectivePermissions, res.body).toEqual(['orders:view']);
     expect((await verify(lk, { token, permission: 'orders:edit' })).code).toBe('permission_denied');
   });
@@ -135,15 +182,23 @@ describe('reassigning never silently widens', () => {
   it('permissions: "owner_role" gives the new owner\'s whole role, only to a caller who holds it', async () => {
     const { values, ids } = await memberWithLegacyTokens(['orders:view'], 2);
     const mover = await callerHolding(['tokens:edit', 'orders:view', 'service_accounts:view']);
-    const refused = await call(lk, mover, 'POST', `${base()}/tokens/${ids[0]}/reassign`, { serviceAccountId: adminSa.id, permissions: 'owner_role' });
+    const refused = await call(lk, mover, 'POST', `${base()}/tokens/${ids[0]}/reassign`, {
+      serviceAccountId: adminSa.id,
+      permissions: 'owner_role',
+    });
     expect(refused.statusCode, refused.body).toBe(403);
     expect(errorCode(refused)).toBe('permission_escalation');
     expect((await call(lk, org.admin, 'GET', `${base()}/tokens/${ids[0]}`)).json().owner.type).toBe('user');
     // The same caller may move it pinned: it then grants nothing the caller lacks.
-    const pinned = await call(lk, mover, 'POST', `${base()}/tokens/${ids[0]}/reassign`, { serviceAccountId: adminSa.id });
+    const pinned = await call(lk, mover, 'POST', `${base()}/tokens/${ids[0]}/reassign`, {
+      serviceAccountId: adminSa.id,
+    });
     expect(pinned.statusCode, pinned.body).toBe(200);
     // An Admin asking explicitly gets the new owner's role.
-    const widened = await call(lk, org.admin, 'POST', `${base()}/tokens/${ids[1]}/reassign`, { serviceAccountId: adminSa.id, permissions: 'owner_role' });
+    const widened = await call(lk, org.admin, 'POST', `${base()}/tokens/${ids[1]}/reassign`, {
+      serviceAccountId: adminSa.id,
+      permissions: 'owner_role',
+    });
     expect(widened.statusCode, widened.body).toBe(200);
     expect(widened.json().permissions).toBeNull();
     expect((await verify(lk, { token: values[1]!, permission: 'orders:edit' })).code).toBe('valid');
@@ -152,26 +207,41 @@ describe('reassigning never silently widens', () => {
   it('a caller cannot reassign a token that already grants more than they hold', async () => {
     const { ids } = await memberWithLegacyTokens(['orders:view', 'customers:view']);
     const mover = await callerHolding(['tokens:edit', 'orders:view', 'service_accounts:view']);
-    const res = await call(lk, mover, 'POST', `${base()}/tokens/${ids[0]}/reassign`, { serviceAccountId: adminSa.id });
+    const res = await call(lk, mover, 'POST', `${base()}/tokens/${ids[0]}/reassign`, {
+      serviceAccountId: adminSa.id,
+    });
     expect(errorCode(res), res.body).toBe('permission_escalation');
   });
 
-  it("members/{userId}/reassign-tokens pins every token and reports before/after per token", async () => {
+  it('members/{userId}/reassign-tokens pins every token and reports before/after per token', async () => {
     const { userId, values, ids } = await memberWithLegacyTokens(['orders:view'], 2);
-    const res = await call(lk, org.admin, 'POST', `${base()}/members/${userId}/reassign-tokens`, { serviceAccountId: adminSa.id });
+    const res = await call(lk, org.admin, 'POST', `${base()}/members/${userId}/reassign-tokens`, {
+      serviceAccountId: adminSa.id,
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().reassigned).toEqual(ids);
     expect(res.json().tokens).toEqual(
-      ids.map((id) => ({ id, effectivePermissionsBefore: ['orders:view'], effectivePermissionsAfter: ['orders:view'], expiresAt: null })),
+      ids.map((id) => ({
+        id,
+        effectivePermissionsBefore: ['orders:view'],
+        effectivePermissionsAfter: ['orders:view'],
+        expiresAt: null,
+      })),
     );
-    for (const token of values) expect((await verify(lk, { token, permission: 'orders:edit' })).code).toBe('permission_denied');
-    const audit = (await call(lk, owner, 'GET', `${base()}/audit-log?targetId=${ids[1]}&action=token.reassign`)).json().items;
+    for (const token of values)
+      expect((await verify(lk, { token, permission: 'orders:edit' })).code).toBe('permission_denied');
+    const audit = (
+      await call(lk, owner, 'GET', `${base()}/audit-log?targetId=${ids[1]}&action=token.reassign`)
+    ).json().items;
     expect(audit[0].after.effectivePermissions).toEqual(['orders:view']);
   });
 
   it('members/{userId}/reassign-tokens with permissions: "owner_role" widens only on request', async () => {
     const { userId, values } = await memberWithLegacyTokens(['orders:view']);
-    const res = await call(lk, org.admin, 'POST', `${base()}/members/${userId}/reassign-tokens`, { serviceAccountId: adminSa.id, permissions: 'owner_role' });
+    const res = await call(lk, org.admin, 'POST', `${base()}/members/${userId}/reassign-tokens`, {
+      serviceAccountId: adminSa.id,
+      permissions: 'owner_role',
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().tokens[0].effectivePermissionsAfter).toContain('orders:edit');
     expect((await verify(lk, { token: values[0]!, permission: 'orders:edit' })).code).toBe('valid');
