@@ -142,12 +142,18 @@ describe('legacy migration: import → verify → reassign --from-user → remov
     const invite = await json<{ link: string }>('invite', 'create', 'dave@acme.test', '--role', 'Viewer');
     await fetch(`${server.url}/api/v1/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: invite.link.split('#token=')[1], name: 'Dave', password: 'dave password 12' }) });
     const file = join(dir, 'legacy.csv');
-    writeFileSync(file, 'ownerEmail,name,type,domains,value\ndave@acme.test,old script,private,,legacy-dave-0001\ndave@acme.test,old embed,public,https://a.acme.test https://b.acme.test,legacy-dave-0002\n');
+    writeFileSync(
+      file,
+      'ownerEmail,name,type,domains,value,expiresAt\ndave@acme.test,old script,private,,legacy-dave-0001,\n' +
+        'dave@acme.test,old embed,public,https://a.acme.test https://b.acme.test,legacy-dave-0002,2099-01-01T00:00:00.000Z\n',
+    );
     const dry = await cli('token', 'import', '--file', file, '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('2 of 2 row(s) would import; nothing changed');
     const real = await cli('token', 'import', '--file', file);
     expect(real.stdout).toContain('imported 2 token(s)');
+    const listed = await json<{ name: string; expiresAt: string | null }[]>('token', 'list', '--owner', 'dave@acme.test');
+    expect(Object.fromEntries(listed.map((t) => [t.name, t.expiresAt]))).toEqual({ 'old script': null, 'old embed': '2099-01-01T00:00:00.000Z' });
     const verify = async (token: string, origin?: string) =>
       ((await (await fetch(`${server.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, origin }) })).json()) as { code: string; owner: { type: string } | null });
     expect((await verify('legacy-dave-0001')).owner?.type).toBe('user');
