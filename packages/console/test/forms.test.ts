@@ -8,6 +8,7 @@ describe('console form rules', () => {
     expect(serviceAccountNameError('web-shop')).toBeNull();
     expect(serviceAccountNameError('web shop')).toMatch(/letters, digits, "-" and "_"/);
     expect(serviceAccountNameError('')).toBe('A name is required.');
+    expect(serviceAccountNameError('sa_0123456789abcdefghij')).toMatch(/must not look like an id/);
   });
 
   it('domains: wildcards refused with the explanation, bad origins refused, good ones accepted', () => {

@@ -1,5 +1,5 @@
 import { normalizeAllowedOrigin } from '@latchkey/server/domain/origins';
-import { checkServiceAccountName, SERVICE_ACCOUNT_NAME_RULE } from '@latchkey/server/domain/service-account-name';
+import { checkServiceAccountName } from '@latchkey/server/domain/service-account-name';
 
 /**
  * Form rules, checked as you type. They are the server's own rule functions (imported from its domain
@@ -9,7 +9,8 @@ export const SERVICE_ACCOUNT_NAME_HINT = 'Letters, digits, "-" and "_" only — 
 
 export function serviceAccountNameError(name: string): string | null {
   if (name.length === 0) return 'A name is required.';
-  return checkServiceAccountName(name).ok ? null : SERVICE_ACCOUNT_NAME_RULE;
+  const check = checkServiceAccountName(name);
+  return check.ok ? null : check.message;
 }
 
 export function domainError(entry: string): string | null {

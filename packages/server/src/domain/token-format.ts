@@ -83,12 +83,33 @@ export function hashToken(value: string): string {
   return hash('sha256', value, 'hex');
 }
 
-/** Display hint: type and the first and last 4 characters, e.g. `lk_prv_AbCd…wXyZ`. */
+/**
+ * Shortest legacy value the import accepts. Shorter values are guessable, and no display hint could
+ * name one without giving a meaningful share of it away.
+ */
+export const LEGACY_MIN_LENGTH = 16;
+/** Characters of a legacy value its hint shows (the last ones). */
+export const LEGACY_HINT_SHOWN = 2;
+/** Hint of a legacy token imported by its SHA-256 only: nothing of the value is known. */
+export const LEGACY_HASH_ONLY_HINT = 'legacy (SHA-256 only)';
+
+/**
+ * Display hint, safe to show anyone who may list tokens (and kept in audit entries). Latchkey's own
+ * values: the type marker, the first 4 of the 32 random characters and the last 4 (checksum)
+ * characters, e.g. `lk_prv_AbCd…wXyZ`, which leaves 28 random characters unknown. Imported legacy
+ * values can be short and low in entropy, so their hint never reveals a meaningful share: only the
+ * last 2 characters and the length, e.g. `legacy…Xy (24 chars)`.
+ */
 export function tokenHint(value: string, type: TokenType, deploymentPrefix = ''): string {
   const marker = deploymentPrefix + TOKEN_TYPE_MARKER[type];
   if (value.startsWith(marker)) {
     const rest = value.slice(marker.length);
     return `${marker}${rest.slice(0, 4)}…${rest.slice(-4)}`;
   }
-  return `${value.slice(0, 4)}…${value.slice(-4)}`;
+  return legacyHint(value);
+}
+
+/** The hint of a legacy (foreign-format) value: `legacy…Xy (24 chars)`. */
+export function legacyHint(value: string): string {
+  return `legacy…${value.slice(-LEGACY_HINT_SHOWN)} (${value.length} chars)`;
 }

@@ -139,3 +139,11 @@ export const AuditEntry = Type.Object({
 });
 
 export const User = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() });
+
+/** How a reassigned token's permissions are set (issue 11): never silently wider than before. */
+export const ReassignPermissions = Type.Union([Type.Literal('keep'), Type.Literal('owner_role')], {
+  default: 'keep',
+  description:
+    "keep (default): pin the token to at most what it could do before the move, narrowed by the new owner's role. " +
+    "owner_role: give it all of the new owner's role (the caller must hold it).",
+});

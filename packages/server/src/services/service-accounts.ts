@@ -30,14 +30,17 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
     list: (scope: OrgScope) => store.serviceAccounts.listByOrg(scope.org.id),
     get: (scope: OrgScope, idOrName: string) => load(store, scope, idOrName),
 
-    /** Rule 1 (name), role defaulting to the org's Viewer. */
+    /** Rule 1 (name), role defaulting to the org's Viewer (only for callers who hold Viewer's grants). */
     async create(scope: OrgScope, input: { name: string; roleId?: string; description?: string }, tx0?: Store): Promise<ServiceAccountView> {
       const { name, key } = validName(input.name);
       const run = async (tx: Store) => {
-        const role = input.roleId
-          ? await roles.assignable(tx, scope, input.roleId, 'give a service account this role')
-          : await tx.roles.findBuiltin(scope.org.id, 'Viewer');
-        if (!role) throw notFound('Role');
+        // The default role passes the same escalation check as a chosen one: a caller holding less
+        // than Viewer cannot mint an account that holds more than they do.
+        const roleId = input.roleId ?? (await tx.roles.findBuiltin(scope.org.id, 'Viewer'))?.id;
+        if (!roleId) throw notFound('Role');
+        const role = await roles.assignable(tx, scope, roleId, input.roleId
+          ? 'give a service account this role'
+          : 'give a service account the default Viewer role: choose a role you hold (roleId)');
         const at = iso(clock.now());
         const id = newId('serviceAccount');
         try {

@@ -3,11 +3,19 @@ import { newId } from '../domain/ids.js';
 import { normalizeAllowlist } from '../domain/origins.js';
 import { effectiveTokenPermissions, expand, unknownPermissions } from '../domain/permissions.js';
 import { generateToken, hashToken, tokenHint, type TokenType } from '../domain/token-format.js';
+import { decideTokenLifetime, type TokenChange } from '../domain/token-policy.js';
 import type { TokenListFilter, TokenRecord, TokenStatus, TokenView } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
 import { assertNoEscalation } from './guards.js';
+
+/**
+ * What a reassigned token may do: 'keep' pins it to at most what it could do before the move;
+ * 'owner_role' (asked for explicitly, and only by a caller holding that role) gives it the new
+ * owner's whole role.
+ */
+export type ReassignPermissions = 'keep' | 'owner_role';
 
 export interface TokenInput {
   name: string;
@@ -105,21 +113,58 @@ export function tokenService(deps: ServiceDeps) {
     return expand(list);
   }
 
-  async function checkExpiry(tx: Store, scope: OrgScope, expiresAt: string | null | undefined, now: Date): Promise<string | null> {
+  /** The org's token policy (domain/token-policy.ts) applied to one change; throws its refusal. */
+  async function lifetime(tx: Store, scope: OrgScope, change: TokenChange, now: Date): Promise<string | null> {
     const org = (await tx.orgs.findById(scope.org.id))!;
-    const max = org.maxTokenLifetimeDays;
-    const limit = max === null ? null : new Date(now.getTime() + max * 86_400_000);
-    if (expiresAt === undefined || expiresAt === null) {
-      // An org maximum makes every new token expire; without an explicit time, the maximum applies.
-      return limit ? iso(limit) : null;
-    }
-    const at = new Date(expiresAt);
-    if (Number.isNaN(at.getTime())) throw new AppError('invalid_expiry', 'expiresAt must be an ISO-8601 date-time.');
-    if (at.getTime() <= now.getTime()) throw new AppError('invalid_expiry', 'expiresAt must be in the future.');
-    if (limit && at.getTime() > limit.getTime()) {
-      throw new AppError('invalid_expiry', `This org limits tokens to ${max} day(s): expiresAt must be on or before ${iso(limit)}.`);
-    }
-    return iso(at);
+    const decision = decideTokenLifetime({ maxLifetimeDays: org.maxTokenLifetimeDays }, change, now);
+    if (!decision.ok) throw new AppError(decision.code, decision.message);
+    return decision.expiresAt;
+  }
+
+  const effective = (ownerRole: readonly string[], t: Pick<TokenRecord, 'permissions' | 'type'>) =>
+    effectiveTokenPermissions({ ownerRole, tokenPermissions: t.permissions, type: t.type, catalog: config.catalog });
+
+  /** The role grants of one token's current owner ([] when the owner can no longer act). */
+  async function ownerRoleOf(tx: Store, orgId: string, t: Pick<TokenRecord, 'ownerServiceAccountId' | 'ownerUserId'>): Promise<string[]> {
+    const roleId = t.ownerServiceAccountId
+      ? (await tx.serviceAccounts.findInOrg(orgId, t.ownerServiceAccountId))?.roleId
+      : (await tx.members.find(orgId, t.ownerUserId ?? ''))?.roleId;
+    return (roleId && (await tx.roles.findInOrg(orgId, roleId))?.permissions) || [];
+  }
+
+  /**
+   * Moves one token to a service account (rule 13) without ever silently widening it: by default
+   * ('keep') its permission list is pinned to what it could do before the move, narrowed by the new
+   * owner's role; 'owner_role' gives it all of the new owner's role, which the caller must hold. The
+   * caller must also hold what the token could do before (nobody touches what grants more than they hold).
+   */
+  async function moveToken(
+    tx: Store,
+    scope: OrgScope,
+    before: TokenRecord,
+    oldRole: readonly string[],
+    target: { sa: { id: string }; rolePermissions: string[] },
+    mode: ReassignPermissions,
+    now: Date,
+  ) {
+    const effectiveBefore = effective(oldRole, before);
+    assertNoEscalation(scope, effectiveBefore, 'reassign this token');
+    const newRole = new Set(expand(target.rolePermissions));
+    const permissions = mode === 'owner_role' ? null : effectiveBefore.filter((p) => newRole.has(p));
+    const effectiveAfter = effective(target.rolePermissions, { permissions, type: before.type });
+    assertNoEscalation(scope, effectiveAfter, 'reassign this token to that service account');
+    const expiresAt = await lifetime(tx, scope, { kind: 'reassign', before }, now);
+    const at = iso(now);
+    await tx.tokens.update(before.id, { ownerServiceAccountId: target.sa.id, ownerUserId: null, permissions, expiresAt, updatedAt: at });
+    const after = (await tx.tokens.findInOrg(scope.org.id, before.id))!;
+    await writeAudit(tx, scope, at, {
+      action: 'token.reassign',
+      targetType: 'token',
+      targetId: before.id,
+      before: { ...tokenAuditView(before), effectivePermissions: effectiveBefore },
+      after: { ...tokenAuditView(after), effectivePermissions: effectiveAfter, permissionsMode: mode },
+    });
+    return { after, effectiveBefore, effectiveAfter };
   }
 
   /** A live service account of this org that may own tokens; throws the rule-5/13 refusals. */
@@ -154,7 +199,7 @@ export function tokenService(deps: ServiceDeps) {
         const domains = checkDomains(input.type, input.domains);
         const permissions = checkPermissionList(input.permissions);
         const now = clock.now();
-        const expiresAt = await checkExpiry(tx, scope, input.expiresAt, now);
+        const expiresAt = await lifetime(tx, scope, { kind: 'create', expiresAt: input.expiresAt }, now);
         const effective = effectiveTokenPermissions({ ownerRole: rolePermissions, tokenPermissions: permissions, type: input.type, catalog: config.catalog });
         assertNoEscalation(scope, effective, 'create this token');
         const value = generateToken(input.type, config.tokenPrefix);
@@ -209,28 +254,32 @@ export function tokenService(deps: ServiceDeps) {
       return { ...view(t, await ownerGrants(store, scope.org.id), now, canSeeValues(scope), uses.get(t.id) ?? 0), dailyUsage: await store.usage.daily(t.id, weekAgo(now)) };
     },
 
-    /** Name, domains (public only), permissions, expiry. A revoked token cannot be changed. */
+    /**
+     * Name, domains (public only), permissions, expiry. A revoked token cannot be changed; the expiry
+     * follows the org's policy; the caller must hold what the token grants before and after.
+     */
     async update(scope: OrgScope, id: string, patch: { name?: string; domains?: string[]; permissions?: string[] | null; expiresAt?: string | null }) {
       return inTransaction(deps, async (tx, invalidate) => {
         const before = await tx.tokens.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Token');
-        if (before.revokedAt) throw new AppError('conflict', 'A revoked token cannot be changed.');
+        const now = clock.now();
+        const expiresAt = await lifetime(tx, scope, { kind: 'update', before, expiresAt: patch.expiresAt }, now);
+        const ownerRole = await ownerRoleOf(tx, scope.org.id, before);
+        assertNoEscalation(scope, effective(ownerRole, before), 'change this token');
         const set: Parameters<Store['tokens']['update']>[1] = {};
         if (patch.name !== undefined) set.name = patch.name;
         if (patch.domains !== undefined) set.domains = checkDomains(before.type, patch.domains);
         if (patch.permissions !== undefined) set.permissions = checkPermissionList(patch.permissions);
-        const now = clock.now();
-        if (patch.expiresAt !== undefined) set.expiresAt = await checkExpiry(tx, scope, patch.expiresAt, now);
-        const grants = await ownerGrants(tx, scope.org.id);
+        if (patch.expiresAt !== undefined) set.expiresAt = expiresAt;
         const merged = { ...before, ...set };
-        assertNoEscalation(scope, effectiveTokenPermissions({ ownerRole: grants(before), tokenPermissions: merged.permissions, type: before.type, catalog: config.catalog }), 'change this token');
+        assertNoEscalation(scope, effective(ownerRole, merged), 'change this token');
         const at = iso(now);
         set.updatedAt = at;
         await tx.tokens.update(id, set);
         const after = (await tx.tokens.findInOrg(scope.org.id, id))!;
         await writeAudit(tx, scope, at, { action: 'token.update', targetType: 'token', targetId: id, before: tokenAuditView(before), after: tokenAuditView(after) });
         invalidate({ kind: 'token', tokenId: id, hash: before.hash });
-        return view(after, grants, at, canSeeValues(scope));
+        return view(after, () => ownerRole, at, canSeeValues(scope));
       });
     },
 
@@ -240,6 +289,8 @@ export function tokenService(deps: ServiceDeps) {
         const before = await tx.tokens.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Token');
         if (before.revokedAt) return; // idempotent: already revoked
+        // Revoking is a change like any other: only by someone who holds what the token grants.
+        assertNoEscalation(scope, effective(await ownerRoleOf(tx, scope.org.id, before), before), 'revoke this token');
         const at = iso(clock.now());
         await tx.tokens.update(id, { revokedAt: at, updatedAt: at });
         await writeAudit(tx, scope, at, { action: 'token.revoke', targetType: 'token', targetId: id, before: tokenAuditView(before), after: tokenAuditView({ ...before, revokedAt: at }) });
@@ -247,38 +298,44 @@ export function tokenService(deps: ServiceDeps) {
       });
     },
 
-    /** Moves every active token a member owns to one service account, in one transaction (legacy migration). */
-    async reassignAllFromUser(scope: OrgScope, userId: string, serviceAccountId: string | undefined) {
+    /**
+     * Moves every active token a member owns to one service account, in one transaction (legacy
+     * migration), each as `reassign` does: pinned unless `mode` is 'owner_role'.
+     */
+    async reassignAllFromUser(scope: OrgScope, userId: string, serviceAccountId: string | undefined, mode: ReassignPermissions = 'keep') {
       return inTransaction(deps, async (tx, invalidate) => {
         await tx.members.lockForUpdate(scope.org.id, userId);
-        if (!(await tx.members.find(scope.org.id, userId))) throw notFound('Member');
-        const { sa, rolePermissions } = await ownerAccount(tx, scope, serviceAccountId);
+        const member = await tx.members.find(scope.org.id, userId);
+        if (!member) throw notFound('Member');
+        const target = await ownerAccount(tx, scope, serviceAccountId);
+        const memberRole = (await tx.roles.findInOrg(scope.org.id, member.roleId))?.permissions ?? [];
         const owned = await tx.tokens.activeOwnedBy(scope.org.id, { userId });
-        const at = iso(clock.now());
+        const now = clock.now();
+        const tokens = [];
         for (const before of owned) {
-          assertNoEscalation(scope, effectiveTokenPermissions({ ownerRole: rolePermissions, tokenPermissions: before.permissions, type: before.type, catalog: config.catalog }), 'reassign these tokens to that service account');
-          await tx.tokens.update(before.id, { ownerServiceAccountId: sa.id, ownerUserId: null, updatedAt: at });
-          await writeAudit(tx, scope, at, { action: 'token.reassign', targetType: 'token', targetId: before.id, before: tokenAuditView(before), after: tokenAuditView({ ...before, ownerServiceAccountId: sa.id, ownerUserId: null }) });
+          const moved = await moveToken(tx, scope, before, memberRole, target, mode, now);
           invalidate({ kind: 'token', tokenId: before.id, hash: before.hash });
+          tokens.push({ id: before.id, effectivePermissionsBefore: moved.effectiveBefore, effectivePermissionsAfter: moved.effectiveAfter, expiresAt: moved.after.expiresAt });
         }
-        return { serviceAccountId: sa.id, reassigned: owned.map((t) => t.id) };
+        return { serviceAccountId: target.sa.id, reassigned: owned.map((t) => t.id), tokens };
       });
     },
 
-    /** Rule 13: only to a live service account of the same org; the value (and hash) stay the same. */
-    async reassign(scope: OrgScope, id: string, serviceAccountId: string | undefined) {
+    /**
+     * Rule 13: only to a live service account of the same org; the value (and hash) stay the same.
+     * The answer shows what the token could do before the move next to what it can do now.
+     */
+    async reassign(scope: OrgScope, id: string, serviceAccountId: string | undefined, mode: ReassignPermissions = 'keep') {
       return inTransaction(deps, async (tx, invalidate) => {
         const before = await tx.tokens.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Token');
         if (before.revokedAt) throw new AppError('conflict', 'A revoked token cannot be reassigned.');
-        const { sa, rolePermissions } = await ownerAccount(tx, scope, serviceAccountId);
-        assertNoEscalation(scope, effectiveTokenPermissions({ ownerRole: rolePermissions, tokenPermissions: before.permissions, type: before.type, catalog: config.catalog }), 'reassign this token to that service account');
-        const at = iso(clock.now());
-        await tx.tokens.update(id, { ownerServiceAccountId: sa.id, ownerUserId: null, updatedAt: at });
-        const after = (await tx.tokens.findInOrg(scope.org.id, id))!;
-        await writeAudit(tx, scope, at, { action: 'token.reassign', targetType: 'token', targetId: id, before: tokenAuditView(before), after: tokenAuditView(after) });
+        const target = await ownerAccount(tx, scope, serviceAccountId);
+        const oldRole = await ownerRoleOf(tx, scope.org.id, before);
+        const now = clock.now();
+        const { after, effectiveBefore } = await moveToken(tx, scope, before, oldRole, target, mode, now);
         invalidate({ kind: 'token', tokenId: id, hash: before.hash });
-        return view(after, () => rolePermissions, at, canSeeValues(scope));
+        return { ...view(after, () => target.rolePermissions, iso(now), canSeeValues(scope)), effectivePermissionsBefore: effectiveBefore };
       });
     },
   };

@@ -37,6 +37,20 @@ describe('rule 1: service account names', () => {
     expect((await call(lk, other.admin, 'POST', url(other), { name: 'unique-one' })).statusCode).toBe(201);
   });
 
+  it("a name cannot be another account's id, in any case, on create or rename (issue 11, finding 12)", async () => {
+    const target = await createServiceAccount(lk, org, 'id-target');
+    for (const name of [target.id, target.id.toUpperCase(), target.id.toLowerCase()]) {
+      const res = await call(lk, org.admin, 'POST', url(org), { name });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(errorCode(res)).toBe('invalid_service_account_name');
+    }
+    const other = await createServiceAccount(lk, org, 'will-not-shadow');
+    const renamed = await call(lk, org.admin, 'PATCH', url(org, `/${other.id}`), { name: target.id.toLowerCase() });
+    expect(errorCode(renamed), renamed.body).toBe('invalid_service_account_name');
+    // Looking the target up by its id still finds the target, not an impostor.
+    expect((await call(lk, org.admin, 'GET', url(org, `/${target.id}`))).json().name).toBe('id-target');
+  });
+
   it('renaming follows the same rules', async () => {
     const sa = await createServiceAccount(lk, org, 'to-rename');
     const bad = await call(lk, org.admin, 'PATCH', url(org, `/${sa.id}`), { name: 'bad name' });

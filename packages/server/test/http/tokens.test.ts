@@ -221,8 +221,11 @@ describe('rule 15: expiry and the org maximum lifetime', () => {
     const defaulted = await call(lk, o.admin, 'POST', tokens(o), { name: 'default', type: 'private', serviceAccountId: osa.id });
     expect(defaulted.statusCode).toBe(201);
     expect(Date.parse(defaulted.json().item.expiresAt)).toBe(clock.now().getTime() + 30 * 86_400_000);
+    // Clearing the expiry under a maximum is refused (issue 11, finding 7); the expiry stays.
     const never = await call(lk, o.admin, 'PATCH', tokens(o, `/${defaulted.json().item.id}`), { expiresAt: null });
-    expect(Date.parse(never.json().expiresAt)).toBeLessThanOrEqual(clock.now().getTime() + 30 * 86_400_000);
+    expect(errorCode(never), never.body).toBe('invalid_expiry');
+    const kept = (await call(lk, o.admin, 'GET', tokens(o, `/${defaulted.json().item.id}`))).json();
+    expect(Date.parse(kept.expiresAt)).toBe(clock.now().getTime() + 30 * 86_400_000);
   });
 });
 

@@ -26,14 +26,14 @@ it('never leaves a token owned by a removed member or a deleted service account'
     await addMember(lk, org, email, 'Admin');
     const member = (await api('GET', '/members')).json().items.find((m: { email: string }) => m.email === email);
     const sa = await createServiceAccount(lk, org, `racer-sa-${round}`, { roleId: admin });
-    const imported = await api('POST', '/tokens/import', { tokens: [{ ownerEmail: email, name: 'legacy', type: 'private', value: `race-legacy-${round}-a` }] });
+    const imported = await api('POST', '/tokens/import', { tokens: [{ ownerEmail: email, name: 'legacy', type: 'private', value: `race-legacy-value-${round}-a` }] });
     const legacyId = imported.json().rows[0].tokenId as string;
     const results = await Promise.all([
       api('POST', `/tokens/${legacyId}/reassign`, { serviceAccountId: sa.id }),
       api('DELETE', `/members/${member.userId}`),
       api('DELETE', `/service-accounts/${sa.id}`),
       api('POST', '/tokens', { name: 'new', type: 'private', serviceAccountId: sa.id }),
-      api('POST', '/tokens/import', { tokens: [{ ownerEmail: email, name: 'legacy 2', type: 'private', value: `race-legacy-${round}-b` }] }),
+      api('POST', '/tokens/import', { tokens: [{ ownerEmail: email, name: 'legacy 2', type: 'private', value: `race-legacy-value-${round}-b` }] }),
       api('DELETE', `/members/${member.userId}`),
     ]);
     for (const r of results) {

@@ -9,11 +9,14 @@ export interface ImportRow {
   domains?: string[];
   value?: string;
   sha256?: string;
+  /** ISO-8601; capped at the org's maximum token lifetime. */
+  expiresAt?: string;
 }
 
 /**
  * Reads a legacy-token file: CSV (header row with the import body's field names: ownerEmail, name, type,
- * domains, value or sha256; domains separated by spaces or ";") or JSON lines (one import row per line).
+ * domains, value or sha256, and optionally expiresAt; domains separated by spaces or ";") or JSON lines
+ * (one import row per line).
  * Shape problems are reported with their line; the server checks the rest.
  */
 export function readImportFile(path: string): ImportRow[] {
@@ -47,6 +50,7 @@ export function readImportFile(path: string): ImportRow[] {
     if (r.domains) row.domains = r.domains.split(/[\s;]+/).filter(Boolean);
     if (r.value) row.value = r.value;
     if (r.sha256) row.sha256 = r.sha256;
+    if (r.expiresAt) row.expiresAt = r.expiresAt;
     return row;
   });
 }

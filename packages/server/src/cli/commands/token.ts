@@ -113,7 +113,7 @@ export function tokenCommand(): Command {
   );
   token.addCommand(
     remoteCommand('import', 'Import legacy tokens from a CSV or JSON-lines file: all rows or none')
-      .requiredOption('--file <path>', 'tokens.csv or tokens.jsonl (fields: ownerEmail, name, type, domains, value or sha256)')
+      .requiredOption('--file <path>', 'tokens.csv or tokens.jsonl (fields: ownerEmail, name, type, domains, value or sha256, expiresAt; at most 2,000 rows)')
       .option('--dry-run', 'check every row and report; change nothing')
       .addHelpText('after', '\nExamples:\n  latchkey token import --file tokens.csv --dry-run --org acme\n  latchkey token import --file tokens.jsonl --org acme')
       .action(run(async (r, o: { file: string; dryRun?: boolean; json?: boolean }) => {

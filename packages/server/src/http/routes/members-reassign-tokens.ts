@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { ErrorBody, orgErrors } from '../schemas.js';
+import { ErrorBody, Nullable, ReassignPermissions, Timestamp, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { MemberParams } from './members-update.js';
 
@@ -13,10 +13,29 @@ export const membersReassignTokensRoute: RouteModule = (app, ctx) => {
         tags: ['members'],
         summary: "Move all of a member's active tokens to one service account, in one transaction",
         params: MemberParams,
-        body: Type.Object({ serviceAccountId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ serviceAccountId: Type.String(), reassigned: Type.Array(Type.String()) }), ...orgErrors, 409: ErrorBody },
+        body: Type.Object(
+          { serviceAccountId: Type.Optional(Type.String({ maxLength: 64 })), permissions: Type.Optional(ReassignPermissions) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            serviceAccountId: Type.String(),
+            reassigned: Type.Array(Type.String()),
+            tokens: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                effectivePermissionsBefore: Type.Array(Type.String()),
+                effectivePermissionsAfter: Type.Array(Type.String()),
+                expiresAt: Nullable(Timestamp),
+              }),
+            ),
+          }),
+          ...orgErrors,
+          409: ErrorBody,
+        },
       },
     },
-    async (request) => ctx.services.tokens.reassignAllFromUser(requireScope(request), request.params.userId, request.body.serviceAccountId),
+    async (request) =>
+      ctx.services.tokens.reassignAllFromUser(requireScope(request), request.params.userId, request.body.serviceAccountId, request.body.permissions ?? 'keep'),
   );
 };

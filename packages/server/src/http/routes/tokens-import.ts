@@ -1,6 +1,18 @@
 import Type from 'typebox';
+import { AppError } from '../../domain/errors.js';
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../../services/token-import.js';
+import type { FailureLimiter } from '../../verify/failure-limiter.js';
 import { requireScope } from '../auth.js';
-import { DomainList, Name, OrgParams, TokenType, orgErrors } from '../schemas.js';
+import {
+  DomainList,
+  ErrorBody,
+  Name,
+  Nullable,
+  OrgParams,
+  Timestamp,
+  TokenType,
+  orgErrors,
+} from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 const Row = Type.Object(
@@ -11,6 +23,7 @@ const Row = Type.Object(
     domains: Type.Optional(DomainList),
     value: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     sha256: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    expiresAt: Type.Optional(Nullable(Timestamp)),
   },
   { additionalProperties: false },
 );
@@ -21,29 +34,75 @@ const RowResult = Type.Object({
   code: Type.Optional(Type.String()),
   message: Type.Optional(Type.String()),
   tokenId: Type.Optional(Type.String()),
+  expiresAt: Type.Optional(Nullable(Timestamp)),
 });
+
+const ImportResult = Type.Object({
+  dryRun: Type.Boolean(),
+  valid: Type.Boolean(),
+  imported: Type.Integer(),
+  rows: Type.Array(RowResult),
+});
+
+/**
+ * Every row of a real import is a lookup of a value across the deployment (values are unique), so
+ * it is charged to the caller's address exactly like one failed verification: an import is no
+ * faster an oracle than /verify. A request that does not fit in what is left of the budget is
+ * refused before any row is looked at. `limit` 0 turns the verify limit, and so this, off.
+ */
+function chargeProbeBudget(limiter: FailureLimiter, address: string, rows: number, limit: number): void {
+  if (limit === 0) return;
+  const refuse = () =>
+    new AppError(
+      'rate_limited',
+      `An import counts each row against this address's budget of ${limit} invalid-token checks a minute: ` +
+        `send at most ${limit} rows a minute (or raise LATCHKEY_VERIFY_FAILURE_LIMIT for the migration).`,
+      { limit, windowSeconds: 60 },
+    );
+  if (rows > limit || limiter.isLimited(address)) throw refuse();
+  for (let i = 0; i < rows; i++) limiter.recordFailure(address);
+  if (limiter.isLimited(address)) throw refuse();
+}
 
 export const tokensImportRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/orgs/:org/tokens/import',
     {
       config: { auth: 'any', permission: 'tokens:edit' },
-      bodyLimit: 16 * 1024 * 1024,
+      bodyLimit: MAX_IMPORT_BYTES,
       schema: {
         tags: ['tokens'],
-        summary: 'Import legacy user-owned tokens by value or SHA-256; all rows or none; dryRun reports without writing',
+        summary: `Import legacy user-owned tokens by value or SHA-256 (at most ${MAX_IMPORT_ROWS} rows, 1 MiB); all rows or none; dryRun reports without writing`,
         params: OrgParams,
-        body: Type.Object({ dryRun: Type.Optional(Type.Boolean({ default: false })), tokens: Type.Array(Row, { minItems: 1, maxItems: 50_000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            dryRun: Type.Optional(Type.Boolean({ default: false })),
+            tokens: Type.Array(Row, { minItems: 1, maxItems: MAX_IMPORT_ROWS }),
+          },
+          { additionalProperties: false },
+        ),
         response: {
-          200: Type.Object({ dryRun: Type.Boolean(), valid: Type.Boolean(), imported: Type.Integer(), rows: Type.Array(RowResult) }),
-          201: Type.Object({ dryRun: Type.Boolean(), valid: Type.Boolean(), imported: Type.Integer(), rows: Type.Array(RowResult) }),
+          200: ImportResult,
+          201: ImportResult,
           ...orgErrors,
+          409: ErrorBody,
+          413: ErrorBody,
+          429: ErrorBody,
         },
       },
     },
     async (request, reply) => {
       const dryRun = request.body.dryRun ?? false;
-      const result = await ctx.services.tokenImport.run(requireScope(request), request.body.tokens, dryRun);
+      const scope = requireScope(request);
+      // The dry run looks only inside the caller's org, so it reveals nothing and costs nothing.
+      if (!dryRun)
+        chargeProbeBudget(
+          ctx.failureLimiter,
+          request.ip,
+          request.body.tokens.length,
+          ctx.config.verifyFailureLimit,
+        );
+      const result = await ctx.services.tokenImport.run(scope, request.body.tokens, dryRun);
       return reply.status(dryRun ? 200 : 201).send(result);
     },
   );

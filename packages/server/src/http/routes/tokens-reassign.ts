@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { ErrorBody, Token, orgErrors } from '../schemas.js';
+import { ErrorBody, ReassignPermissions, Token, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { TokenParams } from './tokens-get.js';
 
@@ -11,12 +11,20 @@ export const tokensReassignRoute: RouteModule = (app, ctx) => {
       config: { auth: 'any', permission: 'tokens:edit' },
       schema: {
         tags: ['tokens'],
-        summary: 'Move a token to a service account of the same org; its value is unchanged',
+        summary: 'Move a token to a service account of the same org; its value is unchanged and it never silently gains permissions',
         params: TokenParams,
-        body: Type.Object({ serviceAccountId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
-        response: { 200: Token, ...orgErrors, 409: ErrorBody },
+        body: Type.Object(
+          { serviceAccountId: Type.Optional(Type.String({ maxLength: 64 })), permissions: Type.Optional(ReassignPermissions) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Intersect([Token, Type.Object({ effectivePermissionsBefore: Type.Array(Type.String({ description: 'What it could do before the move' })) })]),
+          ...orgErrors,
+          409: ErrorBody,
+        },
       },
     },
-    async (request) => ctx.services.tokens.reassign(requireScope(request), request.params.id, request.body.serviceAccountId),
+    async (request) =>
+      ctx.services.tokens.reassign(requireScope(request), request.params.id, request.body.serviceAccountId, request.body.permissions ?? 'keep'),
   );
 };

@@ -29,6 +29,15 @@ export function auditQueries(db: Kysely<Database>) {
         })
         .execute();
     },
+    /** Several entries in one statement, in order (bulk changes such as an import). */
+    async insertMany(entries: readonly NewAuditRecord[]): Promise<void> {
+      if (entries.length === 0) return;
+      const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+      await db
+        .insertInto('auditLog')
+        .values(entries.map((e) => ({ ...e, before: json(e.before), after: json(e.after) })))
+        .execute();
+    },
     async list(orgId: string, f: AuditFilter): Promise<AuditRecord[]> {
       let q = db.selectFrom('auditLog').selectAll().where('orgId', '=', orgId);
       if (f.action) q = q.where('action', '=', f.action);

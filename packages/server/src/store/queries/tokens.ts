@@ -54,6 +54,14 @@ export function tokenQueries(db: Kysely<Database>) {
         .values({ ...token, permissions: token.permissions && JSON.stringify(token.permissions), domains: JSON.stringify(token.domains) })
         .execute();
     },
+    /** Several tokens in one statement (the import writes thousands; keep `tokens` to a few hundred). */
+    async insertMany(tokens: readonly TokenRecord[]): Promise<void> {
+      if (tokens.length === 0) return;
+      await db
+        .insertInto('tokens')
+        .values(tokens.map((t) => ({ ...t, permissions: t.permissions && JSON.stringify(t.permissions), domains: JSON.stringify(t.domains) })))
+        .execute();
+    },
     async findInOrg(orgId: string, id: string): Promise<TokenView | undefined> {
       const row = await view().where('tokens.orgId', '=', orgId).where('tokens.id', '=', id).executeTakeFirst();
       return row && toView(row);
@@ -62,12 +70,18 @@ export function tokenQueries(db: Kysely<Database>) {
       const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
       return row && tokenFromRow(row);
     },
-    async existingHashes(hashes: string[]): Promise<Set<string>> {
-      const found = new Set<string>();
+    /**
+     * The org holding each of `hashes` that exists (revoked tokens included: values stay unique),
+     * within `onlyOrgId` when given (the import's dry run never looks at other orgs).
+     */
+    async orgsOfHashes(hashes: string[], onlyOrgId?: string): Promise<Map<string, string>> {
+      const found = new Map<string, string>();
       // Chunked to stay under SQLite's bound-parameter limit.
       for (let i = 0; i < hashes.length; i += 500) {
-        const rows = await db.selectFrom('tokens').select('hash').where('hash', 'in', hashes.slice(i, i + 500)).execute();
-        for (const r of rows) found.add(r.hash);
+        let q = db.selectFrom('tokens').select(['hash', 'orgId']).where('hash', 'in', hashes.slice(i, i + 500));
+        if (onlyOrgId !== undefined) q = q.where('orgId', '=', onlyOrgId);
+        const rows = await q.execute();
+        for (const r of rows) found.set(r.hash, r.orgId);
       }
       return found;
     },
