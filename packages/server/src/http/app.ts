@@ -5,7 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { registerAjvFormats, TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
-import type { Config } from '../config/config.js';
+import type { Config, TrustProxy } from '../config/config.js';
 import { randomBase62 } from '../domain/base62.js';
 import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
@@ -41,6 +41,22 @@ declare module 'fastify' {
 
 registerAjvFormats();
 
+/**
+ * Fastify's `trustProxy` for our setting. proxy-addr walks X-Forwarded-For from the right and stops at
+ * the first address not trusted: that is the client. A hop count is a function (Fastify itself now treats
+ * a bare number as "trust nobody"); `private` is proxy-addr's `uniquelocal`.
+ */
+export function fastifyTrustProxy(
+  t: TrustProxy,
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (t === false) return false;
+  if ('hops' in t) {
+    const hops = t.hops;
+    return (_address, hop) => hop < hops;
+  }
+  return t.addresses.map((a) => (a === 'private' ? 'uniquelocal' : a));
+}
+
 /** Builds the HTTP application from its dependencies; tests build it with theirs. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   // Request ids: a random per-process prefix and a counter — unique, and free on the hot path.
@@ -48,7 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   let reqCounter = 0;
   const app = Fastify({
     loggerInstance: deps.logger,
-    trustProxy: deps.config.trustProxy,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
     genReqId: () => `${reqIdPrefix}${(++reqCounter).toString(36)}`,
