@@ -11,6 +11,7 @@ import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { Metrics } from '../verify/metrics.js';
 import type { FailureLimiter } from '../verify/failure-limiter.js';
+import type { TokenPresence } from '../verify/token-presence.js';
 import type { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.js';
 import { registerConsole } from './console.js';
@@ -27,6 +28,7 @@ export interface AppDeps {
   feedStatus?: () => { listening: boolean } | null;
   failureLimiter: FailureLimiter;
   accountLimiter: FailureLimiter;
+  tokenPresence?: TokenPresence;
   redis?: Redis;
   logger: FastifyBaseLogger;
   /** Secret for signing the CSRF cookie; persisted per deployment (see server.ts). */
@@ -102,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('scope', null);
 
   const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
-  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, accountLimiter: deps.accountLimiter, auth };
+  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, accountLimiter: deps.accountLimiter, tokenPresence: deps.tokenPresence, auth };
 
   for (const route of HOT_ROUTES) route(app, ctx);
 

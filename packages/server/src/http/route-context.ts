@@ -6,6 +6,7 @@ import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { Metrics } from '../verify/metrics.js';
 import type { FailureLimiter } from '../verify/failure-limiter.js';
+import type { TokenPresence } from '../verify/token-presence.js';
 import type { createAuthenticator } from './auth.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -20,6 +21,8 @@ export interface RouteContext {
   failureLimiter: FailureLimiter;
   /** Failed sign-ins per account (email). */
   accountLimiter: FailureLimiter;
+  /** Which token hashes may exist (verify-from-address); absent in apps built without it. */
+  tokenPresence?: TokenPresence;
   auth: ReturnType<typeof createAuthenticator>;
 }
 
