@@ -3,15 +3,15 @@
  * Latchkey about the request it is checking through a few headers. A client can send any of those names
  * too, so each is believed only because every documented proxy configuration sets or clears it:
  *
- * | proxy   | original method            | original URI               | who overwrites                          |
- * | ------- | -------------------------- | -------------------------- | --------------------------------------- |
- * | nginx   | X-Original-Method          | X-Original-URI             | forward-auth-common.conf sets both and  |
- * |         |                            |                            | clears X-Forwarded-Method/-Uri          |
- * | Traefik | X-Forwarded-Method         | X-Forwarded-Uri            | Traefik (trustForwardHeader: false);    |
- * |         |                            |                            | authRequestHeaders keeps X-Original-* out|
- * | Caddy   | X-Forwarded-Method         | X-Forwarded-Uri            | forward_auth itself; the Caddyfile      |
- * |         |                            |                            | deletes X-Original-*                    |
- * | Envoy   | the check request's method | its path after the prefix  | Envoy builds the request line           |
+ * | proxy   | original method        | original URI              | who overwrites                       |
+ * | ------- | ---------------------- | ------------------------- | ------------------------------------ |
+ * | nginx   | X-Original-Method      | X-Original-URI            | forward-auth-common.conf sets both,  |
+ * |         |                        |                           | clears X-Forwarded-Method/-Uri       |
+ * | Traefik | X-Forwarded-Method     | X-Forwarded-Uri           | Traefik (trustForwardHeader: false); |
+ * |         |                        |                           | authRequestHeaders: no X-Original-*  |
+ * | Caddy   | X-Forwarded-Method     | X-Forwarded-Uri           | forward_auth itself; the Caddyfile   |
+ * |         |                        |                           | deletes X-Original-*                 |
+ * | Envoy   | the check's own method | its path after the prefix | Envoy builds the request line        |
  *
  * Whatever the configuration, a value is used only where every header of its kind that is present
  * agrees: a client adding `X-Forwarded-Method: OPTIONS` next to a proxy's `X-Original-Method: GET` makes
@@ -33,7 +33,7 @@ export const PROXY_HEADERS = [
 export type ProxyHeader = (typeof PROXY_HEADERS)[number];
 export type ProxyHeaderKind = ProxyHeader['carries'];
 
-/** Names of the X-Latchkey-* headers forward-auth answers with (copied by the proxy to the upstream on 200). */
+/** The X-Latchkey-* headers forward-auth answers with (the proxy copies them to the upstream on 200). */
 export const IDENTITY_HEADERS = [
   'x-latchkey-org',
   'x-latchkey-org-slug',
