@@ -9,6 +9,9 @@ RUN npm ci --ignore-scripts=false && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
+# Behind a reverse proxy, pass LATCHKEY_TRUST_PROXY=<the proxy's address or CIDR as the container sees it>
+# (e.g. `private` on a compose network; see deploy/compose.yaml): without it, X-Forwarded-For is ignored and
+# every client has the proxy's address. `true` is refused at start-up.
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATABASE_URL=sqlite:/data/latchkey.db
 COPY --from=build /app /app
 RUN mkdir -p /data && chown node:node /data

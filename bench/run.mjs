@@ -164,6 +164,7 @@ http {
   access_log off;
   client_body_temp_path ${join(dir, 'nb')}; proxy_temp_path ${join(dir, 'np')};
   fastcgi_temp_path ${join(dir, 'nf')}; uwsgi_temp_path ${join(dir, 'nu')}; scgi_temp_path ${join(dir, 'ns')};
+  include ${join(root, 'docs/proxies/nginx/verify-secret.conf')};
   upstream latchkey { server 127.0.0.1:${lkPort}; keepalive 64; }
   upstream platform { server 127.0.0.1:${upPort}; keepalive 64; }
   server {

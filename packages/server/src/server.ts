@@ -8,7 +8,7 @@ import { createServices, type Services } from './services/index.js';
 import { createMailer } from './services/mailer.js';
 import { openDatabase, type DatabaseHandle } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
-import { createTokenLookup } from './store/queries/verify-lookup.js';
+import { createTokenHashScan, createTokenLookup } from './store/queries/verify-lookup.js';
 import { createStore, type Store } from './store/store.js';
 import { createLocalBus, type InvalidationBus } from './verify/invalidation.js';
 import { createVerifier, type Verifier } from './verify/verifier.js';
@@ -19,6 +19,7 @@ import { createUsageRecorder, type UsageRecorder } from './verify/usage.js';
 import { startInvalidationFeed } from './verify/pg-feed.js';
 import { createFailureLimiter, type FailureLimiter } from './verify/failure-limiter.js';
 import { createCredentialLimits } from './services/credential-limits.js';
+import { createTokenPresence, type TokenPresence } from './verify/token-presence.js';
 import { Redis } from 'ioredis';
 
 export interface Latchkey {
@@ -35,6 +36,8 @@ export interface Latchkey {
   feed: ReturnType<typeof startInvalidationFeed> | null;
   /** Per-address limit on invalid tokens presented to /verify and /forward-auth. */
   failureLimiter: FailureLimiter;
+  /** Which token hashes may exist, so the failure limit never refuses a real token. */
+  tokenPresence: TokenPresence;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,11 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     await services.roles.syncBuiltins();
     const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite, handle.pool), bus, opts.cache);
     const legacyGate = await createLegacyGate(lookup, bus);
+    const tokenPresence = await createTokenPresence({
+      ...createTokenHashScan(handle.db),
+      bus,
+      onError: (err) => logger.error({ err }, 'token presence filter reload failed; keeping the previous one'),
+    });
     const metrics = createMetrics(() => lookup.stats());
     const usage = createUsageRecorder({
       store: store.usage,
@@ -111,7 +119,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       cookieSecret = randomBase62(48);
       await store.settings.set('cookie_secret', cookieSecret);
     }
-    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null, failureLimiter, credentialLimits, redis });
+    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null, failureLimiter, credentialLimits, tokenPresence, redis });
     return {
       app,
       services,
@@ -124,6 +132,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       metrics,
       feed,
       failureLimiter,
+      tokenPresence,
       async close() {
         await app.close();
         await usage.close();
@@ -131,6 +140,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
         redis?.disconnect();
         lookup.close();
         legacyGate.close();
+        tokenPresence.close();
         await handle.close();
       },
     };

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { buildCatalog, PERMISSION_PATTERN, RESOURCE_PATTERN, type PermissionCatalog } from '../domain/permissions.js';
@@ -31,7 +32,16 @@ const FileSchema = Type.Object(
     tokenPrefix: Type.Optional(Type.String({ pattern: '^[a-z0-9]{1,16}_$' })),
     logLevel: Type.Optional(Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')])),
     verifyLogLevel: Type.Optional(Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')])),
-    trustProxy: Type.Optional(Type.Boolean()),
+    // false, a hop count, or proxy addresses/CIDRs/keywords (a comma-separated string or a list);
+    // `true` passes the schema only to be refused with a reason (see parseTrustProxy).
+    trustProxy: Type.Optional(
+      Type.Union([
+        Type.Boolean(),
+        Type.Integer({ minimum: 0, maximum: 100 }),
+        Type.String({ maxLength: 4096 }),
+        Type.Array(Type.String({ maxLength: 64 }), { maxItems: 200 }),
+      ]),
+    ),
     sessionTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
     loginRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
@@ -63,7 +73,12 @@ export interface Config {
   logLevel: LogLevel;
   /** Log level of the verify and forward-auth routes: per-request lines there would cost more than the check. */
   verifyLogLevel: LogLevel;
-  trustProxy: boolean;
+  /**
+   * Whose X-Forwarded-For is believed (SPEC §7): `false` (nobody: the client address is the peer's),
+   * a number of proxy hops in front of Latchkey, or the proxies' addresses/CIDRs/keywords. The client
+   * address is the right-most address not trusted.
+   */
+  trustProxy: TrustProxy;
   sessionTtlHours: number;
   invitationTtlHours: number;
   /** Sign-in, setup and invitation attempts allowed per client address per minute. */
@@ -88,6 +103,52 @@ export interface Config {
   signInSlowdownSeconds: number;
   /** Absolute session lifetime from sign-in, however active the session (the sliding TTL is within it). */
   sessionMaxHours: number;
+}
+
+export type TrustProxy = false | { hops: number } | { addresses: string[] };
+
+/** Keywords for address ranges a proxy may be named by (proxy-addr's names, plus `private`). */
+export const TRUST_PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal', 'private'] as const;
+
+const TRUST_TRUE_REFUSED =
+  'LATCHKEY_TRUST_PROXY (trustProxy): `true` is refused: it believes any X-Forwarded-For header, so ' +
+  'every client could choose its own address for the rate limits and the audit log. Name the proxies in ' +
+  'front of Latchkey instead: their addresses or CIDRs (e.g. 127.0.0.1 or 10.0.0.0/8; keywords ' +
+  'loopback, private, linklocal), or the number of proxies (e.g. 1, only if nothing but that proxy can ' +
+  'reach Latchkey).';
+
+/** One trusted-proxy entry: an IP address, an address/prefix CIDR, or a keyword. */
+function trustEntryProblem(entry: string): string | null {
+  if ((TRUST_PROXY_KEYWORDS as readonly string[]).includes(entry)) return null;
+  const slash = entry.indexOf('/');
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) {
+    return `"${entry}" is not an IP address, a CIDR or one of ${TRUST_PROXY_KEYWORDS.join(', ')}`;
+  }
+  if (slash !== -1) {
+    const bits = entry.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) {
+      return `"${entry}" has an invalid prefix length`;
+    }
+  }
+  return null;
+}
+
+function parseTrustProxy(value: FileConfig['trustProxy'], problems: string[]): TrustProxy {
+  if (value === undefined || value === false || value === 0) return false;
+  if (value === true) {
+    problems.push(TRUST_TRUE_REFUSED);
+    return false;
+  }
+  if (typeof value === 'number') return { hops: value };
+  const entries = (typeof value === 'string' ? value.split(',') : value).map((e) => e.trim()).filter(Boolean);
+  if (entries.length === 0) return false;
+  for (const entry of entries) {
+    const problem = trustEntryProblem(entry);
+    if (problem) problems.push(`LATCHKEY_TRUST_PROXY (trustProxy): ${problem}`);
+  }
+  return { addresses: entries };
 }
 
 export class ConfigError extends Error {
@@ -180,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     problems.push('DATABASE_URL: must start with sqlite: (e.g. sqlite:./data/latchkey.db) or postgres://');
   }
+  const trustProxy = parseTrustProxy(c.trustProxy, problems);
   const platformResources = c.platformResources ?? [...DEFAULT_PLATFORM_RESOURCES];
   const publicSafe = c.publicSafePermissions ?? [...DEFAULT_PUBLIC_SAFE];
   const catalog = buildCatalog(platformResources, publicSafe);
@@ -206,7 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenPrefix: c.tokenPrefix ?? '',
     logLevel: c.logLevel ?? 'info',
     verifyLogLevel: c.verifyLogLevel ?? 'warn',
-    trustProxy: c.trustProxy ?? false,
+    trustProxy,
     sessionTtlHours,
     invitationTtlHours: c.invitationTtlHours ?? 24 * 7,
     loginRateLimit: c.loginRateLimit ?? 20,
@@ -237,7 +299,8 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'verifyFailureLimit':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'trustProxy':
-      return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+      // `true` is kept so that it can be refused with its reason; a number is a hop count.
+      return raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'platformResources':
     case 'publicSafePermissions':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);

@@ -68,26 +68,37 @@ export function normalizeAllowlist(
 }
 
 /**
+ * The one parser of a request's origin, for every entry point (forward-auth's `Origin`/`Referer`, the
+ * `origin` field of `POST /verify`, the middleware — all through verify/request-credentials.ts). Accepts an
+ * origin or a URL (a Referer) with an explicit `http`/`https` scheme and returns its WHATWG origin
+ * serialisation (lower-case host, IDN as punycode, default port dropped, path dropped): the form allowlist
+ * entries are stored in. Anything else is `null` (no origin): empty, `null`, no scheme, another scheme,
+ * credentials (no browser sends them in an Origin or Referer), a `*` in the host, controls or inner
+ * whitespace, over-long values. Leading and trailing spaces and tabs are dropped, as HTTP drops them from header values.
+ */
+export function parseRequestOrigin(value: string | undefined | null): string | null {
+  if (value === undefined || value === null) return null;
+  const v = value.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (v === '' || v === 'null' || v.length > MAX_ORIGIN_LENGTH || FORBIDDEN.test(v)) return null;
+  if (!/^https?:\/\//i.test(v)) return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return null;
+  }
+  if (url.username !== '' || url.password !== '') return null;
+  if (url.hostname === '' || url.hostname.includes('*')) return null;
+  return url.origin;
+}
+
+/**
  * The origin of a request (SPEC rule 9): the `Origin` header, else the origin of `Referer`.
  * `Origin: null`, an unparsable value, a non-http(s) scheme or neither header → `null` (no origin).
  */
 export function requestOrigin(originHeader: string | undefined, refererHeader: string | undefined): string | null {
-  if (originHeader !== undefined && originHeader !== '') {
-    return originHeader === 'null' ? null : originOfUrl(originHeader);
-  }
-  if (refererHeader !== undefined && refererHeader !== '') return originOfUrl(refererHeader);
-  return null;
-}
-
-function originOfUrl(value: string): string | null {
-  if (value.length > MAX_ORIGIN_LENGTH || FORBIDDEN.test(value)) return null;
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-    return url.origin;
-  } catch {
-    return null;
-  }
+  if (originHeader !== undefined && originHeader !== '') return parseRequestOrigin(originHeader);
+  return parseRequestOrigin(refererHeader);
 }
 
 /** Exact match of an already-normalised request origin against a normalised allowlist. */

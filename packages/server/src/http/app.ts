@@ -7,13 +7,14 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { registerAjvFormats, TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
-import type { Config } from '../config/config.js';
+import type { Config, TrustProxy } from '../config/config.js';
 import { randomBase62 } from '../domain/base62.js';
 import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { Metrics } from '../verify/metrics.js';
 import type { FailureLimiter } from '../verify/failure-limiter.js';
 import type { CredentialLimits } from '../services/credential-limits.js';
+import type { TokenPresence } from '../verify/token-presence.js';
 import type { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.js';
 import { registerConsole, securityHeaders } from './console.js';
@@ -31,6 +32,7 @@ export interface AppDeps {
   feedStatus?: () => { listening: boolean } | null;
   failureLimiter: FailureLimiter;
   credentialLimits: CredentialLimits;
+  tokenPresence?: TokenPresence;
   redis?: Redis;
   logger: FastifyBaseLogger;
   /** Secret for signing the CSRF cookie; persisted per deployment (see server.ts). */
@@ -45,6 +47,22 @@ declare module 'fastify' {
 
 registerAjvFormats();
 
+/**
+ * Fastify's `trustProxy` for our setting. proxy-addr walks X-Forwarded-For from the right and stops at
+ * the first address not trusted: that is the client. A hop count is a function (Fastify itself now treats
+ * a bare number as "trust nobody"); `private` is proxy-addr's `uniquelocal`.
+ */
+export function fastifyTrustProxy(
+  t: TrustProxy,
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (t === false) return false;
+  if ('hops' in t) {
+    const hops = t.hops;
+    return (_address, hop) => hop < hops;
+  }
+  return t.addresses.map((a) => (a === 'private' ? 'uniquelocal' : a));
+}
+
 /** Builds the HTTP application from its dependencies; tests build it with theirs. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   // Request ids: a random per-process prefix and a counter — unique, and free on the hot path.
@@ -52,7 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   let reqCounter = 0;
   const app = Fastify({
     loggerInstance: deps.logger,
-    trustProxy: deps.config.trustProxy,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
     genReqId: () => `${reqIdPrefix}${(++reqCounter).toString(36)}`,
@@ -96,7 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('scope', null);
 
   const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
-  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, credentialLimits: deps.credentialLimits, auth };
+  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, credentialLimits: deps.credentialLimits, tokenPresence: deps.tokenPresence, auth };
 
   for (const route of HOT_ROUTES) route(app, ctx);
 

@@ -7,6 +7,7 @@ import type { Verifier } from '../verify/verifier.js';
 import type { Metrics } from '../verify/metrics.js';
 import type { FailureLimiter } from '../verify/failure-limiter.js';
 import type { CredentialLimits } from '../services/credential-limits.js';
+import type { TokenPresence } from '../verify/token-presence.js';
 import type { createAuthenticator } from './auth.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -21,6 +22,8 @@ export interface RouteContext {
   failureLimiter: FailureLimiter;
   /** Per-account and per-address limits on credential checks (sign-in, password change, setup). */
   credentialLimits: CredentialLimits;
+  /** Which token hashes may exist (verify-from-address); absent in apps built without it. */
+  tokenPresence?: TokenPresence;
   auth: ReturnType<typeof createAuthenticator>;
 }
 

@@ -194,7 +194,7 @@ export function tokenService(deps: ServiceDeps) {
 
     /** Rules 5, 7, 8, 11, 12, 15: returns the stored token and its full value, shown this once. */
     async create(scope: OrgScope, input: TokenInput, outer?: Store) {
-      return inTransaction(deps, async (tx) => {
+      return inTransaction(deps, async (tx, invalidate) => {
         const { sa, rolePermissions } = await ownerAccount(tx, scope, input.serviceAccountId);
         const domains = checkDomains(input.type, input.domains);
         const permissions = checkPermissionList(input.permissions);
@@ -227,6 +227,8 @@ export function tokenService(deps: ServiceDeps) {
           lastUsedOrigin: null,
         };
         await tx.tokens.insert(token);
+        // Not to drop anything: every instance's presence filter learns the new hash from it.
+        invalidate({ kind: 'token', tokenId: token.id, hash: token.hash });
         await writeAudit(tx, scope, at, { action: 'token.create', targetType: 'token', targetId: token.id, after: tokenAuditView(token) });
         const stored = (await tx.tokens.findInOrg(scope.org.id, token.id))!;
         return { token: view(stored, () => rolePermissions, at, true), value };

@@ -1,7 +1,7 @@
-import { requestOrigin } from '../domain/origins.js';
+import { requestOrigin, parseRequestOrigin } from '../domain/origins.js';
 
 /**
- * Where a request carries its token and origin (SPEC rules 9–10), shared by forward-auth and the
+ * Where a request carries its token and origin (SPEC rules 9–10), shared by forward-auth, /verify and the
  * middleware. Pure: works on header values and a raw URL.
  */
 
@@ -20,11 +20,16 @@ export function queryTokens(url: string | undefined): string[] {
 }
 
 /**
- * The token from `Authorization: Bearer …` and/or `?bearer_token=…`. Ambiguity is refused rather than
- * guessed: two query values, or a header and a query value that differ, are `{ok: false}` (token_invalid).
- * An Authorization header of another scheme (e.g. Basic for the platform's own users) is not ours: ignored.
+ * The token from `Authorization: Bearer …` or `?bearer_token=…`. Ambiguity is refused rather than
+ * guessed (SPEC §7): two Authorization headers (pass them as an array, see `headerFromRaw`), two query
+ * values, or a Bearer header and a query value at once — even an equal one — are `{ok: false}`
+ * (token_invalid). An Authorization header of another scheme (e.g. Basic for the platform's own users) is
+ * not ours: ignored.
  */
-export function extractToken(authorization: string | string[] | undefined, fromQuery: readonly string[]): TokenSource {
+export function extractToken(
+  authorization: string | string[] | undefined,
+  fromQuery: readonly string[],
+): TokenSource {
   if (Array.isArray(authorization)) return { ok: false };
   let header: string | undefined;
   if (authorization !== undefined && authorization !== '') {
@@ -35,12 +40,37 @@ export function extractToken(authorization: string | string[] | undefined, fromQ
   }
   if (fromQuery.length > 1) return { ok: false };
   const query = fromQuery[0];
-  if (header !== undefined && query !== undefined && header !== query) return { ok: false };
+  if (header !== undefined && query !== undefined) return { ok: false };
   return { ok: true, token: header ?? (query === '' ? undefined : query) };
 }
 
-/** The request origin: `Origin`, else the `Referer`'s origin; `null` when neither gives one. */
-export function originFromHeaders(origin: string | string[] | undefined, referer: string | string[] | undefined): string | null {
+/**
+ * Every value of one header as the client sent it, from Node's `rawHeaders` (`request.raw.rawHeaders`):
+ * a string, an array when it came more than once, `undefined` when absent. Node's parsed `headers` keep
+ * only the first `Authorization` and silently drop the others, which would hide an ambiguous request.
+ * `name` is lower-case.
+ */
+export function headerFromRaw(rawHeaders: readonly string[], name: string): string | string[] | undefined {
+  let first: string | undefined;
+  let all: string[] | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const key = rawHeaders[i]!;
+    if (key.length !== name.length || key.toLowerCase() !== name) continue;
+    const value = rawHeaders[i + 1]!;
+    if (first === undefined) first = value;
+    else (all ??= [first]).push(value);
+  }
+  return all ?? first;
+}
+
+/** The one origin parser of every entry point (implemented with the other pure origin rules). */
+export { parseRequestOrigin };
+
+/** The request origin (SPEC rule 9): `Origin`, else the `Referer`'s origin; `null` when neither gives one. */
+export function originFromHeaders(
+  origin: string | string[] | undefined,
+  referer: string | string[] | undefined,
+): string | null {
   if (Array.isArray(origin) || Array.isArray(referer)) return null;
   return requestOrigin(origin, referer);
 }

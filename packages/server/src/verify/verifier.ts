@@ -16,10 +16,11 @@ export interface VerifyRequest {
   /** A permission the caller requires, e.g. `assets:view`. */
   permission?: string;
   /**
-   * Asked just before the database would be consulted (the cache does not know the value); false →
-   * token_invalid without a lookup. How a rate-limited client is answered from the cache only.
+   * Asked, with the value's hash, just before the database would be consulted (the cache does not know
+   * the value); false → token_invalid without a lookup. How a rate-limited client is answered from the
+   * cache (and, for values that may exist, the presence filter) only.
    */
-  admitLookup?: () => boolean;
+  admitLookup?: (hash: string) => boolean;
 }
 
 export interface VerifyIdentity {
@@ -132,7 +133,7 @@ export function createVerifier(deps: {
     const hash = hashToken(req.token);
     const known = deps.lookup.peek?.(hash);
     if (known !== undefined) return judge(req, parsed, known);
-    if (req.admitLookup && !req.admitLookup()) return { valid: false, code: 'token_invalid' };
+    if (req.admitLookup && !req.admitLookup(hash)) return { valid: false, code: 'token_invalid' };
     return deps.lookup.byHash(hash).then((row) => judge(req, parsed, row));
   }
 

@@ -1,20 +1,30 @@
 import type { FailureLimiter } from './failure-limiter.js';
+import type { TokenPresence } from './token-presence.js';
 import type { Verifier, VerifyRequest, VerifyResult } from './verifier.js';
 
 export interface AddressVerifyResult {
   result: VerifyResult;
-  /** The address is over its failure limit and the token was not one the cache knows: refuse with rate_limited. */
+  /**
+   * The address is over its failure limit and the value was neither one the cache knows nor one the
+   * presence filter says may exist: refuse with rate_limited.
+   */
   rateLimited: boolean;
 }
 
 /**
- * A verification as the network entry points (/verify, /forward-auth) make it: an address that keeps
- * presenting invalid tokens is answered from the cache only, so its flood never reaches the database
- * while its known tokens keep working. Every token_invalid answer counts against the address, and its
- * lookups in flight count too (see FailureLimiter.admitLookup).
+ * A verification as the network entry points (/verify, /forward-auth) make it. `address` is the client's
+ * (request.ip: the right-most address not from a trusted proxy, see LATCHKEY_TRUST_PROXY). An address
+ * that keeps presenting invalid tokens is cut off from the database for values that cannot exist — the
+ * cache does not know them and the presence filter says no token has their hash — so its flood stops
+ * there, while every token that exists (cached or not) keeps getting its real answer. Every token_invalid
+ * answer counts against the address, and its lookups in flight count too (see FailureLimiter.admitLookup).
  */
 export async function verifyFromAddress(
-  deps: { verifier: Verifier; failureLimiter: FailureLimiter },
+  deps: {
+    verifier: Verifier;
+    failureLimiter: FailureLimiter;
+    tokenPresence?: Pick<TokenPresence, 'mayExist'>;
+  },
   address: string,
   req: Omit<VerifyRequest, 'admitLookup'>,
 ): Promise<AddressVerifyResult> {
@@ -22,14 +32,20 @@ export async function verifyFromAddress(
   const limitedBefore = limiter.isLimited(address);
   let admitted = false;
   let refused = false;
-  const admitLookup = () => {
-    if (limiter.admitLookup(address)) admitted = true;
-    else refused = true;
-    return admitted;
+  const admitLookup = (hash: string) => {
+    if (limiter.admitLookup(address)) return (admitted = true);
+    refused = true;
+    // Over the limit: still look up a value that may be a token (false positives are rare, bounded).
+    return deps.tokenPresence?.mayExist(hash) ?? false;
   };
   let result: VerifyResult;
   try {
-    result = await deps.verifier.verify({ token: req.token, origin: req.origin, permission: req.permission, admitLookup });
+    result = await deps.verifier.verify({
+      token: req.token,
+      origin: req.origin,
+      permission: req.permission,
+      admitLookup,
+    });
   } finally {
     if (admitted) limiter.lookupDone(address);
   }

@@ -51,4 +51,73 @@ describe('configuration', () => {
     writeFileSync(file, JSON.stringify({ accountLockAfter: 10 }));
     expect(() => loadConfig({ LATCHKEY_CONFIG: file })).toThrow(/accountLockAfter: removed/);
   });
+
+  describe('LATCHKEY_TRUST_PROXY (issue #11 finding 4): whose X-Forwarded-For is believed', () => {
+    it('defaults to nobody; false and 0 mean nobody too', () => {
+      expect(loadConfig({}).trustProxy).toBe(false);
+      expect(loadConfig({ LATCHKEY_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+      expect(loadConfig({ LATCHKEY_TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    });
+
+    it('refuses `true` at start-up, saying why and what to set instead', () => {
+      for (const config of [
+        { LATCHKEY_TRUST_PROXY: 'true' },
+        { LATCHKEY_CONFIG: fileWith({ trustProxy: true }) },
+      ]) {
+        try {
+          loadConfig(config);
+          expect.unreachable();
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConfigError);
+          const msg = (e as Error).message;
+          expect(msg).toMatch(/LATCHKEY_TRUST_PROXY/);
+          expect(msg).toMatch(/any X-Forwarded-For/); // why
+          expect(msg).toMatch(/127\.0\.0\.1/); // what instead: addresses…
+          expect(msg).toMatch(/CIDR/);
+          expect(msg).toMatch(/number of proxies/); // …or a hop count
+        }
+      }
+    });
+
+    it('takes a hop count', () => {
+      expect(loadConfig({ LATCHKEY_TRUST_PROXY: '1' }).trustProxy).toEqual({ hops: 1 });
+      expect(loadConfig({ LATCHKEY_CONFIG: fileWith({ trustProxy: 2 }) }).trustProxy).toEqual({ hops: 2 });
+      expect(() => loadConfig({ LATCHKEY_TRUST_PROXY: '1000' })).toThrow(/LATCHKEY_TRUST_PROXY/);
+    });
+
+    it('takes addresses, CIDRs and keywords, as a comma-separated variable or a list in the file', () => {
+      expect(
+        loadConfig({ LATCHKEY_TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8 ,::1, fd00::/8, loopback,private ' })
+          .trustProxy,
+      ).toEqual({
+        addresses: ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback', 'private'],
+      });
+      expect(
+        loadConfig({ LATCHKEY_CONFIG: fileWith({ trustProxy: ['192.168.0.10', 'linklocal'] }) }).trustProxy,
+      ).toEqual({ addresses: ['192.168.0.10', 'linklocal'] });
+    });
+
+    it('refuses entries that are not addresses, CIDRs or keywords, naming each', () => {
+      for (const bad of [
+        'proxy.example.com',
+        '10.0.0.0/33',
+        '::1/129',
+        '10.0.0.0/',
+        '10.0.0.0/8/8',
+        '300.1.1.1',
+        'everyone',
+        '*',
+      ]) {
+        expect(() => loadConfig({ LATCHKEY_TRUST_PROXY: `127.0.0.1,${bad}` }), bad).toThrow(
+          new RegExp(`LATCHKEY_TRUST_PROXY.*"${bad.replace(/[.*/]/g, '\\$&')}"`),
+        );
+      }
+    });
+  });
 });
+
+function fileWith(content: Record<string, unknown>): string {
+  const file = join(tempDir(), 'latchkey.json');
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}

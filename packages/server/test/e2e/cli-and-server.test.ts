@@ -83,4 +83,11 @@ describe('configuration errors', () => {
     expect(r.stderr).toMatch(/Invalid configuration/);
     expect(r.stderr).toMatch(/PORT/);
   });
+
+  it('refuse LATCHKEY_TRUST_PROXY=true, saying why and what to set (issue #11 finding 4)', async () => {
+    const r = await runCli(['serve'], { ...env, LATCHKEY_TRUST_PROXY: 'true' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/LATCHKEY_TRUST_PROXY.*`true` is refused/);
+    expect(r.stderr).toMatch(/X-Forwarded-For/);
+  });
 });

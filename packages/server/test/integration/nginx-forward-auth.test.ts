@@ -26,6 +26,7 @@ beforeAll(async () => {
   const upPort = (upstream.address() as AddressInfo).port;
   nginx = await startNginx(
     (port) => `
+    include ${NGINX_SNIPPETS}/verify-secret.conf;
     upstream latchkey { server 127.0.0.1:${lkUrl.port}; keepalive 16; }
     upstream platform { server 127.0.0.1:${upPort}; keepalive 16; }
     server {

@@ -1,8 +1,9 @@
 import Type from 'typebox';
-import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../domain/errors.js';
-import { normalizeAllowedOrigin } from '../../domain/origins.js';
+import { VERIFY_SECRET_HEADER } from '../../verify/proxy-headers.js';
+import { parseRequestOrigin } from '../../verify/request-credentials.js';
 import { verifyFromAddress } from '../../verify/verify-from-address.js';
+import { verifySecretMatches } from '../verify-secret.js';
 import { ErrorBody, Nullable, TokenType } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
@@ -15,13 +16,6 @@ export const VerifyResponse = Type.Object({
   type: Nullable(TokenType),
   permissions: Type.Array(Type.String()),
 });
-
-function secretMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 export const verifyRoute: RouteModule = (app, ctx) => {
   app.post(
@@ -45,20 +39,13 @@ export const verifyRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      if (ctx.config.verifySecret !== undefined) {
-        const given = request.headers['x-latchkey-verify-secret'];
-        if (!secretMatches(typeof given === 'string' ? given : undefined, ctx.config.verifySecret)) {
-          throw new AppError('unauthenticated', 'This deployment requires the x-latchkey-verify-secret header on /api/v1/verify.');
-        }
+      if (!verifySecretMatches(ctx.config.verifySecret, request.headers[VERIFY_SECRET_HEADER])) {
+        throw new AppError('unauthenticated', 'This deployment requires the x-latchkey-verify-secret header on /api/v1/verify.');
       }
       const { token, origin, permission } = request.body;
-      // The caller passes the browser's origin as it received it; normalise it the way allowlists are.
-      let normalised: string | null = null;
-      if (origin !== undefined && origin !== null && origin !== '' && origin !== 'null') {
-        const check = normalizeAllowedOrigin(origin);
-        normalised = check.ok && /^https?:\/\//i.test(origin) ? check.origin : null;
-      }
-      const { result: r, rateLimited } = await verifyFromAddress(ctx, request.ip, { token, origin: normalised, permission });
+      // The caller passes the browser's Origin (or Referer) as it received it: parsed exactly as
+      // forward-auth parses those headers.
+      const { result: r, rateLimited } = await verifyFromAddress(ctx, request.ip, { token, origin: parseRequestOrigin(origin), permission });
       if (rateLimited) throw new AppError('rate_limited', 'Too many invalid tokens from this address; only known tokens are checked for now. Retry in a minute.');
       const id = r.valid ? r : r.identity;
       return {

@@ -149,3 +149,34 @@ export function createTokenLookup(db: Kysely<Database>, sqlite?: SQLite.Database
     },
   };
 }
+
+/**
+ * Every token hash, in pages ordered by hash (the unique index), for the presence filter
+ * (verify/token-presence.ts): read at start-up and when the filter is rebuilt, never per request.
+ */
+export function createTokenHashScan(db: Kysely<Database>, pageSize = 10_000) {
+  return {
+    async count(): Promise<number> {
+      const r = await db
+        .selectFrom('tokens')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    async *scan(): AsyncGenerator<string[]> {
+      let after = '';
+      for (;;) {
+        const rows = await db
+          .selectFrom('tokens')
+          .select('hash')
+          .where('hash', '>', after)
+          .orderBy('hash')
+          .limit(pageSize)
+          .execute();
+        if (rows.length > 0) yield rows.map((r) => r.hash);
+        if (rows.length < pageSize) return;
+        after = rows[rows.length - 1]!.hash;
+      }
+    },
+  };
+}
