@@ -50,7 +50,7 @@ export function createStore(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Sto
 function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName): Store {
   return {
     dialect,
-    orgs: orgQueries(db),
+    orgs: orgQueries(db, dialect),
     users: userQueries(db),
     roles: roleQueries(db),
     members: memberQueries(db, dialect),
