@@ -42,6 +42,7 @@ export function orgService(deps: ServiceDeps) {
           permissions: builtinRolePermissions(name, config.catalog),
           createdAt: at,
           updatedAt: at,
+          deletedAt: null,
         });
       }
       await tx.members.insert({ orgId: org.id, userId: input.ownerUserId, roleId: ownerRoleId, createdAt: at, updatedAt: at });

@@ -2,12 +2,14 @@ import { Migrator, sql, type Migration, type MigrationProvider, type MigrationRe
 import type { DatabaseHandle, DialectName } from './dialect.js';
 import { initialMigration } from './migrations/0001-initial.js';
 import { tokenUsageMigration } from './migrations/0002-token-usage.js';
+import { roleTombstonesMigration } from './migrations/0003-role-tombstones.js';
 
 /** Migrations are listed statically (no directory scanning) so a bundle or a test sees the same set. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
     '0002-token-usage': tokenUsageMigration(),
+    '0003-role-tombstones': roleTombstonesMigration(dialect),
   };
 }
 

@@ -52,7 +52,7 @@ function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName
     dialect,
     orgs: orgQueries(db, dialect),
     users: userQueries(db),
-    roles: roleQueries(db),
+    roles: roleQueries(db, dialect),
     members: memberQueries(db, dialect),
     invitations: invitationQueries(db),
     serviceAccounts: serviceAccountQueries(db, dialect),

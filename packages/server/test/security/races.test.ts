@@ -107,3 +107,29 @@ describe('rule 19 under concurrency (finding 3)', () => {
     expect(outcomes.get('409 last_owner'), JSON.stringify(Object.fromEntries(outcomes))).toBeGreaterThan(0);
   }, 180_000);
 });
+
+describe('deleting a role while it is being handed out (finding 8)', () => {
+  it('never leaves a member, live service account or pending invitation holding a deleted role', async () => {
+    const api = (m: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) => call(lk, owner, m, `/api/v1/orgs/${org.slug}${path}`, body);
+    const member = await addMember(lk, org, 'role-racer@races.test');
+    for (let round = 0; round < 15; round++) {
+      const role = (await api('POST', '/roles', { name: `Racing ${round}`, permissions: ['assets:view'] })).json() as { id: string };
+      const results = await Promise.all([
+        api('PATCH', `/members/${member.userId}`, { roleId: role.id }),
+        api('DELETE', `/roles/${role.id}`),
+        api('POST', '/service-accounts', { name: `role-racer-${round}`, roleId: role.id }),
+        api('POST', '/invitations', { email: `role-racer-${round}@races.test`, roleId: role.id }),
+      ]);
+      for (const r of results) expect(r.statusCode, r.body).toBeLessThan(500);
+    }
+    const holders = await sql<{ kind: string; id: string }>`
+      select 'member' as kind, m.user_id as id from members m join roles r on r.id = m.role_id where r.deleted_at is not null
+      union all
+      select 'service account', sa.id from service_accounts sa join roles r on r.id = sa.role_id
+        where r.deleted_at is not null and sa.deleted_at is null
+      union all
+      select 'invitation', i.id from invitations i join roles r on r.id = i.role_id
+        where r.deleted_at is not null and i.accepted_at is null and i.revoked_at is null`.execute(lk.handle.db);
+    expect(holders.rows).toEqual([]);
+  }, 120_000);
+});
