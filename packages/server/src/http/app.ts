@@ -16,6 +16,7 @@ import { createAuthenticator } from './auth.js';
 import { registerConsole } from './console.js';
 import { installErrorHandler } from './error-handler.js';
 import { redactUrl } from './redact.js';
+import { registerStrictFormats } from './schemas.js';
 import type { App, RouteContext } from './route-context.js';
 import { HOT_ROUTES, MANAGEMENT_ROUTES } from './routes/index.js';
 
@@ -40,6 +41,7 @@ declare module 'fastify' {
 }
 
 registerAjvFormats();
+registerStrictFormats();
 
 /** Builds the HTTP application from its dependencies; tests build it with theirs. */
 export async function buildApp(deps: AppDeps): Promise<App> {

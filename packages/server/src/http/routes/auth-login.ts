@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { authenticate } from '../../services/users.js';
-import { ErrorBody, Password, User } from '../schemas.js';
+import { ErrorBody, LoginEmail, Password, User } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { setSessionCookie } from '../session-cookie.js';
 
@@ -13,7 +13,7 @@ export const authLoginRoute: RouteModule = (app, ctx) => {
       schema: {
         tags: ['auth'],
         summary: 'Sign in to the console (sets the session cookie)',
-        body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Password }, { additionalProperties: false }),
+        body: Type.Object({ email: LoginEmail, password: Password }, { additionalProperties: false }),
         response: { 200: Type.Object({ user: User, csrfToken: Type.String() }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ErrorBody, Name, Password, User } from '../schemas.js';
+import { ErrorBody, Name, Password, SafeString, User } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { setSessionCookie } from '../session-cookie.js';
 
@@ -12,7 +12,7 @@ export const invitationsAcceptRoute: RouteModule = (app, ctx) => {
         tags: ['invitations'],
         summary: 'Accept an invitation: sign up (name + password) or sign in (password), then join',
         body: Type.Object(
-          { token: Type.String({ minLength: 1, maxLength: 200 }), name: Type.Optional(Name), password: Password },
+          { token: SafeString({ minLength: 1, maxLength: 200 }), name: Type.Optional(Name), password: Password },
           { additionalProperties: false },
         ),
         response: {

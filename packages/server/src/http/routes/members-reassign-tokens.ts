@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { ErrorBody, orgErrors } from '../schemas.js';
+import { ErrorBody, SafeString, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { MemberParams } from './members-update.js';
 
@@ -13,7 +13,7 @@ export const membersReassignTokensRoute: RouteModule = (app, ctx) => {
         tags: ['members'],
         summary: "Move all of a member's active tokens to one service account, in one transaction",
         params: MemberParams,
-        body: Type.Object({ serviceAccountId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        body: Type.Object({ serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ serviceAccountId: Type.String(), reassigned: Type.Array(Type.String()) }), ...orgErrors, 409: ErrorBody },
       },
     },

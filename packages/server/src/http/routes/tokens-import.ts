@@ -1,16 +1,16 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { DomainList, Name, OrgParams, TokenType, orgErrors } from '../schemas.js';
+import { DomainList, Name, OrgParams, SafeString, TokenType, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 const Row = Type.Object(
   {
-    ownerEmail: Type.String({ minLength: 1, maxLength: 254 }),
+    ownerEmail: SafeString({ minLength: 1, maxLength: 254 }),
     name: Name,
     type: TokenType,
     domains: Type.Optional(DomainList),
-    value: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    sha256: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    value: Type.Optional(SafeString({ minLength: 1, maxLength: 512 })),
+    sha256: Type.Optional(SafeString({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );

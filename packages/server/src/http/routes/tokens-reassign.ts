@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { ErrorBody, Token, orgErrors } from '../schemas.js';
+import { ErrorBody, SafeString, Token, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { TokenParams } from './tokens-get.js';
 
@@ -13,7 +13,7 @@ export const tokensReassignRoute: RouteModule = (app, ctx) => {
         tags: ['tokens'],
         summary: 'Move a token to a service account of the same org; its value is unchanged',
         params: TokenParams,
-        body: Type.Object({ serviceAccountId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        body: Type.Object({ serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })) }, { additionalProperties: false }),
         response: { 200: Token, ...orgErrors, 409: ErrorBody },
       },
     },
