@@ -42,6 +42,8 @@ const FileSchema = Type.Object(
     verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
     publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
+    invitationsPerInviterPerHour: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    invitationsPerOrgPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   },
   { additionalProperties: false },
 );
@@ -77,6 +79,10 @@ export interface Config {
   catalog: PermissionCatalog;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   secureCookies: boolean;
+  /** Invitations one person (or token) may send per hour, across orgs. */
+  invitationsPerInviterPerHour: number;
+  /** Invitations one org may send per day. */
+  invitationsPerOrgPerDay: number;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +113,8 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_MAIL_FROM: 'mailFrom',
   LATCHKEY_PLATFORM_RESOURCES: 'platformResources',
   LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'publicSafePermissions',
+  LATCHKEY_INVITATIONS_PER_INVITER_PER_HOUR: 'invitationsPerInviterPerHour',
+  LATCHKEY_INVITATIONS_PER_ORG_PER_DAY: 'invitationsPerOrgPerDay',
 };
 
 /** Builds the configuration from `env` (and the file it names), or throws ConfigError listing every problem. */
@@ -179,6 +187,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: c.mailFrom ?? `Latchkey <no-reply@${new URL(publicUrl).hostname}>`,
     catalog,
     secureCookies: publicUrl.startsWith('https://'),
+    invitationsPerInviterPerHour: c.invitationsPerInviterPerHour ?? 20,
+    invitationsPerOrgPerDay: c.invitationsPerOrgPerDay ?? 100,
   };
 }
 
@@ -191,6 +201,8 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'accountLockAfter':
     case 'databasePoolMax':
     case 'verifyFailureLimit':
+    case 'invitationsPerInviterPerHour':
+    case 'invitationsPerOrgPerDay':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'trustProxy':
       return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;

@@ -8,6 +8,7 @@ import { writeAudit } from './audit.js';
 import { inTransaction, iso, type Actor, type OrgScope, type ServiceDeps } from './context.js';
 import type { roleService } from './roles.js';
 import { createUser } from './users.js';
+import { invitationEmail } from './invitation-email.js';
 import { verifyPassword } from './passwords.js';
 import { invitationView } from './views.js';
 
@@ -28,9 +29,13 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
     /**
      * Rule 17: returns the single-use token and the link that carries it, shown once to the inviter, and
      * e-mails the link when SMTP is configured (after the commit: a mail failure never undoes the invitation).
+     * Counted against the inviter's and the org's invitation limits first (rate_limited when spent); a
+     * refused invitation gives its count back.
      */
     async create(scope: OrgScope, input: { email: string; roleId: string }) {
       const email = input.email.toLowerCase();
+      const inviter = scope.actor.userId ? `usr:${scope.actor.userId}` : `${scope.actor.type}:${scope.actor.id ?? 'system'}`;
+      await deps.invitationLimits.take(scope.org.id, inviter);
       const created = await inTransaction(deps, async (tx) => {
         const role = await roles.assignable(tx, scope, input.roleId, 'invite with this role');
         const existing = await tx.users.findByEmail(email);
@@ -56,14 +61,19 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
         const view = invitationView({ ...inv, roleName: role.name }, iso(now));
         await writeAudit(tx, scope, iso(now), { action: 'invitation.create', targetType: 'invitation', targetId: inv.id, after: view });
         return { invitation: view, token, link: invitationLink(config.publicUrl, token) };
+      }).catch(async (e: unknown) => {
+        await deps.invitationLimits.giveBack(scope.org.id, inviter);
+        throw e;
       });
-      const emailed = deps.mailer
-        ? await deps.mailer.send({
-            to: email,
-            subject: `You are invited to ${scope.org.name} on Latchkey`,
-            text: `${scope.actor.label} invited you to join ${scope.org.name} as ${created.invitation.roleName}.\n\nAccept the invitation (single use, expires ${created.invitation.expiresAt}):\n${created.link}\n`,
-          })
-        : false;
+      const message = invitationEmail({
+        publicUrl: config.publicUrl,
+        orgName: scope.org.name,
+        roleName: created.invitation.roleName,
+        inviter: scope.actor.label,
+        link: created.link,
+        expiresAt: created.invitation.expiresAt,
+      });
+      const emailed = deps.mailer ? await deps.mailer.send({ to: email, ...message }) : false;
       return { ...created, emailed };
     },
 

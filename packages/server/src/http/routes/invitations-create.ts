@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { AppError } from '../../domain/errors.js';
 import { requireScope } from '../auth.js';
 import { Email, ErrorBody, Id, Invitation, OrgParams, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
@@ -10,16 +11,26 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
       config: { auth: 'any', permission: 'members:edit' },
       schema: {
         tags: ['invitations'],
-        summary: 'Invite someone by email with a role; answers the single-use link once',
+        summary: 'Invite someone by email with a role; answers the single-use link once (rate_limited past the invitation limits)',
         params: OrgParams,
         body: Type.Object({ email: Email, roleId: Id('rol') }, { additionalProperties: false }),
         response: {
           201: Type.Object({ invitation: Invitation, token: Type.String(), link: Type.String(), emailed: Type.Boolean({ description: 'Whether the link was e-mailed (SMTP configured and accepted the message)' }) }),
           ...orgErrors,
           409: ErrorBody,
+          429: ErrorBody,
         },
       },
     },
-    async (request, reply) => reply.status(201).send(await ctx.services.invitations.create(requireScope(request), request.body)),
+    async (request, reply) => {
+      try {
+        return reply.status(201).send(await ctx.services.invitations.create(requireScope(request), request.body));
+      } catch (e) {
+        // Over the inviter's or the org's invitation limit: say when to try again.
+        const retry = e instanceof AppError && e.code === 'rate_limited' ? (e.details as { retryAfterSeconds?: number }).retryAfterSeconds : undefined;
+        if (retry !== undefined) reply.header('retry-after', String(retry));
+        throw e;
+      }
+    },
   );
 };
