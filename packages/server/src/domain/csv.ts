@@ -11,6 +11,14 @@ const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
  * empty field, anything else as JSON.
  */
 export function csvRecord(values: readonly unknown[]): string {
-  const fields = values.map((v) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v)));
-  return stringify([fields], { eof: true, record_delimiter: '\n', quote_record_delimiter: true, escape_formulas: true, quoted_match: FORMULA_START });
+  const fields = values.map((v) =>
+    v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v),
+  );
+  return stringify([fields], {
+    eof: true,
+    record_delimiter: '\n',
+    quote_record_delimiter: true,
+    escape_formulas: true,
+    quoted_match: FORMULA_START,
+  });
 }

@@ -18,7 +18,14 @@ const isLeapYear = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0
 export function isStrictDateTime(value: string): boolean {
   const m = SHAPE.exec(value);
   if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   if (day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return false;
   if (hour > 23 || minute > 59 || second > 59) return false;

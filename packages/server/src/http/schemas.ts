@@ -26,7 +26,11 @@ export function registerStrictFormats(): void {
 }
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-export const Timestamp = Type.String({ format: 'date-time', maxLength: 64, description: `ISO-8601, UTC in answers. ${DATE_TIME_RULE}` });
+export const Timestamp = Type.String({
+  format: 'date-time',
+  maxLength: 64,
+  description: `ISO-8601, UTC in answers. ${DATE_TIME_RULE}`,
+});
 export const Id = (prefix: string, description?: string) =>
   Type.String({ pattern: `^${prefix}_[0-9A-Za-z]{20}$`, maxLength: 64, ...(description ? { description } : {}) });
 

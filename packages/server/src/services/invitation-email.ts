@@ -20,7 +20,14 @@ export function quoteName(text: string, max = 64): string {
   return `"${shown.join('')}${chars.length > max ? '…' : ''}"`;
 }
 
-export function invitationEmail(i: { publicUrl: string; orgName: string; roleName: string; inviter: string; link: string; expiresAt: string }): { subject: string; text: string } {
+export function invitationEmail(i: {
+  publicUrl: string;
+  orgName: string;
+  roleName: string;
+  inviter: string;
+  link: string;
+  expiresAt: string;
+}): { subject: string; text: string } {
   return {
     subject: 'Your invitation to an organization on Latchkey',
     text: [

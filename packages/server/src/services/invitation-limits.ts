@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+  type RateLimiterStoreAbstract,
+} from 'rate-limiter-flexible';
 import { AppError } from '../domain/errors.js';
 
 /**
@@ -22,9 +28,15 @@ export interface InvitationLimitOptions {
 }
 
 export function createInvitationLimits(o: InvitationLimitOptions): InvitationLimits {
-  const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract | RateLimiterStoreAbstract => {
+  const limiter = (
+    keyPrefix: string,
+    points: number,
+    duration: number,
+  ): RateLimiterAbstract | RateLimiterStoreAbstract => {
     const memory = new RateLimiterMemory({ keyPrefix, points, duration });
-    return o.redis ? new RateLimiterRedis({ storeClient: o.redis, keyPrefix, points, duration, insuranceLimiter: memory }) : memory;
+    return o.redis
+      ? new RateLimiterRedis({ storeClient: o.redis, keyPrefix, points, duration, insuranceLimiter: memory })
+      : memory;
   };
   const perInviter = limiter('latchkey-invitations-inviter', o.perInviterPerHour, 3600);
   const perOrg = limiter('latchkey-invitations-org', o.perOrgPerDay, 24 * 3600);

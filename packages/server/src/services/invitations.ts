@@ -34,7 +34,8 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
      */
     async create(scope: OrgScope, input: { email: string; roleId: string }) {
       const email = input.email.toLowerCase();
-      const inviter = scope.actor.userId ? `usr:${scope.actor.userId}` : `${scope.actor.type}:${scope.actor.id ?? 'system'}`;
+      const { actor } = scope;
+      const inviter = actor.userId ? `usr:${actor.userId}` : `${actor.type}:${actor.id ?? 'system'}`;
       await deps.invitationLimits.take(scope.org.id, inviter);
       const created = await inTransaction(deps, async (tx) => {
         const role = await roles.assignable(tx, scope, input.roleId, 'invite with this role');

@@ -8,7 +8,10 @@ const parseRecord = (line: string) => (parse(line, { relax_column_count: true })
 
 describe('audit CSV fields (finding 20: formula injection)', () => {
   it.each([
-    ['=HYPERLINK("https://evil.test","click")@evil.test', `"'=HYPERLINK(""https://evil.test"",""click"")@evil.test"`],
+    [
+      '=HYPERLINK("https://evil.test","click")@evil.test',
+      `"'=HYPERLINK(""https://evil.test"",""click"")@evil.test"`,
+    ],
     ['+1+cmd|calc@evil.test', `"'+1+cmd|calc@evil.test"`],
     ['-2+3@evil.test', `"'-2+3@evil.test"`],
     ['@SUM(A1:A9)', `"'@SUM(A1:A9)"`],
@@ -31,13 +34,22 @@ describe('audit CSV fields (finding 20: formula injection)', () => {
 
   it('any values: parses back to the same fields, formula starts prefixed with a quote', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...FORMULA_START).chain((c) => fc.string().map((s) => c + s))), { minLength: 1, maxLength: 8 }), (values) => {
-        const line = csvRecord(values);
-        expect(line.endsWith('\n')).toBe(true);
-        const fields = parseRecord(line);
-        expect(fields).toEqual(values.map((v) => (FORMULA_START.includes(v[0] ?? '') ? `'${v}` : v)));
-        for (const f of fields) expect(FORMULA_START).not.toContain(f[0]);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string({ unit: 'binary', maxLength: 40 }),
+            fc.constantFrom(...FORMULA_START).chain((c) => fc.string().map((s) => c + s)),
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (values) => {
+          const line = csvRecord(values);
+          expect(line.endsWith('\n')).toBe(true);
+          const fields = parseRecord(line);
+          expect(fields).toEqual(values.map((v) => (FORMULA_START.includes(v[0] ?? '') ? `'${v}` : v)));
+          for (const f of fields) expect(FORMULA_START).not.toContain(f[0]);
+        },
+      ),
       { numRuns: 500 },
     );
   });

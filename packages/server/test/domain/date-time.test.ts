@@ -44,16 +44,20 @@ describe('the one date-time rule (finding 9)', () => {
     const min = Date.parse('0001-01-01T00:00:00Z');
     const max = Date.parse('9999-12-31T23:59:59.999Z');
     fc.assert(
-      fc.property(fc.date({ min: new Date(min - 86_400_000), max: new Date(max + 86_400_000), noInvalidDate: true }), fc.integer({ min: -14 * 60, max: 14 * 60 }), (d, offsetMinutes) => {
-        const local = new Date(d.getTime() + offsetMinutes * 60_000).toISOString();
-        if (!/^\d{4}-/.test(local)) return; // outside four-digit years: no RFC 3339 form to try
-        const sign = offsetMinutes < 0 ? '-' : '+';
-        const abs = Math.abs(offsetMinutes);
-        const value = `${local.slice(0, -1)}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-        const at = Date.parse(value);
-        expect(at).toBe(d.getTime());
-        expect(isStrictDateTime(value)).toBe(at >= min && at <= max);
-      }),
+      fc.property(
+        fc.date({ min: new Date(min - 86_400_000), max: new Date(max + 86_400_000), noInvalidDate: true }),
+        fc.integer({ min: -14 * 60, max: 14 * 60 }),
+        (d, offsetMinutes) => {
+          const local = new Date(d.getTime() + offsetMinutes * 60_000).toISOString();
+          if (!/^\d{4}-/.test(local)) return; // outside four-digit years: no RFC 3339 form to try
+          const sign = offsetMinutes < 0 ? '-' : '+';
+          const abs = Math.abs(offsetMinutes);
+          const value = `${local.slice(0, -1)}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+          const at = Date.parse(value);
+          expect(at).toBe(d.getTime());
+          expect(isStrictDateTime(value)).toBe(at >= min && at <= max);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

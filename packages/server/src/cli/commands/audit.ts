@@ -5,6 +5,8 @@ import { remoteCommand, run } from '../remote/remote-command.js';
 interface Entry { id: string; at: string; action: string; actor: { type: string; id: string | null; label: string | null }; target: { type: string; id: string | null }; ip: string | null; before: unknown; after: unknown }
 
 const CSV_HEADER = ['at', 'action', 'actor_type', 'actor_id', 'actor', 'target_type', 'target_id', 'ip', 'before', 'after'];
+const csvRow = (e: Entry) =>
+  csvRecord([e.at, e.action, e.actor.type, e.actor.id, e.actor.label, e.target.type, e.target.id, e.ip, e.before, e.after]);
 
 export function auditCommand(): Command {
   const audit = new Command('audit').description('Audit log').exitOverride();
@@ -24,11 +26,7 @@ export function auditCommand(): Command {
           const q = new URLSearchParams({ limit: '200', ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}), ...(o.action ? { action: o.action } : {}), ...(cursor ? { cursor } : {}) });
           const page: { items: Entry[]; nextCursor: string | null } = await r.get(`/orgs/${r.org}/audit-log?${q.toString()}`);
           for (const e of page.items) {
-            process.stdout.write(
-              o.format === 'csv'
-                ? csvRecord([e.at, e.action, e.actor.type, e.actor.id, e.actor.label, e.target.type, e.target.id, e.ip, e.before, e.after])
-                : `${JSON.stringify(e)}\n`,
-            );
+            process.stdout.write(o.format === 'csv' ? csvRow(e) : `${JSON.stringify(e)}\n`);
           }
           cursor = page.nextCursor;
         } while (cursor);

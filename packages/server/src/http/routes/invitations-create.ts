@@ -11,7 +11,8 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
       config: { auth: 'any', permission: 'members:edit' },
       schema: {
         tags: ['invitations'],
-        summary: 'Invite someone by email with a role; answers the single-use link once (rate_limited past the invitation limits)',
+        summary:
+          'Invite someone by email with a role; answers the single-use link once (rate_limited past the invitation limits)',
         params: OrgParams,
         body: Type.Object({ email: Email, roleId: Id('rol') }, { additionalProperties: false }),
         response: {
@@ -27,7 +28,10 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
         return reply.status(201).send(await ctx.services.invitations.create(requireScope(request), request.body));
       } catch (e) {
         // Over the inviter's or the org's invitation limit: say when to try again.
-        const retry = e instanceof AppError && e.code === 'rate_limited' ? (e.details as { retryAfterSeconds?: number }).retryAfterSeconds : undefined;
+        const retry =
+          e instanceof AppError && e.code === 'rate_limited'
+            ? (e.details as { retryAfterSeconds?: number }).retryAfterSeconds
+            : undefined;
         if (retry !== undefined) reply.header('retry-after', String(retry));
         throw e;
       }

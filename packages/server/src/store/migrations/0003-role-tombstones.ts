@@ -10,7 +10,10 @@ import type { DialectName } from '../dialect.js';
 export function roleTombstonesMigration(dialect: DialectName): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable('roles').addColumn('deleted_at', dialect === 'postgres' ? 'timestamptz' : 'text').execute();
+      await db.schema
+        .alterTable('roles')
+        .addColumn('deleted_at', dialect === 'postgres' ? 'timestamptz' : 'text')
+        .execute();
     },
   };
 }

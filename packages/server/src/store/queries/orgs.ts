@@ -13,7 +13,8 @@ export function orgQueries(db: Kysely<Database>, dialect: DialectName) {
      * the org (tokens, audit, …) take a KEY SHARE lock, which this does not block.
      */
     async lockForUpdate(id: string): Promise<void> {
-      if (dialect === 'postgres') await db.selectFrom('orgs').select('id').where('id', '=', id).forNoKeyUpdate().execute();
+      if (dialect !== 'postgres') return;
+      await db.selectFrom('orgs').select('id').where('id', '=', id).forNoKeyUpdate().execute();
     },
     async insert(org: OrgRecord): Promise<void> {
       await db.insertInto('orgs').values(org).execute();

@@ -49,7 +49,7 @@ export function roleQueries(db: Kysely<Database>, dialect: DialectName) {
         .execute();
       return rows.map(fromRow);
     },
-    /** `undefined` when the role does not exist *in this org*, or was deleted (other orgs' ids look absent). */
+    /** `undefined` when the role does not exist *in this org* or was deleted (other orgs' ids look absent). */
     async findInOrg(orgId: string, id: string): Promise<RoleRecord | undefined> {
       const row = await db
         .selectFrom('roles')
@@ -86,7 +86,11 @@ export function roleQueries(db: Kysely<Database>, dialect: DialectName) {
      * a new role may take it.
      */
     async tombstone(id: string, at: string): Promise<void> {
-      await db.updateTable('roles').set({ deletedAt: at, updatedAt: at, nameKey: `deleted:${id}` }).where('id', '=', id).execute();
+      await db
+        .updateTable('roles')
+        .set({ deletedAt: at, updatedAt: at, nameKey: `deleted:${id}` })
+        .where('id', '=', id)
+        .execute();
     },
     /**
      * Who still holds the role. The counts come from one statement — one snapshot — so an invitation
@@ -100,7 +104,8 @@ export function roleQueries(db: Kysely<Database>, dialect: DialectName) {
           .where('acceptedAt', 'is', null)
           .where('revokedAt', 'is', null)
           .where('expiresAt', '>', now);
-      const liveServiceAccounts = () => db.selectFrom('serviceAccounts').where('roleId', '=', id).where('deletedAt', 'is', null);
+      const liveServiceAccounts = () =>
+        db.selectFrom('serviceAccounts').where('roleId', '=', id).where('deletedAt', 'is', null);
       const counts = await db
         .selectNoFrom((eb) => [
           eb.selectFrom('members').select((e) => e.fn.countAll<number>().as('n')).where('roleId', '=', id).as('members'),
@@ -108,7 +113,13 @@ export function roleQueries(db: Kysely<Database>, dialect: DialectName) {
           pendingInvitations().select((e) => e.fn.countAll<number>().as('n')).as('invitations'),
         ])
         .executeTakeFirstOrThrow();
-      const members = await db.selectFrom('members').select('userId').where('roleId', '=', id).orderBy('userId').limit(SAMPLE).execute();
+      const members = await db
+        .selectFrom('members')
+        .select('userId')
+        .where('roleId', '=', id)
+        .orderBy('userId')
+        .limit(SAMPLE)
+        .execute();
       const accounts = await liveServiceAccounts().select('id').orderBy('id').limit(SAMPLE).execute();
       const invitations = await pendingInvitations().select('id').orderBy('id').limit(SAMPLE).execute();
       return {
