@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { domainError, grantablePermissions, SERVICE_ACCOUNT_REQUIRED, serviceAccountNameError, tokenFormErrors, type TokenFormValues } from '../src/validation/forms';
+import { domainError, grantablePermissions, orgNameError, SERVICE_ACCOUNT_REQUIRED, serviceAccountNameError, tokenFormErrors, type TokenFormValues } from '../src/validation/forms';
 
 const base: TokenFormValues = { name: 'site', serviceAccountId: 'sa_x', type: 'private', domains: [], permissions: [], expiresAt: '' };
 
@@ -9,6 +9,13 @@ describe('console form rules', () => {
     expect(serviceAccountNameError('web shop')).toMatch(/letters, digits, "-" and "_"/);
     expect(serviceAccountNameError('')).toBe('A name is required.');
     expect(serviceAccountNameError('sa_0123456789abcdefghij')).toMatch(/must not look like an id/);
+  });
+
+  it('org names: the server rule, with its message', () => {
+    expect(orgNameError('Acme Corp.')).toBeNull();
+    expect(orgNameError('')).toBe('A name is required.');
+    expect(orgNameError('Acme\nsecond line')).toMatch(/one line/);
+    expect(orgNameError('Acme\u202Etxt')).toMatch(/text-direction/);
   });
 
   it('domains: wildcards refused with the explanation, bad origins refused, good ones accepted', () => {

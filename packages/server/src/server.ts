@@ -5,6 +5,7 @@ import { buildApp } from './http/app.js';
 import type { App } from './http/route-context.js';
 import { systemClock, type Clock } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
+import { createInvitationLimits } from './services/invitation-limits.js';
 import { createMailer } from './services/mailer.js';
 import { openDatabase, type DatabaseHandle } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -53,6 +54,7 @@ export interface LatchkeyOptions {
 
 export async function createLatchkey(config: Config, logger: FastifyBaseLogger, opts: LatchkeyOptions = {}): Promise<Latchkey> {
   const handle = openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax, onPoolError: (err) => logger.warn({ err }, 'database connection lost') });
+  let redis: Redis | undefined;
   try {
     await migrateToLatest(handle);
     const store = createStore(handle);
@@ -61,7 +63,27 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     // The hot path reads the time as a number; only a test clock needs the Date round trip.
     const nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
     const mailer = createMailer(config.smtpUrl, config.mailFrom, (err) => logger.warn({ err }, 'invitation e-mail not sent'));
-    const services = createServices({ store, config, clock, bus, mailer });
+    // Shared counters (rate limits) live in Redis when REDIS_URL is set; in memory otherwise.
+    redis = config.redisUrl
+      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 1000, enableOfflineQueue: false, lazyConnect: false })
+      : undefined;
+    redis?.on('error', (err) => logger.warn({ err }, 'redis unavailable: rate limits fall back to this instance'));
+    // Start with the connection up when Redis is there (without an offline queue, early counts would be
+    // dropped); never wait long for it: limits work per instance meanwhile.
+    if (redis && redis.status !== 'ready') {
+      const connecting = redis;
+      await new Promise<void>((resolve) => {
+        const done = () => resolve();
+        connecting.once('ready', done);
+        setTimeout(done, 2000).unref();
+      });
+    }
+    const invitationLimits = createInvitationLimits({
+      perInviterPerHour: config.invitationsPerInviterPerHour,
+      perOrgPerDay: config.invitationsPerOrgPerDay,
+      redis,
+    });
+    const services = createServices({ store, config, clock, bus, mailer, invitationLimits });
     await services.roles.syncBuiltins();
     const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite, handle.pool), bus, opts.cache);
     const legacyGate = await createLegacyGate(lookup, bus);
@@ -88,20 +110,6 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
         if (result.valid) usage.record(result.tokenId, result.origin);
       },
     });
-    // Shared counters (rate limits) live in Redis when REDIS_URL is set; in memory otherwise.
-    const redis = config.redisUrl
-      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 1000, enableOfflineQueue: false, lazyConnect: false })
-      : undefined;
-    redis?.on('error', (err) => logger.warn({ err }, 'redis unavailable: rate limits fall back to this instance'));
-    // Start with the connection up when Redis is there (without an offline queue, early counts would be
-    // dropped); never wait long for it: limits work per instance meanwhile.
-    if (redis && redis.status !== 'ready') {
-      await new Promise<void>((resolve) => {
-        const done = () => resolve();
-        redis.once('ready', done);
-        setTimeout(done, 2000).unref();
-      });
-    }
     const failureLimiter = createFailureLimiter({ limit: config.verifyFailureLimit || Number.MAX_SAFE_INTEGER, windowMs: 60_000, redis });
     const credentialLimits = createCredentialLimits({
       addressLimit: config.signInAddressLimit,
@@ -145,6 +153,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       },
     };
   } catch (e) {
+    redis?.disconnect();
     await handle.close();
     throw e;
   }

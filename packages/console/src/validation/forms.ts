@@ -1,5 +1,6 @@
 import { normalizeAllowedOrigin } from '@latchkey/server/domain/origins';
-import { checkServiceAccountName } from '@latchkey/server/domain/service-account-name';
+import { checkOrgName } from '@latchkey/server/domain/org-name';
+import { checkServiceAccountName, SERVICE_ACCOUNT_NAME_RULE } from '@latchkey/server/domain/service-account-name';
 
 /**
  * Form rules, checked as you type. They are the server's own rule functions (imported from its domain
@@ -10,6 +11,13 @@ export const SERVICE_ACCOUNT_NAME_HINT = 'Letters, digits, "-" and "_" only — 
 export function serviceAccountNameError(name: string): string | null {
   if (name.length === 0) return 'A name is required.';
   const check = checkServiceAccountName(name);
+  return check.ok ? null : check.message;
+}
+
+/** Org names: one line, no control, invisible or text-direction characters (the server's rule). */
+export function orgNameError(name: string): string | null {
+  if (name.trim().length === 0) return 'A name is required.';
+  const check = checkOrgName(name);
   return check.ok ? null : check.message;
 }
 

@@ -55,6 +55,8 @@ const FileSchema = Type.Object(
     signInSlowdownAfter: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     signInSlowdownSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
     sessionMaxHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })),
+    invitationsPerInviterPerHour: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    invitationsPerOrgPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   },
   { additionalProperties: false },
 );
@@ -103,6 +105,10 @@ export interface Config {
   signInSlowdownSeconds: number;
   /** Absolute session lifetime from sign-in, however active the session (the sliding TTL is within it). */
   sessionMaxHours: number;
+  /** Invitations one person (or token) may send per hour, across orgs. */
+  invitationsPerInviterPerHour: number;
+  /** Invitations one org may send per day. */
+  invitationsPerOrgPerDay: number;
 }
 
 export type TrustProxy = false | { hops: number } | { addresses: string[] };
@@ -182,6 +188,8 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_SIGNIN_SLOWDOWN_AFTER: 'signInSlowdownAfter',
   LATCHKEY_SIGNIN_SLOWDOWN_SECONDS: 'signInSlowdownSeconds',
   LATCHKEY_SESSION_MAX_HOURS: 'sessionMaxHours',
+  LATCHKEY_INVITATIONS_PER_INVITER_PER_HOUR: 'invitationsPerInviterPerHour',
+  LATCHKEY_INVITATIONS_PER_ORG_PER_DAY: 'invitationsPerOrgPerDay',
 };
 
 /**
@@ -282,6 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInSlowdownAfter: c.signInSlowdownAfter ?? 20,
     signInSlowdownSeconds: c.signInSlowdownSeconds ?? 5,
     sessionMaxHours,
+    invitationsPerInviterPerHour: c.invitationsPerInviterPerHour ?? 20,
+    invitationsPerOrgPerDay: c.invitationsPerOrgPerDay ?? 100,
   };
 }
 
@@ -297,6 +307,8 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'sessionMaxHours':
     case 'databasePoolMax':
     case 'verifyFailureLimit':
+    case 'invitationsPerInviterPerHour':
+    case 'invitationsPerOrgPerDay':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'trustProxy':
       // `true` is kept so that it can be refused with its reason; a number is a hop count.

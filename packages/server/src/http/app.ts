@@ -21,6 +21,7 @@ import { registerConsole, securityHeaders } from './console.js';
 import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { redactUrl } from './redact.js';
 import { csrfBinding } from './session-cookie.js';
+import { registerStrictFormats } from './schemas.js';
 import type { App, RouteContext } from './route-context.js';
 import { HOT_ROUTES, MANAGEMENT_ROUTES } from './routes/index.js';
 
@@ -46,6 +47,7 @@ declare module 'fastify' {
 }
 
 registerAjvFormats();
+registerStrictFormats();
 
 /**
  * Fastify's `trustProxy` for our setting. proxy-addr walks X-Forwarded-For from the right and stops at

@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Value } from 'typebox/value';
 import { AppError } from '../domain/errors.js';
 import { grants, type Permission } from '../domain/permissions.js';
 import type { Actor, OrgScope } from '../services/context.js';
 import type { Services } from '../services/index.js';
 import type { UserRecord } from '../store/queries/users.js';
 import type { Verifier } from '../verify/verifier.js';
+import { OrgParam } from './schemas.js';
 
 export type AuthMode = 'none' | 'session' | 'any' | 'optional-session';
 
@@ -101,6 +103,10 @@ export function createAuthenticator(deps: { services: Services; verifier: Verifi
       const auth = request.auth;
       const params = request.params as { org?: string; userId?: string } | undefined;
       if (!auth || params?.org === undefined) return;
+      // This runs before schema validation, and the org is looked up: hold it to its schema first.
+      if (!Value.Check(OrgParam, params.org)) {
+        throw new AppError('validation_failed', 'Invalid params: /org is not an org id or slug.');
+      }
       const scope = await deps.services.orgs.scopeFor(
         params.org,
         auth.actor,

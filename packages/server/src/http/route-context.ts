@@ -1,4 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static, TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Config } from '../config/config.js';
 import { AppError } from '../domain/errors.js';
@@ -34,11 +36,15 @@ export function encodeCursor(key: Record<string, string> | null): string | null 
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
 }
 
-export function decodeCursor<K extends string>(cursor: string | undefined, keys: readonly K[]): Record<K, string> | undefined {
+/**
+ * Reads a cursor back, holding what it carries to `schema` (strings of the right shape, dates that are
+ * dates): a cursor is client input like any other, and its values go into a query.
+ */
+export function decodeCursor<T extends TSchema>(cursor: string | undefined, schema: T): Static<T> | undefined {
   if (cursor === undefined) return undefined;
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (keys.every((k) => typeof value[k] === 'string')) return value as Record<K, string>;
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Value.Check(schema, value)) return value;
   } catch {
     // fall through
   }

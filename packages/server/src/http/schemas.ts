@@ -1,9 +1,36 @@
-import Type, { type TSchema } from 'typebox';
+import Type, { type TSchema, type TStringOptions } from 'typebox';
+import Format from 'typebox/format';
+import { DATE_TIME_RULE, isStrictDateTime } from '../domain/date-time.js';
+import { ORG_NAME_MAX_LENGTH, ORG_NAME_RULE } from '../domain/org-name.js';
 
 /** Shared TypeBox schemas: they drive validation, serialisation, the OpenAPI document and the types. */
 
+/**
+ * Every string the API accepts (body, query string, path) is built by one of these two, so that a
+ * NUL — which PostgreSQL cannot store and answers with an error — or another control character never
+ * gets past validation. Single-line values also refuse C1 controls and the Unicode line separators.
+ */
+const SINGLE_LINE = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$';
+const MULTI_LINE = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$';
+export const SafeString = (options: TStringOptions = {}) => Type.String({ pattern: SINGLE_LINE, ...options });
+/** Free text that may span lines (tabs and line breaks allowed, no other control characters). */
+export const SafeText = (options: TStringOptions = {}) => Type.String({ pattern: MULTI_LINE, ...options });
+
+/**
+ * The strict date-time rule (domain/date-time.ts) replaces the lenient stock `date-time` format, which
+ * lets through leap seconds and year 0: every date-time input — and every cursor checked against these
+ * schemas — goes through it. Called once, after the stock formats are registered (http/app.ts).
+ */
+export function registerStrictFormats(): void {
+  Format.Set('date-time', isStrictDateTime);
+}
+
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-export const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601, UTC' });
+export const Timestamp = Type.String({
+  format: 'date-time',
+  maxLength: 64,
+  description: `ISO-8601, UTC in answers. ${DATE_TIME_RULE}`,
+});
 export const Id = (prefix: string, description?: string) =>
   Type.String({ pattern: `^${prefix}_[0-9A-Za-z]{20}$`, maxLength: 64, ...(description ? { description } : {}) });
 
@@ -27,17 +54,21 @@ export const orgErrors = {
   404: ErrorBody,
 } as const;
 
-export const OrgParam = Type.String({ minLength: 1, maxLength: 64, description: 'Org id (org_…) or slug' });
+export const OrgParam = SafeString({ minLength: 1, maxLength: 64, description: 'Org id (org_…) or slug' });
 export const OrgParams = Type.Object({ org: OrgParam }, { additionalProperties: false });
 
 export const PermissionString = Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}:(view|edit)$', maxLength: 70 });
 export const PermissionList = Type.Array(PermissionString, { maxItems: 400 });
-export const Domain = Type.String({ minLength: 1, maxLength: 2048 });
+export const Domain = SafeString({ minLength: 1, maxLength: 2048 });
 export const DomainList = Type.Array(Domain, { maxItems: 100 });
-export const Name = Type.String({ minLength: 1, maxLength: 200 });
-export const Description = Type.String({ maxLength: 1000 });
-export const Email = Type.String({ format: 'email', maxLength: 254 });
-export const Password = Type.String({ minLength: 1, maxLength: 256 });
+export const Name = SafeString({ minLength: 1, maxLength: 200 });
+export const Description = SafeText({ maxLength: 1000 });
+export const Email = SafeString({ format: 'email', maxLength: 254 });
+/** An e-mail address as typed at sign-in: any single line (the lookup finds it or not). */
+export const LoginEmail = SafeString({ minLength: 1, maxLength: 254 });
+export const Password = SafeText({ minLength: 1, maxLength: 256 });
+/** Org names: one line, no control, invisible or text-direction characters (domain/org-name.ts). */
+export const OrgName = SafeString({ minLength: 1, maxLength: ORG_NAME_MAX_LENGTH, description: ORG_NAME_RULE });
 export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 export const Cursor = Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' });
 

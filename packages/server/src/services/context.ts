@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { InvitationLimits } from './invitation-limits.js';
 import type { Mailer } from './mailer.js';
 import type { Permission } from '../domain/permissions.js';
 import type { OrgRecord } from '../store/queries/orgs.js';
@@ -36,6 +37,8 @@ export interface ServiceDeps {
   bus: InvalidationBus;
   /** Sends invitation e-mails when SMTP is configured. */
   mailer?: Mailer | null;
+  /** How many invitations an inviter and an org may send (services/invitation-limits.ts). */
+  invitationLimits: InvitationLimits;
 }
 
 export const iso = (d: Date) => d.toISOString();

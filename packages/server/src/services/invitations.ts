@@ -10,6 +10,7 @@ import { inTransaction, iso, type Actor, type OrgScope, type ServiceDeps } from 
 import type { roleService } from './roles.js';
 import { checkPassword, insertUser } from './users.js';
 import { hashPassword } from './passwords.js';
+import { invitationEmail } from './invitation-email.js';
 import { invitationView } from './views.js';
 
 /** The single-use secret travels in the URL fragment, which browsers never send to a server or its logs. */
@@ -31,9 +32,14 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
      * inviter (who then vouches for the address). With SMTP, the link is e-mailed to the address only and
      * never returned: whoever uses it has proved they read that mailbox (after the commit: a mail failure
      * never undoes the invitation; the inviter revokes it and invites again).
+     * Counted against the inviter's and the org's invitation limits first (rate_limited when spent); a
+     * refused invitation gives its count back.
      */
     async create(scope: OrgScope, input: { email: string; roleId: string }) {
       const email = input.email.toLowerCase();
+      const { actor } = scope;
+      const inviter = actor.userId ? `usr:${actor.userId}` : `${actor.type}:${actor.id ?? 'system'}`;
+      await deps.invitationLimits.take(scope.org.id, inviter);
       const created = await inTransaction(deps, async (tx) => {
         const role = await roles.assignable(tx, scope, input.roleId, 'invite with this role');
         const existing = await tx.users.findByEmail(email);
@@ -59,14 +65,19 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
         const view = invitationView({ ...inv, roleName: role.name }, iso(now));
         await writeAudit(tx, scope, iso(now), { action: 'invitation.create', targetType: 'invitation', targetId: inv.id, after: view });
         return { invitation: view, token, link: invitationLink(config.publicUrl, token) };
+      }).catch(async (e: unknown) => {
+        await deps.invitationLimits.giveBack(scope.org.id, inviter);
+        throw e;
       });
-      const emailed = deps.mailer
-        ? await deps.mailer.send({
-            to: email,
-            subject: `You are invited to ${scope.org.name} on Latchkey`,
-            text: `${scope.actor.label} invited you to join ${scope.org.name} as ${created.invitation.roleName}.\n\nAccept the invitation (single use, expires ${created.invitation.expiresAt}):\n${created.link}\n`,
-          })
-        : false;
+      const message = invitationEmail({
+        publicUrl: config.publicUrl,
+        orgName: scope.org.name,
+        roleName: created.invitation.roleName,
+        inviter: scope.actor.label,
+        link: created.link,
+        expiresAt: created.invitation.expiresAt,
+      });
+      const emailed = deps.mailer ? await deps.mailer.send({ to: email, ...message }) : false;
       if (deps.mailer) return { invitation: created.invitation, emailed };
       return { ...created, emailed };
     },

@@ -18,9 +18,14 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
       return m;
     },
 
-    /** Rule 19: the last Owner cannot be demoted. Only someone holding a role's grants may hand it out. */
+    /**
+     * Rule 19: the last Owner cannot be demoted, even by two Owners demoting each other at once (the org
+     * lock orders them). Only someone holding a role's grants may hand it out.
+     */
     async changeRole(scope: OrgScope, userId: string, roleId: string): Promise<MemberView> {
       return inTransaction(deps, async (tx, invalidate) => {
+        // Before reading anything: a concurrent demotion or removal waits, then sees this one's result.
+        await tx.orgs.lockForUpdate(scope.org.id);
         const before = await tx.members.find(scope.org.id, userId);
         if (!before) throw notFound('Member');
         const currentRole = await tx.roles.findInOrg(scope.org.id, before.roleId);
@@ -42,12 +47,15 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
 
     /**
      * Rule 18: a member who still owns active tokens cannot be removed; the refusal lists them.
-     * Rule 19: nor can the last Owner. Removal ends their access at once: every request re-checks
+     * Rule 19: nor can the last Owner (also when leaving; the org lock orders concurrent removals).
+     * Removal ends their access at once: every request re-checks
      * membership, and their tokens (none remain) could not outlive it.
      */
     async remove(scope: OrgScope, userId: string): Promise<void> {
       await inTransaction(deps, async (tx, invalidate) => {
-        // Under the lock no import or reassignment can give this member a token while we check.
+        // The org first (Owner count, as in changeRole), then the member: under that lock no import or
+        // reassignment can give this member a token while we check.
+        await tx.orgs.lockForUpdate(scope.org.id);
         await tx.members.lockForUpdate(scope.org.id, userId);
         const before = await tx.members.find(scope.org.id, userId);
         if (!before) throw notFound('Member');

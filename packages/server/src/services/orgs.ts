@@ -1,5 +1,6 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { checkOrgName } from '../domain/org-name.js';
 import { BUILTIN_ROLES, builtinRolePermissions, expand, grants, type Permission } from '../domain/permissions.js';
 import type { OrgRecord } from '../store/queries/orgs.js';
 import type { Store } from '../store/store.js';
@@ -9,6 +10,13 @@ import { orgView } from './views.js';
 import { isUniqueViolation } from '../store/dialect.js';
 
 export const ORG_SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+/** The org-name rule (one line, no control or text-direction characters), on create and rename. */
+function validOrgName(name: string): string {
+  const check = checkOrgName(name);
+  if (!check.ok) throw new AppError('validation_failed', check.message);
+  return check.name;
+}
 
 export function orgService(deps: ServiceDeps) {
   const { store, config, clock } = deps;
@@ -20,8 +28,9 @@ export function orgService(deps: ServiceDeps) {
       if (!ORG_SLUG_PATTERN.test(slug)) {
         throw new AppError('validation_failed', 'An org slug is 1–40 lower-case letters, digits and "-", not starting or ending with "-".');
       }
+      const name = validOrgName(input.name);
       const at = iso(clock.now());
-      const org: OrgRecord = { id: newId('org'), slug, name: input.name, maxTokenLifetimeDays: null, createdAt: at, updatedAt: at };
+      const org: OrgRecord = { id: newId('org'), slug, name, maxTokenLifetimeDays: null, createdAt: at, updatedAt: at };
       try {
         await tx.orgs.insert(org);
       } catch (e) {
@@ -42,6 +51,7 @@ export function orgService(deps: ServiceDeps) {
           permissions: builtinRolePermissions(name, config.catalog),
           createdAt: at,
           updatedAt: at,
+          deletedAt: null,
         });
       }
       await tx.members.insert({ orgId: org.id, userId: input.ownerUserId, roleId: ownerRoleId, createdAt: at, updatedAt: at });
@@ -67,7 +77,8 @@ export function orgService(deps: ServiceDeps) {
       return { org, actor, permissions: expand(role?.permissions ?? []) };
     },
 
-    async updateSettings(scope: OrgScope, patch: { name?: string; maxTokenLifetimeDays?: number | null }): Promise<OrgRecord> {
+    async updateSettings(scope: OrgScope, input: { name?: string; maxTokenLifetimeDays?: number | null }): Promise<OrgRecord> {
+      const patch = input.name === undefined ? input : { ...input, name: validOrgName(input.name) };
       return inTransaction(deps, async (tx, invalidate) => {
         const before = await tx.orgs.findById(scope.org.id);
         if (!before) throw notFound('Org');

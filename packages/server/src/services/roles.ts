@@ -56,6 +56,7 @@ export function roleService(deps: ServiceDeps) {
           permissions: expand(input.permissions),
           createdAt: at,
           updatedAt: at,
+          deletedAt: null,
         };
         try {
           await tx.roles.insert(role);
@@ -70,6 +71,7 @@ export function roleService(deps: ServiceDeps) {
 
     async update(scope: OrgScope, id: string, patch: { name?: string; description?: string | null; permissions?: string[] }): Promise<RoleRecord> {
       return inTransaction(deps, async (tx, invalidate) => {
+        await tx.roles.lock(id, 'update');
         const before = await tx.roles.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Role');
         if (before.builtin) throw new AppError('builtin_role', 'Built-in roles cannot be changed; create a custom role instead.');
@@ -97,18 +99,31 @@ export function roleService(deps: ServiceDeps) {
       });
     },
 
+    /**
+     * Deletes a custom role nobody holds: refused with role_in_use (counts and a few ids) while members,
+     * live service accounts or pending invitations hold it. What is only history — accepted, revoked or
+     * expired invitations, deleted service accounts, the audit log — keeps naming it: the role stays as
+     * a tombstone (hidden, not assignable, its name free for a new role).
+     */
     async delete(scope: OrgScope, id: string): Promise<void> {
       await inTransaction(deps, async (tx, invalidate) => {
+        // Locked before it is read: nobody can be given the role between the check below and the delete.
+        await tx.roles.lock(id, 'update');
         const before = await tx.roles.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Role');
         if (before.builtin) throw new AppError('builtin_role', 'Built-in roles cannot be deleted.');
         assertNoEscalation(scope, before.permissions, 'delete this role');
-        const usage = await tx.roles.usage(id);
-        if (usage.members + usage.serviceAccounts > 0) {
-          throw new AppError('role_in_use', `The role is held by ${usage.members} member(s) and ${usage.serviceAccounts} service account(s); give them another role first.`, usage);
-        }
         const at = iso(clock.now());
-        await tx.roles.delete(id);
+        const usage = await tx.roles.usage(id, at);
+        if (usage.members.count + usage.serviceAccounts.count + usage.invitations.count > 0) {
+          throw new AppError(
+            'role_in_use',
+            `The role is held by ${usage.members.count} member(s), ${usage.serviceAccounts.count} service account(s) and ` +
+              `${usage.invitations.count} pending invitation(s): give them another role (or revoke the invitations) first.`,
+            usage,
+          );
+        }
+        await tx.roles.tombstone(id, at);
         await writeAudit(tx, scope, at, { action: 'role.delete', targetType: 'role', targetId: id, before: roleView(before) });
         invalidate({ kind: 'role', roleId: id });
       });
@@ -116,6 +131,9 @@ export function roleService(deps: ServiceDeps) {
 
     /** A role of this org that the scope may hand out (used by members, invitations, service accounts). */
     async assignable(tx: Store, scope: OrgScope, roleId: string, what: string): Promise<RoleRecord> {
+      // Shared lock: a concurrent delete waits for this change (and then sees who holds the role), or
+      // this one waits for the delete and finds the role gone.
+      await tx.roles.lock(roleId, 'share');
       const role = await tx.roles.findInOrg(scope.org.id, roleId);
       if (!role) throw notFound('Role');
       assertNoEscalation(scope, role.permissions, what);

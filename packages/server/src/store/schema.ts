@@ -34,6 +34,8 @@ export interface RolesTable {
   permissions: string;
   createdAt: string;
   updatedAt: string;
+  /** Set when a custom role is deleted: its row stays for the history that names it (see roles queries). */
+  deletedAt: string | null;
 }
 
 export interface MembersTable {

@@ -50,9 +50,9 @@ export function createStore(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Sto
 function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName): Store {
   return {
     dialect,
-    orgs: orgQueries(db),
+    orgs: orgQueries(db, dialect),
     users: userQueries(db),
-    roles: roleQueries(db),
+    roles: roleQueries(db, dialect),
     members: memberQueries(db, dialect),
     invitations: invitationQueries(db),
     serviceAccounts: serviceAccountQueries(db, dialect),

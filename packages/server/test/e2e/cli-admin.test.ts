@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +135,28 @@ describe('members, invitations, roles, audit', () => {
     expect(csv.stdout.trim().split('\n')).toHaveLength(2);
     const future = await cli('audit', 'export', '--since', '2999-01-01T00:00:00Z');
     expect(future.stdout).toBe('');
+  });
+});
+
+describe('audit export as CSV (finding 20)', () => {
+  it('hostile e-mails and names come out as data a spreadsheet will not evaluate', async () => {
+    const email = '=1+2@evil.test';
+    const invite = await json<{ link: string }>('invite', 'create', email, '--role', 'Viewer');
+    // Accepting writes an audit entry whose actor label is the new account's e-mail.
+    const accept = await fetch(`${server.url}/api/v1/invitations/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: invite.link.split('#token=')[1], name: '@SUM(A1:A9)', password: 'formula password 1' }),
+    });
+    expect(accept.status, await accept.text()).toBe(200);
+    const r = await cli('audit', 'export', '--format', 'csv', '--action', 'invitation.accept');
+    expect(r.code, r.stderr).toBe(0);
+    const rows = parse(r.stdout) as string[][];
+    expect(rows[0]).toEqual(['at', 'action', 'actor_type', 'actor_id', 'actor', 'target_type', 'target_id', 'ip', 'before', 'after']);
+    const row = rows.find((x) => x[4]?.includes('evil.test'));
+    expect(row?.[4]).toBe(`'${email}`);
+    expect(r.stdout).toContain(`"'${email}"`);
+    for (const field of rows.flat()) expect(field, r.stdout).not.toMatch(/^[=+\-@\t\r]/);
   });
 });
 

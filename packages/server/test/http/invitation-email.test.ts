@@ -1,7 +1,12 @@
+import { sql } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createOrg, errorCode, login, PASSWORD, roleId, startInstance, testClock, type TestInstance } from '../helpers/harness.js';
+import { addMember, call, createOrg, errorCode, login, PASSWORD, roleId, startInstance, testClock, type TestInstance } from '../helpers/harness.js';
+import { invitationEmail, quoteName } from '../../src/services/invitation-email.js';
+import { createInvitationLimits } from '../../src/services/invitation-limits.js';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 
 /**
  * Rule 17 and issue 11, finding 19: with SMTP configured, the invitation link is e-mailed to the address only
@@ -32,8 +37,12 @@ function linkIn(mail: Mail, marker: string): string {
 }
 const tokenOf = (link: string) => link.split('#token=')[1]!;
 let smtp: SMTPServer;
+let smtpPort: number;
 let lk: TestInstance;
 const clock = testClock();
+/** The decoded text of a received message (quoted-printable soft breaks and escapes undone). */
+const decoded = (body: string) =>
+  Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
 
 beforeAll(async () => {
   smtp = new SMTPServer({
@@ -49,8 +58,8 @@ beforeAll(async () => {
     },
   });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  const port = (smtp.server.address() as AddressInfo).port;
-  lk = await startInstance({ SMTP_URL: `smtp://127.0.0.1:${port}`, LATCHKEY_MAIL_FROM: 'Latchkey <keys@acme.test>' }, { clock });
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+  lk = await startInstance({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LATCHKEY_MAIL_FROM: 'Latchkey <keys@acme.test>' }, { clock });
 });
 afterAll(async () => {
   await lk.close();
@@ -158,4 +167,134 @@ it('without SMTP a reset request answers the same and sends nothing', async () =
   } finally {
     await plain.close();
   }
+});
+
+describe('the invitation e-mail cannot be turned into a relay (finding 18)', () => {
+  it('org names are one line of ordinary characters, on create and rename', async () => {
+    const owner = await login(lk, (await createOrg(lk)).ownerEmail);
+    const bad = [
+      'Acme\nYour account is suspended: verify it at https://evil.test',
+      'x'.repeat(200),
+      'Acme\u202Egnp.exe',
+      'Acme\u2066hidden\u2069',
+      'Acme\u200F',
+      'Acme\u0000',
+      'Ac\u200Bme',
+    ];
+    for (const name of bad) {
+      const created = await call(lk, owner, 'POST', '/api/v1/orgs', { name, slug: `relay-${Math.random().toString(36).slice(2, 10)}` });
+      expect(created.statusCode, `${JSON.stringify(name)}: ${created.body}`).toBe(400);
+      expect(errorCode(created)).toBe('validation_failed');
+    }
+    const org = await createOrg(lk);
+    const admin = await login(lk, org.ownerEmail);
+    for (const name of bad) {
+      const renamed = await call(lk, admin, 'PATCH', `/api/v1/orgs/${org.slug}`, { name });
+      expect(renamed.statusCode, `${JSON.stringify(name)}: ${renamed.body}`).toBe(400);
+      expect(errorCode(renamed)).toBe('validation_failed');
+    }
+    const ok = await call(lk, admin, 'PATCH', `/api/v1/orgs/${org.slug}`, { name: '  Bücher & Söhne — EU  ' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().name).toBe('Bücher & Söhne — EU');
+  });
+
+  it('the body is a fixed text: names are quoted and escaped, even an org name from before the rule', async () => {
+    const org = await createOrg(lk);
+    // An org named before names were restricted: multi-line, with a right-to-left override.
+    const legacy = 'Acme\n\nYour account is locked. Unlock it at https://evil.test/\u202Emoc.evil';
+    await sql`update orgs set name = ${legacy} where id = ${org.id}`.execute(lk.handle.db);
+    const owner = await login(lk, org.ownerEmail);
+    const before = received.length;
+    const res = await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email: 'target@victim.test', roleId: await roleId(lk, org, 'Viewer') });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(received).toHaveLength(before + 1);
+    const body = decoded(received[before]!.body);
+    expect(body).toMatch(/Subject: Your invitation to an organization on Latchkey/);
+    expect(body).toContain(`Organization: ${quoteName(legacy)}`);
+    expect(body).toContain('"Acme\\u{A}\\u{A}Your account is locked.');
+    expect(body).not.toContain('\u202E');
+    expect(body).not.toMatch(/^Your account is locked/m);
+    expect(body).toContain(`Invited by:   "${org.ownerEmail}"`);
+    expect(body).toContain(`${lk.config.publicUrl}/accept-invite#token=`);
+    expect(res.json().link).toBeUndefined(); // with SMTP the link goes to the address only
+  });
+
+  it('quoteName escapes quotes, backslashes, controls, bidi and invisible characters, and cuts long names', () => {
+    expect(quoteName('Acme "Corp" \\ Co')).toBe('"Acme \\"Corp\\" \\\\ Co"');
+    expect(quoteName('a\r\nb\tc\u0000')).toBe('"a\\u{D}\\u{A}b\\u{9}c\\u{0}"');
+    expect(quoteName('x\u202Ey\u2066z\u200Bw\u00A0v\u2028')).toBe('"x\\u{202E}y\\u{2066}z\\u{200B}w\\u{A0}v\\u{2028}"');
+    expect(quoteName('y'.repeat(100))).toBe(`"${'y'.repeat(64)}…"`);
+    expect(quoteName('Bücher & Söhne 🚀')).toBe('"Bücher & Söhne 🚀"');
+    const text = invitationEmail({ publicUrl: 'https://lk.example', orgName: 'O', roleName: 'R', inviter: 'i@x.test', link: 'https://lk.example/accept-invite#token=t', expiresAt: '2030-01-01T00:00:00.000Z' }).text;
+    expect(text.split('\n').filter((l) => l.includes('"'))).toEqual(['  Organization: "O"', '  Role:         "R"', '  Invited by:   "i@x.test"']);
+  });
+
+  it('limits invitations per inviter per hour and per org per day, shared by every inviter of the org', async () => {
+    const limited = await startInstance({
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      LATCHKEY_INVITATIONS_PER_INVITER_PER_HOUR: '3',
+      LATCHKEY_INVITATIONS_PER_ORG_PER_DAY: '5',
+    });
+    try {
+      const org = await createOrg(limited);
+      const viewer = await roleId(limited, org, 'Viewer');
+      // addMember (the harness) sends one invitation as the owner: 2 left for the owner, 4 for the org.
+      const admin = await addMember(limited, org, 'second-admin@limits.test', 'Admin');
+      const owner = await login(limited, org.ownerEmail);
+      const invite = (caller: typeof owner, email: string) => call(limited, caller, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email, roleId: viewer });
+      // A refused invitation (already a member) does not count.
+      expect(errorCode(await invite(owner, 'second-admin@limits.test'))).toBe('already_member');
+      const sent = received.length;
+      expect((await invite(owner, 'a@limits.test')).statusCode).toBe(201);
+      expect((await invite(owner, 'b@limits.test')).statusCode).toBe(201);
+      const third = await invite(owner, 'c@limits.test');
+      expect(third.statusCode, third.body).toBe(429);
+      expect(errorCode(third)).toBe('rate_limited');
+      expect(third.json().error.details).toMatchObject({ limit: 'inviter' });
+      expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+      // Another inviter of the same org: its own hourly budget, but the org's daily one is shared.
+      expect((await invite(admin.caller, 'd@limits.test')).statusCode).toBe(201);
+      expect((await invite(admin.caller, 'e@limits.test')).statusCode).toBe(201);
+      const overOrg = await invite(admin.caller, 'f@limits.test');
+      expect(overOrg.statusCode, overOrg.body).toBe(429);
+      expect(overOrg.json().error.details).toMatchObject({ limit: 'org' });
+      expect(received.length - sent).toBe(4);
+      // A burst of 30 sends nothing more.
+      const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => invite(admin.caller, `burst${i}@victim.test`)));
+      expect(burst.every((r) => r.statusCode === 429)).toBe(true);
+      expect(received.length - sent).toBe(4);
+      // Another org of the same owner: the owner's own hourly budget is spent there too.
+      const other = await call(limited, owner, 'POST', '/api/v1/orgs', { name: 'Second', slug: `second-${org.slug}` });
+      expect(other.statusCode, other.body).toBe(201);
+      const otherRoles = (await call(limited, owner, 'GET', `/api/v1/orgs/${other.json().slug}/roles`)).json().items as { id: string; name: string }[];
+      const elsewhere = await call(limited, owner, 'POST', `/api/v1/orgs/${other.json().slug}/invitations`, { email: 'g@limits.test', roleId: otherRoles.find((r) => r.name === 'Viewer')!.id });
+      expect(errorCode(elsewhere)).toBe('rate_limited');
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('invitation limits through Redis (REDIS_URL)', () => {
+  it('two instances share the counts', async () => {
+    const redis = new Redis(process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', () => resolve());
+      redis.once('error', reject);
+    });
+    try {
+      const a = createInvitationLimits({ perInviterPerHour: 3, perOrgPerDay: 100, redis });
+      const b = createInvitationLimits({ perInviterPerHour: 3, perOrgPerDay: 100, redis });
+      const [org, inviter] = [`org_${randomBytes(8).toString('hex')}`, `usr:${randomBytes(8).toString('hex')}`];
+      await a.take(org, inviter);
+      await b.take(org, inviter);
+      await a.take(org, inviter);
+      await expect(b.take(org, inviter)).rejects.toMatchObject({ code: 'rate_limited', details: { limit: 'inviter' } });
+      await expect(a.take(org, inviter)).rejects.toMatchObject({ code: 'rate_limited' });
+      // Another inviter in the same org is not affected by the first one's hourly count.
+      await expect(b.take(org, `${inviter}-2`)).resolves.toBeUndefined();
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

@@ -81,3 +81,33 @@ describe('bad input gets a clear error with a stable code and changes nothing', 
     expect(errorCode(res)).toBe('not_found');
   });
 });
+
+describe('malformed strings and dates are refused by the schema, on both stores (finding 9)', () => {
+  const cursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const cases: [string, 'GET' | 'POST', () => string, () => unknown][] = [
+    ['a NUL in the sign-in e-mail (no session needed)', 'POST', () => '/api/v1/auth/login', () => ({ email: 'owner\u0000@x.test', password: 'x' })],
+    ['a NUL in a token name', 'POST', () => `${o()}/tokens`, () => ({ name: 'a\u0000b', type: 'private', serviceAccountId: sa.id })],
+    ['a NUL in a description', 'POST', () => `${o()}/roles`, () => ({ name: 'Nul', description: 'x\u0000', permissions: [] })],
+    ['a NUL in the org of the path', 'GET', () => '/api/v1/orgs/%00/tokens', () => undefined],
+    ['a NUL in a search', 'GET', () => `${o()}/tokens?search=%00`, () => undefined],
+    ['a cursor whose createdAt is not a date', 'GET', () => `${o()}/tokens?cursor=${cursor({ createdAt: 'yesterday', id: tokenId })}`, () => undefined],
+    ['a cursor whose createdAt is a leap second', 'GET', () => `${o()}/tokens?cursor=${cursor({ createdAt: '2016-12-31T23:59:60Z', id: tokenId })}`, () => undefined],
+    ['an audit cursor that is not a number', 'GET', () => `${o()}/audit-log?cursor=${cursor({ seq: '1e400' })}`, () => undefined],
+    ['audit since with a leap second', 'GET', () => `${o()}/audit-log?since=2016-12-31T23:59:60Z`, () => undefined],
+    ['audit until in year 0', 'GET', () => `${o()}/audit-log?until=0000-01-01T00:00:00Z`, () => undefined],
+    ['audit since on 30 February', 'GET', () => `${o()}/audit-log?since=2023-02-30T00:00:00Z`, () => undefined],
+    ['an expiry in year 10000 once its offset applies', 'POST', () => `${o()}/tokens`, () => ({ name: 't', type: 'private', serviceAccountId: sa.id, expiresAt: '9999-12-31T23:30:00-01:00' })],
+  ];
+  it.each(cases)('%s → 400 validation_failed', async (_label, method, url, body) => {
+    const before = await snapshot();
+    const res = await call(lk, owner, method, url(), body());
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorCode(res), res.body).toBe('validation_failed');
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('a well-formed date-time with an offset is accepted', async () => {
+    const res = await call(lk, owner, 'GET', `${o()}/audit-log?since=${encodeURIComponent('2020-02-29T23:59:59.5+05:30')}`);
+    expect(res.statusCode, res.body).toBe(200);
+  });
+});

@@ -3,6 +3,7 @@ import { useForm } from '@mantine/form';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, errorMessage, setCsrfToken } from '../../api/client';
+import { orgNameError } from '../../validation/forms';
 import { takeFragmentToken } from './fragment-token';
 import { apiPath } from '../../api/path';
 
@@ -14,6 +15,7 @@ export function SetupPage() {
   const form = useForm({
     initialValues: { orgName: '', orgSlug: '', name: '', email: '', password: '' },
     validate: {
+      orgName: orgNameError,
       orgSlug: (v) => (/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/.test(v) ? null : 'Lower-case letters, digits and "-" (1–40).'),
       password: (v) => (v.length >= 10 ? null : 'At least 10 characters.'),
     },

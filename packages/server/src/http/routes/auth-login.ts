@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { authenticate } from '../../services/users.js';
 import { limitedCredentialCheck } from '../credential-check.js';
-import { ErrorBody, Password, User } from '../schemas.js';
+import { ErrorBody, LoginEmail, Password, User } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { issueCsrfToken, setSessionCookie } from '../session-cookie.js';
 
@@ -15,7 +15,7 @@ export const authLoginRoute: RouteModule = (app, ctx) => {
         tags: ['auth'],
         summary: 'Sign in to the console (sets the session cookie)',
         body: Type.Object(
-          { email: Type.String({ minLength: 1, maxLength: 254 }), password: Password },
+          { email: LoginEmail, password: Password },
           { additionalProperties: false },
         ),
         response: {

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ErrorBody } from '../schemas.js';
+import { ErrorBody, Password, SafeString } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 export const authPasswordResetCompleteRoute: RouteModule = (app, ctx) => {
@@ -12,8 +12,8 @@ export const authPasswordResetCompleteRoute: RouteModule = (app, ctx) => {
         summary: 'Set a new password with the link from the reset e-mail; every session of the account ends',
         body: Type.Object(
           {
-            token: Type.String({ minLength: 1, maxLength: 300 }),
-            password: Type.String({ minLength: 1, maxLength: 256 }),
+            token: SafeString({ minLength: 1, maxLength: 300 }),
+            password: Password,
           },
           { additionalProperties: false },
         ),

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ErrorBody } from '../schemas.js';
+import { ErrorBody, LoginEmail } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 /** Reset e-mails one address may receive per hour, however many addresses ask. */
@@ -18,7 +18,7 @@ export const authPasswordResetRoute: RouteModule = (app, ctx) => {
           'When SMTP is configured and the address has an account, a single-use link valid for an hour is ' +
           `e-mailed to it (at most ${RESET_MAILS_PER_HOUR} an hour per address). The answer is the same in every case.`,
         body: Type.Object(
-          { email: Type.String({ minLength: 1, maxLength: 254 }) },
+          { email: LoginEmail },
           { additionalProperties: false },
         ),
         response: { 202: Type.Object({ next: Type.Literal('check_email') }), 400: ErrorBody, 429: ErrorBody },

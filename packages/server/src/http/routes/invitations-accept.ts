@@ -1,9 +1,9 @@
 import Type from 'typebox';
 import { AppError } from '../../domain/errors.js';
-import { ErrorBody, Name, Password } from '../schemas.js';
+import { ErrorBody, Name, Password, SafeString } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
-export const InvitationToken = Type.String({ minLength: 1, maxLength: 200 });
+export const InvitationToken = SafeString({ minLength: 1, maxLength: 200 });
 
 export const invitationsAcceptRoute: RouteModule = (app, ctx) => {
   app.post(

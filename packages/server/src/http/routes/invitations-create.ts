@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { AppError } from '../../domain/errors.js';
 import { requireScope } from '../auth.js';
 import { Email, ErrorBody, Id, Invitation, OrgParams, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
@@ -10,7 +11,8 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
       config: { auth: 'any', permission: 'members:edit' },
       schema: {
         tags: ['invitations'],
-        summary: 'Invite someone by email with a role; e-mails the single-use link (with SMTP) or answers it once (without)',
+        summary:
+          'Invite someone by email with a role; e-mails the single-use link (with SMTP) or answers it once (without); rate_limited past the invitation limits',
         params: OrgParams,
         body: Type.Object({ email: Email, roleId: Id('rol') }, { additionalProperties: false }),
         response: {
@@ -22,9 +24,22 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
           }),
           ...orgErrors,
           409: ErrorBody,
+          429: ErrorBody,
         },
       },
     },
-    async (request, reply) => reply.status(201).send(await ctx.services.invitations.create(requireScope(request), request.body)),
+    async (request, reply) => {
+      try {
+        return reply.status(201).send(await ctx.services.invitations.create(requireScope(request), request.body));
+      } catch (e) {
+        // Over the inviter's or the org's invitation limit: say when to try again.
+        const retry =
+          e instanceof AppError && e.code === 'rate_limited'
+            ? (e.details as { retryAfterSeconds?: number }).retryAfterSeconds
+            : undefined;
+        if (retry !== undefined) reply.header('retry-after', String(retry));
+        throw e;
+      }
+    },
   );
 };

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { ErrorBody, Nullable, ReassignPermissions, Timestamp, orgErrors } from '../schemas.js';
+import { ErrorBody, Nullable, ReassignPermissions, SafeString, Timestamp, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { MemberParams } from './members-update.js';
 
@@ -14,7 +14,7 @@ export const membersReassignTokensRoute: RouteModule = (app, ctx) => {
         summary: "Move all of a member's active tokens to one service account, in one transaction",
         params: MemberParams,
         body: Type.Object(
-          { serviceAccountId: Type.Optional(Type.String({ maxLength: 64 })), permissions: Type.Optional(ReassignPermissions) },
+          { serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })), permissions: Type.Optional(ReassignPermissions) },
           { additionalProperties: false },
         ),
         response: {

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { inTransaction } from '../../services/context.js';
 import { orgView } from '../../services/views.js';
-import { ErrorBody, Name, Org } from '../schemas.js';
+import { ErrorBody, Org, OrgName, SafeString } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 export const orgsCreateRoute: RouteModule = (app, ctx) => {
@@ -12,7 +12,7 @@ export const orgsCreateRoute: RouteModule = (app, ctx) => {
       schema: {
         tags: ['orgs'],
         summary: 'Create an org; the signed-in user becomes its Owner',
-        body: Type.Object({ name: Name, slug: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }),
+        body: Type.Object({ name: OrgName, slug: SafeString({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }),
         response: { 201: Org, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
       },
     },

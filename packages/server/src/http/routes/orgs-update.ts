@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { orgView } from '../../services/views.js';
 import { requireScope } from '../auth.js';
-import { Name, Nullable, Org, OrgParams, orgErrors } from '../schemas.js';
+import { Nullable, Org, OrgName, OrgParams, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 export const orgsUpdateRoute: RouteModule = (app, ctx) => {
@@ -15,7 +15,7 @@ export const orgsUpdateRoute: RouteModule = (app, ctx) => {
         params: OrgParams,
         body: Type.Object(
           {
-            name: Type.Optional(Name),
+            name: Type.Optional(OrgName),
             maxTokenLifetimeDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 3650, description: 'null removes the limit' }))),
           },
           { additionalProperties: false, minProperties: 1 },

@@ -1,10 +1,10 @@
 import Type from 'typebox';
 import { roleView } from '../../services/views.js';
 import { requireScope } from '../auth.js';
-import { Description, ErrorBody, OrgParams, PermissionList, Role, orgErrors } from '../schemas.js';
+import { Description, ErrorBody, OrgParams, PermissionList, Role, SafeString, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
-export const RoleName = Type.String({ minLength: 1, maxLength: 64 });
+export const RoleName = SafeString({ minLength: 1, maxLength: 64 });
 
 export const rolesCreateRoute: RouteModule = (app, ctx) => {
   app.post(

@@ -2,12 +2,12 @@ import Type from 'typebox';
 import { SERVICE_ACCOUNT_NAME_RULE } from '../../domain/service-account-name.js';
 import { serviceAccountView } from '../../services/views.js';
 import { requireScope } from '../auth.js';
-import { Description, ErrorBody, Id, OrgParams, ServiceAccount, orgErrors } from '../schemas.js';
+import { Description, ErrorBody, Id, OrgParams, SafeString, ServiceAccount, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 // The character rule is checked by the service (to answer invalid_service_account_name with a helpful
 // message), so the schema only bounds the length.
-export const ServiceAccountName = Type.String({ maxLength: 200, description: SERVICE_ACCOUNT_NAME_RULE });
+export const ServiceAccountName = SafeString({ maxLength: 200, description: SERVICE_ACCOUNT_NAME_RULE });
 
 export const serviceAccountsCreateRoute: RouteModule = (app, ctx) => {
   app.post(

@@ -1,11 +1,11 @@
 import Type from 'typebox';
 import { serviceAccountView } from '../../services/views.js';
 import { requireScope } from '../auth.js';
-import { OrgParam, ServiceAccount, orgErrors } from '../schemas.js';
+import { OrgParam, SafeString, ServiceAccount, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 export const ServiceAccountParams = Type.Object(
-  { org: OrgParam, id: Type.String({ minLength: 1, maxLength: 64, description: 'sa_… id or the account name' }) },
+  { org: OrgParam, id: SafeString({ minLength: 1, maxLength: 64, description: 'sa_… id or the account name' }) },
   { additionalProperties: false },
 );
 

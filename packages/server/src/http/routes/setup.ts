@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Email, ErrorBody, Name, Org, Password, User } from '../schemas.js';
+import { Email, ErrorBody, Name, Org, OrgName, Password, SafeString, User } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { orgView } from '../../services/views.js';
 import { issueCsrfToken, setSessionCookie } from '../session-cookie.js';
@@ -29,9 +29,9 @@ export const setupCompleteRoute: RouteModule = (app, ctx) => {
         summary: 'First run: create the first owner and org with the one-time setup token',
         body: Type.Object(
           {
-            token: Type.String({ minLength: 1, maxLength: 200 }),
-            orgName: Name,
-            orgSlug: Type.String({ minLength: 1, maxLength: 40 }),
+            token: SafeString({ minLength: 1, maxLength: 200 }),
+            orgName: OrgName,
+            orgSlug: SafeString({ minLength: 1, maxLength: 40 }),
             name: Name,
             email: Email,
             password: Password,

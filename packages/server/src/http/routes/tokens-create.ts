@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { DomainList, ErrorBody, Name, Nullable, OrgParams, PermissionList, Timestamp, Token, TokenType, orgErrors } from '../schemas.js';
+import { DomainList, ErrorBody, Name, Nullable, OrgParams, PermissionList, SafeString, Timestamp, Token, TokenType, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 export const tokensCreateRoute: RouteModule = (app, ctx) => {
@@ -16,7 +16,7 @@ export const tokensCreateRoute: RouteModule = (app, ctx) => {
           {
             name: Name,
             // Optional in the schema so that its absence gets the rule-5 message, not a generic one.
-            serviceAccountId: Type.Optional(Type.String({ maxLength: 64 })),
+            serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })),
             type: TokenType,
             domains: Type.Optional(DomainList),
             permissions: Type.Optional(Nullable(PermissionList)),

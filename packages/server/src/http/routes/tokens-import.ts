@@ -9,6 +9,7 @@ import {
   Name,
   Nullable,
   OrgParams,
+  SafeString,
   Timestamp,
   TokenType,
   orgErrors,
@@ -17,12 +18,12 @@ import type { RouteModule } from '../route-context.js';
 
 const Row = Type.Object(
   {
-    ownerEmail: Type.String({ minLength: 1, maxLength: 254 }),
+    ownerEmail: SafeString({ minLength: 1, maxLength: 254 }),
     name: Name,
     type: TokenType,
     domains: Type.Optional(DomainList),
-    value: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    sha256: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    value: Type.Optional(SafeString({ minLength: 1, maxLength: 512 })),
+    sha256: Type.Optional(SafeString({ minLength: 1, maxLength: 64 })),
     expiresAt: Type.Optional(Nullable(Timestamp)),
   },
   { additionalProperties: false },

@@ -1,7 +1,10 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { Cursor, Limit, Nullable, OrgParam, Token, TokenType, orgErrors } from '../schemas.js';
+import { Cursor, Id, Limit, Nullable, OrgParam, SafeString, Timestamp, Token, TokenType, orgErrors } from '../schemas.js';
 import { decodeCursor, encodeCursor, type RouteModule } from '../route-context.js';
+
+/** What a token-list cursor carries: the sort key of the last token of the previous page. */
+const TokenCursor = Type.Object({ createdAt: Timestamp, id: Id('tok') });
 
 export const tokensListRoute: RouteModule = (app, ctx) => {
   app.get(
@@ -17,7 +20,7 @@ export const tokensListRoute: RouteModule = (app, ctx) => {
             owner: Type.Optional(Type.String({ pattern: '^(sa|usr)_[0-9A-Za-z]{20}$', description: 'A service account (sa_…) or user (usr_…) id' })),
             type: Type.Optional(TokenType),
             status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired'), Type.Literal('all')], { default: 'active' })),
-            search: Type.Optional(Type.String({ maxLength: 100 })),
+            search: Type.Optional(SafeString({ maxLength: 100 })),
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
           },
@@ -28,7 +31,7 @@ export const tokensListRoute: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const q = request.query;
-      const after = decodeCursor(q.cursor, ['createdAt', 'id'] as const);
+      const after = decodeCursor(q.cursor, TokenCursor);
       const page = await ctx.services.tokens.list(requireScope(request), {
         ownerServiceAccountId: q.owner?.startsWith('sa_') ? q.owner : undefined,
         ownerUserId: q.owner?.startsWith('usr_') ? q.owner : undefined,

@@ -1,10 +1,21 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { DialectName } from '../dialect.js';
 import type { Database, OrgsTable } from '../schema.js';
 
 export type OrgRecord = Selectable<OrgsTable>;
 
-export function orgQueries(db: Kysely<Database>) {
+export function orgQueries(db: Kysely<Database>, dialect: DialectName) {
   return {
+    /**
+     * Serialises changes to the org's membership for the rest of the transaction (PostgreSQL; SQLite runs
+     * one transaction at a time anyway). Who-is-Owner checks take it before counting, so two of them can
+     * never both count the other Owner and leave none. `FOR NO KEY UPDATE`: inserts that merely reference
+     * the org (tokens, audit, …) take a KEY SHARE lock, which this does not block.
+     */
+    async lockForUpdate(id: string): Promise<void> {
+      if (dialect !== 'postgres') return;
+      await db.selectFrom('orgs').select('id').where('id', '=', id).forNoKeyUpdate().execute();
+    },
     async insert(org: OrgRecord): Promise<void> {
       await db.insertInto('orgs').values(org).execute();
     },
