@@ -1,6 +1,6 @@
 import { normalizeAllowedOrigin } from '@latchkey/server/domain/origins';
 import { checkOrgName } from '@latchkey/server/domain/org-name';
-import { checkServiceAccountName, SERVICE_ACCOUNT_NAME_RULE } from '@latchkey/server/domain/service-account-name';
+import { checkServiceAccountName } from '@latchkey/server/domain/service-account-name';
 
 /**
  * Form rules, checked as you type. They are the server's own rule functions (imported from its domain
