@@ -1,4 +1,4 @@
-import { extractToken, originFromHeaders, queryTokens } from '@latchkey/server/verify/request-credentials';
+import { extractToken, headerFromRaw, originFromHeaders, queryTokens } from '@latchkey/server/verify/request-credentials';
 import {
   DENIAL_MESSAGES,
   LatchkeyRefusedError,
@@ -28,6 +28,8 @@ export interface RequestLike {
   method: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;
+  /** Node's raw header list: Node keeps only the first of two Authorization headers in `headers`. */
+  rawHeaders?: readonly string[];
 }
 
 export type GuardOutcome =
@@ -57,7 +59,9 @@ export function createGuard(options: GuardOptions) {
       }
       return { kind: 'preflight', status: 204, headers };
     }
-    const source = extractToken(req.headers.authorization, queryTokens(req.url));
+    // Two Authorization headers are ambiguous (refused): count them in the raw list when there is one.
+    const authorization = req.rawHeaders ? headerFromRaw(req.rawHeaders, 'authorization') : req.headers.authorization;
+    const source = extractToken(authorization, queryTokens(req.url));
     const permission = typeof options.permission === 'function' ? options.permission(req) : options.permission;
     let decision;
     try {

@@ -1,7 +1,7 @@
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromVerifier, LatchkeyRefusedError, latchkeyExpress, latchkeyFastify, remoteVerifier, type DecisionSource } from '../src/index.js';
 import { call, createOrg, createServiceAccount, createToken, roleId, startInstance, type Org, type TestInstance } from '../../server/test/helpers/harness.js';
@@ -322,5 +322,45 @@ describe('remote cache', () => {
     expect((await source.decide({ token, origin: null })).code).toBe('owner_disabled');
     await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, { disabled: false });
     expect((await source.decide({ token, origin: null })).code).toBe('valid');
+  });
+});
+
+/** GET `url` with the raw header lines given (Node's client sends an array value as repeated lines). */
+function rawGet(url: string, headers: Record<string, string | string[]>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'GET', headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('two Authorization headers are ambiguous: refused, not the first one believed', () => {
+  it('Fastify and Express, with a valid token in either header', async () => {
+    const fastify = await fastifyPlatform(remoteVerifier({ url: lkUrl, cacheTtlMs: 0 }));
+    const fastifyUrl = await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const expressApp = await expressPlatform(remoteVerifier({ url: lkUrl, cacheTtlMs: 0 }));
+    try {
+      for (const base of [fastifyUrl, expressApp.url]) {
+        const one = await rawGet(`${base}/assets`, { authorization: `Bearer ${privateToken}` });
+        expect(one.status, one.body).toBe(200);
+        for (const pair of [
+          [`Bearer ${privateToken}`, 'Bearer lk_prv_garbage'],
+          ['Bearer lk_prv_garbage', `Bearer ${privateToken}`],
+          [`Bearer ${privateToken}`, `Bearer ${privateToken}`],
+        ]) {
+          const two = await rawGet(`${base}/assets`, { authorization: pair });
+          expect(two.status, `${base} ${two.body}`).toBe(401);
+          expect((JSON.parse(two.body) as { error: { code: string } }).error.code).toBe('token_invalid');
+        }
+      }
+    } finally {
+      await fastify.close();
+      expressApp.server.closeAllConnections();
+      expressApp.server.close();
+    }
   });
 });

@@ -10,8 +10,10 @@ import { ORG_NAME_MAX_LENGTH, ORG_NAME_RULE } from '../domain/org-name.js';
  * NUL — which PostgreSQL cannot store and answers with an error — or another control character never
  * gets past validation. Single-line values also refuse C1 controls and the Unicode line separators.
  */
-const SINGLE_LINE = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$';
-const MULTI_LINE = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$';
+// Surrogates only in pairs: a lone one is not text (encodeURIComponent throws on it, drivers mangle it).
+const PAIR = '[\\ud800-\\udbff][\\udc00-\\udfff]';
+const SINGLE_LINE = `^(?:[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\ud800-\\udfff]|${PAIR})*$`;
+const MULTI_LINE = `^(?:[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f\\ud800-\\udfff]|${PAIR})*$`;
 export const SafeString = (options: TStringOptions = {}) => Type.String({ pattern: SINGLE_LINE, ...options });
 /** Free text that may span lines (tabs and line breaks allowed, no other control characters). */
 export const SafeText = (options: TStringOptions = {}) => Type.String({ pattern: MULTI_LINE, ...options });

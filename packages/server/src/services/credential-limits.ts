@@ -150,8 +150,9 @@ export function createCredentialLimits(o: CredentialLimitsOptions) {
   // Fixed windows: the key names the window, so every instance agrees on when it ends.
   const windowOf = (t: number) => Math.floor(t / windowMs);
   const secondsLeft = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-  // Encoded, so that no e-mail or address (IPv6 has colons) can spell another pair's key.
-  const norm = (account: string) => encodeURIComponent(account.toLowerCase());
+  // Encoded, so that no e-mail or address (IPv6 has colons) can spell another pair's key; base64url for
+  // e-mails, which never throws (encodeURIComponent does on a lone surrogate).
+  const norm = (account: string) => Buffer.from(account.toLowerCase()).toString('base64url');
   const pairKey = (account: string, address: string, w: number) =>
     `${prefix}:pair:${w}:${norm(account)}:${encodeURIComponent(address)}`;
   const accountKey = (account: string, w: number) => `${prefix}:account:${w}:${norm(account)}`;

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, call, createOrg, errorCode, login, PASSWORD, roleId, startInstance, testClock, type TestInstance } from '../helpers/harness.js';
+import { call, createOrg, errorCode, login, PASSWORD, roleId, startInstance, testClock, type TestInstance } from '../helpers/harness.js';
 import { invitationEmail, quoteName } from '../../src/services/invitation-email.js';
 import { createInvitationLimits } from '../../src/services/invitation-limits.js';
 import { Redis } from 'ioredis';
@@ -238,9 +238,15 @@ describe('the invitation e-mail cannot be turned into a relay (finding 18)', () 
     try {
       const org = await createOrg(limited);
       const viewer = await roleId(limited, org, 'Viewer');
-      // addMember (the harness) sends one invitation as the owner: 2 left for the owner, 4 for the org.
-      const admin = await addMember(limited, org, 'second-admin@limits.test', 'Admin');
+      // One invitation as the owner (the link arrives by mail): 2 left for the owner, 4 for the org.
       const owner = await login(limited, org.ownerEmail);
+      const adminEmail = 'second-admin@limits.test';
+      const first = await call(limited, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email: adminEmail, roleId: await roleId(limited, org, 'Admin') });
+      expect(first.statusCode, first.body).toBe(201);
+      const token = tokenOf(linkIn(await mailTo(adminEmail), '/accept-invite#token='));
+      const joined = await limited.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: 'Second', password: PASSWORD } });
+      expect(joined.statusCode, joined.body).toBe(202);
+      const admin = { caller: await login(limited, adminEmail) };
       const invite = (caller: typeof owner, email: string) => call(limited, caller, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email, roleId: viewer });
       // A refused invitation (already a member) does not count.
       expect(errorCode(await invite(owner, 'second-admin@limits.test'))).toBe('already_member');

@@ -105,8 +105,10 @@ describe('history never blocks a delete', () => {
       url: '/api/v1/invitations/accept',
       payload: { token: accepted.token, name: 'Accepted', password: 'a long password 1' },
     });
-    expect(acc.statusCode, acc.body).toBe(200);
-    await call(lk, owner, 'PATCH', `${base(org)}/members/${acc.json().user.id}`, { roleId: viewer });
+    expect(acc.statusCode, acc.body).toBe(202); // a newcomer: account and membership made, sign-in next
+    const members = (await call(lk, owner, 'GET', `${base(org)}/members`)).json().items as { userId: string; email: string }[];
+    const joined = members.find((m) => m.email === `accepted${n}@roles.test`)!;
+    await call(lk, owner, 'PATCH', `${base(org)}/members/${joined.userId}`, { roleId: viewer });
     // Revoked.
     const revoked = (
       await call(lk, owner, 'POST', `${base(org)}/invitations`, {
@@ -139,7 +141,7 @@ describe('history never blocks a delete', () => {
     ).not.toContain(role.id);
     expect(
       errorCode(
-        await call(lk, fresh, 'PATCH', `${base(org)}/members/${acc.json().user.id}`, { roleId: role.id }),
+        await call(lk, fresh, 'PATCH', `${base(org)}/members/${joined.userId}`, { roleId: role.id }),
       ),
     ).toBe('not_found');
     expect(

@@ -86,6 +86,8 @@ describe('malformed strings and dates are refused by the schema, on both stores 
   const cursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const cases: [string, 'GET' | 'POST', () => string, () => unknown][] = [
     ['a NUL in the sign-in e-mail (no session needed)', 'POST', () => '/api/v1/auth/login', () => ({ email: 'owner\u0000@x.test', password: 'x' })],
+    ['a lone surrogate in the sign-in e-mail', 'POST', () => '/api/v1/auth/login', () => ({ email: 'owner\ud800@x.test', password: 'x' })],
+    ['a lone surrogate in a token name', 'POST', () => `${o()}/tokens`, () => ({ name: 'a\udc00b', type: 'private', serviceAccountId: sa.id })],
     ['a NUL in a token name', 'POST', () => `${o()}/tokens`, () => ({ name: 'a\u0000b', type: 'private', serviceAccountId: sa.id })],
     ['a NUL in a description', 'POST', () => `${o()}/roles`, () => ({ name: 'Nul', description: 'x\u0000', permissions: [] })],
     ['a NUL in the org of the path', 'GET', () => '/api/v1/orgs/%00/tokens', () => undefined],
