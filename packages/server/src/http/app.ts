@@ -115,7 +115,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('auth', null);
   app.decorateRequest('scope', null);
 
-  const auth = createAuthenticator({ services: deps.services, verifier: deps.verifier, secureCookies: deps.config.secureCookies });
+  const auth = createAuthenticator({
+    services: deps.services,
+    verifier: deps.verifier,
+    secureCookies: deps.config.secureCookies,
+    failureLimiter: deps.failureLimiter,
+    tokenPresence: deps.tokenPresence,
+  });
   const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, credentialLimits: deps.credentialLimits, tokenPresence: deps.tokenPresence, auth };
 
   for (const route of HOT_ROUTES) route(app, ctx);

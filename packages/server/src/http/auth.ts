@@ -6,6 +6,9 @@ import type { Actor, OrgScope } from '../services/context.js';
 import type { Services } from '../services/index.js';
 import type { UserRecord } from '../store/queries/users.js';
 import type { Verifier } from '../verify/verifier.js';
+import type { FailureLimiter } from '../verify/failure-limiter.js';
+import type { TokenPresence } from '../verify/token-presence.js';
+import { verifyFromAddress } from '../verify/verify-from-address.js';
 import { OrgParam } from './schemas.js';
 
 export type AuthMode = 'none' | 'session' | 'any' | 'optional-session';
@@ -43,7 +46,14 @@ export function sessionCookieName(secure: boolean): string {
  * effective permissions are then the caller's permissions (SPEC §5). Management calls never take
  * a token from the query string: URLs end up in logs and browser history.
  */
-export function createAuthenticator(deps: { services: Services; verifier: Verifier; secureCookies: boolean }) {
+export function createAuthenticator(deps: {
+  services: Services;
+  verifier: Verifier;
+  secureCookies: boolean;
+  /** The invalid-token limit of /verify and forward-auth: a bearer token here is one more way to guess. */
+  failureLimiter: FailureLimiter;
+  tokenPresence?: TokenPresence;
+}) {
   const cookieName = sessionCookieName(deps.secureCookies);
 
   async function authenticate(request: FastifyRequest): Promise<Authenticated | null> {
@@ -51,7 +61,16 @@ export function createAuthenticator(deps: { services: Services; verifier: Verifi
     if (header !== undefined) {
       const match = BEARER.exec(header);
       if (!match) throw new AppError('unauthenticated', 'Malformed Authorization header; expected "Bearer <token>".');
-      const result = await deps.verifier.verify({ token: match[1], origin: null });
+      // The same limit as every other entry point that checks a token (SPEC §7): an address that keeps
+      // presenting invalid tokens is cut off from the database here too.
+      const { result, rateLimited } = await verifyFromAddress(
+        { verifier: deps.verifier, failureLimiter: deps.failureLimiter, tokenPresence: deps.tokenPresence },
+        request.ip,
+        { token: match[1], origin: null },
+      );
+      if (rateLimited) {
+        throw new AppError('rate_limited', 'Too many invalid tokens from this address; retry in a minute.');
+      }
       if (!result.valid) {
         if (result.code === 'origin_required' && result.identity?.type === 'public') {
           throw new AppError('invalid_credentials', 'Public tokens cannot call the management API; use a private token.');

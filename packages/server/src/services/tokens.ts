@@ -106,11 +106,18 @@ export function tokenService(deps: ServiceDeps) {
     return check.origins;
   }
 
-  function checkPermissionList(list: string[] | null | undefined): string[] | null {
+  /**
+   * A token's own permission list, expanded. The caller must hold every permission in it, not only the
+   * effective ones: the list is narrowed by the owner's role today, but it would become live the day that
+   * role is widened — a grant the caller never held.
+   */
+  function checkPermissionList(scope: OrgScope, list: string[] | null | undefined): string[] | null {
     if (list === undefined || list === null) return null;
     const unknown = unknownPermissions(config.catalog, list);
     if (unknown.length > 0) throw new AppError('invalid_permission', `Unknown permission(s): ${unknown.join(', ')}.`, { unknown });
-    return expand(list);
+    const expanded = expand(list);
+    assertNoEscalation(scope, expanded, 'give a token permissions');
+    return expanded;
   }
 
   /** The org's token policy (domain/token-policy.ts) applied to one change; throws its refusal. */
@@ -197,7 +204,7 @@ export function tokenService(deps: ServiceDeps) {
       return inTransaction(deps, async (tx, invalidate) => {
         const { sa, rolePermissions } = await ownerAccount(tx, scope, input.serviceAccountId);
         const domains = checkDomains(input.type, input.domains);
-        const permissions = checkPermissionList(input.permissions);
+        const permissions = checkPermissionList(scope, input.permissions);
         const now = clock.now();
         const expiresAt = await lifetime(tx, scope, { kind: 'create', expiresAt: input.expiresAt }, now);
         const effective = effectiveTokenPermissions({ ownerRole: rolePermissions, tokenPermissions: permissions, type: input.type, catalog: config.catalog });
@@ -271,7 +278,7 @@ export function tokenService(deps: ServiceDeps) {
         const set: Parameters<Store['tokens']['update']>[1] = {};
         if (patch.name !== undefined) set.name = patch.name;
         if (patch.domains !== undefined) set.domains = checkDomains(before.type, patch.domains);
-        if (patch.permissions !== undefined) set.permissions = checkPermissionList(patch.permissions);
+        if (patch.permissions !== undefined) set.permissions = checkPermissionList(scope, patch.permissions);
         if (patch.expiresAt !== undefined) set.expiresAt = expiresAt;
         const merged = { ...before, ...set };
         assertNoEscalation(scope, effective(ownerRole, merged), 'change this token');

@@ -2,6 +2,9 @@ import type { FailureLimiter } from './failure-limiter.js';
 import type { TokenPresence } from './token-presence.js';
 import type { Verifier, VerifyRequest, VerifyResult } from './verifier.js';
 
+/** Values with this marker are Latchkey's own format (see domain/token-format.ts parseToken). */
+const LATCHKEY_MARKER = /lk_(pub|prv)_/;
+
 export interface AddressVerifyResult {
   result: VerifyResult;
   /**
@@ -30,6 +33,13 @@ export async function verifyFromAddress(
 ): Promise<AddressVerifyResult> {
   const limiter = deps.failureLimiter;
   const limitedBefore = limiter.isLimited(address);
+  // A limited address keeps every Latchkey-format token (190 random bits: nothing to guess), but not
+  // imported legacy values, which may be short or patterned: guessing them waits for the window to pass,
+  // cached or not.
+  if (limitedBefore && req.token !== undefined && req.token !== '' && !LATCHKEY_MARKER.test(req.token)) {
+    limiter.recordFailure(address);
+    return { result: { valid: false, code: 'token_invalid' }, rateLimited: true };
+  }
   let admitted = false;
   let refused = false;
   const admitLookup = (hash: string) => {

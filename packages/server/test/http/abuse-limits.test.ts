@@ -1,12 +1,59 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token-format.js';
-import { createOrg, createServiceAccount, createToken, startInstance, type Org, type TestInstance } from '../helpers/harness.js';
+import { createOrg, createServiceAccount, createToken, login, startInstance, type Org, type TestInstance } from '../helpers/harness.js';
 
 const REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const address = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
 const verifyFrom = (lk: TestInstance, ip: string, token: string) =>
   lk.app.inject({ method: 'POST', url: '/api/v1/verify', remoteAddress: ip, payload: { token } });
+
+describe('guessing tokens through the management API', () => {
+  let lk: TestInstance;
+  let org: Org;
+  beforeAll(async () => {
+    lk = await startInstance({ LATCHKEY_VERIFY_FAILURE_LIMIT: '50' });
+    org = await createOrg(lk);
+  });
+  afterAll(() => lk.close());
+
+  it('counts against the same invalid-token limit as /verify: cut off from the database, shared budget', async () => {
+    const ip = address();
+    const asBearer = (token: string) =>
+      lk.app.inject({ method: 'GET', url: '/api/v1/orgs', remoteAddress: ip, headers: { authorization: `Bearer ${token}` } });
+    const lookupsBefore = lk.lookup.stats().lookups;
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 300; i++) {
+      const res = await asBearer(generateToken('private'));
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+    }
+    const lookups = lk.lookup.stats().lookups - lookupsBefore;
+    expect(lookups, JSON.stringify(Object.fromEntries(statuses))).toBeLessThanOrEqual(51);
+    expect(statuses.get(429)).toBeGreaterThan(240);
+    // The same address on /verify is limited too (one budget), and its real admin token still works.
+    expect((await verifyFrom(lk, ip, generateToken('private'))).statusCode).toBe(429);
+    expect((await asBearer(org.adminToken)).statusCode).toBe(200);
+  });
+
+  it('a limited address cannot guess imported legacy values (they may be short or patterned), cached or not', async () => {
+    const value = `legacy-guessable-${process.pid}-0742`;
+    const imported = await lk.app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/${org.slug}/tokens/import`,
+      headers: (await login(lk, org.ownerEmail)).headers,
+      payload: { tokens: [{ ownerEmail: org.ownerEmail, name: 'legacy', type: 'private', value }] },
+    });
+    expect(imported.statusCode, imported.body).toBe(201);
+    expect((await verifyFrom(lk, address(), value)).json().code).toBe('valid'); // cached now
+    const guesser = address();
+    for (let i = 0; i < 60; i++) await verifyFrom(lk, guesser, generateToken('private'));
+    const guess = await verifyFrom(lk, guesser, value);
+    expect(guess.statusCode, guess.body).toBe(429);
+    // Latchkey-format tokens still work from that address, and the legacy value from any other.
+    expect((await verifyFrom(lk, guesser, org.adminToken)).json().code).toBe('valid');
+    expect((await verifyFrom(lk, address(), value)).json().code).toBe('valid');
+  });
+});
 
 describe('a flood of invalid tokens from one address', () => {
   let lk: TestInstance;

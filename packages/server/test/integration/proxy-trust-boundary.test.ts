@@ -152,6 +152,11 @@ const CLASS_TESTS: Record<
       });
       expect(preflight.status, show(preflight)).toBe(200);
       expect(echo(preflight).method).toBe('OPTIONS');
+      // …with no identity at all (no value, no raw proxy placeholder)…
+      for (const n of IDENTITY_HEADERS) expect(echo(preflight).headers[n] ?? '', n).toBe('');
+      // …but an OPTIONS request without an Origin is no browser preflight: the token is checked.
+      const bare = await send('/assets/secret', { method: 'OPTIONS', headers: { 'access-control-request-method': 'GET' } });
+      expect(bare.status, show(bare)).toBe(401);
     },
   },
   uri: {
@@ -227,11 +232,17 @@ describe.each(['nginx', 'caddy'])('through a real %s with the shipped configurat
   }
 
   it(`X-Latchkey-* (${LATCHKEY_HEADERS.length} names): a client's value never reaches the upstream, nor Latchkey's secret`, async () => {
-    const spoof = Object.fromEntries(LATCHKEY_HEADERS.map((n) => [n, `spoofed-${n}`]));
+    // Each name as written, and spelt with underscores: CGI/WSGI/Rack-style upstreams read both as one.
+    const spoof = Object.fromEntries(
+      LATCHKEY_HEADERS.flatMap((n) => [
+        [n, `spoofed-${n}`],
+        [n.replaceAll('-', '_'), `spoofed-${n}`],
+      ]),
+    );
     const res = await send('/assets/1', { headers: { authorization: `Bearer ${tokenA}`, ...spoof } });
     expect(res.status, show(res)).toBe(200);
     const got = echo(res).headers;
-    for (const n of LATCHKEY_HEADERS) expect(got[n] ?? '', n).not.toContain('spoofed');
+    for (const [n, v] of Object.entries(got)) expect(`${n}: ${v}`, n).not.toContain('spoofed');
     expect(got[VERIFY_SECRET_HEADER], 'the shared secret must not reach the upstream').toBeUndefined();
     expect(got['x-latchkey-service-account']).toBe(saA);
     for (const n of IDENTITY_HEADERS) expect(n in got ? got[n] : '', n).not.toMatch(/[{}]/); // no raw placeholders

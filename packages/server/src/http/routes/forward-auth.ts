@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { PERMISSION_PATTERN } from '../../domain/permissions.js';
 import { VERIFY_CODES, type VerifyCode } from '../../verify/codes.js';
-import { fromProxy, VERIFY_SECRET_HEADER, type ProxyValue } from '../../verify/proxy-headers.js';
+import { fromProxy, IDENTITY_HEADERS, VERIFY_SECRET_HEADER, type ProxyValue } from '../../verify/proxy-headers.js';
 import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import {
   extractToken,
@@ -39,15 +39,17 @@ async function decide(ctx: RouteContext, request: FastifyRequest, reply: Fastify
   const origin = originFromHeaders(h.origin, h.referer);
 
   // A CORS preflight carries no credentials: allow it, the real request is checked. Only when the proxy
-  // vouches for the method (see fromProxy): a client's own X-Forwarded-Method cannot make one.
-  if (original.method === 'OPTIONS' && h['access-control-request-method'] !== undefined) {
-    if (origin) {
-      reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
-      reply
-        .header('access-control-allow-headers', 'Authorization, Content-Type')
-        .header('access-control-max-age', '600');
-      reply.header('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
-    }
+  // vouches for the method (see fromProxy): a client's own X-Forwarded-Method cannot make one; and only
+  // with an origin, as every browser preflight has — without one it is an OPTIONS request like any other.
+  if (original.method === 'OPTIONS' && h['access-control-request-method'] !== undefined && origin) {
+    reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+    reply
+      .header('access-control-allow-headers', 'Authorization, Content-Type')
+      .header('access-control-max-age', '600');
+    reply.header('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    // No identity, stated: a proxy that copies the identity headers then sends them empty (Caddy 2.6
+    // would otherwise pass its raw `{placeholder}` text on to the upstream).
+    for (const name of IDENTITY_HEADERS) reply.header(name, '');
     return reply.header('x-latchkey-code', 'preflight').status(200).send();
   }
 
