@@ -1,5 +1,6 @@
 // A/B of the verification hot path between two builds of Latchkey on this machine:
 //   node bench/ab.mjs --base /path/to/other/checkout [--candidate .] [--rounds 5] [--duration 5] [--connections 50]
+//   [--only forward-auth]   (measure only the rows whose label contains this text)
 // Both checkouts must be built (`npm run build`). Each server runs pinned to CPU 0 and wrk to CPU 1 (taskset);
 // rounds alternate base, candidate, base, … per measurement, and the table gives the median, the spread
 // (min–max) of requests/second, and the server's own CPU time per request (from /proc/<pid>/stat), which a
@@ -114,6 +115,7 @@ const measurements = {
 };
 const results = {};
 for (const [label, target] of Object.entries(measurements)) {
+  if (args.only && !label.includes(args.only)) continue;
   for (const s of Object.values(servers)) wrk(...target(s)); // warm-up, not counted
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate which build goes first, so a drift in the machine's speed hits both alike.

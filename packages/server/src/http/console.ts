@@ -46,11 +46,15 @@ export function securityHeaders(secure: boolean): FastifyHelmetOptions {
  * Serves the console (a single-page app) at `/`, with security headers, in its own scope so the API and
  * the verify hot path are untouched. Unknown non-API GETs get index.html so client routes deep-link.
  */
-export async function registerConsole(app: App, options: { secure: boolean }): Promise<{ available: boolean }> {
+export async function registerConsole(
+  app: App,
+  options: { secure: boolean; alsoServe?: (scope: App) => Promise<unknown> | PromiseLike<unknown> },
+): Promise<{ available: boolean }> {
   const root = consoleDir();
   const available = existsSync(join(root, 'index.html'));
   await app.register(async (scope) => {
     await scope.register(fastifyHelmet, securityHeaders(options.secure));
+    if (options.alsoServe) await options.alsoServe(scope as App);
     if (available) {
       await scope.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
       const spa = (_req: unknown, reply: { sendFile(f: string): unknown }) => reply.sendFile('index.html');
