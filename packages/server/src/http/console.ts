@@ -1,5 +1,6 @@
 import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
+import helmet, { type HelmetOptions } from 'helmet';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,18 +44,29 @@ export function securityHeaders(secure: boolean): FastifyHelmetOptions {
 }
 
 /**
+ * The same headers as a plain map, computed once by running helmet with that policy: for pages served
+ * outside the console's scope (the API docs), where a hook sets them without a helmet scope of their own.
+ */
+export function securityHeaderMap(secure: boolean): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+    getHeader: (name: string) => headers[name.toLowerCase()],
+  };
+  helmet(securityHeaders(secure) as HelmetOptions)({ headers: {} } as never, res as never, () => undefined);
+  return headers;
+}
+
+/**
  * Serves the console (a single-page app) at `/`, with security headers, in its own scope so the API and
  * the verify hot path are untouched. Unknown non-API GETs get index.html so client routes deep-link.
  */
-export async function registerConsole(
-  app: App,
-  options: { secure: boolean; alsoServe?: (scope: App) => Promise<unknown> | PromiseLike<unknown> },
-): Promise<{ available: boolean }> {
+export async function registerConsole(app: App, options: { secure: boolean }): Promise<{ available: boolean }> {
   const root = consoleDir();
   const available = existsSync(join(root, 'index.html'));
   await app.register(async (scope) => {
     await scope.register(fastifyHelmet, securityHeaders(options.secure));
-    if (options.alsoServe) await options.alsoServe(scope as App);
     if (available) {
       await scope.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
       const spa = (_req: unknown, reply: { sendFile(f: string): unknown }) => reply.sendFile('index.html');

@@ -7,7 +7,9 @@ import { startInstance, type TestInstance } from '../helpers/harness.js';
  */
 
 /** The pages and assets that get the page headers: the console (built or not) and Swagger UI. */
-const PAGES = ['/', '/login', '/docs', '/docs/static/swagger-ui.css', '/docs/static/swagger-initializer.js'];
+const PAGES = ['/', '/login', '/docs', '/docs/static/swagger-initializer.js'];
+/** Swagger UI's own static files (served by its @fastify/static): the same CSP, set through its staticCSP. */
+const DOC_ASSETS = ['/docs/static/swagger-ui.css', '/docs/static/swagger-ui-bundle.js'];
 
 const directives = (csp: unknown) =>
   new Map(
@@ -41,6 +43,15 @@ describe.each([
       expect(csp.get('object-src'), url).toBe("'none'");
       expect(res.headers['x-content-type-options'], url).toBe('nosniff');
       expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+    }
+  });
+
+  it("gives the docs' static files the console's CSP", async () => {
+    const consolePage = await lk.app.inject({ method: 'GET', url: '/login' });
+    for (const url of DOC_ASSETS) {
+      const res = await lk.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-security-policy'], url).toBe(consolePage.headers['content-security-policy']);
     }
   });
 
