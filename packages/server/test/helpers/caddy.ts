@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort, tempDir } from './process.js';
+import { freePort, tempDir, waitForListening } from './process.js';
 
 /** The Caddyfile shipped in the docs: the tests run it as is, addresses coming from its env placeholders. */
 export const CADDYFILE = resolve(import.meta.dirname, '../../../../docs/proxies/caddy/Caddyfile');
@@ -43,20 +43,7 @@ export async function startCaddy(opts: {
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`caddy exited (${child.exitCode}): ${out}`);
-    try {
-      await fetch(url);
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`caddy did not start: ${out}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitForListening('caddy', url, child, () => out, 15_000);
   return {
     url,
     port,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort, tempDir } from './process.js';
+import { freePort, tempDir, waitForListening } from './process.js';
 
 export const NGINX_SNIPPETS = resolve(import.meta.dirname, '../../../../docs/proxies/nginx');
 
@@ -35,17 +35,7 @@ http {
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${out}`);
-    try {
-      await fetch(url);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`nginx did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitForListening('nginx', url, child, () => out, 10_000);
   return {
     url,
     port,

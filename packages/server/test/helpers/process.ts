@@ -87,3 +87,30 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
       }),
   };
 }
+
+/**
+ * Waits until `url` answers (any status) while `child` runs; throws with the child's output if it exits
+ * first or does not answer within `timeoutMs` (and then kills it). For proxies the tests start.
+ */
+export async function waitForListening(
+  name: string,
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}): ${output()}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${name} did not start: ${output()}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
