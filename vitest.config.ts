@@ -21,6 +21,26 @@ const SQLITE = {
   extends: true,
   test: { name: 'sqlite', include: ['packages/*/test/**/*.test.{ts,tsx}'], exclude: ['packages/server/test/postgres/**'], sequence: { groupOrder: 0 } },
 };
+/**
+ * The verification tests again through Fastify's own router instead of the hot path in front of it
+ * (src/http/hot-handler.ts; see routeInjectThroughServerEntry in the harness): both entries must pass
+ * the same assertions while they coexist. hot-path-parity.test.ts compares them answer by answer.
+ */
+const FASTIFY_ENTRY = {
+  extends: true,
+  test: {
+    name: 'fastify-entry',
+    include: [
+      'packages/server/test/http/verification.test.ts',
+      'packages/server/test/http/forward-auth-trust.test.ts',
+      'packages/server/test/http/abuse-limits.test.ts',
+      'packages/server/test/http/client-address.test.ts',
+      'packages/server/test/http/redaction.test.ts',
+    ],
+    env: { LATCHKEY_TEST_ENTRY: 'fastify' },
+    sequence: { groupOrder: 0 },
+  },
+};
 const POSTGRES = {
   extends: true,
   test: {
@@ -53,7 +73,7 @@ export default defineConfig(async () => {
       testTimeout: 30_000,
       hookTimeout: 60_000,
       reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
-      projects: runPostgres ? [SQLITE, POSTGRES, POSTGRES_FAULTS] : [SQLITE],
+      projects: runPostgres ? [SQLITE, FASTIFY_ENTRY, POSTGRES, POSTGRES_FAULTS] : [SQLITE, FASTIFY_ENTRY],
     },
   };
 });

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -16,6 +17,7 @@ import type { CredentialLimits } from '../services/credential-limits.js';
 import type { TokenPresence } from '../verify/token-presence.js';
 import type { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.js';
+import { createHotHandler, hotPathEnabled, type HttpHandler } from './hot-handler.js';
 import { registerConsole, securityHeaderMap } from './console.js';
 import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { redactUrl } from './redact.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: readonly RouteOptions[];
+    /** What the HTTP server calls per request: the hot path, then Fastify (see hot-handler.ts). */
+    httpHandler: HttpHandler;
   }
 }
 
@@ -69,12 +73,31 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Request ids: a random per-process prefix and a counter — unique, and free on the hot path.
   const reqIdPrefix = `req_${randomBase62(8)}`;
   let reqCounter = 0;
+  const nextRequestId = () => `${reqIdPrefix}${(++reqCounter).toString(36)}`;
+  const trustProxy = fastifyTrustProxy(deps.config.trustProxy);
+  // The verify and forward-auth hot path answers in front of Fastify, on the same server (hot-handler.ts).
+  const hot = hotPathEnabled(deps.config)
+    ? createHotHandler({ ...deps, trustProxy, nextRequestId })
+    : null;
+  let fastifyHandler: HttpHandler | null = null;
+  const httpHandler: HttpHandler = hot
+    ? (req, res) => hot.handle(req, res, fastifyHandler!)
+    : (req, res) => fastifyHandler!(req, res);
   const app = Fastify({
+    serverFactory: (handler) => {
+      fastifyHandler = handler;
+      const server = createServer(httpHandler);
+      // What Fastify sets on the server it creates itself (its defaults), so nothing changes for clients:
+      // proxies keep their upstream connections alive for up to 72 s.
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      return server;
+    },
     loggerInstance: deps.logger,
-    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
+    trustProxy,
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
-    genReqId: () => `${reqIdPrefix}${(++reqCounter).toString(36)}`,
+    genReqId: nextRequestId,
     // Stock JSON parsing, but reject prototype-poisoning keys outright.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -82,6 +105,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // The request entry the server uses, hot path included: tests inject through it (test/helpers/harness.ts).
+  app.decorate('httpHandler', httpHandler);
+  if (hot) app.addHook('preClose', (done) => {
+    hot.close();
+    done();
+  });
   // The API speaks JSON only: any other body type is a 415, not a confusing validation error.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);

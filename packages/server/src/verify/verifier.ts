@@ -37,8 +37,29 @@ export type VerifyResult =
 
 export const LATENCY_SAMPLE_EVERY = 16;
 
+/**
+ * On a valid result, the identity it was made from (a non-enumerable property: the result's own fields
+ * stay as they are). One object per cached token, so the HTTP entry points key their prepared answers on
+ * it (see http/verify-answer.ts).
+ */
+export const IDENTITY: unique symbol = Symbol('latchkey.identity');
+
+/** The identity behind a result: the cached token's one object, or undefined when none was found. */
+export function identityOf(result: VerifyResult): VerifyIdentity | undefined {
+  return result.valid ? (result as { [IDENTITY]?: VerifyIdentity })[IDENTITY] : result.identity;
+}
+
+function withIdentity<T extends object>(result: T, identity: VerifyIdentity): T {
+  return Object.defineProperty(result, IDENTITY, { value: identity });
+}
+
 export interface Verifier {
   verify(req: VerifyRequest): Promise<VerifyResult>;
+  /**
+   * The same decision, synchronously when the cache knows the value (the common case), else a promise:
+   * the HTTP hot path answers a cached token without a microtask in between.
+   */
+  verifyNow(req: VerifyRequest): VerifyResult | Promise<VerifyResult>;
 }
 
 /**
@@ -115,7 +136,7 @@ export function createVerifier(deps: {
       permissionSet,
       expiresAtMs: row.expiresAt === null ? null : Date.parse(row.expiresAt),
       domains: new Set(row.domains),
-      validPrivate: row.type === 'private' ? Object.freeze({ valid: true as const, code: 'valid' as const, origin: null, ...identity }) : null,
+      validPrivate: row.type === 'private' ? Object.freeze(withIdentity({ valid: true as const, code: 'valid' as const, origin: null, ...identity }, identity)) : null,
     };
     prepared.set(row, p);
     return p;
@@ -154,22 +175,36 @@ export function createVerifier(deps: {
     if (req.permission !== undefined && !p.permissionSet.has(req.permission) && !impliedByEdit(p.permissionSet, req.permission)) {
       return { valid: false, code: 'permission_denied', identity: p.identity };
     }
-    return p.validPrivate ?? { valid: true, code: 'valid', origin: req.origin, ...p.identity };
+    return p.validPrivate ?? withIdentity({ valid: true, code: 'valid', origin: req.origin, ...p.identity }, p.identity);
+  }
+
+  function verifyNow(req: VerifyRequest): VerifyResult | Promise<VerifyResult> {
+    const onDecision = deps.onDecision;
+    if (!onDecision) return decide(req);
+    if (++calls % LATENCY_SAMPLE_EVERY !== 0) {
+      const decided = decide(req);
+      if (decided instanceof Promise) {
+        return decided.then((result) => {
+          onDecision(result, null);
+          return result;
+        });
+      }
+      onDecision(decided, null);
+      return decided;
+    }
+    const started = performance.now();
+    const decided = decide(req);
+    const done = (result: VerifyResult) => {
+      onDecision(result, (performance.now() - started) / 1000);
+      return result;
+    };
+    return decided instanceof Promise ? decided.then(done) : done(decided);
   }
 
   return {
+    verifyNow,
     async verify(req) {
-      if (!deps.onDecision) return decide(req);
-      if (++calls % LATENCY_SAMPLE_EVERY !== 0) {
-        const decided = decide(req);
-        const result = decided instanceof Promise ? await decided : decided;
-        deps.onDecision(result, null);
-        return result;
-      }
-      const started = performance.now();
-      const result = await decide(req);
-      deps.onDecision(result, (performance.now() - started) / 1000);
-      return result;
+      return verifyNow(req);
     },
   };
 }

@@ -23,14 +23,25 @@ export interface AddressVerifyResult {
  * answer counts against the address, and its lookups in flight count too (see FailureLimiter.admitLookup).
  */
 export async function verifyFromAddress(
-  deps: {
-    verifier: Verifier;
-    failureLimiter: FailureLimiter;
-    tokenPresence?: Pick<TokenPresence, 'mayExist'>;
-  },
+  deps: AddressVerifyDeps,
   address: string,
   req: Omit<VerifyRequest, 'admitLookup'>,
 ): Promise<AddressVerifyResult> {
+  return verifyFromAddressNow(deps, address, req);
+}
+
+export interface AddressVerifyDeps {
+  verifier: Verifier;
+  failureLimiter: FailureLimiter;
+  tokenPresence?: Pick<TokenPresence, 'mayExist'>;
+}
+
+/** verifyFromAddress, synchronously when the cache knows the value (see Verifier.verifyNow). */
+export function verifyFromAddressNow(
+  deps: AddressVerifyDeps,
+  address: string,
+  req: Omit<VerifyRequest, 'admitLookup'>,
+): AddressVerifyResult | Promise<AddressVerifyResult> {
   const limiter = deps.failureLimiter;
   const limitedBefore = limiter.isLimited(address);
   // A limited address keeps every Latchkey-format token (190 random bits: nothing to guess), but not
@@ -48,20 +59,32 @@ export async function verifyFromAddress(
     // Over the limit: still look up a value that may be a token (false positives are rare, bounded).
     return deps.tokenPresence?.mayExist(hash) ?? false;
   };
-  let result: VerifyResult;
+  const settle = (result: VerifyResult): AddressVerifyResult => {
+    if (!result.valid && result.code === 'token_invalid') {
+      limiter.recordFailure(address);
+      return { result, rateLimited: limitedBefore || refused };
+    }
+    return { result, rateLimited: false };
+  };
+  let decided: VerifyResult | Promise<VerifyResult>;
   try {
-    result = await deps.verifier.verify({
-      token: req.token,
-      origin: req.origin,
-      permission: req.permission,
-      admitLookup,
-    });
-  } finally {
+    decided = deps.verifier.verifyNow({ token: req.token, origin: req.origin, permission: req.permission, admitLookup });
+  } catch (err) {
     if (admitted) limiter.lookupDone(address);
+    throw err;
   }
-  if (!result.valid && result.code === 'token_invalid') {
-    limiter.recordFailure(address);
-    return { result, rateLimited: limitedBefore || refused };
+  if (!(decided instanceof Promise)) {
+    if (admitted) limiter.lookupDone(address);
+    return settle(decided);
   }
-  return { result, rateLimited: false };
+  return decided.then(
+    (result) => {
+      if (admitted) limiter.lookupDone(address);
+      return settle(result);
+    },
+    (err: unknown) => {
+      if (admitted) limiter.lookupDone(address);
+      throw err;
+    },
+  );
 }

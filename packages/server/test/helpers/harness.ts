@@ -1,4 +1,5 @@
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import inject from 'light-my-request';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -38,6 +39,7 @@ export async function startInstance(env: Record<string, string> = {}, opts: Latc
   // Usage is flushed only when a test asks (lk.usage.flush()): a timer flush mid-test would change
   // last-used fields under the feet of tests that compare snapshots.
   const lk = await createLatchkey(config, logger, { usageFlushMs: 3_600_000, ...opts });
+  routeInjectThroughServerEntry(lk);
   const close = lk.close.bind(lk);
   return Object.assign(lk, {
     config,
@@ -163,4 +165,35 @@ export function errorCode(res: LightMyRequestResponse): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `app.inject` normally enters Fastify's router directly, which would skip the hot path in front of it
+ * (src/http/hot-handler.ts). Tests go through what the HTTP server calls instead, so every HTTP test
+ * covers the entry real clients use. LATCHKEY_TEST_ENTRY=fastify keeps Fastify's own entry: the
+ * `fastify-entry` vitest project reruns the verification tests that way, so both entries are held to
+ * the same assertions while they coexist.
+ */
+const fastifyEntries = new WeakMap<Latchkey, (opts: InjectOptions) => Promise<LightMyRequestResponse>>();
+
+/** Fastify's own entry (its router, without the hot path in front), for the parity tests. */
+export function injectIntoFastify(lk: Latchkey, opts: InjectOptions): Promise<LightMyRequestResponse> {
+  const entry = fastifyEntries.get(lk);
+  if (!entry) throw new Error('not a test instance');
+  return entry(opts);
+}
+
+export function routeInjectThroughServerEntry(lk: Latchkey): void {
+  const app = lk.app;
+  const original = app.inject.bind(app) as (opts: InjectOptions) => Promise<LightMyRequestResponse>;
+  fastifyEntries.set(lk, original);
+  if (process.env.LATCHKEY_TEST_ENTRY === 'fastify') return;
+  const entry = (opts: InjectOptions | string) =>
+    inject((req, res) => {
+      app.ready().then(
+        () => app.httpHandler(req, res),
+        (err: unknown) => res.emit('error', err),
+      );
+    }, opts);
+  (app as { inject: unknown }).inject = entry;
 }

@@ -1,21 +1,13 @@
-import Type from 'typebox';
+import { Readable } from 'node:stream';
 import { AppError } from '../../domain/errors.js';
 import { VERIFY_SECRET_HEADER } from '../../verify/proxy-headers.js';
 import { parseRequestOrigin } from '../../verify/request-credentials.js';
 import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import { verifySecretMatches } from '../verify-secret.js';
-import { ErrorBody, Nullable, TokenType } from '../schemas.js';
+import { ErrorBody } from '../schemas.js';
+import { RATE_LIMITED_MESSAGE, UNAUTHENTICATED_MESSAGE, VerifyBody, VerifyResponse } from '../verify-answer.js';
 import type { RouteModule } from '../route-context.js';
-
-export const VerifyResponse = Type.Object({
-  valid: Type.Boolean(),
-  code: Type.String({ description: 'valid, token_missing, token_invalid, token_revoked, token_expired, owner_disabled, origin_required, origin_not_allowed, permission_denied' }),
-  org: Nullable(Type.Object({ id: Type.String(), slug: Type.String() })),
-  tokenId: Nullable(Type.String()),
-  owner: Nullable(Type.Object({ type: Type.String(), id: Type.String(), name: Type.String() })),
-  type: Nullable(TokenType),
-  permissions: Type.Array(Type.String()),
-});
+import { REPLAYED_BODY, type ReplayableRequest } from '../hot-handler.js';
 
 export const verifyRoute: RouteModule = (app, ctx) => {
   app.post(
@@ -23,30 +15,29 @@ export const verifyRoute: RouteModule = (app, ctx) => {
     {
       config: { auth: 'none' },
       logLevel: ctx.config.verifyLogLevel,
+      // A body the hot path already read and handed on (hot-handler.ts) is read again from its bytes.
+      preParsing: (request, _reply, payload, done) => {
+        const replayed = (request.raw as ReplayableRequest)[REPLAYED_BODY];
+        done(null, replayed === undefined ? payload : Readable.from([replayed]));
+      },
       schema: {
         tags: ['verify'],
         summary: 'Is this token good for this origin and permission? Always 200 with the decision in `code`',
-        body: Type.Object(
-          {
-            // Generous bound: over-long values get the token_invalid decision, not a schema error.
-            token: Type.String({ maxLength: 65_536 }),
-            origin: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
-            permission: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}:(view|edit)$', maxLength: 70 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: VerifyBody,
         response: { 200: VerifyResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
+    // The hot entry (http/hot-handler.ts) answers most requests before Fastify sees them; what it hands on
+    // after reading the body (a body it would refuse, a database error) is read from here again.
     async (request) => {
       if (!verifySecretMatches(ctx.config.verifySecret, request.headers[VERIFY_SECRET_HEADER])) {
-        throw new AppError('unauthenticated', 'This deployment requires the x-latchkey-verify-secret header on /api/v1/verify.');
+        throw new AppError('unauthenticated', UNAUTHENTICATED_MESSAGE);
       }
       const { token, origin, permission } = request.body;
       // The caller passes the browser's Origin (or Referer) as it received it: parsed exactly as
       // forward-auth parses those headers.
       const { result: r, rateLimited } = await verifyFromAddress(ctx, request.ip, { token, origin: parseRequestOrigin(origin), permission });
-      if (rateLimited) throw new AppError('rate_limited', 'Too many invalid tokens from this address; only known tokens are checked for now. Retry in a minute.');
+      if (rateLimited) throw new AppError('rate_limited', RATE_LIMITED_MESSAGE);
       const id = r.valid ? r : r.identity;
       return {
         valid: r.valid,

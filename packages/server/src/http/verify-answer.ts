@@ -1,0 +1,74 @@
+import fastJsonStringify from 'fast-json-stringify';
+import Type from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { VerifyCode } from '../verify/codes.js';
+import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
+import { Nullable, TokenType } from './schemas.js';
+
+/**
+ * What `POST /api/v1/verify` takes and answers, shared by its Fastify route (routes/verify.ts) and the hot
+ * entry in front of Fastify (hot-handler.ts), so both check the same schema and write the same bytes.
+ */
+export const VerifyBody = Type.Object(
+  {
+    // Generous bound: over-long values get the token_invalid decision, not a schema error.
+    token: Type.String({ maxLength: 65_536 }),
+    origin: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+    permission: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}:(view|edit)$', maxLength: 70 })),
+  },
+  { additionalProperties: false },
+);
+
+export const VerifyResponse = Type.Object({
+  valid: Type.Boolean(),
+  code: Type.String({ description: 'valid, token_missing, token_invalid, token_revoked, token_expired, owner_disabled, origin_required, origin_not_allowed, permission_denied' }),
+  org: Nullable(Type.Object({ id: Type.String(), slug: Type.String() })),
+  tokenId: Nullable(Type.String()),
+  owner: Nullable(Type.Object({ type: Type.String(), id: Type.String(), name: Type.String() })),
+  type: Nullable(TokenType),
+  permissions: Type.Array(Type.String()),
+});
+
+export const UNAUTHENTICATED_MESSAGE = 'This deployment requires the x-latchkey-verify-secret header on /api/v1/verify.';
+export const RATE_LIMITED_MESSAGE = 'Too many invalid tokens from this address; only known tokens are checked for now. Retry in a minute.';
+
+/** The compiled check Fastify's TypeBox validator runs on the body (no coercion for bodies). */
+export const verifyBodyCheck = Compile(VerifyBody);
+
+/** The serializer Fastify compiles from the 200 schema: same schema, same library, same bytes. */
+const serializeAnswer = fastJsonStringify(VerifyResponse as object);
+
+/** The answer body for a decision, in the route's shape. */
+export function verifyAnswerObject(r: VerifyResult) {
+  const id = identityOf(r);
+  const valid = r.valid && id !== undefined;
+  return {
+    valid: r.valid,
+    code: r.code,
+    org: valid ? id.org : null,
+    tokenId: valid ? id.tokenId : null,
+    owner: valid ? id.owner : null,
+    type: valid ? id.type : null,
+    permissions: valid ? id.permissions : [],
+  };
+}
+
+// A denial's answer depends only on its code, a valid answer only on the token's identity (the origin is
+// not in it): both are serialised once and written as bytes from then on. The identity is one object per
+// cached token, so the WeakMap lives exactly as long as the cache keeps the token.
+const denials = new Map<VerifyCode, Buffer>();
+const valids = new WeakMap<VerifyIdentity, Buffer>();
+
+/** The bytes of the 200 answer for a decision. */
+export function verifyAnswerBytes(r: VerifyResult): Buffer {
+  if (!r.valid) {
+    let bytes = denials.get(r.code);
+    if (!bytes) denials.set(r.code, (bytes = Buffer.from(serializeAnswer(verifyAnswerObject(r)))));
+    return bytes;
+  }
+  const id = identityOf(r);
+  if (id === undefined) return Buffer.from(serializeAnswer(verifyAnswerObject(r)));
+  let bytes = valids.get(id);
+  if (!bytes) valids.set(id, (bytes = Buffer.from(serializeAnswer(verifyAnswerObject(r)))));
+  return bytes;
+}
