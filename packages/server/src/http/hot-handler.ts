@@ -9,7 +9,7 @@ import { fromProxy, IDENTITY_HEADERS, VERIFY_SECRET_HEADER } from '../verify/pro
 import { extractToken, headerFromRaw, originFromHeaders, parseRequestOrigin, queryTokens } from '../verify/request-credentials.js';
 import { verifyFromAddressNow, type AddressVerifyDeps, type AddressVerifyResult } from '../verify/verify-from-address.js';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
-import { RATE_LIMITED_MESSAGE, verifyAnswerBytes, verifyBodyCheck } from './verify-answer.js';
+import { RATE_LIMITED_MESSAGE, verifyAnswer, verifyBodyCheck } from './verify-answer.js';
 import { verifySecretMatches } from './verify-secret.js';
 
 /**
@@ -123,9 +123,9 @@ export function createHotHandler(deps: HotHandlerDeps) {
       res.end(error);
       return;
     }
-    const bytes = verifyAnswerBytes(d.result);
-    res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'content-length', String(bytes.length)]);
-    res.end(bytes);
+    const answer = verifyAnswer(d.result);
+    res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'content-length', answer.length]);
+    res.end(answer.body);
   }
 
   /** Fastify reads the body again from the bytes already read (the verify route's preParsing hook). */
