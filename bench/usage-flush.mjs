@@ -28,12 +28,23 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`, LOG_LEVEL: 'silent' });
 // A settable clock, so usage can be recorded on several days.
 let clock = Date.now() - (DAYS - 1) * 86_400_000;
-const lk = await createLatchkey(config, createLogger('silent'), { usageFlushMs: 3_600_000, clock: { now: () => new Date(clock) } });
-await lk.services.setup.bootstrap({ slug: 'bench', email: 'owner@bench.test', password: 'correct horse battery staple', adminToken: true });
+const lk = await createLatchkey(config, createLogger('silent'), {
+  usageFlushMs: 3_600_000,
+  clock: { now: () => new Date(clock) },
+});
+await lk.services.setup.bootstrap({
+  slug: 'bench',
+  email: 'owner@bench.test',
+  password: 'correct horse battery staple',
+  adminToken: true,
+});
 
 // N copies of the bootstrap token with their own id and hash: enough for the flush, which only needs ids.
 const sqlite = lk.handle.sqlite;
-const cols = sqlite.prepare('select name from pragma_table_info(?)').all('tokens').map((c) => c.name);
+const cols = sqlite
+  .prepare('select name from pragma_table_info(?)')
+  .all('tokens')
+  .map((c) => c.name);
 const select = cols.map((c) => (c === 'id' ? `'tok_bench' || n` : c === 'hash' ? `'h' || n` : c)).join(', ');
 const seeded = Date.now();
 sqlite

@@ -11,6 +11,7 @@ import { openDatabase, type DatabaseHandle } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createTokenHashScan, createTokenLookup } from './store/queries/verify-lookup.js';
 import { createStore, type Store } from './store/store.js';
+import { createUsageWriter } from './store/queries/usage.js';
 import { createLocalBus, type InvalidationBus } from './verify/invalidation.js';
 import { createVerifier, type Verifier } from './verify/verifier.js';
 import { createCachedLookup, type CacheOptions, type CachedLookup } from './verify/cache.js';
@@ -94,7 +95,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     });
     const metrics = createMetrics(() => lookup.stats());
     const usage = createUsageRecorder({
-      store: store.usage,
+      store: createUsageWriter(handle),
       intervalMs: opts.usageFlushMs ?? 2000,
       now: nowMs,
       onError: (err) => logger.error({ err }, 'usage flush failed; will retry'),
