@@ -86,7 +86,10 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     });
     const services = createServices({ store, config, clock, bus, mailer, invitationLimits });
     await services.roles.syncBuiltins();
-    const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite, handle.pool), bus, opts.cache);
+    const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite, handle.pool), bus, {
+      maxEntries: config.verifyCacheEntries,
+      ...opts.cache,
+    });
     const legacyGate = await createLegacyGate(lookup, bus);
     const tokenPresence = await createTokenPresence({
       ...createTokenHashScan(handle.db),
