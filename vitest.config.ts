@@ -13,6 +13,7 @@ const storeTests = [
   'packages/server/test/integration/**/*.test.ts',
   'packages/server/test/postgres/**/*.test.ts',
   'packages/server/test/security/**/*.test.ts',
+  'packages/server/test/store/**/*.test.ts',
   'packages/node/test/**/*.test.ts',
 ];
 const pgSetup = ['packages/server/test/helpers/postgres-available.ts'];

@@ -11,6 +11,7 @@ import { openDatabase, type DatabaseHandle } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createTokenHashScan, createTokenLookup } from './store/queries/verify-lookup.js';
 import { createStore, type Store } from './store/store.js';
+import { createUsageWriter } from './store/queries/usage.js';
 import { createLocalBus, type InvalidationBus } from './verify/invalidation.js';
 import { createVerifier, type Verifier } from './verify/verifier.js';
 import { createCachedLookup, type CacheOptions, type CachedLookup } from './verify/cache.js';
@@ -85,7 +86,10 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     });
     const services = createServices({ store, config, clock, bus, mailer, invitationLimits });
     await services.roles.syncBuiltins();
-    const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite, handle.pool), bus, opts.cache);
+    const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite, handle.pool), bus, {
+      maxEntries: config.verifyCacheEntries,
+      ...opts.cache,
+    });
     const legacyGate = await createLegacyGate(lookup, bus);
     const tokenPresence = await createTokenPresence({
       ...createTokenHashScan(handle.db),
@@ -94,7 +98,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     });
     const metrics = createMetrics(() => lookup.stats());
     const usage = createUsageRecorder({
-      store: store.usage,
+      store: createUsageWriter(handle),
       intervalMs: opts.usageFlushMs ?? 2000,
       now: nowMs,
       onError: (err) => logger.error({ err }, 'usage flush failed; will retry'),

@@ -49,6 +49,7 @@ const FileSchema = Type.Object(
     smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
     mailFrom: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
     verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    verifyCacheEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
     platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
     publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
     signInAddressLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
@@ -92,6 +93,11 @@ export interface Config {
   mailFrom: string;
   /** token_invalid answers per client address per minute before it is served from the cache only (0 = off). */
   verifyFailureLimit: number;
+  /**
+   * Known tokens the verify cache keeps (least recently used dropped first). Size it to the tokens in
+   * active use: a miss costs a database lookup, and on SQLite those queue behind each other.
+   */
+  verifyCacheEntries: number;
   catalog: PermissionCatalog;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   secureCookies: boolean;
@@ -180,6 +186,7 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_LOGIN_RATE_LIMIT: 'loginRateLimit',
   LATCHKEY_DB_POOL_MAX: 'databasePoolMax',
   LATCHKEY_VERIFY_FAILURE_LIMIT: 'verifyFailureLimit',
+  LATCHKEY_VERIFY_CACHE_ENTRIES: 'verifyCacheEntries',
   SMTP_URL: 'smtpUrl',
   LATCHKEY_MAIL_FROM: 'mailFrom',
   LATCHKEY_PLATFORM_RESOURCES: 'platformResources',
@@ -282,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: c.loginRateLimit ?? 20,
     databasePoolMax: c.databasePoolMax ?? 10,
     verifyFailureLimit: c.verifyFailureLimit ?? 600,
+    verifyCacheEntries: c.verifyCacheEntries ?? 100_000,
     smtpUrl: c.smtpUrl,
     mailFrom: c.mailFrom ?? `Latchkey <no-reply@${new URL(publicUrl).hostname}>`,
     catalog,
@@ -307,6 +315,7 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'sessionMaxHours':
     case 'databasePoolMax':
     case 'verifyFailureLimit':
+    case 'verifyCacheEntries':
     case 'invitationsPerInviterPerHour':
     case 'invitationsPerOrgPerDay':
       return /^\d+$/.test(raw) ? Number(raw) : raw;

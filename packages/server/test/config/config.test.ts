@@ -52,6 +52,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ LATCHKEY_CONFIG: file })).toThrow(/accountLockAfter: removed/);
   });
 
+  it('LATCHKEY_VERIFY_CACHE_ENTRIES: 100,000 by default, 1 to 10,000,000, anything else refused at start-up', () => {
+    expect(loadConfig({}).verifyCacheEntries).toBe(100_000);
+    expect(loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: '1' }).verifyCacheEntries).toBe(1);
+    expect(loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: '400000' }).verifyCacheEntries).toBe(400_000);
+    expect(loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: '10000000' }).verifyCacheEntries).toBe(10_000_000);
+    expect(loadConfig({ LATCHKEY_CONFIG: fileWith({ verifyCacheEntries: 250_000 }) }).verifyCacheEntries).toBe(250_000);
+    for (const bad of ['0', '10000001', '-1', '1.5', '1e6', 'lots', ' 5']) {
+      expect(() => loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: bad }), bad).toThrow(/LATCHKEY_VERIFY_CACHE_ENTRIES/);
+    }
+    expect(() => loadConfig({ LATCHKEY_CONFIG: fileWith({ verifyCacheEntries: 0 }) })).toThrow(/verifyCacheEntries/);
+  });
+
   describe('LATCHKEY_TRUST_PROXY (issue #11 finding 4): whose X-Forwarded-For is believed', () => {
     it('defaults to nobody; false and 0 mean nobody too', () => {
       expect(loadConfig({}).trustProxy).toBe(false);

@@ -207,3 +207,23 @@ describe('/metrics', () => {
     expect(res.body).not.toContain(org.id);
   });
 });
+
+describe('LATCHKEY_VERIFY_CACHE_ENTRIES bounds the verify cache', () => {
+  it('keeps at most that many tokens, and still answers for the ones it dropped', async () => {
+    const small = await startInstance({ LATCHKEY_VERIFY_CACHE_ENTRIES: '2' });
+    try {
+      const o = await createOrg(small);
+      const s = await createServiceAccount(small, o, 'bounded');
+      const tokens = [];
+      for (let i = 0; i < 4; i++) tokens.push((await createToken(small, o, { serviceAccountId: s.id, name: `b${i}` })).token);
+      for (const t of tokens) expect((await verify(small, { token: t })).code).toBe('valid');
+      expect(small.lookup.stats().size).toBe(2);
+      const lookups = small.lookup.stats().lookups;
+      expect((await verify(small, { token: tokens[0]! })).code).toBe('valid'); // dropped: looked up again
+      expect(small.lookup.stats().lookups).toBe(lookups + 1);
+      expect(small.lookup.stats().size).toBe(2);
+    } finally {
+      await small.close();
+    }
+  });
+});
