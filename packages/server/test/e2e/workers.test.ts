@@ -7,7 +7,8 @@ import { runCli, startServer, type Server } from '../helpers/process.js';
 /**
  * Black-box: `latchkey serve --workers 2`, the real binary, on SQLite and (postgres project) PostgreSQL.
  * Which worker answers a connection is the kernel's and the primary's choice, so the tests use fresh
- * connections (no keep-alive) and read the cluster-wide /metrics to know both workers took part.
+ * connections (no keep-alive) and read the cluster-wide /metrics to know both workers took part. Every
+ * wait polls with a deadline; the long tests get 90 s for a slow, loaded machine.
  */
 
 /** Revocation must reach every worker within this (SPEC §4: one second across instances). */
@@ -178,7 +179,7 @@ describe('latchkey serve --workers 2', () => {
       answers.filter((a) => a.sentAt > revokedAt + HARD_BOUND_MS).every((a) => a.code === 'token_revoked'),
     ).toBe(true);
     for (const a of answers) expect(['valid', 'token_revoked']).toContain(a.code);
-  });
+  }, 90_000);
 
   it('SIGTERM stops every worker, and each flushes its usage: the counts add up exactly', async () => {
     const { id, token } = await createToken('counted');
@@ -194,7 +195,7 @@ describe('latchkey serve --workers 2', () => {
     const after = await api<{ usesLast7Days: number }>(server, admin, 'GET', `/orgs/workers/tokens/${id}`);
     expect(after.status, JSON.stringify(after.body)).toBe(200);
     expect(after.body.usesLast7Days).toBe(warmUp + answers.length);
-  });
+  }, 90_000);
 });
 
 describe.runIf(TEST_STORE === 'sqlite')('serve --workers: start-up and processes (store-independent)', () => {
@@ -244,5 +245,5 @@ describe.runIf(TEST_STORE === 'sqlite')('serve --workers: start-up and processes
       for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
       await database.drop();
     }
-  });
+  }, 90_000);
 });
