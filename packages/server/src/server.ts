@@ -22,6 +22,7 @@ import { startInvalidationFeed } from './verify/pg-feed.js';
 import { createFailureLimiter, type FailureLimiter } from './verify/failure-limiter.js';
 import { createCredentialLimits } from './services/credential-limits.js';
 import { createTokenPresence, type TokenPresence } from './verify/token-presence.js';
+import type { LimitStore } from './services/limit-store.js';
 import { Redis } from 'ioredis';
 
 export interface Latchkey {
@@ -51,15 +52,41 @@ export interface LatchkeyOptions {
   clock?: Clock;
   cache?: Partial<CacheOptions>;
   usageFlushMs?: number;
+  /** The invalidation bus to publish on (a cluster worker's relays to the other workers). */
+  bus?: InvalidationBus;
+  /** Bring the schema up to date first (default). A cluster worker's primary has already done it. */
+  migrate?: boolean;
+  /** Set in a `serve --workers` worker: what it shares with the other workers through the primary. */
+  worker?: WorkerSharing;
+}
+
+/** What a cluster worker shares through its primary (built by src/cluster/worker.ts). */
+export interface WorkerSharing {
+  /** Limit counters kept in the primary, for when there is no Redis: one store per space. */
+  limits(space: string): LimitStore;
+  /** The /metrics text for every worker, aggregated by the primary. */
+  metrics(): Promise<string>;
+}
+
+/**
+ * The cookie-signing secret, created on first start. Whoever starts first creates it: the cluster
+ * primary does so before forking, so that workers never race to create different ones.
+ */
+export async function ensureCookieSecret(store: Store): Promise<string> {
+  const existing = await store.settings.get('cookie_secret');
+  if (existing) return existing;
+  const created = randomBase62(48);
+  await store.settings.set('cookie_secret', created);
+  return created;
 }
 
 export async function createLatchkey(config: Config, logger: FastifyBaseLogger, opts: LatchkeyOptions = {}): Promise<Latchkey> {
   const handle = openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax, onPoolError: (err) => logger.warn({ err }, 'database connection lost') });
   let redis: Redis | undefined;
   try {
-    await migrateToLatest(handle);
+    if (opts.migrate !== false) await migrateToLatest(handle);
     const store = createStore(handle);
-    const bus = createLocalBus();
+    const bus = opts.bus ?? createLocalBus();
     const clock = opts.clock ?? systemClock;
     // The hot path reads the time as a number; only a test clock needs the Date round trip.
     const nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
@@ -83,6 +110,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       perInviterPerHour: config.invitationsPerInviterPerHour,
       perOrgPerDay: config.invitationsPerOrgPerDay,
       redis,
+      cluster: opts.worker !== undefined,
     });
     const services = createServices({ store, config, clock, bus, mailer, invitationLimits });
     await services.roles.syncBuiltins();
@@ -96,7 +124,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
       bus,
       onError: (err) => logger.error({ err }, 'token presence filter reload failed; keeping the previous one'),
     });
-    const metrics = createMetrics(() => lookup.stats());
+    const metrics = createMetrics(() => lookup.stats(), opts.worker ? { exposition: opts.worker.metrics } : {});
     const usage = createUsageRecorder({
       store: createUsageWriter(handle),
       intervalMs: opts.usageFlushMs ?? 2000,
@@ -114,23 +142,25 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
         if (result.valid) usage.record(result.tokenId, result.origin);
       },
     });
-    const failureLimiter = createFailureLimiter({ limit: config.verifyFailureLimit || Number.MAX_SAFE_INTEGER, windowMs: 60_000, redis });
+    const failureLimiter = createFailureLimiter({
+      limit: config.verifyFailureLimit || Number.MAX_SAFE_INTEGER,
+      windowMs: 60_000,
+      redis,
+      shared: opts.worker?.limits('verify-failures'),
+    });
     const credentialLimits = createCredentialLimits({
       addressLimit: config.signInAddressLimit,
       slowdownAfter: config.signInSlowdownAfter,
       slowdownIntervalMs: config.signInSlowdownSeconds * 1000,
       redis,
+      shared: opts.worker?.limits,
       now: nowMs,
     });
     const feed =
       handle.dialect === 'postgres'
         ? startInvalidationFeed({ connectionString: config.databaseUrl, bus, lookup, logger })
         : null;
-    let cookieSecret = await store.settings.get('cookie_secret');
-    if (!cookieSecret) {
-      cookieSecret = randomBase62(48);
-      await store.settings.set('cookie_secret', cookieSecret);
-    }
+    const cookieSecret = await ensureCookieSecret(store);
     const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null, failureLimiter, credentialLimits, tokenPresence, redis });
     return {
       app,

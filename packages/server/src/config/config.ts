@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { buildCatalog, PERMISSION_PATTERN, RESOURCE_PATTERN, type PermissionCatalog } from '../domain/permissions.js';
@@ -58,6 +59,8 @@ const FileSchema = Type.Object(
     sessionMaxHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })),
     invitationsPerInviterPerHour: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     invitationsPerOrgPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    // An integer 1..MAX_WORKERS or 'auto'; checked by parseWorkers for one readable message.
+    workers: Type.Optional(Type.Union([Type.Number(), Type.String()])),
   },
   { additionalProperties: false },
 );
@@ -115,6 +118,24 @@ export interface Config {
   invitationsPerInviterPerHour: number;
   /** Invitations one org may send per day. */
   invitationsPerOrgPerDay: number;
+  /**
+   * Processes serving HTTP (`latchkey serve --workers`, LATCHKEY_WORKERS): 1 is a single process with no
+   * cluster at all; more forks that many workers on one port (see src/cluster/).
+   */
+  workers: number;
+}
+
+export const MAX_WORKERS = 256;
+
+const WORKERS_PROBLEM = `LATCHKEY_WORKERS (workers, --workers): must be an integer from 1 to ${MAX_WORKERS}, or auto (one per CPU)`;
+
+/** `auto` is one worker per CPU the process may use (capped at MAX_WORKERS). */
+function parseWorkers(value: number | string | undefined, problems: string[]): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return Math.min(MAX_WORKERS, Math.max(1, availableParallelism()));
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_WORKERS) return value;
+  problems.push(`${WORKERS_PROBLEM} (got ${JSON.stringify(value)})`);
+  return 1;
 }
 
 export type TrustProxy = false | { hops: number } | { addresses: string[] };
@@ -197,6 +218,7 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_SESSION_MAX_HOURS: 'sessionMaxHours',
   LATCHKEY_INVITATIONS_PER_INVITER_PER_HOUR: 'invitationsPerInviterPerHour',
   LATCHKEY_INVITATIONS_PER_ORG_PER_DAY: 'invitationsPerOrgPerDay',
+  LATCHKEY_WORKERS: 'workers',
 };
 
 /**
@@ -257,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('DATABASE_URL: must start with sqlite: (e.g. sqlite:./data/latchkey.db) or postgres://');
   }
   const trustProxy = parseTrustProxy(c.trustProxy, problems);
+  const workers = parseWorkers(c.workers, problems);
   const platformResources = c.platformResources ?? [...DEFAULT_PLATFORM_RESOURCES];
   const publicSafe = c.publicSafePermissions ?? [...DEFAULT_PUBLIC_SAFE];
   const catalog = buildCatalog(platformResources, publicSafe);
@@ -300,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxHours,
     invitationsPerInviterPerHour: c.invitationsPerInviterPerHour ?? 20,
     invitationsPerOrgPerDay: c.invitationsPerOrgPerDay ?? 100,
+    workers,
   };
 }
 
@@ -318,6 +342,7 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'verifyCacheEntries':
     case 'invitationsPerInviterPerHour':
     case 'invitationsPerOrgPerDay':
+    case 'workers':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'trustProxy':
       // `true` is kept so that it can be refused with its reason; a number is a hop count.

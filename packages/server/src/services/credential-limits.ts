@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
+import { memoryStore, redisStore, withFallback, type LimitStore } from './limit-store.js';
 
 /**
  * Limits on every credential check a person can make (sign-in, password change, first-run setup), keyed by
@@ -15,7 +15,8 @@ import { LRUCache } from 'lru-cache';
  *
  * An unknown e-mail goes through exactly the same counters as a wrong password, so the answers (and the
  * limits) never tell whether an account exists. Counts live in Redis when it is configured (shared by every
- * instance) and fall back to this instance's memory when Redis fails; memory is bounded (least recently used
+ * instance) and fall back to this instance's memory when Redis fails; without Redis, the workers of one
+ * `serve --workers` share the counts their primary keeps (`shared`). Memory is bounded (least recently used
  * entries are forgotten first).
  */
 export interface CredentialLimitsOptions {
@@ -27,6 +28,11 @@ export interface CredentialLimitsOptions {
   /** Most entries kept in memory per kind (counters, known addresses). */
   maxEntries?: number;
   redis?: Redis;
+  /**
+   * Counts kept by another process when there is no Redis (the cluster primary, for `serve --workers`):
+   * one store per space, so that a flood of counters cannot push out the known addresses.
+   */
+  shared?: (space: 'credential-counters' | 'credential-known') => LimitStore;
   now?: () => number;
   keyPrefix?: string;
 }
@@ -36,106 +42,6 @@ export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
 export const CREDENTIAL_WINDOW_MS = 15 * 60_000;
 export const KNOWN_ADDRESS_TTL_MS = 30 * 24 * 3_600_000;
 
-/** A tiny key/value store with expiry: Redis when given (falling back on error), memory otherwise. */
-interface LimitStore {
-  /** Adds one and returns the new count; the key expires `ttlMs` after it was first counted. */
-  incr(key: string, ttlMs: number): Promise<number>;
-  count(key: string): Promise<number>;
-  /** Sets the key unless present: null when set now, else the milliseconds it has left. */
-  claim(key: string, ttlMs: number): Promise<number | null>;
-  put(key: string, ttlMs: number): Promise<void>;
-  has(key: string): Promise<boolean>;
-  remove(key: string): Promise<void>;
-}
-
-function memoryStore(now: () => number, max: number): LimitStore {
-  const entries = new LRUCache<string, { n: number; until: number }>({ max });
-  const live = (key: string) => {
-    const e = entries.get(key);
-    if (e && e.until > now()) return e;
-    if (e) entries.delete(key);
-    return undefined;
-  };
-  return {
-    async incr(key, ttlMs) {
-      const e = live(key);
-      if (e) {
-        e.n += 1;
-        return e.n;
-      }
-      entries.set(key, { n: 1, until: now() + ttlMs });
-      return 1;
-    },
-    async count(key) {
-      return live(key)?.n ?? 0;
-    },
-    async claim(key, ttlMs) {
-      const e = live(key);
-      if (e) return e.until - now();
-      entries.set(key, { n: 1, until: now() + ttlMs });
-      return null;
-    },
-    async put(key, ttlMs) {
-      entries.set(key, { n: 1, until: now() + ttlMs });
-    },
-    async has(key) {
-      return live(key) !== undefined;
-    },
-    async remove(key) {
-      entries.delete(key);
-    },
-  };
-}
-
-function redisStore(redis: Redis): LimitStore {
-  return {
-    async incr(key, ttlMs) {
-      // Counter keys name their window, so renewing the expiry on each count never stretches a window.
-      const res = await redis.multi().incr(key).pexpire(key, ttlMs).exec();
-      const [err, n] = res?.[0] ?? [new Error('no reply')];
-      if (err) throw err;
-      return Number(n);
-    },
-    async count(key) {
-      return Number((await redis.get(key)) ?? 0);
-    },
-    async claim(key, ttlMs) {
-      if ((await redis.set(key, '1', 'PX', ttlMs, 'NX')) === 'OK') return null;
-      return Math.max(1, await redis.pttl(key));
-    },
-    async put(key, ttlMs) {
-      await redis.set(key, '1', 'PX', ttlMs);
-    },
-    async has(key) {
-      return (await redis.exists(key)) === 1;
-    },
-    async remove(key) {
-      await redis.del(key);
-    },
-  };
-}
-
-/** Every operation on Redis, and on this instance's memory if Redis fails (limits then apply per instance). */
-function withFallback(primary: LimitStore, fallback: LimitStore): LimitStore {
-  const either =
-    <A extends unknown[], R>(f: (s: LimitStore) => (...a: A) => Promise<R>) =>
-    async (...a: A): Promise<R> => {
-      try {
-        return await f(primary)(...a);
-      } catch {
-        return f(fallback)(...a);
-      }
-    };
-  return {
-    incr: either((s) => s.incr),
-    count: either((s) => s.count),
-    claim: either((s) => s.claim),
-    put: either((s) => s.put),
-    has: either((s) => s.has),
-    remove: either((s) => s.remove),
-  };
-}
-
 export function createCredentialLimits(o: CredentialLimitsOptions) {
   const now = o.now ?? Date.now;
   const windowMs = o.windowMs ?? CREDENTIAL_WINDOW_MS;
@@ -144,8 +50,14 @@ export function createCredentialLimits(o: CredentialLimitsOptions) {
   const prefix = o.keyPrefix ?? 'latchkey:credentials';
   // Counters and known addresses are kept apart, so a flood of counted pairs cannot push out the record
   // of where the owner signed in from.
-  const counters = o.redis ? withFallback(redisStore(o.redis), memoryStore(now, max)) : memoryStore(now, max);
-  const known = o.redis ? withFallback(redisStore(o.redis), memoryStore(now, max)) : memoryStore(now, max);
+  const sharedStore = (space: 'credential-counters' | 'credential-known'): LimitStore | undefined =>
+    o.redis ? redisStore(o.redis) : o.shared?.(space);
+  const storeFor = (space: 'credential-counters' | 'credential-known'): LimitStore => {
+    const shared = sharedStore(space);
+    return shared ? withFallback(shared, memoryStore(now, max)) : memoryStore(now, max);
+  };
+  const counters = storeFor('credential-counters');
+  const known = storeFor('credential-known');
 
   // Fixed windows: the key names the window, so every instance agrees on when it ends.
   const windowOf = (t: number) => Math.floor(t / windowMs);

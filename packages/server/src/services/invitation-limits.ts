@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import {
+  RateLimiterCluster,
   RateLimiterMemory,
   RateLimiterRedis,
   RateLimiterRes,
@@ -12,7 +13,8 @@ import { AppError } from '../domain/errors.js';
  * How many invitations may be sent, so that the deployment's own mail sender cannot be turned into a
  * relay (anyone may create an org and invite any address): per inviter per hour, and per org per day.
  * Counts are shared by every instance through Redis when it is configured; with Redis down, or without
- * it, each instance counts on its own.
+ * it, each instance counts on its own — and the workers of one `serve --workers` count in their primary
+ * (rate-limiter-flexible's cluster limiter over IPC; the primary runs RateLimiterClusterMaster).
  */
 export interface InvitationLimits {
   /** Counts one invitation by `inviter` in `orgId`, or throws rate_limited (details: which limit, retry-after). */
@@ -25,6 +27,8 @@ export interface InvitationLimitOptions {
   perInviterPerHour: number;
   perOrgPerDay: number;
   redis?: Redis;
+  /** In a `serve --workers` worker without Redis: count in the primary, so the limits hold across workers. */
+  cluster?: boolean;
 }
 
 export function createInvitationLimits(o: InvitationLimitOptions): InvitationLimits {
@@ -33,6 +37,7 @@ export function createInvitationLimits(o: InvitationLimitOptions): InvitationLim
     points: number,
     duration: number,
   ): RateLimiterAbstract | RateLimiterStoreAbstract => {
+    if (!o.redis && o.cluster) return new RateLimiterCluster({ keyPrefix, points, duration, timeoutMs: 3000 });
     const memory = new RateLimiterMemory({ keyPrefix, points, duration });
     return o.redis
       ? new RateLimiterRedis({ storeClient: o.redis, keyPrefix, points, duration, insuranceLimiter: memory })

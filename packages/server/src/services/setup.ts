@@ -9,8 +9,21 @@ import type { tokenService } from './tokens.js';
 import { createUser } from './users.js';
 import { verifyPassword } from './passwords.js';
 import { expand } from '../domain/permissions.js';
+import type { Store } from '../store/store.js';
 
 const SETUP_KEY = 'setup_token_hash';
+
+/**
+ * On a database with no users, stores a fresh one-time setup secret (hashed) and returns the link for
+ * printing; `null` once set-up is done. Each call replaces the previous link, so exactly one process
+ * prints it (`serve`, or the primary of `serve --workers`).
+ */
+export async function issueSetupLink(store: Store, publicUrl: string): Promise<string | null> {
+  if ((await store.users.count()) > 0) return null;
+  const token = randomBase62(40);
+  await store.settings.set(SETUP_KEY, hashToken(token));
+  return `${publicUrl}/setup#token=${token}`;
+}
 
 export function setupService(
   deps: ServiceDeps,
@@ -25,12 +38,7 @@ export function setupService(
      * On a database with no users, issues a fresh one-time setup link (its secret is stored hashed)
      * and returns it for printing; `null` once set-up is done.
      */
-    async issueSetupLink(): Promise<string | null> {
-      if ((await store.users.count()) > 0) return null;
-      const token = randomBase62(40);
-      await store.settings.set(SETUP_KEY, hashToken(token));
-      return `${config.publicUrl}/setup#token=${token}`;
-    },
+    issueSetupLink: (): Promise<string | null> => issueSetupLink(store, config.publicUrl),
 
     async setupPending(): Promise<boolean> {
       return (await store.users.count()) === 0;

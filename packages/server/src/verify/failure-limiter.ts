@@ -12,9 +12,28 @@ export interface FailureLimiterOptions {
   maxAddresses?: number;
   /** Shared counts across instances (REDIS_URL); local counts only without it. */
   redis?: Redis;
+  /**
+   * Shared counts kept by another process when there is no Redis: the cluster primary, for the workers of
+   * one `serve --workers`. Same contract as the Redis count: adds one, returns the shared total.
+   */
+  shared?: SharedCounter;
   now?: () => number;
   /** Redis key prefix, so several limiters can share one Redis. */
   keyPrefix?: string;
+}
+
+export interface SharedCounter {
+  /** Adds one to `key` and returns its count; the key expires `ttlMs` after it was first counted. */
+  incr(key: string, ttlMs: number): Promise<number>;
+}
+
+function redisCounter(redis: Redis): SharedCounter {
+  return {
+    async incr(key, ttlMs) {
+      const res = await redis.multi().incr(key).pexpire(key, ttlMs).exec();
+      return Number(res?.[0]?.[1] ?? 0);
+    },
+  };
 }
 
 export const DEFAULT_MAX_ADDRESSES = 100_000;
@@ -30,13 +49,16 @@ function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number):
  * slowing anyone's valid traffic: a limited address is only refused for tokens the cache does not
  * already know, so its valid, cached tokens keep working at full speed and nothing it sends reaches the
  * database. The hot-path check is a local Map lookup; counting happens only on failures (and, with
- * Redis, asynchronously: the shared count comes back and marks the address limited on every instance
- * that sees it fail). Memory is bounded: at most `maxAddresses` counts and limited addresses, and
- * limits that ran out are dropped when the window rolls over.
+ * Redis or the cluster primary, asynchronously: the shared count comes back and marks the address limited
+ * on every instance or worker that sees it fail, so each of them lets through about one failed lookup
+ * beyond the shared limit per window, plus what is in flight while the count travels). Memory is bounded:
+ * at most `maxAddresses` counts and limited addresses, and limits that ran out are dropped when the window
+ * rolls over.
  */
 export function createFailureLimiter(o: FailureLimiterOptions) {
   const now = o.now ?? Date.now;
   const max = o.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
+  const shared = o.redis ? redisCounter(o.redis) : o.shared;
   let windowStart = now();
   let counts = new Map<string, number>();
   const limited = new Map<string, number>(); // address → limited until (ms)
@@ -86,18 +108,14 @@ export function createFailureLimiter(o: FailureLimiterOptions) {
       const n = (counts.get(address) ?? 0) + 1;
       setBounded(counts, address, n, max);
       if (n > o.limit) setBounded(limited, address, windowStart + o.windowMs, max);
-      if (o.redis) {
-        const key = `${o.keyPrefix ?? 'latchkey:verify-failures'}:${Math.floor(t / o.windowMs)}:${address}`;
-        o.redis
-          .multi()
-          .incr(key)
-          .pexpire(key, o.windowMs)
-          .exec()
-          .then((res) => {
-            const shared = Number(res?.[0]?.[1] ?? 0);
-            if (shared > o.limit) setBounded(limited, address, Math.floor(t / o.windowMs) * o.windowMs + o.windowMs, max);
+      if (shared) {
+        const w = Math.floor(t / o.windowMs);
+        shared
+          .incr(`${o.keyPrefix ?? 'latchkey:verify-failures'}:${w}:${address}`, o.windowMs)
+          .then((total) => {
+            if (total > o.limit) setBounded(limited, address, w * o.windowMs + o.windowMs, max);
           })
-          .catch(() => undefined); // Redis down: local counts still apply
+          .catch(() => undefined); // shared counts unavailable: local counts still apply
       }
     },
     stats: () => ({ countedAddresses: counts.size, limitedAddresses: limited.size, lookupsInFlight: inflight.size }),

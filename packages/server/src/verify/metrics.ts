@@ -6,7 +6,15 @@ import type { VerifyResult } from './verifier.js';
  * Prometheus metrics. Labels are only the decision code: never a token, hash, org or origin, so no
  * secret and no unbounded cardinality can reach a metrics backend.
  */
-export function createMetrics(cacheStats: () => CacheStats) {
+export interface MetricsOptions {
+  /**
+   * Renders the exposition instead of this registry alone: a `serve --workers` worker asks its primary
+   * for every worker's metrics, aggregated (prom-client's AggregatorRegistry).
+   */
+  exposition?: () => Promise<string>;
+}
+
+export function createMetrics(cacheStats: () => CacheStats, opts: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const verifications = new Counter({
@@ -25,6 +33,8 @@ export function createMetrics(cacheStats: () => CacheStats) {
     name: 'latchkey_verify_cache_hit_ratio',
     help: 'Share of lookups answered from the cache (positive or negative) since start',
     registers: [registry],
+    // Across the workers of one `serve --workers`: their mean, not their sum.
+    aggregator: 'average',
     collect() {
       const s = cacheStats();
       const total = s.hits + s.negativeHits + s.misses;
@@ -55,6 +65,8 @@ export function createMetrics(cacheStats: () => CacheStats) {
   const byCode = new Map<string, { inc(): void }>();
   return {
     registry,
+    /** The text /metrics answers with (content type: registry.contentType). */
+    render: opts.exposition ?? (() => registry.metrics()),
     observe(result: VerifyResult, seconds: number | null) {
       let counter = byCode.get(result.code);
       if (!counter) {

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
@@ -10,6 +11,18 @@ describe('configuration', () => {
     expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: 'sqlite:./data/latchkey.db', publicUrl: 'http://127.0.0.1:8080', secureCookies: false, tokenPrefix: '' });
     expect(c.catalog.platformResources).toContain('assets');
     expect([...c.catalog.publicSafe].sort()).toEqual(['assets:view', 'configurations:view', 'renders:view']);
+  });
+
+  it('workers: 1 by default, an integer 1..256 or auto (one per CPU); anything else refused by name', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ LATCHKEY_WORKERS: '4' }).workers).toBe(4);
+    expect(loadConfig({ LATCHKEY_WORKERS: '256' }).workers).toBe(256);
+    expect(loadConfig({ LATCHKEY_WORKERS: 'auto' }).workers).toBe(Math.min(256, availableParallelism()));
+    expect(loadConfig({ LATCHKEY_CONFIG: fileWith({ workers: 3 }) }).workers).toBe(3);
+    for (const bad of ['0', '257', '-1', '1.5', 'two', 'AUTO', ' 2']) {
+      expect(() => loadConfig({ LATCHKEY_WORKERS: bad }), bad).toThrow(/LATCHKEY_WORKERS.*integer from 1 to 256, or auto/);
+    }
+    expect(() => loadConfig({ LATCHKEY_CONFIG: fileWith({ workers: 2.5 }) })).toThrow(ConfigError);
   });
 
   it('reads a JSON file named by LATCHKEY_CONFIG; environment variables win', () => {

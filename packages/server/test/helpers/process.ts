@@ -48,10 +48,13 @@ export interface Server {
   stop(): Promise<number | null>;
 }
 
-/** Starts `latchkey serve` on a free port and waits until /healthz answers and the start-up banner is printed. */
-export async function startServer(env: Record<string, string>): Promise<Server> {
+/**
+ * Starts `latchkey serve` (with `args`, e.g. `--workers 2`) on a free port and waits until /healthz answers
+ * and the start-up banner is printed.
+ */
+export async function startServer(env: Record<string, string>, args: string[] = []): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

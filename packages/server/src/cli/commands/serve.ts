@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { configOrExit } from '../config-or-exit.js';
@@ -5,20 +6,43 @@ import { configOrExit } from '../config-or-exit.js';
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Start the Latchkey server (reads PORT, HOST, DATABASE_URL, … from the environment)')
-    .action(async () => {
-      const config = configOrExit(loadConfig);
+    .option(
+      '--workers <n>',
+      'processes serving HTTP on the one port: 1 to 256, or auto (one per CPU); default LATCHKEY_WORKERS or 1',
+    )
+    .action(async (opts: { workers?: string }) => {
+      // The flag wins over LATCHKEY_WORKERS and is checked by the same rule (a bad value exits 2).
+      const env =
+        opts.workers === undefined ? process.env : { ...process.env, LATCHKEY_WORKERS: opts.workers };
+      const config = configOrExit(() => loadConfig(env));
       // Loaded here, not at the top: the remote admin commands should not pay for the server's start-up.
       const { createLogger } = await import('../../logger.js');
-      const { createLatchkey } = await import('../../server.js');
       const logger = createLogger(config.logLevel);
+      if (cluster.isWorker) {
+        const { runWorker } = await import('../../cluster/worker.js');
+        return runWorker(config, logger);
+      }
+      if (config.workers > 1) {
+        const { runPrimary } = await import('../../cluster/primary.js');
+        return runPrimary(config, logger);
+      }
+      // One worker: a single process exactly as without clustering.
+      const { createLatchkey } = await import('../../server.js');
       const lk = await createLatchkey(config, logger);
       // Issued before listening, and printed in one write with the banner: whoever sees the service up
       // (or reads the banner) already has the link.
       const setupLink = await lk.services.setup.issueSetupLink();
       const address = await lk.app.listen({ port: config.port, host: config.host });
-      logger.info({ address, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'latchkey listening');
-      const firstRun = setupLink ? `\nFirst run: open this one-time link to create the first owner and org:\n\n  ${setupLink}\n\n` : '';
-      process.stdout.write(`\nLatchkey is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/docs)\n${firstRun}`);
+      logger.info(
+        { address, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') },
+        'latchkey listening',
+      );
+      const firstRun = setupLink
+        ? `\nFirst run: open this one-time link to create the first owner and org:\n\n  ${setupLink}\n\n`
+        : '';
+      process.stdout.write(
+        `\nLatchkey is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/docs)\n${firstRun}`,
+      );
       let closing = false;
       const shutdown = (signal: string) => {
         if (closing) return;
