@@ -47,7 +47,8 @@ const POSTGRES = {
   test: {
     name: 'postgres',
     include: storeTests,
-    exclude: ['packages/server/test/postgres/faults.test.ts'],
+    // faults: its own project, last; workers-processes: start-up and processes, the same on any store.
+    exclude: ['packages/server/test/postgres/faults.test.ts', 'packages/server/test/e2e/workers-processes.test.ts'],
     env: { LATCHKEY_TEST_DB: 'postgres' },
     globalSetup: pgSetup,
     sequence: { groupOrder: 0 },

@@ -105,6 +105,10 @@ try {
   console.log(`revocation → refused by every worker (${WORKERS} workers, SQLite, ${ROUNDS} revocations, ${answers} verifications after the revokes)`);
   console.log(`  stale window after the revoke returned: p50 ${f(percentile(windows, 50))}, p99 ${f(percentile(windows, 99))}, max ${f(windows.at(-1))}`);
   console.log(`  rounds with any stale 'valid' answer: ${windows.filter((w) => w > 0).length}; stale answers: ${staleAnswers}`);
+  // For bench/run.mjs: one JSON line last.
+  if (args.json !== undefined || process.argv.includes('--json')) {
+    console.log(JSON.stringify({ runs: ROUNDS, p50: percentile(windows, 50), p99: percentile(windows, 99), max: windows.at(-1), staleAnswers, unexpected: [...others] }));
+  }
   if (others.size > 0) {
     console.log(`  UNEXPECTED answers: ${JSON.stringify([...others])}`);
     console.log(`  server output (warnings and errors):\n${server.output()}`);
