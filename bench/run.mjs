@@ -196,12 +196,10 @@ http {
   server {
     listen 127.0.0.1:${port};
     location = /_latchkey_auth {
-      internal;
       proxy_pass http://latchkey/api/v1/forward-auth;
       include ${join(root, 'docs/proxies/nginx/forward-auth-common.conf')};
     }
     location = /_latchkey_auth_cached {
-      internal;
       proxy_pass http://latchkey/api/v1/forward-auth;
       include ${join(root, 'docs/proxies/nginx/forward-auth-common.conf')};
       include ${join(root, 'docs/proxies/nginx/auth-cache.conf')};
