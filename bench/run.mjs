@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -171,9 +172,16 @@ process.exit(0);
 
 // ---- helpers ----
 
-async function dbLookups(server) {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^latchkey_verify_database_lookups (\d+)/m.exec(text)?.[1] ?? NaN);
+/** Database lookups so far, from /metrics over a fresh connection (a kept-alive one may have timed out meanwhile). */
+function dbLookups(server) {
+  return new Promise((resolve, reject) => {
+    get(`${server.url}/metrics`, { agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(Number(/^latchkey_verify_database_lookups (\d+)/m.exec(text)?.[1] ?? NaN)));
+    }).on('error', reject);
+  });
 }
 
 function nginxConf(port, lkPort, upPort) {
