@@ -170,14 +170,21 @@ export function createHotHandler(deps: HotHandlerDeps) {
   }
 
   function answerForwardAuth(res: ServerResponse, code: VerifyCode, r: VerifyResult | null, rateLimited: boolean): void {
-    const headers: string[] = rateLimited ? ['x-latchkey-error', 'rate_limited'] : [];
+    let headers: readonly string[];
     if (r !== null && r.valid) {
       const id = identityOf(r);
-      if (id !== undefined) headers.push(...identityHeaders(id));
-      if (r.type === 'public' && r.origin) headers.push('access-control-allow-origin', r.origin, 'vary', 'Origin');
+      const prepared = id === undefined ? null : allowHeaders(id);
+      if (prepared !== null && !(r.type === 'public' && r.origin)) headers = prepared;
+      else {
+        const built = id === undefined ? [] : identityHeaders(id).slice();
+        if (r.type === 'public' && r.origin) built.push('access-control-allow-origin', r.origin, 'vary', 'Origin');
+        built.push('x-latchkey-code', code, 'content-length', '0');
+        headers = built;
+      }
+    } else {
+      headers = denialHeaders(code, rateLimited);
     }
-    headers.push('x-latchkey-code', code, 'content-length', '0');
-    res.writeHead(VERIFY_CODES[code], headers);
+    res.writeHead(VERIFY_CODES[code], headers as string[]);
     res.end();
   }
 
@@ -188,6 +195,31 @@ export function createHotHandler(deps: HotHandlerDeps) {
       closing = true;
     },
   };
+}
+
+// Forward-auth's headers, in the order the Fastify route sets them: a denial's depend only on its code (and
+// the rate-limit flag), an allow's on the token's identity (plus, for a public token, the origin it came
+// from) — built once and written as they are.
+const denialHeaderCache = new Map<string, readonly string[]>();
+function denialHeaders(code: VerifyCode, rateLimited: boolean): readonly string[] {
+  const key = rateLimited ? `${code}!` : code;
+  let headers = denialHeaderCache.get(key);
+  if (!headers) {
+    headers = [...(rateLimited ? ['x-latchkey-error', 'rate_limited'] : []), 'x-latchkey-code', code, 'content-length', '0'];
+    denialHeaderCache.set(key, headers);
+  }
+  return headers;
+}
+
+const allowHeaderCache = new WeakMap<VerifyIdentity, readonly string[]>();
+/** The whole header list of an allow without CORS headers. */
+function allowHeaders(id: VerifyIdentity): readonly string[] {
+  let headers = allowHeaderCache.get(id);
+  if (!headers) {
+    headers = [...identityHeaders(id), 'x-latchkey-code', 'valid', 'content-length', '0'];
+    allowHeaderCache.set(id, headers);
+  }
+  return headers;
 }
 
 // The identity headers of a valid answer, built once per cached token (one identity object each).

@@ -206,6 +206,20 @@ describe('/metrics', () => {
     expect(res.body).not.toContain(prv.token);
     expect(res.body).not.toContain(org.id);
   });
+
+  it('counts every decision exactly once, however often the metrics are read', async () => {
+    const count = async (code: string) => {
+      const body = (await lk.app.inject({ method: 'GET', url: '/metrics' })).body;
+      return Number(new RegExp(`latchkey_verifications_total\\{code="${code}"\\} (\\d+)`).exec(body)?.[1] ?? 0);
+    };
+    const valid = await count('valid');
+    const originRequired = await count('origin_required');
+    for (let i = 0; i < 5; i++) await verify(lk, { token: prv.token });
+    await verify(lk, { token: pub.token });
+    expect(await count('valid')).toBe(valid + 5);
+    expect(await count('valid')).toBe(valid + 5);
+    expect(await count('origin_required')).toBe(originRequired + 1);
+  });
 });
 
 describe('LATCHKEY_VERIFY_CACHE_ENTRIES bounds the verify cache', () => {
