@@ -8,15 +8,12 @@
 // noisy neighbour disturbs far less than requests/second. Writes bench/RESULTS.md. Not a test: it prints
 // figures; nothing here passes or fails.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { createLatchkey, createLogger, loadConfig } from '@latchkey/server';
-import { generateToken, hashToken, tokenHint } from '../packages/server/dist/domain/token-format.js';
+import { seedPostgres, seedSqlite } from './lib/seed.mjs';
 import { freePort, root, startLatchkey, startNginx, startScript, stop, waitFor } from './lib/processes.mjs';
 import { interleave, summary } from './lib/rounds.mjs';
 import { getScript, postScript, wrk } from './lib/wrk.mjs';
@@ -142,7 +139,7 @@ try {
   for (const store of ['sqlite', 'postgres']) {
     if (!runs(`mix-${store}`) || (store === 'postgres' && (args['skip-postgres'] || !(await pgAvailable())))) continue;
     console.log(`\n[mix-${store}] seeding ${fmt(MIX_TOKENS)} tokens…`);
-    const seeded = store === 'sqlite' ? await seedSqlite(MIX_TOKENS) : await seedPostgres(MIX_TOKENS);
+    const seeded = store === 'sqlite' ? await seedSqlite(dir, MIX_TOKENS) : await seedPostgres(dir, MIX_TOKENS, PG_URL);
     const fit = await latchkey({ DATABASE_URL: seeded.databaseUrl, LATCHKEY_VERIFY_CACHE_ENTRIES: String(Math.ceil(MIX_TOKENS * 1.1)), LATCHKEY_DB_POOL_MAX: '8' });
     const small = await latchkey({ DATABASE_URL: seeded.databaseUrl, LATCHKEY_VERIFY_CACHE_ENTRIES: '100000', LATCHKEY_DB_POOL_MAX: '8' });
     const lua = join(here, 'zipf.lua');
@@ -155,6 +152,12 @@ try {
     const label = store === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     const fitMiss = await missRate(fit, 'fit', [...m.one, ...m.fit]);
     const smallMiss = await missRate(small, 'small', m.small);
+    const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+    const cached = async (s) => {
+      const text = await metricsText(s);
+      return Number(/^latchkey_verify_cache_entries\{kind="known"\} (\d+)/m.exec(text)?.[1] ?? NaN);
+    };
+    note('7', `${label}: memory after the mix (resident)`, `cache ${fmt(Math.ceil(MIX_TOKENS * 1.1))}: ${fmt(rssMiB(fit.pid))} MiB with ${fmt(await cached(fit))} tokens cached; cache 100,000: ${fmt(rssMiB(small.pid))} MiB with ${fmt(await cached(small))}`, '');
     row('7', `${label}: one hot token (cache ${fmt(Math.ceil(MIX_TOKENS * 1.1))})`, m.one);
     row('7', `${label}: ${fmt(MIX_TOKENS)} tokens, Zipf mix, cache ${fmt(Math.ceil(MIX_TOKENS * 1.1))}`, m.fit, { baseline: m.one, goal: '≥ 0.8×, p99 < 10 ms', note: `database lookups: ${fmt(fitMiss * 100, 1)} % of requests` });
     row('8', `${label}: same mix, cache 100,000`, m.small, { baseline: m.one, goal: 'p99 < 20 ms', note: `database lookups: ${fmt(smallMiss * 100, 1)} % of requests` });
@@ -172,16 +175,21 @@ process.exit(0);
 
 // ---- helpers ----
 
-/** Database lookups so far, from /metrics over a fresh connection (a kept-alive one may have timed out meanwhile). */
-function dbLookups(server) {
+/** /metrics over a fresh connection (a kept-alive one may have timed out meanwhile). */
+function metricsText(server) {
   return new Promise((resolve, reject) => {
     get(`${server.url}/metrics`, { agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
-      res.on('end', () => resolve(Number(/^latchkey_verify_database_lookups (\d+)/m.exec(text)?.[1] ?? NaN)));
+      res.on('end', () => resolve(text));
     }).on('error', reject);
   });
+}
+
+/** Database lookups so far. */
+async function dbLookups(server) {
+  return Number(/^latchkey_verify_database_lookups (\d+)/m.exec(await metricsText(server))?.[1] ?? NaN);
 }
 
 function nginxConf(port, lkPort, upPort) {
@@ -239,80 +247,6 @@ async function pgAvailable() {
   } finally {
     await c.end().catch(() => {});
   }
-}
-
-/** `count` real Latchkey-format private tokens on SQLite; their values, one per line, in a file for wrk. */
-async function seedSqlite(count) {
-  const dbPath = join(dir, `mix-${count}.db`);
-  const config = loadConfig({ DATABASE_URL: `sqlite:${dbPath}`, LOG_LEVEL: 'warn' });
-  const lk = await createLatchkey(config, createLogger('warn'));
-  const boot = await lk.services.setup.bootstrap({ slug: 'bench', email: 'owner@bench.test', password: 'bench password 123', adminToken: true });
-  const sa = await lk.store.serviceAccounts.findInOrg(boot.org.id, 'admin');
-  await lk.close();
-  const db = new SQLite(dbPath);
-  db.pragma('journal_mode = WAL');
-  const insert = db.prepare(`insert into tokens (id, org_id, name, type, hash, hint, public_value, owner_service_account_id, owner_user_id, permissions, domains,
-    expires_at, revoked_at, imported_at, created_by_type, created_by_id, created_at, updated_at, last_used_at, last_used_origin)
-    values (?, ?, ?, 'private', ?, ?, null, ?, null, null, '[]', null, null, null, 'system', null, ?, ?, null, null)`);
-  const tokensFile = join(dir, `mix-${count}.tokens`);
-  const out = createWriteStream(tokensFile);
-  const now = new Date().toISOString();
-  const batch = db.transaction((from, to) => {
-    const lines = [];
-    for (let i = from; i < to; i++) {
-      const value = generateToken('private');
-      lines.push(value);
-      insert.run(`tok_${createHash('sha256').update(`mix ${i}`).digest('hex').slice(0, 20)}`, boot.org.id, `seed ${i}`, hashToken(value), tokenHint(value, 'private'), sa.id, now, now);
-    }
-    out.write(`${lines.join('\n')}\n`);
-  });
-  for (let i = 0; i < count; i += 50_000) batch(i, Math.min(count, i + 50_000));
-  await new Promise((r) => out.end(r));
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  return { databaseUrl: `sqlite:${dbPath}`, tokensFile, drop: async () => rmSync(dbPath, { force: true }) };
-}
-
-/** `count` imported (legacy-format) tokens on PostgreSQL, hashed by PostgreSQL itself: seeds in seconds. */
-async function seedPostgres(count) {
-  const schema = `lk_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-  const url = new URL(PG_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const databaseUrl = url.toString();
-  const lk = await createLatchkey(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }), createLogger('warn'));
-  const boot = await lk.services.setup.bootstrap({ slug: 'bench', email: 'owner@bench.test', password: 'bench password 123', adminToken: true });
-  const sa = await lk.store.serviceAccounts.findInOrg(boot.org.id, 'admin');
-  await lk.close();
-  await admin.query(`set search_path = ${schema}`);
-  await admin.query(
-    `insert into tokens (id, org_id, name, type, hash, hint, owner_service_account_id, domains, imported_at, created_by_type, created_at, updated_at)
-     select 'tok_' || lpad(i::text, 20, '0'), $1, 'seed ' || i, 'private', encode(sha256(('bench-legacy-value-' || i)::bytea), 'hex'), 'legacy…', $2, '[]', now(), 'system', now(), now()
-     from generate_series(1, $3::int) as i`,
-    [boot.org.id, sa.id, count],
-  );
-  await admin.query('analyze tokens');
-  await admin.end();
-  const tokensFile = join(dir, `mix-pg-${count}.tokens`);
-  const out = createWriteStream(tokensFile);
-  for (let i = 1; i <= count; i += 100_000) {
-    const lines = [];
-    for (let j = i; j < Math.min(count + 1, i + 100_000); j++) lines.push(`bench-legacy-value-${j}`);
-    out.write(`${lines.join('\n')}\n`);
-  }
-  await new Promise((r) => out.end(r));
-  return {
-    databaseUrl,
-    tokensFile,
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    },
-  };
 }
 
 function writeResults() {

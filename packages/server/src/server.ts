@@ -127,7 +127,7 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     const metrics = createMetrics(() => lookup.stats(), opts.worker ? { exposition: opts.worker.metrics } : {});
     const usage = createUsageRecorder({
       store: createUsageWriter(handle),
-      intervalMs: opts.usageFlushMs ?? 2000,
+      intervalMs: opts.usageFlushMs ?? config.usageFlushSeconds * 1000,
       now: nowMs,
       onError: (err) => logger.error({ err }, 'usage flush failed; will retry'),
     });

@@ -51,6 +51,7 @@ const FileSchema = Type.Object(
     mailFrom: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
     verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     verifyCacheEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    usageFlushSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
     platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
     publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
     signInAddressLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
@@ -101,6 +102,12 @@ export interface Config {
    * active use: a miss costs a database lookup, and on SQLite those queue behind each other.
    */
   verifyCacheEntries: number;
+  /**
+   * How often usage (last used, uses per day) aggregated in memory is written. Each flush writes one row
+   * per distinct token used since the last one, so with many tokens in use a longer interval writes far
+   * fewer rows (a token used a hundred times in it is written once); usage shows up to this late.
+   */
+  usageFlushSeconds: number;
   catalog: PermissionCatalog;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   secureCookies: boolean;
@@ -208,6 +215,7 @@ const ENV_KEYS: Record<string, keyof FileConfig> = {
   LATCHKEY_DB_POOL_MAX: 'databasePoolMax',
   LATCHKEY_VERIFY_FAILURE_LIMIT: 'verifyFailureLimit',
   LATCHKEY_VERIFY_CACHE_ENTRIES: 'verifyCacheEntries',
+  LATCHKEY_USAGE_FLUSH_SECONDS: 'usageFlushSeconds',
   SMTP_URL: 'smtpUrl',
   LATCHKEY_MAIL_FROM: 'mailFrom',
   LATCHKEY_PLATFORM_RESOURCES: 'platformResources',
@@ -313,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolMax: c.databasePoolMax ?? 10,
     verifyFailureLimit: c.verifyFailureLimit ?? 600,
     verifyCacheEntries: c.verifyCacheEntries ?? 100_000,
+    usageFlushSeconds: c.usageFlushSeconds ?? 10,
     smtpUrl: c.smtpUrl,
     mailFrom: c.mailFrom ?? `Latchkey <no-reply@${new URL(publicUrl).hostname}>`,
     catalog,
@@ -340,6 +349,7 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'databasePoolMax':
     case 'verifyFailureLimit':
     case 'verifyCacheEntries':
+    case 'usageFlushSeconds':
     case 'invitationsPerInviterPerHour':
     case 'invitationsPerOrgPerDay':
     case 'workers':

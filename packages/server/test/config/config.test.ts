@@ -78,6 +78,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ LATCHKEY_CONFIG: fileWith({ verifyCacheEntries: 0 }) })).toThrow(/verifyCacheEntries/);
   });
 
+  it('LATCHKEY_USAGE_FLUSH_SECONDS: 10 by default, 1 to 3600, anything else refused at start-up', () => {
+    expect(loadConfig({}).usageFlushSeconds).toBe(10);
+    expect(loadConfig({ LATCHKEY_USAGE_FLUSH_SECONDS: '1' }).usageFlushSeconds).toBe(1);
+    expect(loadConfig({ LATCHKEY_USAGE_FLUSH_SECONDS: '3600' }).usageFlushSeconds).toBe(3600);
+    expect(loadConfig({ LATCHKEY_CONFIG: fileWith({ usageFlushSeconds: 60 }) }).usageFlushSeconds).toBe(60);
+    for (const bad of ['0', '3601', '-1', '0.5', 'often']) {
+      expect(() => loadConfig({ LATCHKEY_USAGE_FLUSH_SECONDS: bad }), bad).toThrow(/LATCHKEY_USAGE_FLUSH_SECONDS/);
+    }
+  });
+
   describe('LATCHKEY_TRUST_PROXY (issue #11 finding 4): whose X-Forwarded-For is believed', () => {
     it('defaults to nobody; false and 0 mean nobody too', () => {
       expect(loadConfig({}).trustProxy).toBe(false);

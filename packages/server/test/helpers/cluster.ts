@@ -9,7 +9,8 @@ export interface Cluster {
 
 /** Bootstraps an org on `databaseUrl`, then starts `n` Latchkey processes on it at the same time. */
 export async function startCluster(databaseUrl: string, n: number): Promise<Cluster> {
-  const env = { DATABASE_URL: databaseUrl, LATCHKEY_DB_POOL_MAX: '4' };
+  // Usage flushed every second: the usage test waits for the instances' timed flushes.
+  const env = { DATABASE_URL: databaseUrl, LATCHKEY_DB_POOL_MAX: '4', LATCHKEY_USAGE_FLUSH_SECONDS: '1' };
   const boot = await runCli(['bootstrap', '--org', 'cluster', '--email', 'owner@cluster.test', '--password-stdin', '--admin-token'], env, 'cluster password 1');
   if (boot.code !== 0) throw new Error(boot.stderr);
   const instances = await Promise.all(Array.from({ length: n }, () => startServer(env)));

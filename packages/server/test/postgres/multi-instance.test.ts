@@ -64,14 +64,14 @@ describe('three instances, one PostgreSQL', () => {
     await waitUntil(async () => (await verifyOn(three, t.body.token)).code === 'owner_disabled', 1000);
     await api(one, cluster.token, 'PATCH', `/orgs/${cluster.org}/service-accounts/${sa.body.id}`, { disabled: false });
 
-    // Usage of a fresh token: 5 verifications on each instance; after their batched flushes (every 2 s,
+    // Usage of a fresh token: 5 verifications on each instance; after their batched flushes (every 1 s here,
     // written to merge) the count is exactly 15 — none lost, none doubled.
     const u = await api<{ token: string; item: { id: string } }>(one, cluster.token, 'POST', `/orgs/${cluster.org}/tokens`, { name: 'usage', type: 'private', serviceAccountId: sa.body.id });
     await waitUntil(async () => (await verifyOn(three, t.body.token)).code === 'valid', 1000);
     for (const s of [one, two, three]) for (let i = 0; i < 5; i++) expect((await verifyOn(s, u.body.token)).code).toBe('valid');
     const uses = async () => (await api<{ usesLast7Days: number }>(one, cluster.token, 'GET', `/orgs/${cluster.org}/tokens/${u.body.item.id}`)).body.usesLast7Days;
     await waitUntil(async () => (await uses()) === 15, 8000, 200);
-    await new Promise((r) => setTimeout(r, 2500)); // one more flush period: still 15
+    await new Promise((r) => setTimeout(r, 2500)); // more flush periods: still 15
     expect(await uses()).toBe(15);
   }, 60_000);
 });
