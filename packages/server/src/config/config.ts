@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { buildCatalog, PERMISSION_PATTERN, RESOURCE_PATTERN, type PermissionCatalog } from '../domain/permissions.js';
+import { SETTINGS, type SettingDoc } from './settings.js';
 
 /**
  * Configuration (SPEC §6): environment variables, optionally a JSON file named by LATCHKEY_CONFIG whose
@@ -52,6 +53,7 @@ const FileSchema = Type.Object(
     verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     verifyCacheEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
     usageFlushSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    consoleDir: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\u0000-\\u001f]+$' })),
     platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
     publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
     signInAddressLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
@@ -65,7 +67,7 @@ const FileSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-type FileConfig = Static<typeof FileSchema>;
+export type FileConfig = Static<typeof FileSchema>;
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -108,6 +110,8 @@ export interface Config {
    * fewer rows (a token used a hundred times in it is written once); usage shows up to this late.
    */
   usageFlushSeconds: number;
+  /** The built console's directory; undefined: the console workspace's dist/. */
+  consoleDir: string | undefined;
   catalog: PermissionCatalog;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   secureCookies: boolean;
@@ -198,36 +202,10 @@ export class ConfigError extends Error {
   }
 }
 
-const ENV_KEYS: Record<string, keyof FileConfig> = {
-  PORT: 'port',
-  HOST: 'host',
-  DATABASE_URL: 'databaseUrl',
-  REDIS_URL: 'redisUrl',
-  LATCHKEY_PUBLIC_URL: 'publicUrl',
-  LATCHKEY_VERIFY_SECRET: 'verifySecret',
-  LATCHKEY_TOKEN_PREFIX: 'tokenPrefix',
-  LOG_LEVEL: 'logLevel',
-  LATCHKEY_VERIFY_LOG_LEVEL: 'verifyLogLevel',
-  LATCHKEY_TRUST_PROXY: 'trustProxy',
-  LATCHKEY_SESSION_TTL_HOURS: 'sessionTtlHours',
-  LATCHKEY_INVITATION_TTL_HOURS: 'invitationTtlHours',
-  LATCHKEY_LOGIN_RATE_LIMIT: 'loginRateLimit',
-  LATCHKEY_DB_POOL_MAX: 'databasePoolMax',
-  LATCHKEY_VERIFY_FAILURE_LIMIT: 'verifyFailureLimit',
-  LATCHKEY_VERIFY_CACHE_ENTRIES: 'verifyCacheEntries',
-  LATCHKEY_USAGE_FLUSH_SECONDS: 'usageFlushSeconds',
-  SMTP_URL: 'smtpUrl',
-  LATCHKEY_MAIL_FROM: 'mailFrom',
-  LATCHKEY_PLATFORM_RESOURCES: 'platformResources',
-  LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'publicSafePermissions',
-  LATCHKEY_SIGNIN_ADDRESS_LIMIT: 'signInAddressLimit',
-  LATCHKEY_SIGNIN_SLOWDOWN_AFTER: 'signInSlowdownAfter',
-  LATCHKEY_SIGNIN_SLOWDOWN_SECONDS: 'signInSlowdownSeconds',
-  LATCHKEY_SESSION_MAX_HOURS: 'sessionMaxHours',
-  LATCHKEY_INVITATIONS_PER_INVITER_PER_HOUR: 'invitationsPerInviterPerHour',
-  LATCHKEY_INVITATIONS_PER_ORG_PER_DAY: 'invitationsPerOrgPerDay',
-  LATCHKEY_WORKERS: 'workers',
-};
+/** Environment variable → setting, from the one table of settings (settings.ts). */
+const ENV_KEYS: Record<string, keyof FileConfig> = Object.fromEntries(
+  (Object.entries(SETTINGS) as [keyof FileConfig, SettingDoc][]).map(([key, s]) => [s.env, key]),
+);
 
 /**
  * Settings that were removed, with what replaces them: refused at start-up with that message rather than
@@ -244,7 +222,9 @@ const REMOVED_SETTINGS: Record<string, { fileKey: string; message: string }> = {
 };
 
 /** Builds the configuration from `env` (and the file it names), or throws ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, string | undefined> = {}): Config {
+  // `overrides`: environment-style values from the command line (`serve --workers`), winning over `env`.
+  if (Object.values(overrides).some((v) => v !== undefined)) env = { ...env, ...overrides };
   const problems: string[] = [];
   let file: Record<string, unknown> = {};
   if (env.LATCHKEY_CONFIG) {
@@ -322,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     verifyFailureLimit: c.verifyFailureLimit ?? 600,
     verifyCacheEntries: c.verifyCacheEntries ?? 100_000,
     usageFlushSeconds: c.usageFlushSeconds ?? 10,
+    consoleDir: c.consoleDir,
     smtpUrl: c.smtpUrl,
     mailFrom: c.mailFrom ?? `Latchkey <no-reply@${new URL(publicUrl).hostname}>`,
     catalog,

@@ -187,7 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     for (const route of MANAGEMENT_ROUTES) route(mgmt as App, ctx);
   });
 
-  await registerConsole(app, { secure: deps.config.secureCookies });
+  await registerConsole(app, { secure: deps.config.secureCookies, dir: deps.config.consoleDir });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());
   return app;

@@ -6,10 +6,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { App } from './route-context.js';
 
-/** Where the built console lives: LATCHKEY_CONSOLE_DIR, else the console workspace's dist/. */
-export function consoleDir(): string {
+/** Where the built console lives: LATCHKEY_CONSOLE_DIR (config), else the console workspace's dist/. */
+export function consoleDir(configured?: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  return process.env.LATCHKEY_CONSOLE_DIR ?? resolve(here, '../../../console/dist');
+  return configured ?? resolve(here, '../../../console/dist');
 }
 
 /**
@@ -62,8 +62,8 @@ export function securityHeaderMap(secure: boolean): Record<string, string> {
  * Serves the console (a single-page app) at `/`, with security headers, in its own scope so the API and
  * the verify hot path are untouched. Unknown non-API GETs get index.html so client routes deep-link.
  */
-export async function registerConsole(app: App, options: { secure: boolean }): Promise<{ available: boolean }> {
-  const root = consoleDir();
+export async function registerConsole(app: App, options: { secure: boolean; dir?: string }): Promise<{ available: boolean }> {
+  const root = consoleDir(options.dir);
   const available = existsSync(join(root, 'index.html'));
   await app.register(async (scope) => {
     await scope.register(fastifyHelmet, securityHeaders(options.secure));

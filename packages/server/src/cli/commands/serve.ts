@@ -2,19 +2,19 @@ import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { configOrExit } from '../config-or-exit.js';
+import { settingsHelp } from '../../config/settings.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Start the Latchkey server (reads PORT, HOST, DATABASE_URL, … from the environment)')
+    .addHelpText('after', `\nSettings (environment, or camelCase keys in the JSON file named by LATCHKEY_CONFIG):\n${settingsHelp()}`)
     .option(
       '--workers <n>',
       'processes serving HTTP on the one port: 1 to 256, or auto (one per CPU); default LATCHKEY_WORKERS or 1',
     )
     .action(async (opts: { workers?: string }) => {
       // The flag wins over LATCHKEY_WORKERS and is checked by the same rule (a bad value exits 2).
-      const env =
-        opts.workers === undefined ? process.env : { ...process.env, LATCHKEY_WORKERS: opts.workers };
-      const config = configOrExit(() => loadConfig(env));
+      const config = configOrExit(() => loadConfig(undefined, { LATCHKEY_WORKERS: opts.workers }));
       // Loaded here, not at the top: the remote admin commands should not pay for the server's start-up.
       const { createLogger } = await import('../../logger.js');
       const logger = createLogger(config.logLevel);

@@ -1,0 +1,177 @@
+import type { FileConfig } from './config.js';
+
+/**
+ * Every setting, declared once: its environment variable, its default as the README shows it and its
+ * meaning. The loader maps environment variables through this table (config.ts), `latchkey serve --help`
+ * lists it, and the README's configuration table is generated from it (`npm run docs:config`; a test
+ * fails when the README differs). The key type makes a setting without a row a compile error.
+ */
+export interface SettingDoc {
+  env: string;
+  /** As shown to people (markdown); the value itself is set in loadConfig. */
+  default: string;
+  /** One line (markdown). */
+  doc: string;
+}
+
+export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
+  port: {
+    env: 'PORT',
+    default: '`8080`',
+    doc: 'listening port',
+  },
+  host: {
+    env: 'HOST',
+    default: '`127.0.0.1`',
+    doc: 'listening address',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    default: '`sqlite:./data/latchkey.db`',
+    doc: '`sqlite:<path>` or `postgres://…`',
+  },
+  redisUrl: {
+    env: 'REDIS_URL',
+    default: '–',
+    doc: 'optional: sign-in and invalid-token limits shared by all instances (the workers of one server share them through their primary without it)',
+  },
+  publicUrl: {
+    env: 'LATCHKEY_PUBLIC_URL',
+    default: '`http://HOST:PORT`',
+    doc: 'base of links (setup, invitations); `https://` turns on `Secure` + `__Host-` cookies',
+  },
+  verifySecret: {
+    env: 'LATCHKEY_VERIFY_SECRET',
+    default: '–',
+    doc: 'when set, `POST /api/v1/verify` and `/api/v1/forward-auth` require it in `x-latchkey-verify-secret` (the shipped proxy configs send it)',
+  },
+  tokenPrefix: {
+    env: 'LATCHKEY_TOKEN_PREFIX',
+    default: '–',
+    doc: 'per-deployment prefix in front of `lk_pub_`/`lk_prv_` (e.g. `acme_`), for secret scanning',
+  },
+  platformResources: {
+    env: 'LATCHKEY_PLATFORM_RESOURCES',
+    default: '`assets,configurations,orders,customers,renders,jobs,apps,webhooks`',
+    doc: 'your platform\'s resources (comma-separated)',
+  },
+  publicSafePermissions: {
+    env: 'LATCHKEY_PUBLIC_SAFE_PERMISSIONS',
+    default: '`assets:view,configurations:view,renders:view`',
+    doc: 'platform permissions a public token may carry',
+  },
+  smtpUrl: {
+    env: 'SMTP_URL',
+    default: '–',
+    doc: '`smtp[s]://user:pass@host:port`: invitation links go to the invited address only (without it they are shown to the inviter, who vouches for the address); password-reset links are e-mailed',
+  },
+  mailFrom: {
+    env: 'LATCHKEY_MAIL_FROM',
+    default: '`Latchkey <no-reply@HOST>`',
+    doc: 'sender of invitation and password-reset e-mails',
+  },
+  sessionTtlHours: {
+    env: 'LATCHKEY_SESSION_TTL_HOURS',
+    default: '`168`',
+    doc: 'console session lifetime (sliding)',
+  },
+  invitationTtlHours: {
+    env: 'LATCHKEY_INVITATION_TTL_HOURS',
+    default: '`168`',
+    doc: 'invitation link lifetime',
+  },
+  loginRateLimit: {
+    env: 'LATCHKEY_LOGIN_RATE_LIMIT',
+    default: '`20`',
+    doc: 'sign-in / setup / invitation / password-reset requests per client address per minute (each route)',
+  },
+  trustProxy: {
+    env: 'LATCHKEY_TRUST_PROXY',
+    default: '`false`',
+    doc: 'whose `X-Forwarded-For` to believe: the proxies\' addresses/CIDRs (`127.0.0.1`, `10.0.0.0/8`; keywords `loopback`, `private`, `linklocal`; comma-separated) or a hop count (`1`); the client is the right-most address not trusted. `true` is refused ([trust model](docs/security.md#client-address-trusted-proxies-only-right-most-untrusted))',
+  },
+  verifyFailureLimit: {
+    env: 'LATCHKEY_VERIFY_FAILURE_LIMIT',
+    default: '`600`',
+    doc: 'invalid tokens per client address per minute (verify, forward-auth, management-API bearer tokens) before that address is cut off from the database for values that cannot be tokens, and from legacy values (0 = off); every row of a real token import counts as one (raise it for a large migration)',
+  },
+  verifyCacheEntries: {
+    env: 'LATCHKEY_VERIFY_CACHE_ENTRIES',
+    default: '`100000`',
+    doc: 'known tokens the verify cache keeps (1 to 10,000,000; least recently used dropped first): size it to the tokens in active use, since every miss is a database lookup. About 360 bytes of heap per cached token (64 of them reserved per slot at start-up), measured with `node --expose-gc bench/cache-memory.mjs --tokens 100000`',
+  },
+  usageFlushSeconds: {
+    env: 'LATCHKEY_USAGE_FLUSH_SECONDS',
+    default: '`10`',
+    doc: 'how often each process writes the usage it aggregated (last used, uses per day; also on shutdown): one row per distinct token used since the last write, so with many tokens in use a longer interval writes far fewer rows (1 to 3600; usage shows up this late)',
+  },
+  verifyLogLevel: {
+    env: 'LATCHKEY_VERIFY_LOG_LEVEL',
+    default: '`warn`',
+    doc: 'log level of the verify and forward-auth routes (per-request lines there cost more than the check); `info` or more verbose also turns off the hot entry in front of Fastify ([docs/verification.md](docs/verification.md#the-hot-entry-in-front-of-fastify))',
+  },
+  databasePoolMax: {
+    env: 'LATCHKEY_DB_POOL_MAX',
+    default: '`10`',
+    doc: 'PostgreSQL connections per instance (plus one for LISTEN)',
+  },
+  invitationsPerInviterPerHour: {
+    env: 'LATCHKEY_INVITATIONS_PER_INVITER_PER_HOUR',
+    default: '`20`',
+    doc: 'invitations one person (or token) may send an hour, across orgs; then `429 rate_limited`',
+  },
+  invitationsPerOrgPerDay: {
+    env: 'LATCHKEY_INVITATIONS_PER_ORG_PER_DAY',
+    default: '`100`',
+    doc: 'invitations one org may send a day, whoever sends them (shared through Redis when `REDIS_URL` is set)',
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    default: '`info`',
+    doc: 'pino level; logs are JSON with credentials redacted',
+  },
+  consoleDir: {
+    env: 'LATCHKEY_CONSOLE_DIR',
+    default: 'the console workspace\'s `dist/`',
+    doc: 'where the built console is served from (a packaged deployment may put it elsewhere)',
+  },
+  workers: {
+    env: 'LATCHKEY_WORKERS',
+    default: '`1`',
+    doc: 'processes serving HTTP on the one port (`latchkey serve --workers N` wins over it): `1`–`256`, or `auto` (one per CPU); 1 is a single process with no cluster at all. See [Workers](#workers-every-core)',
+  },
+  signInAddressLimit: {
+    env: 'LATCHKEY_SIGNIN_ADDRESS_LIMIT',
+    default: '`10`',
+    doc: 'failed credential checks (sign-in, password change, setup) on one account from one address per 15 minutes; then that address is refused for that account (`429`, `Retry-After`) until the window ends',
+  },
+  signInSlowdownAfter: {
+    env: 'LATCHKEY_SIGNIN_SLOWDOWN_AFTER',
+    default: '`20`',
+    doc: 'failed credential checks on one account (all addresses) per 15 minutes after which addresses that have not signed in to it within 30 days share one attempt per `LATCHKEY_SIGNIN_SLOWDOWN_SECONDS`; accounts are never locked',
+  },
+  signInSlowdownSeconds: {
+    env: 'LATCHKEY_SIGNIN_SLOWDOWN_SECONDS',
+    default: '`5`',
+    doc: 'the pace of that slow-down',
+  },
+  sessionMaxHours: {
+    env: 'LATCHKEY_SESSION_MAX_HOURS',
+    default: '`720`',
+    doc: 'absolute console session lifetime from sign-in, however active (at least `LATCHKEY_SESSION_TTL_HOURS`)',
+  },
+};
+
+/** The README's configuration table, from SETTINGS. */
+export function settingsTable(): string {
+  const rows = Object.values(SETTINGS).map((s) => `| \`${s.env}\` | ${s.default} | ${s.doc} |`);
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** The settings as plain text for `latchkey serve --help`: name, default, meaning (markdown stripped). */
+export function settingsHelp(): string {
+  const plain = (text: string) => text.replace(/`/g, '').replace(/\[([^\]]+)\]\([^)]*\)/g, '$1');
+  return Object.values(SETTINGS)
+    .map((s) => `  ${s.env}  (default ${plain(s.default)})\n      ${plain(s.doc)}`)
+    .join('\n');
+}
