@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { BASE62_ALPHABET } from './base62-alphabet.js';
 
-export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+export { BASE62_ALPHABET };
 
 /**
  * `length` characters drawn uniformly from the base62 alphabet with a CSPRNG.
@@ -27,8 +28,4 @@ export function encodeBase62(value: number, width: number): string {
     n = Math.floor(n / 62);
   }
   return out.padStart(width, '0');
-}
-
-export function isBase62(value: string): boolean {
-  return /^[0-9A-Za-z]*$/.test(value);
 }

@@ -3,6 +3,8 @@
  * is pure, so the console can import the rules built on it.
  */
 
+import { BASE62_CHAR } from './base62-alphabet.js';
+
 /** Every stored object carries a prefixed id so a log line says what it is about. */
 export const ID_PREFIXES = {
   org: 'org',
@@ -19,12 +21,7 @@ export type IdKind = keyof typeof ID_PREFIXES;
 /** Base62 characters after the prefix and its underscore. */
 export const ID_RANDOM_LENGTH = 20;
 
-/** True when `value` is shaped like an id of `kind` (used to reject junk before a lookup). */
-export function isIdOf(kind: IdKind, value: string): boolean {
-  return new RegExp(`^${ID_PREFIXES[kind]}_[0-9A-Za-z]{${ID_RANDOM_LENGTH}}$`).test(value);
-}
-
-const ANY_ID = new RegExp(`^(${Object.values(ID_PREFIXES).join('|')})_[0-9a-z]{${ID_RANDOM_LENGTH}}$`, 'i');
+const ANY_ID = new RegExp(`^(${Object.values(ID_PREFIXES).join('|')})_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`, 'i');
 
 /**
  * True when `value` has the shape of an id of any kind, ignoring case: names are matched

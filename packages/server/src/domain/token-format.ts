@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { BASE62_ALPHABET } from './base62-alphabet.js';
 import { encodeBase62, randomBase62 } from './base62.js';
 
 /**
@@ -21,7 +22,7 @@ export function checksum(body: string): string {
 }
 
 const BASE62_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 62; i++) BASE62_VALUE['0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'.charCodeAt(i)] = i;
+for (let i = 0; i < 62; i++) BASE62_VALUE[BASE62_ALPHABET.charCodeAt(i)] = i;
 
 /**
  * The hot-path check of `value` (marker already matched at `from`): every character after the marker is
@@ -71,10 +72,6 @@ export function parseToken(value: string, deploymentPrefix = ''): ParsedToken {
   // Anything that claims to be ours (with or without the deployment prefix) but failed above is malformed.
   if (/lk_(pub|prv)_/.test(value)) return MALFORMED;
   return LEGACY_VALUE.test(value) ? FOREIGN : MALFORMED;
-}
-
-export function isLegacyValueShape(value: string): boolean {
-  return LEGACY_VALUE.test(value);
 }
 
 /** SHA-256 hex of a token value: the only form in which private values are stored. */

@@ -2,6 +2,8 @@ import Type, { type TSchema, type TStringOptions } from 'typebox';
 import Format from 'typebox/format';
 import { DATE_TIME_RULE, isStrictDateTime } from '../domain/date-time.js';
 import { ORG_NAME_MAX_LENGTH, ORG_NAME_RULE } from '../domain/org-name.js';
+import { BASE62_CHAR } from '../domain/base62-alphabet.js';
+import { ID_RANDOM_LENGTH } from '../domain/id-shape.js';
 
 /** Shared TypeBox schemas: they drive validation, serialisation, the OpenAPI document and the types. */
 
@@ -34,7 +36,7 @@ export const Timestamp = Type.String({
   description: `ISO-8601, UTC in answers. ${DATE_TIME_RULE}`,
 });
 export const Id = (prefix: string, description?: string) =>
-  Type.String({ pattern: `^${prefix}_[0-9A-Za-z]{20}$`, maxLength: 64, ...(description ? { description } : {}) });
+  Type.String({ pattern: `^${prefix}_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`, maxLength: 64, ...(description ? { description } : {}) });
 
 export const ErrorBody = Type.Object(
   {

@@ -2,6 +2,9 @@ import { randomBase62 } from '../domain/base62.js';
 import { hashToken } from '../domain/token-format.js';
 import type { UserRecord } from '../store/queries/users.js';
 import { iso, type ServiceDeps } from './context.js';
+import { BASE62_CHAR } from '../domain/base62-alphabet.js';
+
+const SESSION_VALUE = new RegExp(`^${BASE62_CHAR}{43}$`);
 
 /**
  * Console sessions: an opaque random cookie value; only its SHA-256 is stored, so a database
@@ -25,7 +28,7 @@ export function sessionService(deps: ServiceDeps) {
 
     /** `undefined` for an unknown or expired session. */
     async resolve(value: string): Promise<UserRecord | undefined> {
-      if (!/^[0-9A-Za-z]{43}$/.test(value)) return undefined;
+      if (!SESSION_VALUE.test(value)) return undefined;
       const idHash = hashToken(value);
       const session = await store.sessions.find(idHash);
       const now = clock.now();
