@@ -1,0 +1,23 @@
+export { VERIFY_CODES, type VerifyCode } from './codes.js';
+export {
+  normalizeAllowedOrigin,
+  normalizeAllowlist,
+  originAllowed,
+  parseRequestOrigin,
+  requestOrigin,
+  type OriginCheck,
+  type OriginErrorCode,
+} from './origins.js';
+export {
+  extractToken,
+  headerFromRaw,
+  originFromHeaders,
+  queryTokens,
+  type TokenSource,
+} from './request-credentials.js';
+export {
+  PREFLIGHT_ALLOW_HEADERS,
+  PREFLIGHT_ALLOW_METHODS,
+  PREFLIGHT_MAX_AGE_S,
+  preflightAnswer,
+} from './cors.js';
