@@ -8,7 +8,8 @@ import { runCli, startServer, tempDir, type Server } from '../../server/test/hel
 /**
  * What a platform team gets from npm: `npm pack` of @latchkey/protocol and @latchkey/node, installed into a
  * fresh project from the tarballs (offline), then an Express app and a Fastify app through the remote
- * middleware against a running Latchkey. Needs the packages built (`npm run build`), as every process test.
+ * middleware against a running Latchkey — the two apps of the package's README. Needs the packages built
+ * (`npm run build`), as every process test.
  *
  * Offline: `npm install --offline <tarballs> express fastify` would need the registry's full metadata
  * documents, which an install from a lockfile (ours, `npm ci`) never caches. The probe project therefore
@@ -132,26 +133,19 @@ async function startApp(file: string, latchkeyUrl: string): Promise<string> {
   });
 }
 
-const EXPRESS_APP = `import express from 'express';
-import { latchkeyExpress, remoteVerifier } from '@latchkey/node';
-
-const app = express();
-app.use('/assets', latchkeyExpress({ source: remoteVerifier({ url: process.env.LATCHKEY_URL }), permission: 'assets:view' }));
-app.get('/assets', (req, res) => res.json({ tokenId: req.latchkey.tokenId, org: req.latchkey.org.slug }));
-const server = app.listen(0, '127.0.0.1', () => console.log(\`listening \${server.address().port}\`));
-`;
-
-const FASTIFY_APP = `import Fastify from 'fastify';
-import { latchkeyFastify, remoteVerifier } from '@latchkey/node';
-
-const app = Fastify();
-await app.register(async (api) => {
-  latchkeyFastify(api, { source: remoteVerifier({ url: process.env.LATCHKEY_URL }), permission: 'assets:view' });
-  api.get('/assets', async (req) => ({ tokenId: req.latchkey.tokenId, org: req.latchkey.org.slug }));
-});
-await app.listen({ port: 0, host: '127.0.0.1' });
-console.log(\`listening \${app.server.address().port}\`);
-`;
+/**
+ * The README's remote examples (Express first, then Fastify), read from the installed tarball: the examples
+ * a platform team copies are the apps this test runs, and the README ships with the package.
+ */
+function readmeExamples(): { express: string; fastify: string } {
+  const readme = readFileSync(join(app, 'node_modules/@latchkey/node/README.md'), 'utf8');
+  const remote = readme.slice(readme.indexOf('## Remote'), readme.indexOf('## Embedded'));
+  const [express, fastify] = [...remote.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  if (!express?.includes("from 'express'") || !fastify?.includes("from 'fastify'")) {
+    throw new Error(`README.md: no Express and Fastify examples under "## Remote":\n${remote}`);
+  }
+  return { express, fastify };
+}
 
 beforeAll(async () => {
   dir = tempDir('latchkey-pack-');
@@ -210,8 +204,9 @@ beforeAll(async () => {
     JSON.stringify({ name: 'latchkey-pack-probe', lockfileVersion: 3, requires: true, packages }),
   );
   await run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
-  writeFileSync(join(app, 'express-app.mjs'), EXPRESS_APP);
-  writeFileSync(join(app, 'fastify-app.mjs'), FASTIFY_APP);
+  const examples = readmeExamples();
+  writeFileSync(join(app, 'express-app.mjs'), examples.express);
+  writeFileSync(join(app, 'fastify-app.mjs'), examples.fastify);
 
   const env = { DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}` };
   const boot = await runCli(
