@@ -163,7 +163,7 @@ beforeAll(async () => {
   app = join(dir, 'app');
   mkdirSync(app);
   const packages: Record<string, unknown> = {};
-  for (const [key, entry] of lockClosure(['express', 'fastify'])) {
+  for (const [key, entry] of lockClosure(['express', 'fastify', '@types/node'])) {
     const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
     // Installed for the probe itself, not as anyone's dev dependency; fetched from where npm caches them.
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...rest } = entry;
@@ -179,6 +179,7 @@ beforeAll(async () => {
   const dependencies: Record<string, string> = {
     express: (packages['node_modules/express'] as LockEntry).version,
     fastify: (packages['node_modules/fastify'] as LockEntry).version,
+    '@types/node': (packages['node_modules/@types/node'] as LockEntry).version,
   };
   for (const name of ['@latchkey/protocol', '@latchkey/node']) {
     const file = tarball(name);
@@ -265,6 +266,50 @@ describe('@latchkey/node from its tarball, in a fresh project', () => {
       expect(existsSync(join(app, 'node_modules', file)), file).toBe(true);
     }
   });
+
+  it('type-checks a consumer against the shipped declarations (strict, NodeNext)', async () => {
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2023',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    writeFileSync(
+      join(app, 'consumer.ts'),
+      `import { latchkeyExpress, remoteVerifier, type DenialCode, type LatchkeyIdentity } from '@latchkey/node';
+import { preflightAnswer, VERIFY_CODES, type VerifyCode } from '@latchkey/protocol';
+const middleware: (req: never, res: never, next: () => void) => void = latchkeyExpress({ source: remoteVerifier({ url: 'http://127.0.0.1:8080' }) });
+const code: VerifyCode = 'origin_not_allowed';
+const denial: DenialCode = 'rate_limited';
+const status: 403 = VERIFY_CODES[code];
+const headers: Record<string, string> | null = preflightAnswer('OPTIONS', 'GET', 'https://a.example');
+export const used: [unknown, number, string, LatchkeyIdentity | null, unknown] = [middleware, status, denial, null, headers];
+`,
+    );
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    await run(process.execPath, [tsc, '-p', 'tsconfig.json'], app);
+    // The declarations are really read (not `any`): a code the protocol does not have is a type error.
+    writeFileSync(
+      join(app, 'broken.ts'),
+      `import type { VerifyCode } from '@latchkey/protocol';\nexport const c: VerifyCode = 'no_such_code';\n`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.broken.json'),
+      JSON.stringify({ extends: './tsconfig.json', files: ['broken.ts'] }),
+    );
+    await expect(run(process.execPath, [tsc, '-p', 'tsconfig.broken.json'], app)).rejects.toThrow(
+      /TS2322[\s\S]*no_such_code/,
+    );
+  }, 60_000);
 
   it.each([
     ['Express', 'express-app.mjs'],
