@@ -6,9 +6,9 @@
 
 /** The request headers a preflight may ask for, unless the middleware is told otherwise. */
 export const PREFLIGHT_ALLOW_HEADERS = 'Authorization, Content-Type';
-export const PREFLIGHT_ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+const PREFLIGHT_ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 /** Seconds a browser may reuse the preflight's answer. */
-export const PREFLIGHT_MAX_AGE_S = 600;
+const PREFLIGHT_MAX_AGE_S = 600;
 
 /**
  * The headers of the answer to a CORS preflight, in the order they are sent; `null` when the request is

@@ -15,9 +15,4 @@ export {
   queryTokens,
   type TokenSource,
 } from './request-credentials.js';
-export {
-  PREFLIGHT_ALLOW_HEADERS,
-  PREFLIGHT_ALLOW_METHODS,
-  PREFLIGHT_MAX_AGE_S,
-  preflightAnswer,
-} from './cors.js';
+export { PREFLIGHT_ALLOW_HEADERS, preflightAnswer } from './cors.js';
