@@ -47,8 +47,13 @@ const POSTGRES = {
   test: {
     name: 'postgres',
     include: storeTests,
-    // faults: its own project, last; workers-processes: start-up and processes, the same on any store.
-    exclude: ['packages/server/test/postgres/faults.test.ts', 'packages/server/test/e2e/workers-processes.test.ts'],
+    // faults: its own project, last; workers-processes: start-up and processes, the same on any store;
+    // pack: the published packages against a server on its own SQLite file, the same on any store.
+    exclude: [
+      'packages/server/test/postgres/faults.test.ts',
+      'packages/server/test/e2e/workers-processes.test.ts',
+      'packages/node/test/pack.test.ts',
+    ],
     env: { LATCHKEY_TEST_DB: 'postgres' },
     globalSetup: pgSetup,
     sequence: { groupOrder: 0 },

@@ -1,7 +1,8 @@
 // The platform route of benchmark (e): without the middleware, with it embedded (in-process verifier
 // over the same database), or with it remote (verify API with its short cache).
 import Fastify from 'fastify';
-import { fromVerifier, latchkeyFastify, remoteVerifier } from '@latchkey/node';
+import { latchkeyFastify, remoteVerifier } from '@latchkey/node';
+import { fromVerifier } from '@latchkey/node/embedded';
 import { createLatchkey, createLogger, loadConfig } from '@latchkey/server';
 
 const mode = process.env.MODE ?? 'none';

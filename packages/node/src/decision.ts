@@ -1,4 +1,4 @@
-import { VERIFY_CODES, type VerifyCode } from '@latchkey/server/verify/codes';
+import { VERIFY_CODES, type VerifyCode } from '@latchkey/protocol';
 
 /** The identity a handler sees for an allowed request. */
 export interface LatchkeyIdentity {

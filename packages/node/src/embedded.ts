@@ -1,6 +1,12 @@
 import type { Verifier } from '@latchkey/server';
 import type { Decision, DecisionSource } from './decision.js';
 
+/**
+ * The entry point `@latchkey/node/embedded`, apart from the main one: only a platform that runs Latchkey in
+ * its own process (`@latchkey/server`, an optional peer dependency) imports it; the remote middleware never
+ * needs the server, its native modules or a database driver.
+ */
+
 /** Decides with the server's own verifier, in the same process (Latchkey embedded in the platform API). */
 export function fromVerifier(verifier: Verifier): DecisionSource {
   return {

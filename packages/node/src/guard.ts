@@ -1,4 +1,11 @@
-import { extractToken, headerFromRaw, originFromHeaders, queryTokens } from '@latchkey/server/verify/request-credentials';
+import {
+  extractToken,
+  headerFromRaw,
+  originFromHeaders,
+  PREFLIGHT_ALLOW_HEADERS,
+  preflightAnswer,
+  queryTokens,
+} from '@latchkey/protocol';
 import {
   DENIAL_MESSAGES,
   LatchkeyRefusedError,
@@ -18,7 +25,7 @@ export interface GuardOptions {
    * `rate_limited` and Retry-After, any other 4xx (or a redirect) with 503, whatever this says.
    */
   failOpen?: boolean;
-  /** Headers a CORS preflight may ask for. */
+  /** Headers a CORS preflight may ask for (default `Authorization, Content-Type`). */
   allowHeaders?: string;
   onError?: (err: unknown) => void;
 }
@@ -43,22 +50,13 @@ export type GuardOutcome =
  * never send one); the real request is then checked.
  */
 export function createGuard(options: GuardOptions) {
-  const allowHeaders = options.allowHeaders ?? 'Authorization, Content-Type';
+  const allowHeaders = options.allowHeaders ?? PREFLIGHT_ALLOW_HEADERS;
 
   return async function guard(req: RequestLike): Promise<GuardOutcome> {
     const origin = originFromHeaders(req.headers.origin, req.headers.referer);
-    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
-      const headers: Record<string, string> = { vary: 'Origin' };
-      if (origin) {
-        Object.assign(headers, {
-          'access-control-allow-origin': origin,
-          'access-control-allow-headers': allowHeaders,
-          'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE',
-          'access-control-max-age': '600',
-        });
-      }
-      return { kind: 'preflight', status: 204, headers };
-    }
+    // Forward-auth's answer too; an OPTIONS without an origin is no browser preflight: its token is checked.
+    const preflight = preflightAnswer(req.method, req.headers['access-control-request-method'], origin, allowHeaders);
+    if (preflight) return { kind: 'preflight', status: 204, headers: preflight };
     // Two Authorization headers are ambiguous (refused): count them in the raw list when there is one.
     const authorization = req.rawHeaders ? headerFromRaw(req.rawHeaders, 'authorization') : req.headers.authorization;
     const source = extractToken(authorization, queryTokens(req.url));

@@ -1,5 +1,4 @@
 export { remoteVerifier, type RemoteOptions } from './remote.js';
-export { fromVerifier } from './embedded.js';
 export { createGuard, type GuardOptions, type GuardOutcome, type RequestLike } from './guard.js';
 export { latchkeyFastify } from './fastify.js';
 export { latchkeyExpress } from './express.js';

@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromVerifier, LatchkeyRefusedError, latchkeyExpress, latchkeyFastify, remoteVerifier, type DecisionSource } from '../src/index.js';
+import { fromVerifier } from '../src/embedded.js';
+import { LatchkeyRefusedError, latchkeyExpress, latchkeyFastify, remoteVerifier, type DecisionSource } from '../src/index.js';
 import { call, createOrg, createServiceAccount, createToken, roleId, startInstance, type Org, type TestInstance } from '../../server/test/helpers/harness.js';
 
 let lk: TestInstance;
@@ -135,6 +136,40 @@ describe('Express middleware', () => {
       expect(pub.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('CORS preflights, the same as forward-auth (one answer in @latchkey/protocol)', () => {
+  const corsHeaders = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary'));
+
+  it('answers a preflight with the CORS headers forward-auth sends for it', async () => {
+    const preflight = { origin: 'https://shop.example.com', 'access-control-request-method': 'GET' };
+    const forwardAuth = await lk.app.inject({ method: 'OPTIONS', url: '/api/v1/forward-auth', headers: preflight });
+    expect(forwardAuth.headers['x-latchkey-code'], forwardAuth.body).toBe('preflight');
+    const app = await fastifyPlatform(remoteVerifier({ url: lkUrl, cacheTtlMs: 0 }));
+    try {
+      const middleware = await app.inject({ method: 'OPTIONS', url: '/assets', headers: preflight });
+      expect(middleware.statusCode, middleware.body).toBe(204);
+      expect(corsHeaders(middleware.headers)).toEqual(corsHeaders(forwardAuth.headers));
+      expect(middleware.headers['access-control-allow-methods']).toMatch(/OPTIONS/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('checks the token of an OPTIONS request without an origin, as forward-auth does (no browser preflight)', async () => {
+    const noOrigin = { 'access-control-request-method': 'GET' };
+    const forwardAuth = await lk.app.inject({ method: 'OPTIONS', url: '/api/v1/forward-auth', headers: noOrigin });
+    expect(forwardAuth.headers['x-latchkey-code']).toBe('token_missing');
+    const app = await fastifyPlatform(remoteVerifier({ url: lkUrl, cacheTtlMs: 0 }));
+    try {
+      const res = await app.inject({ method: 'OPTIONS', url: '/assets', headers: noOrigin });
+      expect(res.statusCode, res.body).toBe(401);
+      expect(res.headers['x-latchkey-code']).toBe('token_missing');
+    } finally {
+      await app.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { normalizeAllowedOrigin } from '@latchkey/server/domain/origins';
+import { normalizeAllowedOrigin } from '@latchkey/protocol';
 import { checkOrgName } from '@latchkey/server/domain/org-name';
 import { checkServiceAccountName } from '@latchkey/server/domain/service-account-name';
 

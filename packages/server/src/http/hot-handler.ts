@@ -2,11 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import { parse as parseQuery } from 'fast-querystring';
 import secureJsonParse from 'secure-json-parse';
+import {
+  extractToken,
+  headerFromRaw,
+  originFromHeaders,
+  parseRequestOrigin,
+  queryTokens,
+  VERIFY_CODES,
+  type VerifyCode,
+} from '@latchkey/protocol';
 import type { Config } from '../config/config.js';
 import { PERMISSION_PATTERN } from '../domain/permissions.js';
-import { VERIFY_CODES, type VerifyCode } from '../verify/codes.js';
 import { fromProxy, IDENTITY_HEADERS, VERIFY_SECRET_HEADER } from '../verify/proxy-headers.js';
-import { extractToken, headerFromRaw, originFromHeaders, parseRequestOrigin, queryTokens } from '../verify/request-credentials.js';
 import { verifyFromAddressNow, type AddressVerifyDeps, type AddressVerifyResult } from '../verify/verify-from-address.js';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
 import { RATE_LIMITED_MESSAGE, verifyAnswer, verifyBodyCheck } from './verify-answer.js';

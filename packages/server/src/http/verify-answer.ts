@@ -1,7 +1,7 @@
 import fastJsonStringify from 'fast-json-stringify';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { VerifyCode } from '../verify/codes.js';
+import type { VerifyCode } from '@latchkey/protocol';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
 import { Nullable, TokenType } from './schemas.js';
 

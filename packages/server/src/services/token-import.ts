@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { normalizeAllowlist } from '../domain/origins.js';
+import { normalizeAllowlist } from '@latchkey/protocol';
 import { effectiveTokenPermissions, missingFrom } from '../domain/permissions.js';
 import {
   LEGACY_HASH_ONLY_HINT,

@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { normalizeAllowlist } from '../domain/origins.js';
+import { normalizeAllowlist } from '@latchkey/protocol';
 import { effectiveTokenPermissions, expand, unknownPermissions } from '../domain/permissions.js';
 import { generateToken, hashToken, tokenHint, type TokenType } from '../domain/token-format.js';
 import { decideTokenLifetime, type TokenChange } from '../domain/token-policy.js';

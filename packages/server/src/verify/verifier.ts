@@ -6,7 +6,7 @@ import type { TokenLookup, TokenLookupRow } from '../store/queries/verify-lookup
 function impliedByEdit(set: ReadonlySet<string>, required: string): boolean {
   return required.endsWith(':view') && set.has(`${required.slice(0, -5)}:edit`);
 }
-import type { VerifyCode } from './codes.js';
+import type { VerifyCode } from '@latchkey/protocol';
 
 export interface VerifyRequest {
   /** The presented value; `undefined`/empty → token_missing. */

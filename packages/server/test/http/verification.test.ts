@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromVerifier, latchkeyFastify } from '../../../node/src/index.js';
+import { fromVerifier } from '../../../node/src/embedded.js';
+import { latchkeyFastify } from '../../../node/src/index.js';
 import Fastify from 'fastify';
 import { call, createOrg, createServiceAccount, createToken, login, roleId, startInstance, verify, type Org, type TestInstance } from '../helpers/harness.js';
 

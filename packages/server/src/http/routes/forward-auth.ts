@@ -1,15 +1,17 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import Type from 'typebox';
-import { PERMISSION_PATTERN } from '../../domain/permissions.js';
-import { VERIFY_CODES, type VerifyCode } from '../../verify/codes.js';
-import { fromProxy, IDENTITY_HEADERS, VERIFY_SECRET_HEADER, type ProxyValue } from '../../verify/proxy-headers.js';
-import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import {
   extractToken,
   headerFromRaw,
   originFromHeaders,
+  preflightAnswer,
   queryTokens,
-} from '../../verify/request-credentials.js';
+  VERIFY_CODES,
+  type VerifyCode,
+} from '@latchkey/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { PERMISSION_PATTERN } from '../../domain/permissions.js';
+import { fromProxy, IDENTITY_HEADERS, VERIFY_SECRET_HEADER, type ProxyValue } from '../../verify/proxy-headers.js';
+import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import type { RouteContext, RouteModule } from '../route-context.js';
 import { verifySecretMatches } from '../verify-secret.js';
 
@@ -41,12 +43,10 @@ async function decide(ctx: RouteContext, request: FastifyRequest, reply: Fastify
   // A CORS preflight carries no credentials: allow it, the real request is checked. Only when the proxy
   // vouches for the method (see fromProxy): a client's own X-Forwarded-Method cannot make one; and only
   // with an origin, as every browser preflight has — without one it is an OPTIONS request like any other.
-  if (original.method === 'OPTIONS' && h['access-control-request-method'] !== undefined && origin) {
-    reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
-    reply
-      .header('access-control-allow-headers', 'Authorization, Content-Type')
-      .header('access-control-max-age', '600');
-    reply.header('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+  // The same answer as the middleware's (@latchkey/protocol preflightAnswer).
+  const preflight = preflightAnswer(original.method, h['access-control-request-method'], origin);
+  if (preflight) {
+    reply.headers(preflight);
     // No identity, stated: a proxy that copies the identity headers then sends them empty (Caddy 2.6
     // would otherwise pass its raw `{placeholder}` text on to the upstream).
     for (const name of IDENTITY_HEADERS) reply.header(name, '');

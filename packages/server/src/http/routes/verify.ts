@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { AppError } from '../../domain/errors.js';
 import { VERIFY_SECRET_HEADER } from '../../verify/proxy-headers.js';
-import { parseRequestOrigin } from '../../verify/request-credentials.js';
+import { parseRequestOrigin } from '@latchkey/protocol';
 import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import { verifySecretMatches } from '../verify-secret.js';
 import { ErrorBody } from '../schemas.js';

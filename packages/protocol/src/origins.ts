@@ -10,7 +10,8 @@
 export const MAX_ORIGIN_LENGTH = 2048;
 
 export type OriginErrorCode = 'wildcard_domain' | 'invalid_domain';
-export type OriginCheck = { ok: true; origin: string } | { ok: false; code: OriginErrorCode; message: string };
+export type OriginCheck =
+  { ok: true; origin: string } | { ok: false; code: OriginErrorCode; message: string };
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 // Controls, whitespace and backslash never belong in an origin; URL() would silently strip or rewrite some.
@@ -69,7 +70,7 @@ export function normalizeAllowlist(
 
 /**
  * The one parser of a request's origin, for every entry point (forward-auth's `Origin`/`Referer`, the
- * `origin` field of `POST /verify`, the middleware — all through verify/request-credentials.ts). Accepts an
+ * `origin` field of `POST /verify`, the middleware — all through request-credentials.ts). Accepts an
  * origin or a URL (a Referer) with an explicit `http`/`https` scheme and returns its WHATWG origin
  * serialisation (lower-case host, IDN as punycode, default port dropped, path dropped): the form allowlist
  * entries are stored in. Anything else is `null` (no origin): empty, `null`, no scheme, another scheme,
@@ -96,7 +97,10 @@ export function parseRequestOrigin(value: string | undefined | null): string | n
  * The origin of a request (SPEC rule 9): the `Origin` header, else the origin of `Referer`.
  * `Origin: null`, an unparsable value, a non-http(s) scheme or neither header → `null` (no origin).
  */
-export function requestOrigin(originHeader: string | undefined, refererHeader: string | undefined): string | null {
+export function requestOrigin(
+  originHeader: string | undefined,
+  refererHeader: string | undefined,
+): string | null {
   if (originHeader !== undefined && originHeader !== '') return parseRequestOrigin(originHeader);
   return parseRequestOrigin(refererHeader);
 }

@@ -1,8 +1,9 @@
-import { requestOrigin, parseRequestOrigin } from '../domain/origins.js';
+import { requestOrigin } from './origins.js';
 
 /**
  * Where a request carries its token and origin (SPEC rules 9–10), shared by forward-auth, /verify and the
- * middleware. Pure: works on header values and a raw URL.
+ * middleware. Pure: works on header values and a raw URL. The origin parser itself is `parseRequestOrigin`
+ * in origins.ts, next to the allowlist normalisation whose serialisation it must match.
  */
 
 export type TokenSource = { ok: true; token: string | undefined } | { ok: false };
@@ -66,9 +67,6 @@ export function headerFromRaw(rawHeaders: readonly string[], name: string): stri
   }
   return all ?? first;
 }
-
-/** The one origin parser of every entry point (implemented with the other pure origin rules). */
-export { parseRequestOrigin };
 
 /** The request origin (SPEC rule 9): `Origin`, else the `Referer`'s origin; `null` when neither gives one. */
 export function originFromHeaders(

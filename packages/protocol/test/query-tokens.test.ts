@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { queryTokens } from '../../src/verify/request-credentials.js';
+import { queryTokens } from '../src/request-credentials.js';
 
 /** What queryTokens answered before its fast path: every `bearer_token` URLSearchParams finds. */
 function reference(url: string): string[] {
@@ -21,7 +21,23 @@ describe('queryTokens', () => {
   });
 
   it('answers exactly as URLSearchParams for any query (its fast path skips only queries that cannot hold the name)', () => {
-    const piece = fc.constantFrom('bearer_token', 'bearer%5Ftoken', '%62earer_token', 'bearer+token', 'permission', '=', '&', '?', '#', '%', '%2', 'x', 'lk_prv_abc', ';', '+');
+    const piece = fc.constantFrom(
+      'bearer_token',
+      'bearer%5Ftoken',
+      '%62earer_token',
+      'bearer+token',
+      'permission',
+      '=',
+      '&',
+      '?',
+      '#',
+      '%',
+      '%2',
+      'x',
+      'lk_prv_abc',
+      ';',
+      '+',
+    );
     fc.assert(
       fc.property(fc.array(fc.oneof(piece, fc.string({ maxLength: 4 })), { maxLength: 12 }), (parts) => {
         const url = `/app?${parts.join('')}`;
