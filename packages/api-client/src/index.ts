@@ -42,12 +42,16 @@ type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 
 /** The JSON body of an endpoint's success answer (200 or 201): `Answer<'/api/v1/me', 'get'>`. */
-export type Answer<P extends keyof paths, M extends Method & keyof paths[P]> = paths[P][M] extends { responses: infer R }
+export type Answer<P extends keyof paths, M extends Method & keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
+}
   ? { [S in keyof R]: S extends 200 | 201 ? JsonOf<R[S]> : never }[keyof R]
   : never;
 
 /** The JSON request body an endpoint takes: `RequestBody<'/api/v1/orgs/{org}/tokens', 'post'>`. */
-export type RequestBody<P extends keyof paths, M extends Method & keyof paths[P]> = paths[P][M] extends { requestBody?: infer B }
+export type RequestBody<P extends keyof paths, M extends Method & keyof paths[P]> = paths[P][M] extends {
+  requestBody?: infer B;
+}
   ? JsonOf<NonNullable<B>>
   : never;
 

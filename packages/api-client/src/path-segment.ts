@@ -24,7 +24,8 @@ export function segmentPathSerializer(pathname: string, pathParams: Record<strin
   return pathname.replace(PARAM, (match, name: string) => {
     const value = pathParams[name];
     if (value === undefined || value === null) return match;
-    if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`Path parameter ${name} must be a string or a number`);
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw new Error(`Path parameter ${name} must be a string or a number`);
     return pathSegment(value);
   });
 }

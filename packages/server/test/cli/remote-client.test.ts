@@ -19,7 +19,10 @@ beforeAll(async () => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
     req.resume();
     req.on('end', () => {
-      res.writeHead(next.status, next.body !== undefined ? { 'content-type': next.type ?? 'application/json' } : {});
+      res.writeHead(
+        next.status,
+        next.body !== undefined ? { 'content-type': next.type ?? 'application/json' } : {},
+      );
       res.end(next.body);
     });
   });
@@ -41,11 +44,22 @@ describe('the CLI client', () => {
   it('sends the token; the org and ids are each one path segment; "", "." and ".." are refused unsent', async () => {
     const r = createRemote({ url: `${url}/`, token: 'lk_prv_t', org: 'acme/x' });
     next = { status: 200, body: '{"id":"sa_1"}' };
-    await r.call(r.api.GET('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org: r.org, id: 'bot?x#y' } } }));
-    expect(seen[seen.length - 1]).toEqual({ method: 'GET', url: '/api/v1/orgs/acme%2Fx/service-accounts/bot%3Fx%23y', authorization: 'Bearer lk_prv_t' });
+    await r.call(
+      r.api.GET('/api/v1/orgs/{org}/service-accounts/{id}', {
+        params: { path: { org: r.org, id: 'bot?x#y' } },
+      }),
+    );
+    expect(seen[seen.length - 1]).toEqual({
+      method: 'GET',
+      url: '/api/v1/orgs/acme%2Fx/service-accounts/bot%3Fx%23y',
+      authorization: 'Bearer lk_prv_t',
+    });
     const before = seen.length;
     for (const id of ['', '.', '..']) {
-      await expect(r.call(r.api.DELETE('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } } })), JSON.stringify(id)).rejects.toThrow(/path segment/);
+      await expect(
+        r.call(r.api.DELETE('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } } })),
+        JSON.stringify(id),
+      ).rejects.toThrow(/path segment/);
     }
     expect(seen.length).toBe(before);
   });
@@ -53,14 +67,45 @@ describe('the CLI client', () => {
   it('answers: JSON is the value, 204 is undefined, the error envelope is a RemoteError with its code and details', async () => {
     const r = createRemote({ url, token: 'lk_prv_t', org: 'acme' });
     next = { status: 200, body: '{"items":[],"nextCursor":null}' };
-    expect(await r.call(r.api.GET('/api/v1/orgs/{org}/tokens', inOrg(r.org)))).toEqual({ items: [], nextCursor: null });
+    expect(await r.call(r.api.GET('/api/v1/orgs/{org}/tokens', inOrg(r.org)))).toEqual({
+      items: [],
+      nextCursor: null,
+    });
     next = { status: 204 };
-    expect(await r.call(r.api.DELETE('/api/v1/orgs/{org}/invitations/{id}', { params: { path: { org: 'acme', id: 'inv_1' } } }))).toBeUndefined();
-    next = { status: 409, body: JSON.stringify({ error: { code: 'member_owns_tokens', message: 'owns tokens', details: { tokens: [] }, requestId: 'r' } }) };
-    const refused = await failure(r.call(r.api.DELETE('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org: 'acme', userId: 'usr_1' } } })));
-    expect([refused.code, refused.message, refused.details]).toEqual(['member_owns_tokens', 'owns tokens', { tokens: [] }]);
+    expect(
+      await r.call(
+        r.api.DELETE('/api/v1/orgs/{org}/invitations/{id}', {
+          params: { path: { org: 'acme', id: 'inv_1' } },
+        }),
+      ),
+    ).toBeUndefined();
+    next = {
+      status: 409,
+      body: JSON.stringify({
+        error: {
+          code: 'member_owns_tokens',
+          message: 'owns tokens',
+          details: { tokens: [] },
+          requestId: 'r',
+        },
+      }),
+    };
+    const refused = await failure(
+      r.call(
+        r.api.DELETE('/api/v1/orgs/{org}/members/{userId}', {
+          params: { path: { org: 'acme', userId: 'usr_1' } },
+        }),
+      ),
+    );
+    expect([refused.code, refused.message, refused.details]).toEqual([
+      'member_owns_tokens',
+      'owns tokens',
+      { tokens: [] },
+    ]);
     next = { status: 502 };
-    expect((await failure(r.call(r.api.GET('/api/v1/orgs/{org}/roles', inOrg('acme'))))).code).toBe('http_502');
+    expect((await failure(r.call(r.api.GET('/api/v1/orgs/{org}/roles', inOrg('acme'))))).code).toBe(
+      'http_502',
+    );
   });
 
   it('an answer that is not JSON is bad_response, on success and on failure', async () => {

@@ -18,7 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => lk.close());
 
-const stale = (file: string) => `${file} is stale: the API's schemas changed. Run \`${GENERATE_COMMAND}\` and commit the result.`;
+const stale = (file: string) =>
+  `${file} is stale: the API's schemas changed. Run \`${GENERATE_COMMAND}\` and commit the result.`;
 
 describe('the generated API contract in packages/api-client', () => {
   it('openapi.json and src/generated/schema.ts are what the app generates now', async () => {
@@ -35,7 +36,20 @@ describe('the generated API contract in packages/api-client', () => {
   });
 
   it('a changed response schema changes the generated types (so the check above catches it)', async () => {
-    const changed = JSON.parse(JSON.stringify(document)) as { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { properties: Record<string, unknown> } }> }> }>> };
+    const changed = JSON.parse(JSON.stringify(document)) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            responses: Record<
+              string,
+              { content: Record<string, { schema: { properties: Record<string, unknown> } }> }
+            >;
+          }
+        >
+      >;
+    };
     const me = changed.paths['/api/v1/me']!.get!.responses['200']!.content['application/json']!.schema;
     expect(Object.keys(me.properties)).toContain('csrfToken');
     me.properties.renamedCsrfToken = me.properties.csrfToken;

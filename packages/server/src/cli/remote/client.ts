@@ -34,7 +34,12 @@ type Answered<T> = { data?: T; error?: unknown; response: Response };
  * body — legacy token values on import — to wherever it points. The message names where it pointed
  * (origin and path only: a query could carry anything) so the user can fix --url.
  */
-function refuseRedirect(base: string, requested: string, status: number, location: string | null): RemoteError {
+function refuseRedirect(
+  base: string,
+  requested: string,
+  status: number,
+  location: string | null,
+): RemoteError {
   let target = 'an unnamed location';
   try {
     if (location) {
@@ -60,7 +65,10 @@ export function createRemote(opts: { url: string; token: string; org: string }):
       // never followed, to another host or this one (see refuseRedirect).
       res = await fetch(request, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
     } catch (e) {
-      throw new RemoteError('unreachable', `cannot reach Latchkey at ${base} (${(e as Error).message}); check --url / LATCHKEY_URL`);
+      throw new RemoteError(
+        'unreachable',
+        `cannot reach Latchkey at ${base} (${(e as Error).message}); check --url / LATCHKEY_URL`,
+      );
     }
     if ((res.status >= 300 && res.status < 400) || res.type === 'opaqueredirect') {
       await res.body?.cancel();
@@ -69,7 +77,10 @@ export function createRemote(opts: { url: string; token: string; org: string }):
     return res;
   }
   const notLatchkey = (status?: number) =>
-    new RemoteError('bad_response', `${base} did not answer like a Latchkey server${status ? ` (HTTP ${status})` : ''}`);
+    new RemoteError(
+      'bad_response',
+      `${base} did not answer like a Latchkey server${status ? ` (HTTP ${status})` : ''}`,
+    );
   async function call<T>(pending: Promise<Answered<T>>): Promise<T> {
     let result: Answered<T>;
     try {
@@ -84,11 +95,20 @@ export function createRemote(opts: { url: string; token: string; org: string }):
     // openapi-fetch hands back an error body that is not JSON as text.
     if (typeof error === 'string' && error !== '') throw notLatchkey(response.status);
     const err = errorEnvelope(error);
-    throw new RemoteError(err?.code ?? `http_${response.status}`, err?.message ?? `HTTP ${response.status}`, err?.details);
+    throw new RemoteError(
+      err?.code ?? `http_${response.status}`,
+      err?.message ?? `HTTP ${response.status}`,
+      err?.details,
+    );
   }
   return {
     org: opts.org,
-    api: createLatchkeyClient({ baseUrl: base, fetch: send, redirect: 'manual', headers: { authorization: `Bearer ${opts.token}` } }),
+    api: createLatchkeyClient({
+      baseUrl: base,
+      fetch: send,
+      redirect: 'manual',
+      headers: { authorization: `Bearer ${opts.token}` },
+    }),
     call,
   };
 }
