@@ -2,11 +2,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/*/bin/**', 'bench/**', 'examples/**'] },
+  { ignores: ['**/dist/**', 'packages/api-client/src/generated/**', '**/node_modules/**', 'packages/*/bin/**', 'bench/**', 'examples/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['scripts/**/*.mjs', '**/*.config.{js,ts}'],
+    files: ['scripts/**/*.mjs', 'packages/*/scripts/**/*.mjs', '**/*.config.{js,ts}'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', setTimeout: 'readonly' } },
   },
   {

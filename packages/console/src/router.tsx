@@ -1,5 +1,5 @@
 import { createRootRoute, createRoute, createRouter, Navigate, Outlet, redirect } from '@tanstack/react-router';
-import { api, ApiError, setCsrfToken } from './api/client';
+import { call, lk, ApiError, setCsrfToken } from './api/client';
 import type { Me } from './api/types';
 import { OrgLayout } from './components/layout';
 import { Loading } from './components/states';
@@ -12,13 +12,12 @@ import { MembersPage, type MembersTabName } from './pages/members/members-page';
 import { RolesPage } from './pages/roles/roles-page';
 import { TokensPage } from './pages/tokens/tokens-page';
 import { queryClient } from './query-client';
-import { apiPath } from './api/path';
 
 const rootRoute = createRootRoute({ component: Outlet });
 
 async function requireSession(): Promise<Me> {
   try {
-    const me = await queryClient.fetchQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', apiPath`/me`), staleTime: 10_000 });
+    const me = await queryClient.fetchQuery({ queryKey: ['me'], queryFn: () => call(lk.GET('/api/v1/me')), staleTime: 10_000 });
     setCsrfToken(me.csrfToken);
     return me;
   } catch (e) {

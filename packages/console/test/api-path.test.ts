@@ -1,7 +1,26 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api } from '../src/api/client';
-import { apiPath, pathSegment, withQuery } from '../src/api/path';
+import { pathSegment } from '@latchkey/api-client';
+import { call, lk, setCsrfToken } from '../src/api/client';
+
+/**
+ * The console builds API paths through the generated client (src/api/client.ts): each path parameter goes
+ * through the api-client's pathSegment. These two helpers rebuild the console's former apiPath/withQuery on
+ * that same function, so the assertions below keep checking the encoding every request now uses; the last
+ * block checks that the client really requests it.
+ */
+type ApiPath = string;
+function apiPath(strings: TemplateStringsArray, ...values: (string | number)[]): ApiPath {
+  let out = strings[0]!;
+  values.forEach((value, i) => {
+    out += pathSegment(value) + strings[i + 1]!;
+  });
+  return out;
+}
+function withQuery(path: ApiPath, query: URLSearchParams | string): ApiPath {
+  const q = query.toString();
+  return q === '' ? path : `${path}?${q}`;
+}
 
 /** What a browser requests for a console API path: the WHATWG URL parser resolves it as fetch() would. */
 const requested = (path: string) => new URL(`/api/v1${path}`, 'http://console.test').pathname;
@@ -41,7 +60,7 @@ describe('apiPath: every value is exactly one path segment', () => {
   });
 });
 
-describe('api() requests the path it is given', () => {
+describe('the console client requests the path it is given', () => {
   afterEach(() => vi.unstubAllGlobals());
   it('a decoded route parameter with slashes stays inside its segment', async () => {
     const urls: string[] = [];
@@ -49,7 +68,48 @@ describe('api() requests the path it is given', () => {
       urls.push(url);
       return new Response('{"items":[]}', { status: 200 });
     });
-    await api('GET', apiPath`/orgs/${'acme/service-accounts/sa_1'}/members`);
+    await call(lk.GET('/api/v1/orgs/{org}/members', { params: { path: { org: 'acme/service-accounts/sa_1' } } }));
     expect(urls.map((u) => new URL(u, 'http://console.test').pathname)).toEqual(['/api/v1/orgs/acme%2Fservice-accounts%2Fsa_1/members']);
+  });
+
+  it('property: the client puts each value in its own segment, as apiPath does, and refuses "", "." and ".."', async () => {
+    const urls: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      urls.push(url);
+      return new Response('{}', { status: 200 });
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.stringMatching(/^[./%a-zA-Z0-9?#\\]{1,12}$/), fc.constantFrom('%2e%2e', '.%2E', '..%2f', '%2F..')), async (org) => {
+        fc.pre(org !== '' && org !== '.' && org !== '..');
+        await call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', { params: { path: { org, id: org } }, body: { serviceAccountId: 'sa_1' } }));
+        expect(urls[urls.length - 1]).toBe(`/api/v1${apiPath`/orgs/${org}/tokens/${org}/reassign`}`);
+      }),
+      { numRuns: 500 },
+    );
+    const sent = urls.length;
+    for (const bad of ['', '.', '..']) await expect(call(lk.GET('/api/v1/orgs/{org}/members', { params: { path: { org: bad } } })), JSON.stringify(bad)).rejects.toThrow(/path segment/);
+    expect(urls.length).toBe(sent);
+  });
+
+  it('writes carry the CSRF token and JSON; the error envelope becomes an ApiError with its code and details', async () => {
+    const seen: { url: string; init: RequestInit }[] = [];
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      seen.push({ url, init });
+      return new Response(JSON.stringify({ error: { code: 'member_owns_tokens', message: 'Owns tokens', details: { tokens: [] }, requestId: 'r' } }), { status: 409 });
+    });
+    setCsrfToken('csrf-1');
+    try {
+      await expect(call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org: 'acme', userId: 'usr_1' } } }))).rejects.toMatchObject({ status: 409, code: 'member_owns_tokens', message: 'Owns tokens', details: { tokens: [] } });
+      await call(lk.PATCH('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org: 'acme', userId: 'usr_1' } }, body: { roleId: 'rol_1' } })).catch(() => undefined);
+      await call(lk.GET('/api/v1/orgs/{org}/members', { params: { path: { org: 'acme' } } })).catch(() => undefined);
+    } finally {
+      setCsrfToken(null);
+    }
+    expect(seen.map((s) => [s.init.method, s.url, s.init.credentials, (s.init.headers as Record<string, string>)['x-csrf-token'], s.init.body])).toEqual([
+      ['DELETE', '/api/v1/orgs/acme/members/usr_1', 'same-origin', 'csrf-1', undefined],
+      ['PATCH', '/api/v1/orgs/acme/members/usr_1', 'same-origin', 'csrf-1', '{"roleId":"rol_1"}'],
+      ['GET', '/api/v1/orgs/acme/members', 'same-origin', undefined, undefined],
+    ]);
+    expect((seen[1]!.init.headers as Record<string, string>)['content-type']).toBe('application/json');
   });
 });

@@ -1,9 +1,9 @@
-import type { ApiPath } from './path';
+import { createLatchkeyClient, errorEnvelope } from '@latchkey/api-client';
 
 /**
- * The console's only way to the server: same-origin fetch with the session cookie, the CSRF token on
- * writes, and the API's error envelope turned into an ApiError. The CSRF token lives in memory only —
- * never localStorage, never the URL.
+ * The console's only way to the server: the generated, typed API client (@latchkey/api-client), sending
+ * same-origin requests with the session cookie and the CSRF token on writes; the API's error envelope
+ * becomes an ApiError. The CSRF token lives in memory only — never localStorage, never the URL.
  */
 export class ApiError extends Error {
   constructor(
@@ -22,25 +22,48 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-/** `path` is built with `apiPath` (every value encoded as one segment), never by string concatenation. */
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: ApiPath, body?: unknown): Promise<T> {
+/**
+ * openapi-fetch builds a Request, which needs an absolute URL; what goes out is the same-origin request the
+ * console has always sent: path and query only, the cookie, JSON, and the CSRF header on every write. The
+ * global fetch is looked up per call (tests stub it).
+ */
+async function send(request: Request): Promise<Response> {
+  const url = new URL(request.url);
   const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const res = await fetch(`/api/v1${path}`, {
-    method,
+  const contentType = request.headers.get('content-type');
+  const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
+  if (body !== '' && contentType) headers['content-type'] = contentType;
+  if (request.method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  return globalThis.fetch(`${url.pathname}${url.search}`, {
+    method: request.method,
     headers,
     credentials: 'same-origin',
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    ...(body !== '' ? { body } : {}),
   });
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  const json: unknown = text ? JSON.parse(text) : undefined;
-  if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    throw new ApiError(res.status, err?.code ?? 'internal_error', err?.message ?? `Request failed (${res.status})`, err?.details);
+}
+
+/** The typed client: `lk.GET('/api/v1/orgs/{org}', { params: { path: { org } } })`; each path value is one segment. */
+export const lk = createLatchkeyClient({
+  baseUrl: globalThis.location?.origin ?? 'http://localhost',
+  fetch: send,
+});
+
+/** An openapi-fetch answer: the success body, or the error body with the response. */
+type Answered<T> = { data?: T; error?: unknown; response: Response };
+
+/** The success body of a typed call (undefined for 204), or an ApiError from the error envelope. */
+export async function call<T>(pending: Promise<Answered<T>>): Promise<T> {
+  const { data, error, response } = await pending;
+  if (!response.ok) {
+    const err = errorEnvelope(error);
+    throw new ApiError(
+      response.status,
+      err?.code ?? 'internal_error',
+      err?.message ?? `Request failed (${response.status})`,
+      err?.details,
+    );
   }
-  return json as T;
+  return data as T;
 }
 
 /** The message to show a person for any failure. */

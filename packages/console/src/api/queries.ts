@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, setCsrfToken } from './client';
-import type { AuditEntry, Invitation, Me, Member, Org, Page, RolesResponse, ServiceAccount, Token } from './types';
-import { apiPath, withQuery } from './path';
+import { call, lk, setCsrfToken } from './client';
+import type { AuditQuery, TokenQuery } from './types';
 
 /** Query keys: one per org-scoped resource, so a change invalidates exactly what it affects. */
 export const keys = {
@@ -11,15 +10,19 @@ export const keys = {
   serviceAccounts: (org: string) => ['org', org, 'service-accounts'] as const,
   invitations: (org: string) => ['org', org, 'invitations'] as const,
   roles: (org: string) => ['org', org, 'roles'] as const,
-  tokens: (org: string, q: string) => ['org', org, 'tokens', q] as const,
-  audit: (org: string, q: string) => ['org', org, 'audit', q] as const,
+  tokens: (org: string, q: TokenQuery) => ['org', org, 'tokens', q] as const,
+  audit: (org: string, q: AuditQuery) => ['org', org, 'audit', q] as const,
 };
+
+/** GET /me (who is signed in, and the CSRF token writes need). */
+export const fetchMe = () => call(lk.GET('/api/v1/me'));
+const inOrg = (org: string) => ({ params: { path: { org } } });
 
 export function useMe() {
   return useQuery({
     queryKey: keys.me,
     queryFn: async () => {
-      const me = await api<Me>('GET', apiPath`/me`);
+      const me = await fetchMe();
       setCsrfToken(me.csrfToken);
       return me;
     },
@@ -27,18 +30,42 @@ export function useMe() {
   });
 }
 
-export const useOrg = (org: string) => useQuery({ queryKey: keys.org(org), queryFn: () => api<Org>('GET', apiPath`/orgs/${org}`), retry: false });
+export const useOrg = (org: string) =>
+  useQuery({
+    queryKey: keys.org(org),
+    queryFn: () => call(lk.GET('/api/v1/orgs/{org}', inOrg(org))),
+    retry: false,
+  });
 export const useMembers = (org: string) =>
-  useQuery({ queryKey: keys.members(org), queryFn: async () => (await api<{ items: Member[] }>('GET', apiPath`/orgs/${org}/members`)).items });
+  useQuery({
+    queryKey: keys.members(org),
+    queryFn: async () => (await call(lk.GET('/api/v1/orgs/{org}/members', inOrg(org)))).items,
+  });
 export const useServiceAccounts = (org: string) =>
-  useQuery({ queryKey: keys.serviceAccounts(org), queryFn: async () => (await api<{ items: ServiceAccount[] }>('GET', apiPath`/orgs/${org}/service-accounts`)).items });
+  useQuery({
+    queryKey: keys.serviceAccounts(org),
+    queryFn: async () => (await call(lk.GET('/api/v1/orgs/{org}/service-accounts', inOrg(org)))).items,
+  });
 export const useInvitations = (org: string) =>
-  useQuery({ queryKey: keys.invitations(org), queryFn: async () => (await api<{ items: Invitation[] }>('GET', apiPath`/orgs/${org}/invitations`)).items });
-export const useRoles = (org: string) => useQuery({ queryKey: keys.roles(org), queryFn: () => api<RolesResponse>('GET', apiPath`/orgs/${org}/roles`) });
-export const useTokens = (org: string, query: string) =>
-  useQuery({ queryKey: keys.tokens(org, query), queryFn: () => api<Page<Token>>('GET', withQuery(apiPath`/orgs/${org}/tokens`, query)) });
-export const useAudit = (org: string, query: string) =>
-  useQuery({ queryKey: keys.audit(org, query), queryFn: () => api<Page<AuditEntry>>('GET', withQuery(apiPath`/orgs/${org}/audit-log`, query)) });
+  useQuery({
+    queryKey: keys.invitations(org),
+    queryFn: async () => (await call(lk.GET('/api/v1/orgs/{org}/invitations', inOrg(org)))).items,
+  });
+export const useRoles = (org: string) =>
+  useQuery({
+    queryKey: keys.roles(org),
+    queryFn: () => call(lk.GET('/api/v1/orgs/{org}/roles', inOrg(org))),
+  });
+export const useTokens = (org: string, query: TokenQuery) =>
+  useQuery({
+    queryKey: keys.tokens(org, query),
+    queryFn: () => call(lk.GET('/api/v1/orgs/{org}/tokens', { params: { path: { org }, query } })),
+  });
+export const useAudit = (org: string, query: AuditQuery) =>
+  useQuery({
+    queryKey: keys.audit(org, query),
+    queryFn: () => call(lk.GET('/api/v1/orgs/{org}/audit-log', { params: { path: { org }, query } })),
+  });
 
 /** A mutation that refreshes the whole org's data afterwards (lists, counts, audit log). */
 export function useOrgMutation<I, O>(org: string, fn: (input: I) => Promise<O>) {

@@ -3,10 +3,9 @@ import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { createLink, Outlet, useMatchRoute, useNavigate, useParams } from '@tanstack/react-router';
 import { forwardRef, type AnchorHTMLAttributes } from 'react';
-import { api, setCsrfToken } from '../api/client';
+import { call, lk, setCsrfToken } from '../api/client';
 import { useMe } from '../api/queries';
 import { Loading } from './states';
-import { apiPath } from '../api/path';
 
 /** A Mantine NavLink that is a router link: `to` + `params`, which the router encodes segment by segment. */
 type AnchorNavLinkProps = NavLinkProps & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, keyof NavLinkProps>;
@@ -28,7 +27,7 @@ export function OrgLayout() {
   const current = orgs.find((o) => o.slug === org || o.id === org);
 
   const signOut = async () => {
-    await api('POST', apiPath`/auth/logout`).catch(() => undefined);
+    await call(lk.POST('/api/v1/auth/logout')).catch(() => undefined);
     setCsrfToken(null);
     qc.clear();
     await navigate({ to: '/login' });

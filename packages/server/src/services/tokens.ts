@@ -9,6 +9,9 @@ import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
 import { assertNoEscalation } from './guards.js';
+import type { Static } from 'typebox';
+// Types only (the answer's schema is the contract); no runtime import from http/.
+import type * as Schemas from '../http/schemas.js';
 
 /**
  * What a reassigned token may do: 'keep' pins it to at most what it could do before the move;
@@ -63,7 +66,7 @@ export const tokenAuditView = (t: TokenRecord) => ({
 export function tokenService(deps: ServiceDeps) {
   const { store, clock, config } = deps;
 
-  function view(t: TokenView, grants: (t: TokenRecord) => string[], now: string, showPublicValue: boolean, usesLast7Days = 0) {
+  function view(t: TokenView, grants: (t: TokenRecord) => string[], now: string, showPublicValue: boolean, usesLast7Days = 0): Static<typeof Schemas.Token> {
     return {
       id: t.id,
       name: t.name,

@@ -4,12 +4,17 @@ import type { ServiceAccountView } from '../store/queries/service-accounts.js';
 import type { MemberView } from '../store/queries/members.js';
 import type { InvitationView } from '../store/queries/invitations.js';
 import { expand } from '../domain/permissions.js';
+import type { Static } from 'typebox';
+// Types only: the answers' schemas are the contract (and the OpenAPI document), so a view that drifts from
+// its schema fails to compile here, not at serialisation. No runtime import from http/.
+import type * as Schemas from '../http/schemas.js';
 
 /**
  * The public shapes of stored objects: what the API returns and what the audit log records.
- * Nothing here ever includes a token value, a token hash or a password hash.
+ * Nothing here ever includes a token value, a token hash or a password hash. Each is typed as its schema's
+ * Static type: an extra or missing field is a compile error.
  */
-export const orgView = (o: OrgRecord) => ({
+export const orgView = (o: OrgRecord): Static<typeof Schemas.Org> => ({
   id: o.id,
   slug: o.slug,
   name: o.name,
@@ -18,7 +23,7 @@ export const orgView = (o: OrgRecord) => ({
   updatedAt: o.updatedAt,
 });
 
-export const roleView = (r: RoleRecord) => ({
+export const roleView = (r: RoleRecord): Static<typeof Schemas.Role> => ({
   id: r.id,
   name: r.name,
   builtin: r.builtin !== null,
@@ -28,7 +33,7 @@ export const roleView = (r: RoleRecord) => ({
   updatedAt: r.updatedAt,
 });
 
-export const serviceAccountView = (s: ServiceAccountView) => ({
+export const serviceAccountView = (s: ServiceAccountView): Static<typeof Schemas.ServiceAccount> => ({
   id: s.id,
   name: s.name,
   description: s.description,
@@ -41,7 +46,7 @@ export const serviceAccountView = (s: ServiceAccountView) => ({
   updatedAt: s.updatedAt,
 });
 
-export const memberView = (m: MemberView) => ({
+export const memberView = (m: MemberView): Static<typeof Schemas.Member> => ({
   userId: m.userId,
   email: m.email,
   name: m.name,
@@ -51,7 +56,7 @@ export const memberView = (m: MemberView) => ({
   joinedAt: m.createdAt,
 });
 
-export const invitationView = (i: InvitationView, now: string) => ({
+export const invitationView = (i: InvitationView, now: string): Static<typeof Schemas.Invitation> => ({
   id: i.id,
   email: i.email,
   roleId: i.roleId,

@@ -3,6 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useAudit } from '../../api/queries';
+import type { AuditQuery } from '../../api/types';
 import { PageHeader } from '../../components/page-header';
 import { Empty, ErrorState, Loading } from '../../components/states';
 
@@ -14,7 +15,7 @@ export function AuditPage() {
   const [a] = useDebouncedValue(action, 250);
   const [t] = useDebouncedValue(target, 250);
   const [cursors, setCursors] = useState<string[]>([]);
-  const query = new URLSearchParams({ limit: '50', ...(a ? { action: a } : {}), ...(t ? { targetId: t } : {}), ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}) }).toString();
+  const query: AuditQuery = { limit: 50, ...(a ? { action: a } : {}), ...(t ? { targetId: t } : {}), ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}) };
   const audit = useAudit(org, query);
   return (
     <>

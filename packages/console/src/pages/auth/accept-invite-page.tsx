@@ -16,10 +16,8 @@ import { useForm } from '@mantine/form';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
-import { api, ApiError, errorMessage, setCsrfToken } from '../../api/client';
-import { apiPath } from '../../api/path';
+import { call, lk, ApiError, errorMessage, setCsrfToken } from '../../api/client';
 import { keys, useMe } from '../../api/queries';
-import type { InvitationLookup, Me } from '../../api/types';
 import { takeFragmentToken } from './fragment-token';
 
 /**
@@ -36,7 +34,7 @@ export function AcceptInvitePage() {
   const [tab, setTab] = useState<'new' | 'existing'>('new');
   const invitation = useQuery({
     queryKey: ['invitation', token],
-    queryFn: () => api<InvitationLookup>('POST', apiPath`/invitations/lookup`, { token }),
+    queryFn: () => call(lk.POST('/api/v1/invitations/lookup', { body: { token } })),
     enabled: token !== '',
     retry: false,
   });
@@ -45,13 +43,14 @@ export function AcceptInvitePage() {
 
   /** With a session (just made, or the one the browser had): join, then open the org. */
   async function joinWithSession() {
-    const { orgId } = await api<{ orgId: string }>('POST', apiPath`/invitations/accept`, { token });
-    const fresh = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => api<Me>('GET', apiPath`/me`) });
+    const joined = await call(lk.POST('/api/v1/invitations/accept', { body: { token } }));
+    const orgId = 'orgId' in joined ? joined.orgId : undefined;
+    const fresh = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => call(lk.GET('/api/v1/me')) });
     const org = fresh.orgs.find((o) => o.id === orgId);
     await navigate(org ? { to: '/orgs/$org/members', params: { org: org.slug } } : { to: '/' });
   }
   async function signIn(email: string, password: string) {
-    const res = await api<{ csrfToken: string }>('POST', apiPath`/auth/login`, { email, password });
+    const res = await call(lk.POST('/api/v1/auth/login', { body: { email, password } }));
     setCsrfToken(res.csrfToken);
   }
   const attempt = async (steps: () => Promise<void>) => {
@@ -72,11 +71,9 @@ export function AcceptInvitePage() {
   });
   const createAndJoin = newcomer.onSubmit((v) =>
     attempt(async () => {
-      const { email } = await api<{ email: string }>('POST', apiPath`/invitations/accept`, {
-        token,
-        name: v.name,
-        password: v.password,
-      });
+      // Without a session the answer is always 202 {next: 'sign_in', email}.
+      const answer = await call(lk.POST('/api/v1/invitations/accept', { body: { token, name: v.name, password: v.password } }));
+      const email = 'email' in answer ? answer.email : invitation.data!.email;
       try {
         await signIn(email, v.password);
       } catch (e) {
@@ -100,12 +97,12 @@ export function AcceptInvitePage() {
   const [resetSent, setResetSent] = useState(false);
   const sendReset = () =>
     attempt(async () => {
-      await api('POST', apiPath`/auth/password-reset`, { email: invitation.data!.email });
+      await call(lk.POST('/api/v1/auth/password-reset', { body: { email: invitation.data!.email } }));
       setResetSent(true);
     });
   const signOut = () =>
     attempt(async () => {
-      await api('POST', apiPath`/auth/logout`);
+      await call(lk.POST('/api/v1/auth/logout'));
       setCsrfToken(null);
       qc.removeQueries({ queryKey: keys.me });
       await me.refetch();

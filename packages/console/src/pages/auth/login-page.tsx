@@ -3,16 +3,14 @@ import { useForm } from '@mantine/form';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
-import { api, errorMessage, setCsrfToken } from '../../api/client';
+import { call, lk, errorMessage, setCsrfToken } from '../../api/client';
 import { keys } from '../../api/queries';
-import type { Me } from '../../api/types';
-import { apiPath } from '../../api/path';
 
 export function LoginPage() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [error, setError] = useState<string | null>(null);
-  const setup = useQuery({ queryKey: ['setup'], queryFn: () => api<{ pending: boolean }>('GET', apiPath`/setup`) });
+  const setup = useQuery({ queryKey: ['setup'], queryFn: () => call(lk.GET('/api/v1/setup')) });
   const form = useForm({ initialValues: { email: '', password: '' } });
   const [resetSentTo, setResetSentTo] = useState<string | null>(null);
   // Always the same answer: the server never says whether the address has an account.
@@ -20,7 +18,7 @@ export function LoginPage() {
     setError(null);
     if (!form.values.email) return setError('Enter your email first, then ask for a reset link.');
     try {
-      await api('POST', apiPath`/auth/password-reset`, { email: form.values.email });
+      await call(lk.POST('/api/v1/auth/password-reset', { body: { email: form.values.email } }));
       setResetSentTo(form.values.email);
     } catch (e) {
       setError(errorMessage(e));
@@ -30,9 +28,9 @@ export function LoginPage() {
   const submit = form.onSubmit(async (values) => {
     setError(null);
     try {
-      const res = await api<{ csrfToken: string }>('POST', apiPath`/auth/login`, values);
+      const res = await call(lk.POST('/api/v1/auth/login', { body: values }));
       setCsrfToken(res.csrfToken);
-      const me = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => api<Me>('GET', apiPath`/me`) });
+      const me = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => call(lk.GET('/api/v1/me')) });
       const first = me.orgs[0];
       await navigate(first ? { to: '/orgs/$org/members', params: { org: first.slug } } : { to: '/' });
     } catch (e) {

@@ -2,8 +2,7 @@ import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, Text, Title
 import { useForm } from '@mantine/form';
 import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
-import { api, errorMessage } from '../../api/client';
-import { apiPath } from '../../api/path';
+import { call, lk, errorMessage } from '../../api/client';
 import { takeFragmentToken } from './fragment-token';
 
 /** The link from a password-reset e-mail: choose a new password (every session of the account ends). */
@@ -18,10 +17,14 @@ export function ResetPasswordPage() {
   const submit = form.onSubmit(async (v) => {
     setError(null);
     try {
-      const res = await api<{ email: string }>('POST', apiPath`/auth/password-reset/complete`, {
-        token,
-        password: v.password,
-      });
+      const res = await call(
+        lk.POST('/api/v1/auth/password-reset/complete', {
+          body: {
+            token,
+            password: v.password,
+          },
+        }),
+      );
       setDoneFor(res.email);
     } catch (e) {
       setError(errorMessage(e));

@@ -2,10 +2,9 @@ import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Ti
 import { useForm } from '@mantine/form';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
-import { api, errorMessage, setCsrfToken } from '../../api/client';
+import { call, lk, errorMessage, setCsrfToken } from '../../api/client';
 import { orgNameError } from '../../validation/forms';
 import { takeFragmentToken } from './fragment-token';
-import { apiPath } from '../../api/path';
 
 /** First run: the one-time link printed by the server creates the first owner and org. */
 export function SetupPage() {
@@ -23,7 +22,7 @@ export function SetupPage() {
   const submit = form.onSubmit(async (values) => {
     setError(null);
     try {
-      const res = await api<{ org: { slug: string }; csrfToken: string }>('POST', apiPath`/setup`, { ...values, token });
+      const res = await call(lk.POST('/api/v1/setup', { body: { ...values, token } }));
       setCsrfToken(res.csrfToken);
       await navigate({ to: '/orgs/$org/members', params: { org: res.org.slug } });
     } catch (e) {

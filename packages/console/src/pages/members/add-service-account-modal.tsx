@@ -1,10 +1,8 @@
 import { Alert, Button, Group, Modal, Select, Stack, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { api, errorMessage } from '../../api/client';
+import { call, lk, errorMessage } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
-import type { ServiceAccount } from '../../api/types';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
-import { apiPath } from '../../api/path';
 
 export function AddServiceAccountModal({ org, opened, onClose }: { org: string; opened: boolean; onClose: () => void }) {
   const roles = useRoles(org);
@@ -15,7 +13,7 @@ export function AddServiceAccountModal({ org, opened, onClose }: { org: string; 
     validate: { name: serviceAccountNameError },
   });
   const create = useOrgMutation(org, (v: typeof form.values) =>
-    api<ServiceAccount>('POST', apiPath`/orgs/${org}/service-accounts`, { name: v.name, ...(v.roleId ? { roleId: v.roleId } : {}), ...(v.description ? { description: v.description } : {}) }),
+    call(lk.POST('/api/v1/orgs/{org}/service-accounts', { params: { path: { org } }, body: { name: v.name, ...(v.roleId ? { roleId: v.roleId } : {}), ...(v.description ? { description: v.description } : {}) } })),
   );
   const close = () => {
     form.reset();

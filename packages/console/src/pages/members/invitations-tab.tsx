@@ -1,12 +1,11 @@
 import { Alert, Badge, Button, CopyButton, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
-import { api, errorMessage } from '../../api/client';
+import { call, lk, errorMessage } from '../../api/client';
 import { useInvitations, useOrgMutation, useRoles } from '../../api/queries';
 import type { Invitation } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
-import { apiPath } from '../../api/path';
 
 /**
  * Open invitations. Without SMTP, the single-use link is shown (with a copy button) only when it is created:
@@ -16,7 +15,7 @@ import { apiPath } from '../../api/path';
 export function InvitationsTab({ org }: { org: string }) {
   const invitations = useInvitations(org);
   const contextMenu = useRowContextMenu();
-  const revoke = useOrgMutation(org, (i: Invitation) => api('DELETE', apiPath`/orgs/${org}/invitations/${i.id}`));
+  const revoke = useOrgMutation(org, (i: Invitation) => call(lk.DELETE('/api/v1/orgs/{org}/invitations/{id}', { params: { path: { org, id: i.id } } })));
   if (invitations.isPending) return <Loading />;
   if (invitations.isError) return <ErrorState error={invitations.error} />;
   if (invitations.data.length === 0) return <Empty>No open invitations.</Empty>;
@@ -57,7 +56,7 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
   const [link, setLink] = useState<string | null>(null);
   const [emailed, setEmailed] = useState(false);
   const form = useForm({ initialValues: { email: '', roleId: '' }, validate: { email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : 'Enter an email address.'), roleId: (v) => (v ? null : 'Choose a role.') } });
-  const invite = useOrgMutation(org, (v: typeof form.values) => api<{ link?: string; emailed: boolean }>('POST', apiPath`/orgs/${org}/invitations`, v));
+  const invite = useOrgMutation(org, (v: typeof form.values) => call(lk.POST('/api/v1/orgs/{org}/invitations', { params: { path: { org } }, body: v })));
   // With SMTP the link goes to the address only (whoever uses it proves they read that mailbox): no link here.
   const [mailedOnly, setMailedOnly] = useState<boolean | null>(null);
   const close = () => {

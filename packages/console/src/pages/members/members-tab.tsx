@@ -1,11 +1,10 @@
 import { Alert, Badge, Button, Group, List, Modal, Select, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import { api, ApiError, errorMessage } from '../../api/client';
+import { call, lk, ApiError, errorMessage } from '../../api/client';
 import { useMembers, useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Member, TokenRef } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
-import { apiPath } from '../../api/path';
 
 export function MembersTab({ org }: { org: string }) {
   const members = useMembers(org);
@@ -59,7 +58,7 @@ export function MembersTab({ org }: { org: string }) {
 function ChangeRoleModal({ org, member, onClose }: { org: string; member: Member; onClose: () => void }) {
   const roles = useRoles(org);
   const [roleId, setRoleId] = useState<string | null>(member.roleId);
-  const change = useOrgMutation(org, (id: string) => api('PATCH', apiPath`/orgs/${org}/members/${member.userId}`, { roleId: id }));
+  const change = useOrgMutation(org, (id: string) => call(lk.PATCH('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org, userId: member.userId } }, body: { roleId: id } })));
   return (
     <Modal opened onClose={onClose} title={`Change role of ${member.email}`}>
       <Stack>
@@ -84,10 +83,10 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
   const accounts = useServiceAccounts(org);
   const [owned, setOwned] = useState<TokenRef[] | null>(null);
   const [target, setTarget] = useState<string | null>(null);
-  const remove = useOrgMutation(org, () => api('DELETE', apiPath`/orgs/${org}/members/${member.userId}`));
+  const remove = useOrgMutation(org, () => call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org, userId: member.userId } } })));
   const reassignAndRemove = useOrgMutation(org, async ({ tokens, to }: { tokens: TokenRef[]; to: string }) => {
-    for (const t of tokens) await api('POST', apiPath`/orgs/${org}/tokens/${t.id}/reassign`, { serviceAccountId: to });
-    await api('DELETE', apiPath`/orgs/${org}/members/${member.userId}`);
+    for (const t of tokens) await call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', { params: { path: { org, id: t.id } }, body: { serviceAccountId: to } }));
+    await call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org, userId: member.userId } } }));
   });
   const tryRemove = async () => {
     try {

@@ -1,12 +1,11 @@
 import { Alert, Badge, Button, Group, List, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { api, ApiError, errorMessage } from '../../api/client';
+import { call, lk, ApiError, errorMessage } from '../../api/client';
 import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { ServiceAccount, TokenRef } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
-import { apiPath, withQuery } from '../../api/path';
 
 type Dialog = { kind: 'rename' | 'role' | 'delete'; sa: ServiceAccount } | null;
 
@@ -14,7 +13,7 @@ export function ServiceAccountsTab({ org }: { org: string }) {
   const accounts = useServiceAccounts(org);
   const contextMenu = useRowContextMenu();
   const [dialog, setDialog] = useState<Dialog>(null);
-  const toggle = useOrgMutation(org, (sa: ServiceAccount) => api('PATCH', apiPath`/orgs/${org}/service-accounts/${sa.id}`, { disabled: sa.status === 'active' }));
+  const toggle = useOrgMutation(org, (sa: ServiceAccount) => call(lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id: sa.id } }, body: { disabled: sa.status === 'active' } })));
   if (accounts.isPending) return <Loading />;
   if (accounts.isError) return <ErrorState error={accounts.error} />;
   if (accounts.data.length === 0) return <Empty>No service accounts yet. Add one to own your tokens.</Empty>;
@@ -70,7 +69,7 @@ export function ServiceAccountsTab({ org }: { org: string }) {
 
 function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const [name, setName] = useState(sa.name);
-  const rename = useOrgMutation(org, (n: string) => api('PATCH', apiPath`/orgs/${org}/service-accounts/${sa.id}`, { name: n }));
+  const rename = useOrgMutation(org, (n: string) => call(lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id: sa.id } }, body: { name: n } })));
   const problem = serviceAccountNameError(name);
   return (
     <Modal opened onClose={onClose} title={`Rename ${sa.name}`}>
@@ -91,7 +90,7 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
 function RoleModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const roles = useRoles(org);
   const [roleId, setRoleId] = useState<string | null>(sa.roleId);
-  const save = useOrgMutation(org, (id: string) => api('PATCH', apiPath`/orgs/${org}/service-accounts/${sa.id}`, { roleId: id }));
+  const save = useOrgMutation(org, (id: string) => call(lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id: sa.id } }, body: { roleId: id } })));
   return (
     <Modal opened onClose={onClose} title={`Role of ${sa.name}`}>
       <Stack>
@@ -110,7 +109,7 @@ function RoleModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onCl
 /** Deleting is refused while the account owns active tokens; the refusal lists them and offers to revoke them too. */
 function DeleteModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const [owned, setOwned] = useState<TokenRef[] | null>(null);
-  const del = useOrgMutation(org, (revoke: boolean) => api('DELETE', withQuery(apiPath`/orgs/${org}/service-accounts/${sa.id}`, revoke ? 'revokeTokens=true' : '')));
+  const del = useOrgMutation(org, (revoke: boolean) => call(lk.DELETE('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id: sa.id }, query: revoke ? { revokeTokens: true } : {} } })));
   const attempt = async (revoke: boolean) => {
     try {
       await del.mutateAsync(revoke);

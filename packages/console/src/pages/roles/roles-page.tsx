@@ -1,13 +1,12 @@
 import { Alert, Badge, Button, Checkbox, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { api, errorMessage } from '../../api/client';
+import { call, lk, errorMessage } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
 import type { Role } from '../../api/types';
 import { PageHeader } from '../../components/page-header';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { ErrorState, Loading } from '../../components/states';
-import { apiPath } from '../../api/path';
 
 /** Settings → Roles: built-in and custom roles, each with its resource × View/Edit grid. */
 export function RolesPage() {
@@ -15,7 +14,7 @@ export function RolesPage() {
   const roles = useRoles(org);
   const contextMenu = useRowContextMenu();
   const [editing, setEditing] = useState<Role | 'new' | null>(null);
-  const remove = useOrgMutation(org, (r: Role) => api('DELETE', apiPath`/orgs/${org}/roles/${r.id}`));
+  const remove = useOrgMutation(org, (r: Role) => call(lk.DELETE('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: r.id } } })));
   if (roles.isPending) return <Loading />;
   if (roles.isError) return <ErrorState error={roles.error} />;
   const actions = (r: Role): RowAction[] => [
@@ -54,7 +53,7 @@ function RoleEditor({ org, role, resources, onClose }: { org: string; role: Role
   const readOnly = role?.builtin ?? false;
   const save = useOrgMutation(org, () => {
     const body = { name, permissions: [...perms] };
-    return role ? api('PATCH', apiPath`/orgs/${org}/roles/${role.id}`, body) : api('POST', apiPath`/orgs/${org}/roles`, body);
+    return role ? call(lk.PATCH('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: role.id } }, body })) : call(lk.POST('/api/v1/orgs/{org}/roles', { params: { path: { org } }, body }));
   });
   const toggle = (resource: string, action: 'view' | 'edit', on: boolean) => {
     const next = new Set(perms);

@@ -1,10 +1,9 @@
 import { Alert, Button, Group, Modal, MultiSelect, SegmentedControl, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { api, errorMessage } from '../../api/client';
+import { call, lk, errorMessage } from '../../api/client';
 import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { domainError, grantablePermissions, tokenFormErrors, type TokenFormValues } from '../../validation/forms';
-import { apiPath } from '../../api/path';
 
 /** The Add Token form: every field; the service account is required and public tokens need domains. */
 export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string; opened: boolean; onClose: () => void; onCreated: (value: string, token: Token) => void }) {
@@ -16,14 +15,20 @@ export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string
     validate: (v) => tokenFormErrors(v),
   });
   const create = useOrgMutation(org, (v: TokenFormValues) =>
-    api<{ token: string; item: Token }>('POST', apiPath`/orgs/${org}/tokens`, {
-      name: v.name.trim(),
-      serviceAccountId: v.serviceAccountId,
-      type: v.type,
-      ...(v.type === 'public' ? { domains: v.domains } : {}),
-      ...(v.permissions.length > 0 ? { permissions: v.permissions } : {}),
-      ...(v.expiresAt ? { expiresAt: new Date(v.expiresAt).toISOString() } : {}),
-    }),
+    call(
+      lk.POST('/api/v1/orgs/{org}/tokens', {
+        params: { path: { org } },
+        body: {
+          name: v.name.trim(),
+          // tokenFormErrors refuses a form without one before this runs.
+          serviceAccountId: v.serviceAccountId ?? '',
+          type: v.type,
+          ...(v.type === 'public' ? { domains: v.domains } : {}),
+          ...(v.permissions.length > 0 ? { permissions: v.permissions } : {}),
+          ...(v.expiresAt ? { expiresAt: new Date(v.expiresAt).toISOString() } : {}),
+        },
+      }),
+    ),
   );
   const close = () => {
     form.reset();

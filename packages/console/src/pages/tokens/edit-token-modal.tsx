@@ -1,15 +1,14 @@
 import { Alert, Button, Group, Modal, Stack, TagsInput, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { api, errorMessage } from '../../api/client';
+import { call, lk, errorMessage } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { domainError } from '../../validation/forms';
-import { apiPath } from '../../api/path';
 
 export function EditTokenModal({ org, token, onClose }: { org: string; token: Token; onClose: () => void }) {
   const [name, setName] = useState(token.name);
   const [domains, setDomains] = useState(token.domains);
-  const save = useOrgMutation(org, () => api('PATCH', apiPath`/orgs/${org}/tokens/${token.id}`, { name, ...(token.type === 'public' ? { domains } : {}) }));
+  const save = useOrgMutation(org, () => call(lk.PATCH('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org, id: token.id } }, body: { name, ...(token.type === 'public' ? { domains } : {}) } })));
   const badDomain = token.type === 'public' ? (domains.length === 0 ? 'A public token needs at least one domain.' : (domains.map(domainError).find((e) => e) ?? null)) : null;
   return (
     <Modal opened onClose={onClose} title={`Edit ${token.name}`}>

@@ -1,16 +1,15 @@
 import { Alert, Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { api, errorMessage } from '../../api/client';
+import { call, lk, errorMessage } from '../../api/client';
 import { useOrgMutation, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
-import { apiPath } from '../../api/path';
 
 /** Reassign Token: only service accounts are offered (tokens may never be given to a person). */
 export function ReassignDialog({ org, tokens, onClose }: { org: string; tokens: Token[]; onClose: () => void }) {
   const accounts = useServiceAccounts(org);
   const [target, setTarget] = useState<string | null>(null);
   const reassign = useOrgMutation(org, async (to: string) => {
-    for (const t of tokens) await api('POST', apiPath`/orgs/${org}/tokens/${t.id}/reassign`, { serviceAccountId: to });
+    for (const t of tokens) await call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', { params: { path: { org, id: t.id } }, body: { serviceAccountId: to } }));
   });
   const title = tokens.length === 1 ? `Reassign Token "${tokens[0]!.name}"` : `Reassign ${tokens.length} tokens`;
   return (

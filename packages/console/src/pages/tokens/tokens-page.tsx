@@ -2,9 +2,9 @@ import { Alert, Anchor, Badge, Button, Checkbox, Group, Modal, Select, Stack, Ta
 import { useDebouncedValue } from '@mantine/hooks';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { api, errorMessage } from '../../api/client';
+import { call, lk, errorMessage } from '../../api/client';
 import { useMembers, useOrgMutation, useServiceAccounts, useTokens } from '../../api/queries';
-import type { Token } from '../../api/types';
+import type { Token, TokenQuery } from '../../api/types';
 import { PageHeader } from '../../components/page-header';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
@@ -12,7 +12,6 @@ import { AddTokenModal } from './add-token-modal';
 import { EditTokenModal } from './edit-token-modal';
 import { ReassignDialog } from './reassign-dialog';
 import { RevealDialog } from './reveal-dialog';
-import { apiPath } from '../../api/path';
 
 type Dialog = { kind: 'reassign'; tokens: Token[] } | { kind: 'edit' | 'revoke'; token: Token } | null;
 
@@ -25,7 +24,7 @@ export function TokensPage() {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 250);
   const [cursors, setCursors] = useState<string[]>([]);
-  const query = new URLSearchParams({ status, limit: '50', ...(type ? { type } : {}), ...(owner ? { owner } : {}), ...(debounced ? { search: debounced } : {}), ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}) }).toString();
+  const query: TokenQuery = { status: status as TokenQuery['status'], limit: 50, ...(type ? { type: type as TokenQuery['type'] } : {}), ...(owner ? { owner } : {}), ...(debounced ? { search: debounced } : {}), ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}) };
   const tokens = useTokens(org, query);
   const accounts = useServiceAccounts(org);
   const members = useMembers(org);
@@ -34,7 +33,7 @@ export function TokensPage() {
   const [revealed, setRevealed] = useState<{ value: string; type: 'public' | 'private' } | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const revoke = useOrgMutation(org, (t: Token) => api('DELETE', apiPath`/orgs/${org}/tokens/${t.id}`));
+  const revoke = useOrgMutation(org, (t: Token) => call(lk.DELETE('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org, id: t.id } } })));
 
   const resetPaging = () => setCursors([]);
   const actions = (t: Token): RowAction[] => [

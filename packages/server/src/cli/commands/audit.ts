@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
 import { csvRecord } from '../../domain/csv.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
-
-interface Entry { id: string; at: string; action: string; actor: { type: string; id: string | null; label: string | null }; target: { type: string; id: string | null }; ip: string | null; before: unknown; after: unknown }
+import type { AuditEntry as Entry, AuditPage } from '../remote/types.js';
 
 const CSV_HEADER = ['at', 'action', 'actor_type', 'actor_id', 'actor', 'target_type', 'target_id', 'ip', 'before', 'after'];
 const csvRow = (e: Entry) =>
@@ -23,8 +22,8 @@ export function auditCommand(): Command {
         if (o.format === 'csv') process.stdout.write(csvRecord(CSV_HEADER));
         let cursor: string | null = null;
         do {
-          const q = new URLSearchParams({ limit: '200', ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}), ...(o.action ? { action: o.action } : {}), ...(cursor ? { cursor } : {}) });
-          const page: { items: Entry[]; nextCursor: string | null } = await r.get(`/orgs/${r.org}/audit-log?${q.toString()}`);
+          const query = { limit: 200, ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}), ...(o.action ? { action: o.action } : {}), ...(cursor ? { cursor } : {}) };
+          const page: AuditPage = await r.call(r.api.GET('/api/v1/orgs/{org}/audit-log', { params: { path: { org: r.org }, query } }));
           for (const e of page.items) {
             process.stdout.write(o.format === 'csv' ? csvRow(e) : `${JSON.stringify(e)}\n`);
           }

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { printOut, printTable } from '../remote/output.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
+import { inOrg, type Invitation } from '../remote/types.js';
 import { roleIdByName } from './lookups.js';
 
-interface Invitation { id: string; email: string; roleName: string; status: string; expiresAt: string }
 const columns: [string, (i: Invitation) => unknown][] = [['id', (i) => i.id], ['email', (i) => i.email], ['role', (i) => i.roleName], ['status', (i) => i.status], ['expires', (i) => i.expiresAt]];
 
 export function inviteCommand(): Command {
@@ -14,7 +14,7 @@ export function inviteCommand(): Command {
       .requiredOption('--role <role>', 'role name or id')
       .addHelpText('after', '\nExample:\n  latchkey invite create bob@acme.com --role Viewer --org acme')
       .action(run(async (r, o: { role: string; json?: boolean }, email: string) => {
-        const res = await r.post<{ invitation: Invitation; link?: string; emailed: boolean }>(`/orgs/${r.org}/invitations`, { email, roleId: await roleIdByName(r, o.role) });
+        const res = await r.call(r.api.POST('/api/v1/orgs/{org}/invitations', { ...inOrg(r.org), body: { email, roleId: await roleIdByName(r, o.role) } }));
         printOut(!!o.json, { invitation: res.invitation, link: res.link ?? null, emailed: res.emailed }, () => {
           printTable([res.invitation], columns);
           // With SMTP the link goes to the address only (it proves the invitee reads that mailbox).
@@ -26,7 +26,7 @@ export function inviteCommand(): Command {
   invite.addCommand(
     remoteCommand('list', 'List open invitations')
       .action(run(async (r, o) => {
-        const { items } = await r.get<{ items: Invitation[] }>(`/orgs/${r.org}/invitations`);
+        const { items } = await r.call(r.api.GET('/api/v1/orgs/{org}/invitations', inOrg(r.org)));
         printOut(!!o.json, items, () => printTable(items, columns));
       })),
   );
@@ -34,7 +34,7 @@ export function inviteCommand(): Command {
     remoteCommand('revoke', 'Revoke an open invitation')
       .argument('<invitation-id>')
       .action(run(async (r, o, id: string) => {
-        await r.delete(`/orgs/${r.org}/invitations/${encodeURIComponent(id)}`);
+        await r.call(r.api.DELETE('/api/v1/orgs/{org}/invitations/{id}', { params: { path: { org: r.org, id } } }));
         printOut(!!o.json, { revoked: id }, () => process.stdout.write(`revoked ${id}\n`));
       })),
   );

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { printOut, printTable } from '../remote/output.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
+import { inOrg, type Member } from '../remote/types.js';
 import { memberIdByEmail, roleIdByName } from './lookups.js';
 
-interface Member { userId: string; email: string; name: string; roleName: string; activeTokens: number; joinedAt: string }
 const columns: [string, (m: Member) => unknown][] = [['user id', (m) => m.userId], ['email', (m) => m.email], ['name', (m) => m.name], ['role', (m) => m.roleName], ['tokens', (m) => m.activeTokens], ['joined', (m) => m.joinedAt]];
 
 export function memberCommand(): Command {
@@ -11,7 +11,7 @@ export function memberCommand(): Command {
   member.addCommand(
     remoteCommand('list', 'List members with the tokens they own')
       .action(run(async (r, o) => {
-        const { items } = await r.get<{ items: Member[] }>(`/orgs/${r.org}/members`);
+        const { items } = await r.call(r.api.GET('/api/v1/orgs/{org}/members', inOrg(r.org)));
         printOut(!!o.json, items, () => printTable(items, columns));
       })),
   );
@@ -20,7 +20,7 @@ export function memberCommand(): Command {
       .argument('<member>', 'email or user id')
       .addHelpText('after', '\nExample:\n  latchkey token reassign --from-user alice@acme.com --to storefront-bot --org acme\n  latchkey member remove alice@acme.com --org acme')
       .action(run(async (r, o, who: string) => {
-        await r.delete(`/orgs/${r.org}/members/${encodeURIComponent(await memberIdByEmail(r, who))}`);
+        await r.call(r.api.DELETE('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org: r.org, userId: await memberIdByEmail(r, who) } } }));
         printOut(!!o.json, { removed: who }, () => process.stdout.write(`removed ${who}\n`));
       })),
   );
@@ -30,7 +30,7 @@ export function memberCommand(): Command {
       .argument('<role>', 'role name or id')
       .addHelpText('after', '\nExample:\n  latchkey member role alice@acme.com Admin --org acme')
       .action(run(async (r, o, who: string, role: string) => {
-        const m = await r.patch<Member>(`/orgs/${r.org}/members/${encodeURIComponent(await memberIdByEmail(r, who))}`, { roleId: await roleIdByName(r, role) });
+        const m = await r.call(r.api.PATCH('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org: r.org, userId: await memberIdByEmail(r, who) } }, body: { roleId: await roleIdByName(r, role) } }));
         printOut(!!o.json, m, () => printTable([m], columns));
       })),
   );

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { printOut, printTable } from '../remote/output.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
+import { inOrg, type Role } from '../remote/types.js';
 
-interface Role { id: string; name: string; builtin: boolean; permissions: string[] }
 const columns: [string, (x: Role) => unknown][] = [['id', (x) => x.id], ['name', (x) => x.name], ['built-in', (x) => (x.builtin ? 'yes' : 'no')], ['permissions', (x) => x.permissions]];
 
 export function roleCommand(): Command {
@@ -10,7 +10,7 @@ export function roleCommand(): Command {
   role.addCommand(
     remoteCommand('list', 'List roles with their permissions')
       .action(run(async (r, o) => {
-        const { items } = await r.get<{ items: Role[] }>(`/orgs/${r.org}/roles`);
+        const { items } = await r.call(r.api.GET('/api/v1/orgs/{org}/roles', inOrg(r.org)));
         printOut(!!o.json, items, () => printTable(items, columns));
       })),
   );
@@ -21,7 +21,7 @@ export function roleCommand(): Command {
       .option('--description <text>')
       .addHelpText('after', '\nExample:\n  latchkey role create "Storefront reader" --permissions assets:view,configurations:view --org acme')
       .action(run(async (r, o: { permissions: string[]; description?: string; json?: boolean }, name: string) => {
-        const created = await r.post<Role>(`/orgs/${r.org}/roles`, { name, permissions: o.permissions, ...(o.description ? { description: o.description } : {}) });
+        const created = await r.call(r.api.POST('/api/v1/orgs/{org}/roles', { ...inOrg(r.org), body: { name, permissions: o.permissions, ...(o.description ? { description: o.description } : {}) } }));
         printOut(!!o.json, created, () => printTable([created], columns));
       })),
   );

@@ -1,11 +1,10 @@
 import { Command } from 'commander';
 import { printOut, printTable } from '../remote/output.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
+import { inOrg, type ServiceAccount as Sa } from '../remote/types.js';
 import { roleIdByName } from './lookups.js';
 
-interface Sa { id: string; name: string; roleName: string; status: string; activeTokens: number; createdAt: string; description: string | null }
 const columns: [string, (s: Sa) => unknown][] = [['id', (s) => s.id], ['name', (s) => s.name], ['role', (s) => s.roleName], ['status', (s) => s.status], ['tokens', (s) => s.activeTokens], ['created', (s) => s.createdAt]];
-const enc = encodeURIComponent;
 
 export function saCommand(): Command {
   const sa = new Command('sa').description('Service accounts').exitOverride();
@@ -13,7 +12,7 @@ export function saCommand(): Command {
     remoteCommand('list', 'List service accounts')
       .addHelpText('after', '\nExample:\n  latchkey sa list --org acme --json')
       .action(run(async (r, o) => {
-        const { items } = await r.get<{ items: Sa[] }>(`/orgs/${r.org}/service-accounts`);
+        const { items } = await r.call(r.api.GET('/api/v1/orgs/{org}/service-accounts', inOrg(r.org)));
         printOut(!!o.json, items, () => printTable(items, columns));
       })),
   );
@@ -25,7 +24,7 @@ export function saCommand(): Command {
       .addHelpText('after', '\nExample:\n  latchkey sa create storefront-bot --org acme --role Viewer')
       .action(run(async (r, o: { role?: string; description?: string; json?: boolean }, name: string) => {
         const roleId = o.role ? await roleIdByName(r, o.role) : undefined;
-        const created = await r.post<Sa>(`/orgs/${r.org}/service-accounts`, { name, ...(roleId ? { roleId } : {}), ...(o.description ? { description: o.description } : {}) });
+        const created = await r.call(r.api.POST('/api/v1/orgs/{org}/service-accounts', { ...inOrg(r.org), body: { name, ...(roleId ? { roleId } : {}), ...(o.description ? { description: o.description } : {}) } }));
         printOut(!!o.json, created, () => printTable([created], columns));
       })),
   );
@@ -35,7 +34,7 @@ export function saCommand(): Command {
       .argument('<new-name>')
       .addHelpText('after', '\nExample:\n  latchkey sa rename storefront-bot shop-bot --org acme')
       .action(run(async (r, o, account: string, newName: string) => {
-        const s = await r.patch<Sa>(`/orgs/${r.org}/service-accounts/${enc(account)}`, { name: newName });
+        const s = await r.call(r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org: r.org, id: account } }, body: { name: newName } }));
         printOut(!!o.json, s, () => printTable([s], columns));
       })),
   );
@@ -45,7 +44,7 @@ export function saCommand(): Command {
         .argument('<account>', 'name or id')
         .addHelpText('after', `\nExample:\n  latchkey sa ${verb} storefront-bot --org acme`)
         .action(run(async (r, o, account: string) => {
-          const s = await r.patch<Sa>(`/orgs/${r.org}/service-accounts/${enc(account)}`, { disabled });
+          const s = await r.call(r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org: r.org, id: account } }, body: { disabled } }));
           printOut(!!o.json, s, () => printTable([s], columns));
         })),
     );
@@ -56,7 +55,7 @@ export function saCommand(): Command {
       .option('--revoke-tokens', 'revoke its active tokens in the same step')
       .addHelpText('after', '\nExample:\n  latchkey sa delete old-bot --org acme --revoke-tokens')
       .action(run(async (r, o: { revokeTokens?: boolean; json?: boolean }, account: string) => {
-        const res = await r.delete<{ revokedTokens: string[] }>(`/orgs/${r.org}/service-accounts/${enc(account)}${o.revokeTokens ? '?revokeTokens=true' : ''}`);
+        const res = await r.call(r.api.DELETE('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org: r.org, id: account }, query: o.revokeTokens ? { revokeTokens: true } : {} } }));
         printOut(!!o.json, { deleted: account, ...res }, () => process.stdout.write(`deleted ${account}${res.revokedTokens.length ? `; revoked ${res.revokedTokens.join(', ')}` : ''}\n`));
       })),
   );

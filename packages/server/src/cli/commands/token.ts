@@ -3,11 +3,8 @@ import { printJson, printOut, printTable } from '../remote/output.js';
 import { remoteCommand, run, UsageError } from '../remote/remote-command.js';
 import { memberIdByEmail, serviceAccountId } from './lookups.js';
 import { readImportFile } from './token-file.js';
+import { inOrg, type Token, type TokenPage, type TokenQuery } from '../remote/types.js';
 
-interface Token {
-  id: string; name: string; type: string; hint: string; status: string; domains: string[];
-  owner: { type: string; name: string; email: string | null }; expiresAt: string | null; lastUsedAt: string | null;
-}
 const columns: [string, (t: Token) => unknown][] = [
   ['id', (t) => t.id], ['name', (t) => t.name], ['type', (t) => t.type], ['hint', (t) => t.hint], ['status', (t) => t.status],
   ['owner', (t) => (t.owner.type === 'user' ? `${t.owner.email} (user)` : t.owner.name)], ['domains', (t) => t.domains], ['expires', (t) => t.expiresAt], ['last used', (t) => t.lastUsedAt],
@@ -29,8 +26,9 @@ export function tokenCommand(): Command {
         const items: Token[] = [];
         let cursor: string | null = null;
         do {
-          const q = new URLSearchParams({ status: o.status, limit: '200', ...(owner ? { owner } : {}), ...(o.type ? { type: o.type } : {}), ...(o.search ? { search: o.search } : {}), ...(cursor ? { cursor } : {}) });
-          const page: { items: Token[]; nextCursor: string | null } = await r.get(`/orgs/${r.org}/tokens?${q.toString()}`);
+          // commander checks --type and --status against the same choices the schema allows.
+          const query = { status: o.status as TokenQuery['status'], limit: 200, ...(owner ? { owner } : {}), ...(o.type ? { type: o.type as TokenQuery['type'] } : {}), ...(o.search ? { search: o.search } : {}), ...(cursor ? { cursor } : {}) };
+          const page: TokenPage = await r.call(r.api.GET('/api/v1/orgs/{org}/tokens', { params: { path: { org: r.org }, query } }));
           items.push(...page.items);
           cursor = page.nextCursor;
         } while (cursor);
@@ -47,14 +45,15 @@ export function tokenCommand(): Command {
       .option('--expires-at <iso-date>')
       .addHelpText('after', '\nExamples:\n  latchkey token create backend --org acme --service-account storefront-bot\n  latchkey token create site --org acme --service-account storefront-bot --type public --domains https://shop.acme.com')
       .action(run(async (r, o: { serviceAccount: string; type: string; domains?: string[]; permissions?: string[]; expiresAt?: string; json?: boolean }, name: string) => {
-        const res = await r.post<{ token: string; item: Token }>(`/orgs/${r.org}/tokens`, {
+        const body = {
           name,
           serviceAccountId: await serviceAccountId(r, o.serviceAccount),
-          type: o.type,
+          type: o.type as 'public' | 'private',
           ...(o.domains ? { domains: o.domains } : {}),
           ...(o.permissions ? { permissions: o.permissions } : {}),
           ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
-        });
+        };
+        const res = await r.call(r.api.POST('/api/v1/orgs/{org}/tokens', { ...inOrg(r.org), body }));
         printOut(!!o.json, res, () => {
           printTable([res.item], columns);
           process.stdout.write(`\ntoken: ${res.token}\n${res.item.type === 'private' ? 'Store it now: it will not be shown again.\n' : ''}`);
@@ -65,7 +64,7 @@ export function tokenCommand(): Command {
     remoteCommand('show', 'Show one token (never a private value)')
       .argument('<token-id>')
       .action(run(async (r, o, id: string) => {
-        const t = await r.get<Token>(`/orgs/${r.org}/tokens/${encodeURIComponent(id)}`);
+        const t = await r.call(r.api.GET('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } } }));
         printOut(!!o.json, t, () => printTable([t], columns));
       })),
   );
@@ -80,7 +79,7 @@ export function tokenCommand(): Command {
       .action(run(async (r, o: { name?: string; domains?: string[]; permissions?: string[]; expiresAt?: string; json?: boolean }, id: string) => {
         const body = { ...(o.name ? { name: o.name } : {}), ...(o.domains ? { domains: o.domains } : {}), ...(o.permissions ? { permissions: o.permissions } : {}), ...(o.expiresAt ? { expiresAt: o.expiresAt === 'never' ? null : o.expiresAt } : {}) };
         if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give --name, --domains, --permissions or --expires-at');
-        const t = await r.patch<Token>(`/orgs/${r.org}/tokens/${encodeURIComponent(id)}`, body);
+        const t = await r.call(r.api.PATCH('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } }, body }));
         printOut(!!o.json, t, () => printTable([t], columns));
       })),
   );
@@ -88,7 +87,7 @@ export function tokenCommand(): Command {
     remoteCommand('revoke', 'Revoke a token: it stops working at once')
       .argument('<token-id>')
       .action(run(async (r, o, id: string) => {
-        await r.delete(`/orgs/${r.org}/tokens/${encodeURIComponent(id)}`);
+        await r.call(r.api.DELETE('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } } }));
         printOut(!!o.json, { revoked: id }, () => process.stdout.write(`revoked ${id}\n`));
       })),
   );
@@ -103,11 +102,11 @@ export function tokenCommand(): Command {
         const sa = await serviceAccountId(r, o.to);
         if (o.fromUser) {
           const userId = await memberIdByEmail(r, o.fromUser);
-          const res = await r.post<{ reassigned: string[] }>(`/orgs/${r.org}/members/${encodeURIComponent(userId)}/reassign-tokens`, { serviceAccountId: sa });
+          const res = await r.call(r.api.POST('/api/v1/orgs/{org}/members/{userId}/reassign-tokens', { params: { path: { org: r.org, userId } }, body: { serviceAccountId: sa } }));
           printOut(!!o.json, res, () => process.stdout.write(`reassigned ${res.reassigned.length} token(s) from ${o.fromUser} to ${o.to}\n`));
           return;
         }
-        const t = await r.post<Token>(`/orgs/${r.org}/tokens/${encodeURIComponent(id!)}/reassign`, { serviceAccountId: sa });
+        const t = await r.call(r.api.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', { params: { path: { org: r.org, id: id! } }, body: { serviceAccountId: sa } }));
         printOut(!!o.json, t, () => printTable([t], columns));
       })),
   );
@@ -119,7 +118,7 @@ export function tokenCommand(): Command {
       .action(run(async (r, o: { file: string; dryRun?: boolean; json?: boolean }) => {
         const rows = readImportFile(o.file);
         if (rows.length === 0) throw new UsageError(`${o.file} has no rows`);
-        const res = await r.post<{ dryRun: boolean; valid: boolean; imported: number; rows: { index: number; ok: boolean; code?: string; message?: string; tokenId?: string }[] }>(`/orgs/${r.org}/tokens/import`, { dryRun: !!o.dryRun, tokens: rows });
+        const res = await r.call(r.api.POST('/api/v1/orgs/{org}/tokens/import', { ...inOrg(r.org), body: { dryRun: !!o.dryRun, tokens: rows } }));
         if (o.json) return printJson(res);
         const bad = res.rows.filter((x) => !x.ok);
         printTable(o.dryRun ? res.rows : bad, [['row', (x) => x.index + 1], ['result', (x) => (x.ok ? 'ok' : x.code)], ['message', (x) => x.message ?? '']]);

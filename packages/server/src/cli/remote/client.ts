@@ -1,6 +1,9 @@
+import { createLatchkeyClient, errorEnvelope, type LatchkeyClient } from '@latchkey/api-client';
+
 /**
- * The CLI's client for a running Latchkey: a private token in Authorization, JSON both ways. Server
- * refusals become RemoteError (exit 1 with the server's code); an unreachable server likewise.
+ * The CLI's client for a running Latchkey: the generated, typed API client (@latchkey/api-client) with a
+ * private token in Authorization. Server refusals become RemoteError (exit 1 with the server's code); an
+ * unreachable server, a redirect or an answer that is not Latchkey's likewise.
  */
 export class RemoteError extends Error {
   constructor(
@@ -14,19 +17,29 @@ export class RemoteError extends Error {
 }
 
 export interface Remote {
+  /** The org as given (slug or id); the client encodes it as one path segment. */
   org: string;
-  get<T>(path: string): Promise<T>;
-  post<T>(path: string, body?: unknown): Promise<T>;
-  patch<T>(path: string, body: unknown): Promise<T>;
-  delete<T>(path: string): Promise<T>;
+  api: LatchkeyClient;
+  /**
+   * The success body of a typed call (undefined for 204): `r.call(r.api.GET('/api/v1/orgs/{org}', …))`. The
+   * error envelope becomes a RemoteError with the server's code; an answer that is not JSON, `bad_response`.
+   */
+  call<T>(pending: Promise<Answered<T>>): Promise<T>;
 }
+
+type Answered<T> = { data?: T; error?: unknown; response: Response };
 
 /**
  * A redirect is refused, never followed: fetch would resend the Authorization header and (307/308) the
  * body — legacy token values on import — to wherever it points. The message names where it pointed
  * (origin and path only: a query could carry anything) so the user can fix --url.
  */
-function refuseRedirect(base: string, requested: string, status: number, location: string | null): RemoteError {
+function refuseRedirect(
+  base: string,
+  requested: string,
+  status: number,
+  location: string | null,
+): RemoteError {
   let target = 'an unnamed location';
   try {
     if (location) {
@@ -45,44 +58,57 @@ function refuseRedirect(base: string, requested: string, status: number, locatio
 
 export function createRemote(opts: { url: string; token: string; org: string }): Remote {
   const base = opts.url.replace(/\/+$/, '');
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function send(request: Request): Promise<Response> {
     let res: Response;
     try {
-      res = await fetch(`${base}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${opts.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        // Every request carries the token, and an import carries legacy token values: a redirect is
-        // never followed, to another host or this one (see refuseRedirect).
-        redirect: 'manual',
-        signal: AbortSignal.timeout(60_000),
-      });
+      // Every request carries the token, and an import carries legacy token values: a redirect is
+      // never followed, to another host or this one (see refuseRedirect).
+      res = await fetch(request, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
     } catch (e) {
-      throw new RemoteError('unreachable', `cannot reach Latchkey at ${base} (${(e as Error).message}); check --url / LATCHKEY_URL`);
+      throw new RemoteError(
+        'unreachable',
+        `cannot reach Latchkey at ${base} (${(e as Error).message}); check --url / LATCHKEY_URL`,
+      );
     }
     if ((res.status >= 300 && res.status < 400) || res.type === 'opaqueredirect') {
       await res.body?.cancel();
-      throw refuseRedirect(base, `${base}/api/v1${path}`, res.status, res.headers.get('location'));
+      throw refuseRedirect(base, request.url, res.status, res.headers.get('location'));
     }
-    if (res.status === 204) return undefined as T;
-    const text = await res.text();
-    let json: unknown;
+    return res;
+  }
+  const notLatchkey = (status?: number) =>
+    new RemoteError(
+      'bad_response',
+      `${base} did not answer like a Latchkey server${status ? ` (HTTP ${status})` : ''}`,
+    );
+  async function call<T>(pending: Promise<Answered<T>>): Promise<T> {
+    let result: Answered<T>;
     try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new RemoteError('bad_response', `${base} did not answer like a Latchkey server (HTTP ${res.status})`);
+      result = await pending;
+    } catch (e) {
+      // A 2xx whose body is not JSON: openapi-fetch's JSON.parse throws.
+      if (e instanceof SyntaxError) throw notLatchkey();
+      throw e;
     }
-    if (!res.ok) {
-      const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-      throw new RemoteError(err?.code ?? `http_${res.status}`, err?.message ?? `HTTP ${res.status}`, err?.details);
-    }
-    return json as T;
+    const { data, error, response } = result;
+    if (response.ok) return data as T;
+    // openapi-fetch hands back an error body that is not JSON as text.
+    if (typeof error === 'string' && error !== '') throw notLatchkey(response.status);
+    const err = errorEnvelope(error);
+    throw new RemoteError(
+      err?.code ?? `http_${response.status}`,
+      err?.message ?? `HTTP ${response.status}`,
+      err?.details,
+    );
   }
   return {
     org: opts.org,
-    get: (p) => call('GET', p),
-    post: (p, b) => call('POST', p, b ?? {}),
-    patch: (p, b) => call('PATCH', p, b),
-    delete: (p) => call('DELETE', p),
+    api: createLatchkeyClient({
+      baseUrl: base,
+      fetch: send,
+      redirect: 'manual',
+      headers: { authorization: `Bearer ${opts.token}` },
+    }),
+    call,
   };
 }

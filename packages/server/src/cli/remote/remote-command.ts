@@ -54,7 +54,7 @@ export function run<O extends RemoteOptions = any>(action: (remote: Remote, opts
       process.exitCode = 2;
       return;
     }
-    const remote = createRemote({ url: opts.url!, token: opts.token!, org: encodeURIComponent(opts.org!) });
+    const remote = createRemote({ url: opts.url!, token: opts.token!, org: opts.org! });
     try {
       await (action as (...a: unknown[]) => Promise<void>)(remote, opts, ...args.slice(0, -2));
     } catch (e) {
