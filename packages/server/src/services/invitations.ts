@@ -151,7 +151,7 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
       } catch (e) {
         // Someone created the account meanwhile (another invitation to the same address): it exists now,
         // so this is the "has an account" case, and answers like it.
-        if (!(e instanceof AppError && e.code === 'conflict')) throw e;
+        if (!(e instanceof AppError && e.code === 'email_taken')) throw e;
       }
       return { email: inv.email };
     },

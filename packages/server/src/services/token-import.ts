@@ -1,5 +1,5 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { AppError } from '../domain/errors.js';
+import { AppError, type ImportRowCode } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { normalizeAllowlist } from '../domain/origins.js';
 import { effectiveTokenPermissions, missingFrom } from '../domain/permissions.js';
@@ -30,19 +30,8 @@ export interface ImportRow {
   expiresAt?: string | null;
 }
 
-/** Why a row cannot be imported: a closed set, documented in docs/migration.md. */
-export type ImportRowCode =
-  | 'owner_not_member'
-  | 'invalid_import'
-  | 'value_too_short'
-  | 'duplicate_value'
-  | 'value_unavailable'
-  | 'domains_required'
-  | 'invalid_domain'
-  | 'wildcard_domain'
-  | 'validation_failed'
-  | 'invalid_expiry'
-  | 'permission_escalation';
+/** Why a row cannot be imported: the closed set in domain/errors.ts. */
+export type { ImportRowCode };
 
 export interface ImportRowResult {
   index: number;
@@ -335,7 +324,7 @@ export function tokenImportService(deps: ServiceDeps) {
               // Another import took a value between our check and this insert.
               if (isUniqueViolation(e))
                 throw new AppError(
-                  'conflict',
+                  'value_taken',
                   'A value in this import was taken while it ran; nothing was imported. Run it again.',
                 );
               throw e;

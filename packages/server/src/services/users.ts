@@ -18,14 +18,14 @@ export async function createUser(tx: Store, clock: Clock, input: { email: string
   return insertUser(tx, clock, { id: newId('user'), email: input.email, name: input.name, passwordHash: await hashPassword(input.password) });
 }
 
-/** Inserts a user whose password the caller has already checked and hashed; `conflict` if the email is taken. */
+/** Inserts a user whose password the caller has already checked and hashed; `email_taken` if the email is taken. */
 export async function insertUser(tx: Store, clock: Clock, input: { id: string; email: string; name: string; passwordHash: string }): Promise<UserRecord> {
   const at = iso(clock.now());
   const user: UserRecord = { ...input, email: input.email.toLowerCase(), createdAt: at, updatedAt: at };
   try {
     await tx.users.insert(user);
   } catch (e) {
-    if (isUniqueViolation(e)) throw new AppError('conflict', 'A user with this email already exists.');
+    if (isUniqueViolation(e)) throw new AppError('email_taken', 'A user with this email already exists.');
     throw e;
   }
   return user;
