@@ -4,7 +4,8 @@ import type { Mailer } from './mailer.js';
 import type { Permission } from '../domain/permissions.js';
 import type { OrgRecord } from '../store/queries/orgs.js';
 import type { Store } from '../store/store.js';
-import type { InvalidationBus, InvalidationEvent } from '../verify/invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
+import type { InvalidationBus } from '../verify/invalidation.js';
 
 /** Who is acting: a console user, a private token (automation), or the operator's CLI on the host. */
 export interface Actor {

@@ -14,7 +14,7 @@ import {
 import { decideTokenLifetime, type TokenPolicyDecision } from '../domain/token-policy.js';
 import { isUniqueViolation } from '../store/dialect.js';
 import type { TokenRecord } from '../store/queries/tokens.js';
-import type { InvalidationEvent } from '../verify/invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
 import { writeAuditMany } from './audit.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
 import { tokenAuditView } from './tokens.js';

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { InvalidationEvent } from '../verify/invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
 import { INVALIDATION_CHANNEL, instanceId } from './instance.js';
 import type { DatabaseHandle, DialectName } from './dialect.js';
 import type { Database } from './schema.js';
