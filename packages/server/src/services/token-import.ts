@@ -12,11 +12,10 @@ import {
   type TokenType,
 } from '../domain/token-format.js';
 import { decideTokenLifetime, type TokenPolicyDecision } from '../domain/token-policy.js';
-import { isUniqueViolation } from '../store/dialect.js';
 import type { TokenRecord } from '../store/queries/tokens.js';
 import type { InvalidationEvent } from '../domain/invalidation-event.js';
 import { writeAuditMany } from './audit.js';
-import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import { inTransaction, iso, onConflict, type OrgScope, type ServiceDeps } from './context.js';
 import { tokenAuditView } from './tokens.js';
 
 export interface ImportRow {
@@ -318,17 +317,11 @@ export function tokenImportService(deps: ServiceDeps) {
             const slice = tokens.slice(start, start + INSERTS_PER_SLICE);
             for (const token of slice)
               written.push({ kind: 'token', tokenId: token.id, hash: token.hash, imported: true });
-            try {
-              await tx.tokens.insertMany(slice);
-            } catch (e) {
-              // Another import took a value between our check and this insert.
-              if (isUniqueViolation(e))
-                throw new AppError(
-                  'value_taken',
-                  'A value in this import was taken while it ran; nothing was imported. Run it again.',
-                );
-              throw e;
-            }
+            // Another import took a value between our check and this insert.
+            await onConflict(
+              tx.tokens.insertMany(slice),
+              () => new AppError('value_taken', 'A value in this import was taken while it ran; nothing was imported. Run it again.'),
+            );
             await writeAuditMany(
               tx,
               scope,
