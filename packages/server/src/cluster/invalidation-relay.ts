@@ -1,4 +1,5 @@
-import type { InvalidationBus, InvalidationEvent } from '../verify/invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
+import type { InvalidationBus } from '../verify/invalidation.js';
 import type { Channel, PrimaryMessage, WorkerMessage } from './messages.js';
 
 /**

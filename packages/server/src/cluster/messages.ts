@@ -1,4 +1,4 @@
-import type { InvalidationEvent } from '../verify/invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
 
 /**
  * The IPC messages between the primary of `latchkey serve --workers` and its workers. Every type starts

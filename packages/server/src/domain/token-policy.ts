@@ -19,6 +19,9 @@ import type { ErrorCode } from './errors.js';
  * - reassign: the expiry is kept, capped at the maximum from now (an expired token stays expired).
  * - rotate: a live token only; the expiry is kept, capped at the maximum, or set as on update.
  * - Nothing changes a revoked token.
+ *
+ * Refusals: `token_revoked` (any change to a revoked token), `token_expired` (a new expiry for, or a
+ * rotation of, an expired token), `invalid_expiry` (an expiry the policy does not allow).
  */
 
 export interface TokenLifetimePolicy {
@@ -40,7 +43,7 @@ export type TokenChange =
   | { kind: 'reassign'; before: TokenState }
   | { kind: 'rotate'; before: TokenState; expiresAt?: string | null };
 
-export type TokenPolicyCode = Extract<ErrorCode, 'invalid_expiry' | 'conflict'>;
+export type TokenPolicyCode = Extract<ErrorCode, 'invalid_expiry' | 'token_revoked' | 'token_expired'>;
 export type TokenPolicyDecision =
   { ok: true; expiresAt: string | null } | { ok: false; code: TokenPolicyCode; message: string };
 
@@ -99,7 +102,7 @@ export function decideTokenLifetime(
   };
 
   if (change.kind !== 'create' && change.kind !== 'import' && change.before.revokedAt !== null) {
-    return refuse('conflict', `A revoked token cannot be ${VERB[change.kind]}.`);
+    return refuse('token_revoked', `A revoked token cannot be ${VERB[change.kind]}.`);
   }
   const expired = (s: TokenState) => s.expiresAt !== null && Date.parse(s.expiresAt) <= now.getTime();
 
@@ -118,7 +121,7 @@ export function decideTokenLifetime(
         return ok(before.expiresAt === null ? null : new Date(before.expiresAt));
       if (expired(before)) {
         return refuse(
-          'conflict',
+          'token_expired',
           'This token has expired and stays expired: create a new token instead of extending it.',
         );
       }
@@ -132,7 +135,7 @@ export function decideTokenLifetime(
     case 'rotate': {
       const { before } = change;
       if (expired(before))
-        return refuse('conflict', 'This token has expired and stays expired: create a new token instead.');
+        return refuse('token_expired', 'This token has expired and stays expired: create a new token instead.');
       if (change.expiresAt === undefined)
         return ok(capped(before.expiresAt === null ? null : new Date(before.expiresAt)));
       return explicit(change.expiresAt);

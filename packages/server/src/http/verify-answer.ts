@@ -1,9 +1,9 @@
 import fastJsonStringify from 'fast-json-stringify';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { VerifyCode } from '@latchkey/protocol';
+import { VERIFY_CODES, type VerifyCode } from '@latchkey/protocol';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
-import { Nullable, TokenType } from './schemas.js';
+import { Nullable, StringEnum, TokenType } from './schemas.js';
 
 /**
  * What `POST /api/v1/verify` takes and answers, shared by its Fastify route (routes/verify.ts) and the hot
@@ -21,7 +21,8 @@ export const VerifyBody = Type.Object(
 
 export const VerifyResponse = Type.Object({
   valid: Type.Boolean(),
-  code: Type.String({ description: 'valid, token_missing, token_invalid, token_revoked, token_expired, owner_disabled, origin_required, origin_not_allowed, permission_denied' }),
+  // An enum in the document only: the serializer compiled from it is the plain string's (schemas.ts StringEnum).
+  code: StringEnum(Object.keys(VERIFY_CODES) as VerifyCode[], { description: 'The decision; see docs/api.md' }),
   org: Nullable(Type.Object({ id: Type.String(), slug: Type.String() })),
   tokenId: Nullable(Type.String()),
   owner: Nullable(Type.Object({ type: Type.String(), id: Type.String(), name: Type.String() })),

@@ -1,7 +1,7 @@
 import { newId } from '../domain/ids.js';
-import type { NewAuditRecord } from '../store/queries/audit.js';
+import type { AuditFilter, NewAuditRecord } from '../store/queries/audit.js';
 import type { Store } from '../store/store.js';
-import type { OrgScope } from './context.js';
+import type { OrgScope, ServiceDeps } from './context.js';
 
 export interface AuditEntry {
   action: string;
@@ -40,4 +40,33 @@ export async function writeAudit(tx: Store, scope: OrgScope, at: string, entry: 
 /** One entry per item of a bulk change (an import), in order, in one statement, like writeAudit. */
 export async function writeAuditMany(tx: Store, scope: OrgScope, at: string, entries: readonly AuditEntry[]): Promise<void> {
   await tx.audit.insertMany(entries.map((entry) => record(scope, at, entry)));
+}
+
+/** Reading the org's audit log (rule 21); entries are written by the change they describe (writeAudit). */
+export function auditService(deps: ServiceDeps) {
+  const { store } = deps;
+  return {
+    /**
+     * One page of the org's entries, newest first: `limit` entries, and the seq to continue before
+     * (`nextSeq`), null on the last page.
+     */
+    async list(scope: OrgScope, filter: Omit<AuditFilter, 'limit'>, limit: number) {
+      const rows = await store.audit.list(scope.org.id, { ...filter, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          at: r.at,
+          actor: { type: r.actorType, id: r.actorId, label: r.actorLabel },
+          action: r.action,
+          target: { type: r.targetType, id: r.targetId },
+          before: r.before,
+          after: r.after,
+          ip: r.ip,
+        })),
+        nextSeq: rows.length > limit && last ? last.seq : null,
+      };
+    },
+  };
 }

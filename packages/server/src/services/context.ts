@@ -1,10 +1,13 @@
 import type { Config } from '../config/config.js';
+import type { AppError } from '../domain/errors.js';
 import type { InvitationLimits } from './invitation-limits.js';
 import type { Mailer } from './mailer.js';
 import type { Permission } from '../domain/permissions.js';
 import type { OrgRecord } from '../store/queries/orgs.js';
+import { ConflictError } from '../store/conflict.js';
 import type { Store } from '../store/store.js';
-import type { InvalidationBus, InvalidationEvent } from '../verify/invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
+import type { InvalidationBus } from '../verify/invalidation.js';
 
 /** Who is acting: a console user, a private token (automation), or the operator's CLI on the host. */
 export interface Actor {
@@ -62,4 +65,17 @@ export async function inTransaction<T>(
   });
   if (events.length > 0) deps.bus.publish(events);
   return result;
+}
+
+/**
+ * Runs a write and says what a unique conflict means for this use case: the store's ConflictError
+ * (store/conflict.ts, either dialect) becomes `error()`; anything else passes through.
+ */
+export async function onConflict<T>(write: Promise<T>, error: () => AppError): Promise<T> {
+  try {
+    return await write;
+  } catch (e) {
+    if (e instanceof ConflictError) throw error();
+    throw e;
+  }
 }

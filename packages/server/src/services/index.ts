@@ -1,3 +1,4 @@
+import { auditService } from './audit.js';
 import type { ServiceDeps } from './context.js';
 import { invitationService } from './invitations.js';
 import { memberService } from './members.js';
@@ -9,10 +10,26 @@ import { sessionService } from './sessions.js';
 import { setupService } from './setup.js';
 import { tokenImportService } from './token-import.js';
 import { tokenService } from './tokens.js';
+import { userService } from './users.js';
 
-/** Every use case, wired once from the same dependencies. */
+/**
+ * Every use case, wired once from the same dependencies. The HTTP layer calls these only, never the
+ * store (test/layers.test.ts checks it); `deps` is here for the composition root and the CLI.
+ *
+ * Passing an outer transaction — one convention: a method that writes takes the caller's transaction as
+ * its last, optional parameter `outer?: Store` and runs its change through
+ * `inTransaction(deps, fn, outer)` (services/context.ts). Without it the method opens and commits its own
+ * transaction; with it the change joins the caller's, which commits (and publishes the invalidation
+ * events) — so `setup.bootstrap` creates a user, an org, a service account and a token in one
+ * transaction: `users.create(input, tx)`, `orgs.create(input, tx)`, `serviceAccounts.create(scope, input,
+ * tx)`, `tokens.create(scope, input, tx)`.
+ *
+ * A unique violation reaches services as the store's one `ConflictError` (store/conflict.ts, either
+ * dialect); a service says what it means with `onConflict(write, () => new AppError(...))`.
+ */
 export function createServices(deps: ServiceDeps) {
   const orgs = orgService(deps);
+  const users = userService(deps);
   const roles = roleService(deps);
   const serviceAccounts = serviceAccountService(deps, roles);
   const tokens = tokenService(deps);
@@ -21,12 +38,16 @@ export function createServices(deps: ServiceDeps) {
     orgs,
     roles,
     members: memberService(deps, roles),
-    invitations: invitationService(deps, roles),
+    invitations: invitationService(deps, roles, users),
     serviceAccounts,
     tokens,
     tokenImport: tokenImportService(deps),
     sessions: sessionService(deps),
-    setup: setupService(deps, orgs, serviceAccounts, tokens),
+    users,
+    audit: auditService(deps),
+    /** The readiness probe's database round trip. */
+    health: { databaseReachable: () => deps.store.ping() },
+    setup: setupService(deps, orgs, serviceAccounts, tokens, users),
     passwordResets: passwordResetService(deps),
   };
 }

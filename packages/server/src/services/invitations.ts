@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
 import { inTransaction, iso, type Actor, type OrgScope, type ServiceDeps } from './context.js';
 import type { roleService } from './roles.js';
-import { checkPassword, insertUser } from './users.js';
+import { checkPassword, type userService } from './users.js';
 import { hashPassword } from './passwords.js';
 import { invitationEmail } from './invitation-email.js';
 import { invitationView } from './views.js';
@@ -18,7 +18,7 @@ export function invitationLink(publicUrl: string, token: string): string {
   return `${publicUrl}/accept-invite#token=${token}`;
 }
 
-export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof roleService>) {
+export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof roleService>, users: ReturnType<typeof userService>) {
   const { store, clock, config } = deps;
 
   return {
@@ -145,13 +145,13 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
           const userId = newId('user');
           // Claim the invitation first: of two concurrent accepts, the second finds it used.
           if (!(await tx.invitations.markAccepted(inv.id, userId, now))) throw invalid();
-          const user = await insertUser(tx, clock, { id: userId, email: inv.email, name: input.name, passwordHash });
+          const user = await users.insertHashed({ id: userId, email: inv.email, name: input.name, passwordHash }, tx);
           await join(tx, inv, user, now, input.ip, false);
         });
       } catch (e) {
         // Someone created the account meanwhile (another invitation to the same address): it exists now,
         // so this is the "has an account" case, and answers like it.
-        if (!(e instanceof AppError && e.code === 'conflict')) throw e;
+        if (!(e instanceof AppError && e.code === 'email_taken')) throw e;
       }
       return { email: inv.email };
     },

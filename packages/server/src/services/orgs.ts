@@ -5,9 +5,8 @@ import { BUILTIN_ROLES, builtinRolePermissions, expand, grants, type Permission 
 import type { OrgRecord } from '../store/queries/orgs.js';
 import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
-import { inTransaction, iso, type Actor, type OrgScope, type ServiceDeps } from './context.js';
+import { inTransaction, iso, onConflict, type Actor, type OrgScope, type ServiceDeps } from './context.js';
 import { orgView } from './views.js';
-import { isUniqueViolation } from '../store/dialect.js';
 
 export const ORG_SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
@@ -23,42 +22,49 @@ export function orgService(deps: ServiceDeps) {
 
   return {
     /** Creates an org with its built-in roles and makes `ownerUserId` its Owner — one transaction. */
-    async create(tx: Store, input: { name: string; slug: string; ownerUserId: string; actor: Actor }): Promise<OrgRecord> {
+    async create(input: { name: string; slug: string; ownerUserId: string; actor: Actor }, outer?: Store): Promise<OrgRecord> {
       const slug = input.slug.toLowerCase();
       if (!ORG_SLUG_PATTERN.test(slug)) {
         throw new AppError('validation_failed', 'An org slug is 1–40 lower-case letters, digits and "-", not starting or ending with "-".');
       }
       const name = validOrgName(input.name);
-      const at = iso(clock.now());
-      const org: OrgRecord = { id: newId('org'), slug, name, maxTokenLifetimeDays: null, createdAt: at, updatedAt: at };
-      try {
-        await tx.orgs.insert(org);
-      } catch (e) {
-        if (isUniqueViolation(e)) throw new AppError('name_taken', `An org with the slug "${slug}" already exists.`);
-        throw e;
-      }
-      let ownerRoleId = '';
-      for (const name of BUILTIN_ROLES) {
-        const id = newId('role');
-        if (name === 'Owner') ownerRoleId = id;
-        await tx.roles.insert({
-          id,
-          orgId: org.id,
-          name,
-          nameKey: name.toLowerCase(),
-          builtin: name,
-          description: null,
-          permissions: builtinRolePermissions(name, config.catalog),
-          createdAt: at,
-          updatedAt: at,
-          deletedAt: null,
-        });
-      }
-      await tx.members.insert({ orgId: org.id, userId: input.ownerUserId, roleId: ownerRoleId, createdAt: at, updatedAt: at });
-      const scope: OrgScope = { org, actor: input.actor, permissions: [] };
-      await writeAudit(tx, scope, at, { action: 'org.create', targetType: 'org', targetId: org.id, after: orgView(org) });
-      return org;
+      return inTransaction(
+        deps,
+        async (tx) => {
+          const at = iso(clock.now());
+          const org: OrgRecord = { id: newId('org'), slug, name, maxTokenLifetimeDays: null, createdAt: at, updatedAt: at };
+          await onConflict(tx.orgs.insert(org), () => new AppError('name_taken', `An org with the slug "${slug}" already exists.`));
+          let ownerRoleId = '';
+          for (const name of BUILTIN_ROLES) {
+            const id = newId('role');
+            if (name === 'Owner') ownerRoleId = id;
+            await tx.roles.insert({
+              id,
+              orgId: org.id,
+              name,
+              nameKey: name.toLowerCase(),
+              builtin: name,
+              description: null,
+              permissions: builtinRolePermissions(name, config.catalog),
+              createdAt: at,
+              updatedAt: at,
+              deletedAt: null,
+            });
+          }
+          await tx.members.insert({ orgId: org.id, userId: input.ownerUserId, roleId: ownerRoleId, createdAt: at, updatedAt: at });
+          const scope: OrgScope = { org, actor: input.actor, permissions: [] };
+          await writeAudit(tx, scope, at, { action: 'org.create', targetType: 'org', targetId: org.id, after: orgView(org) });
+          return org;
+        },
+        outer,
+      );
     },
+
+    /** The org by id (a token's own org, known to exist); undefined if it does not exist. */
+    get: (id: string): Promise<OrgRecord | undefined> => store.orgs.findById(id),
+
+    /** The orgs a user is a member of, with their role there. */
+    listForUser: (userId: string) => store.orgs.listForUser(userId),
 
     /**
      * Resolves `{org}` (id or slug) for an actor. Returns `undefined` when the org does not exist *or*

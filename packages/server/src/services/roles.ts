@@ -1,11 +1,10 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { BUILTIN_ROLES, builtinRolePermissions, expand, unknownPermissions } from '../domain/permissions.js';
-import { isUniqueViolation } from '../store/dialect.js';
 import type { RoleRecord } from '../store/queries/roles.js';
 import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
-import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import { inTransaction, iso, onConflict, type OrgScope, type ServiceDeps } from './context.js';
 import { assertNoEscalation } from './guards.js';
 import { roleView } from './views.js';
 
@@ -58,12 +57,7 @@ export function roleService(deps: ServiceDeps) {
           updatedAt: at,
           deletedAt: null,
         };
-        try {
-          await tx.roles.insert(role);
-        } catch (e) {
-          if (isUniqueViolation(e)) throw nameTaken(input.name);
-          throw e;
-        }
+        await onConflict(tx.roles.insert(role), () => nameTaken(input.name));
         await writeAudit(tx, scope, at, { action: 'role.create', targetType: 'role', targetId: role.id, after: roleView(role) });
         return role;
       });
@@ -87,12 +81,10 @@ export function roleService(deps: ServiceDeps) {
           ...(patch.permissions !== undefined ? { permissions: expand(patch.permissions) } : {}),
           updatedAt: at,
         };
-        try {
-          await tx.roles.update(id, { name: after.name, nameKey: after.nameKey, description: after.description, permissions: after.permissions, updatedAt: at });
-        } catch (e) {
-          if (isUniqueViolation(e)) throw nameTaken(after.name);
-          throw e;
-        }
+        await onConflict(
+          tx.roles.update(id, { name: after.name, nameKey: after.nameKey, description: after.description, permissions: after.permissions, updatedAt: at }),
+          () => nameTaken(after.name),
+        );
         await writeAudit(tx, scope, at, { action: 'role.update', targetType: 'role', targetId: id, before: roleView(before), after: roleView(after) });
         invalidate({ kind: 'role', roleId: id });
         return after;

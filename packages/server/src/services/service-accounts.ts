@@ -1,11 +1,10 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { checkServiceAccountName } from '../domain/service-account-name.js';
-import { isUniqueViolation } from '../store/dialect.js';
 import type { ServiceAccountView } from '../store/queries/service-accounts.js';
 import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
-import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import { inTransaction, iso, onConflict, type OrgScope, type ServiceDeps } from './context.js';
 import { assertNoEscalation } from './guards.js';
 import type { roleService } from './roles.js';
 import { serviceAccountView } from './views.js';
@@ -31,7 +30,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
     get: (scope: OrgScope, idOrName: string) => load(store, scope, idOrName),
 
     /** Rule 1 (name), role defaulting to the org's Viewer (only for callers who hold Viewer's grants). */
-    async create(scope: OrgScope, input: { name: string; roleId?: string; description?: string }, tx0?: Store): Promise<ServiceAccountView> {
+    async create(scope: OrgScope, input: { name: string; roleId?: string; description?: string }, outer?: Store): Promise<ServiceAccountView> {
       const { name, key } = validName(input.name);
       const run = async (tx: Store) => {
         // The default role passes the same escalation check as a chosen one: a caller holding less
@@ -43,20 +42,18 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
           : 'give a service account the default Viewer role: choose a role you hold (roleId)');
         const at = iso(clock.now());
         const id = newId('serviceAccount');
-        try {
-          await tx.serviceAccounts.insert({
+        await onConflict(
+          tx.serviceAccounts.insert({
             id, orgId: scope.org.id, name, nameKey: key, description: input.description ?? null, roleId: role.id,
             disabledAt: null, deletedAt: null, createdAt: at, updatedAt: at,
-          });
-        } catch (e) {
-          if (isUniqueViolation(e)) throw nameTaken(name);
-          throw e;
-        }
+          }),
+          () => nameTaken(name),
+        );
         const sa = (await tx.serviceAccounts.findInOrg(scope.org.id, id))!;
         await writeAudit(tx, scope, at, { action: 'service_account.create', targetType: 'service_account', targetId: id, after: serviceAccountView(sa) });
         return sa;
       };
-      return inTransaction(deps, run, tx0);
+      return inTransaction(deps, run, outer);
     },
 
     /** Rename, describe, change role, disable/enable (rule 3) — one audit entry for the change. */
@@ -79,12 +76,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
         if (patch.description !== undefined) set.description = patch.description;
         if (patch.roleId !== undefined) set.roleId = (await roles.assignable(tx, scope, patch.roleId, 'give a service account this role')).id;
         if (patch.disabled !== undefined) set.disabledAt = patch.disabled ? (before.disabledAt ?? at) : null;
-        try {
-          await tx.serviceAccounts.update(before.id, set);
-        } catch (e) {
-          if (isUniqueViolation(e)) throw nameTaken(set.name ?? before.name);
-          throw e;
-        }
+        await onConflict(tx.serviceAccounts.update(before.id, set), () => nameTaken(set.name ?? before.name));
         const after = (await tx.serviceAccounts.findInOrg(scope.org.id, before.id))!;
         const action =
           patch.disabled === true && before.disabledAt === null ? 'service_account.disable'

@@ -6,7 +6,7 @@ import { inTransaction, type Actor, type OrgScope, type ServiceDeps } from './co
 import type { orgService } from './orgs.js';
 import type { serviceAccountService } from './service-accounts.js';
 import type { tokenService } from './tokens.js';
-import { createUser } from './users.js';
+import type { userService } from './users.js';
 import { verifyPassword } from './passwords.js';
 import { expand } from '../domain/permissions.js';
 import type { Store } from '../store/store.js';
@@ -30,8 +30,9 @@ export function setupService(
   orgs: ReturnType<typeof orgService>,
   serviceAccounts: ReturnType<typeof serviceAccountService>,
   tokens: ReturnType<typeof tokenService>,
+  users: ReturnType<typeof userService>,
 ) {
-  const { store, clock, config } = deps;
+  const { store, config } = deps;
 
   return {
     /**
@@ -53,9 +54,9 @@ export function setupService(
         if (!stored || !timingSafeEqual(Buffer.from(stored), given)) {
           throw new AppError('setup_invalid', 'This setup link is not valid; use the newest link printed by the server.');
         }
-        const user = await createUser(tx, clock, { email: input.email, name: input.name, password: input.password });
+        const user = await users.create({ email: input.email, name: input.name, password: input.password }, tx);
         const actor: Actor = { type: 'user', id: user.id, label: user.email, userId: user.id, ip: input.ip };
-        const org = await orgs.create(tx, { name: input.orgName, slug: input.orgSlug, ownerUserId: user.id, actor });
+        const org = await orgs.create({ name: input.orgName, slug: input.orgSlug, ownerUserId: user.id, actor }, tx);
         await tx.settings.delete(SETUP_KEY);
         return { user, org };
       });
@@ -75,9 +76,9 @@ export function setupService(
             throw new AppError('invalid_credentials', `A user ${input.email} already exists and the password does not match.`);
           }
         } else {
-          user = await createUser(tx, clock, { email: input.email, name: input.name ?? input.email.split('@')[0]!, password: input.password });
+          user = await users.create({ email: input.email, name: input.name ?? input.email.split('@')[0]!, password: input.password }, tx);
         }
-        const org = await orgs.create(tx, { name: input.orgName ?? input.slug, slug: input.slug, ownerUserId: user.id, actor: system });
+        const org = await orgs.create({ name: input.orgName ?? input.slug, slug: input.slug, ownerUserId: user.id, actor: system }, tx);
         if (!input.adminToken) return { user, org };
         const admin = await tx.roles.findBuiltin(org.id, 'Admin');
         const owner = await tx.roles.findBuiltin(org.id, 'Owner');

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { AppError } from '../domain/errors.js';
+import { AppError, type ImportRowCode } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { normalizeAllowlist } from '@latchkey/protocol';
 import { effectiveTokenPermissions, missingFrom } from '../domain/permissions.js';
@@ -12,11 +12,10 @@ import {
   type TokenType,
 } from '../domain/token-format.js';
 import { decideTokenLifetime, type TokenPolicyDecision } from '../domain/token-policy.js';
-import { isUniqueViolation } from '../store/dialect.js';
 import type { TokenRecord } from '../store/queries/tokens.js';
-import type { InvalidationEvent } from '../verify/invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
 import { writeAuditMany } from './audit.js';
-import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import { inTransaction, iso, onConflict, type OrgScope, type ServiceDeps } from './context.js';
 import { tokenAuditView } from './tokens.js';
 
 export interface ImportRow {
@@ -30,19 +29,8 @@ export interface ImportRow {
   expiresAt?: string | null;
 }
 
-/** Why a row cannot be imported: a closed set, documented in docs/migration.md. */
-export type ImportRowCode =
-  | 'owner_not_member'
-  | 'invalid_import'
-  | 'value_too_short'
-  | 'duplicate_value'
-  | 'value_unavailable'
-  | 'domains_required'
-  | 'invalid_domain'
-  | 'wildcard_domain'
-  | 'validation_failed'
-  | 'invalid_expiry'
-  | 'permission_escalation';
+/** Why a row cannot be imported: the closed set in domain/errors.ts. */
+export type { ImportRowCode };
 
 export interface ImportRowResult {
   index: number;
@@ -329,17 +317,11 @@ export function tokenImportService(deps: ServiceDeps) {
             const slice = tokens.slice(start, start + INSERTS_PER_SLICE);
             for (const token of slice)
               written.push({ kind: 'token', tokenId: token.id, hash: token.hash, imported: true });
-            try {
-              await tx.tokens.insertMany(slice);
-            } catch (e) {
-              // Another import took a value between our check and this insert.
-              if (isUniqueViolation(e))
-                throw new AppError(
-                  'conflict',
-                  'A value in this import was taken while it ran; nothing was imported. Run it again.',
-                );
-              throw e;
-            }
+            // Another import took a value between our check and this insert.
+            await onConflict(
+              tx.tokens.insertMany(slice),
+              () => new AppError('value_taken', 'A value in this import was taken while it ran; nothing was imported. Run it again.'),
+            );
             await writeAuditMany(
               tx,
               scope,

@@ -193,7 +193,7 @@ export function tokenService(deps: ServiceDeps) {
       }
       throw notFound('Service account');
     }
-    if (sa.disabledAt !== null) throw new AppError('conflict', `Service account "${sa.name}" is disabled; enable it first.`);
+    if (sa.disabledAt !== null) throw new AppError('service_account_disabled', `Service account "${sa.name}" is disabled; enable it first.`);
     const role = await tx.roles.findInOrg(scope.org.id, sa.roleId);
     return { sa, rolePermissions: role?.permissions ?? [] };
   }
@@ -341,7 +341,7 @@ export function tokenService(deps: ServiceDeps) {
       return inTransaction(deps, async (tx, invalidate) => {
         const before = await tx.tokens.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Token');
-        if (before.revokedAt) throw new AppError('conflict', 'A revoked token cannot be reassigned.');
+        if (before.revokedAt) throw new AppError('token_revoked', 'A revoked token cannot be reassigned.');
         const target = await ownerAccount(tx, scope, serviceAccountId);
         const oldRole = await ownerRoleOf(tx, scope.org.id, before);
         const now = clock.now();

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { InvalidationEvent } from '../verify/invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
+import { mappingConflicts } from './conflict.js';
 import { INVALIDATION_CHANNEL, instanceId } from './instance.js';
 import type { DatabaseHandle, DialectName } from './dialect.js';
 import type { Database } from './schema.js';
@@ -18,6 +19,7 @@ import { usageQueries } from './queries/usage.js';
 /**
  * One object holding a query module per aggregate, bound to a connection or a transaction.
  * Services receive a Store and call `transaction()` to get another Store bound to one transaction.
+ * A write that breaks a unique constraint throws `ConflictError` (store/conflict.ts) on both dialects.
  */
 export interface Store {
   dialect: DialectName;
@@ -50,17 +52,18 @@ export function createStore(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Sto
 function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName): Store {
   return {
     dialect,
-    orgs: orgQueries(db, dialect),
-    users: userQueries(db),
-    roles: roleQueries(db, dialect),
-    members: memberQueries(db, dialect),
-    invitations: invitationQueries(db),
-    serviceAccounts: serviceAccountQueries(db, dialect),
-    tokens: tokenQueries(db),
-    sessions: sessionQueries(db),
-    audit: auditQueries(db),
-    settings: settingQueries(db),
-    usage: usageQueries(db),
+    // A unique violation leaves every query module as ConflictError (store/conflict.ts), whatever the dialect.
+    orgs: mappingConflicts(orgQueries(db, dialect)),
+    users: mappingConflicts(userQueries(db)),
+    roles: mappingConflicts(roleQueries(db, dialect)),
+    members: mappingConflicts(memberQueries(db, dialect)),
+    invitations: mappingConflicts(invitationQueries(db)),
+    serviceAccounts: mappingConflicts(serviceAccountQueries(db, dialect)),
+    tokens: mappingConflicts(tokenQueries(db)),
+    sessions: mappingConflicts(sessionQueries(db)),
+    audit: mappingConflicts(auditQueries(db)),
+    settings: mappingConflicts(settingQueries(db)),
+    usage: mappingConflicts(usageQueries(db)),
     async notifyInvalidation(events) {
       if (dialect !== 'postgres' || events.length === 0) return;
       // NOTIFY payloads are limited to 8000 bytes: send events in chunks well under it.

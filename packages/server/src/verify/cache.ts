@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { TokenLookup, TokenLookupRow } from '../store/queries/verify-lookup.js';
-import type { InvalidationBus, InvalidationEvent } from './invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
+import type { InvalidationBus } from './invalidation.js';
 
 export interface CacheOptions {
   /** Known tokens kept in memory. */

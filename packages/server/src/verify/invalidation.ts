@@ -1,18 +1,5 @@
 import { EventEmitter } from 'node:events';
-
-/**
- * What changed, in terms the verification cache understands. Published after the change commits;
- * the cache drops every entry the event could affect. A later transport (PostgreSQL LISTEN/NOTIFY)
- * carries the same events between instances.
- */
-export type InvalidationEvent =
-  | { kind: 'token'; tokenId: string; hash: string; imported?: boolean }
-  | { kind: 'service_account'; serviceAccountId: string }
-  | { kind: 'role'; roleId: string }
-  | { kind: 'member'; orgId: string; userId: string }
-  | { kind: 'org'; orgId: string }
-  /** Drop everything (e.g. the cross-instance feed was interrupted). */
-  | { kind: 'all' };
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
 
 export interface InvalidationBus {
   /** Events of changes made by this instance (other instances learn of them through PostgreSQL). */

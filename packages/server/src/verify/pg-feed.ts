@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import { INVALIDATION_CHANNEL, instanceId } from '../store/instance.js';
 import type { CachedLookup } from './cache.js';
-import type { InvalidationBus, InvalidationEvent } from './invalidation.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
+import type { InvalidationBus } from './invalidation.js';
 
 export interface FeedStatus {
   listening: boolean;

@@ -5,7 +5,8 @@ import { createPrimaryRpc } from '../../src/cluster/rpc.js';
 import { createLimitHost, primaryLimitStore } from '../../src/cluster/shared-limits.js';
 import { createCredentialLimits } from '../../src/services/credential-limits.js';
 import { createFailureLimiter } from '../../src/verify/failure-limiter.js';
-import { createLocalBus, type InvalidationEvent } from '../../src/verify/invalidation.js';
+import type { InvalidationEvent } from '../../src/domain/invalidation-event.js';
+import { createLocalBus } from '../../src/verify/invalidation.js';
 
 /**
  * The IPC pieces of `serve --workers` in one process: fake channels stand for the workers' IPC, and a

@@ -45,7 +45,7 @@ async function orgWithMax(days: number | null) {
 
 describe('an expired token stays expired (PATCH cannot revive it)', () => {
   it.each([null, new Date('2030-06-01T00:00:00.000Z').toISOString()])(
-    'expiresAt: %s is refused with conflict; verify still says token_expired',
+    'expiresAt: %s is refused with token_expired; verify still says token_expired',
     async (expiresAt) => {
       const { org, sa } = await orgWithMax(null);
       const { token, item } = await createToken(lk, org, {
@@ -56,7 +56,7 @@ describe('an expired token stays expired (PATCH cannot revive it)', () => {
       expect((await verify(lk, { token })).code).toBe('token_expired');
       const res = await call(lk, org.admin, 'PATCH', tokens(org, `/${item.id}`), { expiresAt });
       expect(res.statusCode, res.body).toBe(409);
-      expect(errorCode(res)).toBe('conflict');
+      expect(errorCode(res)).toBe('token_expired');
       expect((await verify(lk, { token })).code).toBe('token_expired');
       // Other changes (a rename) are still allowed and do not revive it either.
       const renamed = await call(lk, org.admin, 'PATCH', tokens(org, `/${item.id}`), {

@@ -39,31 +39,20 @@ export const auditLogRoute: RouteModule = (app, ctx) => {
     async (request) => {
       const q = request.query;
       const limit = q.limit ?? 50;
-      const rows = await ctx.services.deps.store.audit.list(requireScope(request).org.id, {
-        action: q.action,
-        targetType: q.targetType,
-        targetId: q.targetId,
-        actorId: q.actorId,
-        since: q.since && new Date(q.since).toISOString(),
-        until: q.until && new Date(q.until).toISOString(),
-        limit: limit + 1,
-        beforeSeq: cursorSeq(q.cursor),
-      });
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        items: page.map((r) => ({
-          id: r.id,
-          at: r.at,
-          actor: { type: r.actorType, id: r.actorId, label: r.actorLabel },
-          action: r.action,
-          target: { type: r.targetType, id: r.targetId },
-          before: r.before,
-          after: r.after,
-          ip: r.ip,
-        })),
-        nextCursor: rows.length > limit && last ? encodeCursor({ seq: String(last.seq) }) : null,
-      };
+      const { items, nextSeq } = await ctx.services.audit.list(
+        requireScope(request),
+        {
+          action: q.action,
+          targetType: q.targetType,
+          targetId: q.targetId,
+          actorId: q.actorId,
+          since: q.since && new Date(q.since).toISOString(),
+          until: q.until && new Date(q.until).toISOString(),
+          beforeSeq: cursorSeq(q.cursor),
+        },
+        limit,
+      );
+      return { items, nextCursor: nextSeq === null ? null : encodeCursor({ seq: String(nextSeq) }) };
     },
   );
 };

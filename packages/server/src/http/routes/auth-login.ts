@@ -1,6 +1,5 @@
 import Type from 'typebox';
 import { AppError } from '../../domain/errors.js';
-import { authenticate } from '../../services/users.js';
 import { limitedCredentialCheck } from '../credential-check.js';
 import { ErrorBody, LoginEmail, Password, User } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
@@ -33,11 +32,7 @@ export const authLoginRoute: RouteModule = (app, ctx) => {
         reply,
         { account: request.body.email, address: request.ip },
         async () => {
-          const found = await authenticate(
-            ctx.services.deps.store,
-            request.body.email,
-            request.body.password,
-          );
+          const found = await ctx.services.users.authenticate(request.body.email, request.body.password);
           if (!found) throw new AppError('invalid_credentials', 'Wrong email or password.');
           return found;
         },

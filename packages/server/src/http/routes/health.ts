@@ -25,7 +25,7 @@ export const healthRoutes: RouteModule = (app, ctx) => {
       const feed = ctx.feedStatus();
       const invalidationFeed = feed === null ? 'local' : feed.listening ? 'listening' : 'reconnecting';
       try {
-        await ctx.services.deps.store.ping();
+        await ctx.services.health.databaseReachable();
         return { status: 'ready', invalidationFeed };
       } catch {
         return reply.status(503).send({ status: 'database unavailable', invalidationFeed });

@@ -1,5 +1,4 @@
 import Type from 'typebox';
-import { changePassword } from '../../services/users.js';
 import { limitedCredentialCheck } from '../credential-check.js';
 import { ErrorBody, Password } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
@@ -29,10 +28,9 @@ export const mePasswordRoute: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const auth = request.auth!;
       if (auth.kind !== 'session') throw new Error('session route without a session');
-      const { store, clock } = ctx.services.deps;
       // Checking the current password is a credential check like sign-in: same limits, same counters.
       await limitedCredentialCheck(ctx, reply, { account: auth.user.email, address: request.ip }, () =>
-        changePassword(store, clock, auth.user.id, request.body.currentPassword, request.body.newPassword),
+        ctx.services.users.changePassword(auth.user.id, request.body.currentPassword, request.body.newPassword),
       );
       const session = await ctx.services.sessions.create(auth.user.id);
       setSessionCookie(reply, ctx, session);

@@ -26,7 +26,7 @@ export const meRoute: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const auth = request.auth!;
       if (auth.kind === 'token') {
-        const org = (await ctx.services.deps.store.orgs.findById(auth.orgId))!;
+        const org = (await ctx.services.orgs.get(auth.orgId))!;
         return {
           kind: 'token' as const,
           user: null,
@@ -35,7 +35,7 @@ export const meRoute: RouteModule = (app, ctx) => {
           csrfToken: null,
         };
       }
-      const orgs = await ctx.services.deps.store.orgs.listForUser(auth.user.id);
+      const orgs = await ctx.services.orgs.listForUser(auth.user.id);
       return {
         kind: 'session' as const,
         user: { id: auth.user.id, email: auth.user.email, name: auth.user.name },

@@ -1,5 +1,4 @@
 import Type from 'typebox';
-import { inTransaction } from '../../services/context.js';
 import { orgView } from '../../services/views.js';
 import { ErrorBody, Org, OrgName, SafeString } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
@@ -18,9 +17,7 @@ export const orgsCreateRoute: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const auth = request.auth!;
-      const org = await inTransaction(ctx.services.deps, (tx) =>
-        ctx.services.orgs.create(tx, { name: request.body.name, slug: request.body.slug, ownerUserId: auth.actor.userId!, actor: auth.actor }),
-      );
+      const org = await ctx.services.orgs.create({ name: request.body.name, slug: request.body.slug, ownerUserId: auth.actor.userId!, actor: auth.actor });
       return reply.status(201).send(orgView(org));
     },
   );

@@ -12,9 +12,9 @@ export const orgsListRoute: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const auth = request.auth!;
-      const { store } = ctx.services.deps;
-      if (auth.kind === 'token') return { items: [orgView((await store.orgs.findById(auth.orgId))!)] };
-      return { items: (await store.orgs.listForUser(auth.user.id)).map(orgView) };
+      const { orgs } = ctx.services;
+      if (auth.kind === 'token') return { items: [orgView((await orgs.get(auth.orgId))!)] };
+      return { items: (await orgs.listForUser(auth.user.id)).map(orgView) };
     },
   );
 };

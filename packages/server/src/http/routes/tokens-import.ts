@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { AppError } from '../../domain/errors.js';
+import { AppError, IMPORT_ROW_CODES } from '../../domain/errors.js';
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../../services/token-import.js';
 import type { FailureLimiter } from '../../verify/failure-limiter.js';
 import { requireScope } from '../auth.js';
@@ -10,6 +10,7 @@ import {
   Nullable,
   OrgParams,
   SafeString,
+  StringEnum,
   Timestamp,
   TokenType,
   orgErrors,
@@ -32,7 +33,7 @@ const Row = Type.Object(
 const RowResult = Type.Object({
   index: Type.Integer(),
   ok: Type.Boolean(),
-  code: Type.Optional(Type.String()),
+  code: Type.Optional(StringEnum(IMPORT_ROW_CODES, { description: 'Why the row cannot be imported; see docs/api.md' })),
   message: Type.Optional(Type.String()),
   tokenId: Type.Optional(Type.String()),
   expiresAt: Type.Optional(Nullable(Timestamp)),
