@@ -41,8 +41,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             valid: boolean;
-                            /** @description valid, token_missing, token_invalid, token_revoked, token_expired, owner_disabled, origin_required, origin_not_allowed, permission_denied */
-                            code: string;
+                            /**
+                             * @description The decision; see docs/api.md
+                             * @enum {string}
+                             */
+                            code: "valid" | "token_missing" | "token_invalid" | "token_revoked" | "token_expired" | "owner_disabled" | "origin_required" | "origin_not_allowed" | "permission_denied";
                             org: {
                                 id: string;
                                 slug: string;
@@ -66,8 +69,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -83,8 +89,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -100,8 +109,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -705,8 +717,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -722,8 +737,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -739,8 +757,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -806,8 +827,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -823,8 +847,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -840,8 +867,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -891,8 +921,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -908,8 +941,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -973,8 +1009,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -990,8 +1029,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1054,8 +1096,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1071,8 +1116,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1142,8 +1190,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1206,8 +1257,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1223,8 +1277,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1240,8 +1297,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1257,8 +1317,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1325,8 +1388,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1387,8 +1453,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1404,8 +1473,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1421,8 +1493,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1438,8 +1513,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1507,8 +1585,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1524,8 +1605,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1541,8 +1625,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1558,8 +1645,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1627,8 +1717,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1644,8 +1737,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1661,8 +1757,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1678,8 +1777,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1742,8 +1844,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1759,8 +1864,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1776,8 +1884,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1793,8 +1904,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1851,8 +1965,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1868,8 +1985,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1885,8 +2005,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1902,8 +2025,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1919,8 +2045,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1981,8 +2110,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -1998,8 +2130,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2015,8 +2150,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2032,8 +2170,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2049,8 +2190,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2122,8 +2266,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2139,8 +2286,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2156,8 +2306,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2173,8 +2326,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2190,8 +2346,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2262,8 +2421,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2279,8 +2441,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2296,8 +2461,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2313,8 +2481,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2387,8 +2558,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2404,8 +2578,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2421,8 +2598,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2438,8 +2618,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2455,8 +2638,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2472,8 +2658,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2528,8 +2717,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2545,8 +2737,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2562,8 +2757,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2579,8 +2777,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2658,8 +2859,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2675,8 +2879,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2692,8 +2899,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2709,8 +2919,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2726,8 +2939,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2795,8 +3011,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2812,8 +3031,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2889,8 +3111,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2906,8 +3131,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2923,8 +3151,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -2940,8 +3171,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3006,8 +3240,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3023,8 +3260,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3040,8 +3280,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3057,8 +3300,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3074,8 +3320,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3130,8 +3379,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3147,8 +3399,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3164,8 +3419,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3181,8 +3439,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3198,8 +3459,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3266,8 +3530,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3283,8 +3550,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3300,8 +3570,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3317,8 +3590,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3334,8 +3610,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3405,8 +3684,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3422,8 +3704,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3439,8 +3724,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3456,8 +3744,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3526,8 +3817,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3543,8 +3837,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3560,8 +3857,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3577,8 +3877,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3594,8 +3897,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3669,8 +3975,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3686,8 +3995,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3703,8 +4015,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3720,8 +4035,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3769,8 +4087,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3786,8 +4107,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3803,8 +4127,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3820,8 +4147,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3837,8 +4167,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3912,8 +4245,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3929,8 +4265,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3946,8 +4285,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3963,8 +4305,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -3980,8 +4325,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4078,8 +4426,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4095,8 +4446,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4112,8 +4466,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4129,8 +4486,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4223,8 +4583,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4240,8 +4603,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4257,8 +4623,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4274,8 +4643,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4291,8 +4663,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4359,7 +4734,11 @@ export interface paths {
                             rows: {
                                 index: number;
                                 ok: boolean;
-                                code?: string;
+                                /**
+                                 * @description Why the row cannot be imported; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code?: "owner_not_member" | "invalid_import" | "value_too_short" | "duplicate_value" | "value_unavailable" | "domains_required" | "invalid_domain" | "wildcard_domain" | "validation_failed" | "invalid_expiry" | "permission_escalation";
                                 message?: string;
                                 tokenId?: string;
                                 expiresAt?: string | null;
@@ -4380,7 +4759,11 @@ export interface paths {
                             rows: {
                                 index: number;
                                 ok: boolean;
-                                code?: string;
+                                /**
+                                 * @description Why the row cannot be imported; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code?: "owner_not_member" | "invalid_import" | "value_too_short" | "duplicate_value" | "value_unavailable" | "domains_required" | "invalid_domain" | "wildcard_domain" | "validation_failed" | "invalid_expiry" | "permission_escalation";
                                 message?: string;
                                 tokenId?: string;
                                 expiresAt?: string | null;
@@ -4396,8 +4779,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4413,8 +4799,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4430,8 +4819,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4447,8 +4839,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4464,8 +4859,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4481,8 +4879,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4498,8 +4899,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4595,8 +4999,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4612,8 +5019,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4629,8 +5039,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4646,8 +5059,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4688,8 +5104,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4705,8 +5124,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4722,8 +5144,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4739,8 +5164,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4829,8 +5257,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4846,8 +5277,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4863,8 +5297,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4880,8 +5317,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -4897,8 +5337,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -5000,8 +5443,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -5017,8 +5463,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -5034,8 +5483,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -5051,8 +5503,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -5068,8 +5523,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -5156,8 +5614,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -5173,8 +5634,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -5190,8 +5654,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
@@ -5207,8 +5674,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             error: {
-                                /** @description Stable machine-readable code; see docs/api.md */
-                                code: string;
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
                                 message: string;
                                 details?: unknown;
                                 requestId: string;
