@@ -20,7 +20,12 @@ const pgSetup = ['packages/server/test/helpers/postgres-available.ts'];
 
 const SQLITE = {
   extends: true,
-  test: { name: 'sqlite', include: ['packages/*/test/**/*.test.{ts,tsx}'], exclude: ['packages/server/test/postgres/**'], sequence: { groupOrder: 0 } },
+  test: {
+    name: 'sqlite',
+    include: ['packages/*/test/**/*.test.{ts,tsx}'],
+    exclude: ['packages/server/test/postgres/**'],
+    sequence: { groupOrder: 0 },
+  },
 };
 /**
  * The verification tests again through Fastify's own router instead of the hot path in front of it
@@ -73,7 +78,9 @@ const POSTGRES_FAULTS = {
 export default defineConfig(async () => {
   const runPostgres = process.env.CI ? true : await postgresReachable(PG_ADMIN_URL, 2000);
   if (!runPostgres) {
-    console.warn(`\n*** The PostgreSQL half of the suite is SKIPPED: no PostgreSQL at ${PG_ADMIN_URL}. CI runs it; start PostgreSQL to run it here. ***\n`);
+    console.warn(
+      `\n*** The PostgreSQL half of the suite is SKIPPED: no PostgreSQL at ${PG_ADMIN_URL}. CI runs it; start PostgreSQL to run it here. ***\n`,
+    );
   }
   return {
     test: {

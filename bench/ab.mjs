@@ -18,7 +18,9 @@ const args = Object.fromEntries(
     .filter(Boolean),
 );
 if (!args.base) {
-  console.error('usage: node bench/ab.mjs --base <checkout> [--candidate <checkout>] [--rounds 5] [--duration 5]');
+  console.error(
+    'usage: node bench/ab.mjs --base <checkout> [--candidate <checkout>] [--rounds 5] [--duration 5]',
+  );
   process.exit(2);
 }
 const BUILDS = { base: resolve(args.base), candidate: resolve(args.candidate ?? '.') };
@@ -97,7 +99,21 @@ function luaFor(kind, token) {
 function wrk(url, script) {
   const out = execFileSync(
     'taskset',
-    ['-c', '1', 'wrk', '-t', '1', '-c', String(CONNECTIONS), '-d', `${DURATION}s`, '--latency', '-s', script, url],
+    [
+      '-c',
+      '1',
+      'wrk',
+      '-t',
+      '1',
+      '-c',
+      String(CONNECTIONS),
+      '-d',
+      `${DURATION}s`,
+      '--latency',
+      '-s',
+      script,
+      url,
+    ],
     { encoding: 'utf8' },
   );
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
@@ -111,7 +127,10 @@ const servers = {};
 for (const [name, root] of Object.entries(BUILDS)) servers[name] = await startBuild(name, root);
 const measurements = {
   'POST /api/v1/verify': (s) => [`${s.url}/api/v1/verify`, luaFor('verify', s.token)],
-  'GET /api/v1/forward-auth': (s) => [`${s.url}/api/v1/forward-auth?permission=tokens:view`, luaFor('fa', s.token)],
+  'GET /api/v1/forward-auth': (s) => [
+    `${s.url}/api/v1/forward-auth?permission=tokens:view`,
+    luaFor('fa', s.token),
+  ],
 };
 const results = {};
 for (const [label, target] of Object.entries(measurements)) {
@@ -131,9 +150,13 @@ for (const [label, target] of Object.entries(measurements)) {
   }
 }
 
-console.log(`\nA/B, ${ROUNDS} interleaved rounds of ${DURATION} s, ${CONNECTIONS} connections; server on CPU 0, wrk on CPU 1`);
+console.log(
+  `\nA/B, ${ROUNDS} interleaved rounds of ${DURATION} s, ${CONNECTIONS} connections; server on CPU 0, wrk on CPU 1`,
+);
 console.log(`base: ${BUILDS.base}\ncandidate: ${BUILDS.candidate}\n`);
-console.log('| measurement | build | req/s median | req/s min–max | CPU µs/request median | candidate ÷ base |');
+console.log(
+  '| measurement | build | req/s median | req/s min–max | CPU µs/request median | candidate ÷ base |',
+);
 console.log('| --- | --- | ---: | ---: | ---: | ---: |');
 for (const [label, byBuild] of Object.entries(results)) {
   const base = median(byBuild.base.map((r) => r.rps));

@@ -5,7 +5,10 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const LATCHKEY_BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'packages/server/bin/latchkey.js');
+export const LATCHKEY_BIN = join(
+  resolve(dirname(fileURLToPath(import.meta.url)), '..'),
+  'packages/server/bin/latchkey.js',
+);
 
 /** The arguments of `latchkey serve` for `workers` processes (1: a single process, no cluster). */
 export function serveArgs(workers = 1) {

@@ -14,12 +14,45 @@ const answer = Buffer.from(
     tokenId: 'tok_0123456789abcdefghij',
     owner: { type: 'service_account', id: 'sa_0123456789abcdefghij', name: 'admin' },
     type: 'private',
-    permissions: ['members:view', 'members:edit', 'roles:view', 'roles:edit', 'service_accounts:view', 'service_accounts:edit', 'tokens:view', 'tokens:edit', 'audit_log:view', 'org:view', 'org:edit'],
+    permissions: [
+      'members:view',
+      'members:edit',
+      'roles:view',
+      'roles:edit',
+      'service_accounts:view',
+      'service_accounts:edit',
+      'tokens:view',
+      'tokens:edit',
+      'audit_log:view',
+      'org:view',
+      'org:edit',
+    ],
   }),
 );
-const denied = Buffer.from('{"valid":false,"code":"token_invalid","org":null,"tokenId":null,"owner":null,"type":null,"permissions":[]}');
+const denied = Buffer.from(
+  '{"valid":false,"code":"token_invalid","org":null,"tokenId":null,"owner":null,"type":null,"permissions":[]}',
+);
 const json = ['content-type', 'application/json; charset=utf-8'];
-const identity = ['x-latchkey-org', 'org_0123456789abcdefghij', 'x-latchkey-org-slug', 'bench', 'x-latchkey-token-id', 'tok_0123456789abcdefghij', 'x-latchkey-token-type', 'private', 'x-latchkey-service-account', 'sa_0123456789abcdefghij', 'x-latchkey-user', '', 'x-latchkey-permissions', 'tokens:view,tokens:edit', 'x-latchkey-code', 'valid', 'content-length', '0'];
+const identity = [
+  'x-latchkey-org',
+  'org_0123456789abcdefghij',
+  'x-latchkey-org-slug',
+  'bench',
+  'x-latchkey-token-id',
+  'tok_0123456789abcdefghij',
+  'x-latchkey-token-type',
+  'private',
+  'x-latchkey-service-account',
+  'sa_0123456789abcdefghij',
+  'x-latchkey-user',
+  '',
+  'x-latchkey-permissions',
+  'tokens:view,tokens:edit',
+  'x-latchkey-code',
+  'valid',
+  'content-length',
+  '0',
+];
 const isKnown = (t) => known.has(createHash('sha256').update(t).digest('hex'));
 
 const server = createServer((req, res) => {

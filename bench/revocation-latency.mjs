@@ -15,7 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LATCHKEY_BIN, startLatchkeyServer } from './latchkey-process.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]] : null)).filter(Boolean));
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]] : null))
+    .filter(Boolean),
+);
 const ROUNDS = Math.max(50, Number(args.revocations ?? 60));
 const WORKERS = Number(args.workers ?? 2);
 const WATCH_MS = 250;
@@ -32,15 +37,19 @@ const freePort = () =>
 function verifyFresh(url, token) {
   const sentAt = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/api/v1/verify`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        const parsed = JSON.parse(body);
-        resolve({ code: parsed.code ?? `${res.statusCode} ${body}`, sentAt });
-      });
-    });
+    const req = request(
+      `${url}/api/v1/verify`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => {
+          const parsed = JSON.parse(body);
+          resolve({ code: parsed.code ?? `${res.statusCode} ${body}`, sentAt });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify({ token }));
   });
@@ -51,22 +60,43 @@ async function cachedTokens(url) {
   return Number(/^latchkey_verify_cache_entries\{kind="known"\} (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const percentile = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-revocation-'));
 const env = { DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}` };
 let server;
 try {
   const boot = JSON.parse(
-    execFileSync(process.execPath, [LATCHKEY_BIN, 'bootstrap', '--org', 'bench', '--email', 'owner@bench.test', '--password-stdin', '--admin-token'], {
-      env: { ...process.env, ...env },
-      input: 'bench password 1',
-    }).toString(),
+    execFileSync(
+      process.execPath,
+      [
+        LATCHKEY_BIN,
+        'bootstrap',
+        '--org',
+        'bench',
+        '--email',
+        'owner@bench.test',
+        '--password-stdin',
+        '--admin-token',
+      ],
+      {
+        env: { ...process.env, ...env },
+        input: 'bench password 1',
+      },
+    ).toString(),
   );
   server = await startLatchkeyServer({ env, workers: WORKERS, port: await freePort() });
   const api = async (method, path, body) => {
-    const headers = { authorization: `Bearer ${boot.token}`, ...(body ? { 'content-type': 'application/json' } : {}) };
-    const res = await fetch(`${server.url}/api/v1/orgs/bench${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const headers = {
+      authorization: `Bearer ${boot.token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    };
+    const res = await fetch(`${server.url}/api/v1/orgs/bench${path}`, {
+      method,
+      headers,
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : null;
@@ -79,7 +109,11 @@ try {
   let staleAnswers = 0;
   let answers = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const created = await api('POST', '/tokens', { name: `r${round}`, type: 'private', serviceAccountId: sa.id });
+    const created = await api('POST', '/tokens', {
+      name: `r${round}`,
+      type: 'private',
+      serviceAccountId: sa.id,
+    });
     const before = await cachedTokens(server.url);
     const warmUntil = performance.now() + 20_000;
     while ((await cachedTokens(server.url)) < before + WORKERS) {
@@ -90,7 +124,9 @@ try {
     const revokedAt = performance.now();
     let last = 0;
     while (performance.now() - revokedAt < WATCH_MS) {
-      for (const a of await Promise.all(Array.from({ length: 8 }, () => verifyFresh(server.url, created.token)))) {
+      for (const a of await Promise.all(
+        Array.from({ length: 8 }, () => verifyFresh(server.url, created.token)),
+      )) {
         answers += 1;
         if (a.code === 'valid') {
           staleAnswers += 1;
@@ -102,12 +138,27 @@ try {
   }
   windows.sort((a, b) => a - b);
   const f = (ms) => `${ms.toFixed(2)} ms`;
-  console.log(`revocation → refused by every worker (${WORKERS} workers, SQLite, ${ROUNDS} revocations, ${answers} verifications after the revokes)`);
-  console.log(`  stale window after the revoke returned: p50 ${f(percentile(windows, 50))}, p99 ${f(percentile(windows, 99))}, max ${f(windows.at(-1))}`);
-  console.log(`  rounds with any stale 'valid' answer: ${windows.filter((w) => w > 0).length}; stale answers: ${staleAnswers}`);
+  console.log(
+    `revocation → refused by every worker (${WORKERS} workers, SQLite, ${ROUNDS} revocations, ${answers} verifications after the revokes)`,
+  );
+  console.log(
+    `  stale window after the revoke returned: p50 ${f(percentile(windows, 50))}, p99 ${f(percentile(windows, 99))}, max ${f(windows.at(-1))}`,
+  );
+  console.log(
+    `  rounds with any stale 'valid' answer: ${windows.filter((w) => w > 0).length}; stale answers: ${staleAnswers}`,
+  );
   // For bench/run.mjs: one JSON line last.
   if (args.json !== undefined || process.argv.includes('--json')) {
-    console.log(JSON.stringify({ runs: ROUNDS, p50: percentile(windows, 50), p99: percentile(windows, 99), max: windows.at(-1), staleAnswers, unexpected: [...others] }));
+    console.log(
+      JSON.stringify({
+        runs: ROUNDS,
+        p50: percentile(windows, 50),
+        p99: percentile(windows, 99),
+        max: windows.at(-1),
+        staleAnswers,
+        unexpected: [...others],
+      }),
+    );
   }
   if (others.size > 0) {
     console.log(`  UNEXPECTED answers: ${JSON.stringify([...others])}`);

@@ -20,44 +20,109 @@ const freePort = () =>
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-demo-'));
 const port = Number(process.env.PORT ?? (await freePort()));
 const url = `http://127.0.0.1:${port}`;
-const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`, PORT: String(port), LATCHKEY_PUBLIC_URL: url, LOG_LEVEL: 'warn' });
+const config = loadConfig({
+  DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`,
+  PORT: String(port),
+  LATCHKEY_PUBLIC_URL: url,
+  LOG_LEVEL: 'warn',
+});
 const lk = await createLatchkey(config, createLogger('warn'));
 await lk.app.listen({ port, host: '127.0.0.1' });
 
 // The org: an owner, two colleagues, two service accounts, public and private tokens, legacy tokens.
 const PASSWORD = 'demo password 123';
-const { org, token: adminToken } = await lk.services.setup.bootstrap({ slug: 'acme', orgName: 'Acme Furniture', email: 'owner@acme.test', name: 'Olivia Owner', password: PASSWORD, adminToken: true });
+const { org, token: adminToken } = await lk.services.setup.bootstrap({
+  slug: 'acme',
+  orgName: 'Acme Furniture',
+  email: 'owner@acme.test',
+  name: 'Olivia Owner',
+  password: PASSWORD,
+  adminToken: true,
+});
 const api = async (method, path, body) => {
-  const res = await lk.app.inject({ method, url: `/api/v1${path}`, headers: { authorization: `Bearer ${adminToken}` }, ...(body ? { payload: body } : {}) });
+  const res = await lk.app.inject({
+    method,
+    url: `/api/v1${path}`,
+    headers: { authorization: `Bearer ${adminToken}` },
+    ...(body ? { payload: body } : {}),
+  });
   if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.body}`);
   return res.json();
 };
 const roles = (await api('GET', '/orgs/acme/roles')).items;
 const role = (name) => roles.find((r) => r.name === name).id;
-for (const [email, name, r] of [['alice@acme.test', 'Alice', 'Admin'], ['bob@acme.test', 'Bob', 'Viewer']]) {
+for (const [email, name, r] of [
+  ['alice@acme.test', 'Alice', 'Admin'],
+  ['bob@acme.test', 'Bob', 'Viewer'],
+]) {
   const inv = await api('POST', '/orgs/acme/invitations', { email, roleId: role(r) });
   await lk.services.invitations.acceptAsNewcomer({ token: inv.token, name, password: PASSWORD, ip: null });
 }
-const storefront = await api('POST', '/orgs/acme/service-accounts', { name: 'storefront', description: 'Embedded 3D viewer on customer sites' });
-const backend = await api('POST', '/orgs/acme/service-accounts', { name: 'backend-sync', roleId: role('Admin'), description: 'Nightly order sync' });
+const storefront = await api('POST', '/orgs/acme/service-accounts', {
+  name: 'storefront',
+  description: 'Embedded 3D viewer on customer sites',
+});
+const backend = await api('POST', '/orgs/acme/service-accounts', {
+  name: 'backend-sync',
+  roleId: role('Admin'),
+  description: 'Nightly order sync',
+});
 
 const pagePort = await freePort();
 const otherPort = await freePort();
 const allowedOrigin = `http://127.0.0.1:${pagePort}`;
-const pub = await api('POST', '/orgs/acme/tokens', { name: 'shop viewer', type: 'public', serviceAccountId: storefront.id, domains: [allowedOrigin, 'https://shop.acme-customer.example'] });
-const prv = await api('POST', '/orgs/acme/tokens', { name: 'order sync', type: 'private', serviceAccountId: backend.id });
+const pub = await api('POST', '/orgs/acme/tokens', {
+  name: 'shop viewer',
+  type: 'public',
+  serviceAccountId: storefront.id,
+  domains: [allowedOrigin, 'https://shop.acme-customer.example'],
+});
+const prv = await api('POST', '/orgs/acme/tokens', {
+  name: 'order sync',
+  type: 'private',
+  serviceAccountId: backend.id,
+});
 // Legacy tokens, as imported from the previous system: owned by people until reassigned.
-const ownerScope = { org, actor: { type: 'system', id: null, label: 'demo', userId: null, ip: null }, permissions: (await lk.store.roles.findBuiltin(org.id, 'Owner')).permissions };
-await lk.services.tokenImport.run(ownerScope, [
-  { ownerEmail: 'alice@acme.test', name: 'alice old script', type: 'private', value: 'legacy-2f9c1a7e-alice' },
-  { ownerEmail: 'bob@acme.test', name: 'bob old embed', type: 'public', domains: [allowedOrigin], value: 'legacy-8d3e5b21-bob' },
-], false);
+const ownerScope = {
+  org,
+  actor: { type: 'system', id: null, label: 'demo', userId: null, ip: null },
+  permissions: (await lk.store.roles.findBuiltin(org.id, 'Owner')).permissions,
+};
+await lk.services.tokenImport.run(
+  ownerScope,
+  [
+    {
+      ownerEmail: 'alice@acme.test',
+      name: 'alice old script',
+      type: 'private',
+      value: 'legacy-2f9c1a7e-alice',
+    },
+    {
+      ownerEmail: 'bob@acme.test',
+      name: 'bob old embed',
+      type: 'public',
+      domains: [allowedOrigin],
+      value: 'legacy-8d3e5b21-bob',
+    },
+  ],
+  false,
+);
 
 const platformPort = await freePort();
 const platform = await buildPlatformApi({ latchkeyUrl: url });
 const platformUrl = await platform.listen({ port: platformPort, host: '127.0.0.1' });
-const page = await startCustomerPage({ port: pagePort, apiUrl: platformUrl, token: pub.token, title: 'Customer shop (allowed origin)' });
-const other = await startCustomerPage({ port: otherPort, apiUrl: platformUrl, token: pub.token, title: 'Another site (not allowed)' });
+const page = await startCustomerPage({
+  port: pagePort,
+  apiUrl: platformUrl,
+  token: pub.token,
+  title: 'Customer shop (allowed origin)',
+});
+const other = await startCustomerPage({
+  port: otherPort,
+  apiUrl: platformUrl,
+  token: pub.token,
+  title: 'Another site (not allowed)',
+});
 const otherUrl = `http://127.0.0.1:${otherPort}`;
 
 process.stdout.write(`
@@ -78,7 +143,9 @@ Try:
 
 Press Ctrl-C to stop.
 `);
-process.stdout.write(`DEMO_READY ${JSON.stringify({ console: url, platform: platformUrl, page: `${allowedOrigin}/`, other: `${otherUrl}/`, privateToken: prv.token })}\n`);
+process.stdout.write(
+  `DEMO_READY ${JSON.stringify({ console: url, platform: platformUrl, page: `${allowedOrigin}/`, other: `${otherUrl}/`, privateToken: prv.token })}\n`,
+);
 
 let stopping = false;
 async function stop() {

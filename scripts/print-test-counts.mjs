@@ -3,17 +3,28 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 const reports = [
-  { name: 'vitest', file: '.test-results/vitest.json', read: (r) => ({
-    passed: r.numPassedTests ?? 0,
-    // A suite that failed to load has no failed tests of its own: count it as one failure.
-    failed: (r.numFailedTests ?? 0) + (r.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length,
-    skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
-  }) },
-  { name: 'playwright', file: '.test-results/playwright.json', read: (r) => ({
-    passed: (r.stats?.expected ?? 0) + (r.stats?.flaky ?? 0),
-    failed: (r.stats?.unexpected ?? 0) + (r.errors ?? []).length,
-    skipped: r.stats?.skipped ?? 0,
-  }) },
+  {
+    name: 'vitest',
+    file: '.test-results/vitest.json',
+    read: (r) => ({
+      passed: r.numPassedTests ?? 0,
+      // A suite that failed to load has no failed tests of its own: count it as one failure.
+      failed:
+        (r.numFailedTests ?? 0) +
+        (r.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0)
+          .length,
+      skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+    }),
+  },
+  {
+    name: 'playwright',
+    file: '.test-results/playwright.json',
+    read: (r) => ({
+      passed: (r.stats?.expected ?? 0) + (r.stats?.flaky ?? 0),
+      failed: (r.stats?.unexpected ?? 0) + (r.errors ?? []).length,
+      skipped: r.stats?.skipped ?? 0,
+    }),
+  },
 ];
 
 let passed = 0;

@@ -39,27 +39,41 @@ function pinned(cpu, file, args) {
 /** A Node script of bench/ (a baseline server), pinned to `cpu`. */
 export function startScript(script, env, cpu = '0') {
   const [file, args] = pinned(cpu, process.execPath, [script]);
-  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(file, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.add(child);
   return child;
 }
 
 /** `latchkey serve`, pinned to `cpu` (workers inherit the pinning). */
 export function startLatchkey(env, cpu = '0') {
-  const [file, args] = pinned(cpu, process.execPath, [join(root, 'packages/server/bin/latchkey.js'), 'serve']);
-  const child = spawn(file, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const [file, args] = pinned(cpu, process.execPath, [
+    join(root, 'packages/server/bin/latchkey.js'),
+    'serve',
+  ]);
+  const child = spawn(file, args, {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.add(child);
   return child;
 }
 
 export function startNginx(dir, conf) {
-  const child = spawn('nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.add(child);
   return child;
 }
 
 export function forkNode(script, env) {
-  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(script, [], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   children.add(child);
   return child;
 }

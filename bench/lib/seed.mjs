@@ -12,12 +12,18 @@ export async function seedSqlite(dir, count) {
   const dbPath = join(dir, `mix-${count}.db`);
   const config = loadConfig({ DATABASE_URL: `sqlite:${dbPath}`, LOG_LEVEL: 'warn' });
   const lk = await createLatchkey(config, createLogger('warn'));
-  const boot = await lk.services.setup.bootstrap({ slug: 'bench', email: 'owner@bench.test', password: 'bench password 123', adminToken: true });
+  const boot = await lk.services.setup.bootstrap({
+    slug: 'bench',
+    email: 'owner@bench.test',
+    password: 'bench password 123',
+    adminToken: true,
+  });
   const sa = await lk.store.serviceAccounts.findInOrg(boot.org.id, 'admin');
   await lk.close();
   const db = new SQLite(dbPath);
   db.pragma('journal_mode = WAL');
-  const insert = db.prepare(`insert into tokens (id, org_id, name, type, hash, hint, public_value, owner_service_account_id, owner_user_id, permissions, domains,
+  const insert =
+    db.prepare(`insert into tokens (id, org_id, name, type, hash, hint, public_value, owner_service_account_id, owner_user_id, permissions, domains,
     expires_at, revoked_at, imported_at, created_by_type, created_by_id, created_at, updated_at, last_used_at, last_used_origin)
     values (?, ?, ?, 'private', ?, ?, null, ?, null, null, '[]', null, null, null, 'system', null, ?, ?, null, null)`);
   const tokensFile = join(dir, `mix-${count}.tokens`);
@@ -28,7 +34,16 @@ export async function seedSqlite(dir, count) {
     for (let i = from; i < to; i++) {
       const value = generateToken('private');
       lines.push(value);
-      insert.run(`tok_${createHash('sha256').update(`mix ${i}`).digest('hex').slice(0, 20)}`, boot.org.id, `seed ${i}`, hashToken(value), tokenHint(value, 'private'), sa.id, now, now);
+      insert.run(
+        `tok_${createHash('sha256').update(`mix ${i}`).digest('hex').slice(0, 20)}`,
+        boot.org.id,
+        `seed ${i}`,
+        hashToken(value),
+        tokenHint(value, 'private'),
+        sa.id,
+        now,
+        now,
+      );
     }
     out.write(`${lines.join('\n')}\n`);
   });
@@ -48,8 +63,16 @@ export async function seedPostgres(dir, count, PG_URL) {
   const url = new URL(PG_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const databaseUrl = url.toString();
-  const lk = await createLatchkey(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }), createLogger('warn'));
-  const boot = await lk.services.setup.bootstrap({ slug: 'bench', email: 'owner@bench.test', password: 'bench password 123', adminToken: true });
+  const lk = await createLatchkey(
+    loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }),
+    createLogger('warn'),
+  );
+  const boot = await lk.services.setup.bootstrap({
+    slug: 'bench',
+    email: 'owner@bench.test',
+    password: 'bench password 123',
+    adminToken: true,
+  });
   const sa = await lk.store.serviceAccounts.findInOrg(boot.org.id, 'admin');
   await lk.close();
   await admin.query(`set search_path = ${schema}`);
@@ -80,4 +103,3 @@ export async function seedPostgres(dir, count, PG_URL) {
     },
   };
 }
-

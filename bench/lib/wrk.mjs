@@ -19,7 +19,11 @@ export function wrk(url, { seconds, connections, script, cpu = '1', env = {}, he
   if (script) args.push('-s', script);
   args.push(url);
   const [file, all] = cpu === null ? ['wrk', args] : ['taskset', ['-c', cpu, 'wrk', ...args]];
-  const out = execFileSync(file, all, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+  const out = execFileSync(file, all, {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 24,
+  });
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
     requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
@@ -32,12 +36,20 @@ export function wrk(url, { seconds, connections, script, cpu = '1', env = {}, he
 
 export function postScript(dir, name, body) {
   const file = join(dir, `${name}.lua`);
-  writeFileSync(file, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\nwrk.headers["Content-Type"] = "application/json"\n`);
+  writeFileSync(
+    file,
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
   return file;
 }
 
 export function getScript(dir, name, headers) {
   const file = join(dir, `${name}.lua`);
-  writeFileSync(file, `wrk.method = "GET"\n${Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join('\n')}\n`);
+  writeFileSync(
+    file,
+    `wrk.method = "GET"\n${Object.entries(headers)
+      .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+      .join('\n')}\n`,
+  );
   return file;
 }

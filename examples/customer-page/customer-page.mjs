@@ -44,6 +44,10 @@ export function startCustomerPage({ port = 0, host = '127.0.0.1', ...page }) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const server = await startCustomerPage({ port: Number(process.env.PORT ?? 5000), apiUrl: process.env.API_URL ?? 'http://127.0.0.1:4000', token: process.env.PUBLIC_TOKEN ?? '' });
+  const server = await startCustomerPage({
+    port: Number(process.env.PORT ?? 5000),
+    apiUrl: process.env.API_URL ?? 'http://127.0.0.1:4000',
+    token: process.env.PUBLIC_TOKEN ?? '',
+  });
   console.log(`customer page on http://127.0.0.1:${server.address().port}`);
 }

@@ -17,7 +17,11 @@ export async function buildPlatformApi({ latchkeyUrl, verifySecret, cacheTtlMs =
       source: remoteVerifier({ url: latchkeyUrl, verifySecret, cacheTtlMs }),
       permission: (req) => (req.method === 'GET' || req.method === 'HEAD' ? 'assets:view' : 'assets:edit'),
     });
-    api.get('/assets', async (req) => ({ org: req.latchkey.org.slug, caller: req.latchkey.owner.name, assets: ASSETS }));
+    api.get('/assets', async (req) => ({
+      org: req.latchkey.org.slug,
+      caller: req.latchkey.owner.name,
+      assets: ASSETS,
+    }));
     // An image, so that <img src="…?bearer_token=…"> works through the Referer fallback.
     api.get('/assets/:id.svg', async (req, reply) => {
       const asset = ASSETS.find((a) => a.id === req.params.id);
@@ -31,6 +35,10 @@ export async function buildPlatformApi({ latchkeyUrl, verifySecret, cacheTtlMs =
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const app = await buildPlatformApi({ latchkeyUrl: process.env.LATCHKEY_URL ?? 'http://127.0.0.1:8080', verifySecret: process.env.LATCHKEY_VERIFY_SECRET, logger: true });
+  const app = await buildPlatformApi({
+    latchkeyUrl: process.env.LATCHKEY_URL ?? 'http://127.0.0.1:8080',
+    verifySecret: process.env.LATCHKEY_VERIFY_SECRET,
+    logger: true,
+  });
   await app.listen({ port: Number(process.env.PORT ?? 4000), host: process.env.HOST ?? '127.0.0.1' });
 }

@@ -22,7 +22,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`, LOG_LEVEL: 'warn', LATCHKEY_PUBLIC_URL: url },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`,
+      LOG_LEVEL: 'warn',
+      LATCHKEY_PUBLIC_URL: url,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -14,7 +14,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** An API client signed in as the owner (cookies and CSRF), for the steps the walkthrough does "through the API". */
 export async function ownerApi() {
   const ctx = await request.newContext({ baseURL: baseUrl() });
-  const login = await ctx.post('/api/v1/auth/login', { data: { email: OWNER.email, password: OWNER.password } });
+  const login = await ctx.post('/api/v1/auth/login', {
+    data: { email: OWNER.email, password: OWNER.password },
+  });
   expect(login.status()).toBe(200);
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   const headers = { 'x-csrf-token': csrfToken };

@@ -124,16 +124,23 @@ test('a private token is revealed once, with a warning that it will not be shown
   await expect(page.getByTestId('token-row-backend sync')).toContainText('private');
 });
 
-test('removing a member who owns a (legacy, imported) token is refused; Reassign Token; then removal succeeds', async ({ browser }) => {
+test('removing a member who owns a (legacy, imported) token is refused; Reassign Token; then removal succeeds', async ({
+  browser,
+}) => {
   // Through the API: invite a colleague (no SMTP here: the owner gets the link and passes it on).
   const api = await ownerApi();
   const roles = await api.get<{ items: { id: string; name: string }[] }>(`/orgs/${ORG.slug}/roles`);
-  const invite = await api.post<{ token: string }>(`/orgs/${ORG.slug}/invitations`, { email: COLLEAGUE, roleId: roles.items.find((r) => r.name === 'Admin')!.id });
+  const invite = await api.post<{ token: string }>(`/orgs/${ORG.slug}/invitations`, {
+    email: COLLEAGUE,
+    roleId: roles.items.find((r) => r.name === 'Admin')!.id,
+  });
   // The colleague opens the link in their own browser, creates their account, is signed in and joins.
   const colleagueBrowser = await browser.newContext();
   const colleague = await colleagueBrowser.newPage();
   await colleague.goto(`${baseUrl()}/accept-invite#token=${invite.token}`);
-  await expect(colleague.getByTestId('invitation-summary')).toContainText(`invited ${COLLEAGUE} to join ${ORG.name} as Admin`);
+  await expect(colleague.getByTestId('invitation-summary')).toContainText(
+    `invited ${COLLEAGUE} to join ${ORG.name} as Admin`,
+  );
   expect(colleague.url()).not.toContain('token='); // taken out of the address bar at once
   await colleague.getByLabel('Your name').fill('Colleague');
   await colleague.getByRole('textbox', { name: 'Choose a password' }).fill(COLLEAGUE_PASSWORD);
@@ -143,7 +150,11 @@ test('removing a member who owns a (legacy, imported) token is refused; Reassign
   await colleagueBrowser.close();
   // And their token from the old system is imported.
   const ownerAgain = await ownerApi();
-  await ownerAgain.post(`/orgs/${ORG.slug}/tokens/import`, { tokens: [{ ownerEmail: COLLEAGUE, name: 'old integration', type: 'private', value: '7d0c2a4e-legacy-key-0001' }] });
+  await ownerAgain.post(`/orgs/${ORG.slug}/tokens/import`, {
+    tokens: [
+      { ownerEmail: COLLEAGUE, name: 'old integration', type: 'private', value: '7d0c2a4e-legacy-key-0001' },
+    ],
+  });
 
   // Members: right-click the colleague → Remove from org → refused, listing the token.
   await page.getByRole('link', { name: 'Members' }).click();
@@ -185,12 +196,17 @@ test('removing a member who owns a (legacy, imported) token is refused; Reassign
   await expect(member).toHaveCount(0);
 });
 
-test('someone who already has an account accepts by signing in with it, never through the accept form', async ({ browser }) => {
+test('someone who already has an account accepts by signing in with it, never through the accept form', async ({
+  browser,
+}) => {
   // A second org invites the colleague, whose account exists (they left the first org above).
   const api = await ownerApi();
   await api.post('/orgs', { name: 'Acme Labs', slug: 'acme-labs' });
   const roles = await api.get<{ items: { id: string; name: string }[] }>('/orgs/acme-labs/roles');
-  const invite = await api.post<{ token: string }>('/orgs/acme-labs/invitations', { email: COLLEAGUE, roleId: roles.items.find((r) => r.name === 'Viewer')!.id });
+  const invite = await api.post<{ token: string }>('/orgs/acme-labs/invitations', {
+    email: COLLEAGUE,
+    roleId: roles.items.find((r) => r.name === 'Viewer')!.id,
+  });
   const ctx = await browser.newContext();
   const colleague = await ctx.newPage();
   await colleague.goto(`${baseUrl()}/accept-invite#token=${invite.token}`);
@@ -199,8 +215,13 @@ test('someone who already has an account accepts by signing in with it, never th
   await colleague.getByLabel('Your name').fill('Someone');
   await colleague.getByRole('textbox', { name: 'Choose a password' }).fill('not my real password');
   await colleague.getByRole('button', { name: 'Create account and join' }).click();
-  await expect(colleague.getByRole('alert')).toContainText(`If you already have an account for ${COLLEAGUE}, sign in with it to accept.`);
-  await expect(colleague.getByRole('tab', { name: 'I have an account' })).toHaveAttribute('aria-selected', 'true');
+  await expect(colleague.getByRole('alert')).toContainText(
+    `If you already have an account for ${COLLEAGUE}, sign in with it to accept.`,
+  );
+  await expect(colleague.getByRole('tab', { name: 'I have an account' })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
   await colleague.getByRole('textbox', { name: 'Password', exact: true }).fill(COLLEAGUE_PASSWORD);
   await colleague.getByRole('button', { name: 'Sign in and join' }).click();
   await expect(colleague.getByRole('heading', { name: 'Members' })).toBeVisible();
@@ -222,7 +243,10 @@ test('row menus are also reachable from the visible ⋯ button and by keyboard',
 test('revoking asks for confirmation and hides the token from the default list', async () => {
   await page.getByRole('button', { name: 'Actions for backend sync' }).click();
   await page.getByRole('menuitem', { name: 'Revoke' }).click();
-  await page.getByRole('dialog', { name: 'Revoke backend sync?' }).getByRole('button', { name: 'Revoke' }).click();
+  await page
+    .getByRole('dialog', { name: 'Revoke backend sync?' })
+    .getByRole('button', { name: 'Revoke' })
+    .click();
   await expect(page.getByTestId('token-row-backend sync')).toHaveCount(0);
   await page.getByRole('combobox', { name: 'Status' }).click();
   await page.getByRole('option', { name: 'Revoked' }).click();
@@ -256,7 +280,9 @@ test('the audit log lists every change and expands to before/after', async () =>
 });
 
 test('no secret ever reaches localStorage, sessionStorage, the URL or the console log', async () => {
-  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  const storage = await page.evaluate(
+    () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+  );
   for (const s of secrets) {
     expect(storage).not.toContain(s);
     expect(page.url()).not.toContain(s);

@@ -24,9 +24,16 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number | null; out: string }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -37,21 +44,42 @@ function run(args: string[], env: Record<string, string>, stdin?: string): Promi
 }
 
 /** A bootstrapped server (org `acme`, its owner) on a fresh SQLite file, listening on 127.0.0.1. */
-async function startLatchkey(publicUrl: (port: number) => string): Promise<{ port: number; stop(): Promise<void> }> {
+async function startLatchkey(
+  publicUrl: (port: number) => string,
+): Promise<{ port: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-trust-'));
   const port = await freePort();
-  const env = { DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', LATCHKEY_PUBLIC_URL: publicUrl(port) };
-  const boot = await run(['bootstrap', '--org', 'acme', '--email', OWNER.email, '--password-stdin'], env, OWNER.password);
+  const env = {
+    DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`,
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LATCHKEY_PUBLIC_URL: publicUrl(port),
+  };
+  const boot = await run(
+    ['bootstrap', '--org', 'acme', '--email', OWNER.email, '--password-stdin'],
+    env,
+    OWNER.password,
+  );
   expect(boot.code, boot.out).toBe(0);
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await expect
-    .poll(async () => {
-      if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
-      return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
-    }, { timeout: 30_000 })
+    .poll(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
+        return fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+      },
+      { timeout: 30_000 },
+    )
     .toBe(200);
   return {
     port,
@@ -79,7 +107,9 @@ test.describe('console route parameters', () => {
   });
   test.afterAll(async () => server.stop());
 
-  test('an org segment with encoded slashes or dots never makes the browser request another API path', async ({ page }) => {
+  test('an org segment with encoded slashes or dots never makes the browser request another API path', async ({
+    page,
+  }) => {
     const base = `http://127.0.0.1:${server.port}`;
     await signIn(page, base);
     const apiPaths: string[] = [];
@@ -88,7 +118,12 @@ test.describe('console route parameters', () => {
       if (u.pathname.startsWith('/api/')) apiPaths.push(u.pathname);
     });
     // As typed into the address bar: the router decodes them to `acme/service-accounts`, `../../me`, …
-    for (const org of ['acme%2Fservice-accounts', '..%2F..%2Fme', 'acme%2F..%2F..%2Fsetup', '%2E%2E%2Facme']) {
+    for (const org of [
+      'acme%2Fservice-accounts',
+      '..%2F..%2Fme',
+      'acme%2F..%2F..%2Fsetup',
+      '%2E%2E%2Facme',
+    ]) {
       apiPaths.length = 0;
       await page.goto(`${base}/orgs/${org}/members`);
       await page.waitForLoadState('networkidle');
@@ -100,12 +135,20 @@ test.describe('console route parameters', () => {
         expect(fine, `${org} made the console request ${p} (all: ${apiPaths.join(' ')})`).toBe(true);
       }
       // The menu keeps the org as one segment too.
-      await expect(page.getByRole('link', { name: 'Tokens' })).toHaveAttribute('href', `/orgs/${org.replace(/%2E/g, '.')}/tokens`);
+      await expect(page.getByRole('link', { name: 'Tokens' })).toHaveAttribute(
+        'href',
+        `/orgs/${org.replace(/%2E/g, '.')}/tokens`,
+      );
     }
     apiPaths.length = 0;
     await page.getByRole('link', { name: 'Tokens' }).click();
     await page.waitForLoadState('networkidle');
-    expect(apiPaths.filter((p) => p.startsWith('/api/v1/orgs/')).every((p) => p.startsWith('/api/v1/orgs/..%2Facme/')), apiPaths.join(' ')).toBe(true);
+    expect(
+      apiPaths
+        .filter((p) => p.startsWith('/api/v1/orgs/'))
+        .every((p) => p.startsWith('/api/v1/orgs/..%2Facme/')),
+      apiPaths.join(' '),
+    ).toBe(true);
   });
 });
 
@@ -121,7 +164,15 @@ test.describe('plain http on a non-loopback name', () => {
     // where upgrade-insecure-requests turned every same-origin script into a failing https request.
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage', '--host-resolver-rules=MAP console.test 127.0.0.1', '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+        '--host-resolver-rules=MAP console.test 127.0.0.1',
+        '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable',
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -132,11 +183,15 @@ test.describe('plain http on a non-loopback name', () => {
       const failed: string[] = [];
       // ERR_ABORTED is a page navigated away from with requests in flight; anything else is a failure.
       page.on('requestfailed', (r) => {
-        if (r.failure()?.errorText !== 'net::ERR_ABORTED') failed.push(`${r.url()} ${r.failure()?.errorText ?? ''}`);
+        if (r.failure()?.errorText !== 'net::ERR_ABORTED')
+          failed.push(`${r.url()} ${r.failure()?.errorText ?? ''}`);
       });
       const base = `http://console.test:${server.port}`;
       await page.goto(`${base}/login`);
-      expect(await page.evaluate(() => window.isSecureContext), 'the test must run on a non-trustworthy origin').toBe(false);
+      expect(
+        await page.evaluate(() => window.isSecureContext),
+        'the test must run on a non-trustworthy origin',
+      ).toBe(false);
       await expect(page.getByRole('heading', { name: 'Sign in to Latchkey' })).toBeVisible();
       await signIn(page, base);
       await page.goto(`${base}/docs`);

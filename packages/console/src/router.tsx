@@ -1,4 +1,11 @@
-import { createRootRoute, createRoute, createRouter, Navigate, Outlet, redirect } from '@tanstack/react-router';
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  Navigate,
+  Outlet,
+  redirect,
+} from '@tanstack/react-router';
 import { call, lk, ApiError, setCsrfToken } from './api/client';
 import type { Me } from './api/types';
 import { OrgLayout } from './components/layout';
@@ -17,7 +24,11 @@ const rootRoute = createRootRoute({ component: Outlet });
 
 async function requireSession(): Promise<Me> {
   try {
-    const me = await queryClient.fetchQuery({ queryKey: ['me'], queryFn: () => call(lk.GET('/api/v1/me')), staleTime: 10_000 });
+    const me = await queryClient.fetchQuery({
+      queryKey: ['me'],
+      queryFn: () => call(lk.GET('/api/v1/me')),
+      staleTime: 10_000,
+    });
     setCsrfToken(me.csrfToken);
     return me;
   } catch (e) {
@@ -32,14 +43,23 @@ const indexRoute = createRoute({
   beforeLoad: async () => {
     const me = await requireSession();
     const first = me.orgs[0];
-    if (first) throw redirect({ to: '/orgs/$org/members', params: { org: first.slug }, search: { tab: 'members' } });
+    if (first)
+      throw redirect({ to: '/orgs/$org/members', params: { org: first.slug }, search: { tab: 'members' } });
   },
   component: () => <Navigate to="/login" />,
 });
 const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: '/login', component: LoginPage });
 const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: '/setup', component: SetupPage });
-const acceptRoute = createRoute({ getParentRoute: () => rootRoute, path: '/accept-invite', component: AcceptInvitePage });
-const resetRoute = createRoute({ getParentRoute: () => rootRoute, path: '/reset-password', component: ResetPasswordPage });
+const acceptRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/accept-invite',
+  component: AcceptInvitePage,
+});
+const resetRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/reset-password',
+  component: ResetPasswordPage,
+});
 
 const orgRoute = createRoute({
   getParentRoute: () => rootRoute,

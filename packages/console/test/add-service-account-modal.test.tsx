@@ -9,10 +9,26 @@ import { AddTokenModal } from '../src/pages/tokens/add-token-modal';
 
 beforeAll(() => {
   // jsdom lacks these browser APIs that Mantine uses.
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, onchange: null, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {}, dispatchEvent: () => false })) as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
+  window.matchMedia ??= ((query: string) => ({
+    matches: false,
+    media: query,
+    onchange: null,
+    addListener() {},
+    removeListener() {},
+    addEventListener() {},
+    removeEventListener() {},
+    dispatchEvent: () => false,
+  })) as typeof window.matchMedia;
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
   Element.prototype.scrollIntoView ??= () => {};
-  if (!('fonts' in document)) Object.defineProperty(document, 'fonts', { value: { addEventListener() {}, removeEventListener() {}, ready: Promise.resolve() } });
+  if (!('fonts' in document))
+    Object.defineProperty(document, 'fonts', {
+      value: { addEventListener() {}, removeEventListener() {}, ready: Promise.resolve() },
+    });
 });
 afterEach(() => {
   cleanup();
@@ -44,7 +60,10 @@ function renderWith(ui: React.ReactElement) {
   );
 }
 
-const roles = { items: [{ id: 'rol_v', name: 'Viewer', builtin: true, description: null, permissions: ['assets:view'] }], catalog: { resources: [], platformResources: [], publicSafe: ['assets:view'] } };
+const roles = {
+  items: [{ id: 'rol_v', name: 'Viewer', builtin: true, description: null, permissions: ['assets:view'] }],
+  catalog: { resources: [], platformResources: [], publicSafe: ['assets:view'] },
+};
 
 describe('Add new service account form', () => {
   it('says what is allowed before submit, flags a name with a space as you type, and sends nothing', async () => {
@@ -60,7 +79,13 @@ describe('Add new service account form', () => {
   it("shows the server's refusal when one comes back", async () => {
     fakeApi({
       '/api/v1/orgs/acme/roles': roles,
-      'POST /api/v1/orgs/acme/service-accounts': { status: 409, error: { code: 'name_taken', message: 'A service account named "web-shop" already exists in this org.' } },
+      'POST /api/v1/orgs/acme/service-accounts': {
+        status: 409,
+        error: {
+          code: 'name_taken',
+          message: 'A service account named "web-shop" already exists in this org.',
+        },
+      },
     });
     renderWith(<AddServiceAccountModal org="acme" opened onClose={() => {}} />);
     await userEvent.type(screen.getByRole('textbox', { name: /Name/ }), 'web-shop');
@@ -71,7 +96,10 @@ describe('Add new service account form', () => {
 
 describe('Add Token form', () => {
   it('cannot be submitted without a service account, and says why', async () => {
-    const writes = fakeApi({ '/api/v1/orgs/acme/roles': roles, '/api/v1/orgs/acme/service-accounts': { items: [] } });
+    const writes = fakeApi({
+      '/api/v1/orgs/acme/roles': roles,
+      '/api/v1/orgs/acme/service-accounts': { items: [] },
+    });
     renderWith(<AddTokenModal org="acme" opened onClose={() => {}} onCreated={() => {}} />);
     await userEvent.type(screen.getByRole('textbox', { name: /^Name/ }), 'storefront');
     await userEvent.click(screen.getByRole('button', { name: 'Create token' }));

@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { domainError, grantablePermissions, orgNameError, SERVICE_ACCOUNT_REQUIRED, serviceAccountNameError, tokenFormErrors, type TokenFormValues } from '../src/validation/forms';
+import {
+  domainError,
+  grantablePermissions,
+  orgNameError,
+  SERVICE_ACCOUNT_REQUIRED,
+  serviceAccountNameError,
+  tokenFormErrors,
+  type TokenFormValues,
+} from '../src/validation/forms';
 
-const base: TokenFormValues = { name: 'site', serviceAccountId: 'sa_x', type: 'private', domains: [], permissions: [], expiresAt: '' };
+const base: TokenFormValues = {
+  name: 'site',
+  serviceAccountId: 'sa_x',
+  type: 'private',
+  domains: [],
+  permissions: [],
+  expiresAt: '',
+};
 
 describe('console form rules', () => {
   it('service account names: the server rule, with its message', () => {
@@ -25,14 +40,21 @@ describe('console form rules', () => {
   });
 
   it('a token needs a service account, whatever its type', () => {
-    expect(tokenFormErrors({ ...base, serviceAccountId: null }).serviceAccountId).toBe(SERVICE_ACCOUNT_REQUIRED);
-    expect(tokenFormErrors({ ...base, type: 'public', domains: ['https://a.com'], serviceAccountId: null }).serviceAccountId).toBe(SERVICE_ACCOUNT_REQUIRED);
+    expect(tokenFormErrors({ ...base, serviceAccountId: null }).serviceAccountId).toBe(
+      SERVICE_ACCOUNT_REQUIRED,
+    );
+    expect(
+      tokenFormErrors({ ...base, type: 'public', domains: ['https://a.com'], serviceAccountId: null })
+        .serviceAccountId,
+    ).toBe(SERVICE_ACCOUNT_REQUIRED);
     expect(tokenFormErrors(base)).toEqual({});
   });
 
   it('a public token needs valid domains; a past expiry is refused', () => {
     expect(tokenFormErrors({ ...base, type: 'public' }).domains).toMatch(/at least one domain/);
-    expect(tokenFormErrors({ ...base, type: 'public', domains: ['https://ok.com', '*.bad.com'] }).domains).toMatch(/explicitly/);
+    expect(
+      tokenFormErrors({ ...base, type: 'public', domains: ['https://ok.com', '*.bad.com'] }).domains,
+    ).toMatch(/explicitly/);
     expect(tokenFormErrors({ ...base, expiresAt: '2000-01-01T00:00' }).expiresAt).toMatch(/future/);
     expect(tokenFormErrors({ ...base, name: '  ' }).name).toBeDefined();
   });

@@ -71,7 +71,8 @@ export const DENIAL_MESSAGES: Record<DenialCode, string> = {
   token_revoked: 'The token has been revoked.',
   token_expired: 'The token has expired.',
   owner_disabled: "The token's service account is disabled.",
-  origin_required: 'This public token only works from its allowed web origins; the request carried no origin.',
+  origin_required:
+    'This public token only works from its allowed web origins; the request carried no origin.',
   origin_not_allowed: "This public token does not allow the request's origin.",
   permission_denied: 'The token does not grant the permission this endpoint needs.',
   rate_limited: 'Token verification is rate-limited for now; try again after Retry-After seconds.',

@@ -13,7 +13,18 @@ export function fromVerifier(verifier: Verifier): DecisionSource {
     async decide(input): Promise<Decision> {
       const r = await verifier.verify(input);
       if (!r.valid) return { valid: false, code: r.code };
-      return { valid: true, code: 'valid', identity: { org: r.org, tokenId: r.tokenId, owner: r.owner, type: r.type, permissions: r.permissions, origin: r.origin } };
+      return {
+        valid: true,
+        code: 'valid',
+        identity: {
+          org: r.org,
+          tokenId: r.tokenId,
+          owner: r.owner,
+          type: r.type,
+          permissions: r.permissions,
+          origin: r.origin,
+        },
+      };
     },
   };
 }

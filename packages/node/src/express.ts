@@ -21,7 +21,12 @@ type Next = (err?: unknown) => void;
 export function latchkeyExpress(options: GuardOptions) {
   const guard = createGuard(options);
   return (req: ExpressRequest, res: ExpressResponse, next: Next): void => {
-    guard({ method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, rawHeaders: req.rawHeaders }).then(
+    guard({
+      method: req.method,
+      url: req.originalUrl ?? req.url,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+    }).then(
       (outcome) => {
         res.set(outcome.headers);
         if (outcome.kind === 'preflight') return void res.status(outcome.status).end();

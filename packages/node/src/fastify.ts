@@ -18,7 +18,12 @@ export function latchkeyFastify(app: FastifyInstance, options: GuardOptions): vo
   const guard = createGuard(options);
   app.decorateRequest('latchkey', null);
   app.addHook('onRequest', async (request, reply) => {
-    const outcome = await guard({ method: request.method, url: request.url, headers: request.headers, rawHeaders: request.raw.rawHeaders });
+    const outcome = await guard({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      rawHeaders: request.raw.rawHeaders,
+    });
     reply.headers(outcome.headers);
     if (outcome.kind === 'preflight') return reply.status(outcome.status).send();
     if (outcome.kind === 'deny') return reply.status(outcome.status).send(outcome.body);

@@ -42,7 +42,12 @@ export interface RequestLike {
 export type GuardOutcome =
   | { kind: 'allow'; identity: LatchkeyIdentity | null; headers: Record<string, string> }
   | { kind: 'preflight'; status: 204; headers: Record<string, string> }
-  | { kind: 'deny'; status: number; headers: Record<string, string>; body: { error: { code: string; message: string } } };
+  | {
+      kind: 'deny';
+      status: number;
+      headers: Record<string, string>;
+      body: { error: { code: string; message: string } };
+    };
 
 /**
  * The framework-neutral core of the middleware: the same extraction rules as forward-auth, the same
@@ -55,15 +60,25 @@ export function createGuard(options: GuardOptions) {
   return async function guard(req: RequestLike): Promise<GuardOutcome> {
     const origin = originFromHeaders(req.headers.origin, req.headers.referer);
     // Forward-auth's answer too; an OPTIONS without an origin is no browser preflight: its token is checked.
-    const preflight = preflightAnswer(req.method, req.headers['access-control-request-method'], origin, allowHeaders);
+    const preflight = preflightAnswer(
+      req.method,
+      req.headers['access-control-request-method'],
+      origin,
+      allowHeaders,
+    );
     if (preflight) return { kind: 'preflight', status: 204, headers: preflight };
     // Two Authorization headers are ambiguous (refused): count them in the raw list when there is one.
-    const authorization = req.rawHeaders ? headerFromRaw(req.rawHeaders, 'authorization') : req.headers.authorization;
+    const authorization = req.rawHeaders
+      ? headerFromRaw(req.rawHeaders, 'authorization')
+      : req.headers.authorization;
     const source = extractToken(authorization, queryTokens(req.url));
-    const permission = typeof options.permission === 'function' ? options.permission(req) : options.permission;
+    const permission =
+      typeof options.permission === 'function' ? options.permission(req) : options.permission;
     let decision;
     try {
-      decision = source.ok ? await options.source.decide({ token: source.token, origin, permission }) : ({ valid: false, code: 'token_invalid' } as const);
+      decision = source.ok
+        ? await options.source.decide({ token: source.token, origin, permission })
+        : ({ valid: false, code: 'token_invalid' } as const);
     } catch (err) {
       if (!(err instanceof LatchkeyUnavailableError) && !(err instanceof LatchkeyRefusedError)) throw err;
       options.onError?.(err);
@@ -71,7 +86,17 @@ export function createGuard(options: GuardOptions) {
       if (options.failOpen && err instanceof LatchkeyUnavailableError) {
         return { kind: 'allow', identity: null, headers: {} };
       }
-      return { kind: 'deny', status: 503, headers: {}, body: { error: { code: 'service_unavailable', message: 'Token verification is unavailable; try again shortly.' } } };
+      return {
+        kind: 'deny',
+        status: 503,
+        headers: {},
+        body: {
+          error: {
+            code: 'service_unavailable',
+            message: 'Token verification is unavailable; try again shortly.',
+          },
+        },
+      };
     }
     if (!decision.valid) {
       const headers: Record<string, string> = { 'x-latchkey-code': decision.code };

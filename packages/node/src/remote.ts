@@ -48,7 +48,11 @@ function parseJson(text: string | undefined): unknown {
 function isWireResponse(body: unknown): body is WireResponse {
   const b = body as Partial<WireResponse> | null;
   return (
-    typeof b === 'object' && b !== null && typeof b.valid === 'boolean' && typeof b.code === 'string' && Array.isArray(b.permissions)
+    typeof b === 'object' &&
+    b !== null &&
+    typeof b.valid === 'boolean' &&
+    typeof b.code === 'string' &&
+    Array.isArray(b.permissions)
   );
 }
 
@@ -75,7 +79,12 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
     async decide(input: VerifyInput): Promise<Decision> {
       if (input.token === undefined || input.token === '') return { valid: false, code: 'token_missing' };
       // Keyed by a hash: the raw value never sits in a long-lived structure.
-      const key = ttl > 0 ? createHash('sha256').update(`${input.token}\n${input.origin ?? ''}\n${input.permission ?? ''}`).digest('base64') : '';
+      const key =
+        ttl > 0
+          ? createHash('sha256')
+              .update(`${input.token}\n${input.origin ?? ''}\n${input.permission ?? ''}`)
+              .digest('base64')
+          : '';
       if (ttl > 0) {
         const hit = cache.get(key);
         if (hit && hit.until > now()) return hit.decision;
@@ -86,8 +95,15 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
       try {
         res = await fetch(`${base}/api/v1/verify`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(options.verifySecret ? { 'x-latchkey-verify-secret': options.verifySecret } : {}) },
-          body: JSON.stringify({ token: input.token, origin: input.origin, ...(input.permission ? { permission: input.permission } : {}) }),
+          headers: {
+            'content-type': 'application/json',
+            ...(options.verifySecret ? { 'x-latchkey-verify-secret': options.verifySecret } : {}),
+          },
+          body: JSON.stringify({
+            token: input.token,
+            origin: input.origin,
+            ...(input.permission ? { permission: input.permission } : {}),
+          }),
           redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
         });
@@ -99,24 +115,44 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
       }
       if (res.status >= 500) throw new LatchkeyUnavailableError(`Latchkey at ${base} answered ${res.status}`);
       if (res.status === 429) {
-        return { valid: false, code: 'rate_limited', retryAfter: retryAfterSeconds(res.headers.get('retry-after')) };
+        return {
+          valid: false,
+          code: 'rate_limited',
+          retryAfter: retryAfterSeconds(res.headers.get('retry-after')),
+        };
       }
       if (res.status !== 200) {
-        throw new LatchkeyRefusedError(`Latchkey at ${base} answered ${res.status}; check url and verifySecret`, res.status);
+        throw new LatchkeyRefusedError(
+          `Latchkey at ${base} answered ${res.status}; check url and verifySecret`,
+          res.status,
+        );
       }
       const body = parseJson(text);
       if (!isWireResponse(body)) {
-        throw new LatchkeyRefusedError(`Latchkey at ${base} answered 200 without a verify result`, res.status);
+        throw new LatchkeyRefusedError(
+          `Latchkey at ${base} answered 200 without a verify result`,
+          res.status,
+        );
       }
       const decision: Decision =
         body.valid && body.org && body.tokenId && body.owner && body.type
           ? {
               valid: true,
               code: 'valid',
-              identity: { org: body.org, tokenId: body.tokenId, owner: body.owner, type: body.type, permissions: body.permissions, origin: body.type === 'public' ? input.origin : null },
+              identity: {
+                org: body.org,
+                tokenId: body.tokenId,
+                owner: body.owner,
+                type: body.type,
+                permissions: body.permissions,
+                origin: body.type === 'public' ? input.origin : null,
+              },
             }
           : // A code this version does not know (a newer server) is still a denial.
-            { valid: false, code: Object.hasOwn(DENIAL_MESSAGES, body.code) ? (body.code as DenialCode) : 'token_invalid' };
+            {
+              valid: false,
+              code: Object.hasOwn(DENIAL_MESSAGES, body.code) ? (body.code as DenialCode) : 'token_invalid',
+            };
       if (ttl > 0 && decision.valid) {
         if (cache.size >= max) cache.delete(cache.keys().next().value as string);
         cache.set(key, { until: now() + ttl, decision });

@@ -4,8 +4,23 @@ import type { AddressInfo } from 'node:net';
 import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromVerifier } from '../src/embedded.js';
-import { LatchkeyRefusedError, latchkeyExpress, latchkeyFastify, remoteVerifier, type DecisionSource } from '../src/index.js';
-import { call, createOrg, createServiceAccount, createToken, roleId, startInstance, type Org, type TestInstance } from '../../server/test/helpers/harness.js';
+import {
+  LatchkeyRefusedError,
+  latchkeyExpress,
+  latchkeyFastify,
+  remoteVerifier,
+  type DecisionSource,
+} from '../src/index.js';
+import {
+  call,
+  createOrg,
+  createServiceAccount,
+  createToken,
+  roleId,
+  startInstance,
+  type Org,
+  type TestInstance,
+} from '../../server/test/helpers/harness.js';
 
 let lk: TestInstance;
 let lkUrl: string;
@@ -20,31 +35,54 @@ beforeAll(async () => {
   org = await createOrg(lk);
   const sa = await createServiceAccount(lk, org, 'platform', { roleId: await roleId(lk, org, 'Admin') });
   privateToken = (await createToken(lk, org, { serviceAccountId: sa.id })).token;
-  publicToken = (await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', domains: ['https://shop.example.com'] })).token;
+  publicToken = (
+    await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      type: 'public',
+      domains: ['https://shop.example.com'],
+    })
+  ).token;
   const viewer = await createServiceAccount(lk, org, 'viewer');
   viewerToken = (await createToken(lk, org, { serviceAccountId: viewer.id })).token;
 });
 afterAll(() => lk.close());
 
 /** A small platform API protected by the Fastify plugin. */
-async function fastifyPlatform(source: DecisionSource, extra: { failOpen?: boolean } = {}): Promise<FastifyInstance> {
+async function fastifyPlatform(
+  source: DecisionSource,
+  extra: { failOpen?: boolean } = {},
+): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(async (scoped) => {
-    latchkeyFastify(scoped, { source, permission: (req) => (req.method === 'GET' ? 'assets:view' : 'assets:edit'), ...extra });
-    scoped.get('/assets', async (req) => ({ org: req.latchkey?.org.slug ?? null, owner: req.latchkey?.owner.name ?? null }));
+    latchkeyFastify(scoped, {
+      source,
+      permission: (req) => (req.method === 'GET' ? 'assets:view' : 'assets:edit'),
+      ...extra,
+    });
+    scoped.get('/assets', async (req) => ({
+      org: req.latchkey?.org.slug ?? null,
+      owner: req.latchkey?.owner.name ?? null,
+    }));
     scoped.post('/assets', async () => ({ created: true }));
   });
   return app;
 }
 
-function expressPlatform(source: DecisionSource, extra: { failOpen?: boolean } = {}): Promise<{ url: string; server: Server }> {
+function expressPlatform(
+  source: DecisionSource,
+  extra: { failOpen?: boolean } = {},
+): Promise<{ url: string; server: Server }> {
   const app = express();
   app.use('/assets', latchkeyExpress({ source, permission: 'assets:view', ...extra }));
   app.get('/assets', (req, res) => {
-    res.json({ tokenId: (req as unknown as { latchkey: { tokenId: string } | null }).latchkey?.tokenId ?? null });
+    res.json({
+      tokenId: (req as unknown as { latchkey: { tokenId: string } | null }).latchkey?.tokenId ?? null,
+    });
   });
   return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }));
+    const server = app.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
+    );
   });
 }
 
@@ -61,15 +99,25 @@ describe.each(sources)('Fastify plugin, %s', (_name, makeSource) => {
   afterAll(() => app.close());
 
   it('lets a valid private token through and exposes the identity', async () => {
-    const res = await app.inject({ method: 'GET', url: '/assets', headers: { authorization: `Bearer ${privateToken}` } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/assets',
+      headers: { authorization: `Bearer ${privateToken}` },
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ org: org.slug, owner: 'platform' });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('accepts bearer_token in the query, for both types', async () => {
-    expect((await app.inject({ method: 'GET', url: `/assets?bearer_token=${privateToken}` })).statusCode).toBe(200);
-    const pub = await app.inject({ method: 'GET', url: `/assets?bearer_token=${publicToken}`, headers: { referer: 'https://shop.example.com/p/1' } });
+    expect(
+      (await app.inject({ method: 'GET', url: `/assets?bearer_token=${privateToken}` })).statusCode,
+    ).toBe(200);
+    const pub = await app.inject({
+      method: 'GET',
+      url: `/assets?bearer_token=${publicToken}`,
+      headers: { referer: 'https://shop.example.com/p/1' },
+    });
     expect(pub.statusCode).toBe(200);
   });
 
@@ -78,11 +126,24 @@ describe.each(sources)('Fastify plugin, %s', (_name, makeSource) => {
       [{}, 'token_missing', 401],
       [{ authorization: 'Bearer lk_prv_nope' }, 'token_invalid', 401],
       [{ authorization: `Bearer ${publicToken}` }, 'origin_required', 403],
-      [{ authorization: `Bearer ${publicToken}`, origin: 'https://evil.example.com' }, 'origin_not_allowed', 403],
-      [{ authorization: `Bearer ${viewerToken}`, 'content-type': 'application/json' }, 'permission_denied', 403],
+      [
+        { authorization: `Bearer ${publicToken}`, origin: 'https://evil.example.com' },
+        'origin_not_allowed',
+        403,
+      ],
+      [
+        { authorization: `Bearer ${viewerToken}`, 'content-type': 'application/json' },
+        'permission_denied',
+        403,
+      ],
     ];
     for (const [headers, code, status] of cases) {
-      const res = await app.inject({ method: code === 'permission_denied' ? 'POST' : 'GET', url: '/assets', headers, ...(code === 'permission_denied' ? { payload: {} } : {}) });
+      const res = await app.inject({
+        method: code === 'permission_denied' ? 'POST' : 'GET',
+        url: '/assets',
+        headers,
+        ...(code === 'permission_denied' ? { payload: {} } : {}),
+      });
       expect(res.statusCode, code).toBe(status);
       expect(res.json().error.code).toBe(code);
       expect(res.headers['x-latchkey-code']).toBe(code);
@@ -90,29 +151,57 @@ describe.each(sources)('Fastify plugin, %s', (_name, makeSource) => {
   });
 
   it('refuses ambiguous tokens (header and query differ, or the query twice)', async () => {
-    const both = await app.inject({ method: 'GET', url: `/assets?bearer_token=${viewerToken}`, headers: { authorization: `Bearer ${privateToken}` } });
+    const both = await app.inject({
+      method: 'GET',
+      url: `/assets?bearer_token=${viewerToken}`,
+      headers: { authorization: `Bearer ${privateToken}` },
+    });
     expect(both.json().error.code).toBe('token_invalid');
-    const twice = await app.inject({ method: 'GET', url: `/assets?bearer_token=${privateToken}&bearer_token=${privateToken}` });
+    const twice = await app.inject({
+      method: 'GET',
+      url: `/assets?bearer_token=${privateToken}&bearer_token=${privateToken}`,
+    });
     expect(twice.json().error.code).toBe('token_invalid');
   });
 
   it('handles CORS for public tokens: preflight without a token, then Allow-Origin for the allowed origin', async () => {
-    const pre = await app.inject({ method: 'OPTIONS', url: '/assets', headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    const pre = await app.inject({
+      method: 'OPTIONS',
+      url: '/assets',
+      headers: {
+        origin: 'https://shop.example.com',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('https://shop.example.com');
     expect(String(pre.headers['access-control-allow-headers'])).toMatch(/Authorization/);
-    const real = await app.inject({ method: 'GET', url: '/assets', headers: { origin: 'https://shop.example.com', authorization: `Bearer ${publicToken}` } });
+    const real = await app.inject({
+      method: 'GET',
+      url: '/assets',
+      headers: { origin: 'https://shop.example.com', authorization: `Bearer ${publicToken}` },
+    });
     expect(real.statusCode).toBe(200);
     expect(real.headers['access-control-allow-origin']).toBe('https://shop.example.com');
     expect(real.headers.vary).toMatch(/Origin/);
   });
 
   it('refuses a token the moment it is revoked', async () => {
-    const sa = await createServiceAccount(lk, org, `revoked-${_name.split(' ')[0]}`, { roleId: await roleId(lk, org, 'Admin') });
+    const sa = await createServiceAccount(lk, org, `revoked-${_name.split(' ')[0]}`, {
+      roleId: await roleId(lk, org, 'Admin'),
+    });
     const { token, item } = await createToken(lk, org, { serviceAccountId: sa.id });
-    expect((await app.inject({ method: 'GET', url: '/assets', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'GET', url: '/assets', headers: { authorization: `Bearer ${token}` } }))
+        .statusCode,
+    ).toBe(200);
     await call(lk, org.admin, 'DELETE', `/api/v1/orgs/${org.slug}/tokens/${item.id}`);
-    const after = await app.inject({ method: 'GET', url: '/assets', headers: { authorization: `Bearer ${token}` } });
+    const after = await app.inject({
+      method: 'GET',
+      url: '/assets',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(after.statusCode).toBe(401);
     expect(after.json().error.code).toBe('token_revoked');
   });
@@ -128,10 +217,15 @@ describe('Express middleware', () => {
       const missing = await fetch(`${url}/assets`);
       expect(missing.status).toBe(401);
       expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('token_missing');
-      const pre = await fetch(`${url}/assets`, { method: 'OPTIONS', headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'GET' } });
+      const pre = await fetch(`${url}/assets`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'GET' },
+      });
       expect(pre.status).toBe(204);
       expect(pre.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
-      const pub = await fetch(`${url}/assets?bearer_token=${publicToken}`, { headers: { origin: 'https://shop.example.com' } });
+      const pub = await fetch(`${url}/assets?bearer_token=${publicToken}`, {
+        headers: { origin: 'https://shop.example.com' },
+      });
       expect(pub.status).toBe(200);
       expect(pub.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
     } finally {
@@ -142,11 +236,17 @@ describe('Express middleware', () => {
 
 describe('CORS preflights, the same as forward-auth (one answer in @latchkey/protocol)', () => {
   const corsHeaders = (headers: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary'));
+    Object.fromEntries(
+      Object.entries(headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary'),
+    );
 
   it('answers a preflight with the CORS headers forward-auth sends for it', async () => {
     const preflight = { origin: 'https://shop.example.com', 'access-control-request-method': 'GET' };
-    const forwardAuth = await lk.app.inject({ method: 'OPTIONS', url: '/api/v1/forward-auth', headers: preflight });
+    const forwardAuth = await lk.app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/forward-auth',
+      headers: preflight,
+    });
     expect(forwardAuth.headers['x-latchkey-code'], forwardAuth.body).toBe('preflight');
     const app = await fastifyPlatform(remoteVerifier({ url: lkUrl, cacheTtlMs: 0 }));
     try {
@@ -161,7 +261,11 @@ describe('CORS preflights, the same as forward-auth (one answer in @latchkey/pro
 
   it('checks the token of an OPTIONS request without an origin, as forward-auth does (no browser preflight)', async () => {
     const noOrigin = { 'access-control-request-method': 'GET' };
-    const forwardAuth = await lk.app.inject({ method: 'OPTIONS', url: '/api/v1/forward-auth', headers: noOrigin });
+    const forwardAuth = await lk.app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/forward-auth',
+      headers: noOrigin,
+    });
     expect(forwardAuth.headers['x-latchkey-code']).toBe('token_missing');
     const app = await fastifyPlatform(remoteVerifier({ url: lkUrl, cacheTtlMs: 0 }));
     try {
@@ -188,7 +292,9 @@ async function startStubLatchkey(): Promise<{ url: string; close(): Promise<void
     if (status) {
       const retry = status === '429' ? { 'retry-after': '17' } : {};
       res.writeHead(Number(status), { 'content-type': 'application/json', ...retry });
-      return void res.end(JSON.stringify({ error: { code: 'stub', message: 'stub', requestId: 'req_stub' } }));
+      return void res.end(
+        JSON.stringify({ error: { code: 'stub', message: 'stub', requestId: 'req_stub' } }),
+      );
     }
     if (path.startsWith('/allow/')) {
       const allow = {
@@ -233,9 +339,18 @@ const adapters: [string, Adapter][] = [
     async (source, failOpen, token) => {
       const app = await fastifyPlatform(source, { failOpen });
       try {
-        const res = await app.inject({ method: 'GET', url: '/assets', headers: { authorization: `Bearer ${token}` } });
+        const res = await app.inject({
+          method: 'GET',
+          url: '/assets',
+          headers: { authorization: `Bearer ${token}` },
+        });
         const code = res.statusCode === 200 ? null : (res.json() as { error: { code: string } }).error.code;
-        return { status: res.statusCode, code, retryAfter: (res.headers['retry-after'] as string | undefined) ?? null, body: res.body };
+        return {
+          status: res.statusCode,
+          code,
+          retryAfter: (res.headers['retry-after'] as string | undefined) ?? null,
+          body: res.body,
+        };
       } finally {
         await app.close();
       }
@@ -271,8 +386,12 @@ describe.each(adapters)('%s: failOpen admits only when Latchkey cannot be asked'
     try {
       const url = await limited.app.listen({ port: 0, host: '127.0.0.1' });
       const seen: Hit[] = [];
-      for (let i = 0; i < 5; i++) seen.push(await hit(remoteVerifier({ url, cacheTtlMs: 0 }), true, `${garbage}${i}`));
-      expect(seen.map((h) => h.status), JSON.stringify(seen)).not.toContain(200);
+      for (let i = 0; i < 5; i++)
+        seen.push(await hit(remoteVerifier({ url, cacheTtlMs: 0 }), true, `${garbage}${i}`));
+      expect(
+        seen.map((h) => h.status),
+        JSON.stringify(seen),
+      ).not.toContain(200);
       const last = seen[seen.length - 1]!;
       expect(last.status, last.body).toBe(429);
       expect(last.code).toBe('rate_limited');
@@ -344,7 +463,9 @@ describe('remote cache', () => {
     expect((await source.decide({ token, origin: null })).valid).toBe(true);
     await call(lk, org.admin, 'DELETE', `/api/v1/orgs/${org.slug}/tokens/${item.id}`);
     now += 299;
-    expect((await source.decide({ token, origin: null })).valid, 'the allow is reused within the TTL').toBe(true);
+    expect((await source.decide({ token, origin: null })).valid, 'the allow is reused within the TTL').toBe(
+      true,
+    );
     now += 2;
     expect((await source.decide({ token, origin: null })).code).toBe('token_revoked');
   });
@@ -353,15 +474,22 @@ describe('remote cache', () => {
     const sa = await createServiceAccount(lk, org, 'toggled', { roleId: await roleId(lk, org, 'Admin') });
     const { token } = await createToken(lk, org, { serviceAccountId: sa.id });
     const source = remoteVerifier({ url: lkUrl, cacheTtlMs: 60_000, now: () => 1_000_000 });
-    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, { disabled: true });
+    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, {
+      disabled: true,
+    });
     expect((await source.decide({ token, origin: null })).code).toBe('owner_disabled');
-    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, { disabled: false });
+    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, {
+      disabled: false,
+    });
     expect((await source.decide({ token, origin: null })).code).toBe('valid');
   });
 });
 
 /** GET `url` with the raw header lines given (Node's client sends an array value as repeated lines). */
-function rawGet(url: string, headers: Record<string, string | string[]>): Promise<{ status: number; body: string }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string | string[]>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'GET', headers }, (res) => {
       let body = '';

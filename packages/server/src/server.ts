@@ -80,8 +80,15 @@ export async function ensureCookieSecret(store: Store): Promise<string> {
   return created;
 }
 
-export async function createLatchkey(config: Config, logger: FastifyBaseLogger, opts: LatchkeyOptions = {}): Promise<Latchkey> {
-  const handle = openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax, onPoolError: (err) => logger.warn({ err }, 'database connection lost') });
+export async function createLatchkey(
+  config: Config,
+  logger: FastifyBaseLogger,
+  opts: LatchkeyOptions = {},
+): Promise<Latchkey> {
+  const handle = openDatabase(config.databaseUrl, {
+    poolMax: config.databasePoolMax,
+    onPoolError: (err) => logger.warn({ err }, 'database connection lost'),
+  });
   let redis: Redis | undefined;
   try {
     if (opts.migrate !== false) await migrateToLatest(handle);
@@ -90,12 +97,21 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     const clock = opts.clock ?? systemClock;
     // The hot path reads the time as a number; only a test clock needs the Date round trip.
     const nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
-    const mailer = createMailer(config.smtpUrl, config.mailFrom, (err) => logger.warn({ err }, 'invitation e-mail not sent'));
+    const mailer = createMailer(config.smtpUrl, config.mailFrom, (err) =>
+      logger.warn({ err }, 'invitation e-mail not sent'),
+    );
     // Shared counters (rate limits) live in Redis when REDIS_URL is set; in memory otherwise.
     redis = config.redisUrl
-      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 1000, enableOfflineQueue: false, lazyConnect: false })
+      ? new Redis(config.redisUrl, {
+          maxRetriesPerRequest: 1,
+          connectTimeout: 1000,
+          enableOfflineQueue: false,
+          lazyConnect: false,
+        })
       : undefined;
-    redis?.on('error', (err) => logger.warn({ err }, 'redis unavailable: rate limits fall back to this instance'));
+    redis?.on('error', (err) =>
+      logger.warn({ err }, 'redis unavailable: rate limits fall back to this instance'),
+    );
     // Start with the connection up when Redis is there (without an offline queue, early counts would be
     // dropped); never wait long for it: limits work per instance meanwhile.
     if (redis && redis.status !== 'ready') {
@@ -122,9 +138,13 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
     const tokenPresence = await createTokenPresence({
       ...createTokenHashScan(handle.db),
       bus,
-      onError: (err) => logger.error({ err }, 'token presence filter reload failed; keeping the previous one'),
+      onError: (err) =>
+        logger.error({ err }, 'token presence filter reload failed; keeping the previous one'),
     });
-    const metrics = createMetrics(() => lookup.stats(), opts.worker ? { exposition: opts.worker.metrics } : {});
+    const metrics = createMetrics(
+      () => lookup.stats(),
+      opts.worker ? { exposition: opts.worker.metrics } : {},
+    );
     const usage = createUsageRecorder({
       store: createUsageWriter(handle),
       intervalMs: opts.usageFlushMs ?? config.usageFlushSeconds * 1000,
@@ -161,7 +181,19 @@ export async function createLatchkey(config: Config, logger: FastifyBaseLogger, 
         ? startInvalidationFeed({ connectionString: config.databaseUrl, bus, lookup, logger })
         : null;
     const cookieSecret = await ensureCookieSecret(store);
-    const app = await buildApp({ config, services, verifier, metrics, logger, cookieSecret, feedStatus: () => feed?.status() ?? null, failureLimiter, credentialLimits, tokenPresence, redis });
+    const app = await buildApp({
+      config,
+      services,
+      verifier,
+      metrics,
+      logger,
+      cookieSecret,
+      feedStatus: () => feed?.status() ?? null,
+      failureLimiter,
+      credentialLimits,
+      tokenPresence,
+      redis,
+    });
     return {
       app,
       services,

@@ -1,4 +1,14 @@
-import { AppShell, Burger, Button, Group, NavLink, Select, Text, Title, type NavLinkProps } from '@mantine/core';
+import {
+  AppShell,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  Select,
+  Text,
+  Title,
+  type NavLinkProps,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { createLink, Outlet, useMatchRoute, useNavigate, useParams } from '@tanstack/react-router';
@@ -10,7 +20,9 @@ import { Loading } from './states';
 /** A Mantine NavLink that is a router link: `to` + `params`, which the router encodes segment by segment. */
 type AnchorNavLinkProps = NavLinkProps & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, keyof NavLinkProps>;
 const MenuLink = createLink(
-  forwardRef<HTMLAnchorElement, AnchorNavLinkProps>((props, ref) => <NavLink component="a" ref={ref} {...props} />),
+  forwardRef<HTMLAnchorElement, AnchorNavLinkProps>((props, ref) => (
+    <NavLink component="a" ref={ref} {...props} />
+  )),
 );
 type MenuRoute = '/orgs/$org/members' | '/orgs/$org/tokens' | '/orgs/$org/roles' | '/orgs/$org/audit';
 
@@ -44,7 +56,11 @@ export function OrgLayout() {
   );
 
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group wrap="nowrap">
@@ -59,7 +75,9 @@ export function OrgLayout() {
                 w={160}
                 value={current?.slug ?? null}
                 data={orgs.map((o) => ({ value: o.slug, label: o.name }))}
-                onChange={(slug) => slug && void navigate({ to: '/orgs/$org/members', params: { org: slug } })}
+                onChange={(slug) =>
+                  slug && void navigate({ to: '/orgs/$org/members', params: { org: slug } })
+                }
                 allowDeselect={false}
               />
             ) : (

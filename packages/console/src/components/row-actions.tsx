@@ -17,7 +17,15 @@ export interface RowAction {
 export function useRowContextMenu() {
   const { showContextMenu } = useContextMenu();
   return (actions: RowAction[]) => (event: MouseEvent) =>
-    showContextMenu(actions.map((a) => ({ key: a.key, title: a.title, onClick: a.onClick, color: a.color, disabled: a.disabled })))(event);
+    showContextMenu(
+      actions.map((a) => ({
+        key: a.key,
+        title: a.title,
+        onClick: a.onClick,
+        color: a.color,
+        disabled: a.disabled,
+      })),
+    )(event);
 }
 
 export function RowMenuButton({ label, actions }: { label: string; actions: RowAction[] }) {

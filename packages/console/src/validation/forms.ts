@@ -6,7 +6,8 @@ import { checkServiceAccountName } from '@latchkey/server/domain/service-account
  * Form rules, checked as you type. They are the server's own rule functions (imported from its domain
  * module), so the console can never accept what the server refuses — the server checks again anyway.
  */
-export const SERVICE_ACCOUNT_NAME_HINT = 'Letters, digits, "-" and "_" only — no spaces or special characters.';
+export const SERVICE_ACCOUNT_NAME_HINT =
+  'Letters, digits, "-" and "_" only — no spaces or special characters.';
 
 export function serviceAccountNameError(name: string): string | null {
   if (name.length === 0) return 'A name is required.';
@@ -35,16 +36,21 @@ export interface TokenFormValues {
   expiresAt: string;
 }
 
-export const SERVICE_ACCOUNT_REQUIRED = 'A token must belong to a service account: choose one. Create one under Members → Service Accounts if there is none.';
+export const SERVICE_ACCOUNT_REQUIRED =
+  'A token must belong to a service account: choose one. Create one under Members → Service Accounts if there is none.';
 
 /** Every problem with the Add Token form, by field; empty when it may be submitted. */
-export function tokenFormErrors(v: TokenFormValues, now = new Date()): Partial<Record<keyof TokenFormValues, string>> {
+export function tokenFormErrors(
+  v: TokenFormValues,
+  now = new Date(),
+): Partial<Record<keyof TokenFormValues, string>> {
   const errors: Partial<Record<keyof TokenFormValues, string>> = {};
   if (v.name.trim().length === 0) errors.name = 'A name is required.';
   if (!v.serviceAccountId) errors.serviceAccountId = SERVICE_ACCOUNT_REQUIRED;
   if (v.type === 'public') {
     const entries = v.domains.map((d) => d.trim()).filter(Boolean);
-    if (entries.length === 0) errors.domains = 'A public token needs at least one domain, e.g. https://shop.example.com.';
+    if (entries.length === 0)
+      errors.domains = 'A public token needs at least one domain, e.g. https://shop.example.com.';
     else {
       const bad = entries.map(domainError).find((e) => e !== null);
       if (bad) errors.domains = bad;
@@ -59,7 +65,11 @@ export function tokenFormErrors(v: TokenFormValues, now = new Date()): Partial<R
 }
 
 /** The permissions a token may be given: what its service account's role holds, public-safe only for public tokens. */
-export function grantablePermissions(rolePermissions: readonly string[], type: 'public' | 'private', publicSafe: readonly string[]): string[] {
+export function grantablePermissions(
+  rolePermissions: readonly string[],
+  type: 'public' | 'private',
+  publicSafe: readonly string[],
+): string[] {
   const safe = new Set(publicSafe);
   return rolePermissions.filter((p) => type === 'private' || safe.has(p));
 }

@@ -18,7 +18,15 @@ const program = new Command('latchkey')
 program.addCommand(serveCommand());
 program.addCommand(migrateCommand());
 program.addCommand(bootstrapCommand());
-for (const group of [saCommand(), tokenCommand(), memberCommand(), inviteCommand(), roleCommand(), auditCommand()]) program.addCommand(group);
+for (const group of [
+  saCommand(),
+  tokenCommand(),
+  memberCommand(),
+  inviteCommand(),
+  roleCommand(),
+  auditCommand(),
+])
+  program.addCommand(group);
 // addCommand() does not pass the parent's settings down: usage errors must exit 2 everywhere.
 const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
 for (const command of all(program)) command.exitOverride();

@@ -3,7 +3,12 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import { buildCatalog, PERMISSION_PATTERN, RESOURCE_PATTERN, type PermissionCatalog } from '../domain/permissions.js';
+import {
+  buildCatalog,
+  PERMISSION_PATTERN,
+  RESOURCE_PATTERN,
+  type PermissionCatalog,
+} from '../domain/permissions.js';
 import { SETTINGS, type SettingDoc } from './settings.js';
 
 /**
@@ -32,8 +37,28 @@ const FileSchema = Type.Object(
     publicUrl: Type.Optional(Type.String({ minLength: 1 })),
     verifySecret: Type.Optional(Type.String({ minLength: 16 })),
     tokenPrefix: Type.Optional(Type.String({ pattern: '^[a-z0-9]{1,16}_$' })),
-    logLevel: Type.Optional(Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')])),
-    verifyLogLevel: Type.Optional(Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')])),
+    logLevel: Type.Optional(
+      Type.Union([
+        Type.Literal('fatal'),
+        Type.Literal('error'),
+        Type.Literal('warn'),
+        Type.Literal('info'),
+        Type.Literal('debug'),
+        Type.Literal('trace'),
+        Type.Literal('silent'),
+      ]),
+    ),
+    verifyLogLevel: Type.Optional(
+      Type.Union([
+        Type.Literal('fatal'),
+        Type.Literal('error'),
+        Type.Literal('warn'),
+        Type.Literal('info'),
+        Type.Literal('debug'),
+        Type.Literal('trace'),
+        Type.Literal('silent'),
+      ]),
+    ),
     // false, a hop count, or proxy addresses/CIDRs/keywords (a comma-separated string or a list);
     // `true` passes the schema only to be refused with a reason (see parseTrustProxy).
     trustProxy: Type.Optional(
@@ -53,9 +78,15 @@ const FileSchema = Type.Object(
     verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     verifyCacheEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
     usageFlushSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
-    consoleDir: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\u0000-\\u001f]+$' })),
-    platformResources: Type.Optional(Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 })),
-    publicSafePermissions: Type.Optional(Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 })),
+    consoleDir: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\u0000-\\u001f]+$' }),
+    ),
+    platformResources: Type.Optional(
+      Type.Array(Type.String({ pattern: RESOURCE_PATTERN.source }), { maxItems: 200 }),
+    ),
+    publicSafePermissions: Type.Optional(
+      Type.Array(Type.String({ pattern: PERMISSION_PATTERN.source }), { maxItems: 400 }),
+    ),
     signInAddressLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     signInSlowdownAfter: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     signInSlowdownSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
@@ -144,7 +175,8 @@ const WORKERS_PROBLEM = `LATCHKEY_WORKERS (workers, --workers): must be an integ
 function parseWorkers(value: number | string | undefined, problems: string[]): number {
   if (value === undefined) return 1;
   if (value === 'auto') return Math.min(MAX_WORKERS, Math.max(1, availableParallelism()));
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_WORKERS) return value;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_WORKERS)
+    return value;
   problems.push(`${WORKERS_PROBLEM} (got ${JSON.stringify(value)})`);
   return 1;
 }
@@ -222,7 +254,10 @@ const REMOVED_SETTINGS: Record<string, { fileKey: string; message: string }> = {
 };
 
 /** Builds the configuration from `env` (and the file it names), or throws ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, string | undefined> = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Record<string, string | undefined> = {},
+): Config {
   // `overrides`: environment-style values from the command line (`serve --workers`), winning over `env`.
   if (Object.values(overrides).some((v) => v !== undefined)) env = { ...env, ...overrides };
   const problems: string[] = [];
@@ -237,7 +272,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   const merged: Record<string, unknown> = { ...file };
   for (const [name, removed] of Object.entries(REMOVED_SETTINGS)) {
     const inEnv = env[name] !== undefined && env[name] !== '';
-    if (inEnv || removed.fileKey in merged) problems.push(`${inEnv ? name : removed.fileKey}: ${removed.message}`);
+    if (inEnv || removed.fileKey in merged)
+      problems.push(`${inEnv ? name : removed.fileKey}: ${removed.message}`);
     delete merged[removed.fileKey];
   }
   for (const [name, key] of Object.entries(ENV_KEYS)) {
@@ -248,17 +284,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   for (const error of Value.Errors(FileSchema, merged)) {
     const key = error.instancePath.split('/')[1] ?? '';
     const envName = Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0];
-    problems.push(`${envName ?? key ?? 'config'} (${key}${error.instancePath.split('/').slice(2).map((p) => `[${p}]`).join('')}): ${error.message}`);
+    problems.push(
+      `${envName ?? key ?? 'config'} (${key}${error.instancePath
+        .split('/')
+        .slice(2)
+        .map((p) => `[${p}]`)
+        .join('')}): ${error.message}`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const c = merged as FileConfig;
 
   const port = c.port ?? 8080;
   const host = c.host ?? '127.0.0.1';
-  const publicUrl = (c.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = (c.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
   try {
     const u = new URL(publicUrl);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push('LATCHKEY_PUBLIC_URL: must be an http(s) URL');
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      problems.push('LATCHKEY_PUBLIC_URL: must be an http(s) URL');
   } catch {
     problems.push(`LATCHKEY_PUBLIC_URL: "${publicUrl}" is not a URL`);
   }
@@ -274,13 +320,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   for (const p of publicSafe) {
     const resource = p.slice(0, p.indexOf(':'));
     if (!catalog.platformResources.includes(resource)) {
-      problems.push(`LATCHKEY_PUBLIC_SAFE_PERMISSIONS: "${p}" is not a platform permission (Latchkey's own resources are never public-safe)`);
+      problems.push(
+        `LATCHKEY_PUBLIC_SAFE_PERMISSIONS: "${p}" is not a platform permission (Latchkey's own resources are never public-safe)`,
+      );
     }
   }
   const sessionTtlHours = c.sessionTtlHours ?? 24 * 7;
   const sessionMaxHours = c.sessionMaxHours ?? Math.max(24 * 30, sessionTtlHours);
   if (sessionMaxHours < sessionTtlHours) {
-    problems.push(`LATCHKEY_SESSION_MAX_HOURS: ${sessionMaxHours} is shorter than LATCHKEY_SESSION_TTL_HOURS (${sessionTtlHours})`);
+    problems.push(
+      `LATCHKEY_SESSION_MAX_HOURS: ${sessionMaxHours} is shorter than LATCHKEY_SESSION_TTL_HOURS (${sessionTtlHours})`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -340,7 +390,10 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
       return raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'platformResources':
     case 'publicSafePermissions':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     default:
       return raw;
   }

@@ -53,7 +53,7 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
   platformResources: {
     env: 'LATCHKEY_PLATFORM_RESOURCES',
     default: '`assets,configurations,orders,customers,renders,jobs,apps,webhooks`',
-    doc: 'your platform\'s resources (comma-separated)',
+    doc: "your platform's resources (comma-separated)",
   },
   publicSafePermissions: {
     env: 'LATCHKEY_PUBLIC_SAFE_PERMISSIONS',
@@ -88,7 +88,7 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
   trustProxy: {
     env: 'LATCHKEY_TRUST_PROXY',
     default: '`false`',
-    doc: 'whose `X-Forwarded-For` to believe: the proxies\' addresses/CIDRs (`127.0.0.1`, `10.0.0.0/8`; keywords `loopback`, `private`, `linklocal`; comma-separated) or a hop count (`1`); the client is the right-most address not trusted. `true` is refused ([trust model](docs/security.md#client-address-trusted-proxies-only-right-most-untrusted))',
+    doc: "whose `X-Forwarded-For` to believe: the proxies' addresses/CIDRs (`127.0.0.1`, `10.0.0.0/8`; keywords `loopback`, `private`, `linklocal`; comma-separated) or a hop count (`1`); the client is the right-most address not trusted. `true` is refused ([trust model](docs/security.md#client-address-trusted-proxies-only-right-most-untrusted))",
   },
   verifyFailureLimit: {
     env: 'LATCHKEY_VERIFY_FAILURE_LIMIT',
@@ -132,7 +132,7 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
   },
   consoleDir: {
     env: 'LATCHKEY_CONSOLE_DIR',
-    default: 'the console workspace\'s `dist/`',
+    default: "the console workspace's `dist/`",
     doc: 'where the built console is served from (a packaged deployment may put it elsewhere)',
   },
   workers: {

@@ -21,7 +21,10 @@ export type IdKind = keyof typeof ID_PREFIXES;
 /** Base62 characters after the prefix and its underscore. */
 export const ID_RANDOM_LENGTH = 20;
 
-const ANY_ID = new RegExp(`^(${Object.values(ID_PREFIXES).join('|')})_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`, 'i');
+const ANY_ID = new RegExp(
+  `^(${Object.values(ID_PREFIXES).join('|')})_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`,
+  'i',
+);
 
 /**
  * True when `value` has the shape of an id of any kind, ignoring case: names are matched

@@ -28,7 +28,10 @@ export interface PermissionCatalog {
 export const RESOURCE_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 export const PERMISSION_PATTERN = /^[a-z][a-z0-9_]{0,62}:(view|edit)$/;
 
-export function buildCatalog(platformResources: readonly string[], publicSafe: readonly string[]): PermissionCatalog {
+export function buildCatalog(
+  platformResources: readonly string[],
+  publicSafe: readonly string[],
+): PermissionCatalog {
   const resources = [...LATCHKEY_RESOURCES, ...platformResources.filter((r) => !isLatchkeyResource(r))];
   return {
     resources,

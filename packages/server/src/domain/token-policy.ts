@@ -135,7 +135,10 @@ export function decideTokenLifetime(
     case 'rotate': {
       const { before } = change;
       if (expired(before))
-        return refuse('token_expired', 'This token has expired and stays expired: create a new token instead.');
+        return refuse(
+          'token_expired',
+          'This token has expired and stays expired: create a new token instead.',
+        );
       if (change.expiresAt === undefined)
         return ok(capped(before.expiresAt === null ? null : new Date(before.expiresAt)));
       return explicit(change.expiresAt);

@@ -5,8 +5,17 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { registerAjvFormats, TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
+import {
+  registerAjvFormats,
+  TypeBoxValidatorCompiler,
+  type TypeBoxTypeProvider,
+} from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteOptions,
+} from 'fastify';
 import type { Config, TrustProxy } from '../config/config.js';
 import { randomBase62 } from '../domain/base62.js';
 import type { Services } from '../services/index.js';
@@ -76,9 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const nextRequestId = () => `${reqIdPrefix}${(++reqCounter).toString(36)}`;
   const trustProxy = fastifyTrustProxy(deps.config.trustProxy);
   // The verify and forward-auth hot path answers in front of Fastify, on the same server (hot-handler.ts).
-  const hot = hotPathEnabled(deps.config)
-    ? createHotHandler({ ...deps, trustProxy, nextRequestId })
-    : null;
+  const hot = hotPathEnabled(deps.config) ? createHotHandler({ ...deps, trustProxy, nextRequestId }) : null;
   let fastifyHandler: HttpHandler | null = null;
   const httpHandler: HttpHandler = hot
     ? (req, res) => hot.handle(req, res, fastifyHandler!)
@@ -107,10 +114,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // The request entry the server uses, hot path included: tests inject through it (test/helpers/harness.ts).
   app.decorate('httpHandler', httpHandler);
-  if (hot) app.addHook('preClose', (done) => {
-    hot.close();
-    done();
-  });
+  if (hot)
+    app.addHook('preClose', (done) => {
+      hot.close();
+      done();
+    });
   // The API speaks JSON only: any other body type is a 415, not a confusing validation error.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
@@ -118,10 +126,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Latchkey management API', version: '1', description: 'Service accounts and API tokens for a SaaS platform organization.' },
+      info: {
+        title: 'Latchkey management API',
+        version: '1',
+        description: 'Service accounts and API tokens for a SaaS platform organization.',
+      },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A private token whose effective permissions cover the call' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A private token whose effective permissions cover the call',
+          },
           session: { type: 'apiKey', in: 'cookie', name: 'latchkey_session' },
         },
       },
@@ -161,7 +177,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     failureLimiter: deps.failureLimiter,
     tokenPresence: deps.tokenPresence,
   });
-  const ctx: RouteContext = { services: deps.services, config: deps.config, verifier: deps.verifier, metrics: deps.metrics, feedStatus: deps.feedStatus ?? (() => null), failureLimiter: deps.failureLimiter, credentialLimits: deps.credentialLimits, tokenPresence: deps.tokenPresence, auth };
+  const ctx: RouteContext = {
+    services: deps.services,
+    config: deps.config,
+    verifier: deps.verifier,
+    metrics: deps.metrics,
+    feedStatus: deps.feedStatus ?? (() => null),
+    failureLimiter: deps.failureLimiter,
+    credentialLimits: deps.credentialLimits,
+    tokenPresence: deps.tokenPresence,
+    auth,
+  };
 
   for (const route of HOT_ROUTES) route(app, ctx);
 
@@ -172,16 +198,31 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await mgmt.register(fastifyCsrf, {
       sessionPlugin: '@fastify/cookie',
       cookieKey: deps.config.secureCookies ? '__Host-latchkey_csrf' : 'latchkey_csrf',
-      cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'lax', secure: deps.config.secureCookies },
+      cookieOpts: {
+        path: '/',
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.config.secureCookies,
+      },
       getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
       // Bound to the session: a token issued to one session is refused with another session's cookie.
       getUserInfo: (req) => csrfBinding(req.cookies[auth.cookieName]),
-      csrfOpts: { hmacKey: createHmac('sha256', deps.cookieSecret).update('latchkey csrf session binding').digest('base64url') },
+      csrfOpts: {
+        hmacKey: createHmac('sha256', deps.cookieSecret)
+          .update('latchkey csrf session binding')
+          .digest('base64url'),
+      },
     });
     // Sign-in limits are shared by every instance through Redis when it is configured.
-    await mgmt.register(fastifyRateLimit, { global: false, ...(deps.redis ? { redis: deps.redis, nameSpace: 'latchkey-rl-', skipOnError: true } : {}) });
+    await mgmt.register(fastifyRateLimit, {
+      global: false,
+      ...(deps.redis ? { redis: deps.redis, nameSpace: 'latchkey-rl-', skipOnError: true } : {}),
+    });
     const csrf = (req: FastifyRequest, reply: FastifyReply) =>
-      new Promise<void>((resolve, reject) => mgmt.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())));
+      new Promise<void>((resolve, reject) =>
+        mgmt.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())),
+      );
     mgmt.addHook('onRequest', async (request, reply) => auth.identify(request, reply, csrf));
     mgmt.addHook('preValidation', async (request) => auth.authorize(request));
     for (const route of MANAGEMENT_ROUTES) route(mgmt as App, ctx);
@@ -189,7 +230,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await registerConsole(app, { secure: deps.config.secureCookies, dir: deps.config.consoleDir });
 
-  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());
+  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () =>
+    app.swagger(),
+  );
   return app;
 }
 

@@ -60,7 +60,8 @@ export function createAuthenticator(deps: {
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = BEARER.exec(header);
-      if (!match) throw new AppError('unauthenticated', 'Malformed Authorization header; expected "Bearer <token>".');
+      if (!match)
+        throw new AppError('unauthenticated', 'Malformed Authorization header; expected "Bearer <token>".');
       // The same limit as every other entry point that checks a token (SPEC §7): an address that keeps
       // presenting invalid tokens is cut off from the database here too.
       const { result, rateLimited } = await verifyFromAddress(
@@ -73,11 +74,18 @@ export function createAuthenticator(deps: {
       }
       if (!result.valid) {
         if (result.code === 'origin_required' && result.identity?.type === 'public') {
-          throw new AppError('invalid_credentials', 'Public tokens cannot call the management API; use a private token.');
+          throw new AppError(
+            'invalid_credentials',
+            'Public tokens cannot call the management API; use a private token.',
+          );
         }
         throw new AppError('invalid_credentials', `The token was refused (${result.code}).`);
       }
-      if (result.type !== 'private') throw new AppError('invalid_credentials', 'Public tokens cannot call the management API; use a private token.');
+      if (result.type !== 'private')
+        throw new AppError(
+          'invalid_credentials',
+          'Public tokens cannot call the management API; use a private token.',
+        );
       return {
         kind: 'token',
         orgId: result.org.id,
@@ -95,14 +103,23 @@ export function createAuthenticator(deps: {
     if (!value) return null;
     const user = await deps.services.sessions.resolve(value);
     if (!user) return null;
-    return { kind: 'session', user, sessionValue: value, actor: { type: 'user', id: user.id, label: user.email, userId: user.id, ip: request.ip } };
+    return {
+      kind: 'session',
+      user,
+      sessionValue: value,
+      actor: { type: 'user', id: user.id, label: user.email, userId: user.id, ip: request.ip },
+    };
   }
 
   return {
     cookieName,
     authenticate,
     /** onRequest: who is calling, and CSRF for cookie-authenticated writes. */
-    async identify(request: FastifyRequest, reply: FastifyReply, csrf: (req: FastifyRequest, reply: FastifyReply) => Promise<void>) {
+    async identify(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      csrf: (req: FastifyRequest, reply: FastifyReply) => Promise<void>,
+    ) {
       request.auth = null;
       request.scope = null;
       const mode = request.routeOptions.config.auth ?? 'none';
@@ -110,10 +127,14 @@ export function createAuthenticator(deps: {
       const auth = await authenticate(request);
       // No session (or a stale cookie): the route runs for an anonymous caller.
       if (!auth && mode === 'optional-session') return;
-      if (!auth) throw new AppError('unauthenticated', 'Sign in, or send Authorization: Bearer <private token>.');
-      if (mode === 'optional-session' && auth.kind !== 'session') throw new AppError('forbidden', 'This call takes a console session, not a token.');
-      if (mode === 'session' && auth.kind !== 'session') throw new AppError('forbidden', 'This call needs a console session, not a token.');
-      if (auth.kind === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) await csrf(request, reply);
+      if (!auth)
+        throw new AppError('unauthenticated', 'Sign in, or send Authorization: Bearer <private token>.');
+      if (mode === 'optional-session' && auth.kind !== 'session')
+        throw new AppError('forbidden', 'This call takes a console session, not a token.');
+      if (mode === 'session' && auth.kind !== 'session')
+        throw new AppError('forbidden', 'This call needs a console session, not a token.');
+      if (auth.kind === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(request.method))
+        await csrf(request, reply);
       request.auth = auth;
     },
 
@@ -137,7 +158,9 @@ export function createAuthenticator(deps: {
       if (!permission) return;
       if (allowSelf && auth.actor.userId !== null && params.userId === auth.actor.userId) return;
       if (!grants(scope.permissions, permission)) {
-        throw new AppError('forbidden', `Your role does not grant ${permission} in this org.`, { required: permission });
+        throw new AppError('forbidden', `Your role does not grant ${permission} in this org.`, {
+          required: permission,
+        });
       }
     },
   };

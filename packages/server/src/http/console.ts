@@ -62,7 +62,10 @@ export function securityHeaderMap(secure: boolean): Record<string, string> {
  * Serves the console (a single-page app) at `/`, with security headers, in its own scope so the API and
  * the verify hot path are untouched. Unknown non-API GETs get index.html so client routes deep-link.
  */
-export async function registerConsole(app: App, options: { secure: boolean; dir?: string }): Promise<{ available: boolean }> {
+export async function registerConsole(
+  app: App,
+  options: { secure: boolean; dir?: string },
+): Promise<{ available: boolean }> {
   const root = consoleDir(options.dir);
   const available = existsSync(join(root, 'index.html'));
   await app.register(async (scope) => {
@@ -70,10 +73,15 @@ export async function registerConsole(app: App, options: { secure: boolean; dir?
     if (available) {
       await scope.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
       const spa = (_req: unknown, reply: { sendFile(f: string): unknown }) => reply.sendFile('index.html');
-      for (const path of ['/login', '/setup', '/accept-invite', '/reset-password', '/orgs/*']) scope.get(path, { schema: { hide: true } }, spa as never);
+      for (const path of ['/login', '/setup', '/accept-invite', '/reset-password', '/orgs/*'])
+        scope.get(path, { schema: { hide: true } }, spa as never);
     } else {
       scope.get('/', { schema: { hide: true } }, async (_req, reply) =>
-        reply.type('text/html').send('<!doctype html><title>Latchkey</title><p>The console is not built. Run <code>npm run build</code>, then restart.</p><p>API docs: <a href="/docs">/docs</a></p>'),
+        reply
+          .type('text/html')
+          .send(
+            '<!doctype html><title>Latchkey</title><p>The console is not built. Run <code>npm run build</code>, then restart.</p><p>API docs: <a href="/docs">/docs</a></p>',
+          ),
       );
     }
   });

@@ -14,7 +14,11 @@ import {
 import type { Config } from '../config/config.js';
 import { PERMISSION_PATTERN } from '../domain/permissions.js';
 import { fromProxy, IDENTITY_HEADERS, VERIFY_SECRET_HEADER } from '../verify/proxy-headers.js';
-import { verifyFromAddressNow, type AddressVerifyDeps, type AddressVerifyResult } from '../verify/verify-from-address.js';
+import {
+  verifyFromAddressNow,
+  type AddressVerifyDeps,
+  type AddressVerifyResult,
+} from '../verify/verify-from-address.js';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
 import { RATE_LIMITED_MESSAGE, verifyAnswer, verifyBodyCheck } from './verify-answer.js';
 import { verifySecretMatches } from './verify-secret.js';
@@ -59,7 +63,12 @@ export function hotPathEnabled(config: Pick<Config, 'verifyLogLevel'>): boolean 
 
 /** `(req, res, next)`: answers the hot requests, calls `next` (Fastify) for the rest. */
 export function createHotHandler(deps: HotHandlerDeps) {
-  const trust = deps.trustProxy === false ? null : typeof deps.trustProxy === 'function' ? deps.trustProxy : proxyAddr.compile(deps.trustProxy);
+  const trust =
+    deps.trustProxy === false
+      ? null
+      : typeof deps.trustProxy === 'function'
+        ? deps.trustProxy
+        : proxyAddr.compile(deps.trustProxy);
   const clientAddress = (req: IncomingMessage): string => {
     if (trust === null) return req.socket.remoteAddress ?? '';
     const all = proxyAddr.all(req, trust);
@@ -72,7 +81,10 @@ export function createHotHandler(deps: HotHandlerDeps) {
     if (!closing) {
       if (url === VERIFY_PATH) {
         if (req.method === 'POST') return verifyEntry(req, res, next);
-      } else if (url.startsWith(FORWARD_AUTH_PATH) && (url.length === FORWARD_AUTH_PATH.length || url.charCodeAt(FORWARD_AUTH_PATH.length) === 63 /* ? */)) {
+      } else if (
+        url.startsWith(FORWARD_AUTH_PATH) &&
+        (url.length === FORWARD_AUTH_PATH.length || url.charCodeAt(FORWARD_AUTH_PATH.length) === 63) /* ? */
+      ) {
         if (req.method === 'GET') return forwardAuthEntry(req, res, next, url);
       }
     }
@@ -99,7 +111,10 @@ export function createHotHandler(deps: HotHandlerDeps) {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       let parsed: unknown;
       try {
-        parsed = secureJsonParse.parse(body.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' });
+        parsed = secureJsonParse.parse(body.toString('utf8'), undefined, {
+          protoAction: 'error',
+          constructorAction: 'error',
+        });
       } catch {
         return replay(req, res, next, body);
       }
@@ -108,7 +123,11 @@ export function createHotHandler(deps: HotHandlerDeps) {
       const address = clientAddress(req);
       let decided: AddressVerifyResult | Promise<AddressVerifyResult>;
       try {
-        decided = verifyFromAddressNow(deps, address, { token, origin: parseRequestOrigin(origin), permission });
+        decided = verifyFromAddressNow(deps, address, {
+          token,
+          origin: parseRequestOrigin(origin),
+          permission,
+        });
       } catch {
         return replay(req, res, next, body);
       }
@@ -125,8 +144,15 @@ export function createHotHandler(deps: HotHandlerDeps) {
 
   function answerVerify(res: ServerResponse, d: AddressVerifyResult): void {
     if (d.rateLimited) {
-      const error = JSON.stringify({ error: { code: 'rate_limited', message: RATE_LIMITED_MESSAGE, requestId: deps.nextRequestId() } });
-      res.writeHead(429, ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(error))]);
+      const error = JSON.stringify({
+        error: { code: 'rate_limited', message: RATE_LIMITED_MESSAGE, requestId: deps.nextRequestId() },
+      });
+      res.writeHead(429, [
+        'content-type',
+        'application/json; charset=utf-8',
+        'content-length',
+        String(Buffer.byteLength(error)),
+      ]);
       res.end(error);
       return;
     }
@@ -151,18 +177,30 @@ export function createHotHandler(deps: HotHandlerDeps) {
     const original = { method: method === undefined ? 'GET' : method, uri: uri === undefined ? url : uri };
     const origin = originFromHeaders(h.origin, h.referer);
     // A preflight is Fastify's to answer (rare, and its headers are many).
-    if (original.method === 'OPTIONS' && h['access-control-request-method'] !== undefined && origin) return next(req, res);
+    if (original.method === 'OPTIONS' && h['access-control-request-method'] !== undefined && origin)
+      return next(req, res);
 
     const q = url.indexOf('?');
-    const permission: unknown = q === -1 || q === url.length - 1 ? undefined : parseQuery(url.slice(q + 1)).permission;
-    const source = original.uri === null ? ({ ok: false } as const) : extractToken(headerFromRaw(req.rawHeaders, 'authorization'), queryTokens(original.uri));
+    const permission: unknown =
+      q === -1 || q === url.length - 1 ? undefined : parseQuery(url.slice(q + 1)).permission;
+    const source =
+      original.uri === null
+        ? ({ ok: false } as const)
+        : extractToken(headerFromRaw(req.rawHeaders, 'authorization'), queryTokens(original.uri));
     if (!source.ok) return answerForwardAuth(res, 'token_invalid', null, false);
-    if (permission !== undefined && (typeof permission !== 'string' || !PERMISSION_PATTERN.test(permission))) {
+    if (
+      permission !== undefined &&
+      (typeof permission !== 'string' || !PERMISSION_PATTERN.test(permission))
+    ) {
       return answerForwardAuth(res, 'permission_denied', null, false); // a misconfigured requirement never allows
     }
     let decided: AddressVerifyResult | Promise<AddressVerifyResult>;
     try {
-      decided = verifyFromAddressNow(deps, clientAddress(req), { token: source.token, origin, permission: permission as string | undefined });
+      decided = verifyFromAddressNow(deps, clientAddress(req), {
+        token: source.token,
+        origin,
+        permission: permission as string | undefined,
+      });
     } catch {
       return next(req, res);
     }
@@ -176,7 +214,12 @@ export function createHotHandler(deps: HotHandlerDeps) {
     }
   }
 
-  function answerForwardAuth(res: ServerResponse, code: VerifyCode, r: VerifyResult | null, rateLimited: boolean): void {
+  function answerForwardAuth(
+    res: ServerResponse,
+    code: VerifyCode,
+    r: VerifyResult | null,
+    rateLimited: boolean,
+  ): void {
     let headers: readonly string[];
     if (r !== null && r.valid) {
       const id = identityOf(r);
@@ -184,7 +227,8 @@ export function createHotHandler(deps: HotHandlerDeps) {
       if (prepared !== null && !(r.type === 'public' && r.origin)) headers = prepared;
       else {
         const built = id === undefined ? [] : identityHeaders(id).slice();
-        if (r.type === 'public' && r.origin) built.push('access-control-allow-origin', r.origin, 'vary', 'Origin');
+        if (r.type === 'public' && r.origin)
+          built.push('access-control-allow-origin', r.origin, 'vary', 'Origin');
         built.push('x-latchkey-code', code, 'content-length', '0');
         headers = built;
       }
@@ -212,7 +256,13 @@ function denialHeaders(code: VerifyCode, rateLimited: boolean): readonly string[
   const key = rateLimited ? `${code}!` : code;
   let headers = denialHeaderCache.get(key);
   if (!headers) {
-    headers = [...(rateLimited ? ['x-latchkey-error', 'rate_limited'] : []), 'x-latchkey-code', code, 'content-length', '0'];
+    headers = [
+      ...(rateLimited ? ['x-latchkey-error', 'rate_limited'] : []),
+      'x-latchkey-code',
+      code,
+      'content-length',
+      '0',
+    ];
     denialHeaderCache.set(key, headers);
   }
   return headers;
@@ -236,7 +286,15 @@ function identityHeaders(id: VerifyIdentity): readonly string[] {
   if (!headers) {
     // Every identity header on every 200, empty where it does not apply (see routes/forward-auth.ts).
     const sa = id.owner.type === 'service_account';
-    const values = [id.org.id, id.org.slug, id.tokenId, id.type, sa ? id.owner.id : '', sa ? '' : id.owner.id, id.permissions.join(',')];
+    const values = [
+      id.org.id,
+      id.org.slug,
+      id.tokenId,
+      id.type,
+      sa ? id.owner.id : '',
+      sa ? '' : id.owner.id,
+      id.permissions.join(','),
+    ];
     headers = IDENTITY_HEADERS.flatMap((name, i) => [name, values[i]!]);
     identityHeaderCache.set(id, headers);
   }

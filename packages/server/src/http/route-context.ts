@@ -1,7 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static, TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { Config } from '../config/config.js';
 import { AppError } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
@@ -12,7 +18,13 @@ import type { CredentialLimits } from '../services/credential-limits.js';
 import type { TokenPresence } from '../verify/token-presence.js';
 import type { createAuthenticator } from './auth.js';
 
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 export interface RouteContext {
   services: Services;
@@ -40,7 +52,10 @@ export function encodeCursor(key: Record<string, string> | null): string | null 
  * Reads a cursor back, holding what it carries to `schema` (strings of the right shape, dates that are
  * dates): a cursor is client input like any other, and its values go into a query.
  */
-export function decodeCursor<T extends TSchema>(cursor: string | undefined, schema: T): Static<T> | undefined {
+export function decodeCursor<T extends TSchema>(
+  cursor: string | undefined,
+  schema: T,
+): Static<T> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
@@ -48,5 +63,8 @@ export function decodeCursor<T extends TSchema>(cursor: string | undefined, sche
   } catch {
     // fall through
   }
-  throw new AppError('validation_failed', 'The cursor is not one this server issued; start again without it.');
+  throw new AppError(
+    'validation_failed',
+    'The cursor is not one this server issued; start again without it.',
+  );
 }

@@ -37,7 +37,11 @@ export const Timestamp = Type.String({
   description: `ISO-8601, UTC in answers. ${DATE_TIME_RULE}`,
 });
 export const Id = (prefix: string, description?: string) =>
-  Type.String({ pattern: `^${prefix}_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`, maxLength: 64, ...(description ? { description } : {}) });
+  Type.String({
+    pattern: `^${prefix}_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`,
+    maxLength: 64,
+    ...(description ? { description } : {}),
+  });
 
 /**
  * A closed set of strings as `{type: 'string', enum: [...]}`, typed as their union. @fastify/swagger
@@ -45,8 +49,10 @@ export const Id = (prefix: string, description?: string) =>
  * not check `enum`), so answers keep their bytes and their speed. A union of literals would render as
  * `anyOf`, which fast-json-stringify serialises by trying each branch.
  */
-export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
 export const ErrorBody = Type.Object(
   {
@@ -82,7 +88,11 @@ export const Email = SafeString({ format: 'email', maxLength: 254 });
 export const LoginEmail = SafeString({ minLength: 1, maxLength: 254 });
 export const Password = SafeText({ minLength: 1, maxLength: 256 });
 /** Org names: one line, no control, invisible or text-direction characters (domain/org-name.ts). */
-export const OrgName = SafeString({ minLength: 1, maxLength: ORG_NAME_MAX_LENGTH, description: ORG_NAME_RULE });
+export const OrgName = SafeString({
+  minLength: 1,
+  maxLength: ORG_NAME_MAX_LENGTH,
+  description: ORG_NAME_RULE,
+});
 export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 export const Cursor = Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' });
 
@@ -120,7 +130,12 @@ export const Invitation = Type.Object({
   email: Type.String(),
   roleId: Type.String(),
   roleName: Type.String(),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('revoked'), Type.Literal('expired')]),
+  status: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('accepted'),
+    Type.Literal('revoked'),
+    Type.Literal('expired'),
+  ]),
   createdAt: Timestamp,
   expiresAt: Timestamp,
 });
@@ -165,12 +180,22 @@ export const Token = Type.Object({
   updatedAt: Timestamp,
   lastUsedAt: Nullable(Timestamp),
   lastUsedOrigin: Nullable(Type.String()),
-  usesLast7Days: Type.Integer({ description: 'Successful verifications over the last 7 days (UTC), flushed in batches' }),
+  usesLast7Days: Type.Integer({
+    description: 'Successful verifications over the last 7 days (UTC), flushed in batches',
+  }),
 });
 
-export const TokenDetail = Type.Intersect([Token, Type.Object({ dailyUsage: Type.Array(Type.Object({ day: Type.String(), count: Type.Integer() })) })]);
+export const TokenDetail = Type.Intersect([
+  Token,
+  Type.Object({ dailyUsage: Type.Array(Type.Object({ day: Type.String(), count: Type.Integer() })) }),
+]);
 
-export const TokenRef = Type.Object({ id: Type.String(), name: Type.String(), type: TokenType, hint: Type.String() });
+export const TokenRef = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: TokenType,
+  hint: Type.String(),
+});
 
 export const AuditEntry = Type.Object({
   id: Type.String(),

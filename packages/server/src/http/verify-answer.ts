@@ -22,7 +22,9 @@ export const VerifyBody = Type.Object(
 export const VerifyResponse = Type.Object({
   valid: Type.Boolean(),
   // An enum in the document only: the serializer compiled from it is the plain string's (schemas.ts StringEnum).
-  code: StringEnum(Object.keys(VERIFY_CODES) as VerifyCode[], { description: 'The decision; see docs/api.md' }),
+  code: StringEnum(Object.keys(VERIFY_CODES) as VerifyCode[], {
+    description: 'The decision; see docs/api.md',
+  }),
   org: Nullable(Type.Object({ id: Type.String(), slug: Type.String() })),
   tokenId: Nullable(Type.String()),
   owner: Nullable(Type.Object({ type: Type.String(), id: Type.String(), name: Type.String() })),
@@ -30,8 +32,10 @@ export const VerifyResponse = Type.Object({
   permissions: Type.Array(Type.String()),
 });
 
-export const UNAUTHENTICATED_MESSAGE = 'This deployment requires the x-latchkey-verify-secret header on /api/v1/verify.';
-export const RATE_LIMITED_MESSAGE = 'Too many invalid tokens from this address; only known tokens are checked for now. Retry in a minute.';
+export const UNAUTHENTICATED_MESSAGE =
+  'This deployment requires the x-latchkey-verify-secret header on /api/v1/verify.';
+export const RATE_LIMITED_MESSAGE =
+  'Too many invalid tokens from this address; only known tokens are checked for now. Retry in a minute.';
 
 /** The compiled check Fastify's TypeBox validator runs on the body (no coercion for bodies). */
 export const verifyBodyCheck = Compile(VerifyBody);

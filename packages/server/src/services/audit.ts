@@ -38,7 +38,12 @@ export async function writeAudit(tx: Store, scope: OrgScope, at: string, entry: 
 }
 
 /** One entry per item of a bulk change (an import), in order, in one statement, like writeAudit. */
-export async function writeAuditMany(tx: Store, scope: OrgScope, at: string, entries: readonly AuditEntry[]): Promise<void> {
+export async function writeAuditMany(
+  tx: Store,
+  scope: OrgScope,
+  at: string,
+  entries: readonly AuditEntry[],
+): Promise<void> {
   await tx.audit.insertMany(entries.map((entry) => record(scope, at, entry)));
 }
 

@@ -9,6 +9,10 @@ import type { OrgScope } from './context.js';
 export function assertNoEscalation(scope: OrgScope, wanted: readonly string[], what: string): void {
   const missing = missingFrom(scope.permissions, wanted);
   if (missing.length > 0) {
-    throw new AppError('permission_escalation', `You cannot ${what}: it grants permissions you do not hold.`, { missing });
+    throw new AppError(
+      'permission_escalation',
+      `You cannot ${what}: it grants permissions you do not hold.`,
+      { missing },
+    );
   }
 }

@@ -37,7 +37,8 @@ export function createInvitationLimits(o: InvitationLimitOptions): InvitationLim
     points: number,
     duration: number,
   ): RateLimiterAbstract | RateLimiterStoreAbstract => {
-    if (!o.redis && o.cluster) return new RateLimiterCluster({ keyPrefix, points, duration, timeoutMs: 3000 });
+    if (!o.redis && o.cluster)
+      return new RateLimiterCluster({ keyPrefix, points, duration, timeoutMs: 3000 });
     const memory = new RateLimiterMemory({ keyPrefix, points, duration });
     return o.redis
       ? new RateLimiterRedis({ storeClient: o.redis, keyPrefix, points, duration, insuranceLimiter: memory })

@@ -18,7 +18,11 @@ export function invitationLink(publicUrl: string, token: string): string {
   return `${publicUrl}/accept-invite#token=${token}`;
 }
 
-export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof roleService>, users: ReturnType<typeof userService>) {
+export function invitationService(
+  deps: ServiceDeps,
+  roles: ReturnType<typeof roleService>,
+  users: ReturnType<typeof userService>,
+) {
   const { store, clock, config } = deps;
 
   return {
@@ -63,7 +67,12 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
         };
         await tx.invitations.insert(inv);
         const view = invitationView({ ...inv, roleName: role.name }, iso(now));
-        await writeAudit(tx, scope, iso(now), { action: 'invitation.create', targetType: 'invitation', targetId: inv.id, after: view });
+        await writeAudit(tx, scope, iso(now), {
+          action: 'invitation.create',
+          targetType: 'invitation',
+          targetId: inv.id,
+          after: view,
+        });
         return { invitation: view, token, link: invitationLink(config.publicUrl, token) };
       }).catch(async (e: unknown) => {
         await deps.invitationLimits.giveBack(scope.org.id, inviter);
@@ -88,7 +97,12 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
         if (!inv || inv.acceptedAt || inv.revokedAt) throw notFound('Invitation');
         const at = iso(clock.now());
         await tx.invitations.revoke(id, at);
-        await writeAudit(tx, scope, at, { action: 'invitation.revoke', targetType: 'invitation', targetId: id, before: invitationView(inv, at) });
+        await writeAudit(tx, scope, at, {
+          action: 'invitation.revoke',
+          targetType: 'invitation',
+          targetId: id,
+          before: invitationView(inv, at),
+        });
       });
     },
 
@@ -98,7 +112,10 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
      */
     async lookup(token: string) {
       const inv = await openInvitation(store, token, iso(clock.now()));
-      const [org, inviter] = await Promise.all([store.orgs.findById(inv.orgId), inv.invitedBy ? store.users.findById(inv.invitedBy) : undefined]);
+      const [org, inviter] = await Promise.all([
+        store.orgs.findById(inv.orgId),
+        inv.invitedBy ? store.users.findById(inv.invitedBy) : undefined,
+      ]);
       return {
         email: inv.email,
         orgName: org!.name,
@@ -113,16 +130,24 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
      * that user's e-mail; accepting one this user already accepted answers the same again (the console
      * signs a newcomer in, then accepts).
      */
-    async acceptAsUser(input: { token: string; user: UserRecord; ip: string | null }): Promise<{ orgId: string }> {
+    async acceptAsUser(input: {
+      token: string;
+      user: UserRecord;
+      ip: string | null;
+    }): Promise<{ orgId: string }> {
       return inTransaction(deps, async (tx) => {
         const inv = await tx.invitations.findByTokenHash(hashToken(input.token));
         if (inv?.acceptedBy === input.user.id) return { orgId: inv.orgId };
         const now = iso(clock.now());
         if (!inv || !isOpen(inv, now)) throw invalid();
         if (inv.email !== input.user.email.toLowerCase()) {
-          throw new AppError('invitation_wrong_account', 'This invitation is for another e-mail address: sign in with the account it was sent to.');
+          throw new AppError(
+            'invitation_wrong_account',
+            'This invitation is for another e-mail address: sign in with the account it was sent to.',
+          );
         }
-        if (await tx.members.find(inv.orgId, input.user.id)) throw new AppError('already_member', 'You are already a member of this org.');
+        if (await tx.members.find(inv.orgId, input.user.id))
+          throw new AppError('already_member', 'You are already a member of this org.');
         await join(tx, inv, input.user, now, input.ip);
         return { orgId: inv.orgId };
       });
@@ -134,7 +159,12 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
      * org; when it has one, nothing happens (that account accepts by signing in). Both take the same time
      * (the password is hashed either way) and get the same answer: sign in next.
      */
-    async acceptAsNewcomer(input: { token: string; name: string; password: string; ip: string | null }): Promise<{ email: string }> {
+    async acceptAsNewcomer(input: {
+      token: string;
+      name: string;
+      password: string;
+      ip: string | null;
+    }): Promise<{ email: string }> {
       const inv = await openInvitation(store, input.token, iso(clock.now()));
       checkPassword(input.password);
       const passwordHash = await hashPassword(input.password);
@@ -145,7 +175,10 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
           const userId = newId('user');
           // Claim the invitation first: of two concurrent accepts, the second finds it used.
           if (!(await tx.invitations.markAccepted(inv.id, userId, now))) throw invalid();
-          const user = await users.insertHashed({ id: userId, email: inv.email, name: input.name, passwordHash }, tx);
+          const user = await users.insertHashed(
+            { id: userId, email: inv.email, name: input.name, passwordHash },
+            tx,
+          );
           await join(tx, inv, user, now, input.ip, false);
         });
       } catch (e) {
@@ -158,22 +191,46 @@ export function invitationService(deps: ServiceDeps, roles: ReturnType<typeof ro
   };
 
   /** Adds the membership (marking the invitation accepted unless the caller did) and writes the audit entry. */
-  async function join(tx: Store, inv: InvitationView, user: UserRecord, now: string, ip: string | null, mark = true) {
+  async function join(
+    tx: Store,
+    inv: InvitationView,
+    user: UserRecord,
+    now: string,
+    ip: string | null,
+    mark = true,
+  ) {
     if (mark && !(await tx.invitations.markAccepted(inv.id, user.id, now))) throw invalid();
-    await tx.members.insert({ orgId: inv.orgId, userId: user.id, roleId: inv.roleId, createdAt: now, updatedAt: now });
+    await tx.members.insert({
+      orgId: inv.orgId,
+      userId: user.id,
+      roleId: inv.roleId,
+      createdAt: now,
+      updatedAt: now,
+    });
     const org = (await tx.orgs.findById(inv.orgId))!;
     const actor: Actor = { type: 'user', id: user.id, label: user.email, userId: user.id, ip };
     await writeAudit(tx, { org, actor, permissions: [] }, now, {
       action: 'invitation.accept',
       targetType: 'member',
       targetId: user.id,
-      after: { userId: user.id, email: user.email, roleId: inv.roleId, roleName: inv.roleName, invitationId: inv.id },
+      after: {
+        userId: user.id,
+        email: user.email,
+        roleId: inv.roleId,
+        roleName: inv.roleName,
+        invitationId: inv.id,
+      },
     });
   }
 }
 
-const invalid = () => new AppError('invitation_invalid', 'This invitation link is invalid, expired or already used. Ask for a new one.');
-const isOpen = (inv: InvitationRecord, now: string) => !inv.acceptedAt && !inv.revokedAt && inv.expiresAt > now;
+const invalid = () =>
+  new AppError(
+    'invitation_invalid',
+    'This invitation link is invalid, expired or already used. Ask for a new one.',
+  );
+const isOpen = (inv: InvitationRecord, now: string) =>
+  !inv.acceptedAt && !inv.revokedAt && inv.expiresAt > now;
 
 async function openInvitation(store: Store, token: string, now: string): Promise<InvitationView> {
   const inv = await store.invitations.findByTokenHash(hashToken(token));

@@ -6,7 +6,11 @@ export interface Mailer {
 }
 
 /** SMTP through nodemailer when SMTP_URL is configured; `null` otherwise (links are shown, not e-mailed). */
-export function createMailer(smtpUrl: string | undefined, from: string, onError: (err: unknown) => void): Mailer | null {
+export function createMailer(
+  smtpUrl: string | undefined,
+  from: string,
+  onError: (err: unknown) => void,
+): Mailer | null {
   if (!smtpUrl) return null;
   const transport = nodemailer.createTransport(smtpUrl);
   return {

@@ -33,13 +33,22 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
         const role = await roles.assignable(tx, scope, roleId, 'give this role');
         if (before.roleBuiltin === 'Owner' && role.builtin !== 'Owner') {
           if ((await tx.members.countWithBuiltinRole(scope.org.id, 'Owner')) <= 1) {
-            throw new AppError('last_owner', 'This is the last Owner of the org: make another member Owner first.');
+            throw new AppError(
+              'last_owner',
+              'This is the last Owner of the org: make another member Owner first.',
+            );
           }
         }
         const at = iso(clock.now());
         await tx.members.setRole(scope.org.id, userId, role.id, at);
         const after = (await tx.members.find(scope.org.id, userId))!;
-        await writeAudit(tx, scope, at, { action: 'member.role_change', targetType: 'member', targetId: userId, before: memberView(before), after: memberView(after) });
+        await writeAudit(tx, scope, at, {
+          action: 'member.role_change',
+          targetType: 'member',
+          targetId: userId,
+          before: memberView(before),
+          after: memberView(after),
+        });
         invalidate({ kind: 'member', orgId: scope.org.id, userId });
         return after;
       });
@@ -71,14 +80,22 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
             { tokens: owned.map((t) => ({ id: t.id, name: t.name, type: t.type, hint: t.hint })) },
           );
         }
-        if (before.roleBuiltin === 'Owner' && (await tx.members.countWithBuiltinRole(scope.org.id, 'Owner')) <= 1) {
+        if (
+          before.roleBuiltin === 'Owner' &&
+          (await tx.members.countWithBuiltinRole(scope.org.id, 'Owner')) <= 1
+        ) {
           throw new AppError('last_owner', 'This is the last Owner of the org and cannot be removed.');
         }
         const at = iso(clock.now());
         await tx.members.delete(scope.org.id, userId);
         // Their sessions go too: a removed member starts over at the sign-in page.
         await tx.sessions.deleteForUser(userId);
-        await writeAudit(tx, scope, at, { action: 'member.remove', targetType: 'member', targetId: userId, before: memberView(before) });
+        await writeAudit(tx, scope, at, {
+          action: 'member.remove',
+          targetType: 'member',
+          targetId: userId,
+          before: memberView(before),
+        });
         invalidate({ kind: 'member', orgId: scope.org.id, userId });
       });
     },

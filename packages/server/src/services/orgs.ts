@@ -1,7 +1,13 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { checkOrgName } from '../domain/org-name.js';
-import { BUILTIN_ROLES, builtinRolePermissions, expand, grants, type Permission } from '../domain/permissions.js';
+import {
+  BUILTIN_ROLES,
+  builtinRolePermissions,
+  expand,
+  grants,
+  type Permission,
+} from '../domain/permissions.js';
 import type { OrgRecord } from '../store/queries/orgs.js';
 import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
@@ -22,18 +28,34 @@ export function orgService(deps: ServiceDeps) {
 
   return {
     /** Creates an org with its built-in roles and makes `ownerUserId` its Owner — one transaction. */
-    async create(input: { name: string; slug: string; ownerUserId: string; actor: Actor }, outer?: Store): Promise<OrgRecord> {
+    async create(
+      input: { name: string; slug: string; ownerUserId: string; actor: Actor },
+      outer?: Store,
+    ): Promise<OrgRecord> {
       const slug = input.slug.toLowerCase();
       if (!ORG_SLUG_PATTERN.test(slug)) {
-        throw new AppError('validation_failed', 'An org slug is 1–40 lower-case letters, digits and "-", not starting or ending with "-".');
+        throw new AppError(
+          'validation_failed',
+          'An org slug is 1–40 lower-case letters, digits and "-", not starting or ending with "-".',
+        );
       }
       const name = validOrgName(input.name);
       return inTransaction(
         deps,
         async (tx) => {
           const at = iso(clock.now());
-          const org: OrgRecord = { id: newId('org'), slug, name, maxTokenLifetimeDays: null, createdAt: at, updatedAt: at };
-          await onConflict(tx.orgs.insert(org), () => new AppError('name_taken', `An org with the slug "${slug}" already exists.`));
+          const org: OrgRecord = {
+            id: newId('org'),
+            slug,
+            name,
+            maxTokenLifetimeDays: null,
+            createdAt: at,
+            updatedAt: at,
+          };
+          await onConflict(
+            tx.orgs.insert(org),
+            () => new AppError('name_taken', `An org with the slug "${slug}" already exists.`),
+          );
           let ownerRoleId = '';
           for (const name of BUILTIN_ROLES) {
             const id = newId('role');
@@ -51,9 +73,20 @@ export function orgService(deps: ServiceDeps) {
               deletedAt: null,
             });
           }
-          await tx.members.insert({ orgId: org.id, userId: input.ownerUserId, roleId: ownerRoleId, createdAt: at, updatedAt: at });
+          await tx.members.insert({
+            orgId: org.id,
+            userId: input.ownerUserId,
+            roleId: ownerRoleId,
+            createdAt: at,
+            updatedAt: at,
+          });
           const scope: OrgScope = { org, actor: input.actor, permissions: [] };
-          await writeAudit(tx, scope, at, { action: 'org.create', targetType: 'org', targetId: org.id, after: orgView(org) });
+          await writeAudit(tx, scope, at, {
+            action: 'org.create',
+            targetType: 'org',
+            targetId: org.id,
+            after: orgView(org),
+          });
           return org;
         },
         outer,
@@ -70,7 +103,11 @@ export function orgService(deps: ServiceDeps) {
      * Resolves `{org}` (id or slug) for an actor. Returns `undefined` when the org does not exist *or*
      * the actor has no access to it — callers answer 404 either way, so org ids never leak.
      */
-    async scopeFor(idOrSlug: string, actor: Actor, tokenScope?: { orgId: string; permissions: readonly Permission[] }): Promise<OrgScope | undefined> {
+    async scopeFor(
+      idOrSlug: string,
+      actor: Actor,
+      tokenScope?: { orgId: string; permissions: readonly Permission[] },
+    ): Promise<OrgScope | undefined> {
       const org = await store.orgs.findByIdOrSlug(idOrSlug);
       if (!org) return undefined;
       if (tokenScope) {
@@ -83,7 +120,10 @@ export function orgService(deps: ServiceDeps) {
       return { org, actor, permissions: expand(role?.permissions ?? []) };
     },
 
-    async updateSettings(scope: OrgScope, input: { name?: string; maxTokenLifetimeDays?: number | null }): Promise<OrgRecord> {
+    async updateSettings(
+      scope: OrgScope,
+      input: { name?: string; maxTokenLifetimeDays?: number | null },
+    ): Promise<OrgRecord> {
       const patch = input.name === undefined ? input : { ...input, name: validOrgName(input.name) };
       return inTransaction(deps, async (tx, invalidate) => {
         const before = await tx.orgs.findById(scope.org.id);
@@ -91,7 +131,13 @@ export function orgService(deps: ServiceDeps) {
         const at = iso(clock.now());
         await tx.orgs.update(before.id, { ...patch, updatedAt: at });
         const after = { ...before, ...patch, updatedAt: at };
-        await writeAudit(tx, scope, at, { action: 'org.update', targetType: 'org', targetId: before.id, before: orgView(before), after: orgView(after) });
+        await writeAudit(tx, scope, at, {
+          action: 'org.update',
+          targetType: 'org',
+          targetId: before.id,
+          before: orgView(before),
+          after: orgView(after),
+        });
         invalidate({ kind: 'org', orgId: before.id });
         return after;
       });

@@ -16,19 +16,27 @@ export function roleService(deps: ServiceDeps) {
   function checkPermissions(scope: OrgScope, permissions: readonly string[]) {
     const unknown = unknownPermissions(config.catalog, permissions);
     if (unknown.length > 0) {
-      throw new AppError('invalid_permission', `Unknown permission(s): ${unknown.join(', ')}. Use <resource>:view or <resource>:edit with a resource from the catalog.`, { unknown });
+      throw new AppError(
+        'invalid_permission',
+        `Unknown permission(s): ${unknown.join(', ')}. Use <resource>:view or <resource>:edit with a resource from the catalog.`,
+        { unknown },
+      );
     }
     assertNoEscalation(scope, permissions, 'define this role');
   }
   function checkName(name: string) {
     if (!ROLE_NAME_PATTERN.test(name)) {
-      throw new AppError('validation_failed', 'A role name is 1–64 letters, digits, spaces, ".", "_" or "-".');
+      throw new AppError(
+        'validation_failed',
+        'A role name is 1–64 letters, digits, spaces, ".", "_" or "-".',
+      );
     }
     if ((BUILTIN_ROLES as readonly string[]).some((b) => b.toLowerCase() === name.toLowerCase())) {
       throw new AppError('name_taken', `"${name}" is a built-in role name.`);
     }
   }
-  const nameTaken = (name: string) => new AppError('name_taken', `A role named "${name}" already exists in this org.`);
+  const nameTaken = (name: string) =>
+    new AppError('name_taken', `A role named "${name}" already exists in this org.`);
 
   return {
     /** Built-in roles follow the configured catalog: re-derive their grants at start-up. */
@@ -40,7 +48,10 @@ export function roleService(deps: ServiceDeps) {
 
     list: (scope: OrgScope) => store.roles.listByOrg(scope.org.id),
 
-    async create(scope: OrgScope, input: { name: string; description?: string; permissions: string[] }): Promise<RoleRecord> {
+    async create(
+      scope: OrgScope,
+      input: { name: string; description?: string; permissions: string[] },
+    ): Promise<RoleRecord> {
       checkName(input.name);
       checkPermissions(scope, input.permissions);
       return inTransaction(deps, async (tx) => {
@@ -58,17 +69,30 @@ export function roleService(deps: ServiceDeps) {
           deletedAt: null,
         };
         await onConflict(tx.roles.insert(role), () => nameTaken(input.name));
-        await writeAudit(tx, scope, at, { action: 'role.create', targetType: 'role', targetId: role.id, after: roleView(role) });
+        await writeAudit(tx, scope, at, {
+          action: 'role.create',
+          targetType: 'role',
+          targetId: role.id,
+          after: roleView(role),
+        });
         return role;
       });
     },
 
-    async update(scope: OrgScope, id: string, patch: { name?: string; description?: string | null; permissions?: string[] }): Promise<RoleRecord> {
+    async update(
+      scope: OrgScope,
+      id: string,
+      patch: { name?: string; description?: string | null; permissions?: string[] },
+    ): Promise<RoleRecord> {
       return inTransaction(deps, async (tx, invalidate) => {
         await tx.roles.lock(id, 'update');
         const before = await tx.roles.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Role');
-        if (before.builtin) throw new AppError('builtin_role', 'Built-in roles cannot be changed; create a custom role instead.');
+        if (before.builtin)
+          throw new AppError(
+            'builtin_role',
+            'Built-in roles cannot be changed; create a custom role instead.',
+          );
         // Editing a role you could not have created is escalation too (e.g. widening someone else's role).
         assertNoEscalation(scope, before.permissions, 'change this role');
         if (patch.name !== undefined) checkName(patch.name);
@@ -82,10 +106,22 @@ export function roleService(deps: ServiceDeps) {
           updatedAt: at,
         };
         await onConflict(
-          tx.roles.update(id, { name: after.name, nameKey: after.nameKey, description: after.description, permissions: after.permissions, updatedAt: at }),
+          tx.roles.update(id, {
+            name: after.name,
+            nameKey: after.nameKey,
+            description: after.description,
+            permissions: after.permissions,
+            updatedAt: at,
+          }),
           () => nameTaken(after.name),
         );
-        await writeAudit(tx, scope, at, { action: 'role.update', targetType: 'role', targetId: id, before: roleView(before), after: roleView(after) });
+        await writeAudit(tx, scope, at, {
+          action: 'role.update',
+          targetType: 'role',
+          targetId: id,
+          before: roleView(before),
+          after: roleView(after),
+        });
         invalidate({ kind: 'role', roleId: id });
         return after;
       });
@@ -116,7 +152,12 @@ export function roleService(deps: ServiceDeps) {
           );
         }
         await tx.roles.tombstone(id, at);
-        await writeAudit(tx, scope, at, { action: 'role.delete', targetType: 'role', targetId: id, before: roleView(before) });
+        await writeAudit(tx, scope, at, {
+          action: 'role.delete',
+          targetType: 'role',
+          targetId: id,
+          before: roleView(before),
+        });
         invalidate({ kind: 'role', roleId: id });
       });
     },

@@ -17,7 +17,8 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
     if (!check.ok) throw new AppError('invalid_service_account_name', check.message);
     return check;
   }
-  const nameTaken = (name: string) => new AppError('name_taken', `A service account named "${name}" already exists in this org.`);
+  const nameTaken = (name: string) =>
+    new AppError('name_taken', `A service account named "${name}" already exists in this org.`);
 
   async function load(tx: Store, scope: OrgScope, idOrName: string): Promise<ServiceAccountView> {
     const sa = await tx.serviceAccounts.findInOrg(scope.org.id, idOrName);
@@ -30,27 +31,49 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
     get: (scope: OrgScope, idOrName: string) => load(store, scope, idOrName),
 
     /** Rule 1 (name), role defaulting to the org's Viewer (only for callers who hold Viewer's grants). */
-    async create(scope: OrgScope, input: { name: string; roleId?: string; description?: string }, outer?: Store): Promise<ServiceAccountView> {
+    async create(
+      scope: OrgScope,
+      input: { name: string; roleId?: string; description?: string },
+      outer?: Store,
+    ): Promise<ServiceAccountView> {
       const { name, key } = validName(input.name);
       const run = async (tx: Store) => {
         // The default role passes the same escalation check as a chosen one: a caller holding less
         // than Viewer cannot mint an account that holds more than they do.
         const roleId = input.roleId ?? (await tx.roles.findBuiltin(scope.org.id, 'Viewer'))?.id;
         if (!roleId) throw notFound('Role');
-        const role = await roles.assignable(tx, scope, roleId, input.roleId
-          ? 'give a service account this role'
-          : 'give a service account the default Viewer role: choose a role you hold (roleId)');
+        const role = await roles.assignable(
+          tx,
+          scope,
+          roleId,
+          input.roleId
+            ? 'give a service account this role'
+            : 'give a service account the default Viewer role: choose a role you hold (roleId)',
+        );
         const at = iso(clock.now());
         const id = newId('serviceAccount');
         await onConflict(
           tx.serviceAccounts.insert({
-            id, orgId: scope.org.id, name, nameKey: key, description: input.description ?? null, roleId: role.id,
-            disabledAt: null, deletedAt: null, createdAt: at, updatedAt: at,
+            id,
+            orgId: scope.org.id,
+            name,
+            nameKey: key,
+            description: input.description ?? null,
+            roleId: role.id,
+            disabledAt: null,
+            deletedAt: null,
+            createdAt: at,
+            updatedAt: at,
           }),
           () => nameTaken(name),
         );
         const sa = (await tx.serviceAccounts.findInOrg(scope.org.id, id))!;
-        await writeAudit(tx, scope, at, { action: 'service_account.create', targetType: 'service_account', targetId: id, after: serviceAccountView(sa) });
+        await writeAudit(tx, scope, at, {
+          action: 'service_account.create',
+          targetType: 'service_account',
+          targetId: id,
+          after: serviceAccountView(sa),
+        });
         return sa;
       };
       return inTransaction(deps, run, outer);
@@ -74,15 +97,26 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
           set.nameKey = key;
         }
         if (patch.description !== undefined) set.description = patch.description;
-        if (patch.roleId !== undefined) set.roleId = (await roles.assignable(tx, scope, patch.roleId, 'give a service account this role')).id;
+        if (patch.roleId !== undefined)
+          set.roleId = (
+            await roles.assignable(tx, scope, patch.roleId, 'give a service account this role')
+          ).id;
         if (patch.disabled !== undefined) set.disabledAt = patch.disabled ? (before.disabledAt ?? at) : null;
         await onConflict(tx.serviceAccounts.update(before.id, set), () => nameTaken(set.name ?? before.name));
         const after = (await tx.serviceAccounts.findInOrg(scope.org.id, before.id))!;
         const action =
-          patch.disabled === true && before.disabledAt === null ? 'service_account.disable'
-          : patch.disabled === false && before.disabledAt !== null ? 'service_account.enable'
-          : 'service_account.update';
-        await writeAudit(tx, scope, at, { action, targetType: 'service_account', targetId: before.id, before: serviceAccountView(before), after: serviceAccountView(after) });
+          patch.disabled === true && before.disabledAt === null
+            ? 'service_account.disable'
+            : patch.disabled === false && before.disabledAt !== null
+              ? 'service_account.enable'
+              : 'service_account.update';
+        await writeAudit(tx, scope, at, {
+          action,
+          targetType: 'service_account',
+          targetId: before.id,
+          before: serviceAccountView(before),
+          after: serviceAccountView(after),
+        });
         invalidate({ kind: 'service_account', serviceAccountId: before.id });
         return after;
       });
@@ -93,7 +127,11 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
      * those tokens are revoked in the same transaction. A deleted account is kept (soft-deleted) so the
      * revoked tokens and the audit trail still name their owner.
      */
-    async delete(scope: OrgScope, idOrName: string, opts: { revokeTokens: boolean }): Promise<{ revokedTokens: string[] }> {
+    async delete(
+      scope: OrgScope,
+      idOrName: string,
+      opts: { revokeTokens: boolean },
+    ): Promise<{ revokedTokens: string[] }> {
       return inTransaction(deps, async (tx, invalidate) => {
         const found = await load(tx, scope, idOrName);
         await tx.serviceAccounts.lockForUpdate(found.id);
@@ -111,11 +149,23 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
         const at = iso(clock.now());
         for (const t of owned) {
           await tx.tokens.update(t.id, { revokedAt: at, updatedAt: at });
-          await writeAudit(tx, scope, at, { action: 'token.revoke', targetType: 'token', targetId: t.id, before: { id: t.id, name: t.name, revokedAt: null }, after: { id: t.id, name: t.name, revokedAt: at, reason: 'service account deleted' } });
+          await writeAudit(tx, scope, at, {
+            action: 'token.revoke',
+            targetType: 'token',
+            targetId: t.id,
+            before: { id: t.id, name: t.name, revokedAt: null },
+            after: { id: t.id, name: t.name, revokedAt: at, reason: 'service account deleted' },
+          });
           invalidate({ kind: 'token', tokenId: t.id, hash: t.hash });
         }
         await tx.serviceAccounts.update(before.id, { deletedAt: at, updatedAt: at });
-        await writeAudit(tx, scope, at, { action: 'service_account.delete', targetType: 'service_account', targetId: before.id, before: serviceAccountView(before), after: { revokedTokens: owned.map((t) => t.id) } });
+        await writeAudit(tx, scope, at, {
+          action: 'service_account.delete',
+          targetType: 'service_account',
+          targetId: before.id,
+          before: serviceAccountView(before),
+          after: { revokedTokens: owned.map((t) => t.id) },
+        });
         invalidate({ kind: 'service_account', serviceAccountId: before.id });
         return { revokedTokens: owned.map((t) => t.id) };
       });

@@ -16,13 +16,20 @@ export function sessionService(deps: ServiceDeps) {
   const ttlMs = config.sessionTtlHours * 3_600_000;
   const maxMs = config.sessionMaxHours * 3_600_000;
   /** The sliding expiry from `now`, capped at the session's absolute end. */
-  const expiry = (createdAt: Date, now: Date) => new Date(Math.min(now.getTime() + ttlMs, createdAt.getTime() + maxMs));
+  const expiry = (createdAt: Date, now: Date) =>
+    new Date(Math.min(now.getTime() + ttlMs, createdAt.getTime() + maxMs));
 
   return {
     async create(userId: string): Promise<string> {
       const value = randomBase62(43);
       const now = clock.now();
-      await store.sessions.insert({ idHash: hashToken(value), userId, createdAt: iso(now), lastSeenAt: iso(now), expiresAt: iso(expiry(now, now)) });
+      await store.sessions.insert({
+        idHash: hashToken(value),
+        userId,
+        createdAt: iso(now),
+        lastSeenAt: iso(now),
+        expiresAt: iso(expiry(now, now)),
+      });
       return value;
     },
 

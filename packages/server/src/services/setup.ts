@@ -46,17 +46,35 @@ export function setupService(
     },
 
     /** Creates the first owner and org, consuming the setup token. */
-    async complete(input: { token: string; orgName: string; orgSlug: string; name: string; email: string; password: string; ip: string | null }) {
+    async complete(input: {
+      token: string;
+      orgName: string;
+      orgSlug: string;
+      name: string;
+      email: string;
+      password: string;
+      ip: string | null;
+    }) {
       return inTransaction(deps, async (tx) => {
-        if ((await tx.users.count()) > 0) throw new AppError('setup_complete', 'Latchkey is already set up; sign in instead.');
+        if ((await tx.users.count()) > 0)
+          throw new AppError('setup_complete', 'Latchkey is already set up; sign in instead.');
         const stored = await tx.settings.get(SETUP_KEY);
         const given = Buffer.from(hashToken(input.token));
         if (!stored || !timingSafeEqual(Buffer.from(stored), given)) {
-          throw new AppError('setup_invalid', 'This setup link is not valid; use the newest link printed by the server.');
+          throw new AppError(
+            'setup_invalid',
+            'This setup link is not valid; use the newest link printed by the server.',
+          );
         }
-        const user = await users.create({ email: input.email, name: input.name, password: input.password }, tx);
+        const user = await users.create(
+          { email: input.email, name: input.name, password: input.password },
+          tx,
+        );
         const actor: Actor = { type: 'user', id: user.id, label: user.email, userId: user.id, ip: input.ip };
-        const org = await orgs.create({ name: input.orgName, slug: input.orgSlug, ownerUserId: user.id, actor }, tx);
+        const org = await orgs.create(
+          { name: input.orgName, slug: input.orgSlug, ownerUserId: user.id, actor },
+          tx,
+        );
         await tx.settings.delete(SETUP_KEY);
         return { user, org };
       });
@@ -66,25 +84,49 @@ export function setupService(
      * `latchkey bootstrap`: creates (or reuses, if the password matches) a user and a new org they own;
      * with `adminToken`, also an `admin` service account (Admin role) and a private token for it.
      */
-    async bootstrap(input: { slug: string; orgName?: string; email: string; name?: string; password: string; adminToken: boolean }) {
+    async bootstrap(input: {
+      slug: string;
+      orgName?: string;
+      email: string;
+      name?: string;
+      password: string;
+      adminToken: boolean;
+    }) {
       const system: Actor = { type: 'system', id: null, label: 'latchkey bootstrap', userId: null, ip: null };
       // One transaction: a failure anywhere (say, a taken slug) leaves nothing behind.
       return inTransaction(deps, async (tx) => {
         let user = await tx.users.findByEmail(input.email);
         if (user) {
           if (!(await verifyPassword(user.passwordHash, input.password))) {
-            throw new AppError('invalid_credentials', `A user ${input.email} already exists and the password does not match.`);
+            throw new AppError(
+              'invalid_credentials',
+              `A user ${input.email} already exists and the password does not match.`,
+            );
           }
         } else {
-          user = await users.create({ email: input.email, name: input.name ?? input.email.split('@')[0]!, password: input.password }, tx);
+          user = await users.create(
+            { email: input.email, name: input.name ?? input.email.split('@')[0]!, password: input.password },
+            tx,
+          );
         }
-        const org = await orgs.create({ name: input.orgName ?? input.slug, slug: input.slug, ownerUserId: user.id, actor: system }, tx);
+        const org = await orgs.create(
+          { name: input.orgName ?? input.slug, slug: input.slug, ownerUserId: user.id, actor: system },
+          tx,
+        );
         if (!input.adminToken) return { user, org };
         const admin = await tx.roles.findBuiltin(org.id, 'Admin');
         const owner = await tx.roles.findBuiltin(org.id, 'Owner');
         const scope: OrgScope = { org, actor: system, permissions: expand(owner!.permissions) };
-        const sa = await serviceAccounts.create(scope, { name: 'admin', roleId: admin!.id, description: 'Created by latchkey bootstrap' }, tx);
-        const created = await tokens.create(scope, { name: 'bootstrap admin token', serviceAccountId: sa.id, type: 'private' }, tx);
+        const sa = await serviceAccounts.create(
+          scope,
+          { name: 'admin', roleId: admin!.id, description: 'Created by latchkey bootstrap' },
+          tx,
+        );
+        const created = await tokens.create(
+          scope,
+          { name: 'bootstrap admin token', serviceAccountId: sa.id, type: 'private' },
+          tx,
+        );
         return { user, org, serviceAccount: sa, token: created.value, tokenId: created.token.id };
       });
     },

@@ -320,7 +320,11 @@ export function tokenImportService(deps: ServiceDeps) {
             // Another import took a value between our check and this insert.
             await onConflict(
               tx.tokens.insertMany(slice),
-              () => new AppError('value_taken', 'A value in this import was taken while it ran; nothing was imported. Run it again.'),
+              () =>
+                new AppError(
+                  'value_taken',
+                  'A value in this import was taken while it ran; nothing was imported. Run it again.',
+                ),
             );
             await writeAuditMany(
               tx,

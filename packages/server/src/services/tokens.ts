@@ -34,7 +34,10 @@ export function weekAgo(nowIso: string): string {
   return new Date(Date.parse(nowIso) - 6 * 86_400_000).toISOString().slice(0, 10);
 }
 
-export function tokenStatus(t: Pick<TokenRecord, 'revokedAt' | 'expiresAt'>, now: string): 'active' | 'revoked' | 'expired' {
+export function tokenStatus(
+  t: Pick<TokenRecord, 'revokedAt' | 'expiresAt'>,
+  now: string,
+): 'active' | 'revoked' | 'expired' {
   if (t.revokedAt !== null) return 'revoked';
   if (t.expiresAt !== null && t.expiresAt <= now) return 'expired';
   return 'active';
@@ -43,8 +46,12 @@ export function tokenStatus(t: Pick<TokenRecord, 'revokedAt' | 'expiresAt'>, now
 /** Looks up the role grants of every possible owner in an org once, for views of many tokens. */
 async function ownerGrants(tx: Store, orgId: string) {
   const roles = new Map((await tx.roles.listByOrg(orgId)).map((r) => [r.id, r.permissions]));
-  const bySa = new Map((await tx.serviceAccounts.listByOrg(orgId)).map((s) => [s.id, roles.get(s.roleId) ?? []]));
-  const byUser = new Map((await tx.members.listByOrg(orgId)).map((m) => [m.userId, roles.get(m.roleId) ?? []]));
+  const bySa = new Map(
+    (await tx.serviceAccounts.listByOrg(orgId)).map((s) => [s.id, roles.get(s.roleId) ?? []]),
+  );
+  const byUser = new Map(
+    (await tx.members.listByOrg(orgId)).map((m) => [m.userId, roles.get(m.roleId) ?? []]),
+  );
   return (t: Pick<TokenRecord, 'ownerServiceAccountId' | 'ownerUserId'>): string[] =>
     (t.ownerServiceAccountId ? bySa.get(t.ownerServiceAccountId) : byUser.get(t.ownerUserId ?? '')) ?? [];
 }
@@ -66,7 +73,13 @@ export const tokenAuditView = (t: TokenRecord) => ({
 export function tokenService(deps: ServiceDeps) {
   const { store, clock, config } = deps;
 
-  function view(t: TokenView, grants: (t: TokenRecord) => string[], now: string, showPublicValue: boolean, usesLast7Days = 0): Static<typeof Schemas.Token> {
+  function view(
+    t: TokenView,
+    grants: (t: TokenRecord) => string[],
+    now: string,
+    showPublicValue: boolean,
+    usesLast7Days = 0,
+  ): Static<typeof Schemas.Token> {
     return {
       id: t.id,
       name: t.name,
@@ -75,14 +88,31 @@ export function tokenService(deps: ServiceDeps) {
       /** Rule 11: public values are published in web pages anyway; admins may see them again. */
       value: t.type === 'public' && showPublicValue ? t.publicValue : null,
       owner: t.ownerServiceAccountId
-        ? { type: 'service_account' as const, id: t.ownerServiceAccountId, name: t.ownerName ?? '', email: null, deleted: t.ownerDeleted }
-        : { type: 'user' as const, id: t.ownerUserId ?? '', name: t.ownerName ?? '', email: t.ownerEmail, deleted: false },
+        ? {
+            type: 'service_account' as const,
+            id: t.ownerServiceAccountId,
+            name: t.ownerName ?? '',
+            email: null,
+            deleted: t.ownerDeleted,
+          }
+        : {
+            type: 'user' as const,
+            id: t.ownerUserId ?? '',
+            name: t.ownerName ?? '',
+            email: t.ownerEmail,
+            deleted: false,
+          },
       legacy: t.ownerUserId !== null,
       imported: t.importedAt !== null,
       status: tokenStatus(t, now),
       domains: t.domains,
       permissions: t.permissions,
-      effectivePermissions: effectiveTokenPermissions({ ownerRole: grants(t), tokenPermissions: t.permissions, type: t.type, catalog: config.catalog }),
+      effectivePermissions: effectiveTokenPermissions({
+        ownerRole: grants(t),
+        tokenPermissions: t.permissions,
+        type: t.type,
+        catalog: config.catalog,
+      }),
       expiresAt: t.expiresAt,
       revokedAt: t.revokedAt,
       createdAt: t.createdAt,
@@ -97,12 +127,18 @@ export function tokenService(deps: ServiceDeps) {
   function checkDomains(type: TokenType, domains: string[] | undefined): string[] {
     if (type === 'private') {
       if (domains && domains.length > 0) {
-        throw new AppError('validation_failed', 'Private tokens work from anywhere and take no domains; use a public token to restrict origins.');
+        throw new AppError(
+          'validation_failed',
+          'Private tokens work from anywhere and take no domains; use a public token to restrict origins.',
+        );
       }
       return [];
     }
     if (!domains || domains.length === 0) {
-      throw new AppError('domains_required', 'A public token needs at least one allowed domain (origin), e.g. https://shop.example.com.');
+      throw new AppError(
+        'domains_required',
+        'A public token needs at least one allowed domain (origin), e.g. https://shop.example.com.',
+      );
     }
     const check = normalizeAllowlist(domains);
     if (!check.ok) throw new AppError(check.code, check.message, { index: check.index });
@@ -117,14 +153,20 @@ export function tokenService(deps: ServiceDeps) {
   function checkPermissionList(scope: OrgScope, list: string[] | null | undefined): string[] | null {
     if (list === undefined || list === null) return null;
     const unknown = unknownPermissions(config.catalog, list);
-    if (unknown.length > 0) throw new AppError('invalid_permission', `Unknown permission(s): ${unknown.join(', ')}.`, { unknown });
+    if (unknown.length > 0)
+      throw new AppError('invalid_permission', `Unknown permission(s): ${unknown.join(', ')}.`, { unknown });
     const expanded = expand(list);
     assertNoEscalation(scope, expanded, 'give a token permissions');
     return expanded;
   }
 
   /** The org's token policy (domain/token-policy.ts) applied to one change; throws its refusal. */
-  async function lifetime(tx: Store, scope: OrgScope, change: TokenChange, now: Date): Promise<string | null> {
+  async function lifetime(
+    tx: Store,
+    scope: OrgScope,
+    change: TokenChange,
+    now: Date,
+  ): Promise<string | null> {
     const org = (await tx.orgs.findById(scope.org.id))!;
     const decision = decideTokenLifetime({ maxLifetimeDays: org.maxTokenLifetimeDays }, change, now);
     if (!decision.ok) throw new AppError(decision.code, decision.message);
@@ -132,10 +174,19 @@ export function tokenService(deps: ServiceDeps) {
   }
 
   const effective = (ownerRole: readonly string[], t: Pick<TokenRecord, 'permissions' | 'type'>) =>
-    effectiveTokenPermissions({ ownerRole, tokenPermissions: t.permissions, type: t.type, catalog: config.catalog });
+    effectiveTokenPermissions({
+      ownerRole,
+      tokenPermissions: t.permissions,
+      type: t.type,
+      catalog: config.catalog,
+    });
 
   /** The role grants of one token's current owner ([] when the owner can no longer act). */
-  async function ownerRoleOf(tx: Store, orgId: string, t: Pick<TokenRecord, 'ownerServiceAccountId' | 'ownerUserId'>): Promise<string[]> {
+  async function ownerRoleOf(
+    tx: Store,
+    orgId: string,
+    t: Pick<TokenRecord, 'ownerServiceAccountId' | 'ownerUserId'>,
+  ): Promise<string[]> {
     const roleId = t.ownerServiceAccountId
       ? (await tx.serviceAccounts.findInOrg(orgId, t.ownerServiceAccountId))?.roleId
       : (await tx.members.find(orgId, t.ownerUserId ?? ''))?.roleId;
@@ -165,7 +216,13 @@ export function tokenService(deps: ServiceDeps) {
     assertNoEscalation(scope, effectiveAfter, 'reassign this token to that service account');
     const expiresAt = await lifetime(tx, scope, { kind: 'reassign', before }, now);
     const at = iso(now);
-    await tx.tokens.update(before.id, { ownerServiceAccountId: target.sa.id, ownerUserId: null, permissions, expiresAt, updatedAt: at });
+    await tx.tokens.update(before.id, {
+      ownerServiceAccountId: target.sa.id,
+      ownerUserId: null,
+      permissions,
+      expiresAt,
+      updatedAt: at,
+    });
     const after = (await tx.tokens.findInOrg(scope.org.id, before.id))!;
     await writeAudit(tx, scope, at, {
       action: 'token.reassign',
@@ -180,7 +237,10 @@ export function tokenService(deps: ServiceDeps) {
   /** A live service account of this org that may own tokens; throws the rule-5/13 refusals. */
   async function ownerAccount(tx: Store, scope: OrgScope, serviceAccountId: string | undefined) {
     if (!serviceAccountId) {
-      throw new AppError('service_account_required', 'A token must belong to a service account: choose one (serviceAccountId).');
+      throw new AppError(
+        'service_account_required',
+        'A token must belong to a service account: choose one (serviceAccountId).',
+      );
     }
     // Lock first, then read: a concurrent delete either finished (we see it deleted) or waits for us.
     const candidate = await tx.serviceAccounts.findInOrg(scope.org.id, serviceAccountId);
@@ -189,11 +249,18 @@ export function tokenService(deps: ServiceDeps) {
     if (!sa) {
       // A user id here is the "assign to a person" mistake the rules forbid: say so plainly.
       if (serviceAccountId.startsWith('usr_')) {
-        throw new AppError('service_account_required', 'Tokens can only be assigned to a service account, never to a user.');
+        throw new AppError(
+          'service_account_required',
+          'Tokens can only be assigned to a service account, never to a user.',
+        );
       }
       throw notFound('Service account');
     }
-    if (sa.disabledAt !== null) throw new AppError('service_account_disabled', `Service account "${sa.name}" is disabled; enable it first.`);
+    if (sa.disabledAt !== null)
+      throw new AppError(
+        'service_account_disabled',
+        `Service account "${sa.name}" is disabled; enable it first.`,
+      );
     const role = await tx.roles.findInOrg(scope.org.id, sa.roleId);
     return { sa, rolePermissions: role?.permissions ?? [] };
   }
@@ -204,45 +271,59 @@ export function tokenService(deps: ServiceDeps) {
 
     /** Rules 5, 7, 8, 11, 12, 15: returns the stored token and its full value, shown this once. */
     async create(scope: OrgScope, input: TokenInput, outer?: Store) {
-      return inTransaction(deps, async (tx, invalidate) => {
-        const { sa, rolePermissions } = await ownerAccount(tx, scope, input.serviceAccountId);
-        const domains = checkDomains(input.type, input.domains);
-        const permissions = checkPermissionList(scope, input.permissions);
-        const now = clock.now();
-        const expiresAt = await lifetime(tx, scope, { kind: 'create', expiresAt: input.expiresAt }, now);
-        const effective = effectiveTokenPermissions({ ownerRole: rolePermissions, tokenPermissions: permissions, type: input.type, catalog: config.catalog });
-        assertNoEscalation(scope, effective, 'create this token');
-        const value = generateToken(input.type, config.tokenPrefix);
-        const at = iso(now);
-        const token: TokenRecord = {
-          id: newId('token'),
-          orgId: scope.org.id,
-          name: input.name,
-          type: input.type,
-          hash: hashToken(value),
-          hint: tokenHint(value, input.type, config.tokenPrefix),
-          publicValue: input.type === 'public' ? value : null,
-          ownerServiceAccountId: sa.id,
-          ownerUserId: null,
-          permissions,
-          domains,
-          expiresAt,
-          revokedAt: null,
-          importedAt: null,
-          createdByType: scope.actor.type,
-          createdById: scope.actor.id,
-          createdAt: at,
-          updatedAt: at,
-          lastUsedAt: null,
-          lastUsedOrigin: null,
-        };
-        await tx.tokens.insert(token);
-        // Not to drop anything: every instance's presence filter learns the new hash from it.
-        invalidate({ kind: 'token', tokenId: token.id, hash: token.hash });
-        await writeAudit(tx, scope, at, { action: 'token.create', targetType: 'token', targetId: token.id, after: tokenAuditView(token) });
-        const stored = (await tx.tokens.findInOrg(scope.org.id, token.id))!;
-        return { token: view(stored, () => rolePermissions, at, true), value };
-      }, outer);
+      return inTransaction(
+        deps,
+        async (tx, invalidate) => {
+          const { sa, rolePermissions } = await ownerAccount(tx, scope, input.serviceAccountId);
+          const domains = checkDomains(input.type, input.domains);
+          const permissions = checkPermissionList(scope, input.permissions);
+          const now = clock.now();
+          const expiresAt = await lifetime(tx, scope, { kind: 'create', expiresAt: input.expiresAt }, now);
+          const effective = effectiveTokenPermissions({
+            ownerRole: rolePermissions,
+            tokenPermissions: permissions,
+            type: input.type,
+            catalog: config.catalog,
+          });
+          assertNoEscalation(scope, effective, 'create this token');
+          const value = generateToken(input.type, config.tokenPrefix);
+          const at = iso(now);
+          const token: TokenRecord = {
+            id: newId('token'),
+            orgId: scope.org.id,
+            name: input.name,
+            type: input.type,
+            hash: hashToken(value),
+            hint: tokenHint(value, input.type, config.tokenPrefix),
+            publicValue: input.type === 'public' ? value : null,
+            ownerServiceAccountId: sa.id,
+            ownerUserId: null,
+            permissions,
+            domains,
+            expiresAt,
+            revokedAt: null,
+            importedAt: null,
+            createdByType: scope.actor.type,
+            createdById: scope.actor.id,
+            createdAt: at,
+            updatedAt: at,
+            lastUsedAt: null,
+            lastUsedOrigin: null,
+          };
+          await tx.tokens.insert(token);
+          // Not to drop anything: every instance's presence filter learns the new hash from it.
+          invalidate({ kind: 'token', tokenId: token.id, hash: token.hash });
+          await writeAudit(tx, scope, at, {
+            action: 'token.create',
+            targetType: 'token',
+            targetId: token.id,
+            after: tokenAuditView(token),
+          });
+          const stored = (await tx.tokens.findInOrg(scope.org.id, token.id))!;
+          return { token: view(stored, () => rolePermissions, at, true), value };
+        },
+        outer,
+      );
     },
 
     async list(scope: OrgScope, filter: Omit<TokenListFilter, 'now'> & { status: TokenStatus }) {
@@ -251,10 +332,16 @@ export function tokenService(deps: ServiceDeps) {
       const grants = await ownerGrants(store, scope.org.id);
       const page = rows.slice(0, filter.limit);
       const show = canSeeValues(scope);
-      const uses = await store.usage.totalsSince(page.map((t) => t.id), weekAgo(now));
+      const uses = await store.usage.totalsSince(
+        page.map((t) => t.id),
+        weekAgo(now),
+      );
       return {
         items: page.map((t) => view(t, grants, now, show, uses.get(t.id) ?? 0)),
-        next: rows.length > filter.limit ? { createdAt: page[page.length - 1]!.createdAt, id: page[page.length - 1]!.id } : null,
+        next:
+          rows.length > filter.limit
+            ? { createdAt: page[page.length - 1]!.createdAt, id: page[page.length - 1]!.id }
+            : null,
       };
     },
 
@@ -263,19 +350,31 @@ export function tokenService(deps: ServiceDeps) {
       if (!t) throw notFound('Token');
       const now = iso(clock.now());
       const uses = await store.usage.totalsSince([t.id], weekAgo(now));
-      return { ...view(t, await ownerGrants(store, scope.org.id), now, canSeeValues(scope), uses.get(t.id) ?? 0), dailyUsage: await store.usage.daily(t.id, weekAgo(now)) };
+      return {
+        ...view(t, await ownerGrants(store, scope.org.id), now, canSeeValues(scope), uses.get(t.id) ?? 0),
+        dailyUsage: await store.usage.daily(t.id, weekAgo(now)),
+      };
     },
 
     /**
      * Name, domains (public only), permissions, expiry. A revoked token cannot be changed; the expiry
      * follows the org's policy; the caller must hold what the token grants before and after.
      */
-    async update(scope: OrgScope, id: string, patch: { name?: string; domains?: string[]; permissions?: string[] | null; expiresAt?: string | null }) {
+    async update(
+      scope: OrgScope,
+      id: string,
+      patch: { name?: string; domains?: string[]; permissions?: string[] | null; expiresAt?: string | null },
+    ) {
       return inTransaction(deps, async (tx, invalidate) => {
         const before = await tx.tokens.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Token');
         const now = clock.now();
-        const expiresAt = await lifetime(tx, scope, { kind: 'update', before, expiresAt: patch.expiresAt }, now);
+        const expiresAt = await lifetime(
+          tx,
+          scope,
+          { kind: 'update', before, expiresAt: patch.expiresAt },
+          now,
+        );
         const ownerRole = await ownerRoleOf(tx, scope.org.id, before);
         assertNoEscalation(scope, effective(ownerRole, before), 'change this token');
         const set: Parameters<Store['tokens']['update']>[1] = {};
@@ -289,7 +388,13 @@ export function tokenService(deps: ServiceDeps) {
         set.updatedAt = at;
         await tx.tokens.update(id, set);
         const after = (await tx.tokens.findInOrg(scope.org.id, id))!;
-        await writeAudit(tx, scope, at, { action: 'token.update', targetType: 'token', targetId: id, before: tokenAuditView(before), after: tokenAuditView(after) });
+        await writeAudit(tx, scope, at, {
+          action: 'token.update',
+          targetType: 'token',
+          targetId: id,
+          before: tokenAuditView(before),
+          after: tokenAuditView(after),
+        });
         invalidate({ kind: 'token', tokenId: id, hash: before.hash });
         return view(after, () => ownerRole, at, canSeeValues(scope));
       });
@@ -302,10 +407,20 @@ export function tokenService(deps: ServiceDeps) {
         if (!before) throw notFound('Token');
         if (before.revokedAt) return; // idempotent: already revoked
         // Revoking is a change like any other: only by someone who holds what the token grants.
-        assertNoEscalation(scope, effective(await ownerRoleOf(tx, scope.org.id, before), before), 'revoke this token');
+        assertNoEscalation(
+          scope,
+          effective(await ownerRoleOf(tx, scope.org.id, before), before),
+          'revoke this token',
+        );
         const at = iso(clock.now());
         await tx.tokens.update(id, { revokedAt: at, updatedAt: at });
-        await writeAudit(tx, scope, at, { action: 'token.revoke', targetType: 'token', targetId: id, before: tokenAuditView(before), after: tokenAuditView({ ...before, revokedAt: at }) });
+        await writeAudit(tx, scope, at, {
+          action: 'token.revoke',
+          targetType: 'token',
+          targetId: id,
+          before: tokenAuditView(before),
+          after: tokenAuditView({ ...before, revokedAt: at }),
+        });
         invalidate({ kind: 'token', tokenId: id, hash: before.hash });
       });
     },
@@ -314,7 +429,12 @@ export function tokenService(deps: ServiceDeps) {
      * Moves every active token a member owns to one service account, in one transaction (legacy
      * migration), each as `reassign` does: pinned unless `mode` is 'owner_role'.
      */
-    async reassignAllFromUser(scope: OrgScope, userId: string, serviceAccountId: string | undefined, mode: ReassignPermissions = 'keep') {
+    async reassignAllFromUser(
+      scope: OrgScope,
+      userId: string,
+      serviceAccountId: string | undefined,
+      mode: ReassignPermissions = 'keep',
+    ) {
       return inTransaction(deps, async (tx, invalidate) => {
         await tx.members.lockForUpdate(scope.org.id, userId);
         const member = await tx.members.find(scope.org.id, userId);
@@ -327,7 +447,12 @@ export function tokenService(deps: ServiceDeps) {
         for (const before of owned) {
           const moved = await moveToken(tx, scope, before, memberRole, target, mode, now);
           invalidate({ kind: 'token', tokenId: before.id, hash: before.hash });
-          tokens.push({ id: before.id, effectivePermissionsBefore: moved.effectiveBefore, effectivePermissionsAfter: moved.effectiveAfter, expiresAt: moved.after.expiresAt });
+          tokens.push({
+            id: before.id,
+            effectivePermissionsBefore: moved.effectiveBefore,
+            effectivePermissionsAfter: moved.effectiveAfter,
+            expiresAt: moved.after.expiresAt,
+          });
         }
         return { serviceAccountId: target.sa.id, reassigned: owned.map((t) => t.id), tokens };
       });
@@ -337,7 +462,12 @@ export function tokenService(deps: ServiceDeps) {
      * Rule 13: only to a live service account of the same org; the value (and hash) stay the same.
      * The answer shows what the token could do before the move next to what it can do now.
      */
-    async reassign(scope: OrgScope, id: string, serviceAccountId: string | undefined, mode: ReassignPermissions = 'keep') {
+    async reassign(
+      scope: OrgScope,
+      id: string,
+      serviceAccountId: string | undefined,
+      mode: ReassignPermissions = 'keep',
+    ) {
       return inTransaction(deps, async (tx, invalidate) => {
         const before = await tx.tokens.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Token');
@@ -347,7 +477,10 @@ export function tokenService(deps: ServiceDeps) {
         const now = clock.now();
         const { after, effectiveBefore } = await moveToken(tx, scope, before, oldRole, target, mode, now);
         invalidate({ kind: 'token', tokenId: id, hash: before.hash });
-        return { ...view(after, () => target.rolePermissions, iso(now), canSeeValues(scope)), effectivePermissionsBefore: effectiveBefore };
+        return {
+          ...view(after, () => target.rolePermissions, iso(now), canSeeValues(scope)),
+          effectivePermissionsBefore: effectiveBefore,
+        };
       });
     },
   };

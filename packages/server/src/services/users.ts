@@ -3,11 +3,20 @@ import { newId } from '../domain/ids.js';
 import type { UserRecord } from '../store/queries/users.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, onConflict, type ServiceDeps } from './context.js';
-import { dummyHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import {
+  dummyHash,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  verifyPassword,
+} from './passwords.js';
 
 export function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-    throw new AppError('validation_failed', `A password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`);
+    throw new AppError(
+      'validation_failed',
+      `A password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`,
+    );
   }
 }
 
@@ -15,12 +24,19 @@ export function userService(deps: ServiceDeps) {
   const { store, clock } = deps;
 
   /** Inserts a user whose password the caller has already checked and hashed; `email_taken` if the email is taken. */
-  async function insertHashed(input: { id: string; email: string; name: string; passwordHash: string }, outer?: Store): Promise<UserRecord> {
+  async function insertHashed(
+    input: { id: string; email: string; name: string; passwordHash: string },
+    outer?: Store,
+  ): Promise<UserRecord> {
     const at = iso(clock.now());
     const user: UserRecord = { ...input, email: input.email.toLowerCase(), createdAt: at, updatedAt: at };
     await inTransaction(
       deps,
-      (tx) => onConflict(tx.users.insert(user), () => new AppError('email_taken', 'A user with this email already exists.')),
+      (tx) =>
+        onConflict(
+          tx.users.insert(user),
+          () => new AppError('email_taken', 'A user with this email already exists.'),
+        ),
       outer,
     );
     return user;
@@ -30,9 +46,20 @@ export function userService(deps: ServiceDeps) {
     insertHashed,
 
     /** Creates a user (email lower-cased, password hashed with argon2id); `email_taken` if the email is taken. */
-    async create(input: { email: string; name: string; password: string }, outer?: Store): Promise<UserRecord> {
+    async create(
+      input: { email: string; name: string; password: string },
+      outer?: Store,
+    ): Promise<UserRecord> {
       checkPassword(input.password);
-      return insertHashed({ id: newId('user'), email: input.email, name: input.name, passwordHash: await hashPassword(input.password) }, outer);
+      return insertHashed(
+        {
+          id: newId('user'),
+          email: input.email,
+          name: input.name,
+          passwordHash: await hashPassword(input.password),
+        },
+        outer,
+      );
     },
 
     /**

@@ -61,7 +61,13 @@ export const invitationView = (i: InvitationView, now: string): Static<typeof Sc
   email: i.email,
   roleId: i.roleId,
   roleName: i.roleName,
-  status: i.revokedAt ? ('revoked' as const) : i.acceptedAt ? ('accepted' as const) : i.expiresAt <= now ? ('expired' as const) : ('pending' as const),
+  status: i.revokedAt
+    ? ('revoked' as const)
+    : i.acceptedAt
+      ? ('accepted' as const)
+      : i.expiresAt <= now
+        ? ('expired' as const)
+        : ('pending' as const),
   createdAt: i.createdAt,
   expiresAt: i.expiresAt,
 });

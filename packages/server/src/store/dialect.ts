@@ -31,16 +31,27 @@ export interface DatabaseHandle {
  * Opens the database named by DATABASE_URL: `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`.
  * All dialect differences stay in this folder.
  */
-export function openDatabase(url: string, opts: { poolMax?: number; onPoolError?: (err: Error) => void } = {}): DatabaseHandle {
+export function openDatabase(
+  url: string,
+  opts: { poolMax?: number; onPoolError?: (err: Error) => void } = {},
+): DatabaseHandle {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     // timestamptz → ISO string, int8 → number: the rest of the code sees the same values as on SQLite.
     pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: url, max: opts.poolMax ?? 10, statement_timeout: 10_000, idleTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: opts.poolMax ?? 10,
+      statement_timeout: 10_000,
+      idleTimeoutMillis: 30_000,
+    });
     // An idle pooled connection that dies (PostgreSQL restarted, network cut) emits 'error' on the pool;
     // unhandled, that would crash the process. The pool replaces it; queries meanwhile fail and are handled.
     pool.on('error', (err) => opts.onPoolError?.(err));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      plugins: [new CamelCasePlugin()],
+    });
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
   if (!url.startsWith('sqlite:')) {

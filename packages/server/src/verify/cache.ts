@@ -47,7 +47,11 @@ export interface CachedLookup extends TokenLookup {
  * lookup started before a change and finishes after its invalidation: such a result is used once but
  * never cached. Concurrent misses for one hash share one database round trip.
  */
-export function createCachedLookup(base: TokenLookup, bus: InvalidationBus, options: Partial<CacheOptions> = {}): CachedLookup {
+export function createCachedLookup(
+  base: TokenLookup,
+  bus: InvalidationBus,
+  options: Partial<CacheOptions> = {},
+): CachedLookup {
   const o = { ...DEFAULT_CACHE_OPTIONS, ...options };
   const positive = new LRUCache<string, TokenLookupRow>({ max: o.maxEntries, ttl: o.ttlMs });
   const negative = new LRUCache<string, true>({ max: o.negativeMaxEntries, ttl: o.negativeTtlMs });

@@ -118,7 +118,11 @@ export function createFailureLimiter(o: FailureLimiterOptions) {
           .catch(() => undefined); // shared counts unavailable: local counts still apply
       }
     },
-    stats: () => ({ countedAddresses: counts.size, limitedAddresses: limited.size, lookupsInFlight: inflight.size }),
+    stats: () => ({
+      countedAddresses: counts.size,
+      limitedAddresses: limited.size,
+      lookupsInFlight: inflight.size,
+    }),
   };
 }
 

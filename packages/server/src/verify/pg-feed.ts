@@ -32,7 +32,8 @@ export function startInvalidationFeed(deps: {
   let timer: NodeJS.Timeout | null = null;
 
   const down = (reason: string, err?: unknown) => {
-    if (listening) deps.logger.warn({ err, reason }, 'invalidation feed lost: serving from the database only');
+    if (listening)
+      deps.logger.warn({ err, reason }, 'invalidation feed lost: serving from the database only');
     listening = false;
     deps.lookup.setBypass(true);
     deps.bus.deliverRemote([{ kind: 'all' }]);
@@ -46,7 +47,11 @@ export function startInvalidationFeed(deps: {
   async function connect(): Promise<void> {
     timer = null;
     if (closed) return;
-    const c = new pg.Client({ connectionString: deps.connectionString, keepAlive: true, connectionTimeoutMillis: 5000 });
+    const c = new pg.Client({
+      connectionString: deps.connectionString,
+      keepAlive: true,
+      connectionTimeoutMillis: 5000,
+    });
     c.on('error', (err) => down('connection error', err));
     c.on('end', () => {
       if (client === c) down('connection ended');

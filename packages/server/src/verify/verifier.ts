@@ -110,7 +110,14 @@ export function createVerifier(deps: {
     if (!byType) byToken.set(row.permissions, (byType = new Map()));
     let list = byType.get(row.type);
     if (!list) {
-      list = Object.freeze(effectiveTokenPermissions({ ownerRole: row.rolePermissions, tokenPermissions: row.permissions, type: row.type, catalog: deps.catalog })) as Permission[];
+      list = Object.freeze(
+        effectiveTokenPermissions({
+          ownerRole: row.rolePermissions,
+          tokenPermissions: row.permissions,
+          type: row.type,
+          catalog: deps.catalog,
+        }),
+      ) as Permission[];
       byType.set(row.type, list);
       effectiveSize += 1;
     }
@@ -130,13 +137,22 @@ export function createVerifier(deps: {
       permissions: effectiveFor(row),
     });
     let permissionSet = permissionSets.get(identity.permissions);
-    if (!permissionSet) permissionSets.set(identity.permissions, (permissionSet = new Set(identity.permissions)));
+    if (!permissionSet)
+      permissionSets.set(identity.permissions, (permissionSet = new Set(identity.permissions)));
     p = {
       identity,
       permissionSet,
       expiresAtMs: row.expiresAt === null ? null : Date.parse(row.expiresAt),
       domains: new Set(row.domains),
-      validPrivate: row.type === 'private' ? Object.freeze(withIdentity({ valid: true as const, code: 'valid' as const, origin: null, ...identity }, identity)) : null,
+      validPrivate:
+        row.type === 'private'
+          ? Object.freeze(
+              withIdentity(
+                { valid: true as const, code: 'valid' as const, origin: null, ...identity },
+                identity,
+              ),
+            )
+          : null,
     };
     prepared.set(row, p);
     return p;
@@ -161,21 +177,31 @@ export function createVerifier(deps: {
   function judge(req: VerifyRequest, parsed: ParsedToken, row: TokenLookupRow | null): VerifyResult {
     if (!row) return { valid: false, code: 'token_invalid' };
     // A value in our format whose marker disagrees with the stored type is not that token.
-    if (parsed.kind === 'latchkey' && parsed.type !== row.type) return { valid: false, code: 'token_invalid' };
+    if (parsed.kind === 'latchkey' && parsed.type !== row.type)
+      return { valid: false, code: 'token_invalid' };
 
     const p = prepare(row);
     if (row.revokedAt !== null) return { valid: false, code: 'token_revoked', identity: p.identity };
-    if (p.expiresAtMs !== null && p.expiresAtMs <= now()) return { valid: false, code: 'token_expired', identity: p.identity };
+    if (p.expiresAtMs !== null && p.expiresAtMs <= now())
+      return { valid: false, code: 'token_expired', identity: p.identity };
     if (row.ownerInactive) return { valid: false, code: 'owner_disabled', identity: p.identity };
 
     if (row.type === 'public') {
       if (req.origin === null) return { valid: false, code: 'origin_required', identity: p.identity };
-      if (!p.domains.has(req.origin)) return { valid: false, code: 'origin_not_allowed', identity: p.identity };
+      if (!p.domains.has(req.origin))
+        return { valid: false, code: 'origin_not_allowed', identity: p.identity };
     }
-    if (req.permission !== undefined && !p.permissionSet.has(req.permission) && !impliedByEdit(p.permissionSet, req.permission)) {
+    if (
+      req.permission !== undefined &&
+      !p.permissionSet.has(req.permission) &&
+      !impliedByEdit(p.permissionSet, req.permission)
+    ) {
       return { valid: false, code: 'permission_denied', identity: p.identity };
     }
-    return p.validPrivate ?? withIdentity({ valid: true, code: 'valid', origin: req.origin, ...p.identity }, p.identity);
+    return (
+      p.validPrivate ??
+      withIdentity({ valid: true, code: 'valid', origin: req.origin, ...p.identity }, p.identity)
+    );
   }
 
   function verifyNow(req: VerifyRequest): VerifyResult | Promise<VerifyResult> {

@@ -68,7 +68,12 @@ export function verifyFromAddressNow(
   };
   let decided: VerifyResult | Promise<VerifyResult>;
   try {
-    decided = deps.verifier.verifyNow({ token: req.token, origin: req.origin, permission: req.permission, admitLookup });
+    decided = deps.verifier.verifyNow({
+      token: req.token,
+      origin: req.origin,
+      permission: req.permission,
+      admitLookup,
+    });
   } catch (err) {
     if (admitted) limiter.lookupDone(address);
     throw err;

@@ -31,7 +31,9 @@ function runtimeImports(file: { path: string; text: string }): string[] {
 
 /** Every module a file imports, types included. */
 function allImports(file: { path: string; text: string }): string[] {
-  return [...file.text.matchAll(/from\s+'(\.[^']+)'/g)].map((m) => relative(src, join(src, file.path, '..', m[1]!)));
+  return [...file.text.matchAll(/from\s+'(\.[^']+)'/g)].map((m) =>
+    relative(src, join(src, file.path, '..', m[1]!)),
+  );
 }
 
 describe('layers', () => {

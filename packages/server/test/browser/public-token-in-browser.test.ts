@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCustomerPage } from '../../../../examples/customer-page/customer-page.mjs';
 import { buildPlatformApi } from '../../../../examples/platform/platform-api.mjs';
-import { createOrg, createServiceAccount, createToken, startInstance, type TestInstance } from '../helpers/harness.js';
+import {
+  createOrg,
+  createServiceAccount,
+  createToken,
+  startInstance,
+  type TestInstance,
+} from '../helpers/harness.js';
 import { launchChromium } from '../helpers/browser.js';
 
 /**
@@ -33,9 +39,18 @@ beforeAll(async () => {
   // Reserve both page servers first so the allowlist can name the allowed one's origin exactly.
   allowedPage = await startCustomerPage({ apiUrl, token: 'pending' });
   const allowedOrigin = `http://127.0.0.1:${port(allowedPage)}`;
-  const { token } = await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', domains: [allowedOrigin] });
+  const { token } = await createToken(lk, org, {
+    serviceAccountId: sa.id,
+    type: 'public',
+    domains: [allowedOrigin],
+  });
   allowedPage.close();
-  allowedPage = await startCustomerPage({ port: Number(new URL(allowedOrigin).port), apiUrl, token, title: 'Allowed shop' });
+  allowedPage = await startCustomerPage({
+    port: Number(new URL(allowedOrigin).port),
+    apiUrl,
+    token,
+    title: 'Allowed shop',
+  });
   otherPage = await startCustomerPage({ apiUrl, token, title: 'Other site' });
   browser = await launchChromium();
 });
@@ -54,7 +69,11 @@ describe('a public token in a real browser', () => {
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toBe('ok');
     expect(await page.locator('#assets li').allTextContents()).toEqual(['Lounge chair', 'Desk lamp']);
     await expect.poll(() => page.locator('#img-status').textContent(), { timeout: 10_000 }).toBe('loaded');
-    expect(await page.locator('#logo').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
+    expect(
+      await page
+        .locator('#logo')
+        .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBe(64);
     await page.close();
   });
 

@@ -18,15 +18,28 @@ interface Seen {
   body: string;
 }
 
-async function listen(handler: (req: IncomingMessage, body: string) => { status: number; headers?: Record<string, string>; body?: unknown }) {
+async function listen(
+  handler: (
+    req: IncomingMessage,
+    body: string,
+  ) => { status: number; headers?: Record<string, string>; body?: unknown },
+) {
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        authorization: req.headers.authorization,
+        body,
+      });
       const out = handler(req, body);
-      res.writeHead(out.status, { ...(out.body !== undefined ? { 'content-type': 'application/json' } : {}), ...out.headers });
+      res.writeHead(out.status, {
+        ...(out.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...out.headers,
+      });
       res.end(out.body !== undefined ? JSON.stringify(out.body) : undefined);
     });
   });
@@ -40,7 +53,11 @@ async function listen(handler: (req: IncomingMessage, body: string) => { status:
 
 /** What a Latchkey would answer, so that a followed redirect would look like success to the CLI. */
 const fakeLatchkey = (req: IncomingMessage) => {
-  if (req.url?.includes('/tokens/import')) return { status: 200, body: { dryRun: false, valid: true, imported: 1, rows: [{ index: 0, ok: true, tokenId: 'tok_x' }] } };
+  if (req.url?.includes('/tokens/import'))
+    return {
+      status: 200,
+      body: { dryRun: false, valid: true, imported: 1, rows: [{ index: 0, ok: true, tokenId: 'tok_x' }] },
+    };
   return { status: 200, body: { items: [] } };
 };
 
@@ -63,27 +80,38 @@ describe('redirects are never followed', () => {
     [302, ['sa', 'list']],
     [303, ['token', 'import', '--file', importFile]],
   ];
-  it.each(cases)('a %i to another origin: exit 1, and the other host gets neither token nor body', async (status, args) => {
-    const redirector = await listen((req) => ({ status, headers: { location: `${elsewhere.url}${req.url}` } }));
-    try {
-      const before = elsewhere.seen.length;
-      const r = await runCli([...args, '--url', redirector.url, '--org', 'acme'], { LATCHKEY_TOKEN: 'lk_prv_cli_secret' });
-      expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/^error: redirected: /m);
-      expect(r.stderr).toContain(elsewhere.url);
-      expect(r.stdout).not.toMatch(/imported/);
-      expect(elsewhere.seen.slice(before), 'the other origin was contacted').toEqual([]);
-      expect(redirector.seen).toHaveLength(1);
-      expect(`${r.stdout}${r.stderr}`).not.toContain('lk_prv_cli_secret');
-    } finally {
-      await redirector.close();
-    }
-  });
+  it.each(cases)(
+    'a %i to another origin: exit 1, and the other host gets neither token nor body',
+    async (status, args) => {
+      const redirector = await listen((req) => ({
+        status,
+        headers: { location: `${elsewhere.url}${req.url}` },
+      }));
+      try {
+        const before = elsewhere.seen.length;
+        const r = await runCli([...args, '--url', redirector.url, '--org', 'acme'], {
+          LATCHKEY_TOKEN: 'lk_prv_cli_secret',
+        });
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toMatch(/^error: redirected: /m);
+        expect(r.stderr).toContain(elsewhere.url);
+        expect(r.stdout).not.toMatch(/imported/);
+        expect(elsewhere.seen.slice(before), 'the other origin was contacted').toEqual([]);
+        expect(redirector.seen).toHaveLength(1);
+        expect(`${r.stdout}${r.stderr}`).not.toContain('lk_prv_cli_secret');
+      } finally {
+        await redirector.close();
+      }
+    },
+  );
 
   it('a redirect within the same origin is refused too (one rule: fix --url)', async () => {
     const redirector = await listen((req) => ({ status: 308, headers: { location: `/moved${req.url}` } }));
     try {
-      const r = await runCli(['token', 'import', '--file', importFile, '--url', redirector.url, '--org', 'acme'], { LATCHKEY_TOKEN: 'lk_prv_x' });
+      const r = await runCli(
+        ['token', 'import', '--file', importFile, '--url', redirector.url, '--org', 'acme'],
+        { LATCHKEY_TOKEN: 'lk_prv_x' },
+      );
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/^error: redirected: /m);
       expect(redirector.seen.map((s) => s.url)).toEqual(['/api/v1/orgs/acme/tokens/import']);
@@ -98,7 +126,11 @@ describe('where the token comes from', () => {
   const base = () => ['sa', 'list', '--url', elsewhere.url, '--org', 'acme'];
 
   it('--help says to prefer LATCHKEY_TOKEN, --token-file or --token-stdin over --token, and why', async () => {
-    for (const args of [['sa', 'list'], ['token', 'import'], ['audit', 'export']]) {
+    for (const args of [
+      ['sa', 'list'],
+      ['token', 'import'],
+      ['audit', 'export'],
+    ]) {
       const r = await runCli([...args, '--help'], {});
       expect(r.code, args.join(' ')).toBe(0);
       for (const needle of ['LATCHKEY_TOKEN', '--token-file <path>', '--token-stdin', 'process list (ps']) {
@@ -119,7 +151,11 @@ describe('where the token comes from', () => {
   });
 
   it('--token-stdin and --token-file read the first line, and win over LATCHKEY_TOKEN', async () => {
-    const stdin = await runCli([...base(), '--token-stdin'], { LATCHKEY_TOKEN: 'lk_prv_env' }, 'lk_prv_from_stdin\n');
+    const stdin = await runCli(
+      [...base(), '--token-stdin'],
+      { LATCHKEY_TOKEN: 'lk_prv_env' },
+      'lk_prv_from_stdin\n',
+    );
     expect(stdin.code, stdin.stderr).toBe(0);
     expect(lastAuth()).toBe('Bearer lk_prv_from_stdin');
     expect(stdin.stderr).toBe('');

@@ -8,7 +8,14 @@ import { tempDir } from '../helpers/process.js';
 describe('configuration', () => {
   it('has defaults that just work locally', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: 'sqlite:./data/latchkey.db', publicUrl: 'http://127.0.0.1:8080', secureCookies: false, tokenPrefix: '' });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/latchkey.db',
+      publicUrl: 'http://127.0.0.1:8080',
+      secureCookies: false,
+      tokenPrefix: '',
+    });
     expect(c.catalog.platformResources).toContain('assets');
     expect([...c.catalog.publicSafe].sort()).toEqual(['assets:view', 'configurations:view', 'renders:view']);
   });
@@ -20,14 +27,24 @@ describe('configuration', () => {
     expect(loadConfig({ LATCHKEY_WORKERS: 'auto' }).workers).toBe(Math.min(256, availableParallelism()));
     expect(loadConfig({ LATCHKEY_CONFIG: fileWith({ workers: 3 }) }).workers).toBe(3);
     for (const bad of ['0', '257', '-1', '1.5', 'two', 'AUTO', ' 2']) {
-      expect(() => loadConfig({ LATCHKEY_WORKERS: bad }), bad).toThrow(/LATCHKEY_WORKERS.*integer from 1 to 256, or auto/);
+      expect(() => loadConfig({ LATCHKEY_WORKERS: bad }), bad).toThrow(
+        /LATCHKEY_WORKERS.*integer from 1 to 256, or auto/,
+      );
     }
     expect(() => loadConfig({ LATCHKEY_CONFIG: fileWith({ workers: 2.5 }) })).toThrow(ConfigError);
   });
 
   it('reads a JSON file named by LATCHKEY_CONFIG; environment variables win', () => {
     const file = join(tempDir(), 'latchkey.json');
-    writeFileSync(file, JSON.stringify({ port: 9000, platformResources: ['widgets', 'gadgets'], publicSafePermissions: ['widgets:view'], publicUrl: 'https://keys.example.com' }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        port: 9000,
+        platformResources: ['widgets', 'gadgets'],
+        publicSafePermissions: ['widgets:view'],
+        publicUrl: 'https://keys.example.com',
+      }),
+    );
     const c = loadConfig({ LATCHKEY_CONFIG: file, PORT: '9100' });
     expect(c.port).toBe(9100);
     expect(c.catalog.platformResources).toEqual(['widgets', 'gadgets']);
@@ -36,7 +53,12 @@ describe('configuration', () => {
 
   it('reports every problem at once, naming the variables', () => {
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'tokens:view', LATCHKEY_TOKEN_PREFIX: 'Bad Prefix' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'tokens:view',
+        LATCHKEY_TOKEN_PREFIX: 'Bad Prefix',
+      });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
@@ -45,7 +67,9 @@ describe('configuration', () => {
       expect(msg).toMatch(/LATCHKEY_TOKEN_PREFIX/);
     }
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
-    expect(() => loadConfig({ LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'tokens:view' })).toThrow(/Latchkey's own resources are never public-safe/);
+    expect(() => loadConfig({ LATCHKEY_PUBLIC_SAFE_PERMISSIONS: 'tokens:view' })).toThrow(
+      /Latchkey's own resources are never public-safe/,
+    );
     const file = join(tempDir(), 'bad.json');
     writeFileSync(file, JSON.stringify({ nonsense: true }));
     expect(() => loadConfig({ LATCHKEY_CONFIG: file })).toThrow(ConfigError);
@@ -53,13 +77,34 @@ describe('configuration', () => {
   });
 
   it('sign-in limits and session lifetimes: defaults, and the removed account lock refused with its replacements', () => {
-    expect(loadConfig({})).toMatchObject({ signInAddressLimit: 10, signInSlowdownAfter: 20, signInSlowdownSeconds: 5, sessionTtlHours: 168, sessionMaxHours: 720 });
-    expect(loadConfig({ LATCHKEY_SIGNIN_ADDRESS_LIMIT: '3', LATCHKEY_SIGNIN_SLOWDOWN_AFTER: '7', LATCHKEY_SIGNIN_SLOWDOWN_SECONDS: '9', LATCHKEY_SESSION_MAX_HOURS: '200' }))
-      .toMatchObject({ signInAddressLimit: 3, signInSlowdownAfter: 7, signInSlowdownSeconds: 9, sessionMaxHours: 200 });
+    expect(loadConfig({})).toMatchObject({
+      signInAddressLimit: 10,
+      signInSlowdownAfter: 20,
+      signInSlowdownSeconds: 5,
+      sessionTtlHours: 168,
+      sessionMaxHours: 720,
+    });
+    expect(
+      loadConfig({
+        LATCHKEY_SIGNIN_ADDRESS_LIMIT: '3',
+        LATCHKEY_SIGNIN_SLOWDOWN_AFTER: '7',
+        LATCHKEY_SIGNIN_SLOWDOWN_SECONDS: '9',
+        LATCHKEY_SESSION_MAX_HOURS: '200',
+      }),
+    ).toMatchObject({
+      signInAddressLimit: 3,
+      signInSlowdownAfter: 7,
+      signInSlowdownSeconds: 9,
+      sessionMaxHours: 200,
+    });
     // A sliding lifetime longer than the default maximum raises the maximum with it.
     expect(loadConfig({ LATCHKEY_SESSION_TTL_HOURS: '1000' }).sessionMaxHours).toBe(1000);
-    expect(() => loadConfig({ LATCHKEY_SESSION_TTL_HOURS: '100', LATCHKEY_SESSION_MAX_HOURS: '50' })).toThrow(/LATCHKEY_SESSION_MAX_HOURS/);
-    expect(() => loadConfig({ LATCHKEY_ACCOUNT_LOCK_AFTER: '10' })).toThrow(/LATCHKEY_ACCOUNT_LOCK_AFTER: removed.*LATCHKEY_SIGNIN_ADDRESS_LIMIT/s);
+    expect(() => loadConfig({ LATCHKEY_SESSION_TTL_HOURS: '100', LATCHKEY_SESSION_MAX_HOURS: '50' })).toThrow(
+      /LATCHKEY_SESSION_MAX_HOURS/,
+    );
+    expect(() => loadConfig({ LATCHKEY_ACCOUNT_LOCK_AFTER: '10' })).toThrow(
+      /LATCHKEY_ACCOUNT_LOCK_AFTER: removed.*LATCHKEY_SIGNIN_ADDRESS_LIMIT/s,
+    );
     const file = join(tempDir(), 'lock.json');
     writeFileSync(file, JSON.stringify({ accountLockAfter: 10 }));
     expect(() => loadConfig({ LATCHKEY_CONFIG: file })).toThrow(/accountLockAfter: removed/);
@@ -70,12 +115,18 @@ describe('configuration', () => {
     expect(loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: '1' }).verifyCacheEntries).toBe(1);
     expect(loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: '400000' }).verifyCacheEntries).toBe(400_000);
     expect(loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: '10000000' }).verifyCacheEntries).toBe(10_000_000);
-    expect(loadConfig({ LATCHKEY_CONFIG: fileWith({ verifyCacheEntries: 250_000 }) }).verifyCacheEntries).toBe(250_000);
+    expect(
+      loadConfig({ LATCHKEY_CONFIG: fileWith({ verifyCacheEntries: 250_000 }) }).verifyCacheEntries,
+    ).toBe(250_000);
     for (const bad of ['0', '10000001', '-1', '1.5', '1e6', 'lots', ' 5']) {
       expect(() => loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: bad }), bad).toThrow(ConfigError);
-      expect(() => loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: bad }), bad).toThrow(/LATCHKEY_VERIFY_CACHE_ENTRIES/);
+      expect(() => loadConfig({ LATCHKEY_VERIFY_CACHE_ENTRIES: bad }), bad).toThrow(
+        /LATCHKEY_VERIFY_CACHE_ENTRIES/,
+      );
     }
-    expect(() => loadConfig({ LATCHKEY_CONFIG: fileWith({ verifyCacheEntries: 0 }) })).toThrow(/verifyCacheEntries/);
+    expect(() => loadConfig({ LATCHKEY_CONFIG: fileWith({ verifyCacheEntries: 0 }) })).toThrow(
+      /verifyCacheEntries/,
+    );
   });
 
   it('LATCHKEY_USAGE_FLUSH_SECONDS: 10 by default, 1 to 3600, anything else refused at start-up', () => {
@@ -84,7 +135,9 @@ describe('configuration', () => {
     expect(loadConfig({ LATCHKEY_USAGE_FLUSH_SECONDS: '3600' }).usageFlushSeconds).toBe(3600);
     expect(loadConfig({ LATCHKEY_CONFIG: fileWith({ usageFlushSeconds: 60 }) }).usageFlushSeconds).toBe(60);
     for (const bad of ['0', '3601', '-1', '0.5', 'often']) {
-      expect(() => loadConfig({ LATCHKEY_USAGE_FLUSH_SECONDS: bad }), bad).toThrow(/LATCHKEY_USAGE_FLUSH_SECONDS/);
+      expect(() => loadConfig({ LATCHKEY_USAGE_FLUSH_SECONDS: bad }), bad).toThrow(
+        /LATCHKEY_USAGE_FLUSH_SECONDS/,
+      );
     }
   });
 

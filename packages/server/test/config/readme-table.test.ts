@@ -12,7 +12,10 @@ describe('the one table of settings', () => {
     const text = readFileSync(README, 'utf8');
     const start = text.indexOf('\n', text.indexOf('<!-- config-table:start')) + 1;
     const end = text.indexOf('<!-- config-table:end -->');
-    expect(text.slice(start, end).trimEnd(), 'README.md configuration table is stale: run npm run build && npm run docs:config').toBe(settingsTable());
+    expect(
+      text.slice(start, end).trimEnd(),
+      'README.md configuration table is stale: run npm run build && npm run docs:config',
+    ).toBe(settingsTable());
   });
 
   it('names each environment variable once, and the loader reads every one of them', () => {
@@ -20,7 +23,8 @@ describe('the one table of settings', () => {
     expect(new Set(names).size).toBe(names.length);
     // A value that no setting accepts is refused under that variable's name: the loader maps it.
     for (const name of names) {
-      if (['DATABASE_URL', 'HOST', 'LATCHKEY_MAIL_FROM', 'LATCHKEY_PUBLIC_URL', 'REDIS_URL'].includes(name)) continue; // any string
+      if (['DATABASE_URL', 'HOST', 'LATCHKEY_MAIL_FROM', 'LATCHKEY_PUBLIC_URL', 'REDIS_URL'].includes(name))
+        continue; // any string
       expect(() => loadConfig({ [name]: '\u0000not a value\u0000' }), name).toThrow(name);
     }
   });

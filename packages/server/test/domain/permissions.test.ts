@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { builtinRolePermissions, buildCatalog, effectiveTokenPermissions, expand, grants, missingFrom, unknownPermissions } from '../../src/domain/permissions.js';
+import {
+  builtinRolePermissions,
+  buildCatalog,
+  effectiveTokenPermissions,
+  expand,
+  grants,
+  missingFrom,
+  unknownPermissions,
+} from '../../src/domain/permissions.js';
 
 const catalog = buildCatalog(['assets', 'orders'], ['assets:view']);
 
@@ -11,19 +19,42 @@ describe('permissions (rule 12)', () => {
   });
 
   it('a token never holds more than its owner', () => {
-    expect(effectiveTokenPermissions({ ownerRole: ['assets:view'], tokenPermissions: ['assets:edit', 'orders:edit'], type: 'private', catalog })).toEqual(['assets:view']);
+    expect(
+      effectiveTokenPermissions({
+        ownerRole: ['assets:view'],
+        tokenPermissions: ['assets:edit', 'orders:edit'],
+        type: 'private',
+        catalog,
+      }),
+    ).toEqual(['assets:view']);
   });
 
   it('no token list means the owner role', () => {
-    expect(effectiveTokenPermissions({ ownerRole: ['orders:edit'], tokenPermissions: null, type: 'private', catalog })).toEqual(['orders:edit', 'orders:view']);
+    expect(
+      effectiveTokenPermissions({
+        ownerRole: ['orders:edit'],
+        tokenPermissions: null,
+        type: 'private',
+        catalog,
+      }),
+    ).toEqual(['orders:edit', 'orders:view']);
   });
 
   it('public tokens are narrowed to public-safe permissions', () => {
-    expect(effectiveTokenPermissions({ ownerRole: ['assets:edit', 'orders:edit', 'tokens:edit'], tokenPermissions: null, type: 'public', catalog })).toEqual(['assets:view']);
+    expect(
+      effectiveTokenPermissions({
+        ownerRole: ['assets:edit', 'orders:edit', 'tokens:edit'],
+        tokenPermissions: null,
+        type: 'public',
+        catalog,
+      }),
+    ).toEqual(['assets:view']);
   });
 
   it('rejects unknown resources and malformed permissions', () => {
-    expect(unknownPermissions(catalog, ['assets:view', 'nope:view', 'assets:delete', 'ASSETS:view'])).toEqual(['nope:view', 'assets:delete', 'ASSETS:view']);
+    expect(unknownPermissions(catalog, ['assets:view', 'nope:view', 'assets:delete', 'ASSETS:view'])).toEqual(
+      ['nope:view', 'assets:delete', 'ASSETS:view'],
+    );
   });
 
   it('built-in roles: Owner everything, Admin all but org settings edit, Viewer view only', () => {

@@ -11,14 +11,23 @@ describe('service account names (rule 1)', () => {
     if (r.ok) expect(r.key).toBe(name.toLowerCase());
   });
 
-  it.each(['', 'has space', 'tab\there', 'dot.name', 'slash/name', 'émoji', 'naïve', 'name!', 'x'.repeat(65), 'new\nline', 'semi;colon'])(
-    'refuses %j with a message naming the allowed characters',
-    (name) => {
-      const r = checkServiceAccountName(name);
-      expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.message).toMatch(/letters, digits, "-" and "_"/);
-    },
-  );
+  it.each([
+    '',
+    'has space',
+    'tab\there',
+    'dot.name',
+    'slash/name',
+    'émoji',
+    'naïve',
+    'name!',
+    'x'.repeat(65),
+    'new\nline',
+    'semi;colon',
+  ])('refuses %j with a message naming the allowed characters', (name) => {
+    const r = checkServiceAccountName(name);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/letters, digits, "-" and "_"/);
+  });
 
   const ID_SHAPE = /^(org|usr|rol|sa|tok|inv|aud)_[0-9a-z]{20}$/i;
 
@@ -42,7 +51,11 @@ describe('service account names (rule 1)', () => {
       fc.property(
         fc.constantFrom(...kinds),
         fc.array(base62, { minLength: 20, maxLength: 20 }),
-        fc.constantFrom<(s: string) => string>((s) => s, (s) => s.toUpperCase(), (s) => s.toLowerCase()),
+        fc.constantFrom<(s: string) => string>(
+          (s) => s,
+          (s) => s.toUpperCase(),
+          (s) => s.toLowerCase(),
+        ),
         (kind, chars, recase) => {
           const name = recase(`${ID_PREFIXES[kind]}_${chars.join('')}`);
           const r = checkServiceAccountName(name);
@@ -55,8 +68,12 @@ describe('service account names (rule 1)', () => {
     for (const kind of kinds) expect(checkServiceAccountName(newId(kind)).ok).toBe(false);
   });
 
-  it.each(['sa_short', `sa_${'a'.repeat(19)}`, `sa_${'a'.repeat(21)}`, `xx_${'a'.repeat(20)}`, `sa-${'a'.repeat(20)}`, 'tok_reader'])(
-    'still accepts the near miss %s',
-    (name) => expect(checkServiceAccountName(name).ok).toBe(true),
-  );
+  it.each([
+    'sa_short',
+    `sa_${'a'.repeat(19)}`,
+    `sa_${'a'.repeat(21)}`,
+    `xx_${'a'.repeat(20)}`,
+    `sa-${'a'.repeat(20)}`,
+    'tok_reader',
+  ])('still accepts the near miss %s', (name) => expect(checkServiceAccountName(name).ok).toBe(true));
 });

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BASE62_ALPHABET } from '../../src/domain/base62.js';
-import { LEGACY_MIN_LENGTH, checksum, generateToken, hashToken, parseToken, tokenHint } from '../../src/domain/token-format.js';
+import {
+  LEGACY_MIN_LENGTH,
+  checksum,
+  generateToken,
+  hashToken,
+  parseToken,
+  tokenHint,
+} from '../../src/domain/token-format.js';
 
 describe('token format (§3)', () => {
   it('generates lk_pub_/lk_prv_ + 32 base62 + 6 base62 checksum', () => {
@@ -71,7 +78,11 @@ describe('token format (§3)', () => {
   });
 
   it('legacy hints show the last 2 characters and the length, never more of the value (issue 11, finding 15)', () => {
-    const printable = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: LEGACY_MIN_LENGTH, maxLength: 512 });
+    const printable = fc.string({
+      unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      minLength: LEGACY_MIN_LENGTH,
+      maxLength: 512,
+    });
     fc.assert(
       fc.property(printable, fc.constantFrom('public' as const, 'private' as const), (value, type) => {
         fc.pre(!/lk_(pub|prv)_/.test(value));

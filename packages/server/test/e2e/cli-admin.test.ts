@@ -22,11 +22,24 @@ beforeAll(async () => {
   database = await createTestDatabase('file');
   // A migration raises the verify-failure budget, which every row of a real import is charged to
   // (docs/migration.md): the bulk import below is 2,000 rows, several times the default 600 a minute.
-  dbEnv = { DATABASE_URL: database.url, LATCHKEY_LOGIN_RATE_LIMIT: '10000', LATCHKEY_VERIFY_FAILURE_LIMIT: '10000' };
-  const boot = await runCli(['bootstrap', '--org', 'acme', '--email', 'owner@acme.test', '--password-stdin', '--admin-token'], dbEnv, 'owner password 123');
+  dbEnv = {
+    DATABASE_URL: database.url,
+    LATCHKEY_LOGIN_RATE_LIMIT: '10000',
+    LATCHKEY_VERIFY_FAILURE_LIMIT: '10000',
+  };
+  const boot = await runCli(
+    ['bootstrap', '--org', 'acme', '--email', 'owner@acme.test', '--password-stdin', '--admin-token'],
+    dbEnv,
+    'owner password 123',
+  );
   expect(boot.code, boot.stderr).toBe(0);
   server = await startServer(dbEnv);
-  env = { ...dbEnv, LATCHKEY_URL: server.url, LATCHKEY_TOKEN: JSON.parse(boot.stdout).token, LATCHKEY_ORG: 'acme' };
+  env = {
+    ...dbEnv,
+    LATCHKEY_URL: server.url,
+    LATCHKEY_TOKEN: JSON.parse(boot.stdout).token,
+    LATCHKEY_ORG: 'acme',
+  };
 });
 afterAll(async () => {
   await server?.stop();
@@ -35,13 +48,23 @@ afterAll(async () => {
 
 describe('latchkey sa', () => {
   it('create, list, rename, disable, enable, delete — tables by default, JSON with --json', async () => {
-    const human = await cli('sa', 'create', 'storefront-bot', '--role', 'Viewer', '--description', 'the shop');
+    const human = await cli(
+      'sa',
+      'create',
+      'storefront-bot',
+      '--role',
+      'Viewer',
+      '--description',
+      'the shop',
+    );
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^ID\s+NAME\s+ROLE/m);
     expect(human.stdout).toContain('storefront-bot');
     const list = await json<{ name: string; roleName: string }[]>('sa', 'list');
     expect(list.map((s) => s.name)).toEqual(['admin', 'storefront-bot']);
-    expect((await json<{ name: string }>('sa', 'rename', 'storefront-bot', 'shop-bot')).name).toBe('shop-bot');
+    expect((await json<{ name: string }>('sa', 'rename', 'storefront-bot', 'shop-bot')).name).toBe(
+      'shop-bot',
+    );
     expect((await json<{ status: string }>('sa', 'disable', 'shop-bot')).status).toBe('disabled');
     expect((await json<{ status: string }>('sa', 'enable', 'shop-bot')).status).toBe('active');
     await json('sa', 'create', 'temp-bot');
@@ -58,7 +81,17 @@ describe('latchkey sa', () => {
 
 describe('latchkey token', () => {
   it('create prints the value once; list, show, update, revoke never do', async () => {
-    const created = await json<{ token: string; item: { id: string; type: string } }>('token', 'create', 'site', '--service-account', 'shop-bot', '--type', 'public', '--domains', 'https://shop.acme.test,https://m.acme.test');
+    const created = await json<{ token: string; item: { id: string; type: string } }>(
+      'token',
+      'create',
+      'site',
+      '--service-account',
+      'shop-bot',
+      '--type',
+      'public',
+      '--domains',
+      'https://shop.acme.test,https://m.acme.test',
+    );
     expect(created.token).toMatch(/^lk_pub_/);
     const priv = await cli('token', 'create', 'backend', '--service-account', 'shop-bot');
     expect(priv.code).toBe(0);
@@ -99,7 +132,16 @@ describe('latchkey token', () => {
   });
 
   it('--help on every command, with examples', async () => {
-    for (const args of [['sa', 'create'], ['token', 'create'], ['token', 'import'], ['token', 'reassign'], ['member', 'remove'], ['invite', 'create'], ['role', 'create'], ['audit', 'export']]) {
+    for (const args of [
+      ['sa', 'create'],
+      ['token', 'create'],
+      ['token', 'import'],
+      ['token', 'reassign'],
+      ['member', 'remove'],
+      ['invite', 'create'],
+      ['role', 'create'],
+      ['audit', 'export'],
+    ]) {
       const r = await cli(...args, '--help');
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout, args.join(' ')).toMatch(/Example/);
@@ -109,29 +151,63 @@ describe('latchkey token', () => {
 
 describe('members, invitations, roles, audit', () => {
   it('invite create/list/revoke, role list/create, member list/role/remove, audit export', async () => {
-    const inv = await json<{ invitation: { id: string }; link: string }>('invite', 'create', 'bob@acme.test', '--role', 'Viewer');
+    const inv = await json<{ invitation: { id: string }; link: string }>(
+      'invite',
+      'create',
+      'bob@acme.test',
+      '--role',
+      'Viewer',
+    );
     expect(inv.link).toMatch(/\/accept-invite#token=/);
     expect((await json<{ id: string }[]>('invite', 'list')).map((i) => i.id)).toContain(inv.invitation.id);
     expect(await json('invite', 'revoke', inv.invitation.id)).toEqual({ revoked: inv.invitation.id });
 
-    const role = await json<{ name: string; permissions: string[] }>('role', 'create', 'Reader', '--permissions', 'assets:view,orders:view');
+    const role = await json<{ name: string; permissions: string[] }>(
+      'role',
+      'create',
+      'Reader',
+      '--permissions',
+      'assets:view,orders:view',
+    );
     expect(role.permissions).toEqual(['assets:view', 'orders:view']);
-    expect((await json<{ name: string }[]>('role', 'list')).map((r) => r.name)).toEqual(['Owner', 'Admin', 'Viewer', 'Reader']);
+    expect((await json<{ name: string }[]>('role', 'list')).map((r) => r.name)).toEqual([
+      'Owner',
+      'Admin',
+      'Viewer',
+      'Reader',
+    ]);
 
     // A second member via the API (invitation accepted), then role change and removal by email.
     const link = await json<{ link: string }>('invite', 'create', 'carol@acme.test', '--role', 'Viewer');
-    const accept = await fetch(`${server.url}/api/v1/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link.link.split('#token=')[1], name: 'Carol', password: 'carol password 1' }) });
+    const accept = await fetch(`${server.url}/api/v1/invitations/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token: link.link.split('#token=')[1],
+        name: 'Carol',
+        password: 'carol password 1',
+      }),
+    });
     expect(accept.status).toBe(202);
-    expect((await json<{ email: string }[]>('member', 'list')).map((m) => m.email)).toContain('carol@acme.test');
-    expect((await json<{ roleName: string }>('member', 'role', 'carol@acme.test', 'Reader')).roleName).toBe('Reader');
+    expect((await json<{ email: string }[]>('member', 'list')).map((m) => m.email)).toContain(
+      'carol@acme.test',
+    );
+    expect((await json<{ roleName: string }>('member', 'role', 'carol@acme.test', 'Reader')).roleName).toBe(
+      'Reader',
+    );
     expect(await json('member', 'remove', 'carol@acme.test')).toEqual({ removed: 'carol@acme.test' });
 
     const jsonl = await cli('audit', 'export');
     expect(jsonl.code).toBe(0);
-    const entries = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string });
+    const entries = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
     expect(entries.map((e) => e.action)).toContain('member.remove');
     const csv = await cli('audit', 'export', '--format', 'csv', '--action', 'role.create');
-    expect(csv.stdout.split('\n')[0]).toBe('at,action,actor_type,actor_id,actor,target_type,target_id,ip,before,after');
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'at,action,actor_type,actor_id,actor,target_type,target_id,ip,before,after',
+    );
     expect(csv.stdout.trim().split('\n')).toHaveLength(2);
     const future = await cli('audit', 'export', '--since', '2999-01-01T00:00:00Z');
     expect(future.stdout).toBe('');
@@ -146,13 +222,28 @@ describe('audit export as CSV (finding 20)', () => {
     const accept = await fetch(`${server.url}/api/v1/invitations/accept`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: invite.link.split('#token=')[1], name: '@SUM(A1:A9)', password: 'formula password 1' }),
+      body: JSON.stringify({
+        token: invite.link.split('#token=')[1],
+        name: '@SUM(A1:A9)',
+        password: 'formula password 1',
+      }),
     });
     expect(accept.status, await accept.text()).toBe(202); // a newcomer: joined, sign-in next
     const r = await cli('audit', 'export', '--format', 'csv', '--action', 'invitation.accept');
     expect(r.code, r.stderr).toBe(0);
     const rows = parse(r.stdout) as string[][];
-    expect(rows[0]).toEqual(['at', 'action', 'actor_type', 'actor_id', 'actor', 'target_type', 'target_id', 'ip', 'before', 'after']);
+    expect(rows[0]).toEqual([
+      'at',
+      'action',
+      'actor_type',
+      'actor_id',
+      'actor',
+      'target_type',
+      'target_id',
+      'ip',
+      'before',
+      'after',
+    ]);
     const row = rows.find((x) => x[4]?.includes('evil.test'));
     expect(row?.[4]).toBe(`'${email}`);
     expect(r.stdout).toContain(`"'${email}"`);
@@ -163,7 +254,15 @@ describe('audit export as CSV (finding 20)', () => {
 describe('legacy migration: import → verify → reassign --from-user → remove', () => {
   it('walks the guide', async () => {
     const invite = await json<{ link: string }>('invite', 'create', 'dave@acme.test', '--role', 'Viewer');
-    await fetch(`${server.url}/api/v1/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: invite.link.split('#token=')[1], name: 'Dave', password: 'dave password 12' }) });
+    await fetch(`${server.url}/api/v1/invitations/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token: invite.link.split('#token=')[1],
+        name: 'Dave',
+        password: 'dave password 12',
+      }),
+    });
     const file = join(dir, 'legacy.csv');
     writeFileSync(
       file,
@@ -175,16 +274,37 @@ describe('legacy migration: import → verify → reassign --from-user → remov
     expect(dry.stdout).toContain('2 of 2 row(s) would import; nothing changed');
     const real = await cli('token', 'import', '--file', file);
     expect(real.stdout).toContain('imported 2 token(s)');
-    const listed = await json<{ name: string; expiresAt: string | null }[]>('token', 'list', '--owner', 'dave@acme.test');
-    expect(Object.fromEntries(listed.map((t) => [t.name, t.expiresAt]))).toEqual({ 'old script': null, 'old embed': '2099-01-01T00:00:00.000Z' });
+    const listed = await json<{ name: string; expiresAt: string | null }[]>(
+      'token',
+      'list',
+      '--owner',
+      'dave@acme.test',
+    );
+    expect(Object.fromEntries(listed.map((t) => [t.name, t.expiresAt]))).toEqual({
+      'old script': null,
+      'old embed': '2099-01-01T00:00:00.000Z',
+    });
     const verify = async (token: string, origin?: string) =>
-      ((await (await fetch(`${server.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, origin }) })).json()) as { code: string; owner: { type: string } | null });
+      (await (
+        await fetch(`${server.url}/api/v1/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token, origin }),
+        })
+      ).json()) as { code: string; owner: { type: string } | null };
     expect((await verify('legacy-dave-0001')).owner?.type).toBe('user');
     expect((await verify('legacy-dave-0002', 'https://b.acme.test')).code).toBe('valid');
     const refused = await cli('member', 'remove', 'dave@acme.test');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/member_owns_tokens/);
-    const moved = await json<{ reassigned: string[] }>('token', 'reassign', '--from-user', 'dave@acme.test', '--to', 'shop-bot');
+    const moved = await json<{ reassigned: string[] }>(
+      'token',
+      'reassign',
+      '--from-user',
+      'dave@acme.test',
+      '--to',
+      'shop-bot',
+    );
     expect(moved.reassigned).toHaveLength(2);
     expect((await verify('legacy-dave-0001')).owner?.type).toBe('service_account');
     expect((await cli('member', 'remove', 'dave@acme.test')).code).toBe(0);
@@ -195,22 +315,55 @@ describe('legacy migration: import → verify → reassign --from-user → remov
 describe('import at scale: 2,000 rows, the most one request carries', () => {
   it('dry run changes nothing; a file with one bad row imports none; the real run imports all and every token verifies', async () => {
     const invite = await json<{ link: string }>('invite', 'create', 'erin@acme.test', '--role', 'Viewer');
-    await fetch(`${server.url}/api/v1/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: invite.link.split('#token=')[1], name: 'Erin', password: 'erin password 12' }) });
-    const rows = Array.from({ length: 2_000 }, (_, i) => ({ ownerEmail: 'erin@acme.test', name: `legacy ${i}`, type: 'private', value: `legacy-bulk-${i.toString().padStart(5, '0')}-x` }));
+    await fetch(`${server.url}/api/v1/invitations/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token: invite.link.split('#token=')[1],
+        name: 'Erin',
+        password: 'erin password 12',
+      }),
+    });
+    const rows = Array.from({ length: 2_000 }, (_, i) => ({
+      ownerEmail: 'erin@acme.test',
+      name: `legacy ${i}`,
+      type: 'private',
+      value: `legacy-bulk-${i.toString().padStart(5, '0')}-x`,
+    }));
     const good = join(dir, 'bulk.jsonl');
     writeFileSync(good, rows.map((r) => JSON.stringify(r)).join('\n'));
     const bad = join(dir, 'bulk-bad.jsonl');
-    writeFileSync(bad, [...rows.slice(0, 1000), { ...rows[1000]!, domains: ['*.nope.test'], type: 'public' }, ...rows.slice(1001)].map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(
+      bad,
+      [
+        ...rows.slice(0, 1000),
+        { ...rows[1000]!, domains: ['*.nope.test'], type: 'public' },
+        ...rows.slice(1001),
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
     const count = async () => (await json<unknown[]>('token', 'list', '--owner', 'erin@acme.test')).length;
 
-    const dry = await json<{ valid: boolean; rows: unknown[] }>('token', 'import', '--file', good, '--dry-run');
+    const dry = await json<{ valid: boolean; rows: unknown[] }>(
+      'token',
+      'import',
+      '--file',
+      good,
+      '--dry-run',
+    );
     expect(dry.valid).toBe(true);
     expect(dry.rows).toHaveLength(2_000);
     expect(await count()).toBe(0);
 
     // One row more than a request may carry: refused whole; split the file (issue 11, finding 13).
     const tooMany = join(dir, 'bulk-too-many.jsonl');
-    writeFileSync(tooMany, [...rows, { ...rows[0]!, name: 'one too many', value: 'legacy-bulk-one-too-many' }].map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(
+      tooMany,
+      [...rows, { ...rows[0]!, name: 'one too many', value: 'legacy-bulk-one-too-many' }]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
     const split = await cli('token', 'import', '--file', tooMany, '--dry-run');
     expect(split.code).toBe(1);
     expect(split.stderr).toMatch(/validation_failed: .*2000/);
@@ -228,7 +381,11 @@ describe('import at scale: 2,000 rows, the most one request carries', () => {
     for (let i = 0; i < rows.length; i += 100) {
       const batch = await Promise.all(
         rows.slice(i, i + 100).map(async (r) => {
-          const res = await fetch(`${server.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: r.value }) });
+          const res = await fetch(`${server.url}/api/v1/verify`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token: r.value }),
+          });
           return ((await res.json()) as { code: string }).code;
         }),
       );

@@ -11,7 +11,11 @@ export interface Cluster {
 export async function startCluster(databaseUrl: string, n: number): Promise<Cluster> {
   // Usage flushed every second: the usage test waits for the instances' timed flushes.
   const env = { DATABASE_URL: databaseUrl, LATCHKEY_DB_POOL_MAX: '4', LATCHKEY_USAGE_FLUSH_SECONDS: '1' };
-  const boot = await runCli(['bootstrap', '--org', 'cluster', '--email', 'owner@cluster.test', '--password-stdin', '--admin-token'], env, 'cluster password 1');
+  const boot = await runCli(
+    ['bootstrap', '--org', 'cluster', '--email', 'owner@cluster.test', '--password-stdin', '--admin-token'],
+    env,
+    'cluster password 1',
+  );
   if (boot.code !== 0) throw new Error(boot.stderr);
   const instances = await Promise.all(Array.from({ length: n }, () => startServer(env)));
   return {
@@ -24,7 +28,13 @@ export async function startCluster(databaseUrl: string, n: number): Promise<Clus
   };
 }
 
-export async function api<T>(server: Server, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T>(
+  server: Server,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${server.url}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -34,8 +44,15 @@ export async function api<T>(server: Server, token: string, method: string, path
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-export async function verifyOn(server: Server, token: string): Promise<{ status: number; code: string | undefined }> {
-  const res = await fetch(`${server.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+export async function verifyOn(
+  server: Server,
+  token: string,
+): Promise<{ status: number; code: string | undefined }> {
+  const res = await fetch(`${server.url}/api/v1/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
   const body = (await res.json().catch(() => ({}))) as { code?: string; error?: { code: string } };
   return { status: res.status, code: body.code ?? body.error?.code };
 }
@@ -45,7 +62,11 @@ export async function verifyOn(server: Server, token: string): Promise<{ status:
  * check that throws counts as "not yet" (a kept-alive connection the server closed as the poll reused it,
  * during an outage the test itself causes); the last error is in the timeout message.
  */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, everyMs = 5): Promise<number> {
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 5,
+): Promise<number> {
   const start = performance.now();
   let lastError: unknown = null;
   for (;;) {
@@ -55,7 +76,9 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
       lastError = err;
     }
     if (performance.now() - start > timeoutMs) {
-      throw new Error(`condition not met within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+      throw new Error(
+        `condition not met within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }

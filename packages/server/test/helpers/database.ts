@@ -7,7 +7,8 @@ import { tempDir } from './process.js';
  * The store a test runs on. `LATCHKEY_TEST_DB=postgres` (the suite's postgres project) gives every
  * instance its own fresh schema on the local PostgreSQL; otherwise SQLite. Each caller cleans up.
  */
-export const TEST_STORE: 'sqlite' | 'postgres' = process.env.LATCHKEY_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+export const TEST_STORE: 'sqlite' | 'postgres' =
+  process.env.LATCHKEY_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 export const PG_ADMIN_URL = process.env.LATCHKEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {
@@ -17,7 +18,10 @@ export interface TestDatabase {
 
 export async function createTestDatabase(kind: 'memory' | 'file' = 'memory'): Promise<TestDatabase> {
   if (TEST_STORE === 'sqlite') {
-    return { url: kind === 'memory' ? 'sqlite::memory:' : `sqlite:${join(tempDir('latchkey-db-'), 'latchkey.db')}`, drop: async () => {} };
+    return {
+      url: kind === 'memory' ? 'sqlite::memory:' : `sqlite:${join(tempDir('latchkey-db-'), 'latchkey.db')}`,
+      drop: async () => {},
+    };
   }
   const schema = `lk_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });

@@ -23,11 +23,26 @@ export interface TestInstance extends Latchkey {
 }
 
 /** A fresh Latchkey on its own in-memory SQLite database, logging into memory. */
-export async function startInstance(env: Record<string, string> = {}, opts: LatchkeyOptions = {}): Promise<TestInstance> {
+export async function startInstance(
+  env: Record<string, string> = {},
+  opts: LatchkeyOptions = {},
+): Promise<TestInstance> {
   const database = await createTestDatabase();
   // Limits meant for attackers are raised out of the way; the tests of those limits set their own.
-  const limits = { LATCHKEY_INVITATIONS_PER_INVITER_PER_HOUR: '100000', LATCHKEY_INVITATIONS_PER_ORG_PER_DAY: '100000' };
-  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'info', LATCHKEY_LOGIN_RATE_LIMIT: '100000', LATCHKEY_SIGNIN_ADDRESS_LIMIT: '100000', LATCHKEY_SIGNIN_SLOWDOWN_AFTER: '100000', LATCHKEY_DB_POOL_MAX: '4', ...limits, ...env });
+  const limits = {
+    LATCHKEY_INVITATIONS_PER_INVITER_PER_HOUR: '100000',
+    LATCHKEY_INVITATIONS_PER_ORG_PER_DAY: '100000',
+  };
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'info',
+    LATCHKEY_LOGIN_RATE_LIMIT: '100000',
+    LATCHKEY_SIGNIN_ADDRESS_LIMIT: '100000',
+    LATCHKEY_SIGNIN_SLOWDOWN_AFTER: '100000',
+    LATCHKEY_DB_POOL_MAX: '4',
+    ...limits,
+    ...env,
+  });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -77,7 +92,14 @@ export async function createOrg(lk: Latchkey, slug = uniqueSlug()): Promise<Org>
   const email = `owner@${slug}.test`;
   const r = await lk.services.setup.bootstrap({ slug, email, password: PASSWORD, adminToken: true });
   if (!r.token) throw new Error('bootstrap returned no token');
-  return { id: r.org.id, slug: r.org.slug, ownerId: r.user.id, ownerEmail: email, adminToken: r.token, admin: bearer(r.token) };
+  return {
+    id: r.org.id,
+    slug: r.org.slug,
+    ownerId: r.user.id,
+    ownerEmail: email,
+    adminToken: r.token,
+    admin: bearer(r.token),
+  };
 }
 
 export function bearer(token: string): Caller {
@@ -86,7 +108,11 @@ export function bearer(token: string): Caller {
 
 /** Signs in through the API and returns a caller carrying the session and CSRF cookies and header. */
 export async function login(lk: Latchkey, email: string, password = PASSWORD): Promise<Caller> {
-  const res = await lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  const res = await lk.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+  });
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   const cookies = res.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
   const csrfToken = (res.json() as { csrfToken: string }).csrfToken;
@@ -113,15 +139,29 @@ export async function call(
  * the newcomer accepts without a session, signs in, and accepts with the session — as the console does, so an
  * existing account, whose password is PASSWORD too, joins as well); returns their id and a session.
  */
-export async function addMember(lk: Latchkey, org: Org, email: string, roleName = 'Viewer'): Promise<{ userId: string; caller: Caller }> {
-  const roles = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/roles`)).json() as { items: { id: string; name: string }[] };
+export async function addMember(
+  lk: Latchkey,
+  org: Org,
+  email: string,
+  roleName = 'Viewer',
+): Promise<{ userId: string; caller: Caller }> {
+  const roles = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/roles`)).json() as {
+    items: { id: string; name: string }[];
+  };
   const role = roles.items.find((r) => r.name === roleName);
   if (!role) throw new Error(`no role ${roleName}`);
   const owner = await login(lk, org.ownerEmail);
-  const inv = await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email, roleId: role.id });
+  const inv = await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, {
+    email,
+    roleId: role.id,
+  });
   if (inv.statusCode !== 201) throw new Error(`invite failed: ${inv.body}`);
   const { token } = inv.json() as { token: string };
-  const acc = await lk.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: email.split('@')[0], password: PASSWORD } });
+  const acc = await lk.app.inject({
+    method: 'POST',
+    url: '/api/v1/invitations/accept',
+    payload: { token, name: email.split('@')[0], password: PASSWORD },
+  });
   if (acc.statusCode !== 202) throw new Error(`accept failed: ${acc.body}`);
   const caller = await login(lk, email);
   const joined = await call(lk, caller, 'POST', '/api/v1/invitations/accept', { token });
@@ -131,14 +171,24 @@ export async function addMember(lk: Latchkey, org: Org, email: string, roleName 
 }
 
 export async function roleId(lk: Latchkey, org: Org, name: string): Promise<string> {
-  const roles = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/roles`)).json() as { items: { id: string; name: string }[] };
+  const roles = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/roles`)).json() as {
+    items: { id: string; name: string }[];
+  };
   const role = roles.items.find((r) => r.name === name);
   if (!role) throw new Error(`no role ${name}`);
   return role.id;
 }
 
-export async function createServiceAccount(lk: Latchkey, org: Org, name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
-  const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/service-accounts`, { name, ...extra });
+export async function createServiceAccount(
+  lk: Latchkey,
+  org: Org,
+  name: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; name: string }> {
+  const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/service-accounts`, {
+    name,
+    ...extra,
+  });
   if (res.statusCode !== 201) throw new Error(`create SA failed: ${res.body}`);
   return res.json();
 }
@@ -147,16 +197,32 @@ export async function createToken(
   lk: Latchkey,
   org: Org,
   body: Record<string, unknown>,
-): Promise<{ token: string; item: { id: string; hint: string; type: string; effectivePermissions: string[] } }> {
-  const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/tokens`, { name: 'a token', type: 'private', ...body });
+): Promise<{
+  token: string;
+  item: { id: string; hint: string; type: string; effectivePermissions: string[] };
+}> {
+  const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/tokens`, {
+    name: 'a token',
+    type: 'private',
+    ...body,
+  });
   if (res.statusCode !== 201) throw new Error(`create token failed: ${res.body}`);
   return res.json();
 }
 
-export async function verify(lk: Latchkey, body: { token: string; origin?: string | null; permission?: string }) {
+export async function verify(
+  lk: Latchkey,
+  body: { token: string; origin?: string | null; permission?: string },
+) {
   const res = await lk.app.inject({ method: 'POST', url: '/api/v1/verify', payload: body });
   if (res.statusCode !== 200) throw new Error(`verify failed: ${res.body}`);
-  return res.json() as { valid: boolean; code: string; tokenId: string | null; owner: { type: string; id: string } | null; permissions: string[] };
+  return res.json() as {
+    valid: boolean;
+    code: string;
+    tokenId: string | null;
+    owner: { type: string; id: string } | null;
+    permissions: string[];
+  };
 }
 
 export function errorCode(res: LightMyRequestResponse): string | undefined {

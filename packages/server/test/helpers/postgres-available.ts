@@ -12,7 +12,9 @@ export default async function postgresAvailable(): Promise<void> {
     await c.connect();
     // Schemas left by an earlier, interrupted run: only those whose process (lk_test_<pid>_…) is gone, so
     // that a run never pulls the tables from under another run on the same server.
-    const stale = await c.query<{ name: string }>("select schema_name as name from information_schema.schemata where schema_name like 'lk\\_test\\_%'");
+    const stale = await c.query<{ name: string }>(
+      "select schema_name as name from information_schema.schemata where schema_name like 'lk\\_test\\_%'",
+    );
     for (const { name } of stale.rows) {
       const pid = Number(/^lk_test_(\d+)_/.exec(name)?.[1]);
       if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) continue;

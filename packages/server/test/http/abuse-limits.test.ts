@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token-format.js';
-import { createOrg, createServiceAccount, createToken, login, startInstance, type Org, type TestInstance } from '../helpers/harness.js';
+import {
+  createOrg,
+  createServiceAccount,
+  createToken,
+  login,
+  startInstance,
+  type Org,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 const REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const address = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
@@ -20,7 +28,12 @@ describe('guessing tokens through the management API', () => {
   it('counts against the same invalid-token limit as /verify: cut off from the database, shared budget', async () => {
     const ip = address();
     const asBearer = (token: string) =>
-      lk.app.inject({ method: 'GET', url: '/api/v1/orgs', remoteAddress: ip, headers: { authorization: `Bearer ${token}` } });
+      lk.app.inject({
+        method: 'GET',
+        url: '/api/v1/orgs',
+        remoteAddress: ip,
+        headers: { authorization: `Bearer ${token}` },
+      });
     const lookupsBefore = lk.lookup.stats().lookups;
     const statuses = new Map<number, number>();
     for (let i = 0; i < 300; i++) {
@@ -77,7 +90,9 @@ describe('a flood of invalid tokens from one address', () => {
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
     }
     const lookups = lk.lookup.stats().lookups - lookupsBefore;
-    console.log(`2000 unknown well-formed tokens from one address → ${lookups} database lookups; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(
+      `2000 unknown well-formed tokens from one address → ${lookups} database lookups; answers ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     expect(lookups).toBeLessThanOrEqual(51);
     expect(statuses.get(429)).toBeGreaterThan(1900);
     // Its valid, cached token: still valid, no slower path.
@@ -89,7 +104,12 @@ describe('a flood of invalid tokens from one address', () => {
     expect((await verifyFrom(lk, ip, generateToken('private'))).statusCode).toBe(429);
     // …and other addresses are not affected at all.
     expect((await verifyFrom(lk, address(), fresh)).json().code).toBe('valid');
-    const fa = await lk.app.inject({ method: 'GET', url: '/api/v1/forward-auth', remoteAddress: ip, headers: { authorization: `Bearer ${generateToken('public')}` } });
+    const fa = await lk.app.inject({
+      method: 'GET',
+      url: '/api/v1/forward-auth',
+      remoteAddress: ip,
+      headers: { authorization: `Bearer ${generateToken('public')}` },
+    });
     expect(fa.statusCode).toBe(401);
     expect(fa.headers['x-latchkey-error']).toBe('rate_limited');
   });
@@ -100,7 +120,9 @@ describe('a flood of invalid tokens from one address', () => {
     // PostgreSQL, where lookups really are asynchronous, all 500 used to reach the database.
     const ip = address();
     const before = lk.lookup.stats().lookups;
-    const answers = await Promise.all(Array.from({ length: 500 }, () => verifyFrom(lk, ip, generateToken('private'))));
+    const answers = await Promise.all(
+      Array.from({ length: 500 }, () => verifyFrom(lk, ip, generateToken('private'))),
+    );
     const lookups = lk.lookup.stats().lookups - before;
     expect(lookups).toBeLessThanOrEqual(51);
     expect(answers.filter((r) => r.statusCode === 429).length).toBe(500 - lookups);
@@ -108,22 +130,37 @@ describe('a flood of invalid tokens from one address', () => {
 
   it('does not grow memory without bound: the negative cache is bounded', async () => {
     const ip = address();
-    for (let i = 0; i < 3000; i++) await lk.app.inject({ method: 'POST', url: '/api/v1/verify', remoteAddress: `${ip}${i % 2}`, payload: { token: generateToken('private') } });
+    for (let i = 0; i < 3000; i++)
+      await lk.app.inject({
+        method: 'POST',
+        url: '/api/v1/verify',
+        remoteAddress: `${ip}${i % 2}`,
+        payload: { token: generateToken('private') },
+      });
     expect(lk.lookup.stats().negativeSize).toBeLessThanOrEqual(100_000);
   });
 });
 
 /** Polls a condition set asynchronously (a Redis round trip) for up to 5 s; a loaded CI machine may be slow. */
 async function until(condition: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 5000; !condition() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  for (const deadline = Date.now() + 5000; !condition() && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 20));
 }
 
 describe('limits shared across instances through Redis (REDIS_URL)', () => {
   let a: TestInstance;
   let b: TestInstance;
   beforeAll(async () => {
-    a = await startInstance({ REDIS_URL, LATCHKEY_VERIFY_FAILURE_LIMIT: '20', LATCHKEY_LOGIN_RATE_LIMIT: '5' });
-    b = await startInstance({ REDIS_URL, LATCHKEY_VERIFY_FAILURE_LIMIT: '20', LATCHKEY_LOGIN_RATE_LIMIT: '5' });
+    a = await startInstance({
+      REDIS_URL,
+      LATCHKEY_VERIFY_FAILURE_LIMIT: '20',
+      LATCHKEY_LOGIN_RATE_LIMIT: '5',
+    });
+    b = await startInstance({
+      REDIS_URL,
+      LATCHKEY_VERIFY_FAILURE_LIMIT: '20',
+      LATCHKEY_LOGIN_RATE_LIMIT: '5',
+    });
   });
   afterAll(async () => {
     await a.close();
@@ -149,7 +186,13 @@ describe('limits shared across instances through Redis (REDIS_URL)', () => {
 
   it('sign-in attempts are limited across instances, with Retry-After', async () => {
     const ip = address();
-    const attempt = (lk: TestInstance) => lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, payload: { email: `${ip}@limits.test`, password: 'wrong-password' } });
+    const attempt = (lk: TestInstance) =>
+      lk.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: ip,
+        payload: { email: `${ip}@limits.test`, password: 'wrong-password' },
+      });
     for (let i = 0; i < 3; i++) expect((await attempt(a)).statusCode).toBe(401);
     for (let i = 0; i < 2; i++) expect((await attempt(b)).statusCode).toBe(401);
     const limited = await attempt(a);

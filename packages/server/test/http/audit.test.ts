@@ -1,6 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createOrg, createServiceAccount, createToken, login, startInstance, type Org, type TestInstance } from '../helpers/harness.js';
+import {
+  call,
+  createOrg,
+  createServiceAccount,
+  createToken,
+  login,
+  startInstance,
+  type Org,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 let lk: TestInstance;
 let org: Org;
@@ -10,14 +19,20 @@ beforeAll(async () => {
 });
 afterAll(() => lk.close());
 
-const audit = async (q = '') => (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/audit-log${q}`)).json();
+const audit = async (q = '') =>
+  (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/audit-log${q}`)).json();
 
 describe('rule 21: every change is audited', () => {
   it('records who, what, which object, before/after, when and from which IP', async () => {
     const sa = await createServiceAccount(lk, org, 'audited');
-    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, { disabled: true }, );
+    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, {
+      disabled: true,
+    });
     const entries = (await audit(`?targetId=${sa.id}`)).items;
-    expect(entries.map((e: { action: string }) => e.action)).toEqual(['service_account.disable', 'service_account.create']);
+    expect(entries.map((e: { action: string }) => e.action)).toEqual([
+      'service_account.disable',
+      'service_account.create',
+    ]);
     const [disable] = entries;
     expect(disable.actor).toMatchObject({ type: 'token', id: expect.stringMatching(/^tok_/) });
     expect(disable.actor.label).toContain('admin');
@@ -34,12 +49,29 @@ describe('rule 21: every change is audited', () => {
     const { item } = await createToken(lk, org, { serviceAccountId: sa.id });
     await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/tokens/${item.id}`, { name: 'renamed' });
     await call(lk, org.admin, 'DELETE', `/api/v1/orgs/${org.slug}/tokens/${item.id}`);
-    const role = (await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/roles`, { name: 'Audited role', permissions: ['assets:view'] })).json();
-    await call(lk, owner, 'PATCH', `/api/v1/orgs/${org.slug}/roles/${role.id}`, { permissions: ['assets:edit'] });
+    const role = (
+      await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/roles`, {
+        name: 'Audited role',
+        permissions: ['assets:view'],
+      })
+    ).json();
+    await call(lk, owner, 'PATCH', `/api/v1/orgs/${org.slug}/roles/${role.id}`, {
+      permissions: ['assets:edit'],
+    });
     await call(lk, owner, 'DELETE', `/api/v1/orgs/${org.slug}/roles/${role.id}`);
     await call(lk, owner, 'PATCH', `/api/v1/orgs/${org.slug}`, { maxTokenLifetimeDays: 90 });
     const actions = new Set((await audit('?limit=200')).items.map((e: { action: string }) => e.action));
-    for (const a of ['org.create', 'service_account.create', 'token.create', 'token.update', 'token.revoke', 'role.create', 'role.update', 'role.delete', 'org.update']) {
+    for (const a of [
+      'org.create',
+      'service_account.create',
+      'token.create',
+      'token.update',
+      'token.revoke',
+      'role.create',
+      'role.update',
+      'role.delete',
+      'org.update',
+    ]) {
       expect(actions, a).toContain(a);
     }
   });
@@ -54,13 +86,18 @@ describe('rule 21: every change is audited', () => {
   it('the entry is in the same transaction as the change: if it cannot be written, the change is rolled back', async () => {
     await sql`alter table audit_log rename to audit_log_hidden`.execute(lk.handle.db);
     try {
-      const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/service-accounts`, { name: 'never-written' });
+      const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/service-accounts`, {
+        name: 'never-written',
+      });
       expect(res.statusCode).toBe(500);
       expect(res.json().error.code).toBe('internal_error');
     } finally {
       await sql`alter table audit_log_hidden rename to audit_log`.execute(lk.handle.db);
     }
-    expect((await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/service-accounts/never-written`)).statusCode).toBe(404);
+    expect(
+      (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/service-accounts/never-written`))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('pages newest first with a cursor and filters by action', async () => {

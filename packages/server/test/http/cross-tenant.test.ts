@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, call, createOrg, createServiceAccount, createToken, login, PASSWORD, startInstance, type Caller, type Org, type TestInstance } from '../helpers/harness.js';
+import {
+  addMember,
+  call,
+  createOrg,
+  createServiceAccount,
+  createToken,
+  login,
+  PASSWORD,
+  startInstance,
+  type Caller,
+  type Org,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 let lk: TestInstance;
 let a: Org;
@@ -14,8 +26,18 @@ beforeAll(async () => {
   ids.token = (await createToken(lk, a, { serviceAccountId: sa.id })).item.id;
   ids.member = (await addMember(lk, a, 'member@tenant-a.test', 'Viewer')).userId;
   const ownerA = await login(lk, a.ownerEmail);
-  ids.role = (await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/roles`, { name: 'A role', permissions: ['assets:view'] })).json().id;
-  ids.invitation = (await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/invitations`, { email: 'later@tenant-a.test', roleId: ids.role })).json().invitation.id;
+  ids.role = (
+    await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/roles`, {
+      name: 'A role',
+      permissions: ['assets:view'],
+    })
+  ).json().id;
+  ids.invitation = (
+    await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/invitations`, {
+      email: 'later@tenant-a.test',
+      roleId: ids.role,
+    })
+  ).json().invitation.id;
 });
 afterAll(() => lk.close());
 
@@ -46,7 +68,16 @@ function routes(org: string): [string, 'GET' | 'POST' | 'PATCH' | 'DELETE', stri
     ['token update', 'PATCH', `${o}/tokens/${ids.token}`, { name: 'x' }],
     ['token revoke', 'DELETE', `${o}/tokens/${ids.token}`],
     ['token reassign', 'POST', `${o}/tokens/${ids.token}/reassign`, { serviceAccountId: ids.sa }],
-    ['token import', 'POST', `${o}/tokens/import`, { tokens: [{ ownerEmail: 'member@tenant-a.test', name: 'x', type: 'private', value: 'legacy-value-xyz' }] }],
+    [
+      'token import',
+      'POST',
+      `${o}/tokens/import`,
+      {
+        tokens: [
+          { ownerEmail: 'member@tenant-a.test', name: 'x', type: 'private', value: 'legacy-value-xyz' },
+        ],
+      },
+    ],
     ['audit log', 'GET', `${o}/audit-log`],
   ];
 }
@@ -68,7 +99,9 @@ describe("another org's admin gets 404 on every route of this org, by slug or id
           expect(res.body).not.toContain(ids.sa);
         }
       }
-      expect((await call(lk, a.admin, 'GET', `/api/v1/orgs/${a.slug}/audit-log?limit=200`)).body).toBe(before);
+      expect((await call(lk, a.admin, 'GET', `/api/v1/orgs/${a.slug}/audit-log?limit=200`)).body).toBe(
+        before,
+      );
     });
   }
 
@@ -84,7 +117,9 @@ describe("another org's admin gets 404 on every route of this org, by slug or id
       const res = await call(lk, b.admin, method, url, method === 'PATCH' ? { roleId: ids.role } : undefined);
       expect(res.statusCode, `${method} ${url}`).toBe(404);
     }
-    expect((await call(lk, a.admin, 'GET', `/api/v1/orgs/${a.slug}/tokens/${ids.token}`)).json().status).toBe('active');
+    expect((await call(lk, a.admin, 'GET', `/api/v1/orgs/${a.slug}/tokens/${ids.token}`)).json().status).toBe(
+      'active',
+    );
   });
 
   it('an org that does not exist looks the same as one you cannot see', async () => {

@@ -37,7 +37,8 @@ function documentedCodes(heading: string): Map<string, string> {
 function at(json: unknown, ...keys: string[]): unknown {
   let here = json;
   for (const key of keys) {
-    if (typeof here !== 'object' || here === null || !(key in here)) throw new Error(`no ${keys.join('.')} in ${JSON.stringify(json)}`);
+    if (typeof here !== 'object' || here === null || !(key in here))
+      throw new Error(`no ${keys.join('.')} in ${JSON.stringify(json)}`);
     here = (here as Record<string, unknown>)[key];
   }
   return here;
@@ -54,7 +55,9 @@ afterAll(() => lk.close());
 describe('the closed error set: registry, docs/api.md and the OpenAPI document agree', () => {
   it('docs/api.md lists every error code with its status, and no other', () => {
     const documented = documentedCodes('## Error codes');
-    expect(Object.fromEntries([...documented].map(([code, status]) => [code, Number(status)]))).toEqual(ERROR_STATUS);
+    expect(Object.fromEntries([...documented].map(([code, status]) => [code, Number(status)]))).toEqual(
+      ERROR_STATUS,
+    );
   });
 
   it('docs/api.md lists every import row code, and no other', () => {
@@ -63,7 +66,9 @@ describe('the closed error set: registry, docs/api.md and the OpenAPI document a
 
   it('docs/api.md lists every verification code with its status, and no other', () => {
     const documented = documentedCodes('### Verification codes');
-    expect(Object.fromEntries([...documented].map(([code, status]) => [code, Number(status)]))).toEqual(VERIFY_CODES);
+    expect(Object.fromEntries([...documented].map(([code, status]) => [code, Number(status)]))).toEqual(
+      VERIFY_CODES,
+    );
   });
 
   it('there is no catch-all conflict code', () => {
@@ -73,7 +78,12 @@ describe('the closed error set: registry, docs/api.md and the OpenAPI document a
   it('the OpenAPI document gives error.code, the import row code and the verify code as enums of the registry', async () => {
     const res = await lk.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     expect(res.statusCode, res.body).toBe(200);
-    const doc = res.json() as { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema: unknown }> }> }>> };
+    const doc = res.json() as {
+      paths: Record<
+        string,
+        Record<string, { responses?: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+      >;
+    };
     // Every error answer of every operation carries the envelope whose code is the registry's enum.
     let errorAnswers = 0;
     for (const [path, operations] of Object.entries(doc.paths)) {
@@ -81,7 +91,10 @@ describe('the closed error set: registry, docs/api.md and the OpenAPI document a
         for (const [status, response] of Object.entries(operation.responses ?? {})) {
           if (Number(status) < 400 || !response.content) continue;
           const schema = response.content['application/json']!.schema;
-          expect(at(schema, 'properties', 'error', 'properties', 'code'), `${method} ${path} ${status}`).toMatchObject({ type: 'string', enum: ERROR_CODES });
+          expect(
+            at(schema, 'properties', 'error', 'properties', 'code'),
+            `${method} ${path} ${status}`,
+          ).toMatchObject({ type: 'string', enum: ERROR_CODES });
           errorAnswers++;
         }
       }
@@ -89,10 +102,18 @@ describe('the closed error set: registry, docs/api.md and the OpenAPI document a
     expect(errorAnswers).toBeGreaterThan(50);
 
     const verify = doc.paths['/api/v1/verify']!.post!.responses!['200']!.content!['application/json']!.schema;
-    expect(at(verify, 'properties', 'code')).toMatchObject({ type: 'string', enum: Object.keys(VERIFY_CODES) });
+    expect(at(verify, 'properties', 'code')).toMatchObject({
+      type: 'string',
+      enum: Object.keys(VERIFY_CODES),
+    });
 
-    const imported = doc.paths['/api/v1/orgs/{org}/tokens/import']!.post!.responses!['200']!.content!['application/json']!.schema;
-    expect(at(imported, 'properties', 'rows', 'items', 'properties', 'code')).toMatchObject({ type: 'string', enum: [...IMPORT_ROW_CODES] });
+    const imported =
+      doc.paths['/api/v1/orgs/{org}/tokens/import']!.post!.responses!['200']!.content!['application/json']!
+        .schema;
+    expect(at(imported, 'properties', 'rows', 'items', 'properties', 'code')).toMatchObject({
+      type: 'string',
+      enum: [...IMPORT_ROW_CODES],
+    });
   });
 });
 
@@ -106,16 +127,25 @@ describe('each 409 names its condition (the split of conflict): refused, nothing
     const { item } = await createToken(lk, org, { serviceAccountId: live.id, name: 'stays put' });
     const disabled = await call(lk, org.admin, 'PATCH', sas(`/${off.id}`), { disabled: true });
     expect(disabled.statusCode, disabled.body).toBe(200);
-    const before = (await call(lk, org.admin, 'GET', tokens('?status=all&limit=200'))).json().items.length as number;
+    const before = (await call(lk, org.admin, 'GET', tokens('?status=all&limit=200'))).json().items
+      .length as number;
 
-    const created = await call(lk, org.admin, 'POST', tokens(), { name: 'refused', type: 'private', serviceAccountId: off.id });
+    const created = await call(lk, org.admin, 'POST', tokens(), {
+      name: 'refused',
+      type: 'private',
+      serviceAccountId: off.id,
+    });
     expect(created.statusCode, created.body).toBe(409);
     expect(errorCode(created)).toBe('service_account_disabled');
-    const moved = await call(lk, org.admin, 'POST', tokens(`/${item.id}/reassign`), { serviceAccountId: off.id });
+    const moved = await call(lk, org.admin, 'POST', tokens(`/${item.id}/reassign`), {
+      serviceAccountId: off.id,
+    });
     expect(moved.statusCode, moved.body).toBe(409);
     expect(errorCode(moved)).toBe('service_account_disabled');
 
-    expect((await call(lk, org.admin, 'GET', tokens('?status=all&limit=200'))).json().items.length).toBe(before);
+    expect((await call(lk, org.admin, 'GET', tokens('?status=all&limit=200'))).json().items.length).toBe(
+      before,
+    );
     const after = await call(lk, org.admin, 'GET', tokens(`/${item.id}`));
     expect(after.json().owner.id, after.body).toBe(live.id);
   });
@@ -127,14 +157,22 @@ describe('each 409 names its condition (the split of conflict): refused, nothing
     const revoked = await call(lk, org.admin, 'DELETE', tokens(`/${item.id}`));
     expect(revoked.statusCode, revoked.body).toBe(204);
 
-    const patched = await call(lk, org.admin, 'PATCH', tokens(`/${item.id}`), { expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    const patched = await call(lk, org.admin, 'PATCH', tokens(`/${item.id}`), {
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     expect(patched.statusCode, patched.body).toBe(409);
     expect(errorCode(patched)).toBe('token_revoked');
-    const moved = await call(lk, org.admin, 'POST', tokens(`/${item.id}/reassign`), { serviceAccountId: target.id });
+    const moved = await call(lk, org.admin, 'POST', tokens(`/${item.id}/reassign`), {
+      serviceAccountId: target.id,
+    });
     expect(moved.statusCode, moved.body).toBe(409);
     expect(errorCode(moved)).toBe('token_revoked');
 
     const after = await call(lk, org.admin, 'GET', tokens(`/${item.id}`));
-    expect(after.json(), after.body).toMatchObject({ owner: { id: owner.id }, expiresAt: null, status: 'revoked' });
+    expect(after.json(), after.body).toMatchObject({
+      owner: { id: owner.id },
+      expiresAt: null,
+      status: 'revoked',
+    });
   });
 });

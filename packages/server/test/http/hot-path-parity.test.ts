@@ -1,7 +1,18 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token-format.js';
-import { call, createOrg, createServiceAccount, createToken, injectIntoFastify, roleId, startInstance, testClock, type Org, type TestInstance } from '../helpers/harness.js';
+import {
+  call,
+  createOrg,
+  createServiceAccount,
+  createToken,
+  injectIntoFastify,
+  roleId,
+  startInstance,
+  testClock,
+  type Org,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 /**
  * The hot entry in front of Fastify (src/http/hot-handler.ts) must answer exactly as the Fastify routes do:
@@ -17,7 +28,13 @@ let guarded: TestInstance;
 let org: Org;
 const clock = testClock();
 let reachedFastify = 0;
-const tokens: Record<'prv' | 'pub' | 'revoked' | 'expiring' | 'narrow', string> = { prv: '', pub: '', revoked: '', expiring: '', narrow: '' };
+const tokens: Record<'prv' | 'pub' | 'revoked' | 'expiring' | 'narrow', string> = {
+  prv: '',
+  pub: '',
+  revoked: '',
+  expiring: '',
+  narrow: '',
+};
 let addressCounter = 0;
 const freshAddress = () => `10.77.${Math.floor(++addressCounter / 250)}.${(addressCounter % 250) + 1}`;
 
@@ -30,12 +47,24 @@ beforeAll(async () => {
   org = await createOrg(lk);
   const sa = await createServiceAccount(lk, org, 'edge', { roleId: await roleId(lk, org, 'Admin') });
   tokens.prv = (await createToken(lk, org, { serviceAccountId: sa.id, name: 'private' })).token;
-  tokens.pub = (await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', name: 'public', domains: [ORIGIN] })).token;
-  tokens.narrow = (await createToken(lk, org, { serviceAccountId: sa.id, name: 'narrow', permissions: ['assets:view'] })).token;
+  tokens.pub = (
+    await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', name: 'public', domains: [ORIGIN] })
+  ).token;
+  tokens.narrow = (
+    await createToken(lk, org, { serviceAccountId: sa.id, name: 'narrow', permissions: ['assets:view'] })
+  ).token;
   const revoked = await createToken(lk, org, { serviceAccountId: sa.id, name: 'revoked' });
   tokens.revoked = revoked.token;
-  expect((await call(lk, org.admin, 'DELETE', `/api/v1/orgs/${org.slug}/tokens/${revoked.item.id}`)).statusCode).toBe(204);
-  tokens.expiring = (await createToken(lk, org, { serviceAccountId: sa.id, name: 'expiring', expiresAt: new Date(clock.now().getTime() + 86_400_000).toISOString() })).token;
+  expect(
+    (await call(lk, org.admin, 'DELETE', `/api/v1/orgs/${org.slug}/tokens/${revoked.item.id}`)).statusCode,
+  ).toBe(204);
+  tokens.expiring = (
+    await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      name: 'expiring',
+      expiresAt: new Date(clock.now().getTime() + 86_400_000).toISOString(),
+    })
+  ).token;
   clock.advance(2 * 86_400_000);
   guarded = await startInstance({ LATCHKEY_VERIFY_SECRET: 'a-very-long-shared-secret' });
 });
@@ -57,7 +86,12 @@ function comparable(res: LightMyRequestResponse) {
 }
 
 /** Sends `opts` through the server's entry and through Fastify's router, from two addresses with the same history. */
-async function compare(instance: TestInstance, opts: InjectOptions, expectHot: boolean, addresses = [freshAddress(), freshAddress()]) {
+async function compare(
+  instance: TestInstance,
+  opts: InjectOptions,
+  expectHot: boolean,
+  addresses = [freshAddress(), freshAddress()],
+) {
   const before = reachedFastify;
   const hot = await instance.app.inject({ ...opts, remoteAddress: addresses[0] });
   const answeredInFront = reachedFastify === before;
@@ -68,7 +102,12 @@ async function compare(instance: TestInstance, opts: InjectOptions, expectHot: b
   return hot;
 }
 
-const verifyJson = (payload: unknown, headers: Record<string, string> = {}): InjectOptions => ({ method: 'POST', url: '/api/v1/verify', headers, payload: payload as object });
+const verifyJson = (payload: unknown, headers: Record<string, string> = {}): InjectOptions => ({
+  method: 'POST',
+  url: '/api/v1/verify',
+  headers,
+  payload: payload as object,
+});
 const verifyRaw = (payload: string, contentType: string | undefined): InjectOptions => ({
   method: 'POST',
   url: '/api/v1/verify',
@@ -106,7 +145,11 @@ describe('POST /api/v1/verify: the hot entry answers as the Fastify route does',
         expect(res.json().code).toBe(code);
       }
     }
-    const charset = await compare(lk, verifyRaw(JSON.stringify({ token: tokens.prv }), 'application/json; charset=utf-8'), true);
+    const charset = await compare(
+      lk,
+      verifyRaw(JSON.stringify({ token: tokens.prv }), 'application/json; charset=utf-8'),
+      true,
+    );
     expect(charset.json().code).toBe('valid');
     // A lone surrogate is a string like any other to the schema: decided, not refused.
     const surrogate = await compare(lk, verifyRaw('{"token":"\\udfff"}', 'application/json'), true);
@@ -126,7 +169,10 @@ describe('POST /api/v1/verify: the hot entry answers as the Fastify route does',
       [verifyRaw('{"token":"x","__proto__":{"admin":true}}', 'application/json'), 400],
       [verifyRaw('{"token":"x","constructor":{"prototype":{"admin":true}}}', 'application/json'), 400],
     ];
-    for (const [opts, status] of refused) expect((await compare(lk, opts, false)).statusCode, JSON.stringify(opts.payload).slice(0, 60)).toBe(status);
+    for (const [opts, status] of refused)
+      expect((await compare(lk, opts, false)).statusCode, JSON.stringify(opts.payload).slice(0, 60)).toBe(
+        status,
+      );
   });
 
   it('leaves to Fastify what it does not read itself: other types, empty and large bodies, other methods and paths', async () => {
@@ -140,30 +186,50 @@ describe('POST /api/v1/verify: the hot entry answers as the Fastify route does',
       [{ method: 'POST', url: '/api/v1/verify/', payload: { token: tokens.prv } }, 404],
       [{ method: 'POST', url: '/api/v1/verify?x=1', payload: { token: tokens.prv } }, 200],
     ];
-    for (const [opts, status] of others) expect((await compare(lk, opts, false)).statusCode, `${String(opts.method)} ${String(opts.url)}`).toBe(status);
+    for (const [opts, status] of others)
+      expect((await compare(lk, opts, false)).statusCode, `${String(opts.method)} ${String(opts.url)}`).toBe(
+        status,
+      );
   });
 
   it('a limited address: 429 in the same envelope for unknown values, its known tokens still answered', async () => {
     const addresses = [freshAddress(), freshAddress()];
     for (const address of addresses) {
-      for (let i = 0; i < 7; i++) await injectIntoFastify(lk, { ...verifyJson({ token: generateToken('private') }), remoteAddress: address });
+      for (let i = 0; i < 7; i++)
+        await injectIntoFastify(lk, {
+          ...verifyJson({ token: generateToken('private') }),
+          remoteAddress: address,
+        });
     }
-    expect((await compare(lk, verifyJson({ token: generateToken('private') }), true, addresses)).statusCode).toBe(429);
-    expect((await compare(lk, verifyJson({ token: 'legacy-looking-value-0001' }), true, addresses)).statusCode).toBe(429);
+    expect(
+      (await compare(lk, verifyJson({ token: generateToken('private') }), true, addresses)).statusCode,
+    ).toBe(429);
+    expect(
+      (await compare(lk, verifyJson({ token: 'legacy-looking-value-0001' }), true, addresses)).statusCode,
+    ).toBe(429);
     const known = await compare(lk, verifyJson({ token: tokens.prv }), true, addresses);
     expect(known.json().code).toBe('valid');
   });
 
   it('with a shared secret: the right one is answered in front, a wrong or missing one by Fastify (401)', async () => {
     const secret = { 'x-latchkey-verify-secret': 'a-very-long-shared-secret' };
-    expect((await compare(guarded, verifyJson({ token: generateToken('private') }, secret), true)).json().code).toBe('token_invalid');
-    expect((await compare(guarded, verifyJson({ token: 'x' }, { 'x-latchkey-verify-secret': 'nope' }), false)).statusCode).toBe(401);
+    expect(
+      (await compare(guarded, verifyJson({ token: generateToken('private') }, secret), true)).json().code,
+    ).toBe('token_invalid');
+    expect(
+      (await compare(guarded, verifyJson({ token: 'x' }, { 'x-latchkey-verify-secret': 'nope' }), false))
+        .statusCode,
+    ).toBe(401);
     expect((await compare(guarded, verifyJson({ token: 'x' }), false)).statusCode).toBe(401);
   });
 });
 
 describe('GET /api/v1/forward-auth: the hot entry answers as the Fastify route does', () => {
-  const fa = (headers: Record<string, string | string[]>, url = '/api/v1/forward-auth', method: InjectOptions['method'] = 'GET'): InjectOptions => ({ method, url, headers });
+  const fa = (
+    headers: Record<string, string | string[]>,
+    url = '/api/v1/forward-auth',
+    method: InjectOptions['method'] = 'GET',
+  ): InjectOptions => ({ method, url, headers });
 
   it('every decision, with the same identity headers, without reaching Fastify', async () => {
     const cases: [InjectOptions, number, string][] = [
@@ -171,19 +237,56 @@ describe('GET /api/v1/forward-auth: the hot entry answers as the Fastify route d
       [fa({ authorization: `bearer   ${tokens.prv}  ` }), 200, 'valid'],
       [fa({ authorization: `Bearer ${tokens.pub}`, origin: ORIGIN }), 200, 'valid'],
       [fa({ authorization: `Bearer ${tokens.pub}`, referer: `${ORIGIN}/page?x=1` }), 200, 'valid'],
-      [fa({ authorization: `Bearer ${tokens.pub}`, origin: 'https://evil.example.com' }), 403, 'origin_not_allowed'],
+      [
+        fa({ authorization: `Bearer ${tokens.pub}`, origin: 'https://evil.example.com' }),
+        403,
+        'origin_not_allowed',
+      ],
       [fa({ authorization: `Bearer ${tokens.pub}` }), 403, 'origin_required'],
-      [fa({ authorization: `Bearer ${tokens.prv}` }, '/api/v1/forward-auth?permission=tokens:view'), 200, 'valid'],
-      [fa({ authorization: `Bearer ${tokens.narrow}` }, '/api/v1/forward-auth?permission=assets:edit'), 403, 'permission_denied'],
-      [fa({ authorization: `Bearer ${tokens.prv}` }, '/api/v1/forward-auth?permission=BAD'), 403, 'permission_denied'],
-      [fa({ authorization: `Bearer ${tokens.prv}` }, '/api/v1/forward-auth?permission=a:view&permission=b:view'), 403, 'permission_denied'],
+      [
+        fa({ authorization: `Bearer ${tokens.prv}` }, '/api/v1/forward-auth?permission=tokens:view'),
+        200,
+        'valid',
+      ],
+      [
+        fa({ authorization: `Bearer ${tokens.narrow}` }, '/api/v1/forward-auth?permission=assets:edit'),
+        403,
+        'permission_denied',
+      ],
+      [
+        fa({ authorization: `Bearer ${tokens.prv}` }, '/api/v1/forward-auth?permission=BAD'),
+        403,
+        'permission_denied',
+      ],
+      [
+        fa(
+          { authorization: `Bearer ${tokens.prv}` },
+          '/api/v1/forward-auth?permission=a:view&permission=b:view',
+        ),
+        403,
+        'permission_denied',
+      ],
       [fa({ authorization: `Bearer ${tokens.prv}` }, '/api/v1/forward-auth?'), 200, 'valid'],
       [fa({}, `/api/v1/forward-auth?bearer_token=${tokens.prv}`), 200, 'valid'],
       [fa({ 'x-original-uri': `/app?bearer_token=${tokens.prv}` }), 200, 'valid'],
-      [fa({ authorization: `Bearer ${tokens.prv}` }, `/api/v1/forward-auth?bearer_token=${tokens.prv}`), 401, 'token_invalid'],
+      [
+        fa({ authorization: `Bearer ${tokens.prv}` }, `/api/v1/forward-auth?bearer_token=${tokens.prv}`),
+        401,
+        'token_invalid',
+      ],
       [fa({ authorization: [`Bearer ${tokens.prv}`, `Bearer ${tokens.prv}`] }), 401, 'token_invalid'],
       [fa({ 'x-original-uri': '/a?bearer_token=1', 'x-forwarded-uri': '/b' }), 401, 'token_invalid'],
-      [fa({ 'x-original-method': 'OPTIONS', 'x-forwarded-method': 'GET', 'access-control-request-method': 'GET', origin: ORIGIN, authorization: `Bearer ${tokens.prv}` }), 200, 'valid'],
+      [
+        fa({
+          'x-original-method': 'OPTIONS',
+          'x-forwarded-method': 'GET',
+          'access-control-request-method': 'GET',
+          origin: ORIGIN,
+          authorization: `Bearer ${tokens.prv}`,
+        }),
+        200,
+        'valid',
+      ],
       [fa({ authorization: 'Basic dXNlcjpwYXNz' }), 401, 'token_missing'],
       [fa({ authorization: 'Bearer' }), 401, 'token_invalid'],
       [fa({}), 401, 'token_missing'],
@@ -210,21 +313,42 @@ describe('GET /api/v1/forward-auth: the hot entry answers as the Fastify route d
       [fa({ authorization: `Bearer ${tokens.prv}` }, '/api/v1/forward-authx'), 404],
       [fa({ authorization: `Bearer ${tokens.prv}` }, '/api/v1/forward-auth/envoy/tokens:view/app'), 200],
     ];
-    for (const [opts, status] of others) expect((await compare(lk, opts, false)).statusCode, `${String(opts.method)} ${String(opts.url)}`).toBe(status);
+    for (const [opts, status] of others)
+      expect((await compare(lk, opts, false)).statusCode, `${String(opts.method)} ${String(opts.url)}`).toBe(
+        status,
+      );
   });
 
   it('a limited address gets X-Latchkey-Error: rate_limited in the same place', async () => {
     const addresses = [freshAddress(), freshAddress()];
     for (const address of addresses) {
-      for (let i = 0; i < 7; i++) await injectIntoFastify(lk, { ...fa({ authorization: `Bearer ${generateToken('public')}` }), remoteAddress: address });
+      for (let i = 0; i < 7; i++)
+        await injectIntoFastify(lk, {
+          ...fa({ authorization: `Bearer ${generateToken('public')}` }),
+          remoteAddress: address,
+        });
     }
-    const limited = await compare(lk, fa({ authorization: `Bearer ${generateToken('public')}` }), true, addresses);
+    const limited = await compare(
+      lk,
+      fa({ authorization: `Bearer ${generateToken('public')}` }),
+      true,
+      addresses,
+    );
     expect(limited.headers['x-latchkey-error']).toBe('rate_limited');
-    expect((await compare(lk, fa({ authorization: `Bearer ${tokens.prv}` }), true, addresses)).statusCode).toBe(200);
+    expect(
+      (await compare(lk, fa({ authorization: `Bearer ${tokens.prv}` }), true, addresses)).statusCode,
+    ).toBe(200);
   });
 
   it('with a shared secret: the right one is answered in front, a wrong one by Fastify', async () => {
-    const right = await compare(guarded, fa({ 'x-latchkey-verify-secret': 'a-very-long-shared-secret', authorization: `Bearer ${generateToken('private')}` }), true);
+    const right = await compare(
+      guarded,
+      fa({
+        'x-latchkey-verify-secret': 'a-very-long-shared-secret',
+        authorization: `Bearer ${generateToken('private')}`,
+      }),
+      true,
+    );
     expect(right.headers['x-latchkey-code']).toBe('token_invalid');
     const wrong = await compare(guarded, fa({ 'x-latchkey-verify-secret': 'nope' }), false);
     expect(wrong.headers['x-latchkey-error']).toBe('unauthenticated');

@@ -2,7 +2,17 @@ import { sql } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createOrg, errorCode, login, PASSWORD, roleId, startInstance, testClock, type TestInstance } from '../helpers/harness.js';
+import {
+  call,
+  createOrg,
+  errorCode,
+  login,
+  PASSWORD,
+  roleId,
+  startInstance,
+  testClock,
+  type TestInstance,
+} from '../helpers/harness.js';
 import { invitationEmail, quoteName } from '../../src/services/invitation-email.js';
 import { createInvitationLimits } from '../../src/services/invitation-limits.js';
 import { Redis } from 'ioredis';
@@ -42,7 +52,12 @@ let lk: TestInstance;
 const clock = testClock();
 /** The decoded text of a received message (quoted-printable soft breaks and escapes undone). */
 const decoded = (body: string) =>
-  Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  Buffer.from(
+    body
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8');
 
 beforeAll(async () => {
   smtp = new SMTPServer({
@@ -59,7 +74,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
   smtpPort = (smtp.server.address() as AddressInfo).port;
-  lk = await startInstance({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LATCHKEY_MAIL_FROM: 'Latchkey <keys@acme.test>' }, { clock });
+  lk = await startInstance(
+    { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LATCHKEY_MAIL_FROM: 'Latchkey <keys@acme.test>' },
+    { clock },
+  );
 });
 afterAll(async () => {
   await lk.close();
@@ -69,7 +87,10 @@ afterAll(async () => {
 it('e-mails the single-use link to the invitee only: the inviter never sees it', async () => {
   const org = await createOrg(lk);
   const owner = await login(lk, org.ownerEmail, PASSWORD);
-  const res = await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email: 'Newbie@Acme.test', roleId: await roleId(lk, org, 'Viewer') });
+  const res = await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, {
+    email: 'Newbie@Acme.test',
+    roleId: await roleId(lk, org, 'Viewer'),
+  });
   expect(res.statusCode, res.body).toBe(201);
   expect(res.json().emailed).toBe(true);
   // Issue 11, finding 19: with SMTP, possession of the link proves the address, so nobody else gets it.
@@ -79,9 +100,15 @@ it('e-mails the single-use link to the invitee only: the inviter never sees it',
   expect(mail.body).toMatch(/From: Latchkey <keys@acme.test>/);
   const link = linkIn(mail, '/accept-invite#token=');
   expect(link.startsWith(`${lk.config.publicUrl}/accept-invite#token=`)).toBe(true);
-  expect(JSON.stringify((await call(lk, owner, 'GET', `/api/v1/orgs/${org.slug}/invitations`)).json())).not.toContain(tokenOf(link));
+  expect(
+    JSON.stringify((await call(lk, owner, 'GET', `/api/v1/orgs/${org.slug}/invitations`)).json()),
+  ).not.toContain(tokenOf(link));
   // The address owner accepts from the e-mailed link and signs in.
-  const accept = await lk.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: tokenOf(link), name: 'Newbie', password: 'newbie password 1' } });
+  const accept = await lk.app.inject({
+    method: 'POST',
+    url: '/api/v1/invitations/accept',
+    payload: { token: tokenOf(link), name: 'Newbie', password: 'newbie password 1' },
+  });
   expect(accept.statusCode, accept.body).toBe(202);
   await login(lk, 'newbie@acme.test', 'newbie password 1');
 });
@@ -91,7 +118,10 @@ it('without SMTP the link is only shown (emailed: false)', async () => {
   try {
     const org = await createOrg(plain);
     const owner = await login(plain, org.ownerEmail, PASSWORD);
-    const res = await call(plain, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email: 'x@acme.test', roleId: await roleId(plain, org, 'Viewer') });
+    const res = await call(plain, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, {
+      email: 'x@acme.test',
+      roleId: await roleId(plain, org, 'Viewer'),
+    });
     expect(res.json()).toMatchObject({ emailed: false, link: expect.stringContaining('#token=') });
   } finally {
     await plain.close();
@@ -99,19 +129,30 @@ it('without SMTP the link is only shown (emailed: false)', async () => {
 });
 
 describe('password reset by e-mail', () => {
-  const reset = (email: string) => lk.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email } });
+  const reset = (email: string) =>
+    lk.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email } });
   const complete = (token: string, password: string) =>
-    lk.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/complete', payload: { token, password } });
-  const signIn = (email: string, password: string) => lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+    lk.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password-reset/complete',
+      payload: { token, password },
+    });
+  const signIn = (email: string, password: string) =>
+    lk.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
 
   it('answers the same for an unknown address; mails only an existing account', async () => {
     const org = await createOrg(lk);
     const known = await reset(org.ownerEmail.toUpperCase());
     const unknown = await reset('nobody@nowhere.test');
     expect(known.statusCode).toBe(202);
-    expect({ status: unknown.statusCode, body: unknown.json() }).toEqual({ status: known.statusCode, body: known.json() });
+    expect({ status: unknown.statusCode, body: unknown.json() }).toEqual({
+      status: known.statusCode,
+      body: known.json(),
+    });
     const mail = await mailTo(org.ownerEmail);
-    expect(linkIn(mail, '/reset-password#token=').startsWith(`${lk.config.publicUrl}/reset-password#token=`)).toBe(true);
+    expect(
+      linkIn(mail, '/reset-password#token=').startsWith(`${lk.config.publicUrl}/reset-password#token=`),
+    ).toBe(true);
     await expect(mailTo('nobody@nowhere.test', 300)).rejects.toThrow(/no mail/);
   });
 
@@ -142,10 +183,18 @@ describe('password reset by e-mail', () => {
     const second = tokenOf(linkIn(await mailTo(org.ownerEmail), '/reset-password#token='));
     const [userId, expires, mac] = second.split('.');
     const forged = `${userId}.${(parseInt(expires!, 36) + 3_600_000).toString(36)}.${mac}`;
-    for (const bad of [forged, `${second}x`, 'garbage', `${userId}..`]) expect(errorCode(await complete(bad, 'a new password 123')), bad).toBe('password_reset_invalid');
+    for (const bad of [forged, `${second}x`, 'garbage', `${userId}..`])
+      expect(errorCode(await complete(bad, 'a new password 123')), bad).toBe('password_reset_invalid');
     // A password change (here: signed in, through /me/password) retires every outstanding link.
     const session = await login(lk, org.ownerEmail);
-    expect((await call(lk, session, 'POST', '/api/v1/me/password', { currentPassword: PASSWORD, newPassword: 'changed meanwhile' })).statusCode).toBe(200);
+    expect(
+      (
+        await call(lk, session, 'POST', '/api/v1/me/password', {
+          currentPassword: PASSWORD,
+          newPassword: 'changed meanwhile',
+        })
+      ).statusCode,
+    ).toBe(200);
     expect(errorCode(await complete(second, 'a new password 123'))).toBe('password_reset_invalid');
   });
 
@@ -161,7 +210,11 @@ it('without SMTP a reset request answers the same and sends nothing', async () =
   const plain = await startInstance();
   try {
     const org = await createOrg(plain);
-    const res = await plain.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: org.ownerEmail } });
+    const res = await plain.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password-reset',
+      payload: { email: org.ownerEmail },
+    });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ next: 'check_email' });
   } finally {
@@ -182,7 +235,10 @@ describe('the invitation e-mail cannot be turned into a relay (finding 18)', () 
       'Ac\u200Bme',
     ];
     for (const name of bad) {
-      const created = await call(lk, owner, 'POST', '/api/v1/orgs', { name, slug: `relay-${Math.random().toString(36).slice(2, 10)}` });
+      const created = await call(lk, owner, 'POST', '/api/v1/orgs', {
+        name,
+        slug: `relay-${Math.random().toString(36).slice(2, 10)}`,
+      });
       expect(created.statusCode, `${JSON.stringify(name)}: ${created.body}`).toBe(400);
       expect(errorCode(created)).toBe('validation_failed');
     }
@@ -193,7 +249,9 @@ describe('the invitation e-mail cannot be turned into a relay (finding 18)', () 
       expect(renamed.statusCode, `${JSON.stringify(name)}: ${renamed.body}`).toBe(400);
       expect(errorCode(renamed)).toBe('validation_failed');
     }
-    const ok = await call(lk, admin, 'PATCH', `/api/v1/orgs/${org.slug}`, { name: '  Bücher & Söhne — EU  ' });
+    const ok = await call(lk, admin, 'PATCH', `/api/v1/orgs/${org.slug}`, {
+      name: '  Bücher & Söhne — EU  ',
+    });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().name).toBe('Bücher & Söhne — EU');
   });
@@ -205,7 +263,10 @@ describe('the invitation e-mail cannot be turned into a relay (finding 18)', () 
     await sql`update orgs set name = ${legacy} where id = ${org.id}`.execute(lk.handle.db);
     const owner = await login(lk, org.ownerEmail);
     const before = received.length;
-    const res = await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email: 'target@victim.test', roleId: await roleId(lk, org, 'Viewer') });
+    const res = await call(lk, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, {
+      email: 'target@victim.test',
+      roleId: await roleId(lk, org, 'Viewer'),
+    });
     expect(res.statusCode, res.body).toBe(201);
     expect(received).toHaveLength(before + 1);
     const body = decoded(received[before]!.body);
@@ -222,11 +283,24 @@ describe('the invitation e-mail cannot be turned into a relay (finding 18)', () 
   it('quoteName escapes quotes, backslashes, controls, bidi and invisible characters, and cuts long names', () => {
     expect(quoteName('Acme "Corp" \\ Co')).toBe('"Acme \\"Corp\\" \\\\ Co"');
     expect(quoteName('a\r\nb\tc\u0000')).toBe('"a\\u{D}\\u{A}b\\u{9}c\\u{0}"');
-    expect(quoteName('x\u202Ey\u2066z\u200Bw\u00A0v\u2028')).toBe('"x\\u{202E}y\\u{2066}z\\u{200B}w\\u{A0}v\\u{2028}"');
+    expect(quoteName('x\u202Ey\u2066z\u200Bw\u00A0v\u2028')).toBe(
+      '"x\\u{202E}y\\u{2066}z\\u{200B}w\\u{A0}v\\u{2028}"',
+    );
     expect(quoteName('y'.repeat(100))).toBe(`"${'y'.repeat(64)}…"`);
     expect(quoteName('Bücher & Söhne 🚀')).toBe('"Bücher & Söhne 🚀"');
-    const text = invitationEmail({ publicUrl: 'https://lk.example', orgName: 'O', roleName: 'R', inviter: 'i@x.test', link: 'https://lk.example/accept-invite#token=t', expiresAt: '2030-01-01T00:00:00.000Z' }).text;
-    expect(text.split('\n').filter((l) => l.includes('"'))).toEqual(['  Organization: "O"', '  Role:         "R"', '  Invited by:   "i@x.test"']);
+    const text = invitationEmail({
+      publicUrl: 'https://lk.example',
+      orgName: 'O',
+      roleName: 'R',
+      inviter: 'i@x.test',
+      link: 'https://lk.example/accept-invite#token=t',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+    }).text;
+    expect(text.split('\n').filter((l) => l.includes('"'))).toEqual([
+      '  Organization: "O"',
+      '  Role:         "R"',
+      '  Invited by:   "i@x.test"',
+    ]);
   });
 
   it('limits invitations per inviter per hour and per org per day, shared by every inviter of the org', async () => {
@@ -241,13 +315,21 @@ describe('the invitation e-mail cannot be turned into a relay (finding 18)', () 
       // One invitation as the owner (the link arrives by mail): 2 left for the owner, 4 for the org.
       const owner = await login(limited, org.ownerEmail);
       const adminEmail = 'second-admin@limits.test';
-      const first = await call(limited, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email: adminEmail, roleId: await roleId(limited, org, 'Admin') });
+      const first = await call(limited, owner, 'POST', `/api/v1/orgs/${org.slug}/invitations`, {
+        email: adminEmail,
+        roleId: await roleId(limited, org, 'Admin'),
+      });
       expect(first.statusCode, first.body).toBe(201);
       const token = tokenOf(linkIn(await mailTo(adminEmail), '/accept-invite#token='));
-      const joined = await limited.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: 'Second', password: PASSWORD } });
+      const joined = await limited.app.inject({
+        method: 'POST',
+        url: '/api/v1/invitations/accept',
+        payload: { token, name: 'Second', password: PASSWORD },
+      });
       expect(joined.statusCode, joined.body).toBe(202);
       const admin = { caller: await login(limited, adminEmail) };
-      const invite = (caller: typeof owner, email: string) => call(limited, caller, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email, roleId: viewer });
+      const invite = (caller: typeof owner, email: string) =>
+        call(limited, caller, 'POST', `/api/v1/orgs/${org.slug}/invitations`, { email, roleId: viewer });
       // A refused invitation (already a member) does not count.
       expect(errorCode(await invite(owner, 'second-admin@limits.test'))).toBe('already_member');
       const sent = received.length;
@@ -266,14 +348,23 @@ describe('the invitation e-mail cannot be turned into a relay (finding 18)', () 
       expect(overOrg.json().error.details).toMatchObject({ limit: 'org' });
       expect(received.length - sent).toBe(4);
       // A burst of 30 sends nothing more.
-      const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => invite(admin.caller, `burst${i}@victim.test`)));
+      const burst = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => invite(admin.caller, `burst${i}@victim.test`)),
+      );
       expect(burst.every((r) => r.statusCode === 429)).toBe(true);
       expect(received.length - sent).toBe(4);
       // Another org of the same owner: the owner's own hourly budget is spent there too.
-      const other = await call(limited, owner, 'POST', '/api/v1/orgs', { name: 'Second', slug: `second-${org.slug}` });
+      const other = await call(limited, owner, 'POST', '/api/v1/orgs', {
+        name: 'Second',
+        slug: `second-${org.slug}`,
+      });
       expect(other.statusCode, other.body).toBe(201);
-      const otherRoles = (await call(limited, owner, 'GET', `/api/v1/orgs/${other.json().slug}/roles`)).json().items as { id: string; name: string }[];
-      const elsewhere = await call(limited, owner, 'POST', `/api/v1/orgs/${other.json().slug}/invitations`, { email: 'g@limits.test', roleId: otherRoles.find((r) => r.name === 'Viewer')!.id });
+      const otherRoles = (await call(limited, owner, 'GET', `/api/v1/orgs/${other.json().slug}/roles`)).json()
+        .items as { id: string; name: string }[];
+      const elsewhere = await call(limited, owner, 'POST', `/api/v1/orgs/${other.json().slug}/invitations`, {
+        email: 'g@limits.test',
+        roleId: otherRoles.find((r) => r.name === 'Viewer')!.id,
+      });
       expect(errorCode(elsewhere)).toBe('rate_limited');
     } finally {
       await limited.close();
@@ -283,7 +374,10 @@ describe('the invitation e-mail cannot be turned into a relay (finding 18)', () 
 
 describe('invitation limits through Redis (REDIS_URL)', () => {
   it('two instances share the counts', async () => {
-    const redis = new Redis(process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const redis = new Redis(process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     await new Promise<void>((resolve, reject) => {
       redis.once('ready', () => resolve());
       redis.once('error', reject);
@@ -291,11 +385,17 @@ describe('invitation limits through Redis (REDIS_URL)', () => {
     try {
       const a = createInvitationLimits({ perInviterPerHour: 3, perOrgPerDay: 100, redis });
       const b = createInvitationLimits({ perInviterPerHour: 3, perOrgPerDay: 100, redis });
-      const [org, inviter] = [`org_${randomBytes(8).toString('hex')}`, `usr:${randomBytes(8).toString('hex')}`];
+      const [org, inviter] = [
+        `org_${randomBytes(8).toString('hex')}`,
+        `usr:${randomBytes(8).toString('hex')}`,
+      ];
       await a.take(org, inviter);
       await b.take(org, inviter);
       await a.take(org, inviter);
-      await expect(b.take(org, inviter)).rejects.toMatchObject({ code: 'rate_limited', details: { limit: 'inviter' } });
+      await expect(b.take(org, inviter)).rejects.toMatchObject({
+        code: 'rate_limited',
+        details: { limit: 'inviter' },
+      });
       await expect(a.take(org, inviter)).rejects.toMatchObject({ code: 'rate_limited' });
       // Another inviter in the same org is not affected by the first one's hourly count.
       await expect(b.take(org, `${inviter}-2`)).resolves.toBeUndefined();

@@ -35,7 +35,10 @@ describe.each([
       const res = await lk.app.inject({ method: 'GET', url });
       expect(res.statusCode, `${url}: ${res.body.slice(0, 200)}`).toBe(200);
       const csp = directives(res.headers['content-security-policy']);
-      expect(csp.has('upgrade-insecure-requests'), `${url}: ${String(res.headers['content-security-policy'])}`).toBe(secure);
+      expect(
+        csp.has('upgrade-insecure-requests'),
+        `${url}: ${String(res.headers['content-security-policy'])}`,
+      ).toBe(secure);
       expect(res.headers['strict-transport-security'] !== undefined, url).toBe(secure);
       expect(csp.get('default-src'), url).toBe("'self'");
       expect(csp.get('script-src'), url).toBe("'self'");
@@ -51,7 +54,9 @@ describe.each([
     for (const url of DOC_ASSETS) {
       const res = await lk.app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(200);
-      expect(res.headers['content-security-policy'], url).toBe(consolePage.headers['content-security-policy']);
+      expect(res.headers['content-security-policy'], url).toBe(
+        consolePage.headers['content-security-policy'],
+      );
     }
   });
 
@@ -60,7 +65,9 @@ describe.each([
     const docs = await lk.app.inject({ method: 'GET', url: '/docs' });
     expect(docs.headers['content-security-policy']).toBe(consolePage.headers['content-security-policy']);
     expect(docs.headers['strict-transport-security']).toBe(consolePage.headers['strict-transport-security']);
-    expect(docs.headers['cross-origin-opener-policy']).toBe(consolePage.headers['cross-origin-opener-policy']);
+    expect(docs.headers['cross-origin-opener-policy']).toBe(
+      consolePage.headers['cross-origin-opener-policy'],
+    );
     // Swagger UI's validator badge would send the document's URL to validator.swagger.io.
     const init = await lk.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
     expect(init.body).toMatch(/"validatorUrl":\s*null/);
@@ -84,16 +91,19 @@ describe('a URL that does not decode', () => {
     '/docs/%',
     '/api/v1/orgs/%/tokens?bearer_token=lk_prv_secret',
   ];
-  it.each(MALFORMED)('%s answers 400 validation_failed in the error envelope, without echoing the URL', async (url) => {
-    const res = await lk.app.inject({ method: 'GET', url });
-    expect(res.statusCode, res.body).toBe(400);
-    expect(res.headers['content-type']).toMatch(/^application\/json/);
-    const body = res.json() as { error: { code: string; message: string; requestId: string } };
-    expect(Object.keys(body)).toEqual(['error']);
-    expect(body.error.code).toBe('validation_failed');
-    expect(body.error.requestId).toMatch(/^req_/);
-    expect(res.body).not.toMatch(/FST_|statusCode|lk_prv_secret/);
-  });
+  it.each(MALFORMED)(
+    '%s answers 400 validation_failed in the error envelope, without echoing the URL',
+    async (url) => {
+      const res = await lk.app.inject({ method: 'GET', url });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      const body = res.json() as { error: { code: string; message: string; requestId: string } };
+      expect(Object.keys(body)).toEqual(['error']);
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.requestId).toMatch(/^req_/);
+      expect(res.body).not.toMatch(/FST_|statusCode|lk_prv_secret/);
+    },
+  );
 
   it('a path parameter over the length limit is validation_failed too, not Fastify 414', async () => {
     const res = await lk.app.inject({ method: 'GET', url: `/api/v1/orgs/${'a'.repeat(201)}/members` });

@@ -106,7 +106,10 @@ describe('history never blocks a delete', () => {
       payload: { token: accepted.token, name: 'Accepted', password: 'a long password 1' },
     });
     expect(acc.statusCode, acc.body).toBe(202); // a newcomer: account and membership made, sign-in next
-    const members = (await call(lk, owner, 'GET', `${base(org)}/members`)).json().items as { userId: string; email: string }[];
+    const members = (await call(lk, owner, 'GET', `${base(org)}/members`)).json().items as {
+      userId: string;
+      email: string;
+    }[];
     const joined = members.find((m) => m.email === `accepted${n}@roles.test`)!;
     await call(lk, owner, 'PATCH', `${base(org)}/members/${joined.userId}`, { roleId: viewer });
     // Revoked.
@@ -140,9 +143,7 @@ describe('history never blocks a delete', () => {
       (await call(lk, fresh, 'GET', `${base(org)}/roles`)).json().items.map((r: { id: string }) => r.id),
     ).not.toContain(role.id);
     expect(
-      errorCode(
-        await call(lk, fresh, 'PATCH', `${base(org)}/members/${joined.userId}`, { roleId: role.id }),
-      ),
+      errorCode(await call(lk, fresh, 'PATCH', `${base(org)}/members/${joined.userId}`, { roleId: role.id })),
     ).toBe('not_found');
     expect(
       errorCode(

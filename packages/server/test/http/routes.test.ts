@@ -8,7 +8,12 @@ beforeAll(async () => {
 afterAll(() => lk.close());
 
 const apiRoutes = () =>
-  lk.app.routeTable.filter((r) => String(r.url).startsWith('/api/v1/') && r.url !== '/api/v1/openapi.json' && !(r.method === 'HEAD' || (Array.isArray(r.method) && r.method.includes('HEAD'))));
+  lk.app.routeTable.filter(
+    (r) =>
+      String(r.url).startsWith('/api/v1/') &&
+      r.url !== '/api/v1/openapi.json' &&
+      !(r.method === 'HEAD' || (Array.isArray(r.method) && r.method.includes('HEAD'))),
+  );
 
 describe('the route table', () => {
   it('has the management, auth and verify routes the spec names', () => {
@@ -56,21 +61,30 @@ describe('the route table', () => {
       const name = `${String(r.method)} ${r.url}`;
       const responses = (r.schema?.response ?? {}) as Record<string, unknown>;
       const statuses = Object.keys(responses).map(Number);
-      expect(statuses.some((s) => s >= 200 && s < 300), `${name} has no 2xx schema`).toBe(true);
+      expect(
+        statuses.some((s) => s >= 200 && s < 300),
+        `${name} has no 2xx schema`,
+      ).toBe(true);
       const auth = r.config?.auth ?? 'none';
       if (auth !== 'none') expect(statuses, `${name} must declare 401`).toContain(401);
       if (r.url.includes(':org')) {
         expect(statuses, `${name} must declare 403 and 404`).toEqual(expect.arrayContaining([403, 404]));
-        expect(r.config?.permission, `${name} must name the permission it needs`).toMatch(/^[a-z_]+:(view|edit)$/);
+        expect(r.config?.permission, `${name} must name the permission it needs`).toMatch(
+          /^[a-z_]+:(view|edit)$/,
+        );
       }
-      if (r.schema?.body || r.schema?.querystring || r.schema?.params) expect(statuses, `${name} must declare 400`).toContain(400);
+      if (r.schema?.body || r.schema?.querystring || r.schema?.params)
+        expect(statuses, `${name} must declare 400`).toContain(400);
     }
   });
 
   it('every org write needs an edit permission and every org read a view permission', () => {
     for (const r of apiRoutes().filter((x) => x.url.includes(':org'))) {
       const perm = String(r.config?.permission);
-      expect(perm.endsWith(r.method === 'GET' ? ':view' : ':edit'), `${String(r.method)} ${r.url} → ${perm}`).toBe(true);
+      expect(
+        perm.endsWith(r.method === 'GET' ? ':view' : ':edit'),
+        `${String(r.method)} ${r.url} → ${perm}`,
+      ).toBe(true);
     }
   });
 
@@ -90,6 +104,9 @@ describe('the route table', () => {
 
   it('answers /healthz and /readyz', async () => {
     expect((await lk.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    expect((await lk.app.inject({ method: 'GET', url: '/readyz' })).json()).toMatchObject({ status: 'ready', invalidationFeed: lk.handle.dialect === 'postgres' ? expect.any(String) : 'local' });
+    expect((await lk.app.inject({ method: 'GET', url: '/readyz' })).json()).toMatchObject({
+      status: 'ready',
+      invalidationFeed: lk.handle.dialect === 'postgres' ? expect.any(String) : 'local',
+    });
   });
 });

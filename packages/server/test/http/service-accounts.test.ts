@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createOrg, createServiceAccount, createToken, errorCode, roleId, startInstance, verify, type Org, type TestInstance } from '../helpers/harness.js';
+import {
+  call,
+  createOrg,
+  createServiceAccount,
+  createToken,
+  errorCode,
+  roleId,
+  startInstance,
+  verify,
+  type Org,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 let lk: TestInstance;
 let org: Org;
@@ -12,19 +23,30 @@ afterAll(() => lk.close());
 const url = (o: Org, rest = '') => `/api/v1/orgs/${o.slug}/service-accounts${rest}`;
 
 describe('rule 1: service account names', () => {
-  it.each(['has space', 'semi;colon', 'dots.are.special', '', 'x'.repeat(65), 'ünïcode'])('refuses %j with invalid_service_account_name and writes nothing', async (name) => {
-    const before = (await call(lk, org.admin, 'GET', url(org))).json().items.length;
-    const res = await call(lk, org.admin, 'POST', url(org), { name });
-    expect(res.statusCode, res.body).toBe(400);
-    expect(errorCode(res)).toBe('invalid_service_account_name');
-    expect(res.json().error.message).toMatch(/letters, digits, "-" and "_"/);
-    expect((await call(lk, org.admin, 'GET', url(org))).json().items.length).toBe(before);
-  });
+  it.each(['has space', 'semi;colon', 'dots.are.special', '', 'x'.repeat(65), 'ünïcode'])(
+    'refuses %j with invalid_service_account_name and writes nothing',
+    async (name) => {
+      const before = (await call(lk, org.admin, 'GET', url(org))).json().items.length;
+      const res = await call(lk, org.admin, 'POST', url(org), { name });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(errorCode(res)).toBe('invalid_service_account_name');
+      expect(res.json().error.message).toMatch(/letters, digits, "-" and "_"/);
+      expect((await call(lk, org.admin, 'GET', url(org))).json().items.length).toBe(before);
+    },
+  );
 
   it('accepts letters, digits, - and _ and defaults the role to Viewer', async () => {
-    const res = await call(lk, org.admin, 'POST', url(org), { name: 'Storefront_bot-1', description: 'the shop' });
+    const res = await call(lk, org.admin, 'POST', url(org), {
+      name: 'Storefront_bot-1',
+      description: 'the shop',
+    });
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ name: 'Storefront_bot-1', roleName: 'Viewer', status: 'active', activeTokens: 0 });
+    expect(res.json()).toMatchObject({
+      name: 'Storefront_bot-1',
+      roleName: 'Viewer',
+      status: 'active',
+      activeTokens: 0,
+    });
     expect(res.json().id).toMatch(/^sa_/);
   });
 
@@ -45,7 +67,9 @@ describe('rule 1: service account names', () => {
       expect(errorCode(res)).toBe('invalid_service_account_name');
     }
     const other = await createServiceAccount(lk, org, 'will-not-shadow');
-    const renamed = await call(lk, org.admin, 'PATCH', url(org, `/${other.id}`), { name: target.id.toLowerCase() });
+    const renamed = await call(lk, org.admin, 'PATCH', url(org, `/${other.id}`), {
+      name: target.id.toLowerCase(),
+    });
     expect(errorCode(renamed), renamed.body).toBe('invalid_service_account_name');
     // Looking the target up by its id still finds the target, not an impostor.
     expect((await call(lk, org.admin, 'GET', url(org, `/${target.id}`))).json().name).toBe('id-target');
@@ -64,7 +88,9 @@ describe('rule 1: service account names', () => {
 describe('rule 2: service accounts are listed apart from members', () => {
   it('the members list holds only people and the service-account list only accounts', async () => {
     await createServiceAccount(lk, org, 'listed-apart');
-    const members = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/members`)).json().items as { email: string }[];
+    const members = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/members`)).json().items as {
+      email: string;
+    }[];
     const sas = (await call(lk, org.admin, 'GET', url(org))).json().items as { name: string }[];
     expect(members.map((m) => m.email)).toEqual([org.ownerEmail]);
     expect(sas.map((s) => s.name)).toContain('listed-apart');
@@ -92,7 +118,9 @@ describe('rule 4: delete guard', () => {
     const res = await call(lk, org.admin, 'DELETE', url(org, `/${sa.id}`));
     expect(res.statusCode).toBe(409);
     expect(errorCode(res)).toBe('service_account_has_tokens');
-    expect(res.json().error.details.tokens).toEqual([expect.objectContaining({ id: item.id, name: 'keep me' })]);
+    expect(res.json().error.details.tokens).toEqual([
+      expect.objectContaining({ id: item.id, name: 'keep me' }),
+    ]);
     expect((await call(lk, org.admin, 'GET', url(org, `/${sa.id}`))).statusCode).toBe(200);
     expect((await verify(lk, { token })).code).toBe('valid');
   });
@@ -127,7 +155,10 @@ describe('roles of service accounts', () => {
 
   it('an unknown or foreign role id is 404', async () => {
     const other = await createOrg(lk);
-    const res = await call(lk, org.admin, 'POST', url(org), { name: 'foreign-role', roleId: await roleId(lk, other, 'Viewer') });
+    const res = await call(lk, org.admin, 'POST', url(org), {
+      name: 'foreign-role',
+      roleId: await roleId(lk, other, 'Viewer'),
+    });
     expect(res.statusCode).toBe(404);
   });
 });

@@ -27,27 +27,43 @@ beforeAll(async () => {
 afterAll(() => lk.close());
 
 const tokens = (o: Org, rest = '') => `/api/v1/orgs/${o.slug}/tokens${rest}`;
-const countTokens = async () => (await call(lk, org.admin, 'GET', tokens(org, '?status=all&limit=200'))).json().items.length as number;
+const countTokens = async () =>
+  (await call(lk, org.admin, 'GET', tokens(org, '?status=all&limit=200'))).json().items.length as number;
 
 describe('rule 5: every new token belongs to a service account', () => {
-  it.each(['public', 'private'] as const)('a %s token without one is refused and nothing is written', async (type) => {
-    const before = await countTokens();
-    const res = await call(lk, org.admin, 'POST', tokens(org), { name: 'orphan', type, domains: type === 'public' ? ['https://a.example.com'] : undefined });
-    expect(res.statusCode, res.body).toBe(400);
-    expect(errorCode(res)).toBe('service_account_required');
-    expect(res.json().error.message).toMatch(/a token must belong to a service account/i);
-    expect(await countTokens()).toBe(before);
-  });
+  it.each(['public', 'private'] as const)(
+    'a %s token without one is refused and nothing is written',
+    async (type) => {
+      const before = await countTokens();
+      const res = await call(lk, org.admin, 'POST', tokens(org), {
+        name: 'orphan',
+        type,
+        domains: type === 'public' ? ['https://a.example.com'] : undefined,
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(errorCode(res)).toBe('service_account_required');
+      expect(res.json().error.message).toMatch(/a token must belong to a service account/i);
+      expect(await countTokens()).toBe(before);
+    },
+  );
 
   it('a user id in place of a service account is refused', async () => {
-    const res = await call(lk, org.admin, 'POST', tokens(org), { name: 'to-user', type: 'private', serviceAccountId: org.ownerId });
+    const res = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'to-user',
+      type: 'private',
+      serviceAccountId: org.ownerId,
+    });
     expect(errorCode(res)).toBe('service_account_required');
   });
 
   it('a service account of another org is 404', async () => {
     const other = await createOrg(lk);
     const theirs = await createServiceAccount(lk, other, 'theirs');
-    const res = await call(lk, org.admin, 'POST', tokens(org), { name: 'x', type: 'private', serviceAccountId: theirs.id });
+    const res = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'x',
+      type: 'private',
+      serviceAccountId: theirs.id,
+    });
     expect(res.statusCode).toBe(404);
   });
 });
@@ -60,10 +76,19 @@ describe('rules 6–10: private tokens anywhere, public tokens only from their o
   });
 
   it('a public token authenticates only from an allowlisted origin, exactly', async () => {
-    const { token } = await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', domains: ['https://subdomain1.yourwebpage.com/', 'subdomain2.yourwebpage.com'] });
+    const { token } = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      type: 'public',
+      domains: ['https://subdomain1.yourwebpage.com/', 'subdomain2.yourwebpage.com'],
+    });
     expect((await verify(lk, { token, origin: 'https://subdomain1.yourwebpage.com' })).code).toBe('valid');
     expect((await verify(lk, { token, origin: 'https://subdomain2.yourwebpage.com' })).code).toBe('valid');
-    for (const origin of ['https://yourwebpage.com', 'http://subdomain1.yourwebpage.com', 'https://subdomain1.yourwebpage.com:8443', 'https://subdomain1.yourwebpage.com.evil.net']) {
+    for (const origin of [
+      'https://yourwebpage.com',
+      'http://subdomain1.yourwebpage.com',
+      'https://subdomain1.yourwebpage.com:8443',
+      'https://subdomain1.yourwebpage.com.evil.net',
+    ]) {
       expect((await verify(lk, { token, origin })).code, origin).toBe('origin_not_allowed');
     }
     expect((await verify(lk, { token })).code).toBe('origin_required');
@@ -71,29 +96,66 @@ describe('rules 6–10: private tokens anywhere, public tokens only from their o
   });
 
   it('rule 7: a public token cannot be created or left with an empty allowlist', async () => {
-    const none = await call(lk, org.admin, 'POST', tokens(org), { name: 'p', type: 'public', serviceAccountId: sa.id });
+    const none = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'p',
+      type: 'public',
+      serviceAccountId: sa.id,
+    });
     expect(errorCode(none)).toBe('domains_required');
-    const empty = await call(lk, org.admin, 'POST', tokens(org), { name: 'p', type: 'public', serviceAccountId: sa.id, domains: [] });
+    const empty = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'p',
+      type: 'public',
+      serviceAccountId: sa.id,
+      domains: [],
+    });
     expect(errorCode(empty)).toBe('domains_required');
-    const { item } = await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', domains: ['https://keep.example.com'] });
+    const { item } = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      type: 'public',
+      domains: ['https://keep.example.com'],
+    });
     const cleared = await call(lk, org.admin, 'PATCH', tokens(org, `/${item.id}`), { domains: [] });
     expect(errorCode(cleared)).toBe('domains_required');
-    expect((await call(lk, org.admin, 'GET', tokens(org, `/${item.id}`))).json().domains).toEqual(['https://keep.example.com']);
+    expect((await call(lk, org.admin, 'GET', tokens(org, `/${item.id}`))).json().domains).toEqual([
+      'https://keep.example.com',
+    ]);
   });
 
   it('rule 8: wildcards are refused with the explanation, entries are stored normalised', async () => {
-    const res = await call(lk, org.admin, 'POST', tokens(org), { name: 'w', type: 'public', serviceAccountId: sa.id, domains: ['https://*.yourwebpage.com/'] });
+    const res = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'w',
+      type: 'public',
+      serviceAccountId: sa.id,
+      domains: ['https://*.yourwebpage.com/'],
+    });
     expect(res.statusCode).toBe(400);
     expect(errorCode(res)).toBe('wildcard_domain');
     expect(res.json().error.message).toMatch(/every subdomain/);
-    const bad = await call(lk, org.admin, 'POST', tokens(org), { name: 'w', type: 'public', serviceAccountId: sa.id, domains: ['ftp://x.com'] });
+    const bad = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'w',
+      type: 'public',
+      serviceAccountId: sa.id,
+      domains: ['ftp://x.com'],
+    });
     expect(errorCode(bad)).toBe('invalid_domain');
-    const { item } = await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', domains: ['HTTPS://Shop.Example.com:443/cart', 'bücher.example'] });
-    expect((await call(lk, org.admin, 'GET', tokens(org, `/${item.id}`))).json().domains).toEqual(['https://shop.example.com', 'https://xn--bcher-kva.example']);
+    const { item } = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      type: 'public',
+      domains: ['HTTPS://Shop.Example.com:443/cart', 'bücher.example'],
+    });
+    expect((await call(lk, org.admin, 'GET', tokens(org, `/${item.id}`))).json().domains).toEqual([
+      'https://shop.example.com',
+      'https://xn--bcher-kva.example',
+    ]);
   });
 
   it('private tokens take no domains', async () => {
-    const res = await call(lk, org.admin, 'POST', tokens(org), { name: 'p', type: 'private', serviceAccountId: sa.id, domains: ['https://a.com'] });
+    const res = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'p',
+      type: 'private',
+      serviceAccountId: sa.id,
+      domains: ['https://a.com'],
+    });
     expect(errorCode(res)).toBe('validation_failed');
   });
 });
@@ -111,7 +173,11 @@ describe('rule 11: values shown once; private stored only as a hash', () => {
   });
 
   it('public values can be viewed again by those who may edit tokens, not by viewers', async () => {
-    const { token, item } = await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', domains: ['https://pub.example.com'] });
+    const { token, item } = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      type: 'public',
+      domains: ['https://pub.example.com'],
+    });
     expect((await call(lk, org.admin, 'GET', tokens(org, `/${item.id}`))).json().value).toBe(token);
     const viewer = await addMember(lk, org, `viewer-${Date.now()}@x.test`, 'Viewer');
     const asViewer = await call(lk, viewer.caller, 'GET', tokens(org, `/${item.id}`));
@@ -123,7 +189,10 @@ describe('rule 11: values shown once; private stored only as a hash', () => {
 describe('rule 12: effective permissions', () => {
   it('a token is narrowed to its own list and never exceeds its owner', async () => {
     const viewerSa = await createServiceAccount(lk, org, 'viewer-sa');
-    const { token, item } = await createToken(lk, org, { serviceAccountId: viewerSa.id, permissions: ['assets:view'] });
+    const { token, item } = await createToken(lk, org, {
+      serviceAccountId: viewerSa.id,
+      permissions: ['assets:view'],
+    });
     expect(item).toMatchObject({ effectivePermissions: ['assets:view'] });
     expect((await verify(lk, { token, permission: 'assets:view' })).code).toBe('valid');
     expect((await verify(lk, { token, permission: 'orders:view' })).code).toBe('permission_denied');
@@ -133,27 +202,51 @@ describe('rule 12: effective permissions', () => {
   });
 
   it('public tokens carry only public-safe permissions', async () => {
-    const { token, item } = await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', domains: ['https://p.example.com'] });
-    expect([...item.effectivePermissions].sort()).toEqual(['assets:view', 'configurations:view', 'renders:view']);
-    expect((await verify(lk, { token, origin: 'https://p.example.com', permission: 'orders:view' })).code).toBe('permission_denied');
-    expect((await verify(lk, { token, origin: 'https://p.example.com', permission: 'assets:view' })).code).toBe('valid');
+    const { token, item } = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      type: 'public',
+      domains: ['https://p.example.com'],
+    });
+    expect([...item.effectivePermissions].sort()).toEqual([
+      'assets:view',
+      'configurations:view',
+      'renders:view',
+    ]);
+    expect(
+      (await verify(lk, { token, origin: 'https://p.example.com', permission: 'orders:view' })).code,
+    ).toBe('permission_denied');
+    expect(
+      (await verify(lk, { token, origin: 'https://p.example.com', permission: 'assets:view' })).code,
+    ).toBe('valid');
   });
 
   it('changing a custom role changes its tokens at once', async () => {
-    const role = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/roles`, { name: 'Shop reader', permissions: ['orders:view'] });
+    const role = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/roles`, {
+      name: 'Shop reader',
+      permissions: ['orders:view'],
+    });
     expect(role.statusCode, role.body).toBe(201);
     const rsa = await createServiceAccount(lk, org, 'shop-reader', { roleId: role.json().id });
     const { token } = await createToken(lk, org, { serviceAccountId: rsa.id });
     expect((await verify(lk, { token, permission: 'customers:view' })).code).toBe('permission_denied');
-    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/roles/${role.json().id}`, { permissions: ['orders:view', 'customers:view'] });
+    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/roles/${role.json().id}`, {
+      permissions: ['orders:view', 'customers:view'],
+    });
     expect((await verify(lk, { token, permission: 'customers:view' })).code).toBe('valid');
   });
 
   it('nobody creates a token holding more than they do', async () => {
-    const limited = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/roles`, { name: 'Token maker', permissions: ['tokens:edit', 'service_accounts:view'] });
+    const limited = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/roles`, {
+      name: 'Token maker',
+      permissions: ['tokens:edit', 'service_accounts:view'],
+    });
     const makerSa = await createServiceAccount(lk, org, 'token-maker', { roleId: limited.json().id });
     const { token: makerToken } = await createToken(lk, org, { serviceAccountId: makerSa.id });
-    const res = await call(lk, { headers: { authorization: `Bearer ${makerToken}` } }, 'POST', tokens(org), { name: 'escalate', type: 'private', serviceAccountId: sa.id });
+    const res = await call(lk, { headers: { authorization: `Bearer ${makerToken}` } }, 'POST', tokens(org), {
+      name: 'escalate',
+      type: 'private',
+      serviceAccountId: sa.id,
+    });
     expect(res.statusCode).toBe(403);
     expect(errorCode(res)).toBe('permission_escalation');
   });
@@ -163,7 +256,9 @@ describe('rule 13: reassign', () => {
   it('moves a token to another service account of the same org, keeping its value', async () => {
     const target = await createServiceAccount(lk, org, 'reassign-target');
     const { token, item } = await createToken(lk, org, { serviceAccountId: sa.id });
-    const res = await call(lk, org.admin, 'POST', tokens(org, `/${item.id}/reassign`), { serviceAccountId: target.id });
+    const res = await call(lk, org.admin, 'POST', tokens(org, `/${item.id}/reassign`), {
+      serviceAccountId: target.id,
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().owner).toMatchObject({ type: 'service_account', id: target.id });
     const v = await verify(lk, { token });
@@ -173,11 +268,25 @@ describe('rule 13: reassign', () => {
 
   it('never to a user, never without a target, never across orgs', async () => {
     const { item } = await createToken(lk, org, { serviceAccountId: sa.id });
-    expect(errorCode(await call(lk, org.admin, 'POST', tokens(org, `/${item.id}/reassign`), { serviceAccountId: org.ownerId }))).toBe('service_account_required');
-    expect(errorCode(await call(lk, org.admin, 'POST', tokens(org, `/${item.id}/reassign`), {}))).toBe('service_account_required');
+    expect(
+      errorCode(
+        await call(lk, org.admin, 'POST', tokens(org, `/${item.id}/reassign`), {
+          serviceAccountId: org.ownerId,
+        }),
+      ),
+    ).toBe('service_account_required');
+    expect(errorCode(await call(lk, org.admin, 'POST', tokens(org, `/${item.id}/reassign`), {}))).toBe(
+      'service_account_required',
+    );
     const other = await createOrg(lk);
     const theirs = await createServiceAccount(lk, other, 'elsewhere');
-    expect((await call(lk, org.admin, 'POST', tokens(org, `/${item.id}/reassign`), { serviceAccountId: theirs.id })).statusCode).toBe(404);
+    expect(
+      (
+        await call(lk, org.admin, 'POST', tokens(org, `/${item.id}/reassign`), {
+          serviceAccountId: theirs.id,
+        })
+      ).statusCode,
+    ).toBe(404);
     expect((await call(lk, org.admin, 'GET', tokens(org, `/${item.id}`))).json().owner.id).toBe(sa.id);
   });
 });
@@ -188,25 +297,38 @@ describe('rule 14: revoke', () => {
     expect((await verify(lk, { token })).code).toBe('valid');
     expect((await call(lk, org.admin, 'DELETE', tokens(org, `/${item.id}`))).statusCode).toBe(204);
     expect((await verify(lk, { token })).code).toBe('token_revoked');
-    const active = (await call(lk, org.admin, 'GET', tokens(org, '?limit=200'))).json().items as { id: string }[];
+    const active = (await call(lk, org.admin, 'GET', tokens(org, '?limit=200'))).json().items as {
+      id: string;
+    }[];
     expect(active.map((t) => t.id)).not.toContain(item.id);
-    const revoked = (await call(lk, org.admin, 'GET', tokens(org, '?status=revoked&limit=200'))).json().items as { id: string }[];
+    const revoked = (await call(lk, org.admin, 'GET', tokens(org, '?status=revoked&limit=200'))).json()
+      .items as { id: string }[];
     expect(revoked.map((t) => t.id)).toContain(item.id);
-    const audit = (await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/audit-log?targetId=${item.id}`)).json().items as { action: string }[];
+    const audit = (
+      await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/audit-log?targetId=${item.id}`)
+    ).json().items as { action: string }[];
     expect(audit.map((a) => a.action)).toEqual(['token.revoke', 'token.create']);
   });
 });
 
 describe('rule 15: expiry and the org maximum lifetime', () => {
   it('an expired token stops authenticating', async () => {
-    const { token } = await createToken(lk, org, { serviceAccountId: sa.id, expiresAt: new Date(clock.now().getTime() + 60_000).toISOString() });
+    const { token } = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
+    });
     expect((await verify(lk, { token })).code).toBe('valid');
     clock.advance(61_000);
     expect((await verify(lk, { token })).code).toBe('token_expired');
   });
 
   it('refuses a past expiry', async () => {
-    const res = await call(lk, org.admin, 'POST', tokens(org), { name: 'e', type: 'private', serviceAccountId: sa.id, expiresAt: new Date(clock.now().getTime() - 1000).toISOString() });
+    const res = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'e',
+      type: 'private',
+      serviceAccountId: sa.id,
+      expiresAt: new Date(clock.now().getTime() - 1000).toISOString(),
+    });
     expect(errorCode(res)).toBe('invalid_expiry');
   });
 
@@ -216,13 +338,24 @@ describe('rule 15: expiry and the org maximum lifetime', () => {
     const owner = await login(lk, o.ownerEmail);
     const set = await call(lk, owner, 'PATCH', `/api/v1/orgs/${o.slug}`, { maxTokenLifetimeDays: 30 });
     expect(set.statusCode, set.body).toBe(200);
-    const tooLong = await call(lk, o.admin, 'POST', tokens(o), { name: 'long', type: 'private', serviceAccountId: osa.id, expiresAt: new Date(clock.now().getTime() + 31 * 86_400_000).toISOString() });
+    const tooLong = await call(lk, o.admin, 'POST', tokens(o), {
+      name: 'long',
+      type: 'private',
+      serviceAccountId: osa.id,
+      expiresAt: new Date(clock.now().getTime() + 31 * 86_400_000).toISOString(),
+    });
     expect(errorCode(tooLong)).toBe('invalid_expiry');
-    const defaulted = await call(lk, o.admin, 'POST', tokens(o), { name: 'default', type: 'private', serviceAccountId: osa.id });
+    const defaulted = await call(lk, o.admin, 'POST', tokens(o), {
+      name: 'default',
+      type: 'private',
+      serviceAccountId: osa.id,
+    });
     expect(defaulted.statusCode).toBe(201);
     expect(Date.parse(defaulted.json().item.expiresAt)).toBe(clock.now().getTime() + 30 * 86_400_000);
     // Clearing the expiry under a maximum is refused (issue 11, finding 7); the expiry stays.
-    const never = await call(lk, o.admin, 'PATCH', tokens(o, `/${defaulted.json().item.id}`), { expiresAt: null });
+    const never = await call(lk, o.admin, 'PATCH', tokens(o, `/${defaulted.json().item.id}`), {
+      expiresAt: null,
+    });
     expect(errorCode(never), never.body).toBe('invalid_expiry');
     const kept = (await call(lk, o.admin, 'GET', tokens(o, `/${defaulted.json().item.id}`))).json();
     expect(Date.parse(kept.expiresAt)).toBe(clock.now().getTime() + 30 * 86_400_000);
@@ -231,12 +364,29 @@ describe('rule 15: expiry and the org maximum lifetime', () => {
 
 describe('rule 16: no path creates a user-owned token except import', () => {
   it('create refuses user owners; reassign refuses users; only import yields legacy tokens', async () => {
-    expect(errorCode(await call(lk, org.admin, 'POST', tokens(org), { name: 'u', type: 'private', serviceAccountId: org.ownerId }))).toBe('service_account_required');
-    const extra = await call(lk, org.admin, 'POST', tokens(org), { name: 'u', type: 'private', serviceAccountId: sa.id, ownerUserId: org.ownerId });
+    expect(
+      errorCode(
+        await call(lk, org.admin, 'POST', tokens(org), {
+          name: 'u',
+          type: 'private',
+          serviceAccountId: org.ownerId,
+        }),
+      ),
+    ).toBe('service_account_required');
+    const extra = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'u',
+      type: 'private',
+      serviceAccountId: sa.id,
+      ownerUserId: org.ownerId,
+    });
     expect(errorCode(extra)).toBe('validation_failed');
     // The owner imports: an Admin may not mint a token carrying the Owner's grants (escalation).
     const owner = await login(lk, org.ownerEmail);
-    const imported = await call(lk, owner, 'POST', tokens(org, '/import'), { tokens: [{ ownerEmail: org.ownerEmail, name: 'legacy', type: 'private', value: `legacy-${Date.now()}-value` }] });
+    const imported = await call(lk, owner, 'POST', tokens(org, '/import'), {
+      tokens: [
+        { ownerEmail: org.ownerEmail, name: 'legacy', type: 'private', value: `legacy-${Date.now()}-value` },
+      ],
+    });
     expect(imported.statusCode, imported.body).toBe(201);
     const t = (await call(lk, org.admin, 'GET', tokens(org, `/${imported.json().rows[0].tokenId}`))).json();
     expect(t).toMatchObject({ legacy: true, imported: true, owner: { type: 'user', id: org.ownerId } });
@@ -252,7 +402,12 @@ describe('listing', () => {
       await createToken(lk, o, { serviceAccountId: a.id, name: `a-priv-${i}` });
       clock.advance(1);
     }
-    await createToken(lk, o, { serviceAccountId: b.id, name: 'b-pub', type: 'public', domains: ['https://b.example.com'] });
+    await createToken(lk, o, {
+      serviceAccountId: b.id,
+      name: 'b-pub',
+      type: 'public',
+      domains: ['https://b.example.com'],
+    });
     const byOwner = (await call(lk, o.admin, 'GET', tokens(o, `?owner=${b.id}`))).json().items;
     expect(byOwner.map((t: { name: string }) => t.name)).toEqual(['b-pub']);
     const pubs = (await call(lk, o.admin, 'GET', tokens(o, '?type=public'))).json().items;
@@ -263,7 +418,14 @@ describe('listing', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { name: string }[]; nextCursor: string | null } = (await call(lk, o.admin, 'GET', tokens(o, `?owner=${a.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`))).json();
+      const page: { items: { name: string }[]; nextCursor: string | null } = (
+        await call(
+          lk,
+          o.admin,
+          'GET',
+          tokens(o, `?owner=${a.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`),
+        )
+      ).json();
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((t: { name: string }) => t.name));
       cursor = page.nextCursor;
@@ -272,7 +434,15 @@ describe('listing', () => {
   });
 
   it('rejects bad filters and forged cursors with validation_failed', async () => {
-    for (const q of ['?limit=0', '?limit=1000', '?type=secret', '?status=gone', '?owner=bob', '?cursor=bm90LWpzb24', '?extra=1']) {
+    for (const q of [
+      '?limit=0',
+      '?limit=1000',
+      '?type=secret',
+      '?status=gone',
+      '?owner=bob',
+      '?cursor=bm90LWpzb24',
+      '?extra=1',
+    ]) {
       const res = await call(lk, org.admin, 'GET', tokens(org, q));
       expect(res.statusCode, q).toBe(400);
       expect(errorCode(res), q).toBe('validation_failed');

@@ -2,7 +2,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoUpstream } from '../../../../examples/platform/echo-upstream.mjs';
-import { call, createOrg, createServiceAccount, createToken, startInstance, type Org, type TestInstance } from '../helpers/harness.js';
+import {
+  call,
+  createOrg,
+  createServiceAccount,
+  createToken,
+  startInstance,
+  type Org,
+  type TestInstance,
+} from '../helpers/harness.js';
 import { NGINX_SNIPPETS, startNginx, type Nginx } from '../helpers/nginx.js';
 
 /** Real nginx: client → nginx auth_request → Latchkey forward-auth → upstream, with the shipped snippets. */
@@ -21,7 +29,13 @@ beforeAll(async () => {
   const sa = await createServiceAccount(lk, org, 'behind-nginx');
   saId = sa.id;
   prv = (await createToken(lk, org, { serviceAccountId: sa.id })).token;
-  pub = (await createToken(lk, org, { serviceAccountId: sa.id, type: 'public', domains: ['https://shop.example.com'] })).token;
+  pub = (
+    await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      type: 'public',
+      domains: ['https://shop.example.com'],
+    })
+  ).token;
   upstream = await startEchoUpstream(0);
   const upPort = (upstream.address() as AddressInfo).port;
   nginx = await startNginx(
@@ -78,21 +92,36 @@ describe('nginx auth_request → Latchkey → upstream', () => {
   });
 
   it('allows a public token from its origin via bearer_token, with CORS headers to the browser', async () => {
-    const res = await fetch(`${nginx.url}/assets/logo.png?bearer_token=${pub}`, { headers: { origin: 'https://shop.example.com' } });
+    const res = await fetch(`${nginx.url}/assets/logo.png?bearer_token=${pub}`, {
+      headers: { origin: 'https://shop.example.com' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
     expect(res.headers.get('vary')).toMatch(/Origin/);
-    const viaReferer = await fetch(`${nginx.url}/assets/logo.png?bearer_token=${pub}`, { headers: { referer: 'https://shop.example.com/product/7' } });
+    const viaReferer = await fetch(`${nginx.url}/assets/logo.png?bearer_token=${pub}`, {
+      headers: { referer: 'https://shop.example.com/product/7' },
+    });
     expect(viaReferer.status).toBe(200);
   });
 
   it('401 without or with a bad token, 403 from a foreign origin or without the permission', async () => {
     expect((await fetch(`${nginx.url}/assets/1`)).status).toBe(401);
-    expect((await fetch(`${nginx.url}/assets/1`, { headers: { authorization: 'Bearer lk_prv_bogus' } })).status).toBe(401);
-    expect((await fetch(`${nginx.url}/assets/1?bearer_token=${pub}`, { headers: { origin: 'https://evil.example.com' } })).status).toBe(403);
+    expect(
+      (await fetch(`${nginx.url}/assets/1`, { headers: { authorization: 'Bearer lk_prv_bogus' } })).status,
+    ).toBe(401);
+    expect(
+      (
+        await fetch(`${nginx.url}/assets/1?bearer_token=${pub}`, {
+          headers: { origin: 'https://evil.example.com' },
+        })
+      ).status,
+    ).toBe(403);
     expect((await fetch(`${nginx.url}/assets/1?bearer_token=${pub}`)).status).toBe(403);
     // The Viewer-role account may view assets but not edit orders.
-    expect((await fetch(`${nginx.url}/orders/1`, { method: 'POST', headers: { authorization: `Bearer ${prv}` } })).status).toBe(403);
+    expect(
+      (await fetch(`${nginx.url}/orders/1`, { method: 'POST', headers: { authorization: `Bearer ${prv}` } }))
+        .status,
+    ).toBe(403);
   });
 
   it('never lets a client-supplied identity header reach the upstream', async () => {
@@ -107,13 +136,16 @@ describe('nginx auth_request → Latchkey → upstream', () => {
       'x-latchkey-code': 'valid',
     };
     // With a valid token: ours replace theirs.
-    const res = await fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${prv}`, ...spoof } });
+    const res = await fetch(`${nginx.url}/assets/1`, {
+      headers: { authorization: `Bearer ${prv}`, ...spoof },
+    });
     expect(res.status).toBe(200);
     const echo = (await res.json()) as Echo;
     expect(echo.headers['x-latchkey-org']).toBe(org.id);
     expect(echo.headers['x-latchkey-service-account']).toBe(saId);
     expect(echo.headers['x-latchkey-permissions']).not.toContain('org_settings:edit');
-    for (const name of ['x-latchkey-user', 'x-latchkey-code']) expect(echo.headers[name], name).toBeUndefined();
+    for (const name of ['x-latchkey-user', 'x-latchkey-code'])
+      expect(echo.headers[name], name).toBeUndefined();
     expect(echo.headers['x-latchkey-token-id']).toMatch(/^tok_[0-9A-Za-z]{20}$/);
     // Without a token, the spoofed headers get nothing through at all.
     expect((await fetch(`${nginx.url}/assets/1`, { headers: spoof })).status).toBe(401);
@@ -122,8 +154,12 @@ describe('nginx auth_request → Latchkey → upstream', () => {
   it('refuses a revoked token on the next request through nginx', async () => {
     const sa = await createServiceAccount(lk, org, 'nginx-revoke');
     const t = await createToken(lk, org, { serviceAccountId: sa.id });
-    expect((await fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${t.token}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${t.token}` } })).status,
+    ).toBe(200);
     await call(lk, org.admin, 'DELETE', `/api/v1/orgs/${org.slug}/tokens/${t.item.id}`);
-    expect((await fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${t.token}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${t.token}` } })).status,
+    ).toBe(401);
   });
 });

@@ -155,7 +155,10 @@ const CLASS_TESTS: Record<
       // …with no identity at all (no value, no raw proxy placeholder)…
       for (const n of IDENTITY_HEADERS) expect(echo(preflight).headers[n] ?? '', n).toBe('');
       // …but an OPTIONS request without an Origin is no browser preflight: the token is checked.
-      const bare = await send('/assets/secret', { method: 'OPTIONS', headers: { 'access-control-request-method': 'GET' } });
+      const bare = await send('/assets/secret', {
+        method: 'OPTIONS',
+        headers: { 'access-control-request-method': 'GET' },
+      });
       expect(bare.status, show(bare)).toBe(401);
     },
   },

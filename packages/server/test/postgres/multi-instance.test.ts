@@ -22,18 +22,41 @@ afterAll(async () => {
 
 describe('three instances, one PostgreSQL', () => {
   it('revocation reaches every instance within one second (p50/max over 50 revocations)', async () => {
-    const [one, two, three] = cluster.instances as [Cluster['instances'][0], Cluster['instances'][0], Cluster['instances'][0]];
-    const sa = await api<{ id: string }>(one, cluster.token, 'POST', `/orgs/${cluster.org}/service-accounts`, { name: 'edge' });
+    const [one, two, three] = cluster.instances as [
+      Cluster['instances'][0],
+      Cluster['instances'][0],
+      Cluster['instances'][0],
+    ];
+    const sa = await api<{ id: string }>(
+      one,
+      cluster.token,
+      'POST',
+      `/orgs/${cluster.org}/service-accounts`,
+      { name: 'edge' },
+    );
     expect(sa.status).toBe(201);
     const delays: number[] = [];
     for (let i = 0; i < 50; i++) {
-      const created = await api<{ token: string; item: { id: string } }>(one, cluster.token, 'POST', `/orgs/${cluster.org}/tokens`, { name: `t${i}`, type: 'private', serviceAccountId: sa.body.id });
+      const created = await api<{ token: string; item: { id: string } }>(
+        one,
+        cluster.token,
+        'POST',
+        `/orgs/${cluster.org}/tokens`,
+        { name: `t${i}`, type: 'private', serviceAccountId: sa.body.id },
+      );
       expect(created.status).toBe(201);
       for (const s of [two, three]) expect((await verifyOn(s, created.body.token)).code).toBe('valid');
-      const revoked = await api(one, cluster.token, 'DELETE', `/orgs/${cluster.org}/tokens/${created.body.item.id}`);
+      const revoked = await api(
+        one,
+        cluster.token,
+        'DELETE',
+        `/orgs/${cluster.org}/tokens/${created.body.item.id}`,
+      );
       expect(revoked.status).toBe(204);
       const took = await Promise.all(
-        [two, three].map((s) => waitUntil(async () => (await verifyOn(s, created.body.token)).code === 'token_revoked', 1000)),
+        [two, three].map((s) =>
+          waitUntil(async () => (await verifyOn(s, created.body.token)).code === 'token_revoked', 1000),
+        ),
       );
       delays.push(Math.max(...took));
     }
@@ -49,27 +72,71 @@ describe('three instances, one PostgreSQL', () => {
   }, 120_000);
 
   it('disabling an account and narrowing a role propagate too; usage from all instances adds up', async () => {
-    const [one, two, three] = cluster.instances as [Cluster['instances'][0], Cluster['instances'][0], Cluster['instances'][0]];
-    const role = await api<{ id: string }>(one, cluster.token, 'POST', `/orgs/${cluster.org}/roles`, { name: 'Narrowed', permissions: ['assets:edit'] });
-    const sa = await api<{ id: string }>(one, cluster.token, 'POST', `/orgs/${cluster.org}/service-accounts`, { name: 'propagated', roleId: role.body.id });
-    const t = await api<{ token: string; item: { id: string } }>(one, cluster.token, 'POST', `/orgs/${cluster.org}/tokens`, { name: 'p', type: 'private', serviceAccountId: sa.body.id });
+    const [one, two, three] = cluster.instances as [
+      Cluster['instances'][0],
+      Cluster['instances'][0],
+      Cluster['instances'][0],
+    ];
+    const role = await api<{ id: string }>(one, cluster.token, 'POST', `/orgs/${cluster.org}/roles`, {
+      name: 'Narrowed',
+      permissions: ['assets:edit'],
+    });
+    const sa = await api<{ id: string }>(
+      one,
+      cluster.token,
+      'POST',
+      `/orgs/${cluster.org}/service-accounts`,
+      { name: 'propagated', roleId: role.body.id },
+    );
+    const t = await api<{ token: string; item: { id: string } }>(
+      one,
+      cluster.token,
+      'POST',
+      `/orgs/${cluster.org}/tokens`,
+      { name: 'p', type: 'private', serviceAccountId: sa.body.id },
+    );
     const can = async (s: typeof two, permission: string) => {
-      const res = await fetch(`${s.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: t.body.token, permission }) });
+      const res = await fetch(`${s.url}/api/v1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: t.body.token, permission }),
+      });
       return ((await res.json()) as { code: string }).code;
     };
     expect(await can(two, 'assets:edit')).toBe('valid');
-    await api(one, cluster.token, 'PATCH', `/orgs/${cluster.org}/roles/${role.body.id}`, { permissions: ['assets:view'] });
+    await api(one, cluster.token, 'PATCH', `/orgs/${cluster.org}/roles/${role.body.id}`, {
+      permissions: ['assets:view'],
+    });
     await waitUntil(async () => (await can(two, 'assets:edit')) === 'permission_denied', 1000);
-    await api(one, cluster.token, 'PATCH', `/orgs/${cluster.org}/service-accounts/${sa.body.id}`, { disabled: true });
+    await api(one, cluster.token, 'PATCH', `/orgs/${cluster.org}/service-accounts/${sa.body.id}`, {
+      disabled: true,
+    });
     await waitUntil(async () => (await verifyOn(three, t.body.token)).code === 'owner_disabled', 1000);
-    await api(one, cluster.token, 'PATCH', `/orgs/${cluster.org}/service-accounts/${sa.body.id}`, { disabled: false });
+    await api(one, cluster.token, 'PATCH', `/orgs/${cluster.org}/service-accounts/${sa.body.id}`, {
+      disabled: false,
+    });
 
     // Usage of a fresh token: 5 verifications on each instance; after their batched flushes (every 1 s here,
     // written to merge) the count is exactly 15 — none lost, none doubled.
-    const u = await api<{ token: string; item: { id: string } }>(one, cluster.token, 'POST', `/orgs/${cluster.org}/tokens`, { name: 'usage', type: 'private', serviceAccountId: sa.body.id });
+    const u = await api<{ token: string; item: { id: string } }>(
+      one,
+      cluster.token,
+      'POST',
+      `/orgs/${cluster.org}/tokens`,
+      { name: 'usage', type: 'private', serviceAccountId: sa.body.id },
+    );
     await waitUntil(async () => (await verifyOn(three, t.body.token)).code === 'valid', 1000);
-    for (const s of [one, two, three]) for (let i = 0; i < 5; i++) expect((await verifyOn(s, u.body.token)).code).toBe('valid');
-    const uses = async () => (await api<{ usesLast7Days: number }>(one, cluster.token, 'GET', `/orgs/${cluster.org}/tokens/${u.body.item.id}`)).body.usesLast7Days;
+    for (const s of [one, two, three])
+      for (let i = 0; i < 5; i++) expect((await verifyOn(s, u.body.token)).code).toBe('valid');
+    const uses = async () =>
+      (
+        await api<{ usesLast7Days: number }>(
+          one,
+          cluster.token,
+          'GET',
+          `/orgs/${cluster.org}/tokens/${u.body.item.id}`,
+        )
+      ).body.usesLast7Days;
     await waitUntil(async () => (await uses()) === 15, 8000, 200);
     await new Promise((r) => setTimeout(r, 2500)); // more flush periods: still 15
     expect(await uses()).toBe(15);

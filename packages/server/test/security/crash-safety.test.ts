@@ -17,7 +17,11 @@ afterAll(async () => {
 it('every acknowledged write survives a kill -9, and data and audit log agree', async () => {
   db = await createTestDatabase('file');
   const env = { DATABASE_URL: db.url };
-  const boot = await runCli(['bootstrap', '--org', 'crash', '--email', 'owner@crash.test', '--password-stdin', '--admin-token'], env, 'crash password 12');
+  const boot = await runCli(
+    ['bootstrap', '--org', 'crash', '--email', 'owner@crash.test', '--password-stdin', '--admin-token'],
+    env,
+    'crash password 12',
+  );
   expect(boot.code, boot.stderr).toBe(0);
   const token = (JSON.parse(boot.stdout) as { token: string }).token;
   server = await startServer(env);
@@ -29,7 +33,9 @@ it('every acknowledged write survives a kill -9, and data and audit log agree', 
     while (!stop) {
       const name = `crash-${n++}`;
       try {
-        const res = await api<{ id: string }>(server!, token, 'POST', '/orgs/crash/service-accounts', { name });
+        const res = await api<{ id: string }>(server!, token, 'POST', '/orgs/crash/service-accounts', {
+          name,
+        });
         if (res.status === 201) acknowledged.add(res.body.id);
       } catch {
         return; // the server is gone mid-request: that write was never acknowledged
@@ -42,23 +48,30 @@ it('every acknowledged write survives a kill -9, and data and audit log agree', 
   stop = true;
   await Promise.all(writers);
   const killed = server.child;
-  if (killed.exitCode === null && killed.signalCode === null) await new Promise((r) => killed.once('exit', r));
+  if (killed.exitCode === null && killed.signalCode === null)
+    await new Promise((r) => killed.once('exit', r));
   expect(acknowledged.size).toBeGreaterThan(5);
 
   server = await startServer(env);
-  const listed = await api<{ items: { id: string; name: string }[] }>(server, token, 'GET', '/orgs/crash/service-accounts');
+  const listed = await api<{ items: { id: string; name: string }[] }>(
+    server,
+    token,
+    'GET',
+    '/orgs/crash/service-accounts',
+  );
   const present = new Set(listed.body.items.filter((s) => s.name.startsWith('crash-')).map((s) => s.id));
   for (const id of acknowledged) expect(present.has(id), `acknowledged ${id} lost`).toBe(true);
 
   const audited = new Set<string>();
   let cursor: string | null = null;
   do {
-    const page: { body: { items: { action: string; target: { id: string } }[]; nextCursor: string | null } } = await api(
-      server,
-      token,
-      'GET',
-      `/orgs/crash/audit-log?action=service_account.create&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
-    );
+    const page: { body: { items: { action: string; target: { id: string } }[]; nextCursor: string | null } } =
+      await api(
+        server,
+        token,
+        'GET',
+        `/orgs/crash/audit-log?action=service_account.create&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      );
     for (const e of page.body.items) audited.add(e.target.id);
     cursor = page.body.nextCursor;
   } while (cursor);

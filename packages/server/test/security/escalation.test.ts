@@ -129,7 +129,10 @@ describe('revoking and changing a token', () => {
 describe("a token's own permission list", () => {
   it('may name only permissions the caller holds, even those the owner lacks today (they would go live with a wider role)', async () => {
     const caller = await callerHolding(['tokens:edit', 'orders:view']);
-    const small = await call(lk, owner, 'POST', `${base()}/roles`, { name: unique('Orders reader'), permissions: ['orders:view'] });
+    const small = await call(lk, owner, 'POST', `${base()}/roles`, {
+      name: unique('Orders reader'),
+      permissions: ['orders:view'],
+    });
     const sa = await createServiceAccount(lk, org, unique('orders'), { roleId: small.json().id });
     const wide = await call(lk, caller, 'POST', `${base()}/tokens`, {
       name: 'wide list',
@@ -145,7 +148,9 @@ describe("a token's own permission list", () => {
       permissions: ['orders:view'],
     });
     expect(ok.statusCode, ok.body).toBe(201);
-    const widened = await call(lk, caller, 'PATCH', `${base()}/tokens/${ok.json().item.id}`, { permissions: ['assets:edit'] });
+    const widened = await call(lk, caller, 'PATCH', `${base()}/tokens/${ok.json().item.id}`, {
+      permissions: ['assets:edit'],
+    });
     expect(errorCode(widened), widened.body).toBe('permission_escalation');
   });
 });

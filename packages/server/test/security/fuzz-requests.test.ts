@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Value } from 'typebox/value';
-import { createOrg, errorCode, login, startInstance, type Caller, type Org, type TestInstance } from '../helpers/harness.js';
+import {
+  createOrg,
+  errorCode,
+  login,
+  startInstance,
+  type Caller,
+  type Org,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 /**
  * Hostile and random input against every route: bodies, query strings and path values drawn by fast-check.
@@ -21,26 +29,72 @@ afterAll(() => lk.close());
 const json = fc.jsonValue({ maxDepth: 3 });
 const hostileString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.constantFrom('', 'null', '__proto__', '*', '../../etc/passwd', "' or 1=1 --", 'lk_prv_' + 'A'.repeat(38), 'x'.repeat(5000), '%00', '\u202e'),
+  fc.constantFrom(
+    '',
+    'null',
+    '__proto__',
+    '*',
+    '../../etc/passwd',
+    "' or 1=1 --",
+    'lk_prv_' + 'A'.repeat(38),
+    'x'.repeat(5000),
+    '%00',
+    '\u202e',
+  ),
 );
-const bodyArb = fc.oneof(json, fc.dictionary(fc.constantFrom('name', 'type', 'domains', 'permissions', 'serviceAccountId', 'roleId', 'email', 'expiresAt', 'tokens', 'dryRun', 'disabled', 'maxTokenLifetimeDays', 'description', '__proto__', 'constructor'), fc.oneof(json, hostileString)));
+const bodyArb = fc.oneof(
+  json,
+  fc.dictionary(
+    fc.constantFrom(
+      'name',
+      'type',
+      'domains',
+      'permissions',
+      'serviceAccountId',
+      'roleId',
+      'email',
+      'expiresAt',
+      'tokens',
+      'dryRun',
+      'disabled',
+      'maxTokenLifetimeDays',
+      'description',
+      '__proto__',
+      'constructor',
+    ),
+    fc.oneof(json, hostileString),
+  ),
+);
 
 describe('fuzzing every management route', () => {
   it('never answers 5xx to random bodies, query strings and path values', async () => {
-    const routes = lk.app.routeTable.filter((r) => String(r.url).startsWith('/api/v1/') && r.method !== 'HEAD') as (RouteOptions & { url: string; method: string })[];
+    const routes = lk.app.routeTable.filter(
+      (r) => String(r.url).startsWith('/api/v1/') && r.method !== 'HEAD',
+    ) as (RouteOptions & { url: string; method: string })[];
     for (const r of routes) {
       const method = (Array.isArray(r.method) ? r.method[0] : r.method) as string;
       await fc.assert(
         fc.asyncProperty(bodyArb, hostileString, hostileString, async (body, query, pathValue) => {
-          const path = r.url.replace(':org', org.slug).replace(/:[A-Za-z]+/g, encodeURIComponent(pathValue) || 'x');
+          const path = r.url
+            .replace(':org', org.slug)
+            .replace(/:[A-Za-z]+/g, encodeURIComponent(pathValue) || 'x');
           const res = await lk.app.inject({
             method: method as 'POST',
             url: `${path}?q=${encodeURIComponent(query)}&limit=${encodeURIComponent(query)}&cursor=${encodeURIComponent(query)}`,
             headers: owner.headers,
-            ...(method === 'GET' || method === 'DELETE' || method === 'OPTIONS' ? {} : { payload: JSON.stringify(body), headers: { ...owner.headers, 'content-type': 'application/json' } }),
+            ...(method === 'GET' || method === 'DELETE' || method === 'OPTIONS'
+              ? {}
+              : {
+                  payload: JSON.stringify(body),
+                  headers: { ...owner.headers, 'content-type': 'application/json' },
+                }),
           });
-          expect(res.statusCode, `${method} ${r.url} → ${res.statusCode}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
-          if (res.statusCode >= 400 && r.url !== '/api/v1/forward-auth') expect(JSON.parse(res.body || '{}').error?.code ?? 'none').toMatch(/^[a-z_]+$/);
+          expect(
+            res.statusCode,
+            `${method} ${r.url} → ${res.statusCode}: ${res.body.slice(0, 200)}`,
+          ).toBeLessThan(500);
+          if (res.statusCode >= 400 && r.url !== '/api/v1/forward-auth')
+            expect(JSON.parse(res.body || '{}').error?.code ?? 'none').toMatch(/^[a-z_]+$/);
         }),
         { numRuns: 25 },
       );
@@ -49,13 +103,33 @@ describe('fuzzing every management route', () => {
 
   it('the verify path never allows a value nobody issued, whatever the origin or permission', async () => {
     await fc.assert(
-      fc.asyncProperty(hostileString, fc.option(hostileString), fc.option(fc.string({ maxLength: 40 })), async (token, origin, permission) => {
-        const res = await lk.app.inject({ method: 'POST', url: '/api/v1/verify', payload: { token, ...(origin !== null ? { origin } : {}), ...(permission !== null ? { permission } : {}) } });
-        expect(res.statusCode).toBeLessThan(500);
-        if (res.statusCode === 200) expect(res.json().valid).toBe(false);
-        const fa = await lk.app.inject({ method: 'GET', url: `/api/v1/forward-auth?permission=${encodeURIComponent(permission ?? '')}`, headers: { 'x-original-uri': `/x?bearer_token=${encodeURIComponent(token)}`, ...(origin ? { origin: origin.replace(/[^\x20-\x7e]/g, '') } : {}) } });
-        expect([401, 403]).toContain(fa.statusCode);
-      }),
+      fc.asyncProperty(
+        hostileString,
+        fc.option(hostileString),
+        fc.option(fc.string({ maxLength: 40 })),
+        async (token, origin, permission) => {
+          const res = await lk.app.inject({
+            method: 'POST',
+            url: '/api/v1/verify',
+            payload: {
+              token,
+              ...(origin !== null ? { origin } : {}),
+              ...(permission !== null ? { permission } : {}),
+            },
+          });
+          expect(res.statusCode).toBeLessThan(500);
+          if (res.statusCode === 200) expect(res.json().valid).toBe(false);
+          const fa = await lk.app.inject({
+            method: 'GET',
+            url: `/api/v1/forward-auth?permission=${encodeURIComponent(permission ?? '')}`,
+            headers: {
+              'x-original-uri': `/x?bearer_token=${encodeURIComponent(token)}`,
+              ...(origin ? { origin: origin.replace(/[^\x20-\x7e]/g, '') } : {}),
+            },
+          });
+          expect([401, 403]).toContain(fa.statusCode);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -70,16 +144,47 @@ describe('fuzzing every management route', () => {
  */
 describe('hostile strings in every string field of every route (finding 9)', () => {
   type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-  type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; const?: Json; format?: string; pattern?: string; minLength?: number; minimum?: number; default?: Json };
+  type Schema = {
+    type?: string;
+    properties?: Record<string, Schema>;
+    items?: Schema;
+    anyOf?: Schema[];
+    const?: Json;
+    format?: string;
+    pattern?: string;
+    minLength?: number;
+    minimum?: number;
+    default?: Json;
+  };
   type Part = 'params' | 'querystring' | 'body';
-  interface Leaf { part: Part; path: (string | number)[]; schema: Schema }
+  interface Leaf {
+    part: Part;
+    path: (string | number)[];
+    schema: Schema;
+  }
 
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   /** Refused by the schema wherever they appear: control characters (single- and multi-line alike). */
   const CONTROL = ['\u0000', 'a\u0000b', 'lk_prv_\u0000', '\u0001', 'x\u001by'];
   /** Must never cause a 5xx; the schema or the service decides. */
-  const OTHER = ['', '\n', '\u202eevil', "' or 1=1 --", '%00', '../../etc/passwd', 'x'.repeat(5000), '\ud800', '2016-12-31T23:59:60Z'];
-  const BAD_DATES = ['2016-12-31T23:59:60Z', '0000-01-01T00:00:00Z', '2023-02-30T00:00:00Z', '0001-01-01T00:00:00+01:00', '10000-01-01T00:00:00Z'];
+  const OTHER = [
+    '',
+    '\n',
+    '\u202eevil',
+    "' or 1=1 --",
+    '%00',
+    '../../etc/passwd',
+    'x'.repeat(5000),
+    '\ud800',
+    '2016-12-31T23:59:60Z',
+  ];
+  const BAD_DATES = [
+    '2016-12-31T23:59:60Z',
+    '0000-01-01T00:00:00Z',
+    '2023-02-30T00:00:00Z',
+    '0001-01-01T00:00:00+01:00',
+    '10000-01-01T00:00:00Z',
+  ];
   const BAD_CURSORS = [
     b64({ createdAt: 'not a date', id: 'tok_aaaaaaaaaaaaaaaaaaaa' }),
     b64({ createdAt: '2016-12-31T23:59:60Z', id: 'tok_aaaaaaaaaaaaaaaaaaaa' }),
@@ -98,11 +203,46 @@ describe('hostile strings in every string field of every route (finding 9)', () 
   beforeAll(async () => {
     caller = await login(lk, org.ownerEmail); // its own session: the random fuzzing above may sign out
     const o = `/api/v1/orgs/${org.slug}`;
-    const sa = (await lk.app.inject({ method: 'POST', url: `${o}/service-accounts`, headers: caller.headers, payload: { name: 'fuzz-target' } })).json();
-    const token = (await lk.app.inject({ method: 'POST', url: `${o}/tokens`, headers: caller.headers, payload: { name: 'fuzz', type: 'private', serviceAccountId: sa.id } })).json();
-    const role = (await lk.app.inject({ method: 'POST', url: `${o}/roles`, headers: caller.headers, payload: { name: 'Fuzz role', permissions: ['assets:view'] } })).json();
-    const inv = (await lk.app.inject({ method: 'POST', url: `${o}/invitations`, headers: caller.headers, payload: { email: 'fuzz-invitee@fuzz.test', roleId: role.id } })).json();
-    ids = { sa: sa.id, tok: token.item.id, rol: role.id, inv: inv.invitation.id, usr: org.ownerId, org: org.slug };
+    const sa = (
+      await lk.app.inject({
+        method: 'POST',
+        url: `${o}/service-accounts`,
+        headers: caller.headers,
+        payload: { name: 'fuzz-target' },
+      })
+    ).json();
+    const token = (
+      await lk.app.inject({
+        method: 'POST',
+        url: `${o}/tokens`,
+        headers: caller.headers,
+        payload: { name: 'fuzz', type: 'private', serviceAccountId: sa.id },
+      })
+    ).json();
+    const role = (
+      await lk.app.inject({
+        method: 'POST',
+        url: `${o}/roles`,
+        headers: caller.headers,
+        payload: { name: 'Fuzz role', permissions: ['assets:view'] },
+      })
+    ).json();
+    const inv = (
+      await lk.app.inject({
+        method: 'POST',
+        url: `${o}/invitations`,
+        headers: caller.headers,
+        payload: { email: 'fuzz-invitee@fuzz.test', roleId: role.id },
+      })
+    ).json();
+    ids = {
+      sa: sa.id,
+      tok: token.item.id,
+      rol: role.id,
+      inv: inv.invitation.id,
+      usr: org.ownerId,
+      org: org.slug,
+    };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTypeOf('string');
   });
 
@@ -112,7 +252,9 @@ describe('hostile strings in every string field of every route (finding 9)', () 
     if (s.const !== undefined) return s.const;
     switch (s.type) {
       case 'object':
-        return Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, sample(v, k, route)]));
+        return Object.fromEntries(
+          Object.entries(s.properties ?? {}).map(([k, v]) => [k, sample(v, k, route)]),
+        );
       case 'array':
         return [sample(s.items!, key, route)];
       case 'boolean':
@@ -121,7 +263,10 @@ describe('hostile strings in every string field of every route (finding 9)', () 
       case 'number':
         return typeof s.default === 'number' ? s.default : (s.minimum ?? 1);
       case 'string': {
-        if (key === 'cursor') return route.includes('audit-log') ? b64({ seq: '1000' }) : b64({ createdAt: '2030-01-01T00:00:00.000Z', id: ids.tok });
+        if (key === 'cursor')
+          return route.includes('audit-log')
+            ? b64({ seq: '1000' })
+            : b64({ createdAt: '2030-01-01T00:00:00.000Z', id: ids.tok });
         if (s.format === 'date-time') return '2030-01-01T00:00:00Z';
         if (s.format === 'email') return 'fuzz@fuzz.test';
         const prefix = /^\^\(?(sa|tok|rol|inv|usr)[_|]/.exec(s.pattern ?? '')?.[1];
@@ -138,7 +283,8 @@ describe('hostile strings in every string field of every route (finding 9)', () 
 
   function leaves(s: Schema, part: Part, path: (string | number)[] = []): Leaf[] {
     if (s.anyOf) return leaves(s.anyOf.find((x) => x.type !== 'null') ?? s.anyOf[0]!, part, path);
-    if (s.type === 'object') return Object.entries(s.properties ?? {}).flatMap(([k, v]) => leaves(v, part, [...path, k]));
+    if (s.type === 'object')
+      return Object.entries(s.properties ?? {}).flatMap(([k, v]) => leaves(v, part, [...path, k]));
     if (s.type === 'array') return leaves(s.items!, part, [...path, 0]);
     return s.type === 'string' && s.const === undefined ? [{ part, path, schema: s }] : [];
   }
@@ -152,24 +298,48 @@ describe('hostile strings in every string field of every route (finding 9)', () 
   }
 
   it('never 5xx, and the schema refuses control characters, impossible dates and forged cursors', async () => {
-    const routes = lk.app.routeTable.filter((r) => String(r.url).startsWith('/api/v1/') && r.method !== 'HEAD' && !Array.isArray(r.method));
+    const routes = lk.app.routeTable.filter(
+      (r) => String(r.url).startsWith('/api/v1/') && r.method !== 'HEAD' && !Array.isArray(r.method),
+    );
     let variants = 0;
     for (const r of routes) {
       const name = `${String(r.method)} ${r.url}`;
       const schemas = (r.schema ?? {}) as Partial<Record<Part, Schema>>;
-      const base = Object.fromEntries((['params', 'querystring', 'body'] as const).map((p) => [p, schemas[p] ? sample(schemas[p], p, r.url) : undefined])) as Record<Part, Json | undefined>;
+      const base = Object.fromEntries(
+        (['params', 'querystring', 'body'] as const).map((p) => [
+          p,
+          schemas[p] ? sample(schemas[p], p, r.url) : undefined,
+        ]),
+      ) as Record<Part, Json | undefined>;
       for (const p of ['params', 'querystring', 'body'] as const) {
-        if (schemas[p]) expect(Value.Check(schemas[p] as never, base[p]), `${name}: the sample ${p} ${JSON.stringify(base[p])} is not valid`).toBe(true);
+        if (schemas[p])
+          expect(
+            Value.Check(schemas[p] as never, base[p]),
+            `${name}: the sample ${p} ${JSON.stringify(base[p])} is not valid`,
+          ).toBe(true);
       }
-      const all = (['params', 'querystring', 'body'] as const).flatMap((p) => (schemas[p] ? leaves(schemas[p], p) : []));
+      const all = (['params', 'querystring', 'body'] as const).flatMap((p) =>
+        schemas[p] ? leaves(schemas[p], p) : [],
+      );
       for (const leaf of all) {
         const key = String(leaf.path[leaf.path.length - 1]);
-        const mustRefuse = [...CONTROL, ...(leaf.schema.format === 'date-time' ? BAD_DATES : []), ...(key === 'cursor' ? BAD_CURSORS : [])];
+        const mustRefuse = [
+          ...CONTROL,
+          ...(leaf.schema.format === 'date-time' ? BAD_DATES : []),
+          ...(key === 'cursor' ? BAD_CURSORS : []),
+        ];
         for (const value of [...mustRefuse, ...OTHER]) {
           if (leaf.part !== 'body' && /[\ud800-\udfff]/.test(value)) continue; // a URL cannot carry a lone surrogate
-          const req = { ...base, [leaf.part]: withValue(base[leaf.part]!, leaf.path, value) } as Record<Part, Record<string, Json> | undefined>;
-          const path = r.url.replace(/:([A-Za-z]+)/g, (_m, k: string) => encodeURIComponent(String(req.params![k])));
-          const query = req.querystring ? `?${new URLSearchParams(Object.entries(req.querystring).map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+          const req = { ...base, [leaf.part]: withValue(base[leaf.part]!, leaf.path, value) } as Record<
+            Part,
+            Record<string, Json> | undefined
+          >;
+          const path = r.url.replace(/:([A-Za-z]+)/g, (_m, k: string) =>
+            encodeURIComponent(String(req.params![k])),
+          );
+          const query = req.querystring
+            ? `?${new URLSearchParams(Object.entries(req.querystring).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+            : '';
           const res = await lk.app.inject({
             method: r.method as 'POST',
             url: `${path}${query}`,

@@ -1,7 +1,20 @@
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grants } from '../../src/domain/permissions.js';
-import { addMember, bearer, call, createOrg, createServiceAccount, createToken, login, roleId, type Caller, type Org, startInstance, type TestInstance } from '../helpers/harness.js';
+import {
+  addMember,
+  bearer,
+  call,
+  createOrg,
+  createServiceAccount,
+  createToken,
+  login,
+  roleId,
+  type Caller,
+  type Org,
+  startInstance,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 /**
  * The isolation and role matrix, generated from the route table itself: every org-scoped management route ×
@@ -25,10 +38,21 @@ beforeAll(async () => {
   const member = await addMember(lk, a, 'viewer@matrix-a.test', 'Viewer');
   ids.member = member.userId;
   const ownerA = await login(lk, a.ownerEmail);
-  ids.invitation = (await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/invitations`, { email: 'later@matrix-a.test', roleId: ids.role })).json().invitation.id;
+  ids.invitation = (
+    await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/invitations`, {
+      email: 'later@matrix-a.test',
+      roleId: ids.role,
+    })
+  ).json().invitation.id;
   const adminMember = await addMember(lk, a, 'admin@matrix-a.test', 'Admin');
-  const pub = await createToken(lk, a, { serviceAccountId: sa.id, type: 'public', domains: ['https://a.example.com'] });
-  const empty = (await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/roles`, { name: 'Nothing', permissions: [] })).json();
+  const pub = await createToken(lk, a, {
+    serviceAccountId: sa.id,
+    type: 'public',
+    domains: ['https://a.example.com'],
+  });
+  const empty = (
+    await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/roles`, { name: 'Nothing', permissions: [] })
+  ).json();
   const nothingSa = await createServiceAccount(lk, a, 'nothing-sa', { roleId: empty.id });
   Object.assign(callers, {
     owner: ownerA,
@@ -43,7 +67,10 @@ beforeAll(async () => {
 afterAll(() => lk.close());
 
 const orgRoutes = () =>
-  lk.app.routeTable.filter((r) => String(r.url).includes(':org') && r.method !== 'HEAD') as (RouteOptions & { url: string; method: string })[];
+  lk.app.routeTable.filter((r) => String(r.url).includes(':org') && r.method !== 'HEAD') as (RouteOptions & {
+    url: string;
+    method: string;
+  })[];
 
 /** The route's URL in org A, with real ids — or, with `dummy`, ids of the right shape that exist nowhere. */
 function fill(route: { url: string }, dummy = false): string {
@@ -63,7 +90,9 @@ function fill(route: { url: string }, dummy = false): string {
 
 const BUILTIN: Record<string, string[]> = {};
 async function permissionsOf(role: 'Owner' | 'Admin' | 'Viewer'): Promise<string[]> {
-  BUILTIN[role] ??= (await call(lk, callers.owner!, 'GET', `/api/v1/orgs/${a.slug}/roles`)).json().items.find((r: { name: string }) => r.name === role).permissions;
+  BUILTIN[role] ??= (await call(lk, callers.owner!, 'GET', `/api/v1/orgs/${a.slug}/roles`))
+    .json()
+    .items.find((r: { name: string }) => r.name === role).permissions;
   return BUILTIN[role]!;
 }
 
@@ -81,7 +110,13 @@ describe('isolation matrix (every org route)', () => {
     ['a public token', 'publicToken', 401],
   ] as const)('%s → %s on every route, and never a byte of the org', async (_label, who, expected) => {
     for (const r of orgRoutes()) {
-      const res = await call(lk, who ? callers[who]! : null, r.method as 'GET', fill(r), r.method === 'GET' || r.method === 'DELETE' ? undefined : {});
+      const res = await call(
+        lk,
+        who ? callers[who]! : null,
+        r.method as 'GET',
+        fill(r),
+        r.method === 'GET' || r.method === 'DELETE' ? undefined : {},
+      );
       expect(res.statusCode, `${r.method} ${r.url}: ${res.body}`).toBe(expected);
       expect(res.body).not.toContain(a.id);
       expect(res.body).not.toContain(ids.sa!);
@@ -91,67 +126,117 @@ describe('isolation matrix (every org route)', () => {
 
   it('a token of this org without the permission → 403 on every route that needs one', async () => {
     for (const r of orgRoutes()) {
-      const res = await call(lk, callers.tokenWithoutPermissions!, r.method as 'GET', fill(r), r.method === 'GET' || r.method === 'DELETE' ? undefined : {});
+      const res = await call(
+        lk,
+        callers.tokenWithoutPermissions!,
+        r.method as 'GET',
+        fill(r),
+        r.method === 'GET' || r.method === 'DELETE' ? undefined : {},
+      );
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
     }
   });
 });
 
 describe('role matrix (built-in roles × every route, from the permission each route declares)', () => {
-  it.each(['owner', 'admin', 'viewer'] as const)('%s: 403 exactly where the role lacks the permission', async (who) => {
-    const role = ({ owner: 'Owner', admin: 'Admin', viewer: 'Viewer' } as const)[who];
-    const held = await permissionsOf(role);
-    for (const r of orgRoutes()) {
-      const permission = String(r.config?.permission);
-      const allowed = grants(held, permission);
-      const name = `${role} ${r.method} ${r.url}`;
-      if (r.method === 'GET') {
-        const res = await call(lk, callers[who]!, 'GET', fill(r));
-        expect(res.statusCode, `${name}: ${res.body}`).toBe(allowed ? 200 : 403);
-        continue;
+  it.each(['owner', 'admin', 'viewer'] as const)(
+    '%s: 403 exactly where the role lacks the permission',
+    async (who) => {
+      const role = ({ owner: 'Owner', admin: 'Admin', viewer: 'Viewer' } as const)[who];
+      const held = await permissionsOf(role);
+      for (const r of orgRoutes()) {
+        const permission = String(r.config?.permission);
+        const allowed = grants(held, permission);
+        const name = `${role} ${r.method} ${r.url}`;
+        if (r.method === 'GET') {
+          const res = await call(lk, callers[who]!, 'GET', fill(r));
+          expect(res.statusCode, `${name}: ${res.body}`).toBe(allowed ? 200 : 403);
+          continue;
+        }
+        // Writes: ids that exist nowhere and an empty body, so nothing changes. Authorisation runs first:
+        // a role without the permission gets 403; with it, the request gets past into validation (400) or
+        // the object lookup (404 for the missing object — never "Org not found").
+        const res = await call(
+          lk,
+          callers[who]!,
+          r.method as 'POST',
+          fill(r, true),
+          r.method === 'DELETE' ? undefined : {},
+        );
+        if (!allowed) {
+          expect(res.statusCode, name).toBe(403);
+        } else {
+          expect([400, 404], `${name}: ${res.body}`).toContain(res.statusCode);
+          expect(res.body, name).not.toContain('Org not found');
+        }
       }
-      // Writes: ids that exist nowhere and an empty body, so nothing changes. Authorisation runs first:
-      // a role without the permission gets 403; with it, the request gets past into validation (400) or
-      // the object lookup (404 for the missing object — never "Org not found").
-      const res = await call(lk, callers[who]!, r.method as 'POST', fill(r, true), r.method === 'DELETE' ? undefined : {});
-      if (!allowed) {
-        expect(res.statusCode, name).toBe(403);
-      } else {
-        expect([400, 404], `${name}: ${res.body}`).toContain(res.statusCode);
-        expect(res.body, name).not.toContain('Org not found');
-      }
-    }
-  });
+    },
+  );
 });
 
 describe('role matrix by permission (custom roles, members and service-account tokens)', () => {
   it('each resource:view|edit opens exactly the routes it gates, for a member and for a token', async () => {
-    const catalog = (await call(lk, callers.owner!, 'GET', `/api/v1/orgs/${a.slug}/roles`)).json().catalog as { resources: string[] };
+    const catalog = (await call(lk, callers.owner!, 'GET', `/api/v1/orgs/${a.slug}/roles`)).json()
+      .catalog as { resources: string[] };
     const latchkeyResources = ['members', 'roles', 'service_accounts', 'tokens', 'org_settings', 'audit_log'];
     expect(catalog.resources).toEqual(expect.arrayContaining(latchkeyResources));
     let i = 0;
     for (const resource of latchkeyResources) {
       for (const action of ['view', 'edit'] as const) {
         const permission = `${resource}:${action}`;
-        const role = (await call(lk, callers.owner!, 'POST', `/api/v1/orgs/${a.slug}/roles`, { name: `Only ${resource} ${action}`, permissions: [permission] })).json();
+        const role = (
+          await call(lk, callers.owner!, 'POST', `/api/v1/orgs/${a.slug}/roles`, {
+            name: `Only ${resource} ${action}`,
+            permissions: [permission],
+          })
+        ).json();
         // The owner creates them: an Admin could not hand out org_settings:edit (escalation).
-        const sa = (await call(lk, callers.owner!, 'POST', `/api/v1/orgs/${a.slug}/service-accounts`, { name: `only-${i}`, roleId: role.id })).json();
+        const sa = (
+          await call(lk, callers.owner!, 'POST', `/api/v1/orgs/${a.slug}/service-accounts`, {
+            name: `only-${i}`,
+            roleId: role.id,
+          })
+        ).json();
         const member = await addMember(lk, a, `only-${i}@matrix-a.test`, 'Viewer');
-        const changed = await call(lk, callers.owner!, 'PATCH', `/api/v1/orgs/${a.slug}/members/${member.userId}`, { roleId: role.id });
+        const changed = await call(
+          lk,
+          callers.owner!,
+          'PATCH',
+          `/api/v1/orgs/${a.slug}/members/${member.userId}`,
+          { roleId: role.id },
+        );
         expect(changed.statusCode, changed.body).toBe(200);
         i += 1;
-        const viaToken = bearer((await call(lk, callers.owner!, 'POST', `/api/v1/orgs/${a.slug}/tokens`, { name: 'only', type: 'private', serviceAccountId: sa.id })).json().token);
-        for (const [who, caller] of [['member', member.caller], ['token', viaToken]] as const) {
+        const viaToken = bearer(
+          (
+            await call(lk, callers.owner!, 'POST', `/api/v1/orgs/${a.slug}/tokens`, {
+              name: 'only',
+              type: 'private',
+              serviceAccountId: sa.id,
+            })
+          ).json().token,
+        );
+        for (const [who, caller] of [
+          ['member', member.caller],
+          ['token', viaToken],
+        ] as const) {
           for (const r of orgRoutes()) {
             const needed = String(r.config?.permission);
             const allowed = grants([permission, ...(action === 'edit' ? [`${resource}:view`] : [])], needed);
             const res =
               r.method === 'GET'
                 ? await call(lk, caller, 'GET', fill(r))
-                : await call(lk, caller, r.method as 'POST', fill(r, true), r.method === 'DELETE' ? undefined : {});
+                : await call(
+                    lk,
+                    caller,
+                    r.method as 'POST',
+                    fill(r, true),
+                    r.method === 'DELETE' ? undefined : {},
+                  );
             const name = `${permission} (${who}) ${r.method} ${r.url}: ${res.body.slice(0, 120)}`;
             if (allowed) expect(res.statusCode, name).not.toBe(403);
-            else if (!(r.config?.allowSelf && fill(r, true).includes(member.userId))) expect(res.statusCode, name).toBe(403);
+            else if (!(r.config?.allowSelf && fill(r, true).includes(member.userId)))
+              expect(res.statusCode, name).toBe(403);
           }
         }
       }

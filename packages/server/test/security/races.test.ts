@@ -1,6 +1,18 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, call, createOrg, createServiceAccount, errorCode, login, roleId, startInstance, type Caller, type Org, type TestInstance } from '../helpers/harness.js';
+import {
+  addMember,
+  call,
+  createOrg,
+  createServiceAccount,
+  errorCode,
+  login,
+  roleId,
+  startInstance,
+  type Caller,
+  type Org,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 /**
  * Concurrent reassign / remove-member / create-token / delete-service-account / import on the same
@@ -18,22 +30,31 @@ beforeAll(async () => {
 afterAll(() => lk.close());
 
 it('never leaves a token owned by a removed member or a deleted service account', async () => {
-  const api = (m: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) => call(lk, owner, m, `/api/v1/orgs/${org.slug}${path}`, body);
+  const api = (m: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
+    call(lk, owner, m, `/api/v1/orgs/${org.slug}${path}`, body);
   const admin = await roleId(lk, org, 'Admin');
   const outcomes = new Map<string, number>();
   for (let round = 0; round < 15; round++) {
     const email = `racer${round}@races.test`;
     await addMember(lk, org, email, 'Admin');
-    const member = (await api('GET', '/members')).json().items.find((m: { email: string }) => m.email === email);
+    const member = (await api('GET', '/members'))
+      .json()
+      .items.find((m: { email: string }) => m.email === email);
     const sa = await createServiceAccount(lk, org, `racer-sa-${round}`, { roleId: admin });
-    const imported = await api('POST', '/tokens/import', { tokens: [{ ownerEmail: email, name: 'legacy', type: 'private', value: `race-legacy-value-${round}-a` }] });
+    const imported = await api('POST', '/tokens/import', {
+      tokens: [{ ownerEmail: email, name: 'legacy', type: 'private', value: `race-legacy-value-${round}-a` }],
+    });
     const legacyId = imported.json().rows[0].tokenId as string;
     const results = await Promise.all([
       api('POST', `/tokens/${legacyId}/reassign`, { serviceAccountId: sa.id }),
       api('DELETE', `/members/${member.userId}`),
       api('DELETE', `/service-accounts/${sa.id}`),
       api('POST', '/tokens', { name: 'new', type: 'private', serviceAccountId: sa.id }),
-      api('POST', '/tokens/import', { tokens: [{ ownerEmail: email, name: 'legacy 2', type: 'private', value: `race-legacy-value-${round}-b` }] }),
+      api('POST', '/tokens/import', {
+        tokens: [
+          { ownerEmail: email, name: 'legacy 2', type: 'private', value: `race-legacy-value-${round}-b` },
+        ],
+      }),
       api('DELETE', `/members/${member.userId}`),
     ]);
     for (const r of results) {
@@ -63,28 +84,52 @@ describe('rule 19 under concurrency (finding 3)', () => {
     );
 
   it('two Owners demoting or removing each other, leaving, or one Owner in two sessions: never zero Owners', async () => {
-    const scenarios: [string, (o: Org, a: Caller, a2: Caller, b: { userId: string; caller: Caller }, viewer: string) => Promise<unknown>[]][] = [
-      ['demote each other', (o, a, _a2, b, viewer) => [
-        call(lk, a, 'PATCH', `/api/v1/orgs/${o.slug}/members/${b.userId}`, { roleId: viewer }),
-        call(lk, b.caller, 'PATCH', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`, { roleId: viewer }),
-      ]],
-      ['remove each other', (o, a, _a2, b) => [
-        call(lk, a, 'DELETE', `/api/v1/orgs/${o.slug}/members/${b.userId}`),
-        call(lk, b.caller, 'DELETE', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`),
-      ]],
-      ['both leave', (o, a, _a2, b) => [
-        call(lk, a, 'DELETE', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`),
-        call(lk, b.caller, 'DELETE', `/api/v1/orgs/${o.slug}/members/${b.userId}`),
-      ]],
-      ['one demotes the other, who leaves', (o, a, _a2, b, viewer) => [
-        call(lk, a, 'PATCH', `/api/v1/orgs/${o.slug}/members/${b.userId}`, { roleId: viewer }),
-        call(lk, b.caller, 'DELETE', `/api/v1/orgs/${o.slug}/members/${b.userId}`),
-        call(lk, a, 'DELETE', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`),
-      ]],
-      ['one Owner, two sessions: demote the other and step down', (o, a, a2, b, viewer) => [
-        call(lk, a, 'DELETE', `/api/v1/orgs/${o.slug}/members/${b.userId}`),
-        call(lk, a2, 'PATCH', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`, { roleId: viewer }),
-      ]],
+    const scenarios: [
+      string,
+      (
+        o: Org,
+        a: Caller,
+        a2: Caller,
+        b: { userId: string; caller: Caller },
+        viewer: string,
+      ) => Promise<unknown>[],
+    ][] = [
+      [
+        'demote each other',
+        (o, a, _a2, b, viewer) => [
+          call(lk, a, 'PATCH', `/api/v1/orgs/${o.slug}/members/${b.userId}`, { roleId: viewer }),
+          call(lk, b.caller, 'PATCH', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`, { roleId: viewer }),
+        ],
+      ],
+      [
+        'remove each other',
+        (o, a, _a2, b) => [
+          call(lk, a, 'DELETE', `/api/v1/orgs/${o.slug}/members/${b.userId}`),
+          call(lk, b.caller, 'DELETE', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`),
+        ],
+      ],
+      [
+        'both leave',
+        (o, a, _a2, b) => [
+          call(lk, a, 'DELETE', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`),
+          call(lk, b.caller, 'DELETE', `/api/v1/orgs/${o.slug}/members/${b.userId}`),
+        ],
+      ],
+      [
+        'one demotes the other, who leaves',
+        (o, a, _a2, b, viewer) => [
+          call(lk, a, 'PATCH', `/api/v1/orgs/${o.slug}/members/${b.userId}`, { roleId: viewer }),
+          call(lk, b.caller, 'DELETE', `/api/v1/orgs/${o.slug}/members/${b.userId}`),
+          call(lk, a, 'DELETE', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`),
+        ],
+      ],
+      [
+        'one Owner, two sessions: demote the other and step down',
+        (o, a, a2, b, viewer) => [
+          call(lk, a, 'DELETE', `/api/v1/orgs/${o.slug}/members/${b.userId}`),
+          call(lk, a2, 'PATCH', `/api/v1/orgs/${o.slug}/members/${o.ownerId}`, { roleId: viewer }),
+        ],
+      ],
     ];
     const outcomes = new Map<string, number>();
     for (let round = 0; round < 30; round++) {
@@ -94,13 +139,18 @@ describe('rule 19 under concurrency (finding 3)', () => {
       const a2 = await login(lk, o.ownerEmail);
       const b = await addMember(lk, o, `owner-b-${round}@races.test`, 'Owner');
       expect(await owners(o.id)).toBe(2);
-      const results = (await Promise.all(requests(o, a, a2, b, await roleId(lk, o, 'Viewer')))) as Awaited<ReturnType<typeof call>>[];
+      const results = (await Promise.all(requests(o, a, a2, b, await roleId(lk, o, 'Viewer')))) as Awaited<
+        ReturnType<typeof call>
+      >[];
       for (const r of results) {
         expect(r.statusCode, `${name}: ${r.body}`).toBeLessThan(500);
         const key = `${r.statusCode}${r.statusCode === 409 ? ` ${errorCode(r)}` : ''}`;
         outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
       }
-      expect(await owners(o.id), `${name} (round ${round}) left no Owner; outcomes ${results.map((r) => r.statusCode).join(', ')}`).toBeGreaterThanOrEqual(1);
+      expect(
+        await owners(o.id),
+        `${name} (round ${round}) left no Owner; outcomes ${results.map((r) => r.statusCode).join(', ')}`,
+      ).toBeGreaterThanOrEqual(1);
     }
     // Each round asks for one change too many for two Owners: it is refused as last_owner, or comes too
     // late (the caller is no longer an Owner, or the member is gone).
@@ -110,10 +160,13 @@ describe('rule 19 under concurrency (finding 3)', () => {
 
 describe('deleting a role while it is being handed out (finding 8)', () => {
   it('never leaves a member, live service account or pending invitation holding a deleted role', async () => {
-    const api = (m: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) => call(lk, owner, m, `/api/v1/orgs/${org.slug}${path}`, body);
+    const api = (m: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
+      call(lk, owner, m, `/api/v1/orgs/${org.slug}${path}`, body);
     const member = await addMember(lk, org, 'role-racer@races.test');
     for (let round = 0; round < 15; round++) {
-      const role = (await api('POST', '/roles', { name: `Racing ${round}`, permissions: ['assets:view'] })).json() as { id: string };
+      const role = (
+        await api('POST', '/roles', { name: `Racing ${round}`, permissions: ['assets:view'] })
+      ).json() as { id: string };
       const results = await Promise.all([
         api('PATCH', `/members/${member.userId}`, { roleId: role.id }),
         api('DELETE', `/roles/${role.id}`),
@@ -129,7 +182,9 @@ describe('deleting a role while it is being handed out (finding 8)', () => {
         where r.deleted_at is not null and sa.deleted_at is null
       union all
       select 'invitation', i.id from invitations i join roles r on r.id = i.role_id
-        where r.deleted_at is not null and i.accepted_at is null and i.revoked_at is null`.execute(lk.handle.db);
+        where r.deleted_at is not null and i.accepted_at is null and i.revoked_at is null`.execute(
+      lk.handle.db,
+    );
     expect(holders.rows).toEqual([]);
   }, 120_000);
 });

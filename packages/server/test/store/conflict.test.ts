@@ -4,7 +4,15 @@ import { newId } from '../../src/domain/ids.js';
 import { ConflictError } from '../../src/store/conflict.js';
 import type { Store } from '../../src/store/store.js';
 import type { TokenRecord } from '../../src/store/queries/tokens.js';
-import { call, createOrg, errorCode, login, PASSWORD, startInstance, type TestInstance } from '../helpers/harness.js';
+import {
+  call,
+  createOrg,
+  errorCode,
+  login,
+  PASSWORD,
+  startInstance,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 let lk: TestInstance;
 beforeAll(async () => {
@@ -26,7 +34,9 @@ describe('the store maps unique violations to one ConflictError, on either diale
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as ConflictError).cause, String(error)).toMatchObject({ code: expect.stringMatching(/^(SQLITE_CONSTRAINT_UNIQUE|23505)$/) });
+    expect((error as ConflictError).cause, String(error)).toMatchObject({
+      code: expect.stringMatching(/^(SQLITE_CONSTRAINT_UNIQUE|23505)$/),
+    });
   });
 
   it('inside a transaction too, and the transaction rolls back', async () => {
@@ -43,7 +53,13 @@ describe('the store maps unique violations to one ConflictError, on either diale
   it('other database errors pass through unchanged (a foreign key is not a conflict)', async () => {
     const at = new Date().toISOString();
     const error = await lk.store.members
-      .insert({ orgId: newId('org'), userId: newId('user'), roleId: newId('role'), createdAt: at, updatedAt: at })
+      .insert({
+        orgId: newId('org'),
+        userId: newId('user'),
+        roleId: newId('role'),
+        createdAt: at,
+        updatedAt: at,
+      })
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -57,10 +73,12 @@ describe('services say what a conflict means', () => {
   it('users.create: email_taken (409) for an e-mail that exists, in any case', async () => {
     const email = `taken-${newId('user')}@conflict.test`.toLowerCase();
     await lk.services.users.create({ email, name: 'first', password: PASSWORD });
-    const error = await lk.services.users.create({ email: email.toUpperCase(), name: 'second', password: PASSWORD }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await lk.services.users
+      .create({ email: email.toUpperCase(), name: 'second', password: PASSWORD })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('email_taken');
     expect((error as AppError).status).toBe(409);
@@ -99,6 +117,9 @@ describe('services say what a conflict means', () => {
       store.transaction = original;
     }
     const list = await call(lk, owner, 'GET', `/api/v1/orgs/${org.slug}/tokens?status=all&limit=200`);
-    expect((list.json().items as { imported: boolean }[]).filter((t) => t.imported), list.body).toEqual([]);
+    expect(
+      (list.json().items as { imported: boolean }[]).filter((t) => t.imported),
+      list.body,
+    ).toEqual([]);
   });
 });

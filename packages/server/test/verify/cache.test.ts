@@ -4,8 +4,21 @@ import { createCachedLookup } from '../../src/verify/cache.js';
 import { createLocalBus } from '../../src/verify/invalidation.js';
 
 const row = (over: Partial<TokenLookupRow>): TokenLookupRow => ({
-  tokenId: 'tok_1', orgId: 'org_1', orgSlug: 'o', type: 'private', domains: [], permissions: null, expiresAt: null, revokedAt: null,
-  ownerServiceAccountId: 'sa_1', ownerUserId: null, ownerName: 'n', ownerInactive: false, roleId: 'rol_1', rolePermissions: [], ...over,
+  tokenId: 'tok_1',
+  orgId: 'org_1',
+  orgSlug: 'o',
+  type: 'private',
+  domains: [],
+  permissions: null,
+  expiresAt: null,
+  revokedAt: null,
+  ownerServiceAccountId: 'sa_1',
+  ownerUserId: null,
+  ownerName: 'n',
+  ownerInactive: false,
+  roleId: 'rol_1',
+  rolePermissions: [],
+  ...over,
 });
 
 function backing(table: Map<string, TokenLookupRow>) {
@@ -20,7 +33,10 @@ function backing(table: Map<string, TokenLookupRow>) {
     },
     hasImported: () => Promise.resolve(false),
   };
-  return { lookup, calls: () => calls, hold: (p: Promise<void> | null): void => {
+  return {
+    lookup,
+    calls: () => calls,
+    hold: (p: Promise<void> | null): void => {
       gate = p;
     },
   };
@@ -46,7 +62,10 @@ describe('verification cache', () => {
     ['org', { kind: 'org', orgId: 'org_1' }],
     ['everything', { kind: 'all' }],
   ] as const)('drops entries when their %s changes', async (_l, event) => {
-    const table = new Map([['h1', row({})], ['h2', row({ tokenId: 'tok_2', ownerServiceAccountId: 'sa_2', roleId: 'rol_2', orgId: 'org_2' })]]);
+    const table = new Map([
+      ['h1', row({})],
+      ['h2', row({ tokenId: 'tok_2', ownerServiceAccountId: 'sa_2', roleId: 'rol_2', orgId: 'org_2' })],
+    ]);
     const b = backing(table);
     const bus = createLocalBus();
     const c = createCachedLookup(b.lookup, bus);

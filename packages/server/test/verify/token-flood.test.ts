@@ -4,7 +4,13 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token-format.js';
 import { verifyFromAddress } from '../../src/verify/verify-from-address.js';
-import { createOrg, createServiceAccount, createToken, startInstance, type TestInstance } from '../helpers/harness.js';
+import {
+  createOrg,
+  createServiceAccount,
+  createToken,
+  startInstance,
+  type TestInstance,
+} from '../helpers/harness.js';
 
 /**
  * Issue #7 §5: a flood of 100,000 random tokens must not reach the database more than the negative cache
@@ -72,9 +78,14 @@ describe(`a flood of ${FLOOD.toLocaleString('en')} random tokens`, () => {
     expect(await verify(ip, known)).toBe('valid');
     const before = lookups();
     const started = performance.now();
-    const answers = await flood(lk, FLOOD, (i) => ({ ip, token: generateToken(i % 2 ? 'private' : 'public') }));
+    const answers = await flood(lk, FLOOD, (i) => ({
+      ip,
+      token: generateToken(i % 2 ? 'private' : 'public'),
+    }));
     const reached = lookups() - before;
-    console.log(`[flood] ${FLOOD} well-formed random tokens from one address → ${reached} database lookups (limit ${lk.config.verifyFailureLimit}/min); answers ${JSON.stringify(answers)}; ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `[flood] ${FLOOD} well-formed random tokens from one address → ${reached} database lookups (limit ${lk.config.verifyFailureLimit}/min); answers ${JSON.stringify(answers)}; ${Math.round(performance.now() - started)} ms`,
+    );
     expect(reached).toBeLessThanOrEqual(lk.config.verifyFailureLimit + 1);
     expect(answers.token_invalid).toBe(lk.config.verifyFailureLimit + 1);
     expect(answers.rate_limited).toBe(FLOOD - lk.config.verifyFailureLimit - 1);
@@ -84,9 +95,14 @@ describe(`a flood of ${FLOOD.toLocaleString('en')} random tokens`, () => {
 
   it('of values that are not tokens at all: none reaches the database', async () => {
     const before = lookups();
-    const answers = await flood(lk, FLOOD, (i) => ({ ip: ipFor(i), token: randomBytes(24).toString('base64url') }));
+    const answers = await flood(lk, FLOOD, (i) => ({
+      ip: ipFor(i),
+      token: randomBytes(24).toString('base64url'),
+    }));
     const reached = lookups() - before;
-    console.log(`[flood] ${FLOOD} random non-token strings from ${FLOOD} addresses → ${reached} database lookups; answers ${JSON.stringify(answers)}`);
+    console.log(
+      `[flood] ${FLOOD} random non-token strings from ${FLOOD} addresses → ${reached} database lookups; answers ${JSON.stringify(answers)}`,
+    );
     expect(reached).toBe(0);
     expect(answers).toEqual({ token_invalid: FLOOD });
   });
@@ -94,9 +110,14 @@ describe(`a flood of ${FLOOD.toLocaleString('en')} random tokens`, () => {
   it('repeating 1,000 values from 100,000 addresses: each value reaches the database once', async () => {
     const values = Array.from({ length: 1000 }, () => generateToken('private'));
     const before = lookups();
-    const answers = await flood(lk, FLOOD, (i) => ({ ip: ipFor(FLOOD + i), token: values[i % values.length]! }));
+    const answers = await flood(lk, FLOOD, (i) => ({
+      ip: ipFor(FLOOD + i),
+      token: values[i % values.length]!,
+    }));
     const reached = lookups() - before;
-    console.log(`[flood] ${FLOOD} verifications repeating ${values.length} unknown values → ${reached} database lookups (negative cache hits ${lk.lookup.stats().negativeHits})`);
+    console.log(
+      `[flood] ${FLOOD} verifications repeating ${values.length} unknown values → ${reached} database lookups (negative cache hits ${lk.lookup.stats().negativeHits})`,
+    );
     expect(reached).toBe(values.length);
     expect(answers).toEqual({ token_invalid: FLOOD });
   });
@@ -113,14 +134,19 @@ describe(`a flood of ${FLOOD.toLocaleString('en')} random tokens`, () => {
       const before = lookups();
       const started = performance.now();
       const offset = (w + 2) * FLOOD;
-      const answers = await flood(lk, FLOOD, (i) => ({ ip: ipFor(offset + i), token: generateToken('private') }));
+      const answers = await flood(lk, FLOOD, (i) => ({
+        ip: ipFor(offset + i),
+        token: generateToken('private'),
+      }));
       perWave.push(lookups() - before);
       const seconds = (performance.now() - started) / 1000;
       expect(answers).toEqual({ token_invalid: FLOOD });
       heaps.push(heapAfterGc());
       const s = lk.lookup.stats();
       const l = lk.failureLimiter.stats();
-      console.log(`[flood] wave ${w + 1}: ${FLOOD} new values from ${FLOOD} new addresses → ${perWave[w]} lookups in ${seconds.toFixed(1)} s (${Math.round(FLOOD / seconds)}/s); negative cache ${s.negativeSize} entries, limiter ${l.countedAddresses} counted / ${l.limitedAddresses} limited addresses; heap ${mib(heaps[w + 1]!)} MiB`);
+      console.log(
+        `[flood] wave ${w + 1}: ${FLOOD} new values from ${FLOOD} new addresses → ${perWave[w]} lookups in ${seconds.toFixed(1)} s (${Math.round(FLOOD / seconds)}/s); negative cache ${s.negativeSize} entries, limiter ${l.countedAddresses} counted / ${l.limitedAddresses} limited addresses; heap ${mib(heaps[w + 1]!)} MiB`,
+      );
       expect(s.negativeSize).toBeLessThanOrEqual(100_000);
       expect(l.countedAddresses).toBeLessThanOrEqual(100_000);
     }
@@ -129,7 +155,9 @@ describe(`a flood of ${FLOOD.toLocaleString('en')} random tokens`, () => {
     // stays well under the growth of wave 1 itself.
     const firstWave = heaps[1]! - heaps[0]!;
     const later = heaps[3]! - heaps[1]!;
-    console.log(`[flood] heap growth: wave 1 +${mib(firstWave)} MiB (tables filling), waves 2–3 ${later >= 0 ? '+' : ''}${mib(later)} MiB (tables full)`);
+    console.log(
+      `[flood] heap growth: wave 1 +${mib(firstWave)} MiB (tables filling), waves 2–3 ${later >= 0 ? '+' : ''}${mib(later)} MiB (tables full)`,
+    );
     expect(later).toBeLessThan(Math.max(firstWave / 4, 8 * 2 ** 20));
     expect(await verify(ipFor(9 * FLOOD), known)).toBe('valid');
   });

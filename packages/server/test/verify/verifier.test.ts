@@ -44,7 +44,13 @@ function setup(r: Partial<TokenLookupRow> = {}, opts: { foreign?: boolean } = {}
   const type = r.type ?? 'private';
   const value = generateToken(type);
   const { lookup, calls } = lookupOf({ [hashToken(value)]: row({ type, ...r }) });
-  const verifier = createVerifier({ lookup, catalog, tokenPrefix: '', now: () => NOW, foreignLookups: () => opts.foreign ?? false });
+  const verifier = createVerifier({
+    lookup,
+    catalog,
+    tokenPrefix: '',
+    now: () => NOW,
+    foreignLookups: () => opts.foreign ?? false,
+  });
   return { value, verifier, calls };
 }
 
@@ -52,7 +58,15 @@ describe('verifier codes', () => {
   it('valid: returns the identity and effective permissions', async () => {
     const { value, verifier } = setup();
     const r = await verifier.verify({ token: value, origin: null });
-    expect(r).toMatchObject({ valid: true, code: 'valid', org: { id: 'org_x', slug: 'acme' }, tokenId: 'tok_x', owner: { type: 'service_account', id: 'sa_x' }, type: 'private', permissions: ['assets:edit', 'assets:view'] });
+    expect(r).toMatchObject({
+      valid: true,
+      code: 'valid',
+      org: { id: 'org_x', slug: 'acme' },
+      tokenId: 'tok_x',
+      owner: { type: 'service_account', id: 'sa_x' },
+      type: 'private',
+      permissions: ['assets:edit', 'assets:view'],
+    });
   });
 
   it('token_missing for undefined or empty', async () => {
@@ -73,18 +87,37 @@ describe('verifier codes', () => {
 
   it('token_invalid for a well-formed value nobody issued', async () => {
     const { verifier, calls } = setup();
-    expect((await verifier.verify({ token: generateToken('private'), origin: null })).code).toBe('token_invalid');
+    expect((await verifier.verify({ token: generateToken('private'), origin: null })).code).toBe(
+      'token_invalid',
+    );
     expect(calls).toHaveLength(1);
   });
 
   it('foreign (legacy-shaped) values are looked up only when legacy imports exist', async () => {
     const legacy = 'b7c1d0e2-legacy-value';
-    const { lookup, calls } = lookupOf({ [hashToken(legacy)]: row({ ownerServiceAccountId: null, ownerUserId: 'usr_x' }) });
-    const closed = createVerifier({ lookup, catalog, tokenPrefix: '', now: () => NOW, foreignLookups: () => false });
+    const { lookup, calls } = lookupOf({
+      [hashToken(legacy)]: row({ ownerServiceAccountId: null, ownerUserId: 'usr_x' }),
+    });
+    const closed = createVerifier({
+      lookup,
+      catalog,
+      tokenPrefix: '',
+      now: () => NOW,
+      foreignLookups: () => false,
+    });
     expect((await closed.verify({ token: legacy, origin: null })).code).toBe('token_invalid');
     expect(calls).toEqual([]);
-    const open = createVerifier({ lookup, catalog, tokenPrefix: '', now: () => NOW, foreignLookups: () => true });
-    expect(await open.verify({ token: legacy, origin: null })).toMatchObject({ valid: true, owner: { type: 'user', id: 'usr_x' } });
+    const open = createVerifier({
+      lookup,
+      catalog,
+      tokenPrefix: '',
+      now: () => NOW,
+      foreignLookups: () => true,
+    });
+    expect(await open.verify({ token: legacy, origin: null })).toMatchObject({
+      valid: true,
+      owner: { type: 'user', id: 'usr_x' },
+    });
   });
 
   it('token_invalid when the value claims the other type than the stored one', async () => {
@@ -95,50 +128,107 @@ describe('verifier codes', () => {
   });
 
   it('token_revoked, token_expired, owner_disabled', async () => {
-    expect((await setup({ revokedAt: '2026-01-01T00:00:00.000Z' }).verifier.verify({ token: setup().value, origin: null })).code).toBe('token_invalid');
+    expect(
+      (
+        await setup({ revokedAt: '2026-01-01T00:00:00.000Z' }).verifier.verify({
+          token: setup().value,
+          origin: null,
+        })
+      ).code,
+    ).toBe('token_invalid');
     const revoked = setup({ revokedAt: '2026-01-01T00:00:00.000Z' });
-    expect((await revoked.verifier.verify({ token: revoked.value, origin: null })).code).toBe('token_revoked');
+    expect((await revoked.verifier.verify({ token: revoked.value, origin: null })).code).toBe(
+      'token_revoked',
+    );
     const expired = setup({ expiresAt: new Date(NOW).toISOString() });
-    expect((await expired.verifier.verify({ token: expired.value, origin: null })).code).toBe('token_expired');
+    expect((await expired.verifier.verify({ token: expired.value, origin: null })).code).toBe(
+      'token_expired',
+    );
     const notYet = setup({ expiresAt: new Date(NOW + 1).toISOString() });
     expect((await notYet.verifier.verify({ token: notYet.value, origin: null })).code).toBe('valid');
     const disabled = setup({ ownerInactive: true });
-    expect((await disabled.verifier.verify({ token: disabled.value, origin: null })).code).toBe('owner_disabled');
+    expect((await disabled.verifier.verify({ token: disabled.value, origin: null })).code).toBe(
+      'owner_disabled',
+    );
   });
 
   it('origin_required and origin_not_allowed for public tokens; private tokens ignore origin', async () => {
     const pub = setup({ type: 'public', domains: ['https://a.example.com'] });
     expect((await pub.verifier.verify({ token: pub.value, origin: null })).code).toBe('origin_required');
-    expect((await pub.verifier.verify({ token: pub.value, origin: 'https://b.example.com' })).code).toBe('origin_not_allowed');
-    expect((await pub.verifier.verify({ token: pub.value, origin: 'https://a.example.com' })).code).toBe('valid');
+    expect((await pub.verifier.verify({ token: pub.value, origin: 'https://b.example.com' })).code).toBe(
+      'origin_not_allowed',
+    );
+    expect((await pub.verifier.verify({ token: pub.value, origin: 'https://a.example.com' })).code).toBe(
+      'valid',
+    );
     const prv = setup({ domains: [] });
-    expect((await prv.verifier.verify({ token: prv.value, origin: 'https://b.example.com' })).code).toBe('valid');
+    expect((await prv.verifier.verify({ token: prv.value, origin: 'https://b.example.com' })).code).toBe(
+      'valid',
+    );
   });
 
   it('permission_denied when the effective permissions lack the requirement', async () => {
     const { value, verifier } = setup({ rolePermissions: ['assets:view'] });
-    expect((await verifier.verify({ token: value, origin: null, permission: 'assets:view' })).code).toBe('valid');
-    expect((await verifier.verify({ token: value, origin: null, permission: 'assets:edit' })).code).toBe('permission_denied');
-    const pub = setup({ type: 'public', domains: ['https://a.example.com'], rolePermissions: ['assets:edit', 'orders:edit'] });
-    expect((await pub.verifier.verify({ token: pub.value, origin: 'https://a.example.com', permission: 'orders:view' })).code).toBe('permission_denied');
+    expect((await verifier.verify({ token: value, origin: null, permission: 'assets:view' })).code).toBe(
+      'valid',
+    );
+    expect((await verifier.verify({ token: value, origin: null, permission: 'assets:edit' })).code).toBe(
+      'permission_denied',
+    );
+    const pub = setup({
+      type: 'public',
+      domains: ['https://a.example.com'],
+      rolePermissions: ['assets:edit', 'orders:edit'],
+    });
+    expect(
+      (
+        await pub.verifier.verify({
+          token: pub.value,
+          origin: 'https://a.example.com',
+          permission: 'orders:view',
+        })
+      ).code,
+    ).toBe('permission_denied');
   });
 });
 
 describe('order of checks: format → lookup → state → origin → permission', () => {
   it('state beats origin and permission', async () => {
-    const t = setup({ type: 'public', domains: ['https://a.example.com'], revokedAt: '2026-01-01T00:00:00.000Z', rolePermissions: [] });
-    expect((await t.verifier.verify({ token: t.value, origin: 'https://evil.example', permission: 'orders:edit' })).code).toBe('token_revoked');
+    const t = setup({
+      type: 'public',
+      domains: ['https://a.example.com'],
+      revokedAt: '2026-01-01T00:00:00.000Z',
+      rolePermissions: [],
+    });
+    expect(
+      (await t.verifier.verify({ token: t.value, origin: 'https://evil.example', permission: 'orders:edit' }))
+        .code,
+    ).toBe('token_revoked');
   });
   it('revoked beats expired beats owner_disabled', async () => {
-    const all = setup({ revokedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T00:00:00.000Z', ownerInactive: true });
+    const all = setup({
+      revokedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-01T00:00:00.000Z',
+      ownerInactive: true,
+    });
     expect((await all.verifier.verify({ token: all.value, origin: null })).code).toBe('token_revoked');
     const two = setup({ expiresAt: '2026-01-01T00:00:00.000Z', ownerInactive: true });
     expect((await two.verifier.verify({ token: two.value, origin: null })).code).toBe('token_expired');
   });
   it('origin beats permission', async () => {
     const t = setup({ type: 'public', domains: ['https://a.example.com'], rolePermissions: [] });
-    expect((await t.verifier.verify({ token: t.value, origin: null, permission: 'orders:edit' })).code).toBe('origin_required');
-    expect((await t.verifier.verify({ token: t.value, origin: 'https://b.example.com', permission: 'orders:edit' })).code).toBe('origin_not_allowed');
+    expect((await t.verifier.verify({ token: t.value, origin: null, permission: 'orders:edit' })).code).toBe(
+      'origin_required',
+    );
+    expect(
+      (
+        await t.verifier.verify({
+          token: t.value,
+          origin: 'https://b.example.com',
+          permission: 'orders:edit',
+        })
+      ).code,
+    ).toBe('origin_not_allowed');
   });
   it('format beats everything (no lookup at all)', async () => {
     const t = setup({ revokedAt: '2026-01-01T00:00:00.000Z' });
@@ -149,8 +239,13 @@ describe('order of checks: format → lookup → state → origin → permission
 
 describe('failures are exceptions, denials are values', () => {
   it('a lookup failure throws', async () => {
-    const lookup: TokenLookup = { byHash: () => Promise.reject(new Error('database down')), hasImported: () => Promise.resolve(false) };
+    const lookup: TokenLookup = {
+      byHash: () => Promise.reject(new Error('database down')),
+      hasImported: () => Promise.resolve(false),
+    };
     const v = createVerifier({ lookup, catalog, tokenPrefix: '' });
-    await expect(v.verify({ token: generateToken('private'), origin: null })).rejects.toThrow('database down');
+    await expect(v.verify({ token: generateToken('private'), origin: null })).rejects.toThrow(
+      'database down',
+    );
   });
 });

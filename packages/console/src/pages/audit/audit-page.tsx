@@ -15,31 +15,77 @@ export function AuditPage() {
   const [a] = useDebouncedValue(action, 250);
   const [t] = useDebouncedValue(target, 250);
   const [cursors, setCursors] = useState<string[]>([]);
-  const query: AuditQuery = { limit: 50, ...(a ? { action: a } : {}), ...(t ? { targetId: t } : {}), ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}) };
+  const query: AuditQuery = {
+    limit: 50,
+    ...(a ? { action: a } : {}),
+    ...(t ? { targetId: t } : {}),
+    ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}),
+  };
   const audit = useAudit(org, query);
   return (
     <>
       <PageHeader title="Audit log" />
       <Group mb="md">
-        <TextInput aria-label="Filter by action" placeholder="Action, e.g. token.revoke" value={action} onChange={(e) => { setAction(e.currentTarget.value); setCursors([]); }} />
-        <TextInput aria-label="Filter by object id" placeholder="Object id, e.g. tok_…" value={target} onChange={(e) => { setTarget(e.currentTarget.value); setCursors([]); }} />
+        <TextInput
+          aria-label="Filter by action"
+          placeholder="Action, e.g. token.revoke"
+          value={action}
+          onChange={(e) => {
+            setAction(e.currentTarget.value);
+            setCursors([]);
+          }}
+        />
+        <TextInput
+          aria-label="Filter by object id"
+          placeholder="Object id, e.g. tok_…"
+          value={target}
+          onChange={(e) => {
+            setTarget(e.currentTarget.value);
+            setCursors([]);
+          }}
+        />
       </Group>
-      {audit.isPending ? <Loading /> : audit.isError ? <ErrorState error={audit.error} /> : audit.data.items.length === 0 ? <Empty>No entries.</Empty> : (
+      {audit.isPending ? (
+        <Loading />
+      ) : audit.isError ? (
+        <ErrorState error={audit.error} />
+      ) : audit.data.items.length === 0 ? (
+        <Empty>No entries.</Empty>
+      ) : (
         <Accordion variant="separated" aria-label="Audit entries">
           {audit.data.items.map((e) => (
             <Accordion.Item key={e.id} value={e.id}>
               <Accordion.Control>
                 <Group gap="sm" wrap="wrap">
-                  <Text size="sm" c="dimmed">{new Date(e.at).toLocaleString()}</Text>
-                  <Text size="sm" fw={600}>{e.action}</Text>
-                  <Text size="sm">{e.target.type} {e.target.id}</Text>
-                  <Text size="sm" c="dimmed">by {e.actor.label ?? e.actor.type}{e.ip ? ` from ${e.ip}` : ''}</Text>
+                  <Text size="sm" c="dimmed">
+                    {new Date(e.at).toLocaleString()}
+                  </Text>
+                  <Text size="sm" fw={600}>
+                    {e.action}
+                  </Text>
+                  <Text size="sm">
+                    {e.target.type} {e.target.id}
+                  </Text>
+                  <Text size="sm" c="dimmed">
+                    by {e.actor.label ?? e.actor.type}
+                    {e.ip ? ` from ${e.ip}` : ''}
+                  </Text>
                 </Group>
               </Accordion.Control>
               <Accordion.Panel>
                 <SimpleGrid cols={{ base: 1, md: 2 }}>
-                  <Stack gap={4}><Text size="xs" fw={600}>Before</Text><Code block>{JSON.stringify(e.before, null, 2) ?? 'null'}</Code></Stack>
-                  <Stack gap={4}><Text size="xs" fw={600}>After</Text><Code block>{JSON.stringify(e.after, null, 2) ?? 'null'}</Code></Stack>
+                  <Stack gap={4}>
+                    <Text size="xs" fw={600}>
+                      Before
+                    </Text>
+                    <Code block>{JSON.stringify(e.before, null, 2) ?? 'null'}</Code>
+                  </Stack>
+                  <Stack gap={4}>
+                    <Text size="xs" fw={600}>
+                      After
+                    </Text>
+                    <Code block>{JSON.stringify(e.after, null, 2) ?? 'null'}</Code>
+                  </Stack>
                 </SimpleGrid>
               </Accordion.Panel>
             </Accordion.Item>
@@ -47,8 +93,16 @@ export function AuditPage() {
         </Accordion>
       )}
       <Group justify="flex-end" mt="sm">
-        {cursors.length > 0 && <Anchor component="button" onClick={() => setCursors(cursors.slice(0, -1))}>Newer</Anchor>}
-        {audit.data?.nextCursor && <Anchor component="button" onClick={() => setCursors([...cursors, audit.data.nextCursor!])}>Older</Anchor>}
+        {cursors.length > 0 && (
+          <Anchor component="button" onClick={() => setCursors(cursors.slice(0, -1))}>
+            Newer
+          </Anchor>
+        )}
+        {audit.data?.nextCursor && (
+          <Anchor component="button" onClick={() => setCursors([...cursors, audit.data.nextCursor!])}>
+            Older
+          </Anchor>
+        )}
       </Group>
     </>
   );

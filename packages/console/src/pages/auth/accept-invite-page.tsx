@@ -72,7 +72,9 @@ export function AcceptInvitePage() {
   const createAndJoin = newcomer.onSubmit((v) =>
     attempt(async () => {
       // Without a session the answer is always 202 {next: 'sign_in', email}.
-      const answer = await call(lk.POST('/api/v1/invitations/accept', { body: { token, name: v.name, password: v.password } }));
+      const answer = await call(
+        lk.POST('/api/v1/invitations/accept', { body: { token, name: v.name, password: v.password } }),
+      );
       const email = 'email' in answer ? answer.email : invitation.data!.email;
       try {
         await signIn(email, v.password);

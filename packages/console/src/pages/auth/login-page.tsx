@@ -1,4 +1,15 @@
-import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Center,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
@@ -45,15 +56,28 @@ export function LoginPage() {
           <Stack>
             <Title order={3}>Sign in to Latchkey</Title>
             {setup.data?.pending && (
-              <Alert color="blue">Latchkey is not set up yet: open the one-time setup link the server printed when it started.</Alert>
+              <Alert color="blue">
+                Latchkey is not set up yet: open the one-time setup link the server printed when it started.
+              </Alert>
             )}
             {error && (
               <Alert color="red" role="alert">
                 {error}
               </Alert>
             )}
-            <TextInput label="Email" type="email" autoComplete="username" required {...form.getInputProps('email')} />
-            <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
+            <TextInput
+              label="Email"
+              type="email"
+              autoComplete="username"
+              required
+              {...form.getInputProps('email')}
+            />
+            <PasswordInput
+              label="Password"
+              autoComplete="current-password"
+              required
+              {...form.getInputProps('password')}
+            />
             <Button type="submit" loading={form.submitting}>
               Sign in
             </Button>

@@ -15,7 +15,10 @@ export function SetupPage() {
     initialValues: { orgName: '', orgSlug: '', name: '', email: '', password: '' },
     validate: {
       orgName: orgNameError,
-      orgSlug: (v) => (/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/.test(v) ? null : 'Lower-case letters, digits and "-" (1–40).'),
+      orgSlug: (v) =>
+        /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/.test(v)
+          ? null
+          : 'Lower-case letters, digits and "-" (1–40).',
       password: (v) => (v.length >= 10 ? null : 'At least 10 characters.'),
     },
   });
@@ -38,17 +41,29 @@ export function SetupPage() {
             <Text size="sm" c="dimmed">
               Create your organization and its first owner.
             </Text>
-            {!token && <Alert color="yellow">This page needs the one-time setup link printed by the server.</Alert>}
+            {!token && (
+              <Alert color="yellow">This page needs the one-time setup link printed by the server.</Alert>
+            )}
             {error && (
               <Alert color="red" role="alert">
                 {error}
               </Alert>
             )}
             <TextInput label="Organization name" required {...form.getInputProps('orgName')} />
-            <TextInput label="Organization slug" description="Used in URLs, e.g. acme" required {...form.getInputProps('orgSlug')} />
+            <TextInput
+              label="Organization slug"
+              description="Used in URLs, e.g. acme"
+              required
+              {...form.getInputProps('orgSlug')}
+            />
             <TextInput label="Your name" required {...form.getInputProps('name')} />
             <TextInput label="Email" type="email" required {...form.getInputProps('email')} />
-            <PasswordInput label="Password" description="At least 10 characters" required {...form.getInputProps('password')} />
+            <PasswordInput
+              label="Password"
+              description="At least 10 characters"
+              required
+              {...form.getInputProps('password')}
+            />
             <Button type="submit" loading={form.submitting}>
               Create organization
             </Button>

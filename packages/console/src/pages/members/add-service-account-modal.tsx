@@ -4,7 +4,15 @@ import { call, lk, errorMessage } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
 
-export function AddServiceAccountModal({ org, opened, onClose }: { org: string; opened: boolean; onClose: () => void }) {
+export function AddServiceAccountModal({
+  org,
+  opened,
+  onClose,
+}: {
+  org: string;
+  opened: boolean;
+  onClose: () => void;
+}) {
   const roles = useRoles(org);
   const form = useForm({
     mode: 'controlled',
@@ -13,7 +21,16 @@ export function AddServiceAccountModal({ org, opened, onClose }: { org: string; 
     validate: { name: serviceAccountNameError },
   });
   const create = useOrgMutation(org, (v: typeof form.values) =>
-    call(lk.POST('/api/v1/orgs/{org}/service-accounts', { params: { path: { org } }, body: { name: v.name, ...(v.roleId ? { roleId: v.roleId } : {}), ...(v.description ? { description: v.description } : {}) } })),
+    call(
+      lk.POST('/api/v1/orgs/{org}/service-accounts', {
+        params: { path: { org } },
+        body: {
+          name: v.name,
+          ...(v.roleId ? { roleId: v.roleId } : {}),
+          ...(v.description ? { description: v.description } : {}),
+        },
+      }),
+    ),
   );
   const close = () => {
     form.reset();
@@ -33,7 +50,13 @@ export function AddServiceAccountModal({ org, opened, onClose }: { org: string; 
               {errorMessage(create.error)}
             </Alert>
           )}
-          <TextInput label="Name" description={SERVICE_ACCOUNT_NAME_HINT} required data-autofocus {...form.getInputProps('name')} />
+          <TextInput
+            label="Name"
+            description={SERVICE_ACCOUNT_NAME_HINT}
+            required
+            data-autofocus
+            {...form.getInputProps('name')}
+          />
           <Select
             label="Role"
             placeholder="Viewer (default)"

@@ -1,4 +1,16 @@
-import { Alert, Badge, Button, CopyButton, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  CopyButton,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { call, lk, errorMessage } from '../../api/client';
@@ -15,14 +27,22 @@ import { Empty, ErrorState, Loading } from '../../components/states';
 export function InvitationsTab({ org }: { org: string }) {
   const invitations = useInvitations(org);
   const contextMenu = useRowContextMenu();
-  const revoke = useOrgMutation(org, (i: Invitation) => call(lk.DELETE('/api/v1/orgs/{org}/invitations/{id}', { params: { path: { org, id: i.id } } })));
+  const revoke = useOrgMutation(org, (i: Invitation) =>
+    call(lk.DELETE('/api/v1/orgs/{org}/invitations/{id}', { params: { path: { org, id: i.id } } })),
+  );
   if (invitations.isPending) return <Loading />;
   if (invitations.isError) return <ErrorState error={invitations.error} />;
   if (invitations.data.length === 0) return <Empty>No open invitations.</Empty>;
-  const actions = (i: Invitation): RowAction[] => [{ key: 'revoke', title: 'Revoke invitation', color: 'red', onClick: () => revoke.mutate(i) }];
+  const actions = (i: Invitation): RowAction[] => [
+    { key: 'revoke', title: 'Revoke invitation', color: 'red', onClick: () => revoke.mutate(i) },
+  ];
   return (
     <>
-      {revoke.error && <Alert color="red" mb="sm" role="alert">{errorMessage(revoke.error)}</Alert>}
+      {revoke.error && (
+        <Alert color="red" mb="sm" role="alert">
+          {errorMessage(revoke.error)}
+        </Alert>
+      )}
       <Table.ScrollContainer minWidth={520}>
         <Table aria-label="Invitations">
           <Table.Thead>
@@ -39,9 +59,13 @@ export function InvitationsTab({ org }: { org: string }) {
               <Table.Tr key={i.id} onContextMenu={contextMenu(actions(i))}>
                 <Table.Td>{i.email}</Table.Td>
                 <Table.Td>{i.roleName}</Table.Td>
-                <Table.Td><Badge color={i.status === 'pending' ? 'blue' : 'gray'}>{i.status}</Badge></Table.Td>
+                <Table.Td>
+                  <Badge color={i.status === 'pending' ? 'blue' : 'gray'}>{i.status}</Badge>
+                </Table.Td>
                 <Table.Td>{new Date(i.expiresAt).toLocaleString()}</Table.Td>
-                <Table.Td><RowMenuButton label={i.email} actions={actions(i)} /></Table.Td>
+                <Table.Td>
+                  <RowMenuButton label={i.email} actions={actions(i)} />
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -55,8 +79,16 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
   const roles = useRoles(org);
   const [link, setLink] = useState<string | null>(null);
   const [emailed, setEmailed] = useState(false);
-  const form = useForm({ initialValues: { email: '', roleId: '' }, validate: { email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : 'Enter an email address.'), roleId: (v) => (v ? null : 'Choose a role.') } });
-  const invite = useOrgMutation(org, (v: typeof form.values) => call(lk.POST('/api/v1/orgs/{org}/invitations', { params: { path: { org } }, body: v })));
+  const form = useForm({
+    initialValues: { email: '', roleId: '' },
+    validate: {
+      email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : 'Enter an email address.'),
+      roleId: (v) => (v ? null : 'Choose a role.'),
+    },
+  });
+  const invite = useOrgMutation(org, (v: typeof form.values) =>
+    call(lk.POST('/api/v1/orgs/{org}/invitations', { params: { path: { org } }, body: v })),
+  );
   // With SMTP the link goes to the address only (whoever uses it proves they read that mailbox): no link here.
   const [mailedOnly, setMailedOnly] = useState<boolean | null>(null);
   const close = () => {
@@ -76,30 +108,58 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
               : 'The e-mail could not be sent. Revoke this invitation and invite again once e-mail works.'}
           </Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={close}>Done</Button>
+            <Button variant="default" onClick={close}>
+              Done
+            </Button>
           </Group>
         </Stack>
       ) : link ? (
         <Stack>
           <Text size="sm">
-            Send this single-use link to {form.values.email} yourself: it is shown only now, and whoever opens it can create
-            the account for that address, so you vouch that it reaches them.
+            Send this single-use link to {form.values.email} yourself: it is shown only now, and whoever opens
+            it can create the account for that address, so you vouch that it reaches them.
           </Text>
           <TextInput readOnly value={link} aria-label="Invitation link" />
           <Group justify="flex-end">
-            <CopyButton value={link}>{({ copied, copy }) => <Button onClick={copy}>{copied ? 'Copied' : 'Copy link'}</Button>}</CopyButton>
-            <Button variant="default" onClick={close}>Done</Button>
+            <CopyButton value={link}>
+              {({ copied, copy }) => <Button onClick={copy}>{copied ? 'Copied' : 'Copy link'}</Button>}
+            </CopyButton>
+            <Button variant="default" onClick={close}>
+              Done
+            </Button>
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={form.onSubmit(async (v) => { const r = await invite.mutateAsync(v).catch(() => null); if (r) { setEmailed(r.emailed); if (r.link) setLink(r.link); else setMailedOnly(true); } })}>
+        <form
+          onSubmit={form.onSubmit(async (v) => {
+            const r = await invite.mutateAsync(v).catch(() => null);
+            if (r) {
+              setEmailed(r.emailed);
+              if (r.link) setLink(r.link);
+              else setMailedOnly(true);
+            }
+          })}
+        >
           <Stack>
-            {invite.error && <Alert color="red" role="alert">{errorMessage(invite.error)}</Alert>}
+            {invite.error && (
+              <Alert color="red" role="alert">
+                {errorMessage(invite.error)}
+              </Alert>
+            )}
             <TextInput label="Email" type="email" required {...form.getInputProps('email')} />
-            <Select label="Role" required data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))} {...form.getInputProps('roleId')} />
+            <Select
+              label="Role"
+              required
+              data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
+              {...form.getInputProps('roleId')}
+            />
             <Group justify="flex-end">
-              <Button variant="default" onClick={close}>Cancel</Button>
-              <Button type="submit" loading={invite.isPending}>Create invitation</Button>
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={invite.isPending}>
+                Create invitation
+              </Button>
             </Group>
           </Stack>
         </form>

@@ -25,14 +25,25 @@ export function MembersPage() {
   return (
     <>
       <PageHeader title="Members" action={action} />
-      <Tabs value={tab} onChange={(t) => void navigate({ to: '/orgs/$org/members', params: { org }, search: { tab: (t ?? 'members') as MembersTabName } })}>
+      <Tabs
+        value={tab}
+        onChange={(t) =>
+          void navigate({
+            to: '/orgs/$org/members',
+            params: { org },
+            search: { tab: (t ?? 'members') as MembersTabName },
+          })
+        }
+      >
         <Tabs.List mb="md">
           <Tabs.Tab value="members">Members</Tabs.Tab>
           <Tabs.Tab value="service-accounts">Service Accounts</Tabs.Tab>
           <Tabs.Tab value="invitations">Invitations</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="members">{tab === 'members' && <MembersTab org={org} />}</Tabs.Panel>
-        <Tabs.Panel value="service-accounts">{tab === 'service-accounts' && <ServiceAccountsTab org={org} />}</Tabs.Panel>
+        <Tabs.Panel value="service-accounts">
+          {tab === 'service-accounts' && <ServiceAccountsTab org={org} />}
+        </Tabs.Panel>
         <Tabs.Panel value="invitations">{tab === 'invitations' && <InvitationsTab org={org} />}</Tabs.Panel>
       </Tabs>
       <AddServiceAccountModal org={org} opened={adding} onClose={() => setAdding(false)} />

@@ -35,7 +35,11 @@ export function MembersTab({ org }: { org: string }) {
           </Table.Thead>
           <Table.Tbody>
             {members.data.map((m) => (
-              <Table.Tr key={m.userId} data-testid={`member-row-${m.email}`} onContextMenu={contextMenu(actions(m))}>
+              <Table.Tr
+                key={m.userId}
+                data-testid={`member-row-${m.email}`}
+                onContextMenu={contextMenu(actions(m))}
+              >
                 <Table.Td>{m.name}</Table.Td>
                 <Table.Td>{m.email}</Table.Td>
                 <Table.Td>{m.roleName}</Table.Td>
@@ -58,15 +62,40 @@ export function MembersTab({ org }: { org: string }) {
 function ChangeRoleModal({ org, member, onClose }: { org: string; member: Member; onClose: () => void }) {
   const roles = useRoles(org);
   const [roleId, setRoleId] = useState<string | null>(member.roleId);
-  const change = useOrgMutation(org, (id: string) => call(lk.PATCH('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org, userId: member.userId } }, body: { roleId: id } })));
+  const change = useOrgMutation(org, (id: string) =>
+    call(
+      lk.PATCH('/api/v1/orgs/{org}/members/{userId}', {
+        params: { path: { org, userId: member.userId } },
+        body: { roleId: id },
+      }),
+    ),
+  );
   return (
     <Modal opened onClose={onClose} title={`Change role of ${member.email}`}>
       <Stack>
-        {change.error && <Alert color="red" role="alert">{errorMessage(change.error)}</Alert>}
-        <Select label="Role" data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))} value={roleId} onChange={setRoleId} allowDeselect={false} />
+        {change.error && (
+          <Alert color="red" role="alert">
+            {errorMessage(change.error)}
+          </Alert>
+        )}
+        <Select
+          label="Role"
+          data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
+          value={roleId}
+          onChange={setRoleId}
+          allowDeselect={false}
+        />
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button loading={change.isPending} disabled={!roleId} onClick={() => { if (roleId) void change.mutateAsync(roleId).then(onClose, () => undefined); }}>
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button
+            loading={change.isPending}
+            disabled={!roleId}
+            onClick={() => {
+              if (roleId) void change.mutateAsync(roleId).then(onClose, () => undefined);
+            }}
+          >
             Save
           </Button>
         </Group>
@@ -83,51 +112,88 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
   const accounts = useServiceAccounts(org);
   const [owned, setOwned] = useState<TokenRef[] | null>(null);
   const [target, setTarget] = useState<string | null>(null);
-  const remove = useOrgMutation(org, () => call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org, userId: member.userId } } })));
-  const reassignAndRemove = useOrgMutation(org, async ({ tokens, to }: { tokens: TokenRef[]; to: string }) => {
-    for (const t of tokens) await call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', { params: { path: { org, id: t.id } }, body: { serviceAccountId: to } }));
-    await call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org, userId: member.userId } } }));
-  });
+  const remove = useOrgMutation(org, () =>
+    call(
+      lk.DELETE('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org, userId: member.userId } } }),
+    ),
+  );
+  const reassignAndRemove = useOrgMutation(
+    org,
+    async ({ tokens, to }: { tokens: TokenRef[]; to: string }) => {
+      for (const t of tokens)
+        await call(
+          lk.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', {
+            params: { path: { org, id: t.id } },
+            body: { serviceAccountId: to },
+          }),
+        );
+      await call(
+        lk.DELETE('/api/v1/orgs/{org}/members/{userId}', {
+          params: { path: { org, userId: member.userId } },
+        }),
+      );
+    },
+  );
   const tryRemove = async () => {
     try {
       await remove.mutateAsync(undefined);
       onClose();
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'member_owns_tokens') setOwned((e.details as { tokens: TokenRef[] }).tokens);
+      if (e instanceof ApiError && e.code === 'member_owns_tokens')
+        setOwned((e.details as { tokens: TokenRef[] }).tokens);
     }
   };
-  const failure = remove.error && !(remove.error instanceof ApiError && remove.error.code === 'member_owns_tokens') ? remove.error : reassignAndRemove.error;
+  const failure =
+    remove.error && !(remove.error instanceof ApiError && remove.error.code === 'member_owns_tokens')
+      ? remove.error
+      : reassignAndRemove.error;
   return (
     <Modal opened onClose={onClose} title={`Remove ${member.email} from the org`}>
       <Stack>
-        {failure && <Alert color="red" role="alert">{errorMessage(failure)}</Alert>}
+        {failure && (
+          <Alert color="red" role="alert">
+            {errorMessage(failure)}
+          </Alert>
+        )}
         {owned ? (
           <>
             <Alert color="orange" title="This member still owns tokens" role="alert">
-              A member who owns active tokens cannot be removed. Reassign these tokens to a service account first — their values do not
-              change, so sites using them keep working.
+              A member who owns active tokens cannot be removed. Reassign these tokens to a service account
+              first — their values do not change, so sites using them keep working.
             </Alert>
             <List size="sm" data-testid="owned-tokens">
               {owned.map((t) => (
                 <List.Item key={t.id}>
-                  {t.name} <Text span c="dimmed">({t.type}, {t.hint})</Text>
+                  {t.name}{' '}
+                  <Text span c="dimmed">
+                    ({t.type}, {t.hint})
+                  </Text>
                 </List.Item>
               ))}
             </List>
             <Select
               label="Reassign them to"
               placeholder="Choose a service account"
-              data={(accounts.data ?? []).filter((a) => a.status === 'active').map((a) => ({ value: a.id, label: a.name }))}
+              data={(accounts.data ?? [])
+                .filter((a) => a.status === 'active')
+                .map((a) => ({ value: a.id, label: a.name }))}
               value={target}
               onChange={setTarget}
             />
             <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>Cancel</Button>
+              <Button variant="default" onClick={onClose}>
+                Cancel
+              </Button>
               <Button
                 color="red"
                 disabled={!target}
                 loading={reassignAndRemove.isPending}
-                onClick={() => { if (target) void reassignAndRemove.mutateAsync({ tokens: owned, to: target }).then(onClose, () => undefined); }}
+                onClick={() => {
+                  if (target)
+                    void reassignAndRemove
+                      .mutateAsync({ tokens: owned, to: target })
+                      .then(onClose, () => undefined);
+                }}
               >
                 Reassign and remove
               </Button>
@@ -139,7 +205,9 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
               {member.name} ({member.email}) loses access to this org at once.
             </Text>
             <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>Cancel</Button>
+              <Button variant="default" onClick={onClose}>
+                Cancel
+              </Button>
               <Button color="red" loading={remove.isPending} onClick={() => void tryRemove()}>
                 Remove from org
               </Button>

@@ -1,4 +1,16 @@
-import { Alert, Badge, Button, Group, List, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  List,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useState } from 'react';
 import { call, lk, ApiError, errorMessage } from '../../api/client';
 import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
@@ -13,7 +25,14 @@ export function ServiceAccountsTab({ org }: { org: string }) {
   const accounts = useServiceAccounts(org);
   const contextMenu = useRowContextMenu();
   const [dialog, setDialog] = useState<Dialog>(null);
-  const toggle = useOrgMutation(org, (sa: ServiceAccount) => call(lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id: sa.id } }, body: { disabled: sa.status === 'active' } })));
+  const toggle = useOrgMutation(org, (sa: ServiceAccount) =>
+    call(
+      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+        params: { path: { org, id: sa.id } },
+        body: { disabled: sa.status === 'active' },
+      }),
+    ),
+  );
   if (accounts.isPending) return <Loading />;
   if (accounts.isError) return <ErrorState error={accounts.error} />;
   if (accounts.data.length === 0) return <Empty>No service accounts yet. Add one to own your tokens.</Empty>;
@@ -26,7 +45,11 @@ export function ServiceAccountsTab({ org }: { org: string }) {
   ];
   return (
     <>
-      {toggle.error && <Alert color="red" mb="sm" role="alert">{errorMessage(toggle.error)}</Alert>}
+      {toggle.error && (
+        <Alert color="red" mb="sm" role="alert">
+          {errorMessage(toggle.error)}
+        </Alert>
+      )}
       <Table.ScrollContainer minWidth={560}>
         <Table highlightOnHover aria-label="Service accounts">
           <Table.Thead>
@@ -41,10 +64,18 @@ export function ServiceAccountsTab({ org }: { org: string }) {
           </Table.Thead>
           <Table.Tbody>
             {accounts.data.map((sa) => (
-              <Table.Tr key={sa.id} data-testid={`sa-row-${sa.name}`} onContextMenu={contextMenu(actions(sa))}>
+              <Table.Tr
+                key={sa.id}
+                data-testid={`sa-row-${sa.name}`}
+                onContextMenu={contextMenu(actions(sa))}
+              >
                 <Table.Td>
                   <Text fw={500}>{sa.name}</Text>
-                  {sa.description && <Text size="xs" c="dimmed">{sa.description}</Text>}
+                  {sa.description && (
+                    <Text size="xs" c="dimmed">
+                      {sa.description}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>{sa.roleName}</Table.Td>
                 <Table.Td>
@@ -69,16 +100,39 @@ export function ServiceAccountsTab({ org }: { org: string }) {
 
 function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const [name, setName] = useState(sa.name);
-  const rename = useOrgMutation(org, (n: string) => call(lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id: sa.id } }, body: { name: n } })));
+  const rename = useOrgMutation(org, (n: string) =>
+    call(
+      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+        params: { path: { org, id: sa.id } },
+        body: { name: n },
+      }),
+    ),
+  );
   const problem = serviceAccountNameError(name);
   return (
     <Modal opened onClose={onClose} title={`Rename ${sa.name}`}>
       <Stack>
-        {rename.error && <Alert color="red" role="alert">{errorMessage(rename.error)}</Alert>}
-        <TextInput label="Name" description={SERVICE_ACCOUNT_NAME_HINT} value={name} onChange={(e) => setName(e.currentTarget.value)} error={problem} />
+        {rename.error && (
+          <Alert color="red" role="alert">
+            {errorMessage(rename.error)}
+          </Alert>
+        )}
+        <TextInput
+          label="Name"
+          description={SERVICE_ACCOUNT_NAME_HINT}
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={problem}
+        />
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button disabled={problem !== null} loading={rename.isPending} onClick={() => void rename.mutateAsync(name).then(onClose, () => undefined)}>
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button
+            disabled={problem !== null}
+            loading={rename.isPending}
+            onClick={() => void rename.mutateAsync(name).then(onClose, () => undefined)}
+          >
             Rename
           </Button>
         </Group>
@@ -90,16 +144,44 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
 function RoleModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const roles = useRoles(org);
   const [roleId, setRoleId] = useState<string | null>(sa.roleId);
-  const save = useOrgMutation(org, (id: string) => call(lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id: sa.id } }, body: { roleId: id } })));
+  const save = useOrgMutation(org, (id: string) =>
+    call(
+      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+        params: { path: { org, id: sa.id } },
+        body: { roleId: id },
+      }),
+    ),
+  );
   return (
     <Modal opened onClose={onClose} title={`Role of ${sa.name}`}>
       <Stack>
-        {save.error && <Alert color="red" role="alert">{errorMessage(save.error)}</Alert>}
-        <Text size="sm" c="dimmed">Its tokens gain or lose permissions with the role, at once.</Text>
-        <Select label="Role" data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))} value={roleId} onChange={setRoleId} allowDeselect={false} />
+        {save.error && (
+          <Alert color="red" role="alert">
+            {errorMessage(save.error)}
+          </Alert>
+        )}
+        <Text size="sm" c="dimmed">
+          Its tokens gain or lose permissions with the role, at once.
+        </Text>
+        <Select
+          label="Role"
+          data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
+          value={roleId}
+          onChange={setRoleId}
+          allowDeselect={false}
+        />
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button loading={save.isPending} onClick={() => { if (roleId) void save.mutateAsync(roleId).then(onClose, () => undefined); }}>Save</Button>
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button
+            loading={save.isPending}
+            onClick={() => {
+              if (roleId) void save.mutateAsync(roleId).then(onClose, () => undefined);
+            }}
+          >
+            Save
+          </Button>
         </Group>
       </Stack>
     </Modal>
@@ -109,41 +191,66 @@ function RoleModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onCl
 /** Deleting is refused while the account owns active tokens; the refusal lists them and offers to revoke them too. */
 function DeleteModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const [owned, setOwned] = useState<TokenRef[] | null>(null);
-  const del = useOrgMutation(org, (revoke: boolean) => call(lk.DELETE('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id: sa.id }, query: revoke ? { revokeTokens: true } : {} } })));
+  const del = useOrgMutation(org, (revoke: boolean) =>
+    call(
+      lk.DELETE('/api/v1/orgs/{org}/service-accounts/{id}', {
+        params: { path: { org, id: sa.id }, query: revoke ? { revokeTokens: true } : {} },
+      }),
+    ),
+  );
   const attempt = async (revoke: boolean) => {
     try {
       await del.mutateAsync(revoke);
       onClose();
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'service_account_has_tokens') setOwned((e.details as { tokens: TokenRef[] }).tokens);
+      if (e instanceof ApiError && e.code === 'service_account_has_tokens')
+        setOwned((e.details as { tokens: TokenRef[] }).tokens);
     }
   };
-  const other = del.error && !(del.error instanceof ApiError && del.error.code === 'service_account_has_tokens') ? del.error : null;
+  const other =
+    del.error && !(del.error instanceof ApiError && del.error.code === 'service_account_has_tokens')
+      ? del.error
+      : null;
   return (
     <Modal opened onClose={onClose} title={`Delete ${sa.name}`}>
       <Stack>
-        {other && <Alert color="red" role="alert">{errorMessage(other)}</Alert>}
+        {other && (
+          <Alert color="red" role="alert">
+            {errorMessage(other)}
+          </Alert>
+        )}
         {owned ? (
           <>
             <Alert color="orange" title="This account still owns active tokens" role="alert">
-              Deleting never leaves a token without an owner. Reassign these tokens under Tokens first, or revoke them together with the account.
+              Deleting never leaves a token without an owner. Reassign these tokens under Tokens first, or
+              revoke them together with the account.
             </Alert>
             <List size="sm">
               {owned.map((t) => (
-                <List.Item key={t.id}>{t.name} ({t.hint})</List.Item>
+                <List.Item key={t.id}>
+                  {t.name} ({t.hint})
+                </List.Item>
               ))}
             </List>
             <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>Cancel</Button>
-              <Button color="red" loading={del.isPending} onClick={() => void attempt(true)}>Revoke tokens and delete</Button>
+              <Button variant="default" onClick={onClose}>
+                Cancel
+              </Button>
+              <Button color="red" loading={del.isPending} onClick={() => void attempt(true)}>
+                Revoke tokens and delete
+              </Button>
             </Group>
           </>
         ) : (
           <>
             <Text>Delete the service account {sa.name}?</Text>
             <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>Cancel</Button>
-              <Button color="red" loading={del.isPending} onClick={() => void attempt(false)}>Delete</Button>
+              <Button variant="default" onClick={onClose}>
+                Cancel
+              </Button>
+              <Button color="red" loading={del.isPending} onClick={() => void attempt(false)}>
+                Delete
+              </Button>
             </Group>
           </>
         )}

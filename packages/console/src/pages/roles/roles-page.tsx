@@ -14,7 +14,9 @@ export function RolesPage() {
   const roles = useRoles(org);
   const contextMenu = useRowContextMenu();
   const [editing, setEditing] = useState<Role | 'new' | null>(null);
-  const remove = useOrgMutation(org, (r: Role) => call(lk.DELETE('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: r.id } } })));
+  const remove = useOrgMutation(org, (r: Role) =>
+    call(lk.DELETE('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: r.id } } })),
+  );
   if (roles.isPending) return <Loading />;
   if (roles.isError) return <ErrorState error={roles.error} />;
   const actions = (r: Role): RowAction[] => [
@@ -24,36 +26,81 @@ export function RolesPage() {
   return (
     <>
       <PageHeader title="Roles" action={<Button onClick={() => setEditing('new')}>Add role</Button>} />
-      {remove.error && <Alert color="red" mb="sm" role="alert">{errorMessage(remove.error)}</Alert>}
+      {remove.error && (
+        <Alert color="red" mb="sm" role="alert">
+          {errorMessage(remove.error)}
+        </Alert>
+      )}
       <Table highlightOnHover aria-label="Roles">
         <Table.Thead>
-          <Table.Tr><Table.Th>Role</Table.Th><Table.Th>Permissions</Table.Th><Table.Th /></Table.Tr>
+          <Table.Tr>
+            <Table.Th>Role</Table.Th>
+            <Table.Th>Permissions</Table.Th>
+            <Table.Th />
+          </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {roles.data.items.map((r) => (
             <Table.Tr key={r.id} onContextMenu={contextMenu(actions(r))} data-testid={`role-row-${r.name}`}>
               <Table.Td>
-                <Group gap="xs">{r.name}{r.builtin && <Badge size="xs" variant="light">built-in</Badge>}</Group>
-                {r.description && <Text size="xs" c="dimmed">{r.description}</Text>}
+                <Group gap="xs">
+                  {r.name}
+                  {r.builtin && (
+                    <Badge size="xs" variant="light">
+                      built-in
+                    </Badge>
+                  )}
+                </Group>
+                {r.description && (
+                  <Text size="xs" c="dimmed">
+                    {r.description}
+                  </Text>
+                )}
               </Table.Td>
-              <Table.Td><Text size="sm">{r.permissions.filter((p) => p.endsWith(':edit')).length} edit, {r.permissions.filter((p) => p.endsWith(':view')).length} view</Text></Table.Td>
-              <Table.Td><RowMenuButton label={r.name} actions={actions(r)} /></Table.Td>
+              <Table.Td>
+                <Text size="sm">
+                  {r.permissions.filter((p) => p.endsWith(':edit')).length} edit,{' '}
+                  {r.permissions.filter((p) => p.endsWith(':view')).length} view
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <RowMenuButton label={r.name} actions={actions(r)} />
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
-      {editing && <RoleEditor org={org} role={editing === 'new' ? null : editing} resources={roles.data.catalog.resources} onClose={() => setEditing(null)} />}
+      {editing && (
+        <RoleEditor
+          org={org}
+          role={editing === 'new' ? null : editing}
+          resources={roles.data.catalog.resources}
+          onClose={() => setEditing(null)}
+        />
+      )}
     </>
   );
 }
 
-function RoleEditor({ org, role, resources, onClose }: { org: string; role: Role | null; resources: string[]; onClose: () => void }) {
+function RoleEditor({
+  org,
+  role,
+  resources,
+  onClose,
+}: {
+  org: string;
+  role: Role | null;
+  resources: string[];
+  onClose: () => void;
+}) {
   const [name, setName] = useState(role?.name ?? '');
   const [perms, setPerms] = useState<Set<string>>(new Set(role?.permissions ?? []));
   const readOnly = role?.builtin ?? false;
   const save = useOrgMutation(org, () => {
     const body = { name, permissions: [...perms] };
-    return role ? call(lk.PATCH('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: role.id } }, body })) : call(lk.POST('/api/v1/orgs/{org}/roles', { params: { path: { org } }, body }));
+    return role
+      ? call(lk.PATCH('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: role.id } }, body }))
+      : call(lk.POST('/api/v1/orgs/{org}/roles', { params: { path: { org } }, body }));
   });
   const toggle = (resource: string, action: 'view' | 'edit', on: boolean) => {
     const next = new Set(perms);
@@ -68,26 +115,75 @@ function RoleEditor({ org, role, resources, onClose }: { org: string; role: Role
     setPerms(next);
   };
   return (
-    <Modal opened onClose={onClose} title={role ? (readOnly ? role.name : `Edit ${role.name}`) : 'Add role'} size="lg">
+    <Modal
+      opened
+      onClose={onClose}
+      title={role ? (readOnly ? role.name : `Edit ${role.name}`) : 'Add role'}
+      size="lg"
+    >
       <Stack>
-        {save.error && <Alert color="red" role="alert">{errorMessage(save.error)}</Alert>}
-        {readOnly && <Text size="sm" c="dimmed">Built-in roles cannot be changed.</Text>}
-        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={readOnly} required />
+        {save.error && (
+          <Alert color="red" role="alert">
+            {errorMessage(save.error)}
+          </Alert>
+        )}
+        {readOnly && (
+          <Text size="sm" c="dimmed">
+            Built-in roles cannot be changed.
+          </Text>
+        )}
+        <TextInput
+          label="Name"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          disabled={readOnly}
+          required
+        />
         <Table aria-label="Permission grid">
-          <Table.Thead><Table.Tr><Table.Th>Resource</Table.Th><Table.Th>View</Table.Th><Table.Th>Edit</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Resource</Table.Th>
+              <Table.Th>View</Table.Th>
+              <Table.Th>Edit</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {resources.map((r) => (
               <Table.Tr key={r}>
                 <Table.Td>{r}</Table.Td>
-                <Table.Td><Checkbox aria-label={`${r} view`} checked={perms.has(`${r}:view`)} disabled={readOnly} onChange={(e) => toggle(r, 'view', e.currentTarget.checked)} /></Table.Td>
-                <Table.Td><Checkbox aria-label={`${r} edit`} checked={perms.has(`${r}:edit`)} disabled={readOnly} onChange={(e) => toggle(r, 'edit', e.currentTarget.checked)} /></Table.Td>
+                <Table.Td>
+                  <Checkbox
+                    aria-label={`${r} view`}
+                    checked={perms.has(`${r}:view`)}
+                    disabled={readOnly}
+                    onChange={(e) => toggle(r, 'view', e.currentTarget.checked)}
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <Checkbox
+                    aria-label={`${r} edit`}
+                    checked={perms.has(`${r}:edit`)}
+                    disabled={readOnly}
+                    onChange={(e) => toggle(r, 'edit', e.currentTarget.checked)}
+                  />
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>{readOnly ? 'Close' : 'Cancel'}</Button>
-          {!readOnly && <Button disabled={!name.trim()} loading={save.isPending} onClick={() => void save.mutateAsync(undefined).then(onClose, () => undefined)}>Save</Button>}
+          <Button variant="default" onClick={onClose}>
+            {readOnly ? 'Close' : 'Cancel'}
+          </Button>
+          {!readOnly && (
+            <Button
+              disabled={!name.trim()}
+              loading={save.isPending}
+              onClick={() => void save.mutateAsync(undefined).then(onClose, () => undefined)}
+            >
+              Save
+            </Button>
+          )}
         </Group>
       </Stack>
     </Modal>

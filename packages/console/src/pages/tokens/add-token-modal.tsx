@@ -1,17 +1,51 @@
-import { Alert, Button, Group, Modal, MultiSelect, SegmentedControl, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Modal,
+  MultiSelect,
+  SegmentedControl,
+  Select,
+  Stack,
+  TagsInput,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { call, lk, errorMessage } from '../../api/client';
 import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
-import { domainError, grantablePermissions, tokenFormErrors, type TokenFormValues } from '../../validation/forms';
+import {
+  domainError,
+  grantablePermissions,
+  tokenFormErrors,
+  type TokenFormValues,
+} from '../../validation/forms';
 
 /** The Add Token form: every field; the service account is required and public tokens need domains. */
-export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string; opened: boolean; onClose: () => void; onCreated: (value: string, token: Token) => void }) {
+export function AddTokenModal({
+  org,
+  opened,
+  onClose,
+  onCreated,
+}: {
+  org: string;
+  opened: boolean;
+  onClose: () => void;
+  onCreated: (value: string, token: Token) => void;
+}) {
   const accounts = useServiceAccounts(org);
   const roles = useRoles(org);
   const form = useForm<TokenFormValues>({
     mode: 'controlled',
-    initialValues: { name: '', serviceAccountId: null, type: 'private', domains: [], permissions: [], expiresAt: '' },
+    initialValues: {
+      name: '',
+      serviceAccountId: null,
+      type: 'private',
+      domains: [],
+      permissions: [],
+      expiresAt: '',
+    },
     validate: (v) => tokenFormErrors(v),
   });
   const create = useOrgMutation(org, (v: TokenFormValues) =>
@@ -37,7 +71,9 @@ export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string
   };
   const sa = (accounts.data ?? []).find((a) => a.id === form.values.serviceAccountId);
   const role = (roles.data?.items ?? []).find((r) => r.id === sa?.roleId);
-  const grantable = role ? grantablePermissions(role.permissions, form.values.type, roles.data?.catalog.publicSafe ?? []) : [];
+  const grantable = role
+    ? grantablePermissions(role.permissions, form.values.type, roles.data?.catalog.publicSafe ?? [])
+    : [];
   const badDomain = form.values.domains.map(domainError).find((e) => e !== null) ?? null;
 
   return (
@@ -53,13 +89,19 @@ export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string
         })}
       >
         <Stack>
-          {create.error && <Alert color="red" role="alert">{errorMessage(create.error)}</Alert>}
+          {create.error && (
+            <Alert color="red" role="alert">
+              {errorMessage(create.error)}
+            </Alert>
+          )}
           <TextInput label="Name" required data-autofocus {...form.getInputProps('name')} />
           <Select
             label="Service account"
             required
             placeholder="Choose the service account that owns this token"
-            data={(accounts.data ?? []).filter((a) => a.status === 'active').map((a) => ({ value: a.id, label: a.name }))}
+            data={(accounts.data ?? [])
+              .filter((a) => a.status === 'active')
+              .map((a) => ({ value: a.id, label: a.name }))}
             nothingFoundMessage="No service account yet: add one under Members → Service Accounts"
             searchable
             {...form.getInputProps('serviceAccountId')}
@@ -69,10 +111,15 @@ export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string
             }}
           />
           <div>
-            <Text size="sm" fw={500} mb={4}>Type</Text>
+            <Text size="sm" fw={500} mb={4}>
+              Type
+            </Text>
             <SegmentedControl
               aria-label="Token type"
-              data={[{ value: 'private', label: 'Private' }, { value: 'public', label: 'Public' }]}
+              data={[
+                { value: 'private', label: 'Private' },
+                { value: 'public', label: 'Public' },
+              ]}
               {...form.getInputProps('type')}
               onChange={(v) => {
                 form.setFieldValue('type', v as 'public' | 'private');
@@ -98,17 +145,30 @@ export function AddTokenModal({ org, opened, onClose, onCreated }: { org: string
           )}
           <MultiSelect
             label="Permissions"
-            description={sa ? `Limited to what ${sa.name} holds${form.values.type === 'public' ? ' and to public-safe permissions' : ''}. Empty = all of them.` : 'Choose a service account first.'}
+            description={
+              sa
+                ? `Limited to what ${sa.name} holds${form.values.type === 'public' ? ' and to public-safe permissions' : ''}. Empty = all of them.`
+                : 'Choose a service account first.'
+            }
             data={grantable}
             disabled={!sa}
             searchable
             clearable
             {...form.getInputProps('permissions')}
           />
-          <TextInput label="Expires at" type="datetime-local" description="Optional" {...form.getInputProps('expiresAt')} />
+          <TextInput
+            label="Expires at"
+            type="datetime-local"
+            description="Optional"
+            {...form.getInputProps('expiresAt')}
+          />
           <Group justify="flex-end">
-            <Button variant="default" onClick={close}>Cancel</Button>
-            <Button type="submit" loading={create.isPending}>Create token</Button>
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              Create token
+            </Button>
           </Group>
         </Stack>
       </form>

@@ -5,29 +5,61 @@ import { useOrgMutation, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
 
 /** Reassign Token: only service accounts are offered (tokens may never be given to a person). */
-export function ReassignDialog({ org, tokens, onClose }: { org: string; tokens: Token[]; onClose: () => void }) {
+export function ReassignDialog({
+  org,
+  tokens,
+  onClose,
+}: {
+  org: string;
+  tokens: Token[];
+  onClose: () => void;
+}) {
   const accounts = useServiceAccounts(org);
   const [target, setTarget] = useState<string | null>(null);
   const reassign = useOrgMutation(org, async (to: string) => {
-    for (const t of tokens) await call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', { params: { path: { org, id: t.id } }, body: { serviceAccountId: to } }));
+    for (const t of tokens)
+      await call(
+        lk.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', {
+          params: { path: { org, id: t.id } },
+          body: { serviceAccountId: to },
+        }),
+      );
   });
-  const title = tokens.length === 1 ? `Reassign Token "${tokens[0]!.name}"` : `Reassign ${tokens.length} tokens`;
+  const title =
+    tokens.length === 1 ? `Reassign Token "${tokens[0]!.name}"` : `Reassign ${tokens.length} tokens`;
   return (
     <Modal opened onClose={onClose} title={title}>
       <Stack>
-        {reassign.error && <Alert color="red" role="alert">{errorMessage(reassign.error)}</Alert>}
-        <Text size="sm">Tokens can only be reassigned to a service account. The value stays the same, so sites using it keep working.</Text>
+        {reassign.error && (
+          <Alert color="red" role="alert">
+            {errorMessage(reassign.error)}
+          </Alert>
+        )}
+        <Text size="sm">
+          Tokens can only be reassigned to a service account. The value stays the same, so sites using it keep
+          working.
+        </Text>
         <Select
           label="Service account"
           placeholder="Choose a service account"
-          data={(accounts.data ?? []).filter((a) => a.status === 'active').map((a) => ({ value: a.id, label: a.name }))}
+          data={(accounts.data ?? [])
+            .filter((a) => a.status === 'active')
+            .map((a) => ({ value: a.id, label: a.name }))}
           value={target}
           onChange={setTarget}
           nothingFoundMessage="No service account: add one under Members → Service Accounts"
         />
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button disabled={!target} loading={reassign.isPending} onClick={() => { if (target) void reassign.mutateAsync(target).then(onClose, () => undefined); }}>
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button
+            disabled={!target}
+            loading={reassign.isPending}
+            onClick={() => {
+              if (target) void reassign.mutateAsync(target).then(onClose, () => undefined);
+            }}
+          >
             Reassign
           </Button>
         </Group>

@@ -1,20 +1,40 @@
 import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text } from '@mantine/core';
 
 /** The one-time reveal: the full value with a copy button. Held only in component state, never stored. */
-export function RevealDialog({ value, type, onClose }: { value: string; type: 'public' | 'private'; onClose: () => void }) {
+export function RevealDialog({
+  value,
+  type,
+  onClose,
+}: {
+  value: string;
+  type: 'public' | 'private';
+  onClose: () => void;
+}) {
   return (
     <Modal opened onClose={onClose} title="Your new token" size="lg" closeOnClickOutside={false}>
       <Stack>
         {type === 'private' ? (
-          <Alert color="orange" title="Copy it now">This token will not be shown again. Store it somewhere safe, such as your secret manager.</Alert>
+          <Alert color="orange" title="Copy it now">
+            This token will not be shown again. Store it somewhere safe, such as your secret manager.
+          </Alert>
         ) : (
-          <Alert color="blue" title="Public token">Embed it in your web pages. Admins can view it again in the token list.</Alert>
+          <Alert color="blue" title="Public token">
+            Embed it in your web pages. Admins can view it again in the token list.
+          </Alert>
         )}
-        <Code block data-testid="revealed-token" style={{ wordBreak: 'break-all' }}>{value}</Code>
-        <Text size="xs" c="dimmed">Send it as Authorization: Bearer &lt;token&gt; or as ?bearer_token=&lt;token&gt;.</Text>
+        <Code block data-testid="revealed-token" style={{ wordBreak: 'break-all' }}>
+          {value}
+        </Code>
+        <Text size="xs" c="dimmed">
+          Send it as Authorization: Bearer &lt;token&gt; or as ?bearer_token=&lt;token&gt;.
+        </Text>
         <Group justify="flex-end">
-          <CopyButton value={value}>{({ copied, copy }) => <Button onClick={copy}>{copied ? 'Copied' : 'Copy token'}</Button>}</CopyButton>
-          <Button variant="default" onClick={onClose}>Done</Button>
+          <CopyButton value={value}>
+            {({ copied, copy }) => <Button onClick={copy}>{copied ? 'Copied' : 'Copy token'}</Button>}
+          </CopyButton>
+          <Button variant="default" onClick={onClose}>
+            Done
+          </Button>
         </Group>
       </Stack>
     </Modal>

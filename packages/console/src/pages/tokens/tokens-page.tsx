@@ -1,4 +1,18 @@
-import { Alert, Anchor, Badge, Button, Checkbox, Group, Modal, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -24,7 +38,14 @@ export function TokensPage() {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 250);
   const [cursors, setCursors] = useState<string[]>([]);
-  const query: TokenQuery = { status: status as TokenQuery['status'], limit: 50, ...(type ? { type: type as TokenQuery['type'] } : {}), ...(owner ? { owner } : {}), ...(debounced ? { search: debounced } : {}), ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}) };
+  const query: TokenQuery = {
+    status: status as TokenQuery['status'],
+    limit: 50,
+    ...(type ? { type: type as TokenQuery['type'] } : {}),
+    ...(owner ? { owner } : {}),
+    ...(debounced ? { search: debounced } : {}),
+    ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}),
+  };
   const tokens = useTokens(org, query);
   const accounts = useServiceAccounts(org);
   const members = useMembers(org);
@@ -33,36 +54,115 @@ export function TokensPage() {
   const [revealed, setRevealed] = useState<{ value: string; type: 'public' | 'private' } | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const revoke = useOrgMutation(org, (t: Token) => call(lk.DELETE('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org, id: t.id } } })));
+  const revoke = useOrgMutation(org, (t: Token) =>
+    call(lk.DELETE('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org, id: t.id } } })),
+  );
 
   const resetPaging = () => setCursors([]);
   const actions = (t: Token): RowAction[] => [
-    { key: 'reassign', title: 'Reassign Token', onClick: () => setDialog({ kind: 'reassign', tokens: [t] }), disabled: t.status === 'revoked' },
-    { key: 'edit', title: 'Edit', onClick: () => setDialog({ kind: 'edit', token: t }), disabled: t.status === 'revoked' },
-    { key: 'revoke', title: 'Revoke', color: 'red', onClick: () => setDialog({ kind: 'revoke', token: t }), disabled: t.status === 'revoked' },
+    {
+      key: 'reassign',
+      title: 'Reassign Token',
+      onClick: () => setDialog({ kind: 'reassign', tokens: [t] }),
+      disabled: t.status === 'revoked',
+    },
+    {
+      key: 'edit',
+      title: 'Edit',
+      onClick: () => setDialog({ kind: 'edit', token: t }),
+      disabled: t.status === 'revoked',
+    },
+    {
+      key: 'revoke',
+      title: 'Revoke',
+      color: 'red',
+      onClick: () => setDialog({ kind: 'revoke', token: t }),
+      disabled: t.status === 'revoked',
+    },
   ];
   const items = tokens.data?.items ?? [];
   const legacySelected = items.filter((t) => selected.has(t.id) && t.legacy);
   const ownerOptions = [
     { group: 'Service accounts', items: (accounts.data ?? []).map((a) => ({ value: a.id, label: a.name })) },
-    { group: 'People (legacy tokens)', items: (members.data ?? []).map((m) => ({ value: m.userId, label: m.email })) },
+    {
+      group: 'People (legacy tokens)',
+      items: (members.data ?? []).map((m) => ({ value: m.userId, label: m.email })),
+    },
   ];
 
   return (
     <>
       <PageHeader title="Tokens" action={<Button onClick={() => setAdding(true)}>Add Token</Button>} />
       <Group mb="md" gap="sm" wrap="wrap">
-        <TextInput aria-label="Search tokens by name" placeholder="Search by name" value={search} onChange={(e) => { setSearch(e.currentTarget.value); resetPaging(); }} w={200} />
-        <Select aria-label="Type" placeholder="Any type" clearable data={[{ value: 'public', label: 'Public' }, { value: 'private', label: 'Private' }]} value={type} onChange={(v) => { setType(v); resetPaging(); }} w={130} />
-        <Select aria-label="Owner" placeholder="Any owner" clearable searchable data={ownerOptions} value={owner} onChange={(v) => { setOwner(v); resetPaging(); }} w={200} />
-        <Select aria-label="Status" data={[{ value: 'active', label: 'Active' }, { value: 'expired', label: 'Expired' }, { value: 'revoked', label: 'Revoked' }, { value: 'all', label: 'All' }]} value={status} onChange={(v) => { setStatus(v ?? 'active'); resetPaging(); }} allowDeselect={false} w={120} />
+        <TextInput
+          aria-label="Search tokens by name"
+          placeholder="Search by name"
+          value={search}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            resetPaging();
+          }}
+          w={200}
+        />
+        <Select
+          aria-label="Type"
+          placeholder="Any type"
+          clearable
+          data={[
+            { value: 'public', label: 'Public' },
+            { value: 'private', label: 'Private' },
+          ]}
+          value={type}
+          onChange={(v) => {
+            setType(v);
+            resetPaging();
+          }}
+          w={130}
+        />
+        <Select
+          aria-label="Owner"
+          placeholder="Any owner"
+          clearable
+          searchable
+          data={ownerOptions}
+          value={owner}
+          onChange={(v) => {
+            setOwner(v);
+            resetPaging();
+          }}
+          w={200}
+        />
+        <Select
+          aria-label="Status"
+          data={[
+            { value: 'active', label: 'Active' },
+            { value: 'expired', label: 'Expired' },
+            { value: 'revoked', label: 'Revoked' },
+            { value: 'all', label: 'All' },
+          ]}
+          value={status}
+          onChange={(v) => {
+            setStatus(v ?? 'active');
+            resetPaging();
+          }}
+          allowDeselect={false}
+          w={120}
+        />
         {legacySelected.length > 0 && (
-          <Button variant="light" color="orange" onClick={() => setDialog({ kind: 'reassign', tokens: legacySelected })}>
+          <Button
+            variant="light"
+            color="orange"
+            onClick={() => setDialog({ kind: 'reassign', tokens: legacySelected })}
+          >
             Reassign {legacySelected.length} selected
           </Button>
         )}
       </Group>
-      {revoke.error && <Alert color="red" mb="sm" role="alert">{errorMessage(revoke.error)}</Alert>}
+      {revoke.error && (
+        <Alert color="red" mb="sm" role="alert">
+          {errorMessage(revoke.error)}
+        </Alert>
+      )}
       {tokens.isPending ? (
         <Loading />
       ) : tokens.isError ? (
@@ -88,44 +188,101 @@ export function TokensPage() {
             </Table.Thead>
             <Table.Tbody>
               {items.map((t) => (
-                <Table.Tr key={t.id} data-testid={`token-row-${t.name}`} onContextMenu={contextMenu(actions(t))}>
+                <Table.Tr
+                  key={t.id}
+                  data-testid={`token-row-${t.name}`}
+                  onContextMenu={contextMenu(actions(t))}
+                >
                   <Table.Td>
                     {t.legacy && t.status !== 'revoked' && (
-                      <Checkbox aria-label={`Select ${t.name}`} checked={selected.has(t.id)} onChange={(e) => { const next = new Set(selected); if (e.currentTarget.checked) next.add(t.id); else next.delete(t.id); setSelected(next); }} />
+                      <Checkbox
+                        aria-label={`Select ${t.name}`}
+                        checked={selected.has(t.id)}
+                        onChange={(e) => {
+                          const next = new Set(selected);
+                          if (e.currentTarget.checked) next.add(t.id);
+                          else next.delete(t.id);
+                          setSelected(next);
+                        }}
+                      />
                     )}
                   </Table.Td>
                   <Table.Td>
                     <Text fw={500}>{t.name}</Text>
-                    <Text size="xs" c="dimmed" ff="monospace">{t.hint}</Text>
-                    {t.status !== 'active' && <Badge size="xs" color="gray">{t.status}</Badge>}
+                    <Text size="xs" c="dimmed" ff="monospace">
+                      {t.hint}
+                    </Text>
+                    {t.status !== 'active' && (
+                      <Badge size="xs" color="gray">
+                        {t.status}
+                      </Badge>
+                    )}
                   </Table.Td>
-                  <Table.Td><Badge color={t.type === 'public' ? 'blue' : 'grape'}>{t.type}</Badge></Table.Td>
+                  <Table.Td>
+                    <Badge color={t.type === 'public' ? 'blue' : 'grape'}>{t.type}</Badge>
+                  </Table.Td>
                   <Table.Td data-testid="token-owner">
                     {t.owner.type === 'service_account' ? (
-                      <Text size="sm">{t.owner.name}{t.owner.deleted ? ' (deleted)' : ''}</Text>
+                      <Text size="sm">
+                        {t.owner.name}
+                        {t.owner.deleted ? ' (deleted)' : ''}
+                      </Text>
                     ) : (
                       <Stack gap={0}>
                         <Text size="sm">{t.owner.email}</Text>
-                        <Badge size="xs" color="orange" variant="light">user-owned — reassign to a service account</Badge>
+                        <Badge size="xs" color="orange" variant="light">
+                          user-owned — reassign to a service account
+                        </Badge>
                       </Stack>
                     )}
                   </Table.Td>
-                  <Table.Td>{t.domains.length ? t.domains.map((d) => <Text key={d} size="xs">{d}</Text>) : <Text size="xs" c="dimmed">any (private)</Text>}</Table.Td>
                   <Table.Td>
-                    <Tooltip label={t.effectivePermissions.join(', ') || 'none'} multiline w={260}>
-                      <Text size="sm">{t.permissions ? `${t.effectivePermissions.length} selected` : `all of ${t.owner.type === 'service_account' ? 'its role' : "the owner's role"}`}</Text>
-                    </Tooltip>
-                  </Table.Td>
-                  <Table.Td><Text size="sm">{new Date(t.createdAt).toLocaleDateString()}</Text></Table.Td>
-                  <Table.Td>
-                    {t.lastUsedAt ? (
-                      <Stack gap={0}><Text size="sm">{new Date(t.lastUsedAt).toLocaleString()}</Text><Text size="xs" c="dimmed">{t.lastUsedOrigin ?? 'no origin'} · {t.usesLast7Days} in 7 days</Text></Stack>
+                    {t.domains.length ? (
+                      t.domains.map((d) => (
+                        <Text key={d} size="xs">
+                          {d}
+                        </Text>
+                      ))
                     ) : (
-                      <Text size="sm" c="dimmed">never</Text>
+                      <Text size="xs" c="dimmed">
+                        any (private)
+                      </Text>
                     )}
                   </Table.Td>
-                  <Table.Td><Text size="sm">{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : 'never'}</Text></Table.Td>
-                  <Table.Td><RowMenuButton label={t.name} actions={actions(t)} /></Table.Td>
+                  <Table.Td>
+                    <Tooltip label={t.effectivePermissions.join(', ') || 'none'} multiline w={260}>
+                      <Text size="sm">
+                        {t.permissions
+                          ? `${t.effectivePermissions.length} selected`
+                          : `all of ${t.owner.type === 'service_account' ? 'its role' : "the owner's role"}`}
+                      </Text>
+                    </Tooltip>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{new Date(t.createdAt).toLocaleDateString()}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    {t.lastUsedAt ? (
+                      <Stack gap={0}>
+                        <Text size="sm">{new Date(t.lastUsedAt).toLocaleString()}</Text>
+                        <Text size="xs" c="dimmed">
+                          {t.lastUsedOrigin ?? 'no origin'} · {t.usesLast7Days} in 7 days
+                        </Text>
+                      </Stack>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        never
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">
+                      {t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : 'never'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <RowMenuButton label={t.name} actions={actions(t)} />
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -133,20 +290,59 @@ export function TokensPage() {
         </Table.ScrollContainer>
       )}
       <Group justify="flex-end" mt="sm">
-        {cursors.length > 0 && <Anchor component="button" onClick={() => setCursors(cursors.slice(0, -1))}>Previous page</Anchor>}
-        {tokens.data?.nextCursor && <Anchor component="button" onClick={() => setCursors([...cursors, tokens.data.nextCursor!])}>Next page</Anchor>}
+        {cursors.length > 0 && (
+          <Anchor component="button" onClick={() => setCursors(cursors.slice(0, -1))}>
+            Previous page
+          </Anchor>
+        )}
+        {tokens.data?.nextCursor && (
+          <Anchor component="button" onClick={() => setCursors([...cursors, tokens.data.nextCursor!])}>
+            Next page
+          </Anchor>
+        )}
       </Group>
-      <AddTokenModal org={org} opened={adding} onClose={() => setAdding(false)} onCreated={(value, token) => setRevealed({ value, type: token.type })} />
-      {revealed && <RevealDialog value={revealed.value} type={revealed.type} onClose={() => setRevealed(null)} />}
-      {dialog?.kind === 'reassign' && <ReassignDialog org={org} tokens={dialog.tokens} onClose={() => { setDialog(null); setSelected(new Set()); }} />}
-      {dialog?.kind === 'edit' && <EditTokenModal org={org} token={dialog.token} onClose={() => setDialog(null)} />}
+      <AddTokenModal
+        org={org}
+        opened={adding}
+        onClose={() => setAdding(false)}
+        onCreated={(value, token) => setRevealed({ value, type: token.type })}
+      />
+      {revealed && (
+        <RevealDialog value={revealed.value} type={revealed.type} onClose={() => setRevealed(null)} />
+      )}
+      {dialog?.kind === 'reassign' && (
+        <ReassignDialog
+          org={org}
+          tokens={dialog.tokens}
+          onClose={() => {
+            setDialog(null);
+            setSelected(new Set());
+          }}
+        />
+      )}
+      {dialog?.kind === 'edit' && (
+        <EditTokenModal org={org} token={dialog.token} onClose={() => setDialog(null)} />
+      )}
       {dialog?.kind === 'revoke' && (
         <Modal opened onClose={() => setDialog(null)} title={`Revoke ${dialog.token.name}?`}>
           <Stack>
             <Text>It stops working at once, everywhere. This cannot be undone.</Text>
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDialog(null)}>Cancel</Button>
-              <Button color="red" loading={revoke.isPending} onClick={() => void revoke.mutateAsync(dialog.token).then(() => setDialog(null), () => undefined)}>Revoke</Button>
+              <Button variant="default" onClick={() => setDialog(null)}>
+                Cancel
+              </Button>
+              <Button
+                color="red"
+                loading={revoke.isPending}
+                onClick={() =>
+                  void revoke.mutateAsync(dialog.token).then(
+                    () => setDialog(null),
+                    () => undefined,
+                  )
+                }
+              >
+                Revoke
+              </Button>
             </Group>
           </Stack>
         </Modal>

@@ -3,9 +3,31 @@ import { csvRecord } from '../../domain/csv.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
 import type { AuditEntry as Entry, AuditPage } from '../remote/types.js';
 
-const CSV_HEADER = ['at', 'action', 'actor_type', 'actor_id', 'actor', 'target_type', 'target_id', 'ip', 'before', 'after'];
+const CSV_HEADER = [
+  'at',
+  'action',
+  'actor_type',
+  'actor_id',
+  'actor',
+  'target_type',
+  'target_id',
+  'ip',
+  'before',
+  'after',
+];
 const csvRow = (e: Entry) =>
-  csvRecord([e.at, e.action, e.actor.type, e.actor.id, e.actor.label, e.target.type, e.target.id, e.ip, e.before, e.after]);
+  csvRecord([
+    e.at,
+    e.action,
+    e.actor.type,
+    e.actor.id,
+    e.actor.label,
+    e.target.type,
+    e.target.id,
+    e.ip,
+    e.before,
+    e.after,
+  ]);
 
 export function auditCommand(): Command {
   const audit = new Command('audit').description('Audit log').exitOverride();
@@ -15,21 +37,39 @@ export function auditCommand(): Command {
       .option('--since <iso-date>', 'from this time on')
       .option('--until <iso-date>', 'before this time')
       .option('--action <action>', 'only this action, e.g. token.revoke')
-      .addHelpText('after', '\nExample:\n  latchkey audit export --org acme --since 2026-01-01T00:00:00Z --format csv > audit.csv')
-      .action(run(async (r, o: { format: string; since?: string; until?: string; action?: string; json?: boolean }) => {
-        // Actor labels (e-mails), names and before/after values are user-written: csvRecord keeps a
-        // spreadsheet from reading any of them as a formula (OWASP CSV injection).
-        if (o.format === 'csv') process.stdout.write(csvRecord(CSV_HEADER));
-        let cursor: string | null = null;
-        do {
-          const query = { limit: 200, ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}), ...(o.action ? { action: o.action } : {}), ...(cursor ? { cursor } : {}) };
-          const page: AuditPage = await r.call(r.api.GET('/api/v1/orgs/{org}/audit-log', { params: { path: { org: r.org }, query } }));
-          for (const e of page.items) {
-            process.stdout.write(o.format === 'csv' ? csvRow(e) : `${JSON.stringify(e)}\n`);
-          }
-          cursor = page.nextCursor;
-        } while (cursor);
-      })),
+      .addHelpText(
+        'after',
+        '\nExample:\n  latchkey audit export --org acme --since 2026-01-01T00:00:00Z --format csv > audit.csv',
+      )
+      .action(
+        run(
+          async (
+            r,
+            o: { format: string; since?: string; until?: string; action?: string; json?: boolean },
+          ) => {
+            // Actor labels (e-mails), names and before/after values are user-written: csvRecord keeps a
+            // spreadsheet from reading any of them as a formula (OWASP CSV injection).
+            if (o.format === 'csv') process.stdout.write(csvRecord(CSV_HEADER));
+            let cursor: string | null = null;
+            do {
+              const query = {
+                limit: 200,
+                ...(o.since ? { since: o.since } : {}),
+                ...(o.until ? { until: o.until } : {}),
+                ...(o.action ? { action: o.action } : {}),
+                ...(cursor ? { cursor } : {}),
+              };
+              const page: AuditPage = await r.call(
+                r.api.GET('/api/v1/orgs/{org}/audit-log', { params: { path: { org: r.org }, query } }),
+              );
+              for (const e of page.items) {
+                process.stdout.write(o.format === 'csv' ? csvRow(e) : `${JSON.stringify(e)}\n`);
+              }
+              cursor = page.nextCursor;
+            } while (cursor);
+          },
+        ),
+      ),
   );
   return audit;
 }

@@ -22,6 +22,8 @@ export async function memberIdByEmail(r: Remote, member: string): Promise<string
 
 /** Service account by name or id → id. */
 export async function serviceAccountId(r: Remote, account: string): Promise<string> {
-  const sa = await r.call(r.api.GET('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org: r.org, id: account } } }));
+  const sa = await r.call(
+    r.api.GET('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org: r.org, id: account } } }),
+  );
   return sa.id;
 }

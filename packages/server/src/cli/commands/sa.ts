@@ -4,17 +4,26 @@ import { remoteCommand, run } from '../remote/remote-command.js';
 import { inOrg, type ServiceAccount as Sa } from '../remote/types.js';
 import { roleIdByName } from './lookups.js';
 
-const columns: [string, (s: Sa) => unknown][] = [['id', (s) => s.id], ['name', (s) => s.name], ['role', (s) => s.roleName], ['status', (s) => s.status], ['tokens', (s) => s.activeTokens], ['created', (s) => s.createdAt]];
+const columns: [string, (s: Sa) => unknown][] = [
+  ['id', (s) => s.id],
+  ['name', (s) => s.name],
+  ['role', (s) => s.roleName],
+  ['status', (s) => s.status],
+  ['tokens', (s) => s.activeTokens],
+  ['created', (s) => s.createdAt],
+];
 
 export function saCommand(): Command {
   const sa = new Command('sa').description('Service accounts').exitOverride();
   sa.addCommand(
     remoteCommand('list', 'List service accounts')
       .addHelpText('after', '\nExample:\n  latchkey sa list --org acme --json')
-      .action(run(async (r, o) => {
-        const { items } = await r.call(r.api.GET('/api/v1/orgs/{org}/service-accounts', inOrg(r.org)));
-        printOut(!!o.json, items, () => printTable(items, columns));
-      })),
+      .action(
+        run(async (r, o) => {
+          const { items } = await r.call(r.api.GET('/api/v1/orgs/{org}/service-accounts', inOrg(r.org)));
+          printOut(!!o.json, items, () => printTable(items, columns));
+        }),
+      ),
   );
   sa.addCommand(
     remoteCommand('create', 'Create a service account (letters, digits, "-" and "_" only)')
@@ -22,42 +31,91 @@ export function saCommand(): Command {
       .option('--role <role>', 'role name or id (default: Viewer)')
       .option('--description <text>')
       .addHelpText('after', '\nExample:\n  latchkey sa create storefront-bot --org acme --role Viewer')
-      .action(run(async (r, o: { role?: string; description?: string; json?: boolean }, name: string) => {
-        const roleId = o.role ? await roleIdByName(r, o.role) : undefined;
-        const created = await r.call(r.api.POST('/api/v1/orgs/{org}/service-accounts', { ...inOrg(r.org), body: { name, ...(roleId ? { roleId } : {}), ...(o.description ? { description: o.description } : {}) } }));
-        printOut(!!o.json, created, () => printTable([created], columns));
-      })),
+      .action(
+        run(async (r, o: { role?: string; description?: string; json?: boolean }, name: string) => {
+          const roleId = o.role ? await roleIdByName(r, o.role) : undefined;
+          const created = await r.call(
+            r.api.POST('/api/v1/orgs/{org}/service-accounts', {
+              ...inOrg(r.org),
+              body: {
+                name,
+                ...(roleId ? { roleId } : {}),
+                ...(o.description ? { description: o.description } : {}),
+              },
+            }),
+          );
+          printOut(!!o.json, created, () => printTable([created], columns));
+        }),
+      ),
   );
   sa.addCommand(
     remoteCommand('rename', 'Rename a service account')
       .argument('<account>', 'name or id')
       .argument('<new-name>')
       .addHelpText('after', '\nExample:\n  latchkey sa rename storefront-bot shop-bot --org acme')
-      .action(run(async (r, o, account: string, newName: string) => {
-        const s = await r.call(r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org: r.org, id: account } }, body: { name: newName } }));
-        printOut(!!o.json, s, () => printTable([s], columns));
-      })),
+      .action(
+        run(async (r, o, account: string, newName: string) => {
+          const s = await r.call(
+            r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+              params: { path: { org: r.org, id: account } },
+              body: { name: newName },
+            }),
+          );
+          printOut(!!o.json, s, () => printTable([s], columns));
+        }),
+      ),
   );
-  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [verb, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     sa.addCommand(
-      remoteCommand(verb, disabled ? 'Disable a service account: none of its tokens authenticate' : 'Enable a disabled service account')
+      remoteCommand(
+        verb,
+        disabled
+          ? 'Disable a service account: none of its tokens authenticate'
+          : 'Enable a disabled service account',
+      )
         .argument('<account>', 'name or id')
         .addHelpText('after', `\nExample:\n  latchkey sa ${verb} storefront-bot --org acme`)
-        .action(run(async (r, o, account: string) => {
-          const s = await r.call(r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org: r.org, id: account } }, body: { disabled } }));
-          printOut(!!o.json, s, () => printTable([s], columns));
-        })),
+        .action(
+          run(async (r, o, account: string) => {
+            const s = await r.call(
+              r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+                params: { path: { org: r.org, id: account } },
+                body: { disabled },
+              }),
+            );
+            printOut(!!o.json, s, () => printTable([s], columns));
+          }),
+        ),
     );
   }
   sa.addCommand(
-    remoteCommand('delete', 'Delete a service account (refused while it owns active tokens, unless --revoke-tokens)')
+    remoteCommand(
+      'delete',
+      'Delete a service account (refused while it owns active tokens, unless --revoke-tokens)',
+    )
       .argument('<account>', 'name or id')
       .option('--revoke-tokens', 'revoke its active tokens in the same step')
       .addHelpText('after', '\nExample:\n  latchkey sa delete old-bot --org acme --revoke-tokens')
-      .action(run(async (r, o: { revokeTokens?: boolean; json?: boolean }, account: string) => {
-        const res = await r.call(r.api.DELETE('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org: r.org, id: account }, query: o.revokeTokens ? { revokeTokens: true } : {} } }));
-        printOut(!!o.json, { deleted: account, ...res }, () => process.stdout.write(`deleted ${account}${res.revokedTokens.length ? `; revoked ${res.revokedTokens.join(', ')}` : ''}\n`));
-      })),
+      .action(
+        run(async (r, o: { revokeTokens?: boolean; json?: boolean }, account: string) => {
+          const res = await r.call(
+            r.api.DELETE('/api/v1/orgs/{org}/service-accounts/{id}', {
+              params: {
+                path: { org: r.org, id: account },
+                query: o.revokeTokens ? { revokeTokens: true } : {},
+              },
+            }),
+          );
+          printOut(!!o.json, { deleted: account, ...res }, () =>
+            process.stdout.write(
+              `deleted ${account}${res.revokedTokens.length ? `; revoked ${res.revokedTokens.join(', ')}` : ''}\n`,
+            ),
+          );
+        }),
+      ),
   );
   return sa;
 }

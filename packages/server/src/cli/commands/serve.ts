@@ -7,7 +7,10 @@ import { settingsHelp } from '../../config/settings.js';
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Start the Latchkey server (reads PORT, HOST, DATABASE_URL, … from the environment)')
-    .addHelpText('after', `\nSettings (environment, or camelCase keys in the JSON file named by LATCHKEY_CONFIG):\n${settingsHelp()}`)
+    .addHelpText(
+      'after',
+      `\nSettings (environment, or camelCase keys in the JSON file named by LATCHKEY_CONFIG):\n${settingsHelp()}`,
+    )
     .option(
       '--workers <n>',
       'processes serving HTTP on the one port: 1 to 256, or auto (one per CPU); default LATCHKEY_WORKERS or 1',

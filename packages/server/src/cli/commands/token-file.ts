@@ -46,7 +46,11 @@ export function readImportFile(path: string): ImportRow[] {
     throw new UsageError(`${path}: not valid CSV (${(e as Error).message})`);
   }
   return records.map((r) => {
-    const row: ImportRow = { ownerEmail: r.ownerEmail ?? '', name: r.name ?? '', type: (r.type ?? '') as ImportRow['type'] };
+    const row: ImportRow = {
+      ownerEmail: r.ownerEmail ?? '',
+      name: r.name ?? '',
+      type: (r.type ?? '') as ImportRow['type'],
+    };
     if (r.domains) row.domains = r.domains.split(/[\s;]+/).filter(Boolean);
     if (r.value) row.value = r.value;
     if (r.sha256) row.sha256 = r.sha256;

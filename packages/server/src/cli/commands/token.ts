@@ -6,10 +6,21 @@ import { readImportFile } from './token-file.js';
 import { inOrg, type Token, type TokenPage, type TokenQuery } from '../remote/types.js';
 
 const columns: [string, (t: Token) => unknown][] = [
-  ['id', (t) => t.id], ['name', (t) => t.name], ['type', (t) => t.type], ['hint', (t) => t.hint], ['status', (t) => t.status],
-  ['owner', (t) => (t.owner.type === 'user' ? `${t.owner.email} (user)` : t.owner.name)], ['domains', (t) => t.domains], ['expires', (t) => t.expiresAt], ['last used', (t) => t.lastUsedAt],
+  ['id', (t) => t.id],
+  ['name', (t) => t.name],
+  ['type', (t) => t.type],
+  ['hint', (t) => t.hint],
+  ['status', (t) => t.status],
+  ['owner', (t) => (t.owner.type === 'user' ? `${t.owner.email} (user)` : t.owner.name)],
+  ['domains', (t) => t.domains],
+  ['expires', (t) => t.expiresAt],
+  ['last used', (t) => t.lastUsedAt],
 ];
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function tokenCommand(): Command {
   const token = new Command('token').description('API tokens').exitOverride();
@@ -17,23 +28,45 @@ export function tokenCommand(): Command {
     remoteCommand('list', 'List tokens (active by default)')
       .option('--owner <account-or-email>', 'a service account (name or id) or a member (email or id)')
       .addOption(new Option('--type <type>').choices(['public', 'private']))
-      .addOption(new Option('--status <status>').choices(['active', 'revoked', 'expired', 'all']).default('active'))
+      .addOption(
+        new Option('--status <status>').choices(['active', 'revoked', 'expired', 'all']).default('active'),
+      )
       .option('--search <text>', 'name contains')
       .addHelpText('after', '\nExample:\n  latchkey token list --org acme --owner storefront-bot --json')
-      .action(run(async (r, o: { owner?: string; type?: string; status: string; search?: string; json?: boolean }) => {
-        let owner: string | undefined;
-        if (o.owner) owner = o.owner.includes('@') || o.owner.startsWith('usr_') ? await memberIdByEmail(r, o.owner) : await serviceAccountId(r, o.owner);
-        const items: Token[] = [];
-        let cursor: string | null = null;
-        do {
-          // commander checks --type and --status against the same choices the schema allows.
-          const query = { status: o.status as TokenQuery['status'], limit: 200, ...(owner ? { owner } : {}), ...(o.type ? { type: o.type as TokenQuery['type'] } : {}), ...(o.search ? { search: o.search } : {}), ...(cursor ? { cursor } : {}) };
-          const page: TokenPage = await r.call(r.api.GET('/api/v1/orgs/{org}/tokens', { params: { path: { org: r.org }, query } }));
-          items.push(...page.items);
-          cursor = page.nextCursor;
-        } while (cursor);
-        printOut(!!o.json, items, () => printTable(items, columns));
-      })),
+      .action(
+        run(
+          async (
+            r,
+            o: { owner?: string; type?: string; status: string; search?: string; json?: boolean },
+          ) => {
+            let owner: string | undefined;
+            if (o.owner)
+              owner =
+                o.owner.includes('@') || o.owner.startsWith('usr_')
+                  ? await memberIdByEmail(r, o.owner)
+                  : await serviceAccountId(r, o.owner);
+            const items: Token[] = [];
+            let cursor: string | null = null;
+            do {
+              // commander checks --type and --status against the same choices the schema allows.
+              const query = {
+                status: o.status as TokenQuery['status'],
+                limit: 200,
+                ...(owner ? { owner } : {}),
+                ...(o.type ? { type: o.type as TokenQuery['type'] } : {}),
+                ...(o.search ? { search: o.search } : {}),
+                ...(cursor ? { cursor } : {}),
+              };
+              const page: TokenPage = await r.call(
+                r.api.GET('/api/v1/orgs/{org}/tokens', { params: { path: { org: r.org }, query } }),
+              );
+              items.push(...page.items);
+              cursor = page.nextCursor;
+            } while (cursor);
+            printOut(!!o.json, items, () => printTable(items, columns));
+          },
+        ),
+      ),
   );
   token.addCommand(
     remoteCommand('create', 'Create a token for a service account; prints its value (shown only this once)')
@@ -43,30 +76,54 @@ export function tokenCommand(): Command {
       .option('--domains <origins>', 'comma-separated allowed origins (public tokens)', list)
       .option('--permissions <permissions>', 'comma-separated, e.g. assets:view', list)
       .option('--expires-at <iso-date>')
-      .addHelpText('after', '\nExamples:\n  latchkey token create backend --org acme --service-account storefront-bot\n  latchkey token create site --org acme --service-account storefront-bot --type public --domains https://shop.acme.com')
-      .action(run(async (r, o: { serviceAccount: string; type: string; domains?: string[]; permissions?: string[]; expiresAt?: string; json?: boolean }, name: string) => {
-        const body = {
-          name,
-          serviceAccountId: await serviceAccountId(r, o.serviceAccount),
-          type: o.type as 'public' | 'private',
-          ...(o.domains ? { domains: o.domains } : {}),
-          ...(o.permissions ? { permissions: o.permissions } : {}),
-          ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
-        };
-        const res = await r.call(r.api.POST('/api/v1/orgs/{org}/tokens', { ...inOrg(r.org), body }));
-        printOut(!!o.json, res, () => {
-          printTable([res.item], columns);
-          process.stdout.write(`\ntoken: ${res.token}\n${res.item.type === 'private' ? 'Store it now: it will not be shown again.\n' : ''}`);
-        });
-      })),
+      .addHelpText(
+        'after',
+        '\nExamples:\n  latchkey token create backend --org acme --service-account storefront-bot\n  latchkey token create site --org acme --service-account storefront-bot --type public --domains https://shop.acme.com',
+      )
+      .action(
+        run(
+          async (
+            r,
+            o: {
+              serviceAccount: string;
+              type: string;
+              domains?: string[];
+              permissions?: string[];
+              expiresAt?: string;
+              json?: boolean;
+            },
+            name: string,
+          ) => {
+            const body = {
+              name,
+              serviceAccountId: await serviceAccountId(r, o.serviceAccount),
+              type: o.type as 'public' | 'private',
+              ...(o.domains ? { domains: o.domains } : {}),
+              ...(o.permissions ? { permissions: o.permissions } : {}),
+              ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
+            };
+            const res = await r.call(r.api.POST('/api/v1/orgs/{org}/tokens', { ...inOrg(r.org), body }));
+            printOut(!!o.json, res, () => {
+              printTable([res.item], columns);
+              process.stdout.write(
+                `\ntoken: ${res.token}\n${res.item.type === 'private' ? 'Store it now: it will not be shown again.\n' : ''}`,
+              );
+            });
+          },
+        ),
+      ),
   );
   token.addCommand(
     remoteCommand('show', 'Show one token (never a private value)')
       .argument('<token-id>')
-      .action(run(async (r, o, id: string) => {
-        const t = await r.call(r.api.GET('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } } }));
-        printOut(!!o.json, t, () => printTable([t], columns));
-      })),
+      .action(
+        run(async (r, o, id: string) => {
+          const t = await r.call(
+            r.api.GET('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } } }),
+          );
+          printOut(!!o.json, t, () => printTable([t], columns));
+        }),
+      ),
   );
   token.addCommand(
     remoteCommand('update', "Change a token's name, domains, permissions or expiry")
@@ -75,56 +132,131 @@ export function tokenCommand(): Command {
       .option('--domains <origins>', 'comma-separated (replaces the list)', list)
       .option('--permissions <permissions>', 'comma-separated (replaces the list)', list)
       .option('--expires-at <iso-date>', 'or "never"')
-      .addHelpText('after', '\nExample:\n  latchkey token update tok_… --org acme --domains https://a.acme.com,https://b.acme.com')
-      .action(run(async (r, o: { name?: string; domains?: string[]; permissions?: string[]; expiresAt?: string; json?: boolean }, id: string) => {
-        const body = { ...(o.name ? { name: o.name } : {}), ...(o.domains ? { domains: o.domains } : {}), ...(o.permissions ? { permissions: o.permissions } : {}), ...(o.expiresAt ? { expiresAt: o.expiresAt === 'never' ? null : o.expiresAt } : {}) };
-        if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give --name, --domains, --permissions or --expires-at');
-        const t = await r.call(r.api.PATCH('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } }, body }));
-        printOut(!!o.json, t, () => printTable([t], columns));
-      })),
+      .addHelpText(
+        'after',
+        '\nExample:\n  latchkey token update tok_… --org acme --domains https://a.acme.com,https://b.acme.com',
+      )
+      .action(
+        run(
+          async (
+            r,
+            o: {
+              name?: string;
+              domains?: string[];
+              permissions?: string[];
+              expiresAt?: string;
+              json?: boolean;
+            },
+            id: string,
+          ) => {
+            const body = {
+              ...(o.name ? { name: o.name } : {}),
+              ...(o.domains ? { domains: o.domains } : {}),
+              ...(o.permissions ? { permissions: o.permissions } : {}),
+              ...(o.expiresAt ? { expiresAt: o.expiresAt === 'never' ? null : o.expiresAt } : {}),
+            };
+            if (Object.keys(body).length === 0)
+              throw new UsageError(
+                'nothing to change: give --name, --domains, --permissions or --expires-at',
+              );
+            const t = await r.call(
+              r.api.PATCH('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } }, body }),
+            );
+            printOut(!!o.json, t, () => printTable([t], columns));
+          },
+        ),
+      ),
   );
   token.addCommand(
     remoteCommand('revoke', 'Revoke a token: it stops working at once')
       .argument('<token-id>')
-      .action(run(async (r, o, id: string) => {
-        await r.call(r.api.DELETE('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } } }));
-        printOut(!!o.json, { revoked: id }, () => process.stdout.write(`revoked ${id}\n`));
-      })),
+      .action(
+        run(async (r, o, id: string) => {
+          await r.call(
+            r.api.DELETE('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } } }),
+          );
+          printOut(!!o.json, { revoked: id }, () => process.stdout.write(`revoked ${id}\n`));
+        }),
+      ),
   );
   token.addCommand(
-    remoteCommand('reassign', 'Move a token — or all of a member\'s tokens (--from-user) — to a service account; values do not change')
+    remoteCommand(
+      'reassign',
+      "Move a token — or all of a member's tokens (--from-user) — to a service account; values do not change",
+    )
       .argument('[token-id]')
       .requiredOption('--to <account>', 'the service account (name or id)')
-      .option('--from-user <email>', "move every active token this member owns, in one transaction")
-      .addHelpText('after', '\nExamples:\n  latchkey token reassign tok_… --to storefront-bot --org acme\n  latchkey token reassign --from-user alice@acme.com --to storefront-bot --org acme')
-      .action(run(async (r, o: { to: string; fromUser?: string; json?: boolean }, id?: string) => {
-        if ((id === undefined) === (o.fromUser === undefined)) throw new UsageError('give either a token id or --from-user <email>');
-        const sa = await serviceAccountId(r, o.to);
-        if (o.fromUser) {
-          const userId = await memberIdByEmail(r, o.fromUser);
-          const res = await r.call(r.api.POST('/api/v1/orgs/{org}/members/{userId}/reassign-tokens', { params: { path: { org: r.org, userId } }, body: { serviceAccountId: sa } }));
-          printOut(!!o.json, res, () => process.stdout.write(`reassigned ${res.reassigned.length} token(s) from ${o.fromUser} to ${o.to}\n`));
-          return;
-        }
-        const t = await r.call(r.api.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', { params: { path: { org: r.org, id: id! } }, body: { serviceAccountId: sa } }));
-        printOut(!!o.json, t, () => printTable([t], columns));
-      })),
+      .option('--from-user <email>', 'move every active token this member owns, in one transaction')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  latchkey token reassign tok_… --to storefront-bot --org acme\n  latchkey token reassign --from-user alice@acme.com --to storefront-bot --org acme',
+      )
+      .action(
+        run(async (r, o: { to: string; fromUser?: string; json?: boolean }, id?: string) => {
+          if ((id === undefined) === (o.fromUser === undefined))
+            throw new UsageError('give either a token id or --from-user <email>');
+          const sa = await serviceAccountId(r, o.to);
+          if (o.fromUser) {
+            const userId = await memberIdByEmail(r, o.fromUser);
+            const res = await r.call(
+              r.api.POST('/api/v1/orgs/{org}/members/{userId}/reassign-tokens', {
+                params: { path: { org: r.org, userId } },
+                body: { serviceAccountId: sa },
+              }),
+            );
+            printOut(!!o.json, res, () =>
+              process.stdout.write(
+                `reassigned ${res.reassigned.length} token(s) from ${o.fromUser} to ${o.to}\n`,
+              ),
+            );
+            return;
+          }
+          const t = await r.call(
+            r.api.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', {
+              params: { path: { org: r.org, id: id! } },
+              body: { serviceAccountId: sa },
+            }),
+          );
+          printOut(!!o.json, t, () => printTable([t], columns));
+        }),
+      ),
   );
   token.addCommand(
     remoteCommand('import', 'Import legacy tokens from a CSV or JSON-lines file: all rows or none')
-      .requiredOption('--file <path>', 'tokens.csv or tokens.jsonl (fields: ownerEmail, name, type, domains, value or sha256, expiresAt; at most 2,000 rows)')
+      .requiredOption(
+        '--file <path>',
+        'tokens.csv or tokens.jsonl (fields: ownerEmail, name, type, domains, value or sha256, expiresAt; at most 2,000 rows)',
+      )
       .option('--dry-run', 'check every row and report; change nothing')
-      .addHelpText('after', '\nExamples:\n  latchkey token import --file tokens.csv --dry-run --org acme\n  latchkey token import --file tokens.jsonl --org acme')
-      .action(run(async (r, o: { file: string; dryRun?: boolean; json?: boolean }) => {
-        const rows = readImportFile(o.file);
-        if (rows.length === 0) throw new UsageError(`${o.file} has no rows`);
-        const res = await r.call(r.api.POST('/api/v1/orgs/{org}/tokens/import', { ...inOrg(r.org), body: { dryRun: !!o.dryRun, tokens: rows } }));
-        if (o.json) return printJson(res);
-        const bad = res.rows.filter((x) => !x.ok);
-        printTable(o.dryRun ? res.rows : bad, [['row', (x) => x.index + 1], ['result', (x) => (x.ok ? 'ok' : x.code)], ['message', (x) => x.message ?? '']]);
-        process.stdout.write(o.dryRun ? `\ndry run: ${res.rows.length - bad.length} of ${res.rows.length} row(s) would import; nothing changed\n` : `\nimported ${res.imported} token(s)\n`);
-        if (o.dryRun && bad.length > 0) process.exitCode = 1;
-      })),
+      .addHelpText(
+        'after',
+        '\nExamples:\n  latchkey token import --file tokens.csv --dry-run --org acme\n  latchkey token import --file tokens.jsonl --org acme',
+      )
+      .action(
+        run(async (r, o: { file: string; dryRun?: boolean; json?: boolean }) => {
+          const rows = readImportFile(o.file);
+          if (rows.length === 0) throw new UsageError(`${o.file} has no rows`);
+          const res = await r.call(
+            r.api.POST('/api/v1/orgs/{org}/tokens/import', {
+              ...inOrg(r.org),
+              body: { dryRun: !!o.dryRun, tokens: rows },
+            }),
+          );
+          if (o.json) return printJson(res);
+          const bad = res.rows.filter((x) => !x.ok);
+          printTable(o.dryRun ? res.rows : bad, [
+            ['row', (x) => x.index + 1],
+            ['result', (x) => (x.ok ? 'ok' : x.code)],
+            ['message', (x) => x.message ?? ''],
+          ]);
+          process.stdout.write(
+            o.dryRun
+              ? `\ndry run: ${res.rows.length - bad.length} of ${res.rows.length} row(s) would import; nothing changed\n`
+              : `\nimported ${res.imported} token(s)\n`,
+          );
+          if (o.dryRun && bad.length > 0) process.exitCode = 1;
+        }),
+      ),
   );
   return token;
 }

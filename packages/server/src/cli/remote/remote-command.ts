@@ -24,7 +24,11 @@ export function remoteCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
     .addOption(new Option('--url <url>', 'Latchkey server URL').env('LATCHKEY_URL'))
-    .addOption(new Option('--token <token>', 'a private token; visible in ps, see Credentials below').env('LATCHKEY_TOKEN'))
+    .addOption(
+      new Option('--token <token>', 'a private token; visible in ps, see Credentials below').env(
+        'LATCHKEY_TOKEN',
+      ),
+    )
     .option('--token-file <path>', 'read the token from this file (first line)')
     .option('--token-stdin', 'read the token from standard input')
     .addOption(new Option('--org <slug>', 'the org (slug or id)').env('LATCHKEY_ORG'))
@@ -35,7 +39,9 @@ export function remoteCommand(name: string, description: string): Command {
 
 // Options and arguments are typed by each action; commander guarantees their presence (required options).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function run<O extends RemoteOptions = any>(action: (remote: Remote, opts: O, ...args: never[]) => Promise<void>) {
+export function run<O extends RemoteOptions = any>(
+  action: (remote: Remote, opts: O, ...args: never[]) => Promise<void>,
+) {
   return async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const opts = command.optsWithGlobals<O>();
@@ -48,7 +54,11 @@ export function run<O extends RemoteOptions = any>(action: (remote: Remote, opts
       process.exitCode = 2;
       return;
     }
-    const missing = [!opts.url && '--url (or LATCHKEY_URL)', !opts.token && 'a token (LATCHKEY_TOKEN, --token-file or --token-stdin)', !opts.org && '--org (or LATCHKEY_ORG)'].filter(Boolean);
+    const missing = [
+      !opts.url && '--url (or LATCHKEY_URL)',
+      !opts.token && 'a token (LATCHKEY_TOKEN, --token-file or --token-stdin)',
+      !opts.org && '--org (or LATCHKEY_ORG)',
+    ].filter(Boolean);
     if (missing.length > 0) {
       process.stderr.write(`error: missing ${missing.join(', ')}. See --help.\n`);
       process.exitCode = 2;
@@ -61,7 +71,10 @@ export function run<O extends RemoteOptions = any>(action: (remote: Remote, opts
       if (e instanceof RemoteError) {
         process.stderr.write(`error: ${e.code}: ${e.message}\n`);
         if (e.details && !opts.json) process.stderr.write(`${JSON.stringify(e.details, null, 2)}\n`);
-        if (e.details && opts.json) process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message, details: e.details } }, null, 2)}\n`);
+        if (e.details && opts.json)
+          process.stdout.write(
+            `${JSON.stringify({ error: { code: e.code, message: e.message, details: e.details } }, null, 2)}\n`,
+          );
         process.exitCode = 1;
         return;
       }
@@ -81,9 +94,16 @@ export class UsageError extends Error {}
  * The token from exactly one explicit source (--token, --token-file, --token-stdin), else LATCHKEY_TOKEN.
  * --token on the command line still works but warns: argv is readable by every user of the machine.
  */
-async function resolveToken(opts: RemoteOptions, tokenSource: string | undefined): Promise<string | undefined> {
+async function resolveToken(
+  opts: RemoteOptions,
+  tokenSource: string | undefined,
+): Promise<string | undefined> {
   const fromArgv = tokenSource === 'cli';
-  const given = [fromArgv && '--token', opts.tokenFile !== undefined && '--token-file', opts.tokenStdin && '--token-stdin'].filter(Boolean);
+  const given = [
+    fromArgv && '--token',
+    opts.tokenFile !== undefined && '--token-file',
+    opts.tokenStdin && '--token-stdin',
+  ].filter(Boolean);
   if (given.length > 1) throw new UsageError(`give the token one way, not ${given.join(' and ')}`);
   if (fromArgv) {
     process.stderr.write(
@@ -97,7 +117,9 @@ async function resolveToken(opts: RemoteOptions, tokenSource: string | undefined
     try {
       text = readFileSync(opts.tokenFile, 'utf8');
     } catch (e) {
-      throw new UsageError(`cannot read --token-file ${opts.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(
+        `cannot read --token-file ${opts.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
   } else if (opts.tokenStdin) {
     const chunks: Buffer[] = [];
@@ -108,6 +130,9 @@ async function resolveToken(opts: RemoteOptions, tokenSource: string | undefined
   }
   // The first line, without surrounding white space (files and `echo` end with a newline).
   const token = text.split(/\r?\n/, 1)[0]!.trim();
-  if (token === '') throw new UsageError(opts.tokenFile !== undefined ? `--token-file ${opts.tokenFile} is empty` : '--token-stdin read nothing');
+  if (token === '')
+    throw new UsageError(
+      opts.tokenFile !== undefined ? `--token-file ${opts.tokenFile} is empty` : '--token-stdin read nothing',
+    );
   return token;
 }

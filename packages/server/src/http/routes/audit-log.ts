@@ -1,6 +1,15 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { AuditEntry, Cursor, Limit, Nullable, OrgParams, SafeString, Timestamp, orgErrors } from '../schemas.js';
+import {
+  AuditEntry,
+  Cursor,
+  Limit,
+  Nullable,
+  OrgParams,
+  SafeString,
+  Timestamp,
+  orgErrors,
+} from '../schemas.js';
 import { decodeCursor, encodeCursor, type RouteModule } from '../route-context.js';
 
 /** What an audit-log cursor carries: the seq of the last entry of the previous page. */
@@ -33,7 +42,10 @@ export const auditLogRoute: RouteModule = (app, ctx) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Nullable(Type.String()) }), ...orgErrors },
+        response: {
+          200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Nullable(Type.String()) }),
+          ...orgErrors,
+        },
       },
     },
     async (request) => {

@@ -13,10 +13,7 @@ export const authLoginRoute: RouteModule = (app, ctx) => {
       schema: {
         tags: ['auth'],
         summary: 'Sign in to the console (sets the session cookie)',
-        body: Type.Object(
-          { email: LoginEmail, password: Password },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ email: LoginEmail, password: Password }, { additionalProperties: false }),
         response: {
           200: Type.Object({ user: User, csrfToken: Type.String() }),
           400: ErrorBody,

@@ -8,7 +8,11 @@ export const authLogoutRoute: RouteModule = (app, ctx) => {
     '/api/v1/auth/logout',
     {
       config: { auth: 'session' },
-      schema: { tags: ['auth'], summary: 'End the console session', response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody } },
+      schema: {
+        tags: ['auth'],
+        summary: 'End the console session',
+        response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody },
+      },
     },
     async (request, reply) => {
       if (request.auth?.kind === 'session') await ctx.services.sessions.destroy(request.auth.sessionValue);

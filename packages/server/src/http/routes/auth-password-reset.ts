@@ -17,10 +17,7 @@ export const authPasswordResetRoute: RouteModule = (app, ctx) => {
         description:
           'When SMTP is configured and the address has an account, a single-use link valid for an hour is ' +
           `e-mailed to it (at most ${RESET_MAILS_PER_HOUR} an hour per address). The answer is the same in every case.`,
-        body: Type.Object(
-          { email: LoginEmail },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ email: LoginEmail }, { additionalProperties: false }),
         response: { 202: Type.Object({ next: Type.Literal('check_email') }), 400: ErrorBody, 429: ErrorBody },
       },
     },

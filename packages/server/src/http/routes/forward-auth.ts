@@ -10,7 +10,12 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { PERMISSION_PATTERN } from '../../domain/permissions.js';
-import { fromProxy, IDENTITY_HEADERS, VERIFY_SECRET_HEADER, type ProxyValue } from '../../verify/proxy-headers.js';
+import {
+  fromProxy,
+  IDENTITY_HEADERS,
+  VERIFY_SECRET_HEADER,
+  type ProxyValue,
+} from '../../verify/proxy-headers.js';
 import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import type { RouteContext, RouteModule } from '../route-context.js';
 import { verifySecretMatches } from '../verify-secret.js';

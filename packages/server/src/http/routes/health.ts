@@ -4,7 +4,10 @@ import type { RouteModule } from '../route-context.js';
 export const healthRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/healthz',
-    { config: { auth: 'none' }, schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    {
+      config: { auth: 'none' },
+      schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    },
     async () => ({ status: 'ok' as const }),
   );
   app.get(

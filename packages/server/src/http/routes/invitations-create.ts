@@ -18,9 +18,17 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
         response: {
           201: Type.Object({
             invitation: Invitation,
-            token: Type.Optional(Type.String({ description: 'Only without SMTP: with SMTP the link goes to the address alone' })),
-            link: Type.Optional(Type.String({ description: 'Only without SMTP (the inviter passes it on and vouches for the address)' })),
-            emailed: Type.Boolean({ description: 'Whether the link was e-mailed (SMTP configured and accepted the message)' }),
+            token: Type.Optional(
+              Type.String({ description: 'Only without SMTP: with SMTP the link goes to the address alone' }),
+            ),
+            link: Type.Optional(
+              Type.String({
+                description: 'Only without SMTP (the inviter passes it on and vouches for the address)',
+              }),
+            ),
+            emailed: Type.Boolean({
+              description: 'Whether the link was e-mailed (SMTP configured and accepted the message)',
+            }),
           }),
           ...orgErrors,
           409: ErrorBody,
@@ -30,7 +38,9 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       try {
-        return reply.status(201).send(await ctx.services.invitations.create(requireScope(request), request.body));
+        return reply
+          .status(201)
+          .send(await ctx.services.invitations.create(requireScope(request), request.body));
       } catch (e) {
         // Over the inviter's or the org's invitation limit: say when to try again.
         const retry =

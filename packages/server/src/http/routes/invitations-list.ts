@@ -8,7 +8,12 @@ export const invitationsListRoute: RouteModule = (app, ctx) => {
     '/api/v1/orgs/:org/invitations',
     {
       config: { auth: 'any', permission: 'members:view' },
-      schema: { tags: ['invitations'], summary: 'Open invitations (pending or expired, not yet used or revoked)', params: OrgParams, response: { 200: Type.Object({ items: Type.Array(Invitation) }), ...orgErrors } },
+      schema: {
+        tags: ['invitations'],
+        summary: 'Open invitations (pending or expired, not yet used or revoked)',
+        params: OrgParams,
+        response: { 200: Type.Object({ items: Type.Array(Invitation) }), ...orgErrors },
+      },
     },
     async (request) => ({ items: await ctx.services.invitations.list(requireScope(request)) }),
   );

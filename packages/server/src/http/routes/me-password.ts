@@ -30,7 +30,11 @@ export const mePasswordRoute: RouteModule = (app, ctx) => {
       if (auth.kind !== 'session') throw new Error('session route without a session');
       // Checking the current password is a credential check like sign-in: same limits, same counters.
       await limitedCredentialCheck(ctx, reply, { account: auth.user.email, address: request.ip }, () =>
-        ctx.services.users.changePassword(auth.user.id, request.body.currentPassword, request.body.newPassword),
+        ctx.services.users.changePassword(
+          auth.user.id,
+          request.body.currentPassword,
+          request.body.newPassword,
+        ),
       );
       const session = await ctx.services.sessions.create(auth.user.id);
       setSessionCookie(reply, ctx, session);

@@ -15,9 +15,25 @@ export const meRoute: RouteModule = (app, ctx) => {
           200: Type.Object({
             kind: Type.Union([Type.Literal('session'), Type.Literal('token')]),
             user: Nullable(User),
-            token: Nullable(Type.Object({ id: Type.String(), orgId: Type.String(), permissions: Type.Array(Type.String()) })),
-            orgs: Type.Array(Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String(), roleId: Nullable(Type.String()), roleName: Nullable(Type.String()) })),
-            csrfToken: Nullable(Type.String({ description: 'Send as x-csrf-token on cookie-authenticated writes' })),
+            token: Nullable(
+              Type.Object({
+                id: Type.String(),
+                orgId: Type.String(),
+                permissions: Type.Array(Type.String()),
+              }),
+            ),
+            orgs: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                slug: Type.String(),
+                name: Type.String(),
+                roleId: Nullable(Type.String()),
+                roleName: Nullable(Type.String()),
+              }),
+            ),
+            csrfToken: Nullable(
+              Type.String({ description: 'Send as x-csrf-token on cookie-authenticated writes' }),
+            ),
           }),
           401: ErrorBody,
         },
@@ -40,7 +56,13 @@ export const meRoute: RouteModule = (app, ctx) => {
         kind: 'session' as const,
         user: { id: auth.user.id, email: auth.user.email, name: auth.user.name },
         token: null,
-        orgs: orgs.map((o) => ({ id: o.id, slug: o.slug, name: o.name, roleId: o.roleId, roleName: o.roleName })),
+        orgs: orgs.map((o) => ({
+          id: o.id,
+          slug: o.slug,
+          name: o.name,
+          roleId: o.roleId,
+          roleName: o.roleName,
+        })),
         csrfToken: issueCsrfToken(reply, auth.sessionValue),
       };
     },

@@ -9,7 +9,12 @@ export const membersListRoute: RouteModule = (app, ctx) => {
     '/api/v1/orgs/:org/members',
     {
       config: { auth: 'any', permission: 'members:view' },
-      schema: { tags: ['members'], summary: 'Human members of the org (service accounts are listed separately)', params: OrgParams, response: { 200: Type.Object({ items: Type.Array(Member) }), ...orgErrors } },
+      schema: {
+        tags: ['members'],
+        summary: 'Human members of the org (service accounts are listed separately)',
+        params: OrgParams,
+        response: { 200: Type.Object({ items: Type.Array(Member) }), ...orgErrors },
+      },
     },
     async (request) => ({ items: (await ctx.services.members.list(requireScope(request))).map(memberView) }),
   );

@@ -14,7 +14,10 @@ export const membersReassignTokensRoute: RouteModule = (app, ctx) => {
         summary: "Move all of a member's active tokens to one service account, in one transaction",
         params: MemberParams,
         body: Type.Object(
-          { serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })), permissions: Type.Optional(ReassignPermissions) },
+          {
+            serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })),
+            permissions: Type.Optional(ReassignPermissions),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -36,6 +39,11 @@ export const membersReassignTokensRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request) =>
-      ctx.services.tokens.reassignAllFromUser(requireScope(request), request.params.userId, request.body.serviceAccountId, request.body.permissions ?? 'keep'),
+      ctx.services.tokens.reassignAllFromUser(
+        requireScope(request),
+        request.params.userId,
+        request.body.serviceAccountId,
+        request.body.permissions ?? 'keep',
+      ),
   );
 };

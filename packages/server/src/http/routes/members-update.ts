@@ -4,7 +4,10 @@ import { requireScope } from '../auth.js';
 import { ErrorBody, Id, Member, OrgParam, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
-export const MemberParams = Type.Object({ org: OrgParam, userId: Id('usr') }, { additionalProperties: false });
+export const MemberParams = Type.Object(
+  { org: OrgParam, userId: Id('usr') },
+  { additionalProperties: false },
+);
 
 export const membersUpdateRoute: RouteModule = (app, ctx) => {
   app.patch(
@@ -19,6 +22,13 @@ export const membersUpdateRoute: RouteModule = (app, ctx) => {
         response: { 200: Member, ...orgErrors, 409: ErrorBody },
       },
     },
-    async (request) => memberView(await ctx.services.members.changeRole(requireScope(request), request.params.userId, request.body.roleId)),
+    async (request) =>
+      memberView(
+        await ctx.services.members.changeRole(
+          requireScope(request),
+          request.params.userId,
+          request.body.roleId,
+        ),
+      ),
   );
 };

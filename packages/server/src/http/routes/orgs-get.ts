@@ -8,7 +8,12 @@ export const orgsGetRoute: RouteModule = (app) => {
     '/api/v1/orgs/:org',
     {
       config: { auth: 'any', permission: 'org_settings:view' },
-      schema: { tags: ['orgs'], summary: 'An org and its settings', params: OrgParams, response: { 200: Org, ...orgErrors } },
+      schema: {
+        tags: ['orgs'],
+        summary: 'An org and its settings',
+        params: OrgParams,
+        response: { 200: Org, ...orgErrors },
+      },
     },
     async (request) => orgView(requireScope(request).org),
   );

@@ -8,7 +8,11 @@ export const orgsListRoute: RouteModule = (app, ctx) => {
     '/api/v1/orgs',
     {
       config: { auth: 'any' },
-      schema: { tags: ['orgs'], summary: "The caller's orgs", response: { 200: Type.Object({ items: Type.Array(Org) }), 401: ErrorBody } },
+      schema: {
+        tags: ['orgs'],
+        summary: "The caller's orgs",
+        response: { 200: Type.Object({ items: Type.Array(Org) }), 401: ErrorBody },
+      },
     },
     async (request) => {
       const auth = request.auth!;

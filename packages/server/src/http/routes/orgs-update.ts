@@ -16,7 +16,9 @@ export const orgsUpdateRoute: RouteModule = (app, ctx) => {
         body: Type.Object(
           {
             name: Type.Optional(OrgName),
-            maxTokenLifetimeDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 3650, description: 'null removes the limit' }))),
+            maxTokenLifetimeDays: Type.Optional(
+              Nullable(Type.Integer({ minimum: 1, maximum: 3650, description: 'null removes the limit' })),
+            ),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

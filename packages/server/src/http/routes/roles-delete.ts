@@ -9,7 +9,12 @@ export const rolesDeleteRoute: RouteModule = (app, ctx) => {
     '/api/v1/orgs/:org/roles/:id',
     {
       config: { auth: 'any', permission: 'roles:edit' },
-      schema: { tags: ['roles'], summary: 'Delete a custom role nobody holds', params: RoleParams, response: { 204: Type.Null(), ...orgErrors, 409: ErrorBody } },
+      schema: {
+        tags: ['roles'],
+        summary: 'Delete a custom role nobody holds',
+        params: RoleParams,
+        response: { 204: Type.Null(), ...orgErrors, 409: ErrorBody },
+      },
     },
     async (request, reply) => {
       await ctx.services.roles.delete(requireScope(request), request.params.id);

@@ -16,7 +16,11 @@ export const rolesListRoute: RouteModule = (app, ctx) => {
         response: {
           200: Type.Object({
             items: Type.Array(Role),
-            catalog: Type.Object({ resources: Type.Array(Type.String()), platformResources: Type.Array(Type.String()), publicSafe: Type.Array(Type.String()) }),
+            catalog: Type.Object({
+              resources: Type.Array(Type.String()),
+              platformResources: Type.Array(Type.String()),
+              publicSafe: Type.Array(Type.String()),
+            }),
           }),
           ...orgErrors,
         },
@@ -26,7 +30,11 @@ export const rolesListRoute: RouteModule = (app, ctx) => {
       const { catalog } = ctx.config;
       return {
         items: (await ctx.services.roles.list(requireScope(request))).map(roleView),
-        catalog: { resources: [...catalog.resources], platformResources: [...catalog.platformResources], publicSafe: [...catalog.publicSafe].sort() },
+        catalog: {
+          resources: [...catalog.resources],
+          platformResources: [...catalog.platformResources],
+          publicSafe: [...catalog.publicSafe].sort(),
+        },
       };
     },
   );

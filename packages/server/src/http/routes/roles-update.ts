@@ -1,7 +1,16 @@
 import Type from 'typebox';
 import { roleView } from '../../services/views.js';
 import { requireScope } from '../auth.js';
-import { Description, ErrorBody, Id, Nullable, OrgParam, PermissionList, Role, orgErrors } from '../schemas.js';
+import {
+  Description,
+  ErrorBody,
+  Id,
+  Nullable,
+  OrgParam,
+  PermissionList,
+  Role,
+  orgErrors,
+} from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { RoleName } from './roles-create.js';
 
@@ -17,12 +26,17 @@ export const rolesUpdateRoute: RouteModule = (app, ctx) => {
         summary: 'Change a custom role; its members and tokens change with it at once',
         params: RoleParams,
         body: Type.Object(
-          { name: Type.Optional(RoleName), description: Type.Optional(Nullable(Description)), permissions: Type.Optional(PermissionList) },
+          {
+            name: Type.Optional(RoleName),
+            description: Type.Optional(Nullable(Description)),
+            permissions: Type.Optional(PermissionList),
+          },
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: Role, ...orgErrors, 409: ErrorBody },
       },
     },
-    async (request) => roleView(await ctx.services.roles.update(requireScope(request), request.params.id, request.body)),
+    async (request) =>
+      roleView(await ctx.services.roles.update(requireScope(request), request.params.id, request.body)),
   );
 };

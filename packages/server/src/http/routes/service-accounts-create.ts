@@ -18,10 +18,22 @@ export const serviceAccountsCreateRoute: RouteModule = (app, ctx) => {
         tags: ['service accounts'],
         summary: 'Create a service account (role defaults to Viewer)',
         params: OrgParams,
-        body: Type.Object({ name: ServiceAccountName, roleId: Type.Optional(Id('rol')), description: Type.Optional(Description) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            name: ServiceAccountName,
+            roleId: Type.Optional(Id('rol')),
+            description: Type.Optional(Description),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: ServiceAccount, ...orgErrors, 409: ErrorBody },
       },
     },
-    async (request, reply) => reply.status(201).send(serviceAccountView(await ctx.services.serviceAccounts.create(requireScope(request), request.body))),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          serviceAccountView(await ctx.services.serviceAccounts.create(requireScope(request), request.body)),
+        ),
   );
 };

@@ -13,11 +13,20 @@ export const serviceAccountsDeleteRoute: RouteModule = (app, ctx) => {
         tags: ['service accounts'],
         summary: 'Delete a service account; refused while it owns active tokens unless revokeTokens=true',
         params: ServiceAccountParams,
-        querystring: Type.Object({ revokeTokens: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ revokedTokens: Type.Array(Type.String()) }), ...orgErrors, 409: ErrorBody },
+        querystring: Type.Object(
+          { revokeTokens: Type.Optional(Type.Boolean({ default: false })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ revokedTokens: Type.Array(Type.String()) }),
+          ...orgErrors,
+          409: ErrorBody,
+        },
       },
     },
     async (request) =>
-      ctx.services.serviceAccounts.delete(requireScope(request), request.params.id, { revokeTokens: request.query.revokeTokens ?? false }),
+      ctx.services.serviceAccounts.delete(requireScope(request), request.params.id, {
+        revokeTokens: request.query.revokeTokens ?? false,
+      }),
   );
 };

@@ -9,8 +9,15 @@ export const serviceAccountsListRoute: RouteModule = (app, ctx) => {
     '/api/v1/orgs/:org/service-accounts',
     {
       config: { auth: 'any', permission: 'service_accounts:view' },
-      schema: { tags: ['service accounts'], summary: "The org's service accounts", params: OrgParams, response: { 200: Type.Object({ items: Type.Array(ServiceAccount) }), ...orgErrors } },
+      schema: {
+        tags: ['service accounts'],
+        summary: "The org's service accounts",
+        params: OrgParams,
+        response: { 200: Type.Object({ items: Type.Array(ServiceAccount) }), ...orgErrors },
+      },
     },
-    async (request) => ({ items: (await ctx.services.serviceAccounts.list(requireScope(request))).map(serviceAccountView) }),
+    async (request) => ({
+      items: (await ctx.services.serviceAccounts.list(requireScope(request))).map(serviceAccountView),
+    }),
   );
 };

@@ -20,13 +20,18 @@ export const serviceAccountsUpdateRoute: RouteModule = (app, ctx) => {
             name: Type.Optional(ServiceAccountName),
             description: Type.Optional(Nullable(Description)),
             roleId: Type.Optional(Id('rol')),
-            disabled: Type.Optional(Type.Boolean({ description: 'While disabled, none of its tokens authenticate' })),
+            disabled: Type.Optional(
+              Type.Boolean({ description: 'While disabled, none of its tokens authenticate' }),
+            ),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: ServiceAccount, ...orgErrors, 409: ErrorBody },
       },
     },
-    async (request) => serviceAccountView(await ctx.services.serviceAccounts.update(requireScope(request), request.params.id, request.body)),
+    async (request) =>
+      serviceAccountView(
+        await ctx.services.serviceAccounts.update(requireScope(request), request.params.id, request.body),
+      ),
   );
 };

@@ -13,7 +13,11 @@ export const setupStatusRoute: RouteModule = (app, ctx) => {
     '/api/v1/setup',
     {
       config: { auth: 'none' },
-      schema: { tags: ['setup'], summary: 'Whether first-run setup is still pending', response: { 200: Type.Object({ pending: Type.Boolean() }) } },
+      schema: {
+        tags: ['setup'],
+        summary: 'Whether first-run setup is still pending',
+        response: { 200: Type.Object({ pending: Type.Boolean() }) },
+      },
     },
     async () => ({ pending: await ctx.services.setup.setupPending() }),
   );
@@ -38,17 +42,29 @@ export const setupCompleteRoute: RouteModule = (app, ctx) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ user: User, org: Org, csrfToken: Type.String() }), 400: ErrorBody, 409: ErrorBody, 429: ErrorBody },
+        response: {
+          201: Type.Object({ user: User, org: Org, csrfToken: Type.String() }),
+          400: ErrorBody,
+          409: ErrorBody,
+          429: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
       // The setup token is a credential too: the same limits, counted against one pseudo-account.
-      const { user, org } = await limitedCredentialCheck(ctx, reply, { account: SETUP_ACCOUNT, address: request.ip }, () =>
-        ctx.services.setup.complete({ ...request.body, ip: request.ip }),
+      const { user, org } = await limitedCredentialCheck(
+        ctx,
+        reply,
+        { account: SETUP_ACCOUNT, address: request.ip },
+        () => ctx.services.setup.complete({ ...request.body, ip: request.ip }),
       );
       const session = await ctx.services.sessions.create(user.id);
       setSessionCookie(reply, ctx, session);
-      const body = { user: { id: user.id, email: user.email, name: user.name }, org: orgView(org), csrfToken: issueCsrfToken(reply, session) };
+      const body = {
+        user: { id: user.id, email: user.email, name: user.name },
+        org: orgView(org),
+        csrfToken: issueCsrfToken(reply, session),
+      };
       return reply.status(201).send(body);
     },
   );

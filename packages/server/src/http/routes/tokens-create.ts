@@ -1,6 +1,18 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { DomainList, ErrorBody, Name, Nullable, OrgParams, PermissionList, SafeString, Timestamp, Token, TokenType, orgErrors } from '../schemas.js';
+import {
+  DomainList,
+  ErrorBody,
+  Name,
+  Nullable,
+  OrgParams,
+  PermissionList,
+  SafeString,
+  Timestamp,
+  Token,
+  TokenType,
+  orgErrors,
+} from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 export const tokensCreateRoute: RouteModule = (app, ctx) => {
@@ -24,7 +36,14 @@ export const tokensCreateRoute: RouteModule = (app, ctx) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ token: Type.String({ description: 'The full value: store it now' }), item: Token }), ...orgErrors, 409: ErrorBody },
+        response: {
+          201: Type.Object({
+            token: Type.String({ description: 'The full value: store it now' }),
+            item: Token,
+          }),
+          ...orgErrors,
+          409: ErrorBody,
+        },
       },
     },
     async (request, reply) => {

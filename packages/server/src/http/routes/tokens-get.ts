@@ -10,7 +10,12 @@ export const tokensGetRoute: RouteModule = (app, ctx) => {
     '/api/v1/orgs/:org/tokens/:id',
     {
       config: { auth: 'any', permission: 'tokens:view' },
-      schema: { tags: ['tokens'], summary: 'One token (never a private value)', params: TokenParams, response: { 200: TokenDetail, ...orgErrors } },
+      schema: {
+        tags: ['tokens'],
+        summary: 'One token (never a private value)',
+        params: TokenParams,
+        response: { 200: TokenDetail, ...orgErrors },
+      },
     },
     async (request) => ctx.services.tokens.get(requireScope(request), request.params.id),
   );

@@ -33,7 +33,9 @@ const Row = Type.Object(
 const RowResult = Type.Object({
   index: Type.Integer(),
   ok: Type.Boolean(),
-  code: Type.Optional(StringEnum(IMPORT_ROW_CODES, { description: 'Why the row cannot be imported; see docs/api.md' })),
+  code: Type.Optional(
+    StringEnum(IMPORT_ROW_CODES, { description: 'Why the row cannot be imported; see docs/api.md' }),
+  ),
   message: Type.Optional(Type.String()),
   tokenId: Type.Optional(Type.String()),
   expiresAt: Type.Optional(Nullable(Timestamp)),

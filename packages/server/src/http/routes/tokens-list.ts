@@ -1,6 +1,17 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { Cursor, Id, Limit, Nullable, OrgParam, SafeString, Timestamp, Token, TokenType, orgErrors } from '../schemas.js';
+import {
+  Cursor,
+  Id,
+  Limit,
+  Nullable,
+  OrgParam,
+  SafeString,
+  Timestamp,
+  Token,
+  TokenType,
+  orgErrors,
+} from '../schemas.js';
 import { decodeCursor, encodeCursor, type RouteModule } from '../route-context.js';
 import { BASE62_CHAR } from '../../domain/base62-alphabet.js';
 import { ID_RANDOM_LENGTH } from '../../domain/id-shape.js';
@@ -19,16 +30,34 @@ export const tokensListRoute: RouteModule = (app, ctx) => {
         params: Type.Object({ org: OrgParam }, { additionalProperties: false }),
         querystring: Type.Object(
           {
-            owner: Type.Optional(Type.String({ pattern: `^(sa|usr)_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`, description: 'A service account (sa_…) or user (usr_…) id' })),
+            owner: Type.Optional(
+              Type.String({
+                pattern: `^(sa|usr)_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`,
+                description: 'A service account (sa_…) or user (usr_…) id',
+              }),
+            ),
             type: Type.Optional(TokenType),
-            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired'), Type.Literal('all')], { default: 'active' })),
+            status: Type.Optional(
+              Type.Union(
+                [
+                  Type.Literal('active'),
+                  Type.Literal('revoked'),
+                  Type.Literal('expired'),
+                  Type.Literal('all'),
+                ],
+                { default: 'active' },
+              ),
+            ),
             search: Type.Optional(SafeString({ maxLength: 100 })),
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(Token), nextCursor: Nullable(Type.String()) }), ...orgErrors },
+        response: {
+          200: Type.Object({ items: Type.Array(Token), nextCursor: Nullable(Type.String()) }),
+          ...orgErrors,
+        },
       },
     },
     async (request) => {

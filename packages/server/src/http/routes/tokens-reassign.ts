@@ -11,20 +11,36 @@ export const tokensReassignRoute: RouteModule = (app, ctx) => {
       config: { auth: 'any', permission: 'tokens:edit' },
       schema: {
         tags: ['tokens'],
-        summary: 'Move a token to a service account of the same org; its value is unchanged and it never silently gains permissions',
+        summary:
+          'Move a token to a service account of the same org; its value is unchanged and it never silently gains permissions',
         params: TokenParams,
         body: Type.Object(
-          { serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })), permissions: Type.Optional(ReassignPermissions) },
+          {
+            serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })),
+            permissions: Type.Optional(ReassignPermissions),
+          },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Intersect([Token, Type.Object({ effectivePermissionsBefore: Type.Array(Type.String({ description: 'What it could do before the move' })) })]),
+          200: Type.Intersect([
+            Token,
+            Type.Object({
+              effectivePermissionsBefore: Type.Array(
+                Type.String({ description: 'What it could do before the move' }),
+              ),
+            }),
+          ]),
           ...orgErrors,
           409: ErrorBody,
         },
       },
     },
     async (request) =>
-      ctx.services.tokens.reassign(requireScope(request), request.params.id, request.body.serviceAccountId, request.body.permissions ?? 'keep'),
+      ctx.services.tokens.reassign(
+        requireScope(request),
+        request.params.id,
+        request.body.serviceAccountId,
+        request.body.permissions ?? 'keep',
+      ),
   );
 };

@@ -9,7 +9,12 @@ export const tokensRevokeRoute: RouteModule = (app, ctx) => {
     '/api/v1/orgs/:org/tokens/:id',
     {
       config: { auth: 'any', permission: 'tokens:edit' },
-      schema: { tags: ['tokens'], summary: 'Revoke a token: it stops authenticating at once', params: TokenParams, response: { 204: Type.Null(), ...orgErrors } },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Revoke a token: it stops authenticating at once',
+        params: TokenParams,
+        response: { 204: Type.Null(), ...orgErrors },
+      },
     },
     async (request, reply) => {
       await ctx.services.tokens.revoke(requireScope(request), request.params.id);

@@ -1,6 +1,15 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { DomainList, ErrorBody, Name, Nullable, PermissionList, Timestamp, Token, orgErrors } from '../schemas.js';
+import {
+  DomainList,
+  ErrorBody,
+  Name,
+  Nullable,
+  PermissionList,
+  Timestamp,
+  Token,
+  orgErrors,
+} from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { TokenParams } from './tokens-get.js';
 
@@ -14,7 +23,12 @@ export const tokensUpdateRoute: RouteModule = (app, ctx) => {
         summary: "Change a token's name, domains (public only), permissions or expiry",
         params: TokenParams,
         body: Type.Object(
-          { name: Type.Optional(Name), domains: Type.Optional(DomainList), permissions: Type.Optional(Nullable(PermissionList)), expiresAt: Type.Optional(Nullable(Timestamp)) },
+          {
+            name: Type.Optional(Name),
+            domains: Type.Optional(DomainList),
+            permissions: Type.Optional(Nullable(PermissionList)),
+            expiresAt: Type.Optional(Nullable(Timestamp)),
+          },
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: Token, ...orgErrors, 409: ErrorBody },

@@ -5,7 +5,12 @@ import { parseRequestOrigin } from '@latchkey/protocol';
 import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import { verifySecretMatches } from '../verify-secret.js';
 import { ErrorBody } from '../schemas.js';
-import { RATE_LIMITED_MESSAGE, UNAUTHENTICATED_MESSAGE, VerifyBody, VerifyResponse } from '../verify-answer.js';
+import {
+  RATE_LIMITED_MESSAGE,
+  UNAUTHENTICATED_MESSAGE,
+  VerifyBody,
+  VerifyResponse,
+} from '../verify-answer.js';
 import type { RouteModule } from '../route-context.js';
 import { REPLAYED_BODY, type ReplayableRequest } from '../hot-handler.js';
 
@@ -36,7 +41,11 @@ export const verifyRoute: RouteModule = (app, ctx) => {
       const { token, origin, permission } = request.body;
       // The caller passes the browser's Origin (or Referer) as it received it: parsed exactly as
       // forward-auth parses those headers.
-      const { result: r, rateLimited } = await verifyFromAddress(ctx, request.ip, { token, origin: parseRequestOrigin(origin), permission });
+      const { result: r, rateLimited } = await verifyFromAddress(ctx, request.ip, {
+        token,
+        origin: parseRequestOrigin(origin),
+        permission,
+      });
       if (rateLimited) throw new AppError('rate_limited', RATE_LIMITED_MESSAGE);
       const id = r.valid ? r : r.identity;
       return {

@@ -65,7 +65,11 @@ export function initialMigration(dialect: DialectName): Migration {
         .addColumn('accepted_by', 'text')
         .addColumn('revoked_at', ts)
         .execute();
-      await db.schema.createIndex('invitations_org').on('invitations').columns(['org_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('invitations_org')
+        .on('invitations')
+        .columns(['org_id', 'created_at'])
+        .execute();
 
       await db.schema
         .createTable('service_accounts')
@@ -118,9 +122,21 @@ export function initialMigration(dialect: DialectName): Migration {
         )
         .addCheckConstraint('tokens_private_no_value', sqlCheck(`type = 'public' or public_value is null`))
         .execute();
-      await db.schema.createIndex('tokens_org_created').on('tokens').columns(['org_id', 'created_at']).execute();
-      await db.schema.createIndex('tokens_owner_sa').on('tokens').column('owner_service_account_id').execute();
-      await db.schema.createIndex('tokens_owner_user').on('tokens').columns(['owner_user_id', 'org_id']).execute();
+      await db.schema
+        .createIndex('tokens_org_created')
+        .on('tokens')
+        .columns(['org_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('tokens_owner_sa')
+        .on('tokens')
+        .column('owner_service_account_id')
+        .execute();
+      await db.schema
+        .createIndex('tokens_owner_user')
+        .on('tokens')
+        .columns(['owner_user_id', 'org_id'])
+        .execute();
 
       await db.schema
         .createTable('sessions')

@@ -6,13 +6,20 @@ export type InvitationView = InvitationRecord & { roleName: string };
 
 export function invitationQueries(db: Kysely<Database>) {
   const view = () =>
-    db.selectFrom('invitations').innerJoin('roles', 'roles.id', 'invitations.roleId').selectAll('invitations').select('roles.name as roleName');
+    db
+      .selectFrom('invitations')
+      .innerJoin('roles', 'roles.id', 'invitations.roleId')
+      .selectAll('invitations')
+      .select('roles.name as roleName');
   return {
     async insert(inv: InvitationRecord): Promise<void> {
       await db.insertInto('invitations').values(inv).execute();
     },
     async findInOrg(orgId: string, id: string): Promise<InvitationView | undefined> {
-      return view().where('invitations.orgId', '=', orgId).where('invitations.id', '=', id).executeTakeFirst();
+      return view()
+        .where('invitations.orgId', '=', orgId)
+        .where('invitations.id', '=', id)
+        .executeTakeFirst();
     },
     async findByTokenHash(hash: string): Promise<InvitationView | undefined> {
       return view().where('invitations.tokenHash', '=', hash).executeTakeFirst();

@@ -32,21 +32,40 @@ export function memberQueries(db: Kysely<Database>, dialect: DialectName) {
   return {
     /** Locks the membership row for the transaction (see serviceAccounts.lockForUpdate). */
     async lockForUpdate(orgId: string, userId: string): Promise<void> {
-      if (dialect === 'postgres') await db.selectFrom('members').select('userId').where('orgId', '=', orgId).where('userId', '=', userId).forUpdate().execute();
+      if (dialect === 'postgres')
+        await db
+          .selectFrom('members')
+          .select('userId')
+          .where('orgId', '=', orgId)
+          .where('userId', '=', userId)
+          .forUpdate()
+          .execute();
     },
     async insert(member: MemberRecord): Promise<void> {
       await db.insertInto('members').values(member).execute();
     },
     async find(orgId: string, userId: string): Promise<MemberView | undefined> {
-      const row = await view().where('members.orgId', '=', orgId).where('members.userId', '=', userId).executeTakeFirst();
+      const row = await view()
+        .where('members.orgId', '=', orgId)
+        .where('members.userId', '=', userId)
+        .executeTakeFirst();
       return row && { ...row, activeTokens: Number(row.activeTokens ?? 0) };
     },
     async listByOrg(orgId: string): Promise<MemberView[]> {
-      const rows = await view().where('members.orgId', '=', orgId).orderBy('members.createdAt').orderBy('members.userId').execute();
+      const rows = await view()
+        .where('members.orgId', '=', orgId)
+        .orderBy('members.createdAt')
+        .orderBy('members.userId')
+        .execute();
       return rows.map((r) => ({ ...r, activeTokens: Number(r.activeTokens ?? 0) }));
     },
     async setRole(orgId: string, userId: string, roleId: string, updatedAt: string): Promise<void> {
-      await db.updateTable('members').set({ roleId, updatedAt }).where('orgId', '=', orgId).where('userId', '=', userId).execute();
+      await db
+        .updateTable('members')
+        .set({ roleId, updatedAt })
+        .where('orgId', '=', orgId)
+        .where('userId', '=', userId)
+        .execute();
     },
     async delete(orgId: string, userId: string): Promise<void> {
       await db.deleteFrom('members').where('orgId', '=', orgId).where('userId', '=', userId).execute();

@@ -45,7 +45,10 @@ export function orgQueries(db: Kysely<Database>, dialect: DialectName) {
       await db.updateTable('orgs').set(patch).where('id', '=', id).execute();
     },
     async count(): Promise<number> {
-      const row = await db.selectFrom('orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('orgs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };

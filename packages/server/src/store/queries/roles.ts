@@ -69,7 +69,10 @@ export function roleQueries(db: Kysely<Database>, dialect: DialectName) {
         .executeTakeFirst();
       return row && fromRow(row);
     },
-    async update(id: string, patch: Partial<Pick<RoleRecord, 'name' | 'nameKey' | 'description' | 'permissions' | 'updatedAt'>>) {
+    async update(
+      id: string,
+      patch: Partial<Pick<RoleRecord, 'name' | 'nameKey' | 'description' | 'permissions' | 'updatedAt'>>,
+    ) {
       const { permissions, ...rest } = patch;
       await db
         .updateTable('roles')
@@ -78,7 +81,11 @@ export function roleQueries(db: Kysely<Database>, dialect: DialectName) {
         .execute();
     },
     async updateBuiltin(builtin: string, permissions: string[]): Promise<void> {
-      await db.updateTable('roles').set({ permissions: JSON.stringify(permissions) }).where('builtin', '=', builtin).execute();
+      await db
+        .updateTable('roles')
+        .set({ permissions: JSON.stringify(permissions) })
+        .where('builtin', '=', builtin)
+        .execute();
     },
     /**
      * Deletes a custom role, keeping its row as a tombstone for the history that names it (accepted,
@@ -108,9 +115,17 @@ export function roleQueries(db: Kysely<Database>, dialect: DialectName) {
         db.selectFrom('serviceAccounts').where('roleId', '=', id).where('deletedAt', 'is', null);
       const counts = await db
         .selectNoFrom((eb) => [
-          eb.selectFrom('members').select((e) => e.fn.countAll<number>().as('n')).where('roleId', '=', id).as('members'),
-          liveServiceAccounts().select((e) => e.fn.countAll<number>().as('n')).as('serviceAccounts'),
-          pendingInvitations().select((e) => e.fn.countAll<number>().as('n')).as('invitations'),
+          eb
+            .selectFrom('members')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .where('roleId', '=', id)
+            .as('members'),
+          liveServiceAccounts()
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .as('serviceAccounts'),
+          pendingInvitations()
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .as('invitations'),
         ])
         .executeTakeFirstOrThrow();
       const members = await db

@@ -24,7 +24,10 @@ export function serviceAccountQueries(db: Kysely<Database>, dialect: DialectName
           .as('activeTokens'),
       )
       .where('serviceAccounts.deletedAt', 'is', null);
-  const normalise = <T extends { activeTokens: number | null }>(r: T) => ({ ...r, activeTokens: Number(r.activeTokens ?? 0) });
+  const normalise = <T extends { activeTokens: number | null }>(r: T) => ({
+    ...r,
+    activeTokens: Number(r.activeTokens ?? 0),
+  });
 
   return {
     /**
@@ -33,26 +36,41 @@ export function serviceAccountQueries(db: Kysely<Database>, dialect: DialectName
      * interleave and leave a token owned by a deleted account.
      */
     async lockForUpdate(id: string): Promise<void> {
-      if (dialect === 'postgres') await db.selectFrom('serviceAccounts').select('id').where('id', '=', id).forUpdate().execute();
+      if (dialect === 'postgres')
+        await db.selectFrom('serviceAccounts').select('id').where('id', '=', id).forUpdate().execute();
     },
     async insert(sa: ServiceAccountRecord): Promise<void> {
       await db.insertInto('serviceAccounts').values(sa).execute();
     },
     async listByOrg(orgId: string): Promise<ServiceAccountView[]> {
-      const rows = await view().where('serviceAccounts.orgId', '=', orgId).orderBy('serviceAccounts.createdAt').orderBy('serviceAccounts.id').execute();
+      const rows = await view()
+        .where('serviceAccounts.orgId', '=', orgId)
+        .orderBy('serviceAccounts.createdAt')
+        .orderBy('serviceAccounts.id')
+        .execute();
       return rows.map(normalise);
     },
     /** A live (not deleted) account of this org, by id or by name (case-insensitive). */
     async findInOrg(orgId: string, idOrName: string): Promise<ServiceAccountView | undefined> {
       const row = await view()
         .where('serviceAccounts.orgId', '=', orgId)
-        .where((eb) => eb.or([eb('serviceAccounts.id', '=', idOrName), eb('serviceAccounts.nameKey', '=', idOrName.toLowerCase())]))
+        .where((eb) =>
+          eb.or([
+            eb('serviceAccounts.id', '=', idOrName),
+            eb('serviceAccounts.nameKey', '=', idOrName.toLowerCase()),
+          ]),
+        )
         .executeTakeFirst();
       return row && normalise(row);
     },
     async update(
       id: string,
-      patch: Partial<Pick<ServiceAccountRecord, 'name' | 'nameKey' | 'description' | 'roleId' | 'disabledAt' | 'deletedAt' | 'updatedAt'>>,
+      patch: Partial<
+        Pick<
+          ServiceAccountRecord,
+          'name' | 'nameKey' | 'description' | 'roleId' | 'disabledAt' | 'deletedAt' | 'updatedAt'
+        >
+      >,
     ): Promise<void> {
       await db.updateTable('serviceAccounts').set(patch).where('id', '=', id).execute();
     },

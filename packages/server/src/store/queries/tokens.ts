@@ -2,7 +2,10 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, TokensTable } from '../schema.js';
 
 export type TokenRow = Selectable<TokensTable>;
-export type TokenRecord = Omit<TokenRow, 'permissions' | 'domains'> & { permissions: string[] | null; domains: string[] };
+export type TokenRecord = Omit<TokenRow, 'permissions' | 'domains'> & {
+  permissions: string[] | null;
+  domains: string[];
+};
 export interface TokenView extends TokenRecord {
   ownerName: string | null;
   ownerEmail: string | null;
@@ -42,16 +45,27 @@ export function tokenQueries(db: Kysely<Database>) {
         'users.email as ownerEmail',
         'serviceAccounts.deletedAt as ownerDeletedAt',
       ]);
-  const toView = (row: TokenRow & { ownerName: string | null; ownerEmail: string | null; ownerDeletedAt: string | null }): TokenView => {
+  const toView = (
+    row: TokenRow & { ownerName: string | null; ownerEmail: string | null; ownerDeletedAt: string | null },
+  ): TokenView => {
     const { ownerDeletedAt, ...rest } = row;
-    return { ...tokenFromRow(rest), ownerName: row.ownerName, ownerEmail: row.ownerEmail, ownerDeleted: ownerDeletedAt !== null };
+    return {
+      ...tokenFromRow(rest),
+      ownerName: row.ownerName,
+      ownerEmail: row.ownerEmail,
+      ownerDeleted: ownerDeletedAt !== null,
+    };
   };
 
   return {
     async insert(token: TokenRecord): Promise<void> {
       await db
         .insertInto('tokens')
-        .values({ ...token, permissions: token.permissions && JSON.stringify(token.permissions), domains: JSON.stringify(token.domains) })
+        .values({
+          ...token,
+          permissions: token.permissions && JSON.stringify(token.permissions),
+          domains: JSON.stringify(token.domains),
+        })
         .execute();
     },
     /** Several tokens in one statement (the import writes thousands; keep `tokens` to a few hundred). */
@@ -59,11 +73,20 @@ export function tokenQueries(db: Kysely<Database>) {
       if (tokens.length === 0) return;
       await db
         .insertInto('tokens')
-        .values(tokens.map((t) => ({ ...t, permissions: t.permissions && JSON.stringify(t.permissions), domains: JSON.stringify(t.domains) })))
+        .values(
+          tokens.map((t) => ({
+            ...t,
+            permissions: t.permissions && JSON.stringify(t.permissions),
+            domains: JSON.stringify(t.domains),
+          })),
+        )
         .execute();
     },
     async findInOrg(orgId: string, id: string): Promise<TokenView | undefined> {
-      const row = await view().where('tokens.orgId', '=', orgId).where('tokens.id', '=', id).executeTakeFirst();
+      const row = await view()
+        .where('tokens.orgId', '=', orgId)
+        .where('tokens.id', '=', id)
+        .executeTakeFirst();
       return row && toView(row);
     },
     async findByHash(hash: string): Promise<TokenRecord | undefined> {
@@ -78,7 +101,10 @@ export function tokenQueries(db: Kysely<Database>) {
       const found = new Map<string, string>();
       // Chunked to stay under SQLite's bound-parameter limit.
       for (let i = 0; i < hashes.length; i += 500) {
-        let q = db.selectFrom('tokens').select(['hash', 'orgId']).where('hash', 'in', hashes.slice(i, i + 500));
+        let q = db
+          .selectFrom('tokens')
+          .select(['hash', 'orgId'])
+          .where('hash', 'in', hashes.slice(i, i + 500));
         if (onlyOrgId !== undefined) q = q.where('orgId', '=', onlyOrgId);
         const rows = await q.execute();
         for (const r of rows) found.set(r.hash, r.orgId);
@@ -91,7 +117,10 @@ export function tokenQueries(db: Kysely<Database>) {
       if (f.ownerUserId) q = q.where('tokens.ownerUserId', '=', f.ownerUserId);
       if (f.type) q = q.where('tokens.type', '=', f.type);
       // LIKE with an explicit escape character: SQLite has none by default, PostgreSQL uses backslash.
-      if (f.search) q = q.where(sql<boolean>`${sql.ref('tokens.name')} like ${`%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`);
+      if (f.search)
+        q = q.where(
+          sql<boolean>`${sql.ref('tokens.name')} like ${`%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`,
+        );
       if (f.status === 'active') {
         q = q
           .where('tokens.revokedAt', 'is', null)
@@ -104,22 +133,47 @@ export function tokenQueries(db: Kysely<Database>) {
       if (f.after) {
         const { createdAt, id } = f.after;
         q = q.where((eb) =>
-          eb.or([eb('tokens.createdAt', '<', createdAt), eb.and([eb('tokens.createdAt', '=', createdAt), eb('tokens.id', '<', id)])]),
+          eb.or([
+            eb('tokens.createdAt', '<', createdAt),
+            eb.and([eb('tokens.createdAt', '=', createdAt), eb('tokens.id', '<', id)]),
+          ]),
         );
       }
-      const rows = await q.orderBy('tokens.createdAt', 'desc').orderBy('tokens.id', 'desc').limit(f.limit).execute();
+      const rows = await q
+        .orderBy('tokens.createdAt', 'desc')
+        .orderBy('tokens.id', 'desc')
+        .limit(f.limit)
+        .execute();
       return rows.map(toView);
     },
     /** Active (not revoked) tokens owned by a user in an org, or by a service account. */
-    async activeOwnedBy(orgId: string, owner: { userId: string } | { serviceAccountId: string }): Promise<TokenRecord[]> {
+    async activeOwnedBy(
+      orgId: string,
+      owner: { userId: string } | { serviceAccountId: string },
+    ): Promise<TokenRecord[]> {
       let q = db.selectFrom('tokens').selectAll().where('orgId', '=', orgId).where('revokedAt', 'is', null);
-      q = 'userId' in owner ? q.where('ownerUserId', '=', owner.userId) : q.where('ownerServiceAccountId', '=', owner.serviceAccountId);
+      q =
+        'userId' in owner
+          ? q.where('ownerUserId', '=', owner.userId)
+          : q.where('ownerServiceAccountId', '=', owner.serviceAccountId);
       const rows = await q.orderBy('createdAt').execute();
       return rows.map(tokenFromRow);
     },
     async update(
       id: string,
-      patch: Partial<Pick<TokenRecord, 'name' | 'domains' | 'permissions' | 'expiresAt' | 'revokedAt' | 'ownerServiceAccountId' | 'ownerUserId' | 'updatedAt'>>,
+      patch: Partial<
+        Pick<
+          TokenRecord,
+          | 'name'
+          | 'domains'
+          | 'permissions'
+          | 'expiresAt'
+          | 'revokedAt'
+          | 'ownerServiceAccountId'
+          | 'ownerUserId'
+          | 'updatedAt'
+        >
+      >,
     ): Promise<void> {
       const { domains, permissions, ...rest } = patch;
       await db

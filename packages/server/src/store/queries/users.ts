@@ -19,7 +19,12 @@ export function userQueries(db: Kysely<Database>) {
       await db.updateTable('users').set({ passwordHash, updatedAt }).where('id', '=', id).execute();
     },
     /** Sets the hash only if it is still `expected` (compare-and-set); false when it changed meanwhile. */
-    async replacePasswordHash(id: string, expected: string, passwordHash: string, updatedAt: string): Promise<boolean> {
+    async replacePasswordHash(
+      id: string,
+      expected: string,
+      passwordHash: string,
+      updatedAt: string,
+    ): Promise<boolean> {
       const r = await db
         .updateTable('users')
         .set({ passwordHash, updatedAt })
@@ -29,7 +34,10 @@ export function userQueries(db: Kysely<Database>) {
       return Number(r.numUpdatedRows) === 1;
     },
     async count(): Promise<number> {
-      const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };

@@ -124,10 +124,16 @@ function fromRaw(r: RawRow): TokenLookupRow {
  * The verify hot path's only query. On SQLite it is a statement prepared once (Kysely would
  * re-prepare it per call, ~20× slower); on PostgreSQL it goes through Kysely's pool.
  */
-export function createTokenLookup(db: Kysely<Database>, sqlite?: SQLite.Database, pool?: pg.Pool): TokenLookup {
+export function createTokenLookup(
+  db: Kysely<Database>,
+  sqlite?: SQLite.Database,
+  pool?: pg.Pool,
+): TokenLookup {
   if (sqlite) {
     const stmt = sqlite.prepare<[string], RawRow>(`${SQL} ?`);
-    const imported = sqlite.prepare<[], { one: number }>('select 1 as one from tokens where imported_at is not null limit 1');
+    const imported = sqlite.prepare<[], { one: number }>(
+      'select 1 as one from tokens where imported_at is not null limit 1',
+    );
     return {
       byHash: (hash) => {
         const row = stmt.get(hash);
@@ -141,7 +147,11 @@ export function createTokenLookup(db: Kysely<Database>, sqlite?: SQLite.Database
     // execution, so an unnamed query (re-planned every time) would cap a cold lookup near 500 per second.
     return {
       async byHash(hash) {
-        const result = await pool.query<RawRow>({ name: 'latchkey_verify_lookup', text: `${SQL} $1`, values: [hash] });
+        const result = await pool.query<RawRow>({
+          name: 'latchkey_verify_lookup',
+          text: `${SQL} $1`,
+          values: [hash],
+        });
         const row = result.rows[0];
         return row ? fromRaw(row) : null;
       },
@@ -159,7 +169,9 @@ export function createTokenLookup(db: Kysely<Database>, sqlite?: SQLite.Database
       return row ? fromRaw(row) : null;
     },
     async hasImported() {
-      const r = await sql<{ one: number }>`select 1 as one from tokens where imported_at is not null limit 1`.execute(db);
+      const r = await sql<{
+        one: number;
+      }>`select 1 as one from tokens where imported_at is not null limit 1`.execute(db);
       return r.rows.length > 0;
     },
   };
