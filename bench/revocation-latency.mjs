@@ -10,10 +10,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LATCHKEY_BIN, startLatchkeyServer } from './latchkey-process.mjs';
+import { freePort } from './lib/processes.mjs';
 
 const args = Object.fromEntries(
   process.argv
@@ -24,15 +24,6 @@ const args = Object.fromEntries(
 const ROUNDS = Math.max(50, Number(args.revocations ?? 60));
 const WORKERS = Number(args.workers ?? 2);
 const WATCH_MS = 250;
-
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 
 function verifyFresh(url, token) {
   const sentAt = performance.now();

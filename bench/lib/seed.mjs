@@ -7,19 +7,29 @@ import pg from 'pg';
 import { createLatchkey, createLogger, loadConfig } from '@latchkey/server';
 import { generateToken, hashToken, tokenHint } from '../../packages/server/dist/domain/token-format.js';
 
+/** A fresh database with the org `bench`, its owner and its `admin` service account (as bootstrap makes them). */
+async function bootstrapBench(databaseUrl) {
+  const lk = await createLatchkey(
+    loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }),
+    createLogger('warn'),
+  );
+  try {
+    const boot = await lk.services.setup.bootstrap({
+      slug: 'bench',
+      email: 'owner@bench.test',
+      password: 'bench password 123',
+      adminToken: true,
+    });
+    return { boot, sa: await lk.store.serviceAccounts.findInOrg(boot.org.id, 'admin') };
+  } finally {
+    await lk.close();
+  }
+}
+
 /** `count` real Latchkey-format private tokens on SQLite; their values, one per line, in a file for wrk. */
 export async function seedSqlite(dir, count) {
   const dbPath = join(dir, `mix-${count}.db`);
-  const config = loadConfig({ DATABASE_URL: `sqlite:${dbPath}`, LOG_LEVEL: 'warn' });
-  const lk = await createLatchkey(config, createLogger('warn'));
-  const boot = await lk.services.setup.bootstrap({
-    slug: 'bench',
-    email: 'owner@bench.test',
-    password: 'bench password 123',
-    adminToken: true,
-  });
-  const sa = await lk.store.serviceAccounts.findInOrg(boot.org.id, 'admin');
-  await lk.close();
+  const { boot, sa } = await bootstrapBench(`sqlite:${dbPath}`);
   const db = new SQLite(dbPath);
   db.pragma('journal_mode = WAL');
   const insert =
@@ -63,18 +73,7 @@ export async function seedPostgres(dir, count, PG_URL) {
   const url = new URL(PG_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const databaseUrl = url.toString();
-  const lk = await createLatchkey(
-    loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }),
-    createLogger('warn'),
-  );
-  const boot = await lk.services.setup.bootstrap({
-    slug: 'bench',
-    email: 'owner@bench.test',
-    password: 'bench password 123',
-    adminToken: true,
-  });
-  const sa = await lk.store.serviceAccounts.findInOrg(boot.org.id, 'admin');
-  await lk.close();
+  const { boot, sa } = await bootstrapBench(databaseUrl);
   await admin.query(`set search_path = ${schema}`);
   await admin.query(
     `insert into tokens (id, org_id, name, type, hash, hint, owner_service_account_id, domains, imported_at, created_by_type, created_at, updated_at)
