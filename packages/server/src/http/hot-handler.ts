@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import { parse as parseQuery } from 'fast-querystring';
 import secureJsonParse from 'secure-json-parse';
@@ -31,7 +32,8 @@ import { verifySecretMatches } from './verify-secret.js';
  * same headers and bytes (test/http/hot-path-parity.test.ts compares them) — and hands everything else
  * to Fastify untouched: other routes, other methods, an unexpected content type, a body it would refuse
  * (Fastify then reads it again, see REPLAYED_BODY, and answers with its validation error), a CORS
- * preflight, a wrong shared secret, a database error, and any request while the server is closing.
+ * preflight, a wrong shared secret, and any request while the server is closing. A database error is
+ * answered here as the routes answer it, so the value is not looked up twice.
  *
  * Off when the verify routes log per request (LATCHKEY_VERIFY_LOG_LEVEL info or more verbose): those
  * access-log lines are Fastify's.
@@ -55,6 +57,8 @@ export interface HotHandlerDeps extends AddressVerifyDeps {
   trustProxy: false | string[] | ((address: string, hop: number) => boolean);
   /** Fastify's request-id generator, so an error answered here carries an id from the same sequence. */
   nextRequestId: () => string;
+  /** Where a failed lookup is logged, as Fastify's route would log it. */
+  logger: Pick<FastifyBaseLogger, 'error'>;
 }
 
 export function hotPathEnabled(config: Pick<Config, 'verifyLogLevel'>): boolean {
@@ -128,13 +132,13 @@ export function createHotHandler(deps: HotHandlerDeps) {
           origin: parseRequestOrigin(origin),
           permission,
         });
-      } catch {
-        return replay(req, res, next, body);
+      } catch (err) {
+        return verifyFailed(res, err);
       }
       if (decided instanceof Promise) {
         decided.then(
           (d) => answerVerify(res, d),
-          () => replay(req, res, next, body),
+          (err: unknown) => verifyFailed(res, err),
         );
       } else {
         answerVerify(res, decided);
@@ -159,6 +163,30 @@ export function createHotHandler(deps: HotHandlerDeps) {
     const answer = verifyAnswer(d.result);
     res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'content-length', answer.length]);
     res.end(answer.body);
+  }
+
+  /**
+   * A failed lookup (the database) is answered here as Fastify's error handler answers it — 500
+   * internal_error with a request id, logged — not handed on: the route would look the value up again,
+   * and on SQLite a failing lookup blocks the process for the busy timeout each time.
+   */
+  function verifyFailed(res: ServerResponse, err: unknown): void {
+    const requestId = deps.nextRequestId();
+    deps.logger.error({ err, reqId: requestId }, 'unhandled error');
+    const error = JSON.stringify({
+      error: {
+        code: 'internal_error',
+        message: `Internal error; quote request id ${requestId} when reporting it.`,
+        requestId,
+      },
+    });
+    res.writeHead(500, [
+      'content-type',
+      'application/json; charset=utf-8',
+      'content-length',
+      String(Buffer.byteLength(error)),
+    ]);
+    res.end(error);
   }
 
   /** Fastify reads the body again from the bytes already read (the verify route's preParsing hook). */
@@ -201,17 +229,31 @@ export function createHotHandler(deps: HotHandlerDeps) {
         origin,
         permission: permission as string | undefined,
       });
-    } catch {
-      return next(req, res);
+    } catch (err) {
+      return forwardAuthFailed(res, err);
     }
     if (decided instanceof Promise) {
       decided.then(
         (d) => answerForwardAuth(res, d.result.code, d.result, d.rateLimited),
-        () => next(req, res), // Fastify's route fails closed and logs it
+        (err: unknown) => forwardAuthFailed(res, err),
       );
     } else {
       answerForwardAuth(res, decided.result.code, decided.result, decided.rateLimited);
     }
+  }
+
+  /** A failed lookup fails closed, as the route does (401, X-Latchkey-Error: service_unavailable), logged. */
+  function forwardAuthFailed(res: ServerResponse, err: unknown): void {
+    deps.logger.error({ err, reqId: deps.nextRequestId() }, 'forward-auth failed closed');
+    res.writeHead(401, [
+      'x-latchkey-error',
+      'service_unavailable',
+      'x-latchkey-code',
+      'token_invalid',
+      'content-length',
+      '0',
+    ]);
+    res.end();
   }
 
   function answerForwardAuth(
