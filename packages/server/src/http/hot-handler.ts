@@ -23,6 +23,7 @@ import {
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
 import { RATE_LIMITED_MESSAGE, verifyAnswer, verifyBodyCheck } from './verify-answer.js';
 import { verifySecretMatches } from './verify-secret.js';
+import { ERROR_STATUS } from '../domain/errors.js';
 
 /**
  * The verification hot path in front of Fastify (SPEC §4, issue #12). `POST /api/v1/verify` and
@@ -147,19 +148,7 @@ export function createHotHandler(deps: HotHandlerDeps) {
   }
 
   function answerVerify(res: ServerResponse, d: AddressVerifyResult): void {
-    if (d.rateLimited) {
-      const error = JSON.stringify({
-        error: { code: 'rate_limited', message: RATE_LIMITED_MESSAGE, requestId: deps.nextRequestId() },
-      });
-      res.writeHead(429, [
-        'content-type',
-        'application/json; charset=utf-8',
-        'content-length',
-        String(Buffer.byteLength(error)),
-      ]);
-      res.end(error);
-      return;
-    }
+    if (d.rateLimited) return writeError(res, 'rate_limited', () => RATE_LIMITED_MESSAGE);
     const answer = verifyAnswer(d.result);
     res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'content-length', answer.length]);
     res.end(answer.body);
@@ -171,22 +160,27 @@ export function createHotHandler(deps: HotHandlerDeps) {
    * and on SQLite a failing lookup blocks the process for the busy timeout each time.
    */
   function verifyFailed(res: ServerResponse, err: unknown): void {
-    const requestId = deps.nextRequestId();
-    deps.logger.error({ err, reqId: requestId }, 'unhandled error');
-    const error = JSON.stringify({
-      error: {
-        code: 'internal_error',
-        message: `Internal error; quote request id ${requestId} when reporting it.`,
-        requestId,
-      },
+    writeError(res, 'internal_error', (requestId) => {
+      deps.logger.error({ err, reqId: requestId }, 'unhandled error');
+      return `Internal error; quote request id ${requestId} when reporting it.`;
     });
-    res.writeHead(500, [
+  }
+
+  /** The error envelope (http/error-handler.ts sendError), with an id from Fastify's request-id sequence. */
+  function writeError(
+    res: ServerResponse,
+    code: 'rate_limited' | 'internal_error',
+    message: (requestId: string) => string,
+  ): void {
+    const requestId = deps.nextRequestId();
+    const body = JSON.stringify({ error: { code, message: message(requestId), requestId } });
+    res.writeHead(ERROR_STATUS[code], [
       'content-type',
       'application/json; charset=utf-8',
       'content-length',
-      String(Buffer.byteLength(error)),
+      String(Buffer.byteLength(body)),
     ]);
-    res.end(error);
+    res.end(body);
   }
 
   /** Fastify reads the body again from the bytes already read (the verify route's preParsing hook). */
