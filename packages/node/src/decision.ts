@@ -1,12 +1,7 @@
-import { VERIFY_CODES, type VerifyCode } from '@latchkey/protocol';
+import { VERIFY_CODES, type TokenIdentity, type VerifyCode } from '@latchkey/protocol';
 
 /** The identity a handler sees for an allowed request. */
-export interface LatchkeyIdentity {
-  org: { id: string; slug: string };
-  tokenId: string;
-  owner: { type: 'service_account' | 'user'; id: string; name: string };
-  type: 'public' | 'private';
-  permissions: string[];
+export interface LatchkeyIdentity extends TokenIdentity {
   /** The allowed origin, for a public token. */
   origin: string | null;
 }

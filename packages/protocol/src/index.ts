@@ -1,4 +1,5 @@
 export { VERIFY_CODES, type VerifyCode } from './codes.js';
+export type { TokenIdentity } from './identity.js';
 export {
   normalizeAllowedOrigin,
   normalizeAllowlist,

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { FastifyBaseLogger } from 'fastify';
 import { AggregatorRegistry } from 'prom-client';
 import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
+import { redactedDatabaseUrl, startupBanner } from '../cli/startup-banner.js';
 import type { Config } from '../config/config.js';
 import { ensureCookieSecret } from '../server.js';
 import { issueSetupLink } from '../services/setup.js';
@@ -122,17 +123,11 @@ export async function runPrimary(config: Config, logger: FastifyBaseLogger): Pro
         {
           address: `http://${config.host}:${address.port}`,
           workers: config.workers,
-          database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@'),
+          database: redactedDatabaseUrl(config.databaseUrl),
         },
         'latchkey listening',
       );
-      const firstRun = setupLink
-        ? `\nFirst run: open this one-time link to create the first owner and org:\n\n  ${setupLink}\n\n`
-        : '';
-      // The same banner as a single process, in one write (the setup link with it).
-      process.stdout.write(
-        `\nLatchkey is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/docs)\n${firstRun}`,
-      );
+      process.stdout.write(startupBanner(config.publicUrl, setupLink));
     });
     worker.on('exit', (code, signal) => {
       alive.delete(worker);

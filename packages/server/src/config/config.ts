@@ -11,6 +11,10 @@ import {
 } from '../domain/permissions.js';
 import { SETTINGS, type SettingDoc } from './settings.js';
 
+/** pino's levels, for the server's log and the verify path's own. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LogLevelSchema = Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)));
+
 /**
  * Configuration (SPEC §6): environment variables, optionally a JSON file named by LATCHKEY_CONFIG whose
  * keys are the camelCase names below. Environment variables win over the file. Validated once at start-up;
@@ -37,28 +41,8 @@ const FileSchema = Type.Object(
     publicUrl: Type.Optional(Type.String({ minLength: 1 })),
     verifySecret: Type.Optional(Type.String({ minLength: 16 })),
     tokenPrefix: Type.Optional(Type.String({ pattern: '^[a-z0-9]{1,16}_$' })),
-    logLevel: Type.Optional(
-      Type.Union([
-        Type.Literal('fatal'),
-        Type.Literal('error'),
-        Type.Literal('warn'),
-        Type.Literal('info'),
-        Type.Literal('debug'),
-        Type.Literal('trace'),
-        Type.Literal('silent'),
-      ]),
-    ),
-    verifyLogLevel: Type.Optional(
-      Type.Union([
-        Type.Literal('fatal'),
-        Type.Literal('error'),
-        Type.Literal('warn'),
-        Type.Literal('info'),
-        Type.Literal('debug'),
-        Type.Literal('trace'),
-        Type.Literal('silent'),
-      ]),
-    ),
+    logLevel: Type.Optional(LogLevelSchema),
+    verifyLogLevel: Type.Optional(LogLevelSchema),
     // false, a hop count, or proxy addresses/CIDRs/keywords (a comma-separated string or a list);
     // `true` passes the schema only to be refused with a reason (see parseTrustProxy).
     trustProxy: Type.Optional(
@@ -100,7 +84,7 @@ const FileSchema = Type.Object(
 );
 export type FileConfig = Static<typeof FileSchema>;
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   port: number;

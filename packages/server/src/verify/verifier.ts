@@ -6,7 +6,7 @@ import type { TokenLookup, TokenLookupRow } from '../store/queries/verify-lookup
 function impliedByEdit(set: ReadonlySet<string>, required: string): boolean {
   return required.endsWith(':view') && set.has(`${required.slice(0, -5)}:edit`);
 }
-import type { VerifyCode } from '@latchkey/protocol';
+import type { TokenIdentity, VerifyCode } from '@latchkey/protocol';
 
 export interface VerifyRequest {
   /** The presented value; `undefined`/empty → token_missing. */
@@ -23,13 +23,7 @@ export interface VerifyRequest {
   admitLookup?: (hash: string) => boolean;
 }
 
-export interface VerifyIdentity {
-  org: { id: string; slug: string };
-  tokenId: string;
-  owner: { type: 'service_account' | 'user'; id: string; name: string };
-  type: 'public' | 'private';
-  permissions: Permission[];
-}
+export type VerifyIdentity = TokenIdentity<Permission>;
 
 export type VerifyResult =
   | ({ valid: true; code: 'valid'; origin: string | null } & VerifyIdentity)

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { configOrExit } from '../config-or-exit.js';
 import { settingsHelp } from '../../config/settings.js';
+import { redactedDatabaseUrl, startupBanner } from '../startup-banner.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -36,16 +37,8 @@ export function serveCommand(): Command {
       // (or reads the banner) already has the link.
       const setupLink = await lk.services.setup.issueSetupLink();
       const address = await lk.app.listen({ port: config.port, host: config.host });
-      logger.info(
-        { address, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') },
-        'latchkey listening',
-      );
-      const firstRun = setupLink
-        ? `\nFirst run: open this one-time link to create the first owner and org:\n\n  ${setupLink}\n\n`
-        : '';
-      process.stdout.write(
-        `\nLatchkey is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/docs)\n${firstRun}`,
-      );
+      logger.info({ address, database: redactedDatabaseUrl(config.databaseUrl) }, 'latchkey listening');
+      process.stdout.write(startupBanner(config.publicUrl, setupLink));
       let closing = false;
       const shutdown = (signal: string) => {
         if (closing) return;
