@@ -277,6 +277,11 @@ test('the audit log lists every change and expands to before/after', async () =>
   await expect(shown.first()).toContainText('"ownerUserId": "usr_');
   await expect(shown.last()).toContainText('"ownerServiceAccountId": "sa_');
   await screenshot(page, '12-audit-log');
+  // The action filter offers the closed set of actions only; picking one narrows the log to it.
+  await page.getByRole('combobox', { name: 'Filter by action' }).fill('token.rea');
+  await page.getByRole('option', { name: 'token.reassign' }).click();
+  await expect(page.getByRole('button', { name: /service_account\.create/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /token\.reassign/ }).first()).toBeVisible();
 });
 
 test('no secret ever reaches localStorage, sessionStorage, the URL or the console log', async () => {

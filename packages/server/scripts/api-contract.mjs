@@ -39,7 +39,20 @@ export async function renderApiContract(document) {
   const doc = JSON.parse(JSON.stringify(document));
   const json = `${JSON.stringify(doc, null, 2)}\n`;
   const ast = await openapiTS(doc, { alphabetize: false, exportType: false, rootTypes: false });
-  return { json, schema: `${HEADER}\n${astToString(ast)}` };
+  return { json, schema: `${HEADER}\n${astToString(ast)}\n${choices(doc)}` };
+}
+
+/**
+ * The closed sets a client offers as choices, as values (the types above are erased at run time): today the
+ * audit actions, from the audit log's `action` filter.
+ * @param {any} doc the OpenAPI document
+ */
+function choices(doc) {
+  const filter = doc.paths['/api/v1/orgs/{org}/audit-log'].get.parameters.find((p) => p.name === 'action');
+  const values = JSON.stringify(filter.schema.enum, null, 2).replaceAll('"', "'");
+  return `/** Every audit action (the \`action\` filter's and AuditEntry.action's enum). */
+export const auditActions = ${values} as const;
+`;
 }
 
 /** The document of the built app, on an in-memory SQLite store (the document does not depend on the store). */

@@ -5554,7 +5554,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: string;
+                    /** @description What happened: one of the closed set of audit actions (docs/api.md). */
+                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign";
                     targetType?: string;
                     targetId?: string;
                     actorId?: string;
@@ -5593,7 +5594,11 @@ export interface paths {
                                     id: string | null;
                                     label: string | null;
                                 };
-                                action: string;
+                                /**
+                                 * @description What happened: one of the closed set of audit actions (docs/api.md).
+                                 * @enum {string}
+                                 */
+                                action: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign";
                                 target: {
                                     type: string;
                                     id: string | null;
@@ -5708,3 +5713,27 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
+
+/** Every audit action (the `action` filter's and AuditEntry.action's enum). */
+export const auditActions = [
+  'org.create',
+  'org.update',
+  'role.create',
+  'role.update',
+  'role.delete',
+  'member.role_change',
+  'member.remove',
+  'invitation.create',
+  'invitation.revoke',
+  'invitation.accept',
+  'service_account.create',
+  'service_account.update',
+  'service_account.disable',
+  'service_account.enable',
+  'service_account.delete',
+  'token.create',
+  'token.import',
+  'token.update',
+  'token.revoke',
+  'token.reassign'
+] as const;

@@ -1,6 +1,7 @@
 import Type, { type TSchema, type TStringOptions } from 'typebox';
 import Format from 'typebox/format';
 import { DATE_TIME_RULE, isStrictDateTime } from '../domain/date-time.js';
+import { AUDIT_ACTIONS } from '../domain/audit-actions.js';
 import { ERROR_CODES } from '../domain/errors.js';
 import { ORG_NAME_MAX_LENGTH, ORG_NAME_RULE } from '../domain/org-name.js';
 import { BASE62_CHAR } from '../domain/base62-alphabet.js';
@@ -197,11 +198,16 @@ export const TokenRef = Type.Object({
   hint: Type.String(),
 });
 
+/** What happened: the closed set of audit actions, one per kind of domain event (services/events.ts). */
+export const AuditAction = StringEnum(AUDIT_ACTIONS, {
+  description: 'What happened: one of the closed set of audit actions (docs/api.md).',
+});
+
 export const AuditEntry = Type.Object({
   id: Type.String(),
   at: Timestamp,
   actor: Type.Object({ type: Type.String(), id: Nullable(Type.String()), label: Nullable(Type.String()) }),
-  action: Type.String(),
+  action: AuditAction,
   target: Type.Object({ type: Type.String(), id: Nullable(Type.String()) }),
   before: Type.Unknown(),
   after: Type.Unknown(),

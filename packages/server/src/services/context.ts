@@ -8,6 +8,7 @@ import { ConflictError } from '../store/conflict.js';
 import type { Store } from '../store/store.js';
 import type { InvalidationEvent } from '../domain/invalidation-event.js';
 import type { InvalidationBus } from '../verify/invalidation.js';
+import { EventRecorder } from './events.js';
 
 /** Who is acting: a console user, a private token (automation), or the operator's CLI on the host. */
 export interface Actor {
@@ -47,23 +48,26 @@ export interface ServiceDeps {
 export const iso = (d: Date) => d.toISOString();
 
 /**
- * Runs one change in one transaction (audit entry included, by the caller) and publishes the
- * invalidation events it collected only after the commit, so no cache can re-learn the old state.
+ * Runs one change in one transaction. The change records what happened as domain events
+ * (services/events.ts): their audit entries are written in the transaction, and the invalidations they
+ * imply are sent only after the commit, so no cache can re-learn the old state.
  */
 export async function inTransaction<T>(
   deps: ServiceDeps,
-  fn: (tx: Store, invalidate: (event: InvalidationEvent) => void) => Promise<T>,
+  fn: (tx: Store, events: EventRecorder) => Promise<T>,
   /** Join a transaction the caller already holds (its commit is then the caller's). */
   outer?: Store,
 ): Promise<T> {
-  const events: InvalidationEvent[] = [];
+  let invalidations: InvalidationEvent[] = [];
   const result = await (outer ?? deps.store).transaction(async (tx) => {
-    const r = await fn(tx, (e) => events.push(e));
+    const events = new EventRecorder(tx);
+    const r = await fn(tx, events);
+    invalidations = events.invalidations;
     // Other instances hear of the change exactly when it commits (NOTIFY is transactional).
-    await tx.notifyInvalidation(events);
+    await tx.notifyInvalidation(invalidations);
     return r;
   });
-  if (events.length > 0) deps.bus.publish(events);
+  if (invalidations.length > 0) deps.bus.publish(invalidations);
   return result;
 }
 

@@ -9,6 +9,7 @@ import { serviceAccountService } from './service-accounts.js';
 import { sessionService } from './sessions.js';
 import { setupService } from './setup.js';
 import { tokenImportService } from './token-import.js';
+import { tokenReassignment } from './token-reassign.js';
 import { tokenService } from './tokens.js';
 import { userService } from './users.js';
 
@@ -32,12 +33,13 @@ export function createServices(deps: ServiceDeps) {
   const users = userService(deps);
   const roles = roleService(deps);
   const serviceAccounts = serviceAccountService(deps, roles);
-  const tokens = tokenService(deps);
+  const reassignment = tokenReassignment(deps);
+  const tokens = tokenService(deps, reassignment);
   return {
     deps,
     orgs,
     roles,
-    members: memberService(deps, roles),
+    members: memberService(deps, roles, reassignment),
     invitations: invitationService(deps, roles, users),
     serviceAccounts,
     tokens,

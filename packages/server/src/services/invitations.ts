@@ -5,7 +5,7 @@ import { hashToken } from '../domain/token-format.js';
 import type { InvitationRecord, InvitationView } from '../store/queries/invitations.js';
 import type { UserRecord } from '../store/queries/users.js';
 import type { Store } from '../store/store.js';
-import { writeAudit } from './audit.js';
+import type { EventRecorder } from './events.js';
 import { inTransaction, iso, type Actor, type OrgScope, type ServiceDeps } from './context.js';
 import type { roleService } from './roles.js';
 import { checkPassword, type userService } from './users.js';
@@ -44,7 +44,7 @@ export function invitationService(
       const { actor } = scope;
       const inviter = actor.userId ? `usr:${actor.userId}` : `${actor.type}:${actor.id ?? 'system'}`;
       await deps.invitationLimits.take(scope.org.id, inviter);
-      const created = await inTransaction(deps, async (tx) => {
+      const created = await inTransaction(deps, async (tx, events) => {
         const role = await roles.assignable(tx, scope, input.roleId, 'invite with this role');
         const existing = await tx.users.findByEmail(email);
         if (existing && (await tx.members.find(scope.org.id, existing.id))) {
@@ -67,12 +67,7 @@ export function invitationService(
         };
         await tx.invitations.insert(inv);
         const view = invitationView({ ...inv, roleName: role.name }, iso(now));
-        await writeAudit(tx, scope, iso(now), {
-          action: 'invitation.create',
-          targetType: 'invitation',
-          targetId: inv.id,
-          after: view,
-        });
+        await events.record(scope, iso(now), { type: 'invitation.created', invitation: view });
         return { invitation: view, token, link: invitationLink(config.publicUrl, token) };
       }).catch(async (e: unknown) => {
         await deps.invitationLimits.giveBack(scope.org.id, inviter);
@@ -92,17 +87,12 @@ export function invitationService(
     },
 
     async revoke(scope: OrgScope, id: string): Promise<void> {
-      await inTransaction(deps, async (tx) => {
+      await inTransaction(deps, async (tx, events) => {
         const inv = await tx.invitations.findInOrg(scope.org.id, id);
         if (!inv || inv.acceptedAt || inv.revokedAt) throw notFound('Invitation');
         const at = iso(clock.now());
         await tx.invitations.revoke(id, at);
-        await writeAudit(tx, scope, at, {
-          action: 'invitation.revoke',
-          targetType: 'invitation',
-          targetId: id,
-          before: invitationView(inv, at),
-        });
+        await events.record(scope, at, { type: 'invitation.revoked', invitation: invitationView(inv, at) });
       });
     },
 
@@ -135,7 +125,7 @@ export function invitationService(
       user: UserRecord;
       ip: string | null;
     }): Promise<{ orgId: string }> {
-      return inTransaction(deps, async (tx) => {
+      return inTransaction(deps, async (tx, events) => {
         const inv = await tx.invitations.findByTokenHash(hashToken(input.token));
         if (inv?.acceptedBy === input.user.id) return { orgId: inv.orgId };
         const now = iso(clock.now());
@@ -148,7 +138,7 @@ export function invitationService(
         }
         if (await tx.members.find(inv.orgId, input.user.id))
           throw new AppError('already_member', 'You are already a member of this org.');
-        await join(tx, inv, input.user, now, input.ip);
+        await join(tx, events, inv, input.user, now, input.ip);
         return { orgId: inv.orgId };
       });
     },
@@ -169,7 +159,7 @@ export function invitationService(
       checkPassword(input.password);
       const passwordHash = await hashPassword(input.password);
       try {
-        await inTransaction(deps, async (tx) => {
+        await inTransaction(deps, async (tx, events) => {
           if (await tx.users.findByEmail(inv.email)) return;
           const now = iso(clock.now());
           const userId = newId('user');
@@ -179,7 +169,7 @@ export function invitationService(
             { id: userId, email: inv.email, name: input.name, passwordHash },
             tx,
           );
-          await join(tx, inv, user, now, input.ip, false);
+          await join(tx, events, inv, user, now, input.ip, false);
         });
       } catch (e) {
         // Someone created the account meanwhile (another invitation to the same address): it exists now,
@@ -190,9 +180,10 @@ export function invitationService(
     },
   };
 
-  /** Adds the membership (marking the invitation accepted unless the caller did) and writes the audit entry. */
+  /** Adds the membership (marking the invitation accepted unless the caller did) and records the event. */
   async function join(
     tx: Store,
+    events: EventRecorder,
     inv: InvitationView,
     user: UserRecord,
     now: string,
@@ -209,11 +200,9 @@ export function invitationService(
     });
     const org = (await tx.orgs.findById(inv.orgId))!;
     const actor: Actor = { type: 'user', id: user.id, label: user.email, userId: user.id, ip };
-    await writeAudit(tx, { org, actor, permissions: [] }, now, {
-      action: 'invitation.accept',
-      targetType: 'member',
-      targetId: user.id,
-      after: {
+    await events.record({ org, actor, permissions: [] }, now, {
+      type: 'member.joined',
+      member: {
         userId: user.id,
         email: user.email,
         roleId: inv.roleId,

@@ -1,12 +1,16 @@
 import { AppError, notFound } from '../domain/errors.js';
 import type { MemberView } from '../store/queries/members.js';
-import { writeAudit } from './audit.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
 import { assertNoEscalation } from './guards.js';
 import type { roleService } from './roles.js';
+import type { tokenReassignment, ReassignPermissions } from './token-reassign.js';
 import { memberView } from './views.js';
 
-export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleService>) {
+export function memberService(
+  deps: ServiceDeps,
+  roles: ReturnType<typeof roleService>,
+  reassignment: ReturnType<typeof tokenReassignment>,
+) {
   const { store, clock } = deps;
 
   return {
@@ -23,7 +27,7 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
      * lock orders them). Only someone holding a role's grants may hand it out.
      */
     async changeRole(scope: OrgScope, userId: string, roleId: string): Promise<MemberView> {
-      return inTransaction(deps, async (tx, invalidate) => {
+      return inTransaction(deps, async (tx, events) => {
         // Before reading anything: a concurrent demotion or removal waits, then sees this one's result.
         await tx.orgs.lockForUpdate(scope.org.id);
         const before = await tx.members.find(scope.org.id, userId);
@@ -42,14 +46,11 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
         const at = iso(clock.now());
         await tx.members.setRole(scope.org.id, userId, role.id, at);
         const after = (await tx.members.find(scope.org.id, userId))!;
-        await writeAudit(tx, scope, at, {
-          action: 'member.role_change',
-          targetType: 'member',
-          targetId: userId,
+        await events.record(scope, at, {
+          type: 'member.role_changed',
           before: memberView(before),
           after: memberView(after),
         });
-        invalidate({ kind: 'member', orgId: scope.org.id, userId });
         return after;
       });
     },
@@ -61,7 +62,7 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
      * membership, and their tokens (none remain) could not outlive it.
      */
     async remove(scope: OrgScope, userId: string): Promise<void> {
-      await inTransaction(deps, async (tx, invalidate) => {
+      await inTransaction(deps, async (tx, events) => {
         // The org first (Owner count, as in changeRole), then the member: under that lock no import or
         // reassignment can give this member a token while we check.
         await tx.orgs.lockForUpdate(scope.org.id);
@@ -90,14 +91,19 @@ export function memberService(deps: ServiceDeps, roles: ReturnType<typeof roleSe
         await tx.members.delete(scope.org.id, userId);
         // Their sessions go too: a removed member starts over at the sign-in page.
         await tx.sessions.deleteForUser(userId);
-        await writeAudit(tx, scope, at, {
-          action: 'member.remove',
-          targetType: 'member',
-          targetId: userId,
-          before: memberView(before),
-        });
-        invalidate({ kind: 'member', orgId: scope.org.id, userId });
+        await events.record(scope, at, { type: 'member.removed', member: memberView(before) });
       });
     },
+
+    /**
+     * The legacy migration: every active token the member owns moves to one service account, in one
+     * transaction, each pinned to what it could do unless `mode` is 'owner_role' (token-reassign.ts).
+     */
+    reassignTokens: (
+      scope: OrgScope,
+      userId: string,
+      serviceAccountId: string | undefined,
+      mode: ReassignPermissions = 'keep',
+    ) => reassignment.allOfMember(scope, userId, serviceAccountId, mode),
   };
 }

@@ -10,7 +10,6 @@ import {
 } from '../domain/permissions.js';
 import type { OrgRecord } from '../store/queries/orgs.js';
 import type { Store } from '../store/store.js';
-import { writeAudit } from './audit.js';
 import { inTransaction, iso, onConflict, type Actor, type OrgScope, type ServiceDeps } from './context.js';
 import { orgView } from './views.js';
 
@@ -42,7 +41,7 @@ export function orgService(deps: ServiceDeps) {
       const name = validOrgName(input.name);
       return inTransaction(
         deps,
-        async (tx) => {
+        async (tx, events) => {
           const at = iso(clock.now());
           const org: OrgRecord = {
             id: newId('org'),
@@ -81,12 +80,7 @@ export function orgService(deps: ServiceDeps) {
             updatedAt: at,
           });
           const scope: OrgScope = { org, actor: input.actor, permissions: [] };
-          await writeAudit(tx, scope, at, {
-            action: 'org.create',
-            targetType: 'org',
-            targetId: org.id,
-            after: orgView(org),
-          });
+          await events.record(scope, at, { type: 'org.created', org: orgView(org) });
           return org;
         },
         outer,
@@ -125,20 +119,17 @@ export function orgService(deps: ServiceDeps) {
       input: { name?: string; maxTokenLifetimeDays?: number | null },
     ): Promise<OrgRecord> {
       const patch = input.name === undefined ? input : { ...input, name: validOrgName(input.name) };
-      return inTransaction(deps, async (tx, invalidate) => {
+      return inTransaction(deps, async (tx, events) => {
         const before = await tx.orgs.findById(scope.org.id);
         if (!before) throw notFound('Org');
         const at = iso(clock.now());
         await tx.orgs.update(before.id, { ...patch, updatedAt: at });
         const after = { ...before, ...patch, updatedAt: at };
-        await writeAudit(tx, scope, at, {
-          action: 'org.update',
-          targetType: 'org',
-          targetId: before.id,
+        await events.record(scope, at, {
+          type: 'org.updated',
           before: orgView(before),
           after: orgView(after),
         });
-        invalidate({ kind: 'org', orgId: before.id });
         return after;
       });
     },

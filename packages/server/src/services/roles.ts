@@ -3,7 +3,6 @@ import { newId } from '../domain/ids.js';
 import { BUILTIN_ROLES, builtinRolePermissions, expand, unknownPermissions } from '../domain/permissions.js';
 import type { RoleRecord } from '../store/queries/roles.js';
 import type { Store } from '../store/store.js';
-import { writeAudit } from './audit.js';
 import { inTransaction, iso, onConflict, type OrgScope, type ServiceDeps } from './context.js';
 import { assertNoEscalation } from './guards.js';
 import { roleView } from './views.js';
@@ -54,7 +53,7 @@ export function roleService(deps: ServiceDeps) {
     ): Promise<RoleRecord> {
       checkName(input.name);
       checkPermissions(scope, input.permissions);
-      return inTransaction(deps, async (tx) => {
+      return inTransaction(deps, async (tx, events) => {
         const at = iso(clock.now());
         const role: RoleRecord = {
           id: newId('role'),
@@ -69,12 +68,7 @@ export function roleService(deps: ServiceDeps) {
           deletedAt: null,
         };
         await onConflict(tx.roles.insert(role), () => nameTaken(input.name));
-        await writeAudit(tx, scope, at, {
-          action: 'role.create',
-          targetType: 'role',
-          targetId: role.id,
-          after: roleView(role),
-        });
+        await events.record(scope, at, { type: 'role.created', role: roleView(role) });
         return role;
       });
     },
@@ -84,7 +78,7 @@ export function roleService(deps: ServiceDeps) {
       id: string,
       patch: { name?: string; description?: string | null; permissions?: string[] },
     ): Promise<RoleRecord> {
-      return inTransaction(deps, async (tx, invalidate) => {
+      return inTransaction(deps, async (tx, events) => {
         await tx.roles.lock(id, 'update');
         const before = await tx.roles.findInOrg(scope.org.id, id);
         if (!before) throw notFound('Role');
@@ -115,14 +109,11 @@ export function roleService(deps: ServiceDeps) {
           }),
           () => nameTaken(after.name),
         );
-        await writeAudit(tx, scope, at, {
-          action: 'role.update',
-          targetType: 'role',
-          targetId: id,
+        await events.record(scope, at, {
+          type: 'role.updated',
           before: roleView(before),
           after: roleView(after),
         });
-        invalidate({ kind: 'role', roleId: id });
         return after;
       });
     },
@@ -134,7 +125,7 @@ export function roleService(deps: ServiceDeps) {
      * a tombstone (hidden, not assignable, its name free for a new role).
      */
     async delete(scope: OrgScope, id: string): Promise<void> {
-      await inTransaction(deps, async (tx, invalidate) => {
+      await inTransaction(deps, async (tx, events) => {
         // Locked before it is read: nobody can be given the role between the check below and the delete.
         await tx.roles.lock(id, 'update');
         const before = await tx.roles.findInOrg(scope.org.id, id);
@@ -152,13 +143,7 @@ export function roleService(deps: ServiceDeps) {
           );
         }
         await tx.roles.tombstone(id, at);
-        await writeAudit(tx, scope, at, {
-          action: 'role.delete',
-          targetType: 'role',
-          targetId: id,
-          before: roleView(before),
-        });
-        invalidate({ kind: 'role', roleId: id });
+        await events.record(scope, at, { type: 'role.deleted', role: roleView(before) });
       });
     },
 

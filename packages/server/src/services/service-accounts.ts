@@ -3,7 +3,7 @@ import { newId } from '../domain/ids.js';
 import { checkServiceAccountName } from '../domain/service-account-name.js';
 import type { ServiceAccountView } from '../store/queries/service-accounts.js';
 import type { Store } from '../store/store.js';
-import { writeAudit } from './audit.js';
+import { tokenRevoked, type EventRecorder } from './events.js';
 import { inTransaction, iso, onConflict, type OrgScope, type ServiceDeps } from './context.js';
 import { assertNoEscalation } from './guards.js';
 import type { roleService } from './roles.js';
@@ -37,7 +37,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
       outer?: Store,
     ): Promise<ServiceAccountView> {
       const { name, key } = validName(input.name);
-      const run = async (tx: Store) => {
+      const run = async (tx: Store, events: EventRecorder) => {
         // The default role passes the same escalation check as a chosen one: a caller holding less
         // than Viewer cannot mint an account that holds more than they do.
         const roleId = input.roleId ?? (await tx.roles.findBuiltin(scope.org.id, 'Viewer'))?.id;
@@ -68,11 +68,9 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
           () => nameTaken(name),
         );
         const sa = (await tx.serviceAccounts.findInOrg(scope.org.id, id))!;
-        await writeAudit(tx, scope, at, {
-          action: 'service_account.create',
-          targetType: 'service_account',
-          targetId: id,
-          after: serviceAccountView(sa),
+        await events.record(scope, at, {
+          type: 'service_account.created',
+          serviceAccount: serviceAccountView(sa),
         });
         return sa;
       };
@@ -85,7 +83,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
       idOrName: string,
       patch: { name?: string; description?: string | null; roleId?: string; disabled?: boolean },
     ): Promise<ServiceAccountView> {
-      return inTransaction(deps, async (tx, invalidate) => {
+      return inTransaction(deps, async (tx, events) => {
         const before = await load(tx, scope, idOrName);
         const currentRole = await tx.roles.findInOrg(scope.org.id, before.roleId);
         assertNoEscalation(scope, currentRole?.permissions ?? [], 'change this service account');
@@ -104,20 +102,17 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
         if (patch.disabled !== undefined) set.disabledAt = patch.disabled ? (before.disabledAt ?? at) : null;
         await onConflict(tx.serviceAccounts.update(before.id, set), () => nameTaken(set.name ?? before.name));
         const after = (await tx.serviceAccounts.findInOrg(scope.org.id, before.id))!;
-        const action =
+        const type =
           patch.disabled === true && before.disabledAt === null
-            ? 'service_account.disable'
+            ? 'service_account.disabled'
             : patch.disabled === false && before.disabledAt !== null
-              ? 'service_account.enable'
-              : 'service_account.update';
-        await writeAudit(tx, scope, at, {
-          action,
-          targetType: 'service_account',
-          targetId: before.id,
+              ? 'service_account.enabled'
+              : 'service_account.updated';
+        await events.record(scope, at, {
+          type,
           before: serviceAccountView(before),
           after: serviceAccountView(after),
         });
-        invalidate({ kind: 'service_account', serviceAccountId: before.id });
         return after;
       });
     },
@@ -132,7 +127,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
       idOrName: string,
       opts: { revokeTokens: boolean },
     ): Promise<{ revokedTokens: string[] }> {
-      return inTransaction(deps, async (tx, invalidate) => {
+      return inTransaction(deps, async (tx, events) => {
         const found = await load(tx, scope, idOrName);
         await tx.serviceAccounts.lockForUpdate(found.id);
         const before = await load(tx, scope, found.id); // re-read under the lock
@@ -149,24 +144,14 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
         const at = iso(clock.now());
         for (const t of owned) {
           await tx.tokens.update(t.id, { revokedAt: at, updatedAt: at });
-          await writeAudit(tx, scope, at, {
-            action: 'token.revoke',
-            targetType: 'token',
-            targetId: t.id,
-            before: { id: t.id, name: t.name, revokedAt: null },
-            after: { id: t.id, name: t.name, revokedAt: at, reason: 'service account deleted' },
-          });
-          invalidate({ kind: 'token', tokenId: t.id, hash: t.hash });
+          await events.record(scope, at, tokenRevoked(t, at, 'service_account_deleted'));
         }
         await tx.serviceAccounts.update(before.id, { deletedAt: at, updatedAt: at });
-        await writeAudit(tx, scope, at, {
-          action: 'service_account.delete',
-          targetType: 'service_account',
-          targetId: before.id,
-          before: serviceAccountView(before),
-          after: { revokedTokens: owned.map((t) => t.id) },
+        await events.record(scope, at, {
+          type: 'service_account.deleted',
+          serviceAccount: serviceAccountView(before),
+          revokedTokens: owned.map((t) => t.id),
         });
-        invalidate({ kind: 'service_account', serviceAccountId: before.id });
         return { revokedTokens: owned.map((t) => t.id) };
       });
     },

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError, type ImportRowCode } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { normalizeAllowlist } from '@latchkey/protocol';
+import { decideTokenDomains } from '../domain/token-rules.js';
 import { effectiveTokenPermissions, missingFrom } from '../domain/permissions.js';
 import {
   LEGACY_HASH_ONLY_HINT,
@@ -14,9 +14,10 @@ import {
 import { decideTokenLifetime, type TokenPolicyDecision } from '../domain/token-policy.js';
 import type { TokenRecord } from '../store/queries/tokens.js';
 import type { InvalidationEvent } from '../domain/invalidation-event.js';
-import { writeAuditMany } from './audit.js';
+import { invalidationsOf, type DomainEvent } from './events.js';
+import { buildToken } from './token-draft.js';
 import { inTransaction, iso, onConflict, type OrgScope, type ServiceDeps } from './context.js';
-import { tokenAuditView } from './tokens.js';
+import { tokenSnapshot } from './token-view.js';
 
 export interface ImportRow {
   ownerEmail: string;
@@ -135,23 +136,12 @@ export function tokenImportService(deps: ServiceDeps) {
           continue;
         }
         seen.add(hash);
-        let domains: string[] = [];
-        if (row.type === 'public') {
-          if (!row.domains || row.domains.length === 0) {
-            refuse('domains_required', 'A public token needs at least one domain.');
-            continue;
-          }
-          const check = normalizeAllowlist(row.domains);
-          if (!check.ok) {
-            refuse(check.code, check.message);
-            continue;
-          }
-          domains = check.origins;
-        } else if (row.domains && row.domains.length > 0) {
-          refuse('validation_failed', 'Private tokens take no domains.');
+        const domains = decideTokenDomains(row.type, row.domains);
+        if (!domains.ok) {
+          refuse(domains.code, domains.message);
           continue;
         }
-        parsed.push({ index, row, hash, hint, domains });
+        parsed.push({ index, row, hash, hint, domains: domains.origins });
       }
     }
     return parsed;
@@ -176,7 +166,7 @@ export function tokenImportService(deps: ServiceDeps) {
 
       const written: InvalidationEvent[] = [];
       try {
-        return await inTransaction(deps, async (tx, invalidate) => {
+        return await inTransaction(deps, async (tx, events) => {
           // Lock the owners' memberships, so none of them can be removed while tokens are given to them.
           const owners = new Set(rows.map((r) => r.ownerEmail.toLowerCase()));
           for (const m of await tx.members.listByOrg(scope.org.id))
@@ -270,28 +260,25 @@ export function tokenImportService(deps: ServiceDeps) {
                 );
                 continue;
               }
-              planned.set(index, {
-                id: dryRun ? '' : newId('token'),
-                orgId: scope.org.id,
-                name: row.name,
-                type: row.type,
-                hash: p.hash,
-                hint: p.hint,
-                publicValue: row.type === 'public' && row.value !== undefined ? row.value : null,
-                ownerServiceAccountId: null,
-                ownerUserId: member.userId,
-                permissions: null,
-                domains: p.domains,
-                expiresAt: lifetime.expiresAt,
-                revokedAt: null,
-                importedAt: at,
-                createdByType: scope.actor.type,
-                createdById: scope.actor.id,
-                createdAt: at,
-                updatedAt: at,
-                lastUsedAt: null,
-                lastUsedOrigin: null,
-              });
+              planned.set(
+                index,
+                buildToken(
+                  {
+                    orgId: scope.org.id,
+                    name: row.name,
+                    type: row.type,
+                    owner: { userId: member.userId },
+                    domains: p.domains,
+                    permissions: null,
+                    expiresAt: lifetime.expiresAt,
+                    createdBy: scope.actor,
+                    at,
+                    imported: true,
+                  },
+                  { hash: p.hash, hint: p.hint, publicValue: row.value ?? null },
+                  dryRun ? '' : newId('token'),
+                ),
+              );
             }
           }
 
@@ -315,8 +302,12 @@ export function tokenImportService(deps: ServiceDeps) {
             // see rows not yet committed: if the commit then fails, `written` drops what it may have cached.
             if (start > 0) await yieldToLoop();
             const slice = tokens.slice(start, start + INSERTS_PER_SLICE);
-            for (const token of slice)
-              written.push({ kind: 'token', tokenId: token.id, hash: token.hash, imported: true });
+            const imported = slice.map((token): DomainEvent => ({
+              type: 'token.imported',
+              hash: token.hash,
+              token: tokenSnapshot(token),
+            }));
+            for (const event of imported) written.push(...invalidationsOf(event, scope.org.id));
             // Another import took a value between our check and this insert.
             await onConflict(
               tx.tokens.insertMany(slice),
@@ -326,20 +317,8 @@ export function tokenImportService(deps: ServiceDeps) {
                   'A value in this import was taken while it ran; nothing was imported. Run it again.',
                 ),
             );
-            await writeAuditMany(
-              tx,
-              scope,
-              at,
-              slice.map((token) => ({
-                action: 'token.import',
-                targetType: 'token',
-                targetId: token.id,
-                after: tokenAuditView(token),
-              })),
-            );
+            await events.recordAll(scope, at, imported);
           }
-          // A value that was negatively cached as unknown must now be found.
-          for (const event of written) invalidate(event);
           return { dryRun: false, valid: true, imported: planned.size, rows: results };
         });
       } catch (e) {

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../domain/audit-actions.js';
 import type { Generated } from 'kysely';
 
 /**
@@ -113,7 +114,8 @@ export interface AuditLogTable {
   actorType: string;
   actorId: string | null;
   actorLabel: string | null;
-  action: string;
+  /** One of the closed set (domain/audit-actions.ts); the column is text. */
+  action: AuditAction;
   targetType: string;
   targetId: string | null;
   before: string | null;

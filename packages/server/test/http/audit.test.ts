@@ -108,4 +108,36 @@ describe('rule 21: every change is audited', () => {
     const creates = (await audit('?action=service_account.create&limit=200')).items;
     expect(creates.every((e: { action: string }) => e.action === 'service_account.create')).toBe(true);
   });
+
+  it('takes only the audit actions there are: an unknown action is a 400 that lists none of the log', async () => {
+    const res = await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/audit-log?action=token.revoked`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('validation_failed');
+  });
+});
+
+describe('one event, one shape: a revocation is recorded alike whatever revoked it', () => {
+  it('revoking a token and deleting its service account with revokeTokens write the same token.revoke entry, with the reason', async () => {
+    const sa = await createServiceAccount(lk, org, 'revoked-two-ways');
+    const direct = await createToken(lk, org, { serviceAccountId: sa.id, name: 'direct' });
+    const withAccount = await createToken(lk, org, { serviceAccountId: sa.id, name: 'with-account' });
+    const base = `/api/v1/orgs/${org.slug}`;
+    expect((await call(lk, org.admin, 'DELETE', `${base}/tokens/${direct.item.id}`)).statusCode).toBe(204);
+    expect(
+      (await call(lk, org.admin, 'DELETE', `${base}/service-accounts/${sa.id}?revokeTokens=true`)).statusCode,
+    ).toBe(200);
+    const entryOf = async (id: string) => {
+      const items = (await audit(`?targetId=${id}&action=token.revoke`)).items;
+      expect(items).toHaveLength(1);
+      return items[0];
+    };
+    const a = await entryOf(direct.item.id);
+    const b = await entryOf(withAccount.item.id);
+    expect(Object.keys(b.before).sort()).toEqual(Object.keys(a.before).sort());
+    expect(Object.keys(b.after).sort()).toEqual(Object.keys(a.after).sort());
+    expect(a.after).toMatchObject({ id: direct.item.id, reason: 'revoked', revokedAt: expect.any(String) });
+    expect(b.before).toMatchObject({ id: withAccount.item.id, name: 'with-account', revokedAt: null });
+    expect(b.after).toMatchObject({ reason: 'service_account_deleted', revokedAt: expect.any(String) });
+    for (const entry of [a, b]) expect(JSON.stringify(entry)).not.toMatch(/[0-9a-f]{64}/);
+  });
 });

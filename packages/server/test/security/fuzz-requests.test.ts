@@ -150,6 +150,7 @@ describe('hostile strings in every string field of every route (finding 9)', () 
     items?: Schema;
     anyOf?: Schema[];
     const?: Json;
+    enum?: Json[];
     format?: string;
     pattern?: string;
     minLength?: number;
@@ -250,6 +251,7 @@ describe('hostile strings in every string field of every route (finding 9)', () 
   function sample(s: Schema, key: string, route: string): Json {
     if (s.anyOf) return sample(s.anyOf.find((x) => x.type !== 'null') ?? s.anyOf[0]!, key, route);
     if (s.const !== undefined) return s.const;
+    if (s.enum) return s.enum[0]!;
     switch (s.type) {
       case 'object':
         return Object.fromEntries(

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../src/domain/audit-actions.js';
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEGACY_HASH_ONLY_HINT } from '../../src/domain/token-format.js';
@@ -163,7 +164,7 @@ describe('migration 0003 rewrites the legacy hints stored before (tokens and aud
       const audit = (
         seq: number,
         targetId: string,
-        action: string,
+        action: AuditAction,
         beforeJson: unknown,
         afterJson: unknown,
       ) => ({

@@ -1,23 +1,26 @@
-import { Accordion, Anchor, Code, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { auditActions } from '@latchkey/api-client';
+import { Accordion, Anchor, Code, Group, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useAudit } from '../../api/queries';
 import type { AuditQuery } from '../../api/types';
+
+type AuditAction = (typeof auditActions)[number];
 import { PageHeader } from '../../components/page-header';
 import { Empty, ErrorState, Loading } from '../../components/states';
 
 /** Settings → Audit log: newest first, filterable, paginated; each entry expands to its before/after. */
 export function AuditPage() {
   const { org } = useParams({ from: '/orgs/$org/audit' });
-  const [action, setAction] = useState('');
+  // One of the closed set: the server refuses any other action (400), so the console offers only these.
+  const [action, setAction] = useState<AuditAction | null>(null);
   const [target, setTarget] = useState('');
-  const [a] = useDebouncedValue(action, 250);
   const [t] = useDebouncedValue(target, 250);
   const [cursors, setCursors] = useState<string[]>([]);
   const query: AuditQuery = {
     limit: 50,
-    ...(a ? { action: a } : {}),
+    ...(action ? { action } : {}),
     ...(t ? { targetId: t } : {}),
     ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}),
   };
@@ -26,12 +29,15 @@ export function AuditPage() {
     <>
       <PageHeader title="Audit log" />
       <Group mb="md">
-        <TextInput
+        <Select
           aria-label="Filter by action"
           placeholder="Action, e.g. token.revoke"
+          data={auditActions}
+          searchable
+          clearable
           value={action}
-          onChange={(e) => {
-            setAction(e.currentTarget.value);
+          onChange={(value) => {
+            setAction((value as AuditAction | null) ?? null);
             setCursors([]);
           }}
         />

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { AUDIT_ACTIONS, type AuditAction } from '../../domain/audit-actions.js';
 import { csvRecord } from '../../domain/csv.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
 import type { AuditEntry as Entry, AuditPage } from '../remote/types.js';
@@ -36,7 +37,9 @@ export function auditCommand(): Command {
       .addOption(new Option('--format <format>').choices(['jsonl', 'csv']).default('jsonl'))
       .option('--since <iso-date>', 'from this time on')
       .option('--until <iso-date>', 'before this time')
-      .option('--action <action>', 'only this action, e.g. token.revoke')
+      .addOption(
+        new Option('--action <action>', 'only this action, e.g. token.revoke').choices(AUDIT_ACTIONS),
+      )
       .addHelpText(
         'after',
         '\nExample:\n  latchkey audit export --org acme --since 2026-01-01T00:00:00Z --format csv > audit.csv',
@@ -45,7 +48,7 @@ export function auditCommand(): Command {
         run(
           async (
             r,
-            o: { format: string; since?: string; until?: string; action?: string; json?: boolean },
+            o: { format: string; since?: string; until?: string; action?: AuditAction; json?: boolean },
           ) => {
             // Actor labels (e-mails), names and before/after values are user-written: csvRecord keeps a
             // spreadsheet from reading any of them as a formula (OWASP CSV injection).

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
 import {
+  AuditAction,
   AuditEntry,
   Cursor,
   Limit,
@@ -31,7 +32,7 @@ export const auditLogRoute: RouteModule = (app, ctx) => {
         params: OrgParams,
         querystring: Type.Object(
           {
-            action: Type.Optional(SafeString({ maxLength: 64 })),
+            action: Type.Optional(AuditAction),
             targetType: Type.Optional(SafeString({ maxLength: 64 })),
             targetId: Type.Optional(SafeString({ maxLength: 64 })),
             actorId: Type.Optional(SafeString({ maxLength: 64 })),

@@ -39,7 +39,7 @@ export const membersReassignTokensRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request) =>
-      ctx.services.tokens.reassignAllFromUser(
+      ctx.services.members.reassignTokens(
         requireScope(request),
         request.params.userId,
         request.body.serviceAccountId,

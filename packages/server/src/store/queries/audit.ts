@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { AuditAction } from '../../domain/audit-actions.js';
 import type { AuditLogTable, Database } from '../schema.js';
 
 export type AuditRow = Selectable<AuditLogTable>;
@@ -6,7 +7,7 @@ export type AuditRecord = Omit<AuditRow, 'before' | 'after'> & { before: unknown
 export type NewAuditRecord = Omit<AuditRecord, 'seq'>;
 
 export interface AuditFilter {
-  action?: string;
+  action?: AuditAction;
   targetType?: string;
   targetId?: string;
   actorId?: string;
@@ -19,16 +20,6 @@ export interface AuditFilter {
 
 export function auditQueries(db: Kysely<Database>) {
   return {
-    async insert(entry: NewAuditRecord): Promise<void> {
-      await db
-        .insertInto('auditLog')
-        .values({
-          ...entry,
-          before: entry.before === null || entry.before === undefined ? null : JSON.stringify(entry.before),
-          after: entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
-        })
-        .execute();
-    },
     /** Several entries in one statement, in order (bulk changes such as an import). */
     async insertMany(entries: readonly NewAuditRecord[]): Promise<void> {
       if (entries.length === 0) return;

@@ -1,0 +1,218 @@
+import type { Static } from 'typebox';
+import type { AuditAction } from '../domain/audit-actions.js';
+import type { InvalidationEvent } from '../domain/invalidation-event.js';
+import { newId } from '../domain/ids.js';
+import type { NewAuditRecord } from '../store/queries/audit.js';
+import type { Store } from '../store/store.js';
+import type { OrgScope } from './context.js';
+import type { TokenRecord } from '../store/queries/tokens.js';
+import { tokenSnapshot, type TokenSnapshot } from './token-view.js';
+// Types only: payloads are the API's own shapes (the schemas are the contract).
+import type * as Schemas from '../http/schemas.js';
+
+type Org = Static<typeof Schemas.Org>;
+type Role = Static<typeof Schemas.Role>;
+type Member = Static<typeof Schemas.Member>;
+type Invitation = Static<typeof Schemas.Invitation>;
+type ServiceAccount = Static<typeof Schemas.ServiceAccount>;
+type Reassigned = TokenSnapshot & { effectivePermissions: string[] };
+
+/**
+ * Token events name the token's hash for the caches (a value that was unknown must now be found, and the
+ * entry for the old state must go). `hash` is never part of what is recorded or sent: `auditEntryOf`
+ * (and the webhooks to come) read the payload fields only.
+ */
+type TokenEvent = { hash: string } & (
+  | { type: 'token.created'; token: TokenSnapshot }
+  | { type: 'token.imported'; token: TokenSnapshot }
+  | { type: 'token.updated'; before: TokenSnapshot; after: TokenSnapshot }
+  | {
+      type: 'token.revoked';
+      before: TokenSnapshot;
+      after: TokenSnapshot;
+      /** Revoked by itself, or with the service account that owned it. */
+      reason: 'revoked' | 'service_account_deleted';
+    }
+  | {
+      type: 'token.reassigned';
+      before: Reassigned;
+      after: Reassigned & { permissionsMode: 'keep' | 'owner_role' };
+    }
+);
+
+/**
+ * Everything that changes in an org, as one discriminated union with a fixed payload per type. Services
+ * record events inside the change's transaction (`EventRecorder`), and every consumer reads this one
+ * stream: the audit log (`auditEntryOf`), cache invalidation (`invalidationsOf`) and, next, webhooks.
+ */
+export type DomainEvent =
+  | { type: 'org.created'; org: Org }
+  | { type: 'org.updated'; before: Org; after: Org }
+  | { type: 'role.created'; role: Role }
+  | { type: 'role.updated'; before: Role; after: Role }
+  | { type: 'role.deleted'; role: Role }
+  | {
+      type: 'member.joined';
+      member: { userId: string; email: string; roleId: string; roleName: string; invitationId: string };
+    }
+  | { type: 'member.role_changed'; before: Member; after: Member }
+  | { type: 'member.removed'; member: Member }
+  | { type: 'invitation.created'; invitation: Invitation }
+  | { type: 'invitation.revoked'; invitation: Invitation }
+  | { type: 'service_account.created'; serviceAccount: ServiceAccount }
+  | { type: 'service_account.updated'; before: ServiceAccount; after: ServiceAccount }
+  | { type: 'service_account.disabled'; before: ServiceAccount; after: ServiceAccount }
+  | { type: 'service_account.enabled'; before: ServiceAccount; after: ServiceAccount }
+  | { type: 'service_account.deleted'; serviceAccount: ServiceAccount; revokedTokens: string[] }
+  | TokenEvent;
+
+export type DomainEventType = DomainEvent['type'];
+
+/** The audit log's form of an event: what it records, never a value, hash or password hash. */
+export interface AuditEntry {
+  action: AuditAction;
+  targetType: 'org' | 'role' | 'member' | 'invitation' | 'service_account' | 'token';
+  targetId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
+type Target = AuditEntry['targetType'];
+
+const entry = (
+  action: AuditAction,
+  targetType: Target,
+  targetId: string,
+  before?: unknown,
+  after?: unknown,
+) => ({ action, targetType, targetId, before, after }) satisfies AuditEntry;
+
+/** Each event type's audit entry; a type added to DomainEvent and not here fails to compile. */
+const AUDIT_ENTRY: { [T in DomainEventType]: (e: EventOf<T>) => AuditEntry } = {
+  'org.created': (e) => entry('org.create', 'org', e.org.id, undefined, e.org),
+  'org.updated': (e) => entry('org.update', 'org', e.after.id, e.before, e.after),
+  'role.created': (e) => entry('role.create', 'role', e.role.id, undefined, e.role),
+  'role.updated': (e) => entry('role.update', 'role', e.after.id, e.before, e.after),
+  'role.deleted': (e) => entry('role.delete', 'role', e.role.id, e.role),
+  'member.joined': (e) => entry('invitation.accept', 'member', e.member.userId, undefined, e.member),
+  'member.role_changed': (e) => entry('member.role_change', 'member', e.after.userId, e.before, e.after),
+  'member.removed': (e) => entry('member.remove', 'member', e.member.userId, e.member),
+  'invitation.created': (e) =>
+    entry('invitation.create', 'invitation', e.invitation.id, undefined, e.invitation),
+  'invitation.revoked': (e) => entry('invitation.revoke', 'invitation', e.invitation.id, e.invitation),
+  'service_account.created': (e) =>
+    entry('service_account.create', 'service_account', e.serviceAccount.id, undefined, e.serviceAccount),
+  'service_account.updated': (e) =>
+    entry('service_account.update', 'service_account', e.after.id, e.before, e.after),
+  'service_account.disabled': (e) =>
+    entry('service_account.disable', 'service_account', e.after.id, e.before, e.after),
+  'service_account.enabled': (e) =>
+    entry('service_account.enable', 'service_account', e.after.id, e.before, e.after),
+  'service_account.deleted': (e) =>
+    entry('service_account.delete', 'service_account', e.serviceAccount.id, e.serviceAccount, {
+      revokedTokens: e.revokedTokens,
+    }),
+  'token.created': (e) => entry('token.create', 'token', e.token.id, undefined, e.token),
+  'token.imported': (e) => entry('token.import', 'token', e.token.id, undefined, e.token),
+  'token.updated': (e) => entry('token.update', 'token', e.after.id, e.before, e.after),
+  'token.revoked': (e) =>
+    entry('token.revoke', 'token', e.after.id, e.before, { ...e.after, reason: e.reason }),
+  'token.reassigned': (e) => entry('token.reassign', 'token', e.after.id, e.before, e.after),
+};
+
+/** The audit log's form of an event (rule 21): the payload only, never the hash kept for the caches. */
+export function auditEntryOf<T extends DomainEventType>(e: EventOf<T>): AuditEntry {
+  return (AUDIT_ENTRY[e.type] as (e: EventOf<T>) => AuditEntry)(e);
+}
+
+/** A token's revocation at `at`: one shape, whatever revoked it (the token itself or its account's deletion). */
+export const tokenRevoked = (
+  t: TokenRecord,
+  at: string,
+  reason: 'revoked' | 'service_account_deleted',
+): DomainEvent => ({
+  type: 'token.revoked',
+  hash: t.hash,
+  before: tokenSnapshot(t),
+  after: tokenSnapshot({ ...t, revokedAt: at }),
+  reason,
+});
+
+/** What the verification caches must forget (or learn, for a new hash) when the event commits. */
+export function invalidationsOf(e: DomainEvent, orgId: string): InvalidationEvent[] {
+  switch (e.type) {
+    case 'org.updated':
+      return [{ kind: 'org', orgId: e.after.id }];
+    case 'role.updated':
+      return [{ kind: 'role', roleId: e.after.id }];
+    case 'role.deleted':
+      return [{ kind: 'role', roleId: e.role.id }];
+    case 'member.role_changed':
+      return [{ kind: 'member', orgId, userId: e.after.userId }];
+    case 'member.removed':
+      return [{ kind: 'member', orgId, userId: e.member.userId }];
+    case 'service_account.updated':
+    case 'service_account.disabled':
+    case 'service_account.enabled':
+      return [{ kind: 'service_account', serviceAccountId: e.after.id }];
+    case 'service_account.deleted':
+      return [{ kind: 'service_account', serviceAccountId: e.serviceAccount.id }];
+    case 'token.created':
+      // Drops nothing: every instance's presence filter learns the new hash from it.
+      return [{ kind: 'token', tokenId: e.token.id, hash: e.hash }];
+    case 'token.imported':
+      // A value that was negatively cached as unknown must now be found.
+      return [{ kind: 'token', tokenId: e.token.id, hash: e.hash, imported: true }];
+    case 'token.updated':
+    case 'token.revoked':
+    case 'token.reassigned':
+      return [{ kind: 'token', tokenId: e.after.id, hash: e.hash }];
+    case 'org.created':
+    case 'role.created':
+    case 'member.joined':
+    case 'invitation.created':
+    case 'invitation.revoked':
+    case 'service_account.created':
+      return [];
+  }
+}
+
+/**
+ * Records a transaction's events: each one's audit entry is written at once, with the transaction's
+ * store (so it commits or rolls back with the change it describes, rule 21), and its invalidations are
+ * kept for `inTransaction` to send when — and only if — the change commits.
+ */
+export class EventRecorder {
+  readonly invalidations: InvalidationEvent[] = [];
+
+  constructor(private readonly tx: Store) {}
+
+  record(scope: OrgScope, at: string, event: DomainEvent): Promise<void> {
+    return this.recordAll(scope, at, [event]);
+  }
+
+  /** Several events of one change (an import slice), in order, their audit entries in one statement. */
+  async recordAll(scope: OrgScope, at: string, events: readonly DomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.tx.audit.insertMany(events.map((e) => auditRecord(scope, at, auditEntryOf(e))));
+    for (const e of events) this.invalidations.push(...invalidationsOf(e, scope.org.id));
+  }
+}
+
+function auditRecord(scope: OrgScope, at: string, entry: AuditEntry): NewAuditRecord {
+  return {
+    id: newId('audit'),
+    orgId: scope.org.id,
+    at,
+    actorType: scope.actor.type,
+    actorId: scope.actor.id,
+    actorLabel: scope.actor.label,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    ip: scope.actor.ip,
+  };
+}

@@ -1,0 +1,76 @@
+import type { Static } from 'typebox';
+import { effectiveTokenPermissions, type PermissionCatalog } from '../domain/permissions.js';
+import { tokenStatus } from '../domain/token-rules.js';
+import type { TokenRecord, TokenView } from '../store/queries/tokens.js';
+// Types only (the answer's schema is the contract); no runtime import from http/.
+import type * as Schemas from '../http/schemas.js';
+
+/** The form of a token in events and the audit log: never its value or hash. */
+export const tokenSnapshot = (t: TokenRecord) => ({
+  id: t.id,
+  name: t.name,
+  type: t.type,
+  hint: t.hint,
+  ownerServiceAccountId: t.ownerServiceAccountId,
+  ownerUserId: t.ownerUserId,
+  domains: t.domains,
+  permissions: t.permissions,
+  expiresAt: t.expiresAt,
+  revokedAt: t.revokedAt,
+});
+export type TokenSnapshot = ReturnType<typeof tokenSnapshot>;
+
+/** What rendering one token needs besides the token. */
+export interface TokenViewContext {
+  /** The role grants of the token's owner ([] when the owner can no longer act). */
+  ownerRole: readonly string[];
+  now: string;
+  /** Rule 11: public values are published in web pages anyway; admins may see them again. */
+  showPublicValue: boolean;
+  usesLast7Days?: number;
+}
+
+/** Renders tokens as the API answers them, with the one effective-permission rule. */
+export function tokenViews(catalog: PermissionCatalog) {
+  /** What a token can do: its own list narrowed by its owner's role (and its type). */
+  const effective = (ownerRole: readonly string[], t: Pick<TokenRecord, 'permissions' | 'type'>) =>
+    effectiveTokenPermissions({ ownerRole, tokenPermissions: t.permissions, type: t.type, catalog });
+
+  const view = (t: TokenView, c: TokenViewContext): Static<typeof Schemas.Token> => ({
+    id: t.id,
+    name: t.name,
+    type: t.type,
+    hint: t.hint,
+    value: t.type === 'public' && c.showPublicValue ? t.publicValue : null,
+    owner: t.ownerServiceAccountId
+      ? {
+          type: 'service_account' as const,
+          id: t.ownerServiceAccountId,
+          name: t.ownerName ?? '',
+          email: null,
+          deleted: t.ownerDeleted,
+        }
+      : {
+          type: 'user' as const,
+          id: t.ownerUserId ?? '',
+          name: t.ownerName ?? '',
+          email: t.ownerEmail,
+          deleted: false,
+        },
+    legacy: t.ownerUserId !== null,
+    imported: t.importedAt !== null,
+    status: tokenStatus(t, c.now),
+    domains: t.domains,
+    permissions: t.permissions,
+    effectivePermissions: effective(c.ownerRole, t),
+    expiresAt: t.expiresAt,
+    revokedAt: t.revokedAt,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    lastUsedAt: t.lastUsedAt,
+    lastUsedOrigin: t.lastUsedOrigin,
+    usesLast7Days: c.usesLast7Days ?? 0,
+  });
+
+  return { view, effective };
+}
