@@ -27,7 +27,14 @@ export const VerifyResponse = Type.Object({
   }),
   org: Nullable(Type.Object({ id: Type.String(), slug: Type.String() })),
   tokenId: Nullable(Type.String()),
-  owner: Nullable(Type.Object({ type: Type.String(), id: Type.String(), name: Type.String() })),
+  owner: Nullable(
+    Type.Object({
+      // As `code`: an enum in the document, the plain string's serializer (the verify bytes do not change).
+      type: StringEnum(['service_account', 'user']),
+      id: Type.String(),
+      name: Type.String(),
+    }),
+  ),
   type: Nullable(TokenType),
   permissions: Type.Array(Type.String()),
 });
