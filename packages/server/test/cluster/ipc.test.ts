@@ -104,6 +104,7 @@ describe('limit counters kept by the primary', () => {
         addressLimit: 3,
         slowdownAfter: 100,
         slowdownIntervalMs: 1000,
+        windowMs: 15 * 60_000,
         shared: (space) => primaryLimitStore(rpc, space),
       });
     });

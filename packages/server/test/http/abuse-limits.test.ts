@@ -7,6 +7,7 @@ import {
   createToken,
   login,
   startInstance,
+  testClock,
   type Org,
   type TestInstance,
 } from '../helpers/harness.js';
@@ -138,6 +139,50 @@ describe('a flood of invalid tokens from one address', () => {
         payload: { token: generateToken('private') },
       });
     expect(lk.lookup.stats().negativeSize).toBeLessThanOrEqual(100_000);
+  });
+});
+
+describe('LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS: the window, and the Retry-After a limited address is told', () => {
+  const clock = testClock();
+  let lk: TestInstance;
+  beforeAll(async () => {
+    lk = await startInstance(
+      { LATCHKEY_VERIFY_FAILURE_LIMIT: '3', LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS: '7' },
+      { clock },
+    );
+  });
+  afterAll(() => lk.close());
+
+  it('/verify and a management bearer token answer 429 with Retry-After until the window ends, then look up again', async () => {
+    const org = await createOrg(lk);
+    const ip = address();
+    for (let i = 0; i < 4; i++) await verifyFrom(lk, ip, generateToken('private'));
+    clock.advance(2_000);
+    const limited = await verifyFrom(lk, ip, generateToken('private'));
+    expect(limited.statusCode, limited.body).toBe(429);
+    expect(limited.json().error.code).toBe('rate_limited');
+    expect(limited.headers['retry-after']).toBe('5'); // 7 s window, 2 s gone (the default would say 58)
+    expect(limited.json().error.message).toMatch(/Retry in 5 s/);
+    const bearer = await lk.app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs',
+      remoteAddress: ip,
+      headers: { authorization: `Bearer ${generateToken('private')}` },
+    });
+    expect(bearer.statusCode, bearer.body).toBe(429);
+    expect(bearer.headers['retry-after']).toBe('5');
+    // The real admin token from that address works all along.
+    const admin = await lk.app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs',
+      remoteAddress: ip,
+      headers: { authorization: `Bearer ${org.adminToken}` },
+    });
+    expect(admin.statusCode, admin.body).toBe(200);
+    clock.advance(5_000);
+    const again = await verifyFrom(lk, ip, generateToken('private'));
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json().code).toBe('token_invalid');
   });
 });
 

@@ -1,14 +1,14 @@
 import Type from 'typebox';
 import { limitedCredentialCheck } from '../credential-check.js';
 import { ErrorBody, Password } from '../schemas.js';
-import type { RouteModule } from '../route-context.js';
+import { loginRateLimit, type RouteModule } from '../route-context.js';
 import { issueCsrfToken, setSessionCookie } from '../session-cookie.js';
 
 export const mePasswordRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/me/password',
     {
-      config: { auth: 'session', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+      config: { auth: 'session', rateLimit: loginRateLimit(ctx.config) },
       schema: {
         tags: ['auth'],
         summary: 'Change your password; every session you had ends and this one is replaced',
