@@ -26,7 +26,6 @@ export const authLoginRoute: RouteModule = (app, ctx) => {
       // Limited per (account, address) and slowed per account, never locked: see credential-limits.ts.
       const user = await limitedCredentialCheck(
         ctx,
-        reply,
         { account: request.body.email, address: request.ip },
         async () => {
           const found = await ctx.services.users.authenticate(request.body.email, request.body.password);

@@ -29,7 +29,7 @@ export const mePasswordRoute: RouteModule = (app, ctx) => {
       const auth = request.auth!;
       if (auth.kind !== 'session') throw new Error('session route without a session');
       // Checking the current password is a credential check like sign-in: same limits, same counters.
-      await limitedCredentialCheck(ctx, reply, { account: auth.user.email, address: request.ip }, () =>
+      await limitedCredentialCheck(ctx, { account: auth.user.email, address: request.ip }, () =>
         ctx.services.users.changePassword(
           auth.user.id,
           request.body.currentPassword,

@@ -54,7 +54,6 @@ export const setupCompleteRoute: RouteModule = (app, ctx) => {
       // The setup token is a credential too: the same limits, counted against one pseudo-account.
       const { user, org } = await limitedCredentialCheck(
         ctx,
-        reply,
         { account: SETUP_ACCOUNT, address: request.ip },
         () => ctx.services.setup.complete({ ...request.body, ip: request.ip }),
       );
