@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token-format.js';
+import { waitUntil } from '../helpers/wait.js';
 import {
   createOrg,
   createServiceAccount,
@@ -186,26 +187,25 @@ describe('LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS: the window, and the Retry-Afte
   });
 });
 
-/** Polls a condition set asynchronously (a Redis round trip) for up to 5 s; a loaded CI machine may be slow. */
-async function until(condition: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 5000; !condition() && Date.now() < deadline;)
-    await new Promise((r) => setTimeout(r, 20));
-}
+/** A condition set asynchronously (a Redis round trip), polled for up to 5 s: a loaded CI machine may be slow. */
+const until = (condition: () => boolean) => waitUntil(condition, 5000, 20);
 
 describe('limits shared across instances through Redis (REDIS_URL)', () => {
   let a: TestInstance;
   let b: TestInstance;
+  // Shared counts are kept per fixed window (failure-limiter.ts, keyed by the window's number): a test that
+  // straddled a window boundary would see its count start again at zero (a CI failure once). Both instances
+  // read one clock that stands still, so every count of a test falls in one window.
+  const clock = testClock();
   beforeAll(async () => {
-    a = await startInstance({
-      REDIS_URL,
-      LATCHKEY_VERIFY_FAILURE_LIMIT: '20',
-      LATCHKEY_LOGIN_RATE_LIMIT: '5',
-    });
-    b = await startInstance({
-      REDIS_URL,
-      LATCHKEY_VERIFY_FAILURE_LIMIT: '20',
-      LATCHKEY_LOGIN_RATE_LIMIT: '5',
-    });
+    a = await startInstance(
+      { REDIS_URL, LATCHKEY_VERIFY_FAILURE_LIMIT: '20', LATCHKEY_LOGIN_RATE_LIMIT: '5' },
+      { clock },
+    );
+    b = await startInstance(
+      { REDIS_URL, LATCHKEY_VERIFY_FAILURE_LIMIT: '20', LATCHKEY_LOGIN_RATE_LIMIT: '5' },
+      { clock },
+    );
   });
   afterAll(async () => {
     await a.close();
@@ -213,10 +213,6 @@ describe('limits shared across instances through Redis (REDIS_URL)', () => {
   });
 
   it('failures counted on one instance limit the address on another', async () => {
-    // Shared counts are kept per fixed 60 s window (failure-limiter.ts): a test that straddles a window
-    // boundary would see its count start again at zero (a CI failure once). Start early in a window.
-    const intoWindow = Date.now() % 60_000;
-    if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 50));
     const ip = address();
     for (let i = 0; i < 15; i++) await verifyFrom(a, ip, generateToken('private'));
     for (let i = 0; i < 15; i++) await verifyFrom(b, ip, generateToken('private'));
