@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createLatchkeyClient, type Answer } from '@latchkey/api-client';
 import type { Decision, DecisionSource, DenialCode, VerifyInput } from './decision.js';
 import { DENIAL_MESSAGES, LatchkeyRefusedError, LatchkeyUnavailableError } from './decision.js';
 
@@ -14,39 +15,28 @@ export interface RemoteOptions {
   cacheTtlMs?: number;
   cacheMaxEntries?: number;
   timeoutMs?: number;
+  /**
+   * Seconds a `rate_limited` denial tells the client to wait when Latchkey answers 429 without a usable
+   * Retry-After (Latchkey sends one; a proxy in between may drop it). Default 60, Latchkey's default
+   * invalid-token window (LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS).
+   */
+  defaultRetryAfterSeconds?: number;
   /** Milliseconds since the epoch, for the cache (tests pass their own clock). Default Date.now. */
   now?: () => number;
 }
 
-interface WireResponse {
-  valid: boolean;
-  code: string;
-  org: { id: string; slug: string } | null;
-  tokenId: string | null;
-  owner: { type: 'service_account' | 'user'; id: string; name: string } | null;
-  type: 'public' | 'private' | null;
-  permissions: string[];
-}
+/** The verify answer as the API contract (@latchkey/api-client, generated from the OpenAPI document) has it. */
+type VerifyAnswer = Answer<'/api/v1/verify', 'post'>;
 
-/** Used when Latchkey answers 429 without a usable Retry-After: its failure window is one minute. */
-const DEFAULT_RETRY_AFTER_S = 60;
-
-/** Retry-After as delta-seconds (the only form Latchkey sends), bounded to an hour; else the default. */
-function retryAfterSeconds(header: string | null): number {
-  if (header === null || !/^\d{1,5}$/.test(header.trim())) return DEFAULT_RETRY_AFTER_S;
+/** Retry-After as delta-seconds (the only form Latchkey sends), bounded to an hour; else `fallback`. */
+function retryAfterSeconds(header: string | null, fallback: number): number {
+  if (header === null || !/^\d{1,5}$/.test(header.trim())) return fallback;
   return Math.min(Number(header.trim()), 3600);
 }
 
-function parseJson(text: string | undefined): unknown {
-  try {
-    return text === undefined ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    return undefined;
-  }
-}
-
-function isWireResponse(body: unknown): body is WireResponse {
-  const b = body as Partial<WireResponse> | null;
+/** The contract's types say what a 200 carries; this checks that what came is one (a server is not trusted). */
+function isVerifyAnswer(body: unknown): body is VerifyAnswer {
+  const b = body as Partial<VerifyAnswer> | null;
   return (
     typeof b === 'object' &&
     b !== null &&
@@ -57,7 +47,9 @@ function isWireResponse(body: unknown): body is WireResponse {
 }
 
 /**
- * Decides through a Latchkey server's `POST /api/v1/verify`, with a short local cache of allows.
+ * Decides through a Latchkey server's `POST /api/v1/verify`, with a short local cache of allows. The call
+ * goes through the generated API client (@latchkey/api-client): its path, request body and answer are the
+ * OpenAPI document's, so a change to the verify schema breaks this file's compilation, not a deployment.
  *
  * What an answer means (SPEC §7: a decision only from what Latchkey vouches for):
  * - 200 with a verify body: the decision.
@@ -72,8 +64,32 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
   const ttl = options.cacheTtlMs ?? 1000;
   const max = options.cacheMaxEntries ?? 10_000;
   const timeoutMs = options.timeoutMs ?? 2000;
+  const fallbackRetryAfter = options.defaultRetryAfterSeconds ?? 60;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { until: number; decision: Decision }>();
+  const refused = (status: number) =>
+    new LatchkeyRefusedError(`Latchkey at ${base} answered ${status}; check url and verifySecret`, status);
+
+  /**
+   * Only a 200 is read. Any other answer is decided by its status (and Retry-After) alone, so its body is
+   * dropped unread: a slow or cut body must not turn "Latchkey said no" into "Latchkey is unavailable",
+   * which `failOpen` would admit. Redirects are never followed (`redirect: 'manual'`; Node's fetch hands
+   * the 3xx back as it is).
+   */
+  async function send(request: Request): Promise<Response> {
+    const res = await fetch(request);
+    if (res.status === 200) return res;
+    await res.body?.cancel();
+    // A browser-style opaque redirect has status 0, which no Response can be built with.
+    if (res.type === 'opaqueredirect') throw refused(res.status);
+    return new Response(null, { status: res.status, statusText: res.statusText, headers: res.headers });
+  }
+  const api = createLatchkeyClient({
+    baseUrl: base,
+    fetch: send,
+    redirect: 'manual',
+    ...(options.verifySecret ? { headers: { 'x-latchkey-verify-secret': options.verifySecret } } : {}),
+  });
 
   return {
     async decide(input: VerifyInput): Promise<Decision> {
@@ -90,49 +106,37 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
         if (hit && hit.until > now()) return hit.decision;
         if (hit) cache.delete(key);
       }
-      let res: Response;
-      let text: string | undefined;
+      let answer: { status: number; retryAfter: string | null; body: unknown };
       try {
-        res = await fetch(`${base}/api/v1/verify`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...(options.verifySecret ? { 'x-latchkey-verify-secret': options.verifySecret } : {}),
-          },
-          body: JSON.stringify({
+        // The 200 body is read in here: a connection cut (or the timeout) mid-body is a network failure too.
+        const { data, response } = await api.POST('/api/v1/verify', {
+          body: {
             token: input.token,
             origin: input.origin,
             ...(input.permission ? { permission: input.permission } : {}),
-          }),
-          redirect: 'manual',
+          },
           signal: AbortSignal.timeout(timeoutMs),
         });
-        // Read inside the try: a connection cut (or the timeout) mid-body is a network failure too.
-        if (res.status === 200) text = await res.text();
-        else await res.body?.cancel();
+        answer = { status: response.status, retryAfter: response.headers.get('retry-after'), body: data };
       } catch (cause) {
-        throw new LatchkeyUnavailableError(`Latchkey at ${base} is unreachable`, { cause });
+        if (cause instanceof LatchkeyRefusedError) throw cause;
+        // A 200 whose body is not JSON (openapi-fetch's JSON.parse throws): Latchkey answered, not with a decision.
+        if (!(cause instanceof SyntaxError))
+          throw new LatchkeyUnavailableError(`Latchkey at ${base} is unreachable`, { cause });
+        answer = { status: 200, retryAfter: null, body: undefined };
       }
-      if (res.status >= 500) throw new LatchkeyUnavailableError(`Latchkey at ${base} answered ${res.status}`);
-      if (res.status === 429) {
+      const { status, body } = answer;
+      if (status >= 500) throw new LatchkeyUnavailableError(`Latchkey at ${base} answered ${status}`);
+      if (status === 429) {
         return {
           valid: false,
           code: 'rate_limited',
-          retryAfter: retryAfterSeconds(res.headers.get('retry-after')),
+          retryAfter: retryAfterSeconds(answer.retryAfter, fallbackRetryAfter),
         };
       }
-      if (res.status !== 200) {
-        throw new LatchkeyRefusedError(
-          `Latchkey at ${base} answered ${res.status}; check url and verifySecret`,
-          res.status,
-        );
-      }
-      const body = parseJson(text);
-      if (!isWireResponse(body)) {
-        throw new LatchkeyRefusedError(
-          `Latchkey at ${base} answered 200 without a verify result`,
-          res.status,
-        );
+      if (status !== 200) throw refused(status);
+      if (!isVerifyAnswer(body)) {
+        throw new LatchkeyRefusedError(`Latchkey at ${base} answered 200 without a verify result`, status);
       }
       const decision: Decision =
         body.valid && body.org && body.tokenId && body.owner && body.type

@@ -280,21 +280,30 @@ describe('CORS preflights, the same as forward-auth (one answer in @latchkey/pro
 
 /**
  * A stand-in for Latchkey that answers /verify as its path prefix says: `/s/<status>` answers that status
- * (with `Retry-After: 17` on a 429), `/allow` answers a valid decision, `/redirect` a 307 to `/allow`,
- * `/garbage` a 200 that is not a verify answer, `/hang` never answers.
+ * (with `Retry-After: 17` on a 429), `/bare/<status>` the same without Retry-After, `/cut/<status>` sends the
+ * status and half a body and then drops the connection, `/slow/<status>` sends the status and half a body and
+ * never the rest; `/allow` answers a valid decision, `/redirect` a 307 to `/allow`, `/garbage` a 200 that is
+ * not a verify answer, `/hang` never answers.
  */
 async function startStubLatchkey(): Promise<{ url: string; close(): Promise<void> }> {
   const hanging = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     req.resume();
     const path = req.url ?? '';
-    const status = /^\/s\/(\d{3})\//.exec(path)?.[1];
-    if (status) {
-      const retry = status === '429' ? { 'retry-after': '17' } : {};
-      res.writeHead(Number(status), { 'content-type': 'application/json', ...retry });
-      return void res.end(
-        JSON.stringify({ error: { code: 'stub', message: 'stub', requestId: 'req_stub' } }),
-      );
+    const [, mode, status] = /^\/(s|bare|cut|slow)\/(\d{3})\//.exec(path) ?? [];
+    if (mode && status) {
+      const retry = status === '429' && mode !== 'bare' ? { 'retry-after': '17' } : {};
+      const body = JSON.stringify({ error: { code: 'stub', message: 'stub', requestId: 'req_stub' } });
+      res.writeHead(Number(status), {
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+        ...retry,
+      });
+      if (mode === 's' || mode === 'bare') return void res.end(body);
+      const half = body.slice(0, body.length / 2);
+      if (mode === 'cut') return void res.write(half, () => res.destroy());
+      res.write(half);
+      return void hanging.add(res);
     }
     if (path.startsWith('/allow/')) {
       const allow = {
@@ -404,6 +413,11 @@ describe.each(adapters)('%s: failOpen admits only when Latchkey cannot be asked'
   it('every other answer from Latchkey fails closed too, whatever failOpen says', async () => {
     const cases: [path: string, status: number, code: string, retryAfter: string | null][] = [
       ['/s/429', 429, 'rate_limited', '17'],
+      // Decided by the status alone: a body that never ends, or breaks off, is not waited for or read.
+      ['/slow/429', 429, 'rate_limited', '17'],
+      ['/cut/429', 429, 'rate_limited', '17'],
+      ['/slow/401', 503, 'service_unavailable', null],
+      ['/cut/401', 503, 'service_unavailable', null],
       ['/s/400', 503, 'service_unavailable', null],
       ['/s/401', 503, 'service_unavailable', null],
       ['/s/403', 503, 'service_unavailable', null],
@@ -428,6 +442,20 @@ describe.each(adapters)('%s: failOpen admits only when Latchkey cannot be asked'
         if (status === 503) expect(errors[0], label).toBeInstanceOf(LatchkeyRefusedError);
       }
     }
+  });
+
+  it('a 429 without a usable Retry-After tells the client defaultRetryAfterSeconds (default 60)', async () => {
+    const url = `${stub.url}/bare/429`;
+    const fallback = await hit(remoteVerifier({ url, cacheTtlMs: 0 }), true, garbage);
+    expect(fallback.status, fallback.body).toBe(429);
+    expect(fallback.retryAfter).toBe('60');
+    const configured = await hit(
+      remoteVerifier({ url, cacheTtlMs: 0, defaultRetryAfterSeconds: 5 }),
+      true,
+      garbage,
+    );
+    expect(configured.status, configured.body).toBe(429);
+    expect(configured.retryAfter).toBe('5');
   });
 
   it('the stub itself allows, so the redirect test above would have admitted had it been followed', async () => {

@@ -6,20 +6,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer, tempDir, type Server } from '../../server/test/helpers/process.js';
 
 /**
- * What a platform team gets from npm: `npm pack` of @latchkey/protocol and @latchkey/node, installed into a
- * fresh project from the tarballs (offline), then an Express app and a Fastify app through the remote
- * middleware against a running Latchkey — the two apps of the package's README. Needs the packages built
- * (`npm run build`), as every process test.
+ * What a platform team gets from npm: `npm pack` of @latchkey/protocol, @latchkey/api-client (the generated
+ * API contract the remote verifier calls through) and @latchkey/node, installed into a fresh project from the
+ * tarballs (offline), then an Express app and a Fastify app through the remote middleware against a running
+ * Latchkey — the two apps of the package's README. Needs the packages built (`npm run build`), as every
+ * process test.
  *
  * Offline: `npm install --offline <tarballs> express fastify` would need the registry's full metadata
  * documents, which an install from a lockfile (ours, `npm ci`) never caches. The probe project therefore
- * gets a lockfile of its own: express and fastify exactly as this repository's lockfile has them (with the
- * registry tarball URLs npm caches them under), plus the two tarballs; `npm ci --offline` installs it from
- * the npm cache alone.
+ * gets a lockfile of its own: express, fastify and openapi-fetch exactly as this repository's lockfile has
+ * them (with the registry tarball URLs npm caches them under), plus the three tarballs; `npm ci --offline`
+ * installs it from the npm cache alone.
  */
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const FORBIDDEN = ['@latchkey/server', 'better-sqlite3', '@node-rs/argon2', 'pg', 'kysely'];
+/** Ours, packed and installed from their tarballs. */
+const PACKED = ['@latchkey/protocol', '@latchkey/api-client', '@latchkey/node'];
+/** Theirs, from the npm cache: the probe apps' frameworks, and what the packed packages depend on. */
+const FROM_REGISTRY = ['express', 'fastify', '@types/node', 'openapi-fetch'];
 
 type LockEntry = {
   version: string;
@@ -154,7 +159,7 @@ beforeAll(async () => {
   const packed = JSON.parse(
     await run(
       'npm',
-      ['pack', '-w', '@latchkey/protocol', '-w', '@latchkey/node', '--pack-destination', tarballs, '--json'],
+      ['pack', ...PACKED.flatMap((name) => ['-w', name]), '--pack-destination', tarballs, '--json'],
       ROOT,
     ),
   ) as { name: string; filename: string }[];
@@ -163,7 +168,7 @@ beforeAll(async () => {
   app = join(dir, 'app');
   mkdirSync(app);
   const packages: Record<string, unknown> = {};
-  for (const [key, entry] of lockClosure(['express', 'fastify', '@types/node'])) {
+  for (const [key, entry] of lockClosure(FROM_REGISTRY)) {
     const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
     // Installed for the probe itself, not as anyone's dev dependency; fetched from where npm caches them.
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...rest } = entry;
@@ -172,27 +177,24 @@ beforeAll(async () => {
       resolved: `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`,
     };
   }
-  const node = JSON.parse(readFileSync(join(ROOT, 'packages/node/package.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  // The probe depends on its frameworks directly; openapi-fetch comes only as @latchkey/api-client's.
   const dependencies: Record<string, string> = {
     express: (packages['node_modules/express'] as LockEntry).version,
     fastify: (packages['node_modules/fastify'] as LockEntry).version,
     '@types/node': (packages['node_modules/@types/node'] as LockEntry).version,
   };
-  for (const name of ['@latchkey/protocol', '@latchkey/node']) {
+  for (const name of PACKED) {
     const file = tarball(name);
     dependencies[name] = `file:${file}`;
     const integrity = `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
-    const declared =
-      name === '@latchkey/node'
-        ? {
-            dependencies: node.dependencies,
-            peerDependencies: node.peerDependencies,
-            peerDependenciesMeta: node.peerDependenciesMeta,
-          }
-        : {};
+    const manifest = JSON.parse(
+      readFileSync(join(ROOT, 'packages', name.slice('@latchkey/'.length), 'package.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const declared = {
+      dependencies: manifest.dependencies,
+      peerDependencies: manifest.peerDependencies,
+      peerDependenciesMeta: manifest.peerDependenciesMeta,
+    };
     packages[`node_modules/${name}`] = { version: '0.1.0', resolved: `file:${file}`, integrity, ...declared };
   }
   packages[''] = { name: 'latchkey-pack-probe', dependencies };
@@ -230,24 +232,29 @@ afterAll(async () => {
 describe('@latchkey/node from its tarball, in a fresh project', () => {
   it('installs without the server, native modules or a database driver', () => {
     const names = installedNames(join(app, 'node_modules'));
-    expect(names).toContain('@latchkey/node');
-    expect(names).toContain('@latchkey/protocol');
+    for (const name of PACKED) expect(names).toContain(name);
     for (const name of FORBIDDEN) expect(names, name).not.toContain(name);
-    // The protocol package depends on nothing; the middleware only on it.
+    // The protocol package depends on nothing; the contract only on openapi-fetch; the middleware on those two.
     const installed = (name: string) =>
       JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')) as Record<
         string,
         unknown
       >;
     expect(installed('@latchkey/protocol').dependencies).toBeUndefined();
-    expect(installed('@latchkey/node').dependencies).toEqual({ '@latchkey/protocol': '0.1.0' });
-    expect(installed('@latchkey/node').private).toBeUndefined();
+    expect(installed('@latchkey/api-client').dependencies).toEqual({ 'openapi-fetch': '^0.17.0' });
+    expect(installed('@latchkey/node').dependencies).toEqual({
+      '@latchkey/api-client': '0.1.0',
+      '@latchkey/protocol': '0.1.0',
+    });
+    for (const name of PACKED) expect(installed(name).private, name).toBeUndefined();
   });
 
-  it('resolves both entry points through the exports map, and ships their types', async () => {
+  it('resolves every entry point through the exports maps, and ships their types', async () => {
     const script = `const main = await import('@latchkey/node'); const embedded = await import('@latchkey/node/embedded');
-      const protocol = await import('@latchkey/protocol');
-      console.log(JSON.stringify({ main: Object.keys(main).sort(), embedded: Object.keys(embedded), protocol: typeof protocol.extractToken }));`;
+      const protocol = await import('@latchkey/protocol'); const client = await import('@latchkey/api-client');
+      const openapi = import.meta.resolve('@latchkey/api-client/openapi.json');
+      console.log(JSON.stringify({ main: Object.keys(main).sort(), embedded: Object.keys(embedded), protocol: typeof protocol.extractToken,
+        client: typeof client.createLatchkeyClient, openapi }));`;
     const out = JSON.parse(await run(process.execPath, ['--input-type=module', '-e', script], app)) as Record<
       string,
       unknown
@@ -258,10 +265,14 @@ describe('@latchkey/node from its tarball, in a fresh project', () => {
     expect(out.main).not.toContain('fromVerifier');
     expect(out.embedded).toEqual(['fromVerifier']);
     expect(out.protocol).toBe('function');
+    expect(out.client).toBe('function');
+    expect(out.openapi).toMatch(/node_modules\/@latchkey\/api-client\/openapi\.json$/);
     for (const file of [
       '@latchkey/node/dist/index.d.ts',
       '@latchkey/node/dist/embedded.d.ts',
       '@latchkey/protocol/dist/index.d.ts',
+      '@latchkey/api-client/dist/index.d.ts',
+      '@latchkey/api-client/openapi.json',
     ]) {
       expect(existsSync(join(app, 'node_modules', file)), file).toBe(true);
     }
@@ -287,28 +298,33 @@ describe('@latchkey/node from its tarball, in a fresh project', () => {
       join(app, 'consumer.ts'),
       `import { latchkeyExpress, remoteVerifier, type DenialCode, type LatchkeyIdentity } from '@latchkey/node';
 import { preflightAnswer, VERIFY_CODES, type VerifyCode } from '@latchkey/protocol';
+import type { Answer } from '@latchkey/api-client';
+const verified: Answer<'/api/v1/verify', 'post'>['code'] = 'token_revoked';
 const middleware: (req: never, res: never, next: () => void) => void = latchkeyExpress({ source: remoteVerifier({ url: 'http://127.0.0.1:8080' }) });
 const code: VerifyCode = 'origin_not_allowed';
 const denial: DenialCode = 'rate_limited';
 const status: 403 = VERIFY_CODES[code];
 const headers: Record<string, string> | null = preflightAnswer('OPTIONS', 'GET', 'https://a.example');
-export const used: [unknown, number, string, LatchkeyIdentity | null, unknown] = [middleware, status, denial, null, headers];
+export const used: [unknown, number, string, LatchkeyIdentity | null, unknown, string] = [middleware, status, denial, null, headers, verified];
 `,
     );
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     await run(process.execPath, [tsc, '-p', 'tsconfig.json'], app);
-    // The declarations are really read (not `any`): a code the protocol does not have is a type error.
+    // The declarations are really read (not `any`): a code the protocol or the contract does not have is a
+    // type error.
     writeFileSync(
       join(app, 'broken.ts'),
-      `import type { VerifyCode } from '@latchkey/protocol';\nexport const c: VerifyCode = 'no_such_code';\n`,
+      `import type { VerifyCode } from '@latchkey/protocol';\nexport const c: VerifyCode = 'no_such_code';\n` +
+        `import type { Answer } from '@latchkey/api-client';\n` +
+        `export const d: Answer<'/api/v1/verify', 'post'>['code'] = 'no_such_answer';\n`,
     );
     writeFileSync(
       join(app, 'tsconfig.broken.json'),
       JSON.stringify({ extends: './tsconfig.json', files: ['broken.ts'] }),
     );
-    await expect(run(process.execPath, [tsc, '-p', 'tsconfig.broken.json'], app)).rejects.toThrow(
-      /TS2322[\s\S]*no_such_code/,
-    );
+    const broken = run(process.execPath, [tsc, '-p', 'tsconfig.broken.json'], app);
+    await expect(broken).rejects.toThrow(/TS2322[\s\S]*no_such_code/);
+    await expect(broken).rejects.toThrow(/TS2322[\s\S]*no_such_answer/);
   }, 60_000);
 
   it.each([

@@ -164,14 +164,16 @@ export async function createLatchkey(
     });
     const failureLimiter = createFailureLimiter({
       limit: config.verifyFailureLimit || Number.MAX_SAFE_INTEGER,
-      windowMs: 60_000,
+      windowMs: config.verifyFailureWindowSeconds * 1000,
       redis,
       shared: opts.worker?.limits('verify-failures'),
+      now: nowMs,
     });
     const credentialLimits = createCredentialLimits({
       addressLimit: config.signInAddressLimit,
       slowdownAfter: config.signInSlowdownAfter,
       slowdownIntervalMs: config.signInSlowdownSeconds * 1000,
+      windowMs: config.signInWindowSeconds * 1000,
       redis,
       shared: opts.worker?.limits,
       now: nowMs,

@@ -52,7 +52,8 @@ export interface paths {
                             } | null;
                             tokenId: string | null;
                             owner: {
-                                type: string;
+                                /** @enum {string} */
+                                type: "service_account" | "user";
                                 id: string;
                                 name: string;
                             } | null;

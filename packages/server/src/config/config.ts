@@ -56,10 +56,12 @@ const FileSchema = Type.Object(
     sessionTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
     loginRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    loginRateWindowSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     databasePoolMax: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
     smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
     mailFrom: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
     verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    verifyFailureWindowSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     verifyCacheEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
     usageFlushSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
     consoleDir: Type.Optional(
@@ -74,6 +76,7 @@ const FileSchema = Type.Object(
     signInAddressLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     signInSlowdownAfter: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     signInSlowdownSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    signInWindowSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     sessionMaxHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })),
     invitationsPerInviterPerHour: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     invitationsPerOrgPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
@@ -105,15 +108,22 @@ export interface Config {
   trustProxy: TrustProxy;
   sessionTtlHours: number;
   invitationTtlHours: number;
-  /** Sign-in, setup and invitation attempts allowed per client address per minute. */
+  /** Sign-in, setup and invitation attempts allowed per client address per `loginRateWindowSeconds`. */
   loginRateLimit: number;
+  /** The window of `loginRateLimit`; its 429s say in Retry-After when it ends. */
+  loginRateWindowSeconds: number;
   /** PostgreSQL connections per instance. */
   databasePoolMax: number;
   /** SMTP server for invitation e-mails (smtp[s]://user:pass@host:port); links are only shown without it. */
   smtpUrl: string | undefined;
   mailFrom: string;
-  /** token_invalid answers per client address per minute before it is served from the cache only (0 = off). */
+  /**
+   * token_invalid answers per client address per `verifyFailureWindowSeconds` before it is served from the
+   * cache only (0 = off).
+   */
   verifyFailureLimit: number;
+  /** The window of `verifyFailureLimit`; a limited address is told in Retry-After when its limit ends. */
+  verifyFailureWindowSeconds: number;
   /**
    * Known tokens the verify cache keeps (least recently used dropped first). Size it to the tokens in
    * active use: a miss costs a database lookup, and on SQLite those queue behind each other.
@@ -130,14 +140,19 @@ export interface Config {
   catalog: PermissionCatalog;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   secureCookies: boolean;
-  /** Failed credential checks on one account from one address within 15 minutes before that pair is refused. */
+  /**
+   * Failed credential checks on one account from one address within `signInWindowSeconds` before that pair
+   * is refused (until the window ends, which Retry-After says).
+   */
   signInAddressLimit: number;
   /**
-   * Failed credential checks on one account (all addresses) within 15 minutes after which addresses that
-   * have not signed in to it recently get one attempt per `signInSlowdownSeconds` between them.
+   * Failed credential checks on one account (all addresses) within `signInWindowSeconds` after which
+   * addresses that have not signed in to it recently get one attempt per `signInSlowdownSeconds` between them.
    */
   signInSlowdownAfter: number;
   signInSlowdownSeconds: number;
+  /** The fixed window the sign-in limits count in (default 15 minutes). */
+  signInWindowSeconds: number;
   /** Absolute session lifetime from sign-in, however active the session (the sliding TTL is within it). */
   sessionMaxHours: number;
   /** Invitations one person (or token) may send per hour, across orgs. */
@@ -332,8 +347,10 @@ export function loadConfig(
     sessionTtlHours,
     invitationTtlHours: c.invitationTtlHours ?? 24 * 7,
     loginRateLimit: c.loginRateLimit ?? 20,
+    loginRateWindowSeconds: c.loginRateWindowSeconds ?? 60,
     databasePoolMax: c.databasePoolMax ?? 10,
     verifyFailureLimit: c.verifyFailureLimit ?? 600,
+    verifyFailureWindowSeconds: c.verifyFailureWindowSeconds ?? 60,
     verifyCacheEntries: c.verifyCacheEntries ?? 100_000,
     usageFlushSeconds: c.usageFlushSeconds ?? 10,
     consoleDir: c.consoleDir,
@@ -344,6 +361,7 @@ export function loadConfig(
     signInAddressLimit: c.signInAddressLimit ?? 10,
     signInSlowdownAfter: c.signInSlowdownAfter ?? 20,
     signInSlowdownSeconds: c.signInSlowdownSeconds ?? 5,
+    signInWindowSeconds: c.signInWindowSeconds ?? 15 * 60,
     sessionMaxHours,
     invitationsPerInviterPerHour: c.invitationsPerInviterPerHour ?? 20,
     invitationsPerOrgPerDay: c.invitationsPerOrgPerDay ?? 100,
@@ -357,12 +375,15 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'sessionTtlHours':
     case 'invitationTtlHours':
     case 'loginRateLimit':
+    case 'loginRateWindowSeconds':
     case 'signInAddressLimit':
     case 'signInSlowdownAfter':
     case 'signInSlowdownSeconds':
+    case 'signInWindowSeconds':
     case 'sessionMaxHours':
     case 'databasePoolMax':
     case 'verifyFailureLimit':
+    case 'verifyFailureWindowSeconds':
     case 'verifyCacheEntries':
     case 'usageFlushSeconds':
     case 'invitationsPerInviterPerHour':

@@ -83,7 +83,12 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
   loginRateLimit: {
     env: 'LATCHKEY_LOGIN_RATE_LIMIT',
     default: '`20`',
-    doc: 'sign-in / setup / invitation / password-reset requests per client address per minute (each route)',
+    doc: 'sign-in / setup / invitation / password-reset requests per client address per `LATCHKEY_LOGIN_RATE_WINDOW_SECONDS` (each route)',
+  },
+  loginRateWindowSeconds: {
+    env: 'LATCHKEY_LOGIN_RATE_WINDOW_SECONDS',
+    default: '`60`',
+    doc: 'the window of `LATCHKEY_LOGIN_RATE_LIMIT` (1 to 86400); its `429`s carry `Retry-After` up to the window',
   },
   trustProxy: {
     env: 'LATCHKEY_TRUST_PROXY',
@@ -93,7 +98,12 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
   verifyFailureLimit: {
     env: 'LATCHKEY_VERIFY_FAILURE_LIMIT',
     default: '`600`',
-    doc: 'invalid tokens per client address per minute (verify, forward-auth, management-API bearer tokens) before that address is cut off from the database for values that cannot be tokens, and from legacy values (0 = off); every row of a real token import counts as one (raise it for a large migration)',
+    doc: 'invalid tokens per client address per `LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS` (verify, forward-auth, management-API bearer tokens) before that address is cut off from the database for values that cannot be tokens, and from legacy values (0 = off); every row of a real token import counts as one (raise it for a large migration)',
+  },
+  verifyFailureWindowSeconds: {
+    env: 'LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS',
+    default: '`60`',
+    doc: 'the window of `LATCHKEY_VERIFY_FAILURE_LIMIT` (1 to 86400): a limited address stays cut off until its window ends, and its `429 rate_limited` says when in `Retry-After`',
   },
   verifyCacheEntries: {
     env: 'LATCHKEY_VERIFY_CACHE_ENTRIES',
@@ -143,17 +153,22 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
   signInAddressLimit: {
     env: 'LATCHKEY_SIGNIN_ADDRESS_LIMIT',
     default: '`10`',
-    doc: 'failed credential checks (sign-in, password change, setup) on one account from one address per 15 minutes; then that address is refused for that account (`429`, `Retry-After`) until the window ends',
+    doc: 'failed credential checks (sign-in, password change, setup) on one account from one address per `LATCHKEY_SIGNIN_WINDOW_SECONDS`; then that address is refused for that account (`429`, `Retry-After`) until the window ends',
   },
   signInSlowdownAfter: {
     env: 'LATCHKEY_SIGNIN_SLOWDOWN_AFTER',
     default: '`20`',
-    doc: 'failed credential checks on one account (all addresses) per 15 minutes after which addresses that have not signed in to it within 30 days share one attempt per `LATCHKEY_SIGNIN_SLOWDOWN_SECONDS`; accounts are never locked',
+    doc: 'failed credential checks on one account (all addresses) per `LATCHKEY_SIGNIN_WINDOW_SECONDS` after which addresses that have not signed in to it within 30 days share one attempt per `LATCHKEY_SIGNIN_SLOWDOWN_SECONDS`; accounts are never locked',
   },
   signInSlowdownSeconds: {
     env: 'LATCHKEY_SIGNIN_SLOWDOWN_SECONDS',
     default: '`5`',
     doc: 'the pace of that slow-down',
+  },
+  signInWindowSeconds: {
+    env: 'LATCHKEY_SIGNIN_WINDOW_SECONDS',
+    default: '`900`',
+    doc: 'the fixed window the sign-in limits count in (1 to 86400; 900 is 15 minutes)',
   },
   sessionMaxHours: {
     env: 'LATCHKEY_SESSION_MAX_HOURS',

@@ -64,14 +64,20 @@ export function createAuthenticator(deps: {
         throw new AppError('unauthenticated', 'Malformed Authorization header; expected "Bearer <token>".');
       // The same limit as every other entry point that checks a token (SPEC §7): an address that keeps
       // presenting invalid tokens is cut off from the database here too.
-      const { result, rateLimited } = await verifyFromAddress(
+      const decided = await verifyFromAddress(
         { verifier: deps.verifier, failureLimiter: deps.failureLimiter, tokenPresence: deps.tokenPresence },
         request.ip,
         { token: match[1], origin: null },
       );
-      if (rateLimited) {
-        throw new AppError('rate_limited', 'Too many invalid tokens from this address; retry in a minute.');
+      if (decided.rateLimited) {
+        const retryAfterSeconds = decided.retryAfterSeconds;
+        throw new AppError(
+          'rate_limited',
+          `Too many invalid tokens from this address; retry in ${retryAfterSeconds} s.`,
+          { retryAfterSeconds },
+        );
       }
+      const result = decided.result;
       if (!result.valid) {
         if (result.code === 'origin_required' && result.identity?.type === 'public') {
           throw new AppError(

@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import { AppError, type ErrorCode } from '../domain/errors.js';
 import type { RouteContext } from './route-context.js';
 
@@ -7,19 +6,17 @@ const WRONG_CREDENTIAL: readonly ErrorCode[] = ['invalid_credentials', 'setup_in
 
 /**
  * Runs one credential check a person makes (sign-in, password change, first-run setup) under the shared
- * per-account and per-address limits (services/credential-limits.ts): refused with 429 and Retry-After
- * before the check when over a limit; a wrong credential counts, a right one marks the address as known.
+ * per-account and per-address limits (services/credential-limits.ts): refused with 429 rate_limited before
+ * the check when over a limit (details.retryAfterSeconds, which the error handler sends as Retry-After); a wrong credential counts, a right one marks the address as known.
  * `account` is what the caller named (an e-mail), whether or not such an account exists.
  */
 export async function limitedCredentialCheck<T>(
   ctx: RouteContext,
-  reply: FastifyReply,
   who: { account: string; address: string },
   check: () => Promise<T>,
 ): Promise<T> {
   const admission = await ctx.credentialLimits.admit(who.account, who.address);
   if (!admission.ok) {
-    reply.header('retry-after', String(admission.retryAfterSeconds));
     throw new AppError(
       'rate_limited',
       `Too many attempts; try again in ${admission.retryAfterSeconds} seconds.`,

@@ -75,7 +75,13 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) return sendError(reply, request, error.code, error.message, error.details);
+    if (error instanceof AppError) {
+      // A limit that knows when it ends says so (its window comes from config): `Retry-After`, as docs/api.md promises.
+      const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (error.code === 'rate_limited' && typeof retryAfter === 'number')
+        reply.header('retry-after', String(retryAfter));
+      return sendError(reply, request, error.code, error.message, error.details);
+    }
     const fe = error as FastifyError;
     if (fe.validation) {
       const where = fe.validationContext ?? 'request';

@@ -21,7 +21,7 @@ import {
   type AddressVerifyResult,
 } from '../verify/verify-from-address.js';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
-import { RATE_LIMITED_MESSAGE, verifyAnswer, verifyBodyCheck } from './verify-answer.js';
+import { rateLimitedMessage, verifyAnswer, verifyBodyCheck } from './verify-answer.js';
 import { verifySecretMatches } from './verify-secret.js';
 import { ERROR_STATUS } from '../domain/errors.js';
 
@@ -148,7 +148,13 @@ export function createHotHandler(deps: HotHandlerDeps) {
   }
 
   function answerVerify(res: ServerResponse, d: AddressVerifyResult): void {
-    if (d.rateLimited) return writeError(res, 'rate_limited', () => RATE_LIMITED_MESSAGE);
+    if (d.rateLimited) {
+      const seconds = d.retryAfterSeconds;
+      return writeError(res, 'rate_limited', () => rateLimitedMessage(seconds), [
+        'retry-after',
+        String(seconds),
+      ]);
+    }
     const answer = verifyAnswer(d.result);
     res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'content-length', answer.length]);
     res.end(answer.body);
@@ -166,15 +172,20 @@ export function createHotHandler(deps: HotHandlerDeps) {
     });
   }
 
-  /** The error envelope (http/error-handler.ts sendError), with an id from Fastify's request-id sequence. */
+  /**
+   * The error envelope (http/error-handler.ts sendError), with an id from Fastify's request-id sequence;
+   * `headers` (name, value, …) go first, as a route's reply.header() calls before its error do.
+   */
   function writeError(
     res: ServerResponse,
     code: 'rate_limited' | 'internal_error',
     message: (requestId: string) => string,
+    headers: string[] = [],
   ): void {
     const requestId = deps.nextRequestId();
     const body = JSON.stringify({ error: { code, message: message(requestId), requestId } });
     res.writeHead(ERROR_STATUS[code], [
+      ...headers,
       'content-type',
       'application/json; charset=utf-8',
       'content-length',

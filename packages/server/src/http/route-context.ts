@@ -43,6 +43,15 @@ export interface RouteContext {
 
 export type RouteModule = (app: App, ctx: RouteContext) => void;
 
+/**
+ * The per-address request limit of the sign-in, setup, invitation and password-reset routes
+ * (@fastify/rate-limit's route config): LATCHKEY_LOGIN_RATE_LIMIT per LATCHKEY_LOGIN_RATE_WINDOW_SECONDS.
+ * Its 429 says in Retry-After when the window ends.
+ */
+export function loginRateLimit(config: Config): { max: number; timeWindow: number } {
+  return { max: config.loginRateLimit, timeWindow: config.loginRateWindowSeconds * 1000 };
+}
+
 /** Opaque keyset cursors: base64url JSON of the last row's sort key. */
 export function encodeCursor(key: Record<string, string> | null): string | null {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;

@@ -27,15 +27,23 @@ export const VerifyResponse = Type.Object({
   }),
   org: Nullable(Type.Object({ id: Type.String(), slug: Type.String() })),
   tokenId: Nullable(Type.String()),
-  owner: Nullable(Type.Object({ type: Type.String(), id: Type.String(), name: Type.String() })),
+  owner: Nullable(
+    Type.Object({
+      // As `code`: an enum in the document, the plain string's serializer (the verify bytes do not change).
+      type: StringEnum(['service_account', 'user']),
+      id: Type.String(),
+      name: Type.String(),
+    }),
+  ),
   type: Nullable(TokenType),
   permissions: Type.Array(Type.String()),
 });
 
 export const UNAUTHENTICATED_MESSAGE =
   'This deployment requires the x-latchkey-verify-secret header on /api/v1/verify.';
-export const RATE_LIMITED_MESSAGE =
-  'Too many invalid tokens from this address; only known tokens are checked for now. Retry in a minute.';
+/** The 429's message; `retryAfterSeconds` is also its Retry-After (the failure limit's window, from config). */
+export const rateLimitedMessage = (retryAfterSeconds: number) =>
+  `Too many invalid tokens from this address; only known tokens are checked for now. Retry in ${retryAfterSeconds} s.`;
 
 /** The compiled check Fastify's TypeBox validator runs on the body (no coercion for bodies). */
 export const verifyBodyCheck = Compile(VerifyBody);

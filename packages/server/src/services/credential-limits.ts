@@ -23,7 +23,8 @@ export interface CredentialLimitsOptions {
   addressLimit: number;
   slowdownAfter: number;
   slowdownIntervalMs: number;
-  windowMs?: number;
+  /** The fixed window both counts are kept in (LATCHKEY_SIGNIN_WINDOW_SECONDS); a refusal lasts until it ends. */
+  windowMs: number;
   knownAddressTtlMs?: number;
   /** Most entries kept in memory per kind (counters, known addresses). */
   maxEntries?: number;
@@ -39,12 +40,11 @@ export interface CredentialLimitsOptions {
 
 export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
 
-export const CREDENTIAL_WINDOW_MS = 15 * 60_000;
 export const KNOWN_ADDRESS_TTL_MS = 30 * 24 * 3_600_000;
 
 export function createCredentialLimits(o: CredentialLimitsOptions) {
   const now = o.now ?? Date.now;
-  const windowMs = o.windowMs ?? CREDENTIAL_WINDOW_MS;
+  const windowMs = o.windowMs;
   const knownTtl = o.knownAddressTtlMs ?? KNOWN_ADDRESS_TTL_MS;
   const max = o.maxEntries ?? 100_000;
   const prefix = o.keyPrefix ?? 'latchkey:credentials';

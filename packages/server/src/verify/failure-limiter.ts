@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 export interface FailureLimiterOptions {
   /** token_invalid answers allowed per client address per window before it is limited. */
   limit: number;
+  /** The window (LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS); a limited address stays limited until it ends. */
   windowMs: number;
   /**
    * Most addresses counted at once. A flood spread over more addresses than this cannot grow memory:
@@ -117,6 +118,15 @@ export function createFailureLimiter(o: FailureLimiterOptions) {
           })
           .catch(() => undefined); // shared counts unavailable: local counts still apply
       }
+    },
+    /**
+     * Seconds until `address` is looked up again, for Retry-After: until its limit ends when it is limited,
+     * else (its failures and lookups in flight have used this window up) until the window rolls over. At
+     * least 1.
+     */
+    retryAfterSeconds(address: string): number {
+      const until = limited.get(address) ?? windowStart + o.windowMs;
+      return Math.max(1, Math.ceil((until - now()) / 1000));
     },
     stats: () => ({
       countedAddresses: counts.size,

@@ -5,14 +5,18 @@ import type { Verifier, VerifyRequest, VerifyResult } from './verifier.js';
 /** Values with this marker are Latchkey's own format (see domain/token-format.ts parseToken). */
 const LATCHKEY_MARKER = /lk_(pub|prv)_/;
 
-export interface AddressVerifyResult {
-  result: VerifyResult;
-  /**
-   * The address is over its failure limit and the value was neither one the cache knows nor one the
-   * presence filter says may exist: refuse with rate_limited.
-   */
-  rateLimited: boolean;
-}
+export type AddressVerifyResult =
+  | { result: VerifyResult; rateLimited: false }
+  | {
+      result: VerifyResult;
+      /**
+       * The address is over its failure limit and the value was neither one the cache knows nor one the
+       * presence filter says may exist: refuse with rate_limited.
+       */
+      rateLimited: true;
+      /** Seconds until the address's limit ends (FailureLimiter.retryAfterSeconds), for Retry-After. */
+      retryAfterSeconds: number;
+    };
 
 /**
  * A verification as the network entry points (/verify, /forward-auth) make it. `address` is the client's
@@ -49,7 +53,7 @@ export function verifyFromAddressNow(
   // cached or not.
   if (limitedBefore && req.token !== undefined && req.token !== '' && !LATCHKEY_MARKER.test(req.token)) {
     limiter.recordFailure(address);
-    return { result: { valid: false, code: 'token_invalid' }, rateLimited: true };
+    return limitedAnswer(limiter, address, { valid: false, code: 'token_invalid' });
   }
   let admitted = false;
   let refused = false;
@@ -62,7 +66,9 @@ export function verifyFromAddressNow(
   const settle = (result: VerifyResult): AddressVerifyResult => {
     if (!result.valid && result.code === 'token_invalid') {
       limiter.recordFailure(address);
-      return { result, rateLimited: limitedBefore || refused };
+      return limitedBefore || refused
+        ? limitedAnswer(limiter, address, result)
+        : { result, rateLimited: false };
     }
     return { result, rateLimited: false };
   };
@@ -92,4 +98,8 @@ export function verifyFromAddressNow(
       throw err;
     },
   );
+}
+
+function limitedAnswer(limiter: FailureLimiter, address: string, result: VerifyResult): AddressVerifyResult {
+  return { result, rateLimited: true, retryAfterSeconds: limiter.retryAfterSeconds(address) };
 }

@@ -129,6 +129,47 @@ describe('configuration', () => {
     );
   });
 
+  it('limiter windows come from config: sign-in 900 s, request limit 60 s, invalid tokens 60 s by default; 1 to 86400', () => {
+    expect(loadConfig({})).toMatchObject({
+      signInWindowSeconds: 900,
+      loginRateWindowSeconds: 60,
+      verifyFailureWindowSeconds: 60,
+    });
+    expect(
+      loadConfig({
+        LATCHKEY_SIGNIN_WINDOW_SECONDS: '120',
+        LATCHKEY_LOGIN_RATE_WINDOW_SECONDS: '1',
+        LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS: '86400',
+      }),
+    ).toMatchObject({
+      signInWindowSeconds: 120,
+      loginRateWindowSeconds: 1,
+      verifyFailureWindowSeconds: 86_400,
+    });
+    expect(
+      loadConfig({
+        LATCHKEY_CONFIG: fileWith({
+          signInWindowSeconds: 300,
+          loginRateWindowSeconds: 30,
+          verifyFailureWindowSeconds: 600,
+        }),
+      }),
+    ).toMatchObject({
+      signInWindowSeconds: 300,
+      loginRateWindowSeconds: 30,
+      verifyFailureWindowSeconds: 600,
+    });
+    for (const name of [
+      'LATCHKEY_SIGNIN_WINDOW_SECONDS',
+      'LATCHKEY_LOGIN_RATE_WINDOW_SECONDS',
+      'LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS',
+    ]) {
+      for (const bad of ['0', '86401', '-1', '1.5', 'a minute']) {
+        expect(() => loadConfig({ [name]: bad }), `${name}=${bad}`).toThrow(new RegExp(name));
+      }
+    }
+  });
+
   it('LATCHKEY_USAGE_FLUSH_SECONDS: 10 by default, 1 to 3600, anything else refused at start-up', () => {
     expect(loadConfig({}).usageFlushSeconds).toBe(10);
     expect(loadConfig({ LATCHKEY_USAGE_FLUSH_SECONDS: '1' }).usageFlushSeconds).toBe(1);

@@ -1,5 +1,7 @@
 import { runCli, startServer, type Server } from './process.js';
 
+export { waitUntil } from './wait.js';
+
 export interface Cluster {
   instances: Server[];
   token: string;
@@ -55,31 +57,4 @@ export async function verifyOn(
   });
   const body = (await res.json().catch(() => ({}))) as { code?: string; error?: { code: string } };
   return { status: res.status, code: body.code ?? body.error?.code };
-}
-
-/**
- * Waits until `check` is true, polling every `everyMs`; returns the milliseconds it took (or throws). A
- * check that throws counts as "not yet" (a kept-alive connection the server closed as the poll reused it,
- * during an outage the test itself causes); the last error is in the timeout message.
- */
-export async function waitUntil(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  everyMs = 5,
-): Promise<number> {
-  const start = performance.now();
-  let lastError: unknown = null;
-  for (;;) {
-    try {
-      if (await check()) return performance.now() - start;
-    } catch (err) {
-      lastError = err;
-    }
-    if (performance.now() - start > timeoutMs) {
-      throw new Error(
-        `condition not met within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token-format.js';
+import { waitUntil } from '../helpers/wait.js';
 import {
   createOrg,
   createServiceAccount,
   createToken,
   login,
   startInstance,
+  testClock,
   type Org,
   type TestInstance,
 } from '../helpers/harness.js';
@@ -141,26 +143,69 @@ describe('a flood of invalid tokens from one address', () => {
   });
 });
 
-/** Polls a condition set asynchronously (a Redis round trip) for up to 5 s; a loaded CI machine may be slow. */
-async function until(condition: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 5000; !condition() && Date.now() < deadline;)
-    await new Promise((r) => setTimeout(r, 20));
-}
+describe('LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS: the window, and the Retry-After a limited address is told', () => {
+  const clock = testClock();
+  let lk: TestInstance;
+  beforeAll(async () => {
+    lk = await startInstance(
+      { LATCHKEY_VERIFY_FAILURE_LIMIT: '3', LATCHKEY_VERIFY_FAILURE_WINDOW_SECONDS: '7' },
+      { clock },
+    );
+  });
+  afterAll(() => lk.close());
+
+  it('/verify and a management bearer token answer 429 with Retry-After until the window ends, then look up again', async () => {
+    const org = await createOrg(lk);
+    const ip = address();
+    for (let i = 0; i < 4; i++) await verifyFrom(lk, ip, generateToken('private'));
+    clock.advance(2_000);
+    const limited = await verifyFrom(lk, ip, generateToken('private'));
+    expect(limited.statusCode, limited.body).toBe(429);
+    expect(limited.json().error.code).toBe('rate_limited');
+    expect(limited.headers['retry-after']).toBe('5'); // 7 s window, 2 s gone (the default would say 58)
+    expect(limited.json().error.message).toMatch(/Retry in 5 s/);
+    const bearer = await lk.app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs',
+      remoteAddress: ip,
+      headers: { authorization: `Bearer ${generateToken('private')}` },
+    });
+    expect(bearer.statusCode, bearer.body).toBe(429);
+    expect(bearer.headers['retry-after']).toBe('5');
+    // The real admin token from that address works all along.
+    const admin = await lk.app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs',
+      remoteAddress: ip,
+      headers: { authorization: `Bearer ${org.adminToken}` },
+    });
+    expect(admin.statusCode, admin.body).toBe(200);
+    clock.advance(5_000);
+    const again = await verifyFrom(lk, ip, generateToken('private'));
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json().code).toBe('token_invalid');
+  });
+});
+
+/** A condition set asynchronously (a Redis round trip), polled for up to 5 s: a loaded CI machine may be slow. */
+const until = (condition: () => boolean) => waitUntil(condition, 5000, 20);
 
 describe('limits shared across instances through Redis (REDIS_URL)', () => {
   let a: TestInstance;
   let b: TestInstance;
+  // Shared counts are kept per fixed window (failure-limiter.ts, keyed by the window's number): a test that
+  // straddled a window boundary would see its count start again at zero (a CI failure once). Both instances
+  // read one clock that stands still, so every count of a test falls in one window.
+  const clock = testClock();
   beforeAll(async () => {
-    a = await startInstance({
-      REDIS_URL,
-      LATCHKEY_VERIFY_FAILURE_LIMIT: '20',
-      LATCHKEY_LOGIN_RATE_LIMIT: '5',
-    });
-    b = await startInstance({
-      REDIS_URL,
-      LATCHKEY_VERIFY_FAILURE_LIMIT: '20',
-      LATCHKEY_LOGIN_RATE_LIMIT: '5',
-    });
+    a = await startInstance(
+      { REDIS_URL, LATCHKEY_VERIFY_FAILURE_LIMIT: '20', LATCHKEY_LOGIN_RATE_LIMIT: '5' },
+      { clock },
+    );
+    b = await startInstance(
+      { REDIS_URL, LATCHKEY_VERIFY_FAILURE_LIMIT: '20', LATCHKEY_LOGIN_RATE_LIMIT: '5' },
+      { clock },
+    );
   });
   afterAll(async () => {
     await a.close();
@@ -168,10 +213,6 @@ describe('limits shared across instances through Redis (REDIS_URL)', () => {
   });
 
   it('failures counted on one instance limit the address on another', async () => {
-    // Shared counts are kept per fixed 60 s window (failure-limiter.ts): a test that straddles a window
-    // boundary would see its count start again at zero (a CI failure once). Start early in a window.
-    const intoWindow = Date.now() % 60_000;
-    if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 50));
     const ip = address();
     for (let i = 0; i < 15; i++) await verifyFrom(a, ip, generateToken('private'));
     for (let i = 0; i < 15; i++) await verifyFrom(b, ip, generateToken('private'));

@@ -72,6 +72,58 @@ describe('with the default limits', () => {
   });
 });
 
+describe('windows from config', () => {
+  // Fixed windows are aligned to the epoch: 2030-01-01T00:00:00Z starts a 120 s window (and a 900 s one).
+  const clock = testClock(new Date('2030-01-01T00:00:30Z'));
+  let lk: TestInstance;
+  beforeAll(async () => {
+    lk = await startInstance(
+      { LATCHKEY_SIGNIN_ADDRESS_LIMIT: '2', LATCHKEY_SIGNIN_WINDOW_SECONDS: '120' },
+      { clock },
+    );
+  });
+  afterAll(() => lk.close());
+
+  it('LATCHKEY_SIGNIN_WINDOW_SECONDS: a cut-off address is told when its window ends, and may try then', async () => {
+    const org = await createOrg(lk);
+    const from = outsider(300);
+    for (let i = 0; i < 2; i++)
+      expect((await signIn(lk, org.ownerEmail, 'wrong password!', from)).statusCode).toBe(401);
+    const cut = await signIn(lk, org.ownerEmail, PASSWORD, from);
+    expect(cut.statusCode, cut.body).toBe(429);
+    // 30 s into a 120 s window (the default 900 s window would say 870).
+    expect(cut.headers['retry-after']).toBe('90');
+    expect(cut.json().error.details).toEqual({ retryAfterSeconds: 90 });
+    clock.advance(89_000);
+    expect((await signIn(lk, org.ownerEmail, PASSWORD, from)).statusCode).toBe(429);
+    clock.advance(1_000);
+    expect((await signIn(lk, org.ownerEmail, PASSWORD, from)).statusCode).toBe(200);
+  });
+
+  it("LATCHKEY_LOGIN_RATE_WINDOW_SECONDS: the routes' request limit counts in that window and says so", async () => {
+    const limits = await startInstance({
+      LATCHKEY_LOGIN_RATE_LIMIT: '3',
+      LATCHKEY_LOGIN_RATE_WINDOW_SECONDS: '20',
+    });
+    try {
+      const from = outsider(301);
+      for (let i = 0; i < 3; i++)
+        expect((await signIn(limits, `nobody-${i}@limits.test`, 'wrong password!', from)).statusCode).toBe(
+          401,
+        );
+      const limited = await signIn(limits, 'nobody@limits.test', 'wrong password!', from);
+      expect(limited.statusCode, limited.body).toBe(429);
+      expect(errorCode(limited)).toBe('rate_limited');
+      // @fastify/rate-limit keeps its own (real) time: at most the configured 20 s, never the old minute.
+      const retryAfter = Number(limited.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(20);
+    } finally {
+      await limits.close();
+    }
+  });
+});
+
 describe('slowing a guesser spread over many addresses', () => {
   let lk: TestInstance;
   const clock = testClock();

@@ -1,5 +1,6 @@
 import { afterAll, expect, it } from 'vitest';
 import { api } from '../helpers/cluster.js';
+import { waitUntil } from '../helpers/wait.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { runCli, startServer, type Server } from '../helpers/process.js';
 
@@ -43,7 +44,9 @@ it('every acknowledged write survives a kill -9, and data and audit log agree', 
     }
   };
   const writers = Array.from({ length: 4 }, writer);
-  await new Promise((r) => setTimeout(r, 600));
+  // Killed in the middle of the stream: once a good number of writes were acknowledged (not after a fixed
+  // time, which a slow machine may spend starting up).
+  await waitUntil(() => acknowledged.size >= 20, 30_000);
   server.child.kill('SIGKILL');
   stop = true;
   await Promise.all(writers);

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../../src/services/token-import.js';
 import { TEST_STORE } from '../helpers/database.js';
+import { waitUntil } from '../helpers/wait.js';
 import {
   call,
   createOrg,
@@ -86,8 +87,8 @@ async function latencyDuring(work: () => Promise<void>): Promise<Latencies> {
       expect(res.json().code).toBe('valid');
     }
   })();
-  // Let the loop get going (and warm the cache) before the import starts.
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // The import starts once the loop is going (and has warmed the cache).
+  await waitUntil(() => seen.wall.length >= 3, 10_000);
   try {
     await work();
   } finally {

@@ -106,6 +106,7 @@ describe('usage writer (one transaction per batch)', () => {
           new Map([[t!, usage('2030-02-01T00:00:00.000Z', null, { '2030-02-01': 5 })]]),
         );
         void write.then(() => (settled = true));
+        // One turn of the event loop for the write to start if it could (the test: on SQLite it cannot).
         await new Promise((r) => setImmediate(r));
         throw new Error('roll back');
       }),

@@ -13,6 +13,27 @@ describe('verify failure limiter', () => {
     t += 60_000;
     expect(l.isLimited('10.0.0.1')).toBe(false);
   });
+
+  it('tells a limited address, in whole seconds (at least 1), how long until its window ends', () => {
+    let t = 1_000_000;
+    const l = createFailureLimiter({ limit: 1, windowMs: 7_000, now: () => t });
+    l.recordFailure('10.0.0.1');
+    l.recordFailure('10.0.0.1');
+    expect(l.isLimited('10.0.0.1')).toBe(true);
+    expect(l.retryAfterSeconds('10.0.0.1')).toBe(7);
+    t += 2_500;
+    expect(l.retryAfterSeconds('10.0.0.1')).toBe(5);
+    t += 4_900;
+    expect(l.retryAfterSeconds('10.0.0.1')).toBe(1);
+    // Not limited yet, but its lookups in flight used the window up: until the window rolls over.
+    const busy = createFailureLimiter({ limit: 1, windowMs: 30_000, now: () => t });
+    expect([
+      busy.admitLookup('10.0.0.2'),
+      busy.admitLookup('10.0.0.2'),
+      busy.admitLookup('10.0.0.2'),
+    ]).toEqual([true, true, false]);
+    expect(busy.retryAfterSeconds('10.0.0.2')).toBe(30);
+  });
 });
 
 describe('verify failure limiter memory', () => {

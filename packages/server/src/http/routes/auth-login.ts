@@ -2,14 +2,14 @@ import Type from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { limitedCredentialCheck } from '../credential-check.js';
 import { ErrorBody, LoginEmail, Password, User } from '../schemas.js';
-import type { RouteModule } from '../route-context.js';
+import { loginRateLimit, type RouteModule } from '../route-context.js';
 import { issueCsrfToken, setSessionCookie } from '../session-cookie.js';
 
 export const authLoginRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { auth: 'none', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+      config: { auth: 'none', rateLimit: loginRateLimit(ctx.config) },
       schema: {
         tags: ['auth'],
         summary: 'Sign in to the console (sets the session cookie)',
@@ -26,7 +26,6 @@ export const authLoginRoute: RouteModule = (app, ctx) => {
       // Limited per (account, address) and slowed per account, never locked: see credential-limits.ts.
       const user = await limitedCredentialCheck(
         ctx,
-        reply,
         { account: request.body.email, address: request.ip },
         async () => {
           const found = await ctx.services.users.authenticate(request.body.email, request.body.password);

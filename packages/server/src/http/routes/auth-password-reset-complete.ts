@@ -1,12 +1,12 @@
 import Type from 'typebox';
 import { ErrorBody, Password, SafeString } from '../schemas.js';
-import type { RouteModule } from '../route-context.js';
+import { loginRateLimit, type RouteModule } from '../route-context.js';
 
 export const authPasswordResetCompleteRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/auth/password-reset/complete',
     {
-      config: { auth: 'none', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+      config: { auth: 'none', rateLimit: loginRateLimit(ctx.config) },
       schema: {
         tags: ['auth'],
         summary: 'Set a new password with the link from the reset e-mail; every session of the account ends',

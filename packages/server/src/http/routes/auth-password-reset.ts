@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { ErrorBody, LoginEmail } from '../schemas.js';
-import type { RouteModule } from '../route-context.js';
+import { loginRateLimit, type RouteModule } from '../route-context.js';
 
 /** Reset e-mails one address may receive per hour, however many addresses ask. */
 const RESET_MAILS_PER_HOUR = 3;
@@ -9,7 +9,7 @@ export const authPasswordResetRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/auth/password-reset',
     {
-      config: { auth: 'none', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+      config: { auth: 'none', rateLimit: loginRateLimit(ctx.config) },
       schema: {
         tags: ['auth'],
         summary:

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { ErrorBody, Name, Password, SafeString } from '../schemas.js';
-import type { RouteModule } from '../route-context.js';
+import { loginRateLimit, type RouteModule } from '../route-context.js';
 
 export const InvitationToken = SafeString({ minLength: 1, maxLength: 200 });
 
@@ -11,7 +11,7 @@ export const invitationsAcceptRoute: RouteModule = (app, ctx) => {
     {
       config: {
         auth: 'optional-session',
-        rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' },
+        rateLimit: loginRateLimit(ctx.config),
       },
       schema: {
         tags: ['invitations'],

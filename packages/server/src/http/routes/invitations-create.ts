@@ -1,5 +1,4 @@
 import Type from 'typebox';
-import { AppError } from '../../domain/errors.js';
 import { requireScope } from '../auth.js';
 import { Email, ErrorBody, Id, Invitation, OrgParams, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
@@ -36,20 +35,9 @@ export const invitationsCreateRoute: RouteModule = (app, ctx) => {
         },
       },
     },
-    async (request, reply) => {
-      try {
-        return reply
-          .status(201)
-          .send(await ctx.services.invitations.create(requireScope(request), request.body));
-      } catch (e) {
-        // Over the inviter's or the org's invitation limit: say when to try again.
-        const retry =
-          e instanceof AppError && e.code === 'rate_limited'
-            ? (e.details as { retryAfterSeconds?: number }).retryAfterSeconds
-            : undefined;
-        if (retry !== undefined) reply.header('retry-after', String(retry));
-        throw e;
-      }
-    },
+    // Over the inviter's or the org's invitation limit: rate_limited with details.retryAfterSeconds, which
+    // the error handler sends as Retry-After.
+    async (request, reply) =>
+      reply.status(201).send(await ctx.services.invitations.create(requireScope(request), request.body)),
   );
 };

@@ -1,13 +1,13 @@
 import Type from 'typebox';
 import { ErrorBody } from '../schemas.js';
-import type { RouteModule } from '../route-context.js';
+import { loginRateLimit, type RouteModule } from '../route-context.js';
 import { InvitationToken } from './invitations-accept.js';
 
 export const invitationsLookupRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/invitations/lookup',
     {
-      config: { auth: 'none', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+      config: { auth: 'none', rateLimit: loginRateLimit(ctx.config) },
       schema: {
         tags: ['invitations'],
         summary:

@@ -1,14 +1,14 @@
 import Type from 'typebox';
 import { limitedCredentialCheck } from '../credential-check.js';
 import { ErrorBody, Password } from '../schemas.js';
-import type { RouteModule } from '../route-context.js';
+import { loginRateLimit, type RouteModule } from '../route-context.js';
 import { issueCsrfToken, setSessionCookie } from '../session-cookie.js';
 
 export const mePasswordRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/me/password',
     {
-      config: { auth: 'session', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+      config: { auth: 'session', rateLimit: loginRateLimit(ctx.config) },
       schema: {
         tags: ['auth'],
         summary: 'Change your password; every session you had ends and this one is replaced',
@@ -29,7 +29,7 @@ export const mePasswordRoute: RouteModule = (app, ctx) => {
       const auth = request.auth!;
       if (auth.kind !== 'session') throw new Error('session route without a session');
       // Checking the current password is a credential check like sign-in: same limits, same counters.
-      await limitedCredentialCheck(ctx, reply, { account: auth.user.email, address: request.ip }, () =>
+      await limitedCredentialCheck(ctx, { account: auth.user.email, address: request.ip }, () =>
         ctx.services.users.changePassword(
           auth.user.id,
           request.body.currentPassword,

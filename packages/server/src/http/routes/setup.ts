@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { Email, ErrorBody, Name, Org, OrgName, Password, SafeString, User } from '../schemas.js';
-import type { RouteModule } from '../route-context.js';
+import { loginRateLimit, type RouteModule } from '../route-context.js';
 import { orgView } from '../../services/views.js';
 import { issueCsrfToken, setSessionCookie } from '../session-cookie.js';
 import { limitedCredentialCheck } from '../credential-check.js';
@@ -27,7 +27,7 @@ export const setupCompleteRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/setup',
     {
-      config: { auth: 'none', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+      config: { auth: 'none', rateLimit: loginRateLimit(ctx.config) },
       schema: {
         tags: ['setup'],
         summary: 'First run: create the first owner and org with the one-time setup token',
@@ -54,7 +54,6 @@ export const setupCompleteRoute: RouteModule = (app, ctx) => {
       // The setup token is a credential too: the same limits, counted against one pseudo-account.
       const { user, org } = await limitedCredentialCheck(
         ctx,
-        reply,
         { account: SETUP_ACCOUNT, address: request.ip },
         () => ctx.services.setup.complete({ ...request.body, ip: request.ip }),
       );

@@ -5,12 +5,7 @@ import { parseRequestOrigin } from '@latchkey/protocol';
 import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import { verifySecretMatches } from '../verify-secret.js';
 import { ErrorBody } from '../schemas.js';
-import {
-  RATE_LIMITED_MESSAGE,
-  UNAUTHENTICATED_MESSAGE,
-  VerifyBody,
-  VerifyResponse,
-} from '../verify-answer.js';
+import { rateLimitedMessage, UNAUTHENTICATED_MESSAGE, VerifyBody, VerifyResponse } from '../verify-answer.js';
 import type { RouteModule } from '../route-context.js';
 import { REPLAYED_BODY, type ReplayableRequest } from '../hot-handler.js';
 
@@ -34,19 +29,23 @@ export const verifyRoute: RouteModule = (app, ctx) => {
     },
     // The hot entry (http/hot-handler.ts) answers most requests before Fastify sees them; what it hands on
     // after reading the body (a body it would refuse, a database error) is read from here again.
-    async (request) => {
+    async (request, reply) => {
       if (!verifySecretMatches(ctx.config.verifySecret, request.headers[VERIFY_SECRET_HEADER])) {
         throw new AppError('unauthenticated', UNAUTHENTICATED_MESSAGE);
       }
       const { token, origin, permission } = request.body;
       // The caller passes the browser's Origin (or Referer) as it received it: parsed exactly as
       // forward-auth parses those headers.
-      const { result: r, rateLimited } = await verifyFromAddress(ctx, request.ip, {
+      const decided = await verifyFromAddress(ctx, request.ip, {
         token,
         origin: parseRequestOrigin(origin),
         permission,
       });
-      if (rateLimited) throw new AppError('rate_limited', RATE_LIMITED_MESSAGE);
+      if (decided.rateLimited) {
+        reply.header('retry-after', String(decided.retryAfterSeconds));
+        throw new AppError('rate_limited', rateLimitedMessage(decided.retryAfterSeconds));
+      }
+      const r = decided.result;
       const id = r.valid ? r : r.identity;
       return {
         valid: r.valid,
