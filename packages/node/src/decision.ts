@@ -65,6 +65,8 @@ export const DENIAL_MESSAGES: Record<DenialCode, string> = {
   token_invalid: 'The token is not valid.',
   token_revoked: 'The token has been revoked.',
   token_expired: 'The token has expired.',
+  token_rotated: 'This is an old value of a rotated token; use its new value.',
+  token_suspended: 'The token is suspended.',
   owner_disabled: "The token's service account is disabled.",
   origin_required:
     'This public token only works from its allowed web origins; the request carried no origin.',

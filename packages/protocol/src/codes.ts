@@ -5,6 +5,10 @@ export const VERIFY_CODES = {
   token_invalid: 401,
   token_revoked: 401,
   token_expired: 401,
+  /** A value the token had before a rotation, retired since: use the new value. */
+  token_rotated: 401,
+  /** Suspended until resumed (revocation, unlike this, is final). */
+  token_suspended: 401,
   owner_disabled: 401,
   origin_required: 403,
   origin_not_allowed: 403,

@@ -161,6 +161,12 @@ export async function createLatchkey(
         metrics.observe(result, seconds);
         if (result.valid) usage.record(result.tokenId, result.origin);
       },
+      // Rotation with retire=on_first_use: the new value just verified, so the old one retires everywhere.
+      onFirstUse: (tokenId, previousHash) => {
+        services.tokenLifecycle
+          .retireOnFirstUse(tokenId, previousHash)
+          .catch((err: unknown) => logger.error({ err, tokenId }, 'retiring the previous secret failed'));
+      },
     });
     const failureLimiter = createFailureLimiter({
       limit: config.verifyFailureLimit || Number.MAX_SAFE_INTEGER,

@@ -45,7 +45,7 @@ export interface paths {
                              * @description The decision; see docs/api.md
                              * @enum {string}
                              */
-                            code: "valid" | "token_missing" | "token_invalid" | "token_revoked" | "token_expired" | "owner_disabled" | "origin_required" | "origin_not_allowed" | "permission_denied";
+                            code: "valid" | "token_missing" | "token_invalid" | "token_revoked" | "token_expired" | "token_rotated" | "token_suspended" | "owner_disabled" | "origin_required" | "origin_not_allowed" | "permission_denied";
                             org: {
                                 id: string;
                                 slug: string;
@@ -59,6 +59,7 @@ export interface paths {
                             } | null;
                             type: ("public" | "private") | null;
                             permissions: string[];
+                            secret: ("current" | "previous") | null;
                         };
                     };
                 };
@@ -4342,6 +4343,326 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/orgs/{org}/service-accounts/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend a service account (disable): none of its tokens authenticate until resumed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                    /** @description sa_… id or the account name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            roleId: string;
+                            roleName: string;
+                            status: "active" | "disabled";
+                            disabledAt: string | null;
+                            activeTokens: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/service-accounts/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume (enable) a suspended service account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                    /** @description sa_… id or the account name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            roleId: string;
+                            roleName: string;
+                            status: "active" | "disabled";
+                            disabledAt: string | null;
+                            activeTokens: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tokens": {
         parameters: {
             query?: never;
@@ -4394,7 +4715,8 @@ export interface paths {
                                 /** @description Owned by a user: reassign it to a service account */
                                 legacy: boolean;
                                 imported: boolean;
-                                status: "active" | "revoked" | "expired";
+                                /** @description revoked, else expired, else suspended, else active */
+                                status: "active" | "suspended" | "revoked" | "expired";
                                 domains: string[];
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
@@ -4414,6 +4736,27 @@ export interface paths {
                                 lastUsedOrigin: string | null;
                                 /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
                                 usesLast7Days: number;
+                                suspendedAt: string | null;
+                                compromised: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    where: string | null;
+                                    note: string | null;
+                                } | null;
+                                rotatedAt: string | null;
+                                previousSecret: {
+                                    hint: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    rotatedAt: string;
+                                    retiresAt: string | null;
+                                    retiresOnFirstUse: boolean;
+                                } | null;
                             }[];
                             nextCursor: string | null;
                         };
@@ -4552,7 +4895,8 @@ export interface paths {
                                 /** @description Owned by a user: reassign it to a service account */
                                 legacy: boolean;
                                 imported: boolean;
-                                status: "active" | "revoked" | "expired";
+                                /** @description revoked, else expired, else suspended, else active */
+                                status: "active" | "suspended" | "revoked" | "expired";
                                 domains: string[];
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
@@ -4572,6 +4916,27 @@ export interface paths {
                                 lastUsedOrigin: string | null;
                                 /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
                                 usesLast7Days: number;
+                                suspendedAt: string | null;
+                                compromised: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    where: string | null;
+                                    note: string | null;
+                                } | null;
+                                rotatedAt: string | null;
+                                previousSecret: {
+                                    hint: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    rotatedAt: string;
+                                    retiresAt: string | null;
+                                    retiresOnFirstUse: boolean;
+                                } | null;
                             };
                         };
                     };
@@ -4964,7 +5329,8 @@ export interface paths {
                             /** @description Owned by a user: reassign it to a service account */
                             legacy: boolean;
                             imported: boolean;
-                            status: "active" | "revoked" | "expired";
+                            /** @description revoked, else expired, else suspended, else active */
+                            status: "active" | "suspended" | "revoked" | "expired";
                             domains: string[];
                             permissions: string[] | null;
                             effectivePermissions: string[];
@@ -4984,6 +5350,27 @@ export interface paths {
                             lastUsedOrigin: string | null;
                             /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
                             usesLast7Days: number;
+                            suspendedAt: string | null;
+                            compromised: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                where: string | null;
+                                note: string | null;
+                            } | null;
+                            rotatedAt: string | null;
+                            previousSecret: {
+                                hint: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                rotatedAt: string;
+                                retiresAt: string | null;
+                                retiresOnFirstUse: boolean;
+                            } | null;
                         } & {
                             dailyUsage: {
                                 day: string;
@@ -5227,7 +5614,8 @@ export interface paths {
                             /** @description Owned by a user: reassign it to a service account */
                             legacy: boolean;
                             imported: boolean;
-                            status: "active" | "revoked" | "expired";
+                            /** @description revoked, else expired, else suspended, else active */
+                            status: "active" | "suspended" | "revoked" | "expired";
                             domains: string[];
                             permissions: string[] | null;
                             effectivePermissions: string[];
@@ -5247,6 +5635,27 @@ export interface paths {
                             lastUsedOrigin: string | null;
                             /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
                             usesLast7Days: number;
+                            suspendedAt: string | null;
+                            compromised: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                where: string | null;
+                                note: string | null;
+                            } | null;
+                            rotatedAt: string | null;
+                            previousSecret: {
+                                hint: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                rotatedAt: string;
+                                retiresAt: string | null;
+                                retiresOnFirstUse: boolean;
+                            } | null;
                         };
                     };
                 };
@@ -5354,6 +5763,1032 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/orgs/{org}/tokens/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate a token: a new value, same id and settings; the old value retires now, at a time, or on first use of the new one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description When the old value stops verifying: now; at `at`; or when the new value first verifies (at the latest after overlapSeconds) */
+                        retire: "now" | "at" | "on_first_use";
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                         */
+                        at?: string;
+                        overlapSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The new value: shown this once */
+                            token: string;
+                            item: {
+                                id: string;
+                                name: string;
+                                type: "public" | "private";
+                                /** @description Type and first/last characters, safe to display */
+                                hint: string;
+                                value: string | null;
+                                owner: {
+                                    type: "service_account" | "user";
+                                    id: string;
+                                    name: string;
+                                    email: string | null;
+                                    deleted: boolean;
+                                };
+                                /** @description Owned by a user: reassign it to a service account */
+                                legacy: boolean;
+                                imported: boolean;
+                                /** @description revoked, else expired, else suspended, else active */
+                                status: "active" | "suspended" | "revoked" | "expired";
+                                domains: string[];
+                                permissions: string[] | null;
+                                effectivePermissions: string[];
+                                expiresAt: string | null;
+                                revokedAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                updatedAt: string;
+                                lastUsedAt: string | null;
+                                lastUsedOrigin: string | null;
+                                /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
+                                usesLast7Days: number;
+                                suspendedAt: string | null;
+                                compromised: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    where: string | null;
+                                    note: string | null;
+                                } | null;
+                                rotatedAt: string | null;
+                                previousSecret: {
+                                    hint: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    rotatedAt: string;
+                                    retiresAt: string | null;
+                                    retiresOnFirstUse: boolean;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tokens/self/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A private token rotates itself, sent as the Bearer token (no tokens:edit needed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description When the old value stops verifying: now; at `at`; or when the new value first verifies (at the latest after overlapSeconds) */
+                        retire: "now" | "at" | "on_first_use";
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                         */
+                        at?: string;
+                        overlapSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The new value: shown this once */
+                            token: string;
+                            item: {
+                                id: string;
+                                name: string;
+                                type: "public" | "private";
+                                /** @description Type and first/last characters, safe to display */
+                                hint: string;
+                                value: string | null;
+                                owner: {
+                                    type: "service_account" | "user";
+                                    id: string;
+                                    name: string;
+                                    email: string | null;
+                                    deleted: boolean;
+                                };
+                                /** @description Owned by a user: reassign it to a service account */
+                                legacy: boolean;
+                                imported: boolean;
+                                /** @description revoked, else expired, else suspended, else active */
+                                status: "active" | "suspended" | "revoked" | "expired";
+                                domains: string[];
+                                permissions: string[] | null;
+                                effectivePermissions: string[];
+                                expiresAt: string | null;
+                                revokedAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                updatedAt: string;
+                                lastUsedAt: string | null;
+                                lastUsedOrigin: string | null;
+                                /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
+                                usesLast7Days: number;
+                                suspendedAt: string | null;
+                                compromised: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    where: string | null;
+                                    note: string | null;
+                                } | null;
+                                rotatedAt: string | null;
+                                previousSecret: {
+                                    hint: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    rotatedAt: string;
+                                    retiresAt: string | null;
+                                    retiresOnFirstUse: boolean;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tokens/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend a token: refused with token_suspended until resumed (revocation, unlike this, is final) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            type: "public" | "private";
+                            /** @description Type and first/last characters, safe to display */
+                            hint: string;
+                            value: string | null;
+                            owner: {
+                                type: "service_account" | "user";
+                                id: string;
+                                name: string;
+                                email: string | null;
+                                deleted: boolean;
+                            };
+                            /** @description Owned by a user: reassign it to a service account */
+                            legacy: boolean;
+                            imported: boolean;
+                            /** @description revoked, else expired, else suspended, else active */
+                            status: "active" | "suspended" | "revoked" | "expired";
+                            domains: string[];
+                            permissions: string[] | null;
+                            effectivePermissions: string[];
+                            expiresAt: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                             */
+                            updatedAt: string;
+                            lastUsedAt: string | null;
+                            lastUsedOrigin: string | null;
+                            /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
+                            usesLast7Days: number;
+                            suspendedAt: string | null;
+                            compromised: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                where: string | null;
+                                note: string | null;
+                            } | null;
+                            rotatedAt: string | null;
+                            previousSecret: {
+                                hint: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                rotatedAt: string;
+                                retiresAt: string | null;
+                                retiresOnFirstUse: boolean;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tokens/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a suspended token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            type: "public" | "private";
+                            /** @description Type and first/last characters, safe to display */
+                            hint: string;
+                            value: string | null;
+                            owner: {
+                                type: "service_account" | "user";
+                                id: string;
+                                name: string;
+                                email: string | null;
+                                deleted: boolean;
+                            };
+                            /** @description Owned by a user: reassign it to a service account */
+                            legacy: boolean;
+                            imported: boolean;
+                            /** @description revoked, else expired, else suspended, else active */
+                            status: "active" | "suspended" | "revoked" | "expired";
+                            domains: string[];
+                            permissions: string[] | null;
+                            effectivePermissions: string[];
+                            expiresAt: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                             */
+                            updatedAt: string;
+                            lastUsedAt: string | null;
+                            lastUsedOrigin: string | null;
+                            /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
+                            usesLast7Days: number;
+                            suspendedAt: string | null;
+                            compromised: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                where: string | null;
+                                note: string | null;
+                            } | null;
+                            rotatedAt: string | null;
+                            previousSecret: {
+                                hint: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                rotatedAt: string;
+                                retiresAt: string | null;
+                                retiresOnFirstUse: boolean;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tokens/{id}/report-leak": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a leaked token: revoked at once, marked compromised, with where it was found */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Where it was found, e.g. a URL */
+                        where?: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            item: {
+                                id: string;
+                                name: string;
+                                type: "public" | "private";
+                                /** @description Type and first/last characters, safe to display */
+                                hint: string;
+                                value: string | null;
+                                owner: {
+                                    type: "service_account" | "user";
+                                    id: string;
+                                    name: string;
+                                    email: string | null;
+                                    deleted: boolean;
+                                };
+                                /** @description Owned by a user: reassign it to a service account */
+                                legacy: boolean;
+                                imported: boolean;
+                                /** @description revoked, else expired, else suspended, else active */
+                                status: "active" | "suspended" | "revoked" | "expired";
+                                domains: string[];
+                                permissions: string[] | null;
+                                effectivePermissions: string[];
+                                expiresAt: string | null;
+                                revokedAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                updatedAt: string;
+                                lastUsedAt: string | null;
+                                lastUsedOrigin: string | null;
+                                /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
+                                usesLast7Days: number;
+                                suspendedAt: string | null;
+                                compromised: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    where: string | null;
+                                    note: string | null;
+                                } | null;
+                                rotatedAt: string | null;
+                                previousSecret: {
+                                    hint: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    rotatedAt: string;
+                                    retiresAt: string | null;
+                                    retiresOnFirstUse: boolean;
+                                } | null;
+                            };
+                            /** @description A POST /orgs/{org}/tokens body that issues a replacement with the same settings (a revoked token cannot be rotated) */
+                            replacement: {
+                                name: string;
+                                serviceAccountId: string | null;
+                                type: "public" | "private";
+                                domains: string[];
+                                permissions: string[] | null;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tokens/{id}/reassign": {
         parameters: {
             query?: never;
@@ -5411,7 +6846,8 @@ export interface paths {
                             /** @description Owned by a user: reassign it to a service account */
                             legacy: boolean;
                             imported: boolean;
-                            status: "active" | "revoked" | "expired";
+                            /** @description revoked, else expired, else suspended, else active */
+                            status: "active" | "suspended" | "revoked" | "expired";
                             domains: string[];
                             permissions: string[] | null;
                             effectivePermissions: string[];
@@ -5431,6 +6867,27 @@ export interface paths {
                             lastUsedOrigin: string | null;
                             /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
                             usesLast7Days: number;
+                            suspendedAt: string | null;
+                            compromised: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                where: string | null;
+                                note: string | null;
+                            } | null;
+                            rotatedAt: string | null;
+                            previousSecret: {
+                                hint: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                rotatedAt: string;
+                                retiresAt: string | null;
+                                retiresOnFirstUse: boolean;
+                            } | null;
                         } & {
                             effectivePermissionsBefore: string[];
                         };
@@ -5556,7 +7013,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description What happened: one of the closed set of audit actions (docs/api.md). */
-                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign";
+                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak";
                     targetType?: string;
                     targetId?: string;
                     actorId?: string;
@@ -5599,7 +7056,7 @@ export interface paths {
                                  * @description What happened: one of the closed set of audit actions (docs/api.md).
                                  * @enum {string}
                                  */
-                                action: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign";
+                                action: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak";
                                 target: {
                                     type: string;
                                     id: string | null;
@@ -5736,5 +7193,10 @@ export const auditActions = [
   'token.import',
   'token.update',
   'token.revoke',
-  'token.reassign'
+  'token.reassign',
+  'token.rotate',
+  'token.retire_secret',
+  'token.suspend',
+  'token.resume',
+  'token.report_leak'
 ] as const;

@@ -24,6 +24,11 @@ export const AUDIT_ACTIONS = [
   'token.update',
   'token.revoke',
   'token.reassign',
+  'token.rotate',
+  'token.retire_secret',
+  'token.suspend',
+  'token.resume',
+  'token.report_leak',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

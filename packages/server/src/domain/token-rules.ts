@@ -6,14 +6,15 @@ import type { TokenType } from './token-format.js';
  * may carry. Pure, so create, import and (soon) rotate apply the same ones, and tests need no store.
  */
 
-export type TokenState = 'active' | 'revoked' | 'expired';
+export type TokenStatusName = 'active' | 'suspended' | 'revoked' | 'expired';
 
 export function tokenStatus(
-  t: { revokedAt: string | null; expiresAt: string | null },
+  t: { revokedAt: string | null; expiresAt: string | null; suspendedAt: string | null },
   now: string,
-): TokenState {
+): TokenStatusName {
   if (t.revokedAt !== null) return 'revoked';
   if (t.expiresAt !== null && t.expiresAt <= now) return 'expired';
+  if (t.suspendedAt !== null) return 'suspended';
   return 'active';
 }
 

@@ -24,6 +24,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** A member may do this to themselves without the permission (leaving an org). */
     allowSelf?: boolean;
+    /** A private token may do this to itself without the permission (rotating itself). */
+    allowSelfToken?: boolean;
   }
   interface FastifyRequest {
     auth: Authenticated | null;
@@ -33,7 +35,14 @@ declare module 'fastify' {
 
 export type Authenticated =
   | { kind: 'session'; actor: Actor; user: UserRecord; sessionValue: string }
-  | { kind: 'token'; actor: Actor; orgId: string; permissions: Permission[] };
+  | {
+      kind: 'token';
+      actor: Actor;
+      orgId: string;
+      permissions: Permission[];
+      /** Which of the token's values was sent: the one before a rotation may not rotate it again. */
+      secret: 'current' | 'previous';
+    };
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,1024})$/;
 
@@ -96,6 +105,7 @@ export function createAuthenticator(deps: {
         kind: 'token',
         orgId: result.org.id,
         permissions: result.permissions,
+        secret: result.secret,
         actor: {
           type: 'token',
           id: result.tokenId,
@@ -160,9 +170,10 @@ export function createAuthenticator(deps: {
       );
       if (!scope) throw new AppError('not_found', 'Org not found.');
       request.scope = scope;
-      const { permission, allowSelf } = request.routeOptions.config;
+      const { permission, allowSelf, allowSelfToken } = request.routeOptions.config;
       if (!permission) return;
       if (allowSelf && auth.actor.userId !== null && params.userId === auth.actor.userId) return;
+      if (allowSelfToken && auth.kind === 'token') return;
       if (!grants(scope.permissions, permission)) {
         throw new AppError('forbidden', `Your role does not grant ${permission} in this org.`, {
           required: permission,

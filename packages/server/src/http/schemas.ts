@@ -171,7 +171,10 @@ export const Token = Type.Object({
   }),
   legacy: Type.Boolean({ description: 'Owned by a user: reassign it to a service account' }),
   imported: Type.Boolean(),
-  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
+  status: Type.Union(
+    [Type.Literal('active'), Type.Literal('suspended'), Type.Literal('revoked'), Type.Literal('expired')],
+    { description: 'revoked, else expired, else suspended, else active' },
+  ),
   domains: Type.Array(Type.String()),
   permissions: Nullable(Type.Array(Type.String())),
   effectivePermissions: Type.Array(Type.String()),
@@ -184,6 +187,23 @@ export const Token = Type.Object({
   usesLast7Days: Type.Integer({
     description: 'Successful verifications over the last 7 days (UTC), flushed in batches',
   }),
+  suspendedAt: Nullable(Timestamp),
+  /** Reported leaked (report-leak): revoked then, with where it was found. */
+  compromised: Nullable(
+    Type.Object({ at: Timestamp, where: Nullable(Type.String()), note: Nullable(Type.String()) }),
+  ),
+  rotatedAt: Nullable(Timestamp),
+  previousSecret: Nullable(
+    Type.Object(
+      {
+        hint: Type.String(),
+        rotatedAt: Timestamp,
+        retiresAt: Nullable(Timestamp),
+        retiresOnFirstUse: Type.Boolean(),
+      },
+      { description: 'The value the last rotation replaced, while it still verifies (docs/lifecycle.md)' },
+    ),
+  ),
 });
 
 export const TokenDetail = Type.Intersect([

@@ -37,6 +37,12 @@ export const VerifyResponse = Type.Object({
   ),
   type: Nullable(TokenType),
   permissions: Type.Array(Type.String()),
+  secret: Nullable(
+    StringEnum(['current', 'previous'], {
+      description:
+        "Which of the token's values was sent: its current one, or the one before a rotation, still in its overlap (docs/lifecycle.md)",
+    }),
+  ),
 });
 
 export const UNAUTHENTICATED_MESSAGE =
@@ -63,6 +69,7 @@ export function verifyAnswerObject(r: VerifyResult) {
     owner: valid ? id.owner : null,
     type: valid ? id.type : null,
     permissions: valid ? id.permissions : [],
+    secret: r.valid ? r.secret : null,
   };
 }
 

@@ -34,6 +34,25 @@ type TokenEvent = { hash: string } & (
       reason: 'revoked' | 'service_account_deleted';
     }
   | {
+      type: 'token.rotated';
+      /** The new secret's hash (`hash` is the one it replaced), for the caches. */
+      newHash: string;
+      token: TokenSnapshot;
+      retire: 'now' | 'at' | 'on_first_use';
+      /** When the replaced value stops verifying at the latest (null with retire=now: it already has). */
+      previousRetiresAt: string | null;
+    }
+  | { type: 'token.secret_retired'; token: TokenSnapshot; reason: 'first_use' }
+  | { type: 'token.suspended'; before: TokenSnapshot; after: TokenSnapshot }
+  | { type: 'token.resumed'; before: TokenSnapshot; after: TokenSnapshot }
+  | {
+      type: 'token.leak_reported';
+      before: TokenSnapshot;
+      after: TokenSnapshot;
+      where: string | null;
+      note: string | null;
+    }
+  | {
       type: 'token.reassigned';
       before: Reassigned;
       after: Reassigned & { permissionsMode: 'keep' | 'owner_role' };
@@ -119,6 +138,18 @@ const AUDIT_ENTRY: { [T in DomainEventType]: (e: EventOf<T>) => AuditEntry } = {
   'token.revoked': (e) =>
     entry('token.revoke', 'token', e.after.id, e.before, { ...e.after, reason: e.reason }),
   'token.reassigned': (e) => entry('token.reassign', 'token', e.after.id, e.before, e.after),
+  'token.rotated': (e) =>
+    entry('token.rotate', 'token', e.token.id, undefined, {
+      ...e.token,
+      retire: e.retire,
+      previousRetiresAt: e.previousRetiresAt,
+    }),
+  'token.secret_retired': (e) =>
+    entry('token.retire_secret', 'token', e.token.id, undefined, { ...e.token, reason: e.reason }),
+  'token.suspended': (e) => entry('token.suspend', 'token', e.after.id, e.before, e.after),
+  'token.resumed': (e) => entry('token.resume', 'token', e.after.id, e.before, e.after),
+  'token.leak_reported': (e) =>
+    entry('token.report_leak', 'token', e.after.id, e.before, { ...e.after, where: e.where, note: e.note }),
 };
 
 /** The audit log's form of an event (rule 21): the payload only, never the hash kept for the caches. */
@@ -167,7 +198,19 @@ export function invalidationsOf(e: DomainEvent, orgId: string): InvalidationEven
     case 'token.updated':
     case 'token.revoked':
     case 'token.reassigned':
+    case 'token.suspended':
+    case 'token.resumed':
+    case 'token.leak_reported':
       return [{ kind: 'token', tokenId: e.after.id, hash: e.hash }];
+    case 'token.rotated':
+      // The replaced value's entries go (the cache drops every hash it holds for a rotated token), and every
+      // instance's presence filter learns the new one.
+      return [
+        { kind: 'token', tokenId: e.token.id, hash: e.hash },
+        { kind: 'token', tokenId: e.token.id, hash: e.newHash },
+      ];
+    case 'token.secret_retired':
+      return [{ kind: 'token', tokenId: e.token.id, hash: e.hash }];
     case 'org.created':
     case 'role.created':
     case 'member.joined':

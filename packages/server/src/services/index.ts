@@ -9,6 +9,7 @@ import { serviceAccountService } from './service-accounts.js';
 import { sessionService } from './sessions.js';
 import { setupService } from './setup.js';
 import { tokenImportService } from './token-import.js';
+import { tokenLifecycle } from './token-lifecycle.js';
 import { tokenReassignment } from './token-reassign.js';
 import { tokenService } from './tokens.js';
 import { userService } from './users.js';
@@ -44,6 +45,7 @@ export function createServices(deps: ServiceDeps) {
     serviceAccounts,
     tokens,
     tokenImport: tokenImportService(deps),
+    tokenLifecycle: tokenLifecycle(deps),
     sessions: sessionService(deps),
     users,
     audit: auditService(deps),

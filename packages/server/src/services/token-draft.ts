@@ -62,5 +62,11 @@ export function buildToken(draft: TokenDraft, secret: TokenSecret, id: string = 
     updatedAt: draft.at,
     lastUsedAt: null,
     lastUsedOrigin: null,
+    suspendedAt: null,
+    compromisedAt: null,
+    leakWhere: null,
+    leakNote: null,
+    exposedAt: null,
+    rotatedAt: null,
   };
 }

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import { effectiveTokenPermissions, type PermissionCatalog } from '../domain/permissions.js';
 import { tokenStatus } from '../domain/token-rules.js';
+import type { PreviousSecretRow } from '../store/queries/token-secrets.js';
 import type { TokenRecord, TokenView } from '../store/queries/tokens.js';
 // Types only (the answer's schema is the contract); no runtime import from http/.
 import type * as Schemas from '../http/schemas.js';
@@ -17,6 +18,9 @@ export const tokenSnapshot = (t: TokenRecord) => ({
   permissions: t.permissions,
   expiresAt: t.expiresAt,
   revokedAt: t.revokedAt,
+  suspendedAt: t.suspendedAt,
+  compromisedAt: t.compromisedAt,
+  rotatedAt: t.rotatedAt,
 });
 export type TokenSnapshot = ReturnType<typeof tokenSnapshot>;
 
@@ -28,6 +32,8 @@ export interface TokenViewContext {
   /** Rule 11: public values are published in web pages anyway; admins may see them again. */
   showPublicValue: boolean;
   usesLast7Days?: number;
+  /** Its previous secret while that still verifies (store tokenSecrets.pendingOf). */
+  previous?: PreviousSecretRow;
 }
 
 /** Renders tokens as the API answers them, with the one effective-permission rule. */
@@ -70,6 +76,19 @@ export function tokenViews(catalog: PermissionCatalog) {
     lastUsedAt: t.lastUsedAt,
     lastUsedOrigin: t.lastUsedOrigin,
     usesLast7Days: c.usesLast7Days ?? 0,
+    suspendedAt: t.suspendedAt,
+    compromised:
+      t.compromisedAt === null ? null : { at: t.compromisedAt, where: t.leakWhere, note: t.leakNote },
+    rotatedAt: t.rotatedAt,
+    previousSecret:
+      c.previous === undefined || (c.previous.retiresAt !== null && c.previous.retiresAt <= c.now)
+        ? null
+        : {
+            hint: c.previous.hint,
+            rotatedAt: c.previous.rotatedAt,
+            retiresAt: c.previous.retiresAt,
+            retiresOnFirstUse: c.previous.retireOnFirstUse === 1,
+          },
   });
 
   return { view, effective };

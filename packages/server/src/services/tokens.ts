@@ -93,13 +93,18 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
       const roleOf = await ownerRoles(store, scope.org.id);
       const page = rows.slice(0, filter.limit);
       const showPublicValue = canSeeValues(scope);
-      const uses = await store.usage.totalsSince(
-        page.map((t) => t.id),
-        weekAgo(now),
-      );
+      const ids = page.map((t) => t.id);
+      const uses = await store.usage.totalsSince(ids, weekAgo(now));
+      const previous = await store.tokenSecrets.pendingOf(ids);
       return {
         items: page.map((t) =>
-          view(t, { ownerRole: roleOf(t), now, showPublicValue, usesLast7Days: uses.get(t.id) ?? 0 }),
+          view(t, {
+            ownerRole: roleOf(t),
+            now,
+            showPublicValue,
+            usesLast7Days: uses.get(t.id) ?? 0,
+            previous: previous.get(t.id),
+          }),
         ),
         next:
           rows.length > filter.limit
@@ -108,6 +113,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
       };
     },
 
+    /** One token as the API shows it, read through `tx` (after a change in it) or the store. */
     async get(scope: OrgScope, id: string) {
       const t = await store.tokens.findInOrg(scope.org.id, id);
       if (!t) throw notFound('Token');
@@ -119,6 +125,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           now,
           showPublicValue: canSeeValues(scope),
           usesLast7Days: uses.get(t.id) ?? 0,
+          previous: (await store.tokenSecrets.pendingOf([t.id])).get(t.id),
         }),
         dailyUsage: await store.usage.daily(t.id, weekAgo(now)),
       };
@@ -162,7 +169,8 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           before: tokenSnapshot(before),
           after: tokenSnapshot(after),
         });
-        return view(after, { ownerRole, now: at, showPublicValue: canSeeValues(scope) });
+        const previous = (await tx.tokenSecrets.pendingOf([id])).get(id);
+        return view(after, { ownerRole, now: at, showPublicValue: canSeeValues(scope), previous });
       });
     },
 

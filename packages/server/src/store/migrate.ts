@@ -4,6 +4,7 @@ import { initialMigration } from './migrations/0001-initial.js';
 import { tokenUsageMigration } from './migrations/0002-token-usage.js';
 import { legacyTokenHintsMigration } from './migrations/0003-legacy-token-hints.js';
 import { roleTombstonesMigration } from './migrations/0004-role-tombstones.js';
+import { tokenLifecycleMigration } from './migrations/0005-token-lifecycle.js';
 
 /** Migrations are listed statically (no directory scanning) so a bundle or a test sees the same set. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -12,6 +13,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0002-token-usage': tokenUsageMigration(),
     '0003-legacy-token-hints': legacyTokenHintsMigration(),
     '0004-role-tombstones': roleTombstonesMigration(dialect),
+    '0005-token-lifecycle': tokenLifecycleMigration(dialect),
   };
 }
 

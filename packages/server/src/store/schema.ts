@@ -96,6 +96,27 @@ export interface TokensTable {
   updatedAt: string;
   lastUsedAt: string | null;
   lastUsedOrigin: string | null;
+  /** Refused with token_suspended until resumed; nothing else is lost (0005). */
+  suspendedAt: string | null;
+  /** Reported leaked (report-leak): revoked at that moment, with where and a note. */
+  compromisedAt: string | null;
+  leakWhere: string | null;
+  leakNote: string | null;
+  /** A public value a secret scanner found published: still live (public by design), flagged. */
+  exposedAt: string | null;
+  /** When the secret last changed (rotate). */
+  rotatedAt: string | null;
+}
+
+/** The secrets a token had before a rotation (0005): at most one still verifying. */
+export interface TokenPreviousSecretsTable {
+  hash: string;
+  tokenId: string;
+  hint: string;
+  rotatedAt: string;
+  retiresAt: string | null;
+  retireOnFirstUse: number;
+  retiredAt: string | null;
 }
 
 export interface SessionsTable {
@@ -143,6 +164,7 @@ export interface Database {
   invitations: InvitationsTable;
   serviceAccounts: ServiceAccountsTable;
   tokens: TokensTable;
+  tokenPreviousSecrets: TokenPreviousSecretsTable;
   sessions: SessionsTable;
   auditLog: AuditLogTable;
   tokenUsageDaily: TokenUsageDailyTable;

@@ -13,6 +13,7 @@ import { serviceAccountQueries } from './queries/service-accounts.js';
 import { sessionQueries } from './queries/sessions.js';
 import { settingQueries } from './queries/settings.js';
 import { tokenQueries } from './queries/tokens.js';
+import { tokenSecretQueries } from './queries/token-secrets.js';
 import { userQueries } from './queries/users.js';
 import { usageQueries } from './queries/usage.js';
 
@@ -30,6 +31,7 @@ export interface Store {
   invitations: ReturnType<typeof invitationQueries>;
   serviceAccounts: ReturnType<typeof serviceAccountQueries>;
   tokens: ReturnType<typeof tokenQueries>;
+  tokenSecrets: ReturnType<typeof tokenSecretQueries>;
   sessions: ReturnType<typeof sessionQueries>;
   audit: ReturnType<typeof auditQueries>;
   settings: ReturnType<typeof settingQueries>;
@@ -59,7 +61,8 @@ function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName
     members: mappingConflicts(memberQueries(db, dialect)),
     invitations: mappingConflicts(invitationQueries(db)),
     serviceAccounts: mappingConflicts(serviceAccountQueries(db, dialect)),
-    tokens: mappingConflicts(tokenQueries(db)),
+    tokens: mappingConflicts(tokenQueries(db, dialect)),
+    tokenSecrets: mappingConflicts(tokenSecretQueries(db)),
     sessions: mappingConflicts(sessionQueries(db)),
     audit: mappingConflicts(auditQueries(db)),
     settings: mappingConflicts(settingQueries(db)),

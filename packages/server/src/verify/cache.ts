@@ -56,6 +56,15 @@ export function createCachedLookup(
   const positive = new LRUCache<string, TokenLookupRow>({ max: o.maxEntries, ttl: o.ttlMs });
   const negative = new LRUCache<string, true>({ max: o.negativeMaxEntries, ttl: o.negativeTtlMs });
   const inflight = new Map<string, Promise<TokenLookupRow | null>>();
+  // A rotated token answers to two hashes while its previous secret still verifies (docs/lifecycle.md); a
+  // change to the token names one of them, so the cache remembers, for such tokens only, every hash it holds.
+  const rotatedHashes = new Map<string, Set<string>>();
+  const remember = (hash: string, row: TokenLookupRow) => {
+    if (row.secret.kind === 'current' && row.secret.pending === null) return;
+    let hashes = rotatedHashes.get(row.tokenId);
+    if (!hashes) rotatedHashes.set(row.tokenId, (hashes = new Set()));
+    hashes.add(hash);
+  };
   let generation = 0;
   let bypass = false;
   const stats = { hits: 0, misses: 0, negativeHits: 0, lookups: 0 };
@@ -71,6 +80,8 @@ export function createCachedLookup(
       case 'token':
         positive.delete(e.hash);
         negative.delete(e.hash);
+        for (const hash of rotatedHashes.get(e.tokenId) ?? []) positive.delete(hash);
+        rotatedHashes.delete(e.tokenId);
         break;
       case 'service_account':
         dropWhere((r) => r.ownerServiceAccountId === e.serviceAccountId);
@@ -87,6 +98,7 @@ export function createCachedLookup(
       case 'all':
         positive.clear();
         negative.clear();
+        rotatedHashes.clear();
         break;
     }
   }
@@ -123,8 +135,10 @@ export function createCachedLookup(
         stats.lookups += 1;
         const row = await base.byHash(hash);
         if (generation === startedAt) {
-          if (row) positive.set(hash, row);
-          else negative.set(hash, true);
+          if (row) {
+            positive.set(hash, row);
+            remember(hash, row);
+          } else negative.set(hash, true);
         }
         return row;
       })().finally(() => {
@@ -138,12 +152,14 @@ export function createCachedLookup(
     setBypass(value) {
       bypass = value;
       generation += 1;
+      rotatedHashes.clear();
       positive.clear();
       negative.clear();
       inflight.clear();
     },
     clear() {
       generation += 1;
+      rotatedHashes.clear();
       positive.clear();
       negative.clear();
       inflight.clear();

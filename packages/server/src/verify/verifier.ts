@@ -26,7 +26,13 @@ export interface VerifyRequest {
 export type VerifyIdentity = TokenIdentity<Permission>;
 
 export type VerifyResult =
-  | ({ valid: true; code: 'valid'; origin: string | null } & VerifyIdentity)
+  | ({
+      valid: true;
+      code: 'valid';
+      origin: string | null;
+      /** Which of the token's secrets the value is: its current one, or one before a rotation. */
+      secret: 'current' | 'previous';
+    } & VerifyIdentity)
   | { valid: false; code: Exclude<VerifyCode, 'valid'>; identity?: VerifyIdentity };
 
 export const LATENCY_SAMPLE_EVERY = 16;
@@ -72,6 +78,11 @@ export function createVerifier(deps: {
    * one call in LATENCY_SAMPLE_EVERY (timing every call costs more than a cached decision), else null.
    */
   onDecision?: (result: VerifyResult, seconds: number | null) => void;
+  /**
+   * The first successful verification of a new value whose previous one retires on first use
+   * (rotation, docs/lifecycle.md): retires it everywhere. Called once per cached token; must not block.
+   */
+  onFirstUse?: (tokenId: string, previousHash: string) => void;
 }): Verifier {
   const now = deps.now ?? Date.now;
   const foreign = deps.foreignLookups ?? (() => true);
@@ -84,6 +95,8 @@ export function createVerifier(deps: {
     identity: VerifyIdentity;
     permissionSet: ReadonlySet<string>;
     expiresAtMs: number | null;
+    /** For a previous secret: when it stops verifying (null: only when retired). */
+    retiresAtMs: number | null;
     domains: ReadonlySet<string>;
     validPrivate: VerifyResult | null;
   }
@@ -137,12 +150,22 @@ export function createVerifier(deps: {
       identity,
       permissionSet,
       expiresAtMs: row.expiresAt === null ? null : Date.parse(row.expiresAt),
+      retiresAtMs:
+        row.secret.kind === 'previous' && row.secret.retiresAt !== null
+          ? Date.parse(row.secret.retiresAt)
+          : null,
       domains: new Set(row.domains),
       validPrivate:
         row.type === 'private'
           ? Object.freeze(
               withIdentity(
-                { valid: true as const, code: 'valid' as const, origin: null, ...identity },
+                {
+                  valid: true as const,
+                  code: 'valid' as const,
+                  origin: null,
+                  secret: row.secret.kind,
+                  ...identity,
+                },
                 identity,
               ),
             )
@@ -153,6 +176,15 @@ export function createVerifier(deps: {
   }
 
   let calls = 0;
+
+  // Rows whose first use was reported: the retirement invalidates this entry (a fresh lookup no longer
+  // names a previous secret), and until then no second report.
+  const firstUseReported = new WeakSet<TokenLookupRow>();
+  function firstUse(row: TokenLookupRow): void {
+    if (firstUseReported.has(row) || row.secret.kind !== 'current' || row.secret.pending === null) return;
+    firstUseReported.add(row);
+    deps.onFirstUse?.(row.tokenId, row.secret.pending);
+  }
 
   /** Synchronous on a cache hit (no promise machinery on the hot path); async only for a real lookup. */
   function decide(req: VerifyRequest): VerifyResult | Promise<VerifyResult> {
@@ -176,8 +208,15 @@ export function createVerifier(deps: {
 
     const p = prepare(row);
     if (row.revokedAt !== null) return { valid: false, code: 'token_revoked', identity: p.identity };
+    // An old value once its overlap ended: said apart from "unknown", so support can tell what happened.
+    if (
+      row.secret.kind === 'previous' &&
+      (row.secret.retired || (p.retiresAtMs !== null && p.retiresAtMs <= now()))
+    )
+      return { valid: false, code: 'token_rotated', identity: p.identity };
     if (p.expiresAtMs !== null && p.expiresAtMs <= now())
       return { valid: false, code: 'token_expired', identity: p.identity };
+    if (row.suspendedAt !== null) return { valid: false, code: 'token_suspended', identity: p.identity };
     if (row.ownerInactive) return { valid: false, code: 'owner_disabled', identity: p.identity };
 
     if (row.type === 'public') {
@@ -192,9 +231,13 @@ export function createVerifier(deps: {
     ) {
       return { valid: false, code: 'permission_denied', identity: p.identity };
     }
+    if (row.secret.kind === 'current' && row.secret.retiresOnFirstUse) firstUse(row);
     return (
       p.validPrivate ??
-      withIdentity({ valid: true, code: 'valid', origin: req.origin, ...p.identity }, p.identity)
+      withIdentity(
+        { valid: true, code: 'valid', origin: req.origin, secret: row.secret.kind, ...p.identity },
+        p.identity,
+      )
     );
   }
 

@@ -52,6 +52,7 @@ describe('POST /api/v1/verify', () => {
       owner: { type: 'service_account', id: sa.id, name: 'edge' },
       type: 'public',
       permissions: ['assets:view', 'configurations:view', 'renders:view'],
+      secret: 'current',
     });
     const no = await verify(lk, { token: pub.token, origin: 'https://example.com.evil.net' });
     expect(no).toEqual({
@@ -62,6 +63,7 @@ describe('POST /api/v1/verify', () => {
       owner: null,
       type: null,
       permissions: [],
+      secret: null,
     });
   });
 

@@ -16,6 +16,9 @@ const token: TokenSnapshot = {
   permissions: null,
   expiresAt: null,
   revokedAt: null,
+  suspendedAt: null,
+  compromisedAt: null,
+  rotatedAt: null,
 };
 const HASH = 'f'.repeat(64);
 const sa = {
@@ -112,6 +115,35 @@ const ONE_OF_EACH: { [T in DomainEvent['type']]: Extract<DomainEvent, { type: T 
     hash: HASH,
     before: reassigned,
     after: { ...reassigned, permissionsMode: 'keep' },
+  },
+  'token.rotated': {
+    type: 'token.rotated',
+    hash: HASH,
+    newHash: 'e'.repeat(64),
+    token: { ...token, rotatedAt: sa.createdAt },
+    retire: 'on_first_use',
+    previousRetiresAt: sa.createdAt,
+  },
+  'token.secret_retired': { type: 'token.secret_retired', hash: HASH, token, reason: 'first_use' },
+  'token.suspended': {
+    type: 'token.suspended',
+    hash: HASH,
+    before: token,
+    after: { ...token, suspendedAt: sa.createdAt },
+  },
+  'token.resumed': {
+    type: 'token.resumed',
+    hash: HASH,
+    before: { ...token, suspendedAt: sa.createdAt },
+    after: token,
+  },
+  'token.leak_reported': {
+    type: 'token.leak_reported',
+    hash: HASH,
+    before: token,
+    after: { ...token, revokedAt: sa.createdAt, compromisedAt: sa.createdAt },
+    where: 'https://example.com/paste',
+    note: null,
   },
 };
 const events = Object.values(ONE_OF_EACH) as DomainEvent[];

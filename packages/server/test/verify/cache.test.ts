@@ -12,6 +12,8 @@ const row = (over: Partial<TokenLookupRow>): TokenLookupRow => ({
   permissions: null,
   expiresAt: null,
   revokedAt: null,
+  suspendedAt: null,
+  secret: { kind: 'current', pending: null, retiresOnFirstUse: false },
   ownerServiceAccountId: 'sa_1',
   ownerUserId: null,
   ownerName: 'n',

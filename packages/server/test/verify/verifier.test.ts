@@ -17,6 +17,8 @@ function row(over: Partial<TokenLookupRow> = {}): TokenLookupRow {
     permissions: null,
     expiresAt: null,
     revokedAt: null,
+    suspendedAt: null,
+    secret: { kind: 'current', pending: null, retiresOnFirstUse: false },
     ownerServiceAccountId: 'sa_x',
     ownerUserId: null,
     ownerName: 'bot',

@@ -28,7 +28,7 @@ import { serviceAccountsCreateRoute } from './service-accounts-create.js';
 import { serviceAccountsDeleteRoute } from './service-accounts-delete.js';
 import { serviceAccountsGetRoute } from './service-accounts-get.js';
 import { serviceAccountsListRoute } from './service-accounts-list.js';
-import { serviceAccountsUpdateRoute } from './service-accounts-update.js';
+import { serviceAccountsSuspendRoutes, serviceAccountsUpdateRoute } from './service-accounts-update.js';
 import { setupCompleteRoute, setupStatusRoute } from './setup.js';
 import { tokensCreateRoute } from './tokens-create.js';
 import { tokensGetRoute } from './tokens-get.js';
@@ -37,6 +37,7 @@ import { tokensListRoute } from './tokens-list.js';
 import { tokensReassignRoute } from './tokens-reassign.js';
 import { tokensRevokeRoute } from './tokens-revoke.js';
 import { tokensUpdateRoute } from './tokens-update.js';
+import { tokensReportLeakRoute, tokensRotateRoute, tokensSuspendRoutes } from './tokens-lifecycle.js';
 import { verifyRoute } from './verify.js';
 import { forwardAuthRoute } from './forward-auth.js';
 import { metricsRoute } from './metrics.js';
@@ -78,6 +79,7 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   serviceAccountsCreateRoute,
   serviceAccountsGetRoute,
   serviceAccountsUpdateRoute,
+  serviceAccountsSuspendRoutes,
   serviceAccountsDeleteRoute,
   tokensListRoute,
   tokensCreateRoute,
@@ -85,6 +87,9 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   tokensGetRoute,
   tokensUpdateRoute,
   tokensRevokeRoute,
+  tokensRotateRoute,
+  tokensSuspendRoutes,
+  tokensReportLeakRoute,
   tokensReassignRoute,
   auditLogRoute,
 ];

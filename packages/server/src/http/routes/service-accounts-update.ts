@@ -35,3 +35,33 @@ export const serviceAccountsUpdateRoute: RouteModule = (app, ctx) => {
       ),
   );
 };
+
+/**
+ * Suspend and resume a whole service account, named like a token's (issue 14): the same change as
+ * `PATCH {disabled}`; while suspended none of its tokens authenticate (owner_disabled) and nothing is lost.
+ */
+export const serviceAccountsSuspendRoutes: RouteModule = (app, ctx) => {
+  for (const action of ['suspend', 'resume'] as const) {
+    app.post(
+      `/api/v1/orgs/:org/service-accounts/:id/${action}`,
+      {
+        config: { auth: 'any', permission: 'service_accounts:edit' },
+        schema: {
+          tags: ['service accounts'],
+          summary:
+            action === 'suspend'
+              ? 'Suspend a service account (disable): none of its tokens authenticate until resumed'
+              : 'Resume (enable) a suspended service account',
+          params: ServiceAccountParams,
+          response: { 200: ServiceAccount, ...orgErrors, 409: ErrorBody },
+        },
+      },
+      async (request) =>
+        serviceAccountView(
+          await ctx.services.serviceAccounts.update(requireScope(request), request.params.id, {
+            disabled: action === 'suspend',
+          }),
+        ),
+    );
+  }
+};

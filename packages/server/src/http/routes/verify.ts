@@ -5,7 +5,13 @@ import { parseRequestOrigin } from '@latchkey/protocol';
 import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import { verifySecretMatches } from '../verify-secret.js';
 import { ErrorBody } from '../schemas.js';
-import { rateLimitedMessage, UNAUTHENTICATED_MESSAGE, VerifyBody, VerifyResponse } from '../verify-answer.js';
+import {
+  rateLimitedMessage,
+  UNAUTHENTICATED_MESSAGE,
+  verifyAnswerObject,
+  VerifyBody,
+  VerifyResponse,
+} from '../verify-answer.js';
 import type { RouteModule } from '../route-context.js';
 import { REPLAYED_BODY, type ReplayableRequest } from '../hot-handler.js';
 
@@ -45,17 +51,7 @@ export const verifyRoute: RouteModule = (app, ctx) => {
         reply.header('retry-after', String(decided.retryAfterSeconds));
         throw new AppError('rate_limited', rateLimitedMessage(decided.retryAfterSeconds));
       }
-      const r = decided.result;
-      const id = r.valid ? r : r.identity;
-      return {
-        valid: r.valid,
-        code: r.code,
-        org: r.valid && id ? id.org : null,
-        tokenId: r.valid && id ? id.tokenId : null,
-        owner: r.valid && id ? id.owner : null,
-        type: r.valid && id ? id.type : null,
-        permissions: r.valid && id ? id.permissions : [],
-      };
+      return verifyAnswerObject(decided.result);
     },
   );
 };

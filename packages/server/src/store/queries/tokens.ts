@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DialectName } from '../dialect.js';
 import type { Database, TokensTable } from '../schema.js';
 
 export type TokenRow = Selectable<TokensTable>;
@@ -33,7 +34,7 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
   };
 }
 
-export function tokenQueries(db: Kysely<Database>) {
+export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
   const view = () =>
     db
       .selectFrom('tokens')
@@ -58,6 +59,14 @@ export function tokenQueries(db: Kysely<Database>) {
   };
 
   return {
+    /**
+     * Locks the token's row for the rest of the transaction (PostgreSQL; SQLite runs one write transaction
+     * at a time), so two rotations of one token cannot both keep the same previous secret.
+     */
+    async lockForUpdate(id: string): Promise<void> {
+      if (dialect === 'postgres')
+        await db.selectFrom('tokens').select('id').where('id', '=', id).forUpdate().execute();
+    },
     async insert(token: TokenRecord): Promise<void> {
       await db
         .insertInto('tokens')
@@ -89,6 +98,10 @@ export function tokenQueries(db: Kysely<Database>) {
         .executeTakeFirst();
       return row && toView(row);
     },
+    async findById(id: string): Promise<TokenRecord | undefined> {
+      const row = await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && tokenFromRow(row);
+    },
     async findByHash(hash: string): Promise<TokenRecord | undefined> {
       const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
       return row && tokenFromRow(row);
@@ -108,6 +121,14 @@ export function tokenQueries(db: Kysely<Database>) {
         if (onlyOrgId !== undefined) q = q.where('orgId', '=', onlyOrgId);
         const rows = await q.execute();
         for (const r of rows) found.set(r.hash, r.orgId);
+        // A value a rotation replaced is still the token's (it answers token_rotated): never a new one.
+        let previous = db
+          .selectFrom('tokenPreviousSecrets')
+          .innerJoin('tokens', 'tokens.id', 'tokenPreviousSecrets.tokenId')
+          .select(['tokenPreviousSecrets.hash as hash', 'tokens.orgId as orgId'])
+          .where('tokenPreviousSecrets.hash', 'in', hashes.slice(i, i + 500));
+        if (onlyOrgId !== undefined) previous = previous.where('tokens.orgId', '=', onlyOrgId);
+        for (const r of await previous.execute()) found.set(r.hash, r.orgId);
       }
       return found;
     },
@@ -172,6 +193,15 @@ export function tokenQueries(db: Kysely<Database>) {
           | 'ownerServiceAccountId'
           | 'ownerUserId'
           | 'updatedAt'
+          | 'hash'
+          | 'hint'
+          | 'publicValue'
+          | 'rotatedAt'
+          | 'suspendedAt'
+          | 'compromisedAt'
+          | 'leakWhere'
+          | 'leakNote'
+          | 'exposedAt'
         >
       >,
     ): Promise<void> {

@@ -3,6 +3,15 @@ import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from '../schema.js';
 
+/**
+ * The token's current secret (with the hash of a previous one still verifying, if any), or a previous
+ * one: until when it verifies, and whether it has retired already.
+ */
+export type LookupSecret =
+  /** `pending`: the hash of a previous secret still verifying; it retires on this one's first use if asked. */
+  | { kind: 'current'; pending: string | null; retiresOnFirstUse: boolean }
+  | { kind: 'previous'; retiresAt: string | null; retired: boolean };
+
 /** Everything the verifier needs about one token, in one round trip. */
 export interface TokenLookupRow {
   tokenId: string;
@@ -13,6 +22,9 @@ export interface TokenLookupRow {
   permissions: string[] | null;
   expiresAt: string | null;
   revokedAt: string | null;
+  suspendedAt: string | null;
+  /** Which of the token's secrets this hash is (rotation, docs/lifecycle.md). */
+  secret: LookupSecret;
   ownerServiceAccountId: string | null;
   ownerUserId: string | null;
   ownerName: string | null;
@@ -35,24 +47,42 @@ export interface TokenLookup {
   hasImported(): Promise<boolean>;
 }
 
-const SQL = `
-select t.id as tokenid, t.org_id as orgid, o.slug as orgslug, t.type as type, t.domains as domains, t.permissions as permissions,
-       t.expires_at as expiresat, t.revoked_at as revokedat,
+const COLUMNS = `t.id as tokenid, t.org_id as orgid, o.slug as orgslug, t.type as type, t.domains as domains, t.permissions as permissions,
+       t.expires_at as expiresat, t.revoked_at as revokedat, t.suspended_at as suspendedat,
        t.owner_service_account_id as ownersaid, t.owner_user_id as owneruserid,
        coalesce(sa.name, u.email) as ownername,
        case when t.owner_service_account_id is not null
             then (case when sa.disabled_at is null and sa.deleted_at is null then 0 else 1 end)
             else (case when m.user_id is null then 1 else 0 end) end as ownerinactive,
        coalesce(rs.id, rm.id) as roleid,
-       coalesce(rs.permissions, rm.permissions, '[]') as rolepermissions
-from tokens t
-join orgs o on o.id = t.org_id
+       coalesce(rs.permissions, rm.permissions, '[]') as rolepermissions`;
+
+const OWNER_JOINS = `join orgs o on o.id = t.org_id
 left join service_accounts sa on sa.id = t.owner_service_account_id
 left join roles rs on rs.id = sa.role_id
 left join members m on m.org_id = t.org_id and m.user_id = t.owner_user_id
 left join roles rm on rm.id = m.role_id
-left join users u on u.id = t.owner_user_id
-where t.hash = `;
+left join users u on u.id = t.owner_user_id`;
+
+/**
+ * A hash is a token's current secret or one it had before a rotation (docs/lifecycle.md): one statement
+ * finds either (both by unique index), with what the verifier needs to judge the secret — when a previous
+ * one retires, and for a current one the previous secret waiting for this value's first use.
+ */
+const sqlFor = (param: string) => `
+select ${COLUMNS}, 0 as previous, null as retiresat, 0 as retired,
+       pp.hash as pending, coalesce(pp.retire_on_first_use, 0) as firstuse
+from tokens t
+${OWNER_JOINS}
+left join token_previous_secrets pp on pp.token_id = t.id and pp.retired_at is null
+where t.hash = ${param}
+union all
+select ${COLUMNS}, 1 as previous, p.retires_at as retiresat,
+       case when p.retired_at is null then 0 else 1 end as retired, null as pending, 0 as firstuse
+from token_previous_secrets p
+join tokens t on t.id = p.token_id
+${OWNER_JOINS}
+where p.hash = ${param}`;
 
 interface RawRow {
   tokenid: string;
@@ -63,6 +93,12 @@ interface RawRow {
   permissions: string | null;
   expiresat: string | null;
   revokedat: string | null;
+  suspendedat: string | null;
+  previous: number;
+  retiresat: string | null;
+  retired: number;
+  pending: string | null;
+  firstuse: number;
   ownersaid: string | null;
   owneruserid: string | null;
   ownername: string | null;
@@ -111,6 +147,11 @@ function fromRaw(r: RawRow): TokenLookupRow {
     permissions: r.permissions === null ? null : parseList(r.permissions),
     expiresAt: r.expiresat,
     revokedAt: r.revokedat,
+    suspendedAt: r.suspendedat,
+    secret:
+      Number(r.previous) === 1
+        ? { kind: 'previous', retiresAt: r.retiresat, retired: Number(r.retired) === 1 }
+        : { kind: 'current', pending: r.pending, retiresOnFirstUse: Number(r.firstuse) === 1 },
     ownerServiceAccountId: shared(r.ownersaid),
     ownerUserId: shared(r.owneruserid),
     ownerName: shared(r.ownername),
@@ -130,13 +171,13 @@ export function createTokenLookup(
   pool?: pg.Pool,
 ): TokenLookup {
   if (sqlite) {
-    const stmt = sqlite.prepare<[string], RawRow>(`${SQL} ?`);
+    const stmt = sqlite.prepare<{ hash: string }, RawRow>(sqlFor('@hash'));
     const imported = sqlite.prepare<[], { one: number }>(
       'select 1 as one from tokens where imported_at is not null limit 1',
     );
     return {
       byHash: (hash) => {
-        const row = stmt.get(hash);
+        const row = stmt.get({ hash });
         return Promise.resolve(row ? fromRaw(row) : null);
       },
       hasImported: () => Promise.resolve(imported.get() !== undefined),
@@ -149,7 +190,7 @@ export function createTokenLookup(
       async byHash(hash) {
         const result = await pool.query<RawRow>({
           name: 'latchkey_verify_lookup',
-          text: `${SQL} $1`,
+          text: sqlFor('$1'),
           values: [hash],
         });
         const row = result.rows[0];
@@ -164,7 +205,9 @@ export function createTokenLookup(
   return {
     async byHash(hash) {
       // Aliases have no underscores, so the CamelCasePlugin leaves the result keys as they are.
-      const result = await sql<RawRow>`${sql.raw(SQL)} ${hash}`.execute(db);
+      const [head, middle, tail] = sqlFor('\u0000').split('\u0000') as [string, string, string];
+      const result =
+        await sql<RawRow>`${sql.raw(head)}${hash}${sql.raw(middle)}${hash}${sql.raw(tail)}`.execute(db);
       const row = result.rows[0];
       return row ? fromRaw(row) : null;
     },
@@ -182,27 +225,35 @@ export function createTokenLookup(
  * (verify/token-presence.ts): read at start-up and when the filter is rebuilt, never per request.
  */
 export function createTokenHashScan(db: Kysely<Database>, pageSize = 10_000) {
+  // A token's previous secrets count too: their use is answered (token_rotated), not treated as a guess.
+  const tables = ['tokens', 'tokenPreviousSecrets'] as const;
   return {
     async count(): Promise<number> {
-      const r = await db
-        .selectFrom('tokens')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
+      let n = 0;
+      for (const table of tables) {
+        const r = await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .executeTakeFirstOrThrow();
+        n += Number(r.n);
+      }
+      return n;
     },
     async *scan(): AsyncGenerator<string[]> {
-      let after = '';
-      for (;;) {
-        const rows = await db
-          .selectFrom('tokens')
-          .select('hash')
-          .where('hash', '>', after)
-          .orderBy('hash')
-          .limit(pageSize)
-          .execute();
-        if (rows.length > 0) yield rows.map((r) => r.hash);
-        if (rows.length < pageSize) return;
-        after = rows[rows.length - 1]!.hash;
+      for (const table of tables) {
+        let after = '';
+        for (;;) {
+          const rows = await db
+            .selectFrom(table)
+            .select('hash')
+            .where('hash', '>', after)
+            .orderBy('hash')
+            .limit(pageSize)
+            .execute();
+          if (rows.length > 0) yield rows.map((r) => r.hash);
+          if (rows.length < pageSize) break;
+          after = rows[rows.length - 1]!.hash;
+        }
       }
     },
   };
