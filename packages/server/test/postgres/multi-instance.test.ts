@@ -144,4 +144,56 @@ describe('three instances, one PostgreSQL', () => {
     await waitUntil(async () => (await uses()) >= 18, 8000, 200);
     expect(await uses()).toBe(18);
   }, 60_000);
+
+  it('a rotation with retire=on_first_use retires the old value on every instance within one second', async () => {
+    const [one, two, three] = cluster.instances as [
+      Cluster['instances'][0],
+      Cluster['instances'][0],
+      Cluster['instances'][0],
+    ];
+    const sa = await api<{ id: string }>(
+      one,
+      cluster.token,
+      'POST',
+      `/orgs/${cluster.org}/service-accounts`,
+      { name: 'rotating' },
+    );
+    const delays: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const created = await api<{ token: string; item: { id: string } }>(
+        one,
+        cluster.token,
+        'POST',
+        `/orgs/${cluster.org}/tokens`,
+        { name: `r${i}`, type: 'private', serviceAccountId: sa.body.id },
+      );
+      const old = created.body.token;
+      // Every instance has the old value cached before the rotation…
+      for (const s of [one, two, three]) expect((await verifyOn(s, old)).code).toBe('valid');
+      const rotated = await api<{ token: string }>(
+        one,
+        cluster.token,
+        'POST',
+        `/orgs/${cluster.org}/tokens/${created.body.item.id}/rotate`,
+        { retire: 'on_first_use' },
+      );
+      expect(rotated.status).toBe(201);
+      // …and keeps accepting it while the new value is unused.
+      for (const s of [one, two, three]) expect((await verifyOn(s, old)).code).toBe('valid');
+      // The new value's first use happens on instance 2 (or 3): the old one retires on all three.
+      const firstUse = i % 2 === 0 ? two : three;
+      expect((await verifyOn(firstUse, rotated.body.token)).code).toBe('valid');
+      const took = await Promise.all(
+        [one, two, three].map((s) =>
+          waitUntil(async () => (await verifyOn(s, old)).code === 'token_rotated', 1000),
+        ),
+      );
+      delays.push(Math.max(...took));
+      for (const s of [one, two, three]) expect((await verifyOn(s, rotated.body.token)).code).toBe('valid');
+    }
+    delays.sort((a, b) => a - b);
+    const figure = `first use → old value refused on 3 instances: p50 ${delays[5]!.toFixed(1)} ms, max ${delays[9]!.toFixed(1)} ms over 10 rotations`;
+    console.log(figure);
+    expect(delays[9]).toBeLessThan(1000);
+  }, 60_000);
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/domain/permissions.js';
 import { generateToken, hashToken } from '../../src/domain/token-format.js';
 import type { TokenLookup, TokenLookupRow } from '../../src/store/queries/verify-lookup.js';
+import { createCachedLookup } from '../../src/verify/cache.js';
+import { createLocalBus } from '../../src/verify/invalidation.js';
 import { createVerifier } from '../../src/verify/verifier.js';
 
 const catalog = buildCatalog(['assets', 'orders'], ['assets:view']);
@@ -249,5 +251,108 @@ describe('failures are exceptions, denials are values', () => {
     await expect(v.verify({ token: generateToken('private'), origin: null })).rejects.toThrow(
       'database down',
     );
+  });
+});
+
+describe('rotated tokens (docs/lifecycle.md)', () => {
+  const current = generateToken('private');
+  const previous = generateToken('private');
+  const rows = (over: { retiresAt?: string | null; retired?: boolean; firstUse?: boolean } = {}) => ({
+    [hashToken(current)]: row({
+      secret: { kind: 'current', pending: hashToken(previous), retiresOnFirstUse: over.firstUse ?? false },
+    }),
+    [hashToken(previous)]: row({
+      secret: {
+        kind: 'previous',
+        retiresAt: over.retiresAt === undefined ? '2026-06-02T00:00:00Z' : over.retiresAt,
+        retired: over.retired ?? false,
+      },
+    }),
+  });
+
+  it('both values verify during the overlap, each saying which it is', async () => {
+    const { lookup } = lookupOf(rows());
+    const v = createVerifier({ lookup, catalog, tokenPrefix: '', now: () => NOW });
+    expect(await v.verify({ token: current, origin: null })).toMatchObject({
+      valid: true,
+      secret: 'current',
+    });
+    expect(await v.verify({ token: previous, origin: null })).toMatchObject({
+      valid: true,
+      secret: 'previous',
+      tokenId: 'tok_x',
+    });
+  });
+
+  it('the old value is token_rotated once retired or past its time; revoked and suspended say so first', async () => {
+    for (const [over, code] of [
+      [{ retired: true }, 'token_rotated'],
+      [{ retiresAt: '2026-06-01T00:00:00Z' }, 'token_rotated'], // exactly now
+      [{ retiresAt: '2026-06-01T00:00:01Z' }, 'valid'],
+    ] as const) {
+      const { lookup } = lookupOf(rows(over));
+      const v = createVerifier({ lookup, catalog, tokenPrefix: '', now: () => NOW });
+      expect((await v.verify({ token: previous, origin: null })).code, JSON.stringify(over)).toBe(code);
+    }
+    const revoked = lookupOf({
+      [hashToken(previous)]: row({
+        revokedAt: '2026-05-01T00:00:00Z',
+        secret: { kind: 'previous', retiresAt: null, retired: true },
+      }),
+    });
+    const v1 = createVerifier({ lookup: revoked.lookup, catalog, tokenPrefix: '', now: () => NOW });
+    expect((await v1.verify({ token: previous, origin: null })).code).toBe('token_revoked');
+    const suspended = lookupOf({ [hashToken(current)]: row({ suspendedAt: '2026-05-01T00:00:00Z' }) });
+    const v2 = createVerifier({ lookup: suspended.lookup, catalog, tokenPrefix: '', now: () => NOW });
+    expect((await v2.verify({ token: current, origin: null })).code).toBe('token_suspended');
+  });
+
+  it('retire=on_first_use: the first successful use of the new value is reported once; refusals and the old value report nothing', async () => {
+    const { lookup } = lookupOf(rows({ firstUse: true }));
+    const reported: [string, string][] = [];
+    const v = createVerifier({
+      lookup,
+      catalog,
+      tokenPrefix: '',
+      now: () => NOW,
+      onFirstUse: (id, hash) => reported.push([id, hash]),
+    });
+    await v.verify({ token: previous, origin: null });
+    expect((await v.verify({ token: current, origin: null, permission: 'orders:edit' })).code).toBe(
+      'permission_denied',
+    );
+    expect(reported).toEqual([]);
+    for (let i = 0; i < 5; i++) await v.verify({ token: current, origin: null });
+    expect(reported).toEqual([['tok_x', hashToken(previous)]]);
+  });
+
+  it('costs one more cache entry, not one more lookup per request', async () => {
+    const { lookup, calls } = lookupOf(rows());
+    const cached = createCachedLookup(lookup, createLocalBus());
+    const v = createVerifier({ lookup: cached, catalog, tokenPrefix: '', now: () => NOW });
+    for (let i = 0; i < 100; i++) {
+      expect((await v.verify({ token: current, origin: null })).code).toBe('valid');
+      expect((await v.verify({ token: previous, origin: null })).code).toBe('valid');
+    }
+    expect(calls).toHaveLength(2);
+  });
+
+  it('a change to the token drops both of its values from the cache', async () => {
+    const table = rows();
+    const { lookup, calls } = lookupOf(table);
+    const bus = createLocalBus();
+    const cached = createCachedLookup(lookup, bus);
+    const v = createVerifier({ lookup: cached, catalog, tokenPrefix: '', now: () => NOW });
+    await v.verify({ token: current, origin: null });
+    await v.verify({ token: previous, origin: null });
+    // The event names only the current hash (a suspension, say): the previous value must not stay valid.
+    table[hashToken(previous)] = row({
+      suspendedAt: '2026-06-01T00:00:00Z',
+      secret: { kind: 'previous', retiresAt: null, retired: false },
+    });
+    bus.publish([{ kind: 'token', tokenId: 'tok_x', hash: hashToken(current) }]);
+    await new Promise((r) => setImmediate(r));
+    expect((await v.verify({ token: previous, origin: null })).code).toBe('token_suspended');
+    expect(calls).toHaveLength(3);
   });
 });
