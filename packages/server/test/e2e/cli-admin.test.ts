@@ -150,6 +150,69 @@ describe('latchkey token', () => {
 });
 
 describe('members, invitations, roles, audit', () => {
+  it('token rotate (by id and self), suspend/resume, report-leak; sa suspend/resume', async () => {
+    const verifyCode = async (token: string) =>
+      (
+        (await (
+          await fetch(`${server.url}/api/v1/verify`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token }),
+          })
+        ).json()) as { code: string }
+      ).code;
+    const created = await json<{ token: string; item: { id: string } }>(
+      'token',
+      'create',
+      'rotating',
+      '--service-account',
+      'shop-bot',
+    );
+    const human = await cli(
+      'token',
+      'rotate',
+      created.item.id,
+      '--retire',
+      'at',
+      '--at',
+      new Date(Date.now() + 3_600_000).toISOString(),
+    );
+    expect(human.code, human.stderr).toBe(0);
+    const second = /token: (lk_prv_\S+)/.exec(human.stdout)![1]!;
+    expect(human.stdout).toContain('will not be shown again');
+    expect(human.stdout).toMatch(/retires at 20/);
+    expect(await verifyCode(created.token)).toBe('valid');
+    expect(await verifyCode(second)).toBe('valid');
+    // The token rotates itself with its own current value: no admin credential involved.
+    const self = await runCli(['token', 'rotate', 'self', '--retire', 'now', '--json'], {
+      ...env,
+      LATCHKEY_TOKEN: second,
+    });
+    expect(self.code, self.stderr).toBe(0);
+    const third = JSON.parse(self.stdout) as { token: string; item: { id: string } };
+    expect(third.item.id).toBe(created.item.id);
+    expect(await verifyCode(second)).toBe('token_rotated');
+    expect(await verifyCode(created.token)).toBe('token_rotated');
+    expect(await verifyCode(third.token)).toBe('valid');
+    const bad = await cli('token', 'rotate', created.item.id, '--overlap', 'soon');
+    expect(bad.code).toBe(2); // a usage error
+    expect(bad.stderr).toContain('not a duration');
+
+    expect((await json<{ status: string }>('token', 'suspend', created.item.id)).status).toBe('suspended');
+    expect(await verifyCode(third.token)).toBe('token_suspended');
+    expect((await json<{ status: string }>('token', 'resume', created.item.id)).status).toBe('active');
+    expect(await verifyCode(third.token)).toBe('valid');
+
+    const leak = await cli('token', 'report-leak', created.item.id, '--where', 'https://paste.example/x');
+    expect(leak.code, leak.stderr).toBe(0);
+    expect(leak.stdout).toContain('revoked (compromised)');
+    expect(leak.stdout).toContain('latchkey token create "rotating" --service-account sa_');
+    expect(await verifyCode(third.token)).toBe('token_revoked');
+
+    expect((await json<{ status: string }>('sa', 'suspend', 'shop-bot')).status).toBe('disabled');
+    expect((await json<{ status: string }>('sa', 'resume', 'shop-bot')).status).toBe('active');
+  });
+
   it('invite create/list/revoke, role list/create, member list/role/remove, audit export', async () => {
     const inv = await json<{ invitation: { id: string }; link: string }>(
       'invite',

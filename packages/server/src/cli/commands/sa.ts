@@ -73,9 +73,11 @@ export function saCommand(): Command {
       remoteCommand(
         verb,
         disabled
-          ? 'Disable a service account: none of its tokens authenticate'
-          : 'Enable a disabled service account',
+          ? 'Disable (suspend) a service account: none of its tokens authenticate until enabled'
+          : 'Enable (resume) a disabled service account',
       )
+        // The same words as for one token (latchkey token suspend/resume).
+        .alias(disabled ? 'suspend' : 'resume')
         .argument('<account>', 'name or id')
         .addHelpText('after', `\nExample:\n  latchkey sa ${verb} storefront-bot --org acme`)
         .action(
