@@ -161,6 +161,31 @@ describe('latchkey serve --workers 2', () => {
     for (const a of answers) expect(['valid', 'token_revoked']).toContain(a.code);
   }, 90_000);
 
+  it('retire=on_first_use: the new value’s first use on one worker retires the old value on every worker', async () => {
+    const { id, token: old } = await createToken('rotated-soon');
+    await cacheEverywhere(server.url, old, await cachedTokens(server.url), 2);
+    const rotated = await api<{ token: string }>(server, admin, 'POST', `/orgs/workers/tokens/${id}/rotate`, {
+      retire: 'on_first_use',
+    });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(201);
+    // The old value keeps working on every worker until the new one is used…
+    expect((await verifyMany(server.url, old, 8)).every((a) => a.code === 'valid')).toBe(true);
+    expect((await verifyFresh(server.url, rotated.body.token)).code).toBe('valid');
+    const usedAt = performance.now();
+    // …and from then on, within the bound, on whichever worker answers.
+    const answers: Answer[] = [];
+    while (
+      performance.now() - usedAt < HARD_BOUND_MS ||
+      answers.filter((a) => a.sentAt > usedAt + HARD_BOUND_MS).length < 40
+    ) {
+      answers.push(...(await verifyMany(server.url, old, 8, 8)));
+    }
+    const late = answers.filter((a) => a.sentAt > usedAt + HARD_BOUND_MS);
+    expect(late.every((a) => a.code === 'token_rotated')).toBe(true);
+    for (const a of answers) expect(['valid', 'token_rotated']).toContain(a.code);
+    expect((await verifyMany(server.url, rotated.body.token, 8)).every((a) => a.code === 'valid')).toBe(true);
+  }, 90_000);
+
   it('SIGTERM stops every worker, and each flushes its usage: the counts add up exactly', async () => {
     const { id, token } = await createToken('counted');
     const warmUp = await cacheEverywhere(server.url, token, await cachedTokens(server.url), 2);
