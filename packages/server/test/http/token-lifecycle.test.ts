@@ -180,6 +180,18 @@ describe('rotate', () => {
     expect(second.item.previousSecret?.hint).toBe(first.item.hint);
   });
 
+  it('a value a rotation replaced stays the token’s: an import of it is refused as a duplicate', async () => {
+    const t = await privateToken();
+    await rotate(t.item.id, { retire: 'now' });
+    const res = await call(lk, org.admin, 'POST', `${base()}/import`, {
+      dryRun: false,
+      tokens: [{ ownerEmail: org.ownerEmail, name: 'again', type: 'private', value: t.token }],
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.details.rows[0]).toMatchObject({ ok: false, code: 'duplicate_value' });
+    expect((await check(t.token)).code).toBe('token_rotated');
+  });
+
   it('the org maximum lifetime applies to the new secret', async () => {
     const o = await createOrg(lk);
     const s = await createServiceAccount(lk, o, 'b', { roleId: await roleId(lk, o, 'Viewer') });
