@@ -1,6 +1,8 @@
 // A/B of the verification hot path between two builds of Latchkey on this machine:
 //   node bench/ab.mjs --base /path/to/other/checkout [--candidate .] [--rounds 5] [--duration 5] [--connections 50]
 //   [--only forward-auth]   (measure only the rows whose label contains this text)
+//   [--rotated previous|current]   (the candidate's token is rotated first, its old value kept verifying for a
+//   day; the candidate is measured with that old value or the new one: the cost of a previous secret)
 // Both checkouts must be built (`npm run build`). Each server runs pinned to CPU 0 and wrk to CPU 1 (taskset);
 // rounds alternate base, candidate, base, … per measurement, and the table gives the median, the spread
 // (min–max) of requests/second, and the server's own CPU time per request (from /proc/<pid>/stat), which a
@@ -122,9 +124,22 @@ function wrk(url, script) {
   return { rps, requests, non2xx };
 }
 
+/** Rotates the server's token (itself, retire=at in a day); answers the value to measure with. */
+async function rotated(s, which) {
+  const res = await fetch(`${s.url}/api/v1/orgs/bench/tokens/self/rotate`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ retire: 'at', at: new Date(Date.now() + 86_400_000).toISOString() }),
+  });
+  if (res.status !== 201) throw new Error(`${s.name}: rotate answered ${res.status} ${await res.text()}`);
+  const { token } = await res.json();
+  return which === 'current' ? token : s.token;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const servers = {};
 for (const [name, root] of Object.entries(BUILDS)) servers[name] = await startBuild(name, root);
+if (args.rotated) servers.candidate.token = await rotated(servers.candidate, args.rotated);
 const measurements = {
   'POST /api/v1/verify': (s) => [`${s.url}/api/v1/verify`, luaFor('verify', s.token)],
   'GET /api/v1/forward-auth': (s) => [
@@ -153,7 +168,9 @@ for (const [label, target] of Object.entries(measurements)) {
 console.log(
   `\nA/B, ${ROUNDS} interleaved rounds of ${DURATION} s, ${CONNECTIONS} connections; server on CPU 0, wrk on CPU 1`,
 );
-console.log(`base: ${BUILDS.base}\ncandidate: ${BUILDS.candidate}\n`);
+console.log(
+  `base: ${BUILDS.base}\ncandidate: ${BUILDS.candidate}${args.rotated ? ` (its token rotated; measured with the ${args.rotated} value)` : ''}\n`,
+);
 console.log(
   '| measurement | build | req/s median | req/s min–max | CPU µs/request median | candidate ÷ base |',
 );
