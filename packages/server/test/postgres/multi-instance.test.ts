@@ -20,13 +20,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
+type Instance = Cluster['instances'][0];
+const instances = () => cluster.instances as [Instance, Instance, Instance];
+
 describe('three instances, one PostgreSQL', () => {
   it('revocation reaches every instance within one second (p50/max over 50 revocations)', async () => {
-    const [one, two, three] = cluster.instances as [
-      Cluster['instances'][0],
-      Cluster['instances'][0],
-      Cluster['instances'][0],
-    ];
+    const [one, two, three] = instances();
     const sa = await api<{ id: string }>(
       one,
       cluster.token,
@@ -72,11 +71,7 @@ describe('three instances, one PostgreSQL', () => {
   }, 120_000);
 
   it('disabling an account and narrowing a role propagate too; usage from all instances adds up', async () => {
-    const [one, two, three] = cluster.instances as [
-      Cluster['instances'][0],
-      Cluster['instances'][0],
-      Cluster['instances'][0],
-    ];
+    const [one, two, three] = instances();
     const role = await api<{ id: string }>(one, cluster.token, 'POST', `/orgs/${cluster.org}/roles`, {
       name: 'Narrowed',
       permissions: ['assets:edit'],
@@ -146,11 +141,7 @@ describe('three instances, one PostgreSQL', () => {
   }, 60_000);
 
   it('a rotation with retire=on_first_use retires the old value on every instance within one second', async () => {
-    const [one, two, three] = cluster.instances as [
-      Cluster['instances'][0],
-      Cluster['instances'][0],
-      Cluster['instances'][0],
-    ];
+    const [one, two, three] = instances();
     const sa = await api<{ id: string }>(
       one,
       cluster.token,
