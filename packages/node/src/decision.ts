@@ -4,6 +4,11 @@ import { VERIFY_CODES, type TokenIdentity, type VerifyCode } from '@latchkey/pro
 export interface LatchkeyIdentity extends TokenIdentity {
   /** The allowed origin, for a public token. */
   origin: string | null;
+  /**
+   * Which of the token's values was sent: `previous` is the value a rotation replaced, still inside its
+   * overlap — a caller that has not switched to the new value yet (Latchkey docs/lifecycle.md).
+   */
+  secret: 'current' | 'previous';
 }
 
 /**

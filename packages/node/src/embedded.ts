@@ -23,6 +23,7 @@ export function fromVerifier(verifier: Verifier): DecisionSource {
           type: r.type,
           permissions: r.permissions,
           origin: r.origin,
+          secret: r.secret,
         },
       };
     },

@@ -150,6 +150,8 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
                 type: body.type,
                 permissions: body.permissions,
                 origin: body.type === 'public' ? input.origin : null,
+                // A server before rotation existed does not say: its tokens have one value.
+                secret: body.secret ?? 'current',
               },
             }
           : // A code this version does not know (a newer server) is still a denial.

@@ -109,6 +109,25 @@ describe.each(sources)('Fastify plugin, %s', (_name, makeSource) => {
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('says which value of a rotated token was sent (secret: current or previous)', async () => {
+    const sa = await createServiceAccount(
+      lk,
+      org,
+      `rotating-${_name.startsWith('remote') ? 'remote' : 'embedded'}`,
+    );
+    const t = await createToken(lk, org, { serviceAccountId: sa.id });
+    const rotated = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/tokens/${t.item.id}/rotate`, {
+      retire: 'at',
+      at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(rotated.statusCode, rotated.body).toBe(201);
+    const source = makeSource();
+    const old = await source.decide({ token: t.token, origin: null });
+    const fresh = await source.decide({ token: (rotated.json() as { token: string }).token, origin: null });
+    expect(old.valid && old.identity).toMatchObject({ tokenId: t.item.id, secret: 'previous' });
+    expect(fresh.valid && fresh.identity).toMatchObject({ tokenId: t.item.id, secret: 'current' });
+  });
+
   it('accepts bearer_token in the query, for both types', async () => {
     expect(
       (await app.inject({ method: 'GET', url: `/assets?bearer_token=${privateToken}` })).statusCode,
