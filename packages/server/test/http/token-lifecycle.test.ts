@@ -192,6 +192,22 @@ describe('rotate', () => {
     expect((await check(t.token)).code).toBe('token_rotated');
   });
 
+  it('an imported legacy value rotates onto Latchkey’s format, the legacy value in its overlap', async () => {
+    const legacy = `legacy-${'x'.repeat(24)}-rotate-me`;
+    // The owner imports (a legacy token carries its owner's permissions: an Admin may not) and rotates.
+    const imported = await call(lk, org.owner, 'POST', `${base()}/import`, {
+      dryRun: false,
+      tokens: [{ ownerEmail: org.ownerEmail, name: 'old system', type: 'private', value: legacy }],
+    });
+    expect(imported.statusCode, imported.body).toBe(201);
+    const id = (await check(legacy)).tokenId!;
+    const r = (await rotate(id, { retire: 'on_first_use' }, org.owner)).json() as Rotated;
+    expect(r.token).toMatch(/^lk_prv_/);
+    expect((await check(legacy)).secret).toBe('previous');
+    expect((await check(r.token)).secret).toBe('current');
+    await waitUntil(async () => (await check(legacy)).code === 'token_rotated', 2000);
+  });
+
   it('the org maximum lifetime applies to the new secret', async () => {
     const o = await createOrg(lk);
     const s = await createServiceAccount(lk, o, 'b', { roleId: await roleId(lk, o, 'Viewer') });
