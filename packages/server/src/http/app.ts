@@ -225,6 +225,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       );
     mgmt.addHook('onRequest', async (request, reply) => auth.identify(request, reply, csrf));
     mgmt.addHook('preValidation', async (request) => auth.authorize(request));
+    mgmt.addHook('onResponse', async (request, reply) => auth.settled(request, reply));
     for (const route of MANAGEMENT_ROUTES) route(mgmt as App, ctx);
   });
 

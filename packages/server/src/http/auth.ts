@@ -46,6 +46,12 @@ export type Authenticated =
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,1024})$/;
 
+/**
+ * The value each token-authenticated request presented, until its answer is sent: only a request that
+ * succeeds counts as the value's use (`settled`). Beside the request, not on it, so nothing logs it.
+ */
+const presented = new WeakMap<FastifyRequest, string>();
+
 export function sessionCookieName(secure: boolean): string {
   return secure ? '__Host-latchkey_session' : 'latchkey_session';
 }
@@ -76,7 +82,7 @@ export function createAuthenticator(deps: {
       const decided = await verifyFromAddress(
         { verifier: deps.verifier, failureLimiter: deps.failureLimiter, tokenPresence: deps.tokenPresence },
         request.ip,
-        { token: match[1], origin: null },
+        { token: match[1], origin: null, deferUse: true },
       );
       if (decided.rateLimited) {
         const retryAfterSeconds = decided.retryAfterSeconds;
@@ -101,6 +107,7 @@ export function createAuthenticator(deps: {
           'invalid_credentials',
           'Public tokens cannot call the management API; use a private token.',
         );
+      presented.set(request, match[1]!);
       return {
         kind: 'token',
         orgId: result.org.id,
@@ -130,6 +137,13 @@ export function createAuthenticator(deps: {
   return {
     cookieName,
     authenticate,
+    /** onResponse: a token's request that succeeded is its use (a rotation's retire-on-first-use). */
+    settled(request: FastifyRequest, reply: FastifyReply): void {
+      const value = presented.get(request);
+      if (value === undefined) return;
+      presented.delete(request);
+      if (reply.statusCode < 400) deps.verifier.confirmUse(value);
+    },
     /** onRequest: who is calling, and CSRF for cookie-authenticated writes. */
     async identify(
       request: FastifyRequest,
@@ -157,7 +171,7 @@ export function createAuthenticator(deps: {
     /** preValidation: resolve `{org}` (404 if not theirs) and the route's permission (403). */
     async authorize(request: FastifyRequest) {
       const auth = request.auth;
-      const params = request.params as { org?: string; userId?: string } | undefined;
+      const params = request.params as { org?: string; userId?: string; id?: string } | undefined;
       if (!auth || params?.org === undefined) return;
       // This runs before schema validation, and the org is looked up: hold it to its schema first.
       if (!Value.Check(OrgParam, params.org)) {
@@ -170,6 +184,19 @@ export function createAuthenticator(deps: {
       );
       if (!scope) throw new AppError('not_found', 'Org not found.');
       request.scope = scope;
+      // A value a rotation replaced still authenticates until it retires, but may not change its own token
+      // (rotate, revoke, suspend, edit…): a leaked old value must not take the token from the new one's holder.
+      if (
+        auth.kind === 'token' &&
+        auth.secret === 'previous' &&
+        request.method !== 'GET' &&
+        params.id !== undefined &&
+        params.id === auth.actor.id
+      )
+        throw new AppError(
+          'forbidden',
+          'This is the value the last rotation replaced: it cannot change its own token. Use the current value.',
+        );
       const { permission, allowSelf, allowSelfToken } = request.routeOptions.config;
       if (!permission) return;
       if (allowSelf && auth.actor.userId !== null && params.userId === auth.actor.userId) return;

@@ -83,6 +83,13 @@ export function tokenLifecycle(deps: ServiceDeps) {
     async rotate(scope: OrgScope, id: string, input: RotateInput) {
       return inTransaction(deps, async (tx, events) => {
         const before = await liveToken(tx, scope, id, 'rotated');
+        // A person's (legacy) token carries that person's identity to the platform: a new value of it is
+        // theirs alone to take. Anyone else reassigns it to a service account first (docs/migration.md).
+        if (before.ownerUserId !== null && scope.actor.userId !== before.ownerUserId)
+          throw new AppError(
+            'forbidden',
+            'This token is owned by a person: only they can rotate it. Reassign it to a service account first.',
+          );
         const now = clock.now();
         const at = iso(now);
         const when = retirement(input, now);
@@ -181,8 +188,9 @@ export function tokenLifecycle(deps: ServiceDeps) {
         await tx.tokens.update(before.id, {
           revokedAt: before.revokedAt ?? at,
           compromisedAt: before.compromisedAt ?? at,
-          leakWhere: where,
-          leakNote: note,
+          // A second report of the same token keeps the first one's details (the audit log has both).
+          leakWhere: before.compromisedAt === null ? where : before.leakWhere,
+          leakNote: before.compromisedAt === null ? note : before.leakNote,
           updatedAt: at,
         });
         // Its previous secret, if one still verifies, goes with it.

@@ -86,7 +86,11 @@ export function tokenViews(catalog: PermissionCatalog) {
         : {
             hint: c.previous.hint,
             rotatedAt: c.previous.rotatedAt,
-            retiresAt: c.previous.retiresAt,
+            // It cannot outlive the token: shown as ending with it.
+            retiresAt:
+              t.expiresAt !== null && (c.previous.retiresAt === null || t.expiresAt < c.previous.retiresAt)
+                ? t.expiresAt
+                : c.previous.retiresAt,
             retiresOnFirstUse: c.previous.retireOnFirstUse === 1,
           },
   });

@@ -21,6 +21,11 @@ export interface VerifyRequest {
    * cache (and, for values that may exist, the presence filter) only.
    */
   admitLookup?: (hash: string) => boolean;
+  /**
+   * A valid answer here is not yet a use (the management API: the request may still be refused after it
+   * authenticates): a rotation's retire-on-first-use waits for `confirmUse` (docs/lifecycle.md).
+   */
+  deferUse?: boolean;
 }
 
 export type VerifyIdentity = TokenIdentity<Permission>;
@@ -60,6 +65,11 @@ export interface Verifier {
    * the HTTP hot path answers a cached token without a microtask in between.
    */
   verifyNow(req: VerifyRequest): VerifyResult | Promise<VerifyResult>;
+  /**
+   * The request a `deferUse` verification authenticated succeeded: now it counts as the value's use (a
+   * rotated token's new value retires the old one on its first successful use).
+   */
+  confirmUse(token: string): void;
 }
 
 /**
@@ -231,7 +241,7 @@ export function createVerifier(deps: {
     ) {
       return { valid: false, code: 'permission_denied', identity: p.identity };
     }
-    if (row.secret.kind === 'current' && row.secret.retiresOnFirstUse) firstUse(row);
+    if (row.secret.kind === 'current' && row.secret.retiresOnFirstUse && !req.deferUse) firstUse(row);
     return (
       p.validPrivate ??
       withIdentity(
@@ -268,6 +278,12 @@ export function createVerifier(deps: {
     verifyNow,
     async verify(req) {
       return verifyNow(req);
+    },
+    confirmUse(token) {
+      // Only a value verified a moment ago is confirmed: it is in the cache (if evicted meanwhile, the old
+      // value retires at its bound instead).
+      const row = deps.lookup.peek?.(hashToken(token));
+      if (row && row.secret.kind === 'current' && row.secret.retiresOnFirstUse) firstUse(row);
     },
   };
 }

@@ -79,6 +79,7 @@ export function verifyFromAddressNow(
       origin: req.origin,
       permission: req.permission,
       admitLookup,
+      ...(req.deferUse ? { deferUse: true } : {}),
     });
   } catch (err) {
     if (admitted) limiter.lookupDone(address);

@@ -329,6 +329,98 @@ describe('a private token rotates itself', () => {
   });
 });
 
+describe('what a replaced value may still do (review findings)', () => {
+  const managedToken = async (name: string) => {
+    // Its own service account may edit tokens: the case where an old value could act on its own token.
+    const s = await createServiceAccount(lk, org, name, { roleId: await roleId(lk, org, 'Admin') });
+    return createToken(lk, org, { serviceAccountId: s.id, name });
+  };
+
+  it('an old value cannot change its own token through any route, nor take it over', async () => {
+    const t = await managedToken('takeover');
+    const r = (await rotate(t.item.id, { retire: 'on_first_use' })).json() as Rotated;
+    const old = bearer(t.token);
+    const path = `${base()}/${t.item.id}`;
+    for (const [method, url, body] of [
+      ['POST', `${path}/rotate`, { retire: 'now' }],
+      ['POST', `${path}/suspend`, undefined],
+      ['POST', `${path}/report-leak`, {}],
+      ['PATCH', path, { name: 'mine' }],
+      ['DELETE', path, undefined],
+    ] as const) {
+      const res = await call(lk, old, method, url, body);
+      expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(403);
+    }
+    // It still reads, and still verifies, until it retires; the new value was never touched.
+    expect((await call(lk, old, 'GET', path)).statusCode).toBe(200);
+    expect((await check(r.token)).secret).toBe('current');
+    expect((await getToken(t.item.id)).status).toBe('active');
+  });
+
+  it('retire=on_first_use: only a management call that succeeds counts as the new value’s use', async () => {
+    const t = await managedToken('mgmt-use');
+    const r = (await rotate(t.item.id, { retire: 'on_first_use' })).json() as Rotated;
+    const other = await createOrg(lk);
+    const refused = [
+      await call(lk, bearer(r.token), 'GET', `/api/v1/orgs/${other.slug}/tokens`), // 404
+      await call(lk, bearer(r.token), 'POST', `${base()}/self/rotate`, { retire: 'bogus' }), // 400
+    ];
+    expect(refused.map((x) => x.statusCode)).toEqual([404, 400]);
+    expect((await check(t.token)).secret).toBe('previous');
+    expect((await call(lk, bearer(r.token), 'GET', base())).statusCode).toBe(200);
+    await waitUntil(async () => (await check(t.token)).code === 'token_rotated', 2000);
+  });
+
+  it('a person’s token is rotated by that person only; an admin reassigns it first', async () => {
+    const legacy = `legacy-${'y'.repeat(24)}-owner-only`;
+    const imported = await call(lk, org.owner, 'POST', `${base()}/import`, {
+      dryRun: false,
+      tokens: [
+        {
+          ownerEmail: org.ownerEmail,
+          name: 'owner legacy',
+          type: 'private',
+          value: legacy,
+        },
+      ],
+    });
+    expect(imported.statusCode, imported.body).toBe(201);
+    const id = (await check(legacy)).tokenId!;
+    // Narrowed to what an Admin holds: permissions alone would no longer stop the Admin.
+    const narrowed = await call(lk, org.owner, 'PATCH', `${base()}/${id}`, { permissions: ['assets:view'] });
+    expect(narrowed.statusCode, narrowed.body).toBe(200);
+    const byAdmin = await rotate(id, { retire: 'now' });
+    expect(byAdmin.statusCode, byAdmin.body).toBe(403);
+    expect(byAdmin.body).toContain('owned by a person');
+    expect((await check(legacy)).secret).toBe('current');
+    expect((await rotate(id, { retire: 'now' }, org.owner)).statusCode).toBe(201);
+  });
+
+  it('a second leak report keeps the first one’s details', async () => {
+    const t = await privateToken();
+    const leak = (body: object) => call(lk, org.admin, 'POST', `${base()}/${t.item.id}/report-leak`, body);
+    await leak({ where: 'https://paste.example/first', note: 'first' });
+    expect((await leak({})).json().item.compromised).toMatchObject({
+      where: 'https://paste.example/first',
+      note: 'first',
+    });
+  });
+
+  it('actions without a body refuse one; the previous value is shown ending with the token', async () => {
+    const t = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      expiresAt: '2026-06-01T12:00:00.000Z',
+    });
+    for (const body of [{ foo: 1 }, { note: 'a\u0000b' }]) {
+      const res = await call(lk, org.admin, 'POST', `${base()}/${t.item.id}/suspend`, body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+    }
+    expect((await getToken(t.item.id)).status).toBe('active');
+    const r = (await rotate(t.item.id, { retire: 'at', at: '2026-06-02T00:00:00Z' })).json() as Rotated;
+    expect(r.item.previousSecret?.retiresAt).toBe('2026-06-01T12:00:00.000Z');
+  });
+});
+
 describe('suspend and resume', () => {
   it('a suspended token is refused with token_suspended; resuming restores it, with its secrets', async () => {
     const t = await privateToken('pausable');

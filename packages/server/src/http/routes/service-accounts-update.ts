@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { serviceAccountView } from '../../services/views.js';
 import { requireScope } from '../auth.js';
+import { noBody } from '../no-body.js';
 import { Description, ErrorBody, Id, Nullable, ServiceAccount, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { ServiceAccountName } from './service-accounts-create.js';
@@ -46,6 +47,7 @@ export const serviceAccountsSuspendRoutes: RouteModule = (app, ctx) => {
       `/api/v1/orgs/:org/service-accounts/:id/${action}`,
       {
         config: { auth: 'any', permission: 'service_accounts:edit' },
+        preValidation: noBody.preValidation,
         schema: {
           tags: ['service accounts'],
           summary:
@@ -53,6 +55,7 @@ export const serviceAccountsSuspendRoutes: RouteModule = (app, ctx) => {
               ? 'Suspend a service account (disable): none of its tokens authenticate until resumed'
               : 'Resume (enable) a suspended service account',
           params: ServiceAccountParams,
+          body: noBody.schema,
           response: { 200: ServiceAccount, ...orgErrors, 409: ErrorBody },
         },
       },

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { requireScope } from '../auth.js';
+import { noBody } from '../no-body.js';
 import {
   ErrorBody,
   Nullable,
@@ -99,6 +100,7 @@ export const tokensSuspendRoutes: RouteModule = (app, ctx) => {
       `/api/v1/orgs/:org/tokens/:id/${action}`,
       {
         config: { auth: 'any', permission: 'tokens:edit' },
+        preValidation: noBody.preValidation,
         schema: {
           tags: ['tokens'],
           summary:
@@ -106,6 +108,7 @@ export const tokensSuspendRoutes: RouteModule = (app, ctx) => {
               ? 'Suspend a token: refused with token_suspended until resumed (revocation, unlike this, is final)'
               : 'Resume a suspended token',
           params: TokenParams,
+          body: noBody.schema,
           response: { 200: Token, ...orgErrors, 409: ErrorBody },
         },
       },
