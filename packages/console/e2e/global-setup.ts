@@ -1,20 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const BIN = resolve(import.meta.dirname, '../../server/bin/latchkey.js');
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
+import { join } from 'node:path';
+import { BIN, freePort } from './server';
 
 /** Starts `latchkey serve` on an empty database and hands the tests its URL and first-run setup link. */
 export default async function globalSetup(): Promise<() => Promise<void>> {

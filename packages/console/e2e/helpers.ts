@@ -11,9 +11,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: false });
 }
 
-/** An API client signed in as the owner (cookies and CSRF), for the steps the walkthrough does "through the API". */
-export async function ownerApi() {
-  const ctx = await request.newContext({ baseURL: baseUrl() });
+/** An API client signed in as the owner (cookies and CSRF), for the steps a test does "through the API". */
+export async function ownerApi(base = baseUrl()) {
+  const ctx = await request.newContext({ baseURL: base });
   const login = await ctx.post('/api/v1/auth/login', {
     data: { email: OWNER.email, password: OWNER.password },
   });
@@ -35,8 +35,8 @@ export async function ownerApi() {
   };
 }
 
-export async function signIn(page: Page): Promise<void> {
-  await page.goto(`${baseUrl()}/login`);
+export async function signIn(page: Page, base = baseUrl()): Promise<void> {
+  await page.goto(`${base}/login`);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(OWNER.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(OWNER.password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -1,104 +1,12 @@
-import { expect, test, chromium, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { expect, test, chromium } from '@playwright/test';
+import { signIn } from './helpers';
+import { startLatchkey } from './server';
 
 /**
  * The console's side of the trust boundary (issue 11), each on its own server so nothing depends on the
  * walkthrough: route parameters never steer the console to another API path, and the console works over
  * plain http on a name that is not loopback (where Chromium applies upgrade-insecure-requests).
  */
-
-const BIN = resolve(import.meta.dirname, '../../server/bin/latchkey.js');
-const OWNER = { email: 'owner@acme.test', password: 'correct horse battery staple' };
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
-
-function run(
-  args: string[],
-  env: Record<string, string>,
-  stdin?: string,
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, out }));
-    child.stdin.end(stdin ?? '');
-  });
-}
-
-/** A bootstrapped server (org `acme`, its owner) on a fresh SQLite file, listening on 127.0.0.1. */
-async function startLatchkey(
-  publicUrl: (port: number) => string,
-): Promise<{ port: number; stop(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'latchkey-trust-'));
-  const port = await freePort();
-  const env = {
-    DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`,
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LATCHKEY_PUBLIC_URL: publicUrl(port),
-  };
-  const boot = await run(
-    ['bootstrap', '--org', 'acme', '--email', OWNER.email, '--password-stdin'],
-    env,
-    OWNER.password,
-  );
-  expect(boot.code, boot.out).toBe(0);
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await expect
-    .poll(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
-        return fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (r) => r.status,
-          () => 0,
-        );
-      },
-      { timeout: 30_000 },
-    )
-    .toBe(200);
-  return {
-    port,
-    stop: () =>
-      new Promise<void>((res) => {
-        if (child.exitCode !== null) return res();
-        child.once('exit', () => res());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-async function signIn(page: Page, base: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(OWNER.email);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(OWNER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Members' })).toBeVisible();
-}
 
 test.describe('console route parameters', () => {
   let server: Awaited<ReturnType<typeof startLatchkey>>;

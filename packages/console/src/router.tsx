@@ -17,6 +17,7 @@ import { SetupPage } from './pages/auth/setup-page';
 import { AuditPage } from './pages/audit/audit-page';
 import { MembersPage, type MembersTabName } from './pages/members/members-page';
 import { RolesPage } from './pages/roles/roles-page';
+import { TokenPage } from './pages/tokens/token-page';
 import { TokensPage } from './pages/tokens/tokens-page';
 import { queryClient } from './query-client';
 
@@ -85,6 +86,7 @@ const membersRoute = createRoute({
   component: MembersPage,
 });
 const tokensRoute = createRoute({ getParentRoute: () => orgRoute, path: '/tokens', component: TokensPage });
+const tokenRoute = createRoute({ getParentRoute: () => orgRoute, path: '/tokens/$id', component: TokenPage });
 const rolesRoute = createRoute({ getParentRoute: () => orgRoute, path: '/roles', component: RolesPage });
 const auditRoute = createRoute({ getParentRoute: () => orgRoute, path: '/audit', component: AuditPage });
 
@@ -94,7 +96,7 @@ const routeTree = rootRoute.addChildren([
   setupRoute,
   acceptRoute,
   resetRoute,
-  orgRoute.addChildren([orgIndexRoute, membersRoute, tokensRoute, rolesRoute, auditRoute]),
+  orgRoute.addChildren([orgIndexRoute, membersRoute, tokensRoute, tokenRoute, rolesRoute, auditRoute]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPendingComponent: Loading });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   domainError,
   grantablePermissions,
+  localDateTimeInput,
   orgNameError,
+  retireAtError,
   SERVICE_ACCOUNT_REQUIRED,
   serviceAccountNameError,
   tokenFormErrors,
@@ -63,5 +65,16 @@ describe('console form rules', () => {
     const held = ['assets:edit', 'assets:view', 'orders:view'];
     expect(grantablePermissions(held, 'private', ['assets:view'])).toEqual(held);
     expect(grantablePermissions(held, 'public', ['assets:view'])).toEqual(['assets:view']);
+  });
+
+  it('rotate at a time: in the future and at most 30 days ahead (the server rule)', () => {
+    const now = new Date(2026, 11, 6, 12, 0);
+    const at = (days: number) => localDateTimeInput(new Date(now.getTime() + days * 86_400_000));
+    expect(localDateTimeInput(now)).toBe('2026-12-06T12:00');
+    expect(retireAtError(at(1), now)).toBeNull();
+    expect(retireAtError(at(30), now)).toBeNull();
+    expect(retireAtError(at(31), now)).toMatch(/at most 30 days/);
+    expect(retireAtError(at(-1), now)).toMatch(/in the future/);
+    expect(retireAtError('', now)).toMatch(/Choose when/);
   });
 });

@@ -11,6 +11,7 @@ export const keys = {
   invitations: (org: string) => ['org', org, 'invitations'] as const,
   roles: (org: string) => ['org', org, 'roles'] as const,
   tokens: (org: string, q: TokenQuery) => ['org', org, 'tokens', q] as const,
+  token: (org: string, id: string) => ['org', org, 'token', id] as const,
   audit: (org: string, q: AuditQuery) => ['org', org, 'audit', q] as const,
 };
 
@@ -60,6 +61,11 @@ export const useTokens = (org: string, query: TokenQuery) =>
   useQuery({
     queryKey: keys.tokens(org, query),
     queryFn: () => call(lk.GET('/api/v1/orgs/{org}/tokens', { params: { path: { org }, query } })),
+  });
+export const useToken = (org: string, id: string) =>
+  useQuery({
+    queryKey: keys.token(org, id),
+    queryFn: () => call(lk.GET('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org, id } } })),
   });
 export const useAudit = (org: string, query: AuditQuery) =>
   useQuery({

@@ -1,4 +1,4 @@
-import type { Answer, paths } from '@latchkey/api-client';
+import type { Answer, paths, RequestBody } from '@latchkey/api-client';
 
 /**
  * The API's shapes as the console uses them, derived from the generated contract (@latchkey/api-client,
@@ -14,6 +14,12 @@ export type Member = Items<Answer<'/api/v1/orgs/{org}/members', 'get'>>;
 export type ServiceAccount = Items<Answer<'/api/v1/orgs/{org}/service-accounts', 'get'>>;
 export type Invitation = Items<Answer<'/api/v1/orgs/{org}/invitations', 'get'>>;
 export type Token = Items<Answer<'/api/v1/orgs/{org}/tokens', 'get'>>;
+/** One token as its page shows it: a Token with its daily usage. */
+export type TokenDetail = Answer<'/api/v1/orgs/{org}/tokens/{id}', 'get'>;
+/** How a rotation retires the value it replaces. */
+export type RotateBody = RequestBody<'/api/v1/orgs/{org}/tokens/{id}/rotate', 'post'>;
+/** A leak report's answer: the token (revoked, compromised) and a create-token body for its replacement. */
+export type LeakReport = Answer<'/api/v1/orgs/{org}/tokens/{id}/report-leak', 'post'>;
 /**
  * A token named in an error's `details` (member_owns_tokens, service_account_has_tokens). The document types
  * `details` as unknown, so this one shape is still written here.

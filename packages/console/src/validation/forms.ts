@@ -1,6 +1,7 @@
 import { normalizeAllowedOrigin } from '@latchkey/protocol';
 import { checkOrgName } from '@latchkey/server/domain/org-name';
 import { checkServiceAccountName } from '@latchkey/server/domain/service-account-name';
+import { MAX_OVERLAP_SECONDS, retireAtAllowed } from '@latchkey/server/domain/token-rotation';
 
 /**
  * Form rules, checked as you type. They are the server's own rule functions (imported from its domain
@@ -72,4 +73,20 @@ export function grantablePermissions(
 ): string[] {
   const safe = new Set(publicSafe);
   return rolePermissions.filter((p) => type === 'private' || safe.has(p));
+}
+
+/** A moment as a datetime-local input's value (local time, to the minute). */
+export function localDateTimeInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Rotate → "at a time": the server's bounds (after now, at most MAX_OVERLAP_SECONDS ahead). */
+export function retireAtError(value: string, now = new Date()): string | null {
+  if (!value) return 'Choose when the old value retires.';
+  const at = new Date(value).getTime();
+  if (Number.isNaN(at)) return 'Not a date.';
+  return retireAtAllowed(at, now.getTime())
+    ? null
+    : `Choose a time in the future, at most ${MAX_OVERLAP_SECONDS / 86_400} days from now.`;
 }

@@ -1,5 +1,10 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { generateToken } from '../domain/token-format.js';
+import {
+  DEFAULT_FIRST_USE_OVERLAP_SECONDS,
+  MAX_OVERLAP_SECONDS,
+  retireAtAllowed,
+} from '../domain/token-rotation.js';
 import type { TokenRecord } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
@@ -19,10 +24,6 @@ export interface RotateInput {
   /** With retire=on_first_use: the latest it retires if the new value is never used (default one day). */
   overlapSeconds?: number;
 }
-
-/** The longest an old value may keep working after a rotation. */
-export const MAX_OVERLAP_SECONDS = 30 * 86_400;
-export const DEFAULT_FIRST_USE_OVERLAP_SECONDS = 86_400;
 
 /**
  * A token's life after it is issued: rotation (a new secret, same token), suspension and a leak report.
@@ -60,7 +61,7 @@ export function tokenLifecycle(deps: ServiceDeps) {
         return { retiresAt: iso(now), onFirstUse: false, retiredNow: true };
       case 'at': {
         const at = input.at === undefined ? NaN : Date.parse(input.at);
-        if (!Number.isFinite(at) || at <= nowMs || at > nowMs + MAX_OVERLAP_SECONDS * 1000)
+        if (!retireAtAllowed(at, nowMs))
           throw new AppError(
             'validation_failed',
             `retire=at needs "at": a time in the future, at most ${MAX_OVERLAP_SECONDS / 86_400} days from now.`,

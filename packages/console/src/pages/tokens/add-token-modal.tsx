@@ -1,5 +1,4 @@
 import {
-  Alert,
   Button,
   Group,
   Modal,
@@ -12,9 +11,10 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { call, lk, errorMessage } from '../../api/client';
+import { call, lk } from '../../api/client';
 import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
+import { ErrorAlert } from '../../components/states';
 import {
   domainError,
   grantablePermissions,
@@ -89,11 +89,7 @@ export function AddTokenModal({
         })}
       >
         <Stack>
-          {create.error && (
-            <Alert color="red" role="alert">
-              {errorMessage(create.error)}
-            </Alert>
-          )}
+          <ErrorAlert error={create.error} />
           <TextInput label="Name" required data-autofocus {...form.getInputProps('name')} />
           <Select
             label="Service account"

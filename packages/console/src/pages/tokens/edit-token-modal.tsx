@@ -1,8 +1,9 @@
-import { Alert, Button, Group, Modal, Stack, TagsInput, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, TagsInput, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { call, lk, errorMessage } from '../../api/client';
+import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
 import type { Token } from '../../api/types';
+import { ErrorAlert } from '../../components/states';
 import { domainError } from '../../validation/forms';
 
 export function EditTokenModal({ org, token, onClose }: { org: string; token: Token; onClose: () => void }) {
@@ -25,11 +26,7 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
   return (
     <Modal opened onClose={onClose} title={`Edit ${token.name}`}>
       <Stack>
-        {save.error && (
-          <Alert color="red" role="alert">
-            {errorMessage(save.error)}
-          </Alert>
-        )}
+        <ErrorAlert error={save.error} />
         <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} />
         {token.type === 'public' && (
           <TagsInput

@@ -1,8 +1,9 @@
-import { Alert, Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { call, lk, errorMessage } from '../../api/client';
+import { call, lk } from '../../api/client';
 import { useOrgMutation, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
+import { ErrorAlert } from '../../components/states';
 
 /** Reassign Token: only service accounts are offered (tokens may never be given to a person). */
 export function ReassignDialog({
@@ -30,11 +31,7 @@ export function ReassignDialog({
   return (
     <Modal opened onClose={onClose} title={title}>
       <Stack>
-        {reassign.error && (
-          <Alert color="red" role="alert">
-            {errorMessage(reassign.error)}
-          </Alert>
-        )}
+        <ErrorAlert error={reassign.error} />
         <Text size="sm">
           Tokens can only be reassigned to a service account. The value stays the same, so sites using it keep
           working.

@@ -1,17 +1,23 @@
 import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 
-/** The one-time reveal: the full value with a copy button. Held only in component state, never stored. */
-export function RevealDialog({
-  value,
-  type,
-  onClose,
-}: {
+/** A value to show once, and what to say about it. */
+export interface Revealed {
   value: string;
   type: 'public' | 'private';
-  onClose: () => void;
-}) {
+  /** The dialog's title; "Your new token" unless said. */
+  title?: string;
+  /** More to say, e.g. when the value a rotation replaced retires. */
+  note?: ReactNode;
+}
+
+/**
+ * The one-time reveal of a new value (a new token, a rotation, a leaked token's replacement): the full value
+ * with a copy button. Held only in component state, never stored.
+ */
+export function RevealDialog({ value, type, title, note, onClose }: Revealed & { onClose: () => void }) {
   return (
-    <Modal opened onClose={onClose} title="Your new token" size="lg" closeOnClickOutside={false}>
+    <Modal opened onClose={onClose} title={title ?? 'Your new token'} size="lg" closeOnClickOutside={false}>
       <Stack>
         {type === 'private' ? (
           <Alert color="orange" title="Copy it now">
@@ -25,6 +31,7 @@ export function RevealDialog({
         <Code block data-testid="revealed-token" style={{ wordBreak: 'break-all' }}>
           {value}
         </Code>
+        {note}
         <Text size="xs" c="dimmed">
           Send it as Authorization: Bearer &lt;token&gt; or as ?bearer_token=&lt;token&gt;.
         </Text>

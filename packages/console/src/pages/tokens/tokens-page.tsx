@@ -1,11 +1,9 @@
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
   Checkbox,
   Group,
-  Modal,
   Select,
   Stack,
   Table,
@@ -16,20 +14,20 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { call, lk, errorMessage } from '../../api/client';
-import { useMembers, useOrgMutation, useServiceAccounts, useTokens } from '../../api/queries';
-import type { Token, TokenQuery } from '../../api/types';
+import { useMembers, useServiceAccounts, useTokens } from '../../api/queries';
+import type { TokenQuery } from '../../api/types';
+import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
-import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
+import { RowMenuButton, useRowContextMenu } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { AddTokenModal } from './add-token-modal';
-import { EditTokenModal } from './edit-token-modal';
-import { ReassignDialog } from './reassign-dialog';
-import { RevealDialog } from './reveal-dialog';
+import { useTokenActions } from './token-actions';
+import { PreviousValueNote, TokenStatusBadges } from './token-status';
 
-type Dialog = { kind: 'reassign'; tokens: Token[] } | { kind: 'edit' | 'revoke'; token: Token } | null;
-
-/** Settings → Tokens: filters, search, pages; per-row Reassign / Edit / Revoke; bulk reassign of legacy tokens. */
+/**
+ * Settings → Tokens: filters, search, pages; per-row actions (rotate, reassign, edit, suspend, report leaked,
+ * revoke); bulk reassign of legacy tokens. A token's name opens its page.
+ */
 export function TokensPage() {
   const { org } = useParams({ from: '/orgs/$org/tokens' });
   const [type, setType] = useState<string | null>(null);
@@ -51,35 +49,10 @@ export function TokensPage() {
   const members = useMembers(org);
   const contextMenu = useRowContextMenu();
   const [adding, setAdding] = useState(false);
-  const [revealed, setRevealed] = useState<{ value: string; type: 'public' | 'private' } | null>(null);
-  const [dialog, setDialog] = useState<Dialog>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const revoke = useOrgMutation(org, (t: Token) =>
-    call(lk.DELETE('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org, id: t.id } } })),
-  );
+  const { actions, open, reveal, ui } = useTokenActions(org, { afterReassign: () => setSelected(new Set()) });
 
   const resetPaging = () => setCursors([]);
-  const actions = (t: Token): RowAction[] => [
-    {
-      key: 'reassign',
-      title: 'Reassign Token',
-      onClick: () => setDialog({ kind: 'reassign', tokens: [t] }),
-      disabled: t.status === 'revoked',
-    },
-    {
-      key: 'edit',
-      title: 'Edit',
-      onClick: () => setDialog({ kind: 'edit', token: t }),
-      disabled: t.status === 'revoked',
-    },
-    {
-      key: 'revoke',
-      title: 'Revoke',
-      color: 'red',
-      onClick: () => setDialog({ kind: 'revoke', token: t }),
-      disabled: t.status === 'revoked',
-    },
-  ];
   const items = tokens.data?.items ?? [];
   const legacySelected = items.filter((t) => selected.has(t.id) && t.legacy);
   const ownerOptions = [
@@ -152,17 +125,13 @@ export function TokensPage() {
           <Button
             variant="light"
             color="orange"
-            onClick={() => setDialog({ kind: 'reassign', tokens: legacySelected })}
+            onClick={() => open({ kind: 'reassign', tokens: legacySelected })}
           >
             Reassign {legacySelected.length} selected
           </Button>
         )}
       </Group>
-      {revoke.error && (
-        <Alert color="red" mb="sm" role="alert">
-          {errorMessage(revoke.error)}
-        </Alert>
-      )}
+      {ui}
       {tokens.isPending ? (
         <Loading />
       ) : tokens.isError ? (
@@ -208,15 +177,16 @@ export function TokensPage() {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Text fw={500}>{t.name}</Text>
+                    <AnchorLink to="/orgs/$org/tokens/$id" params={{ org, id: t.id }} fw={500}>
+                      {t.name}
+                    </AnchorLink>
                     <Text size="xs" c="dimmed" ff="monospace">
                       {t.hint}
                     </Text>
-                    {t.status !== 'active' && (
-                      <Badge size="xs" color="gray">
-                        {t.status}
-                      </Badge>
-                    )}
+                    <PreviousValueNote token={t} />
+                    <Group gap={4}>
+                      <TokenStatusBadges token={t} />
+                    </Group>
                   </Table.Td>
                   <Table.Td>
                     <Badge color={t.type === 'public' ? 'blue' : 'grape'}>{t.type}</Badge>
@@ -305,48 +275,8 @@ export function TokensPage() {
         org={org}
         opened={adding}
         onClose={() => setAdding(false)}
-        onCreated={(value, token) => setRevealed({ value, type: token.type })}
+        onCreated={(value, token) => reveal({ value, type: token.type })}
       />
-      {revealed && (
-        <RevealDialog value={revealed.value} type={revealed.type} onClose={() => setRevealed(null)} />
-      )}
-      {dialog?.kind === 'reassign' && (
-        <ReassignDialog
-          org={org}
-          tokens={dialog.tokens}
-          onClose={() => {
-            setDialog(null);
-            setSelected(new Set());
-          }}
-        />
-      )}
-      {dialog?.kind === 'edit' && (
-        <EditTokenModal org={org} token={dialog.token} onClose={() => setDialog(null)} />
-      )}
-      {dialog?.kind === 'revoke' && (
-        <Modal opened onClose={() => setDialog(null)} title={`Revoke ${dialog.token.name}?`}>
-          <Stack>
-            <Text>It stops working at once, everywhere. This cannot be undone.</Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDialog(null)}>
-                Cancel
-              </Button>
-              <Button
-                color="red"
-                loading={revoke.isPending}
-                onClick={() =>
-                  void revoke.mutateAsync(dialog.token).then(
-                    () => setDialog(null),
-                    () => undefined,
-                  )
-                }
-              >
-                Revoke
-              </Button>
-            </Group>
-          </Stack>
-        </Modal>
-      )}
     </>
   );
 }

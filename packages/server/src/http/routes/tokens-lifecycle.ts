@@ -14,7 +14,7 @@ import {
 } from '../schemas.js';
 import type { RouteContext, RouteModule } from '../route-context.js';
 import type { OrgScope } from '../../services/context.js';
-import { MAX_OVERLAP_SECONDS } from '../../services/token-lifecycle.js';
+import { MAX_OVERLAP_SECONDS } from '../../domain/token-rotation.js';
 import { TokenParams } from './tokens-get.js';
 
 const RotateBody = Type.Object(

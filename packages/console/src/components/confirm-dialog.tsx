@@ -1,0 +1,48 @@
+import { Button, Group, Modal, Stack } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { useOrgMutation } from '../api/queries';
+import { ErrorAlert } from './states';
+
+/**
+ * "Are you sure?" for one change to the org: what it does, Cancel, and the action, which closes the dialog
+ * once the server has accepted it and shows the server's refusal in the dialog otherwise.
+ */
+export function ConfirmDialog({
+  org,
+  title,
+  children,
+  confirmLabel,
+  color = 'red',
+  run,
+  onClose,
+}: {
+  org: string;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  color?: string;
+  run: () => Promise<unknown>;
+  onClose: () => void;
+}) {
+  const action = useOrgMutation(org, run);
+  return (
+    <Modal opened onClose={onClose} title={title}>
+      <Stack>
+        <ErrorAlert error={action.error} />
+        {children}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button
+            color={color}
+            loading={action.isPending}
+            onClick={() => void action.mutateAsync(undefined).then(onClose, () => undefined)}
+          >
+            {confirmLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,163 @@
+import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Table, Text } from '@mantine/core';
+import { useParams } from '@tanstack/react-router';
+import type { ReactNode } from 'react';
+import { useToken } from '../../api/queries';
+import type { TokenDetail } from '../../api/types';
+import { AnchorLink } from '../../components/anchor-link';
+import { PageHeader } from '../../components/page-header';
+import { ErrorState, Loading } from '../../components/states';
+import { useTokenActions } from './token-actions';
+import { previousValueText, timeText, TokenStatusBadges } from './token-status';
+
+const when = (iso: string | null, otherwise: string) => (iso ? timeText(iso) : otherwise);
+
+/** One token: its state (suspended, compromised, a previous value still working), its settings and its actions. */
+export function TokenPage() {
+  const { org, id } = useParams({ from: '/orgs/$org/tokens/$id' });
+  const token = useToken(org, id);
+  const { actions, ui } = useTokenActions(org);
+  const back = (
+    <AnchorLink to="/orgs/$org/tokens" params={{ org }} size="sm">
+      ← Tokens
+    </AnchorLink>
+  );
+  if (token.isPending) return <Loading />;
+  if (token.isError)
+    return (
+      <Stack>
+        {back}
+        <ErrorState error={token.error} />
+      </Stack>
+    );
+  const t = token.data;
+  const live = actions(t).filter((a) => !a.disabled);
+
+  return (
+    <Stack gap="md">
+      {back}
+      <PageHeader
+        title={t.name}
+        action={
+          live.length > 0 ? (
+            <Group gap="xs" wrap="wrap" aria-label="Token actions" role="group">
+              {live.map((a) => (
+                <Button
+                  key={a.key}
+                  size="sm"
+                  variant={a.color ? 'light' : 'default'}
+                  color={a.color}
+                  onClick={a.onClick}
+                >
+                  {a.title}
+                </Button>
+              ))}
+            </Group>
+          ) : (
+            <Text c="dimmed" size="sm">
+              A revoked token cannot be changed.
+            </Text>
+          )
+        }
+      />
+      <Group gap="xs">
+        <Badge color={t.type === 'public' ? 'blue' : 'grape'}>{t.type}</Badge>
+        <TokenStatusBadges token={t} size="md" />
+        {t.legacy && (
+          <Badge color="orange" variant="light">
+            user-owned — reassign to a service account
+          </Badge>
+        )}
+      </Group>
+      {ui}
+      <TokenAlerts token={t} />
+      <TokenFacts token={t} />
+    </Stack>
+  );
+}
+
+/** What needs attention first: a leak, a suspension, a previous value still working. */
+function TokenAlerts({ token: t }: { token: TokenDetail }) {
+  return (
+    <>
+      {t.compromised && (
+        <Alert color="red" title="Compromised" role="note" data-testid="compromised-details">
+          <Text size="sm">Reported leaked on {when(t.compromised.at, '')} and revoked then.</Text>
+          {t.compromised.where && (
+            <Text size="sm" style={{ wordBreak: 'break-all' }}>
+              Found at: {t.compromised.where}
+            </Text>
+          )}
+          {t.compromised.note && <Text size="sm">Note: {t.compromised.note}</Text>}
+        </Alert>
+      )}
+      {t.suspendedAt && t.status !== 'revoked' && (
+        <Alert color="yellow" title="Suspended" role="note">
+          Since {when(t.suspendedAt, '')}, every request with this token is refused (token_suspended) until it
+          is resumed.
+        </Alert>
+      )}
+      {t.previousSecret && (
+        <Alert color="orange" title="Rotation in progress" role="note" data-testid="previous-value">
+          {previousValueText(t.previousSecret)}. Until then both values work.
+        </Alert>
+      )}
+    </>
+  );
+}
+
+function TokenFacts({ token: t }: { token: TokenDetail }) {
+  const rows: [string, ReactNode][] = [
+    [
+      t.value ? 'Value' : 'Hint',
+      t.value ? (
+        <Group gap="xs" wrap="nowrap">
+          <Code style={{ wordBreak: 'break-all' }}>{t.value}</Code>
+          <CopyButton value={t.value}>
+            {({ copied, copy }) => (
+              <Button size="compact-xs" variant="default" onClick={copy}>
+                {copied ? 'Copied' : 'Copy'}
+              </Button>
+            )}
+          </CopyButton>
+        </Group>
+      ) : (
+        <Text size="sm" ff="monospace">
+          {t.hint}
+        </Text>
+      ),
+    ],
+    [
+      'Owner',
+      t.owner.type === 'service_account'
+        ? `${t.owner.name}${t.owner.deleted ? ' (deleted)' : ''}`
+        : (t.owner.email ?? t.owner.name),
+    ],
+    ['Domains', t.domains.length ? t.domains.join(', ') : 'any (private)'],
+    [
+      'Permissions',
+      `${t.effectivePermissions.join(', ') || 'none'}${t.permissions ? '' : ' (all of its role)'}`,
+    ],
+    ['Created', when(t.createdAt, '')],
+    ['Last rotated', when(t.rotatedAt, 'never')],
+    [
+      'Last used',
+      t.lastUsedAt
+        ? `${when(t.lastUsedAt, '')} · ${t.lastUsedOrigin ?? 'no origin'} · ${t.usesLast7Days} in 7 days`
+        : 'never',
+    ],
+    ['Expires', when(t.expiresAt, 'never')],
+    ...(t.revokedAt ? ([['Revoked', when(t.revokedAt, '')]] as [string, ReactNode][]) : []),
+  ];
+  return (
+    <Table variant="vertical" layout="fixed" withTableBorder aria-label="Token details">
+      <Table.Tbody>
+        {rows.map(([label, value]) => (
+          <Table.Tr key={label}>
+            <Table.Th w={160}>{label}</Table.Th>
+            <Table.Td>{value}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
