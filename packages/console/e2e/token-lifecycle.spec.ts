@@ -121,6 +121,14 @@ test('rotate on first use: the new value is shown once and the old one retires w
   await expect(page.getByRole('heading', { name: 'billing sync' })).toBeVisible();
   await expect(previous).toHaveCount(0);
   expect(await verify(values[0]!)).toBe('token_rotated');
+  // Its history shows the rotation and the old value's retirement, newest first.
+  const history = page.getByRole('table', { name: 'Token history' });
+  await expect(history.getByRole('row').nth(1)).toContainText('token.retire_secret');
+  await expect(history.getByRole('row').nth(2)).toContainText('token.rotate');
+  await expect(history).toContainText('token.create');
+  await page.getByRole('link', { name: 'All of it in the audit log' }).click();
+  await expect(page.getByRole('textbox', { name: 'Filter by object id' })).toHaveValue(/^tok_/);
+  await page.goBack();
 });
 
 test('rotate now: the value it replaces stops working at once', async () => {

@@ -88,7 +88,14 @@ const membersRoute = createRoute({
 const tokensRoute = createRoute({ getParentRoute: () => orgRoute, path: '/tokens', component: TokensPage });
 const tokenRoute = createRoute({ getParentRoute: () => orgRoute, path: '/tokens/$id', component: TokenPage });
 const rolesRoute = createRoute({ getParentRoute: () => orgRoute, path: '/roles', component: RolesPage });
-const auditRoute = createRoute({ getParentRoute: () => orgRoute, path: '/audit', component: AuditPage });
+const auditRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: '/audit',
+  // ?target=tok_… opens the log filtered to one object (a token page links here).
+  validateSearch: (s: Record<string, unknown>): { target?: string } =>
+    typeof s.target === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(s.target) ? { target: s.target } : {},
+  component: AuditPage,
+});
 
 const routeTree = rootRoute.addChildren([
   indexRoute,

@@ -1,7 +1,7 @@
 import { auditActions } from '@latchkey/api-client';
 import { Accordion, Anchor, Code, Group, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useParams } from '@tanstack/react-router';
+import { useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useAudit } from '../../api/queries';
 import type { AuditQuery } from '../../api/types';
@@ -15,7 +15,7 @@ export function AuditPage() {
   const { org } = useParams({ from: '/orgs/$org/audit' });
   // One of the closed set: the server refuses any other action (400), so the console offers only these.
   const [action, setAction] = useState<AuditAction | null>(null);
-  const [target, setTarget] = useState('');
+  const [target, setTarget] = useState(useSearch({ from: '/orgs/$org/audit' }).target ?? '');
   const [t] = useDebouncedValue(target, 250);
   const [cursors, setCursors] = useState<string[]>([]);
   const query: AuditQuery = {

@@ -7,6 +7,7 @@ import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
 import { ErrorState, Loading } from '../../components/states';
 import { useTokenActions } from './token-actions';
+import { TokenHistory } from './token-history';
 import { previousValueText, timeText, TokenStatusBadges } from './token-status';
 
 const when = (iso: string | null, otherwise: string) => (iso ? timeText(iso) : otherwise);
@@ -71,6 +72,7 @@ export function TokenPage() {
       {ui}
       <TokenAlerts token={t} />
       <TokenFacts token={t} />
+      <TokenHistory org={org} tokenId={t.id} />
     </Stack>
   );
 }
