@@ -4746,6 +4746,15 @@ export interface paths {
                                     where: string | null;
                                     note: string | null;
                                 } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
+                                } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
                                     hint: string;
@@ -4925,6 +4934,15 @@ export interface paths {
                                     at: string;
                                     where: string | null;
                                     note: string | null;
+                                } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
                                 } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
@@ -5360,6 +5378,15 @@ export interface paths {
                                 where: string | null;
                                 note: string | null;
                             } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
+                            } | null;
                             rotatedAt: string | null;
                             previousSecret: {
                                 hint: string;
@@ -5645,6 +5672,15 @@ export interface paths {
                                 where: string | null;
                                 note: string | null;
                             } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
+                            } | null;
                             rotatedAt: string | null;
                             previousSecret: {
                                 hint: string;
@@ -5856,6 +5892,15 @@ export interface paths {
                                     where: string | null;
                                     note: string | null;
                                 } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
+                                } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
                                     hint: string;
@@ -5988,7 +6033,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A private token rotates itself, sent as the Bearer token (no tokens:edit needed) */
+        /** A private token rotates itself, sent as the Bearer token with its current value (no tokens:edit needed) */
         post: {
             parameters: {
                 query?: never;
@@ -6070,6 +6115,15 @@ export interface paths {
                                     at: string;
                                     where: string | null;
                                     note: string | null;
+                                } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
                                 } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
@@ -6271,6 +6325,15 @@ export interface paths {
                                 where: string | null;
                                 note: string | null;
                             } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
+                            } | null;
                             rotatedAt: string | null;
                             previousSecret: {
                                 hint: string;
@@ -6469,6 +6532,15 @@ export interface paths {
                                 at: string;
                                 where: string | null;
                                 note: string | null;
+                            } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
                             } | null;
                             rotatedAt: string | null;
                             previousSecret: {
@@ -6678,6 +6750,15 @@ export interface paths {
                                     where: string | null;
                                     note: string | null;
                                 } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
+                                } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
                                     hint: string;
@@ -6877,6 +6958,15 @@ export interface paths {
                                 where: string | null;
                                 note: string | null;
                             } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
+                            } | null;
                             rotatedAt: string | null;
                             previousSecret: {
                                 hint: string;
@@ -7013,7 +7103,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description What happened: one of the closed set of audit actions (docs/api.md). */
-                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak";
+                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure";
                     targetType?: string;
                     targetId?: string;
                     actorId?: string;
@@ -7056,7 +7146,7 @@ export interface paths {
                                  * @description What happened: one of the closed set of audit actions (docs/api.md).
                                  * @enum {string}
                                  */
-                                action: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak";
+                                action: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure";
                                 target: {
                                     type: string;
                                     id: string | null;
@@ -7198,5 +7288,6 @@ export const auditActions = [
   'token.retire_secret',
   'token.suspend',
   'token.resume',
-  'token.report_leak'
+  'token.report_leak',
+  'token.report_exposure'
 ] as const;

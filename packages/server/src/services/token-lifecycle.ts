@@ -3,6 +3,7 @@ import { generateToken } from '../domain/token-format.js';
 import type { TokenRecord } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import type { EventRecorder } from './events.js';
 import { assertNoEscalation } from './guards.js';
 import { checkTokenLifetime } from './token-checks.js';
 import { secretOf } from './token-draft.js';
@@ -23,6 +24,49 @@ export interface RotateInput {
 /** The longest an old value may keep working after a rotation. */
 export const MAX_OVERLAP_SECONDS = 30 * 86_400;
 export const DEFAULT_FIRST_USE_OVERLAP_SECONDS = 86_400;
+
+/** What a leak report says: where the value was found, a note, and a secret scanner's source. */
+export interface LeakReport {
+  where: string | null;
+  note: string | null;
+  /** Where on the scanner it was found (GitHub: `commit`, `content`, …); null for a member's report. */
+  source: string | null;
+}
+
+/**
+ * Records a leak of `before` (its row locked in `tx`): revoked at once if it was not, marked compromised
+ * (the first report's time; where and note are the latest report's), a previous secret that still
+ * verifies retired with it, and a `token.leak_reported` event in the token's own org. The one path for
+ * a member's report-leak and a secret scanner's report (services/secret-scanning.ts), whose scope
+ * differs only in its actor.
+ */
+export async function recordLeak(
+  tx: Store,
+  events: EventRecorder,
+  scope: OrgScope,
+  before: TokenRecord,
+  report: LeakReport,
+  at: string,
+): Promise<TokenRecord> {
+  await tx.tokens.update(before.id, {
+    revokedAt: before.revokedAt ?? at,
+    compromisedAt: before.compromisedAt ?? at,
+    leakWhere: report.where,
+    leakNote: report.note,
+    updatedAt: at,
+  });
+  // Its previous secret, if one still verifies, goes with it.
+  await tx.tokenSecrets.retireAllOf(before.id, at);
+  const after = (await tx.tokens.findById(before.id))!;
+  await events.record(scope, at, {
+    type: 'token.leak_reported',
+    hash: before.hash,
+    before: tokenSnapshot(before),
+    after: tokenSnapshot(after),
+    ...report,
+  });
+  return after;
+}
 
 /**
  * A token's life after it is issued: rotation (a new secret, same token), suspension and a leak report.
@@ -175,28 +219,14 @@ export function tokenLifecycle(deps: ServiceDeps) {
             effective(await ownerRoleOf(tx, scope.org.id, before), before),
             'report this token',
           );
-        const at = iso(clock.now());
-        const where = report.where ?? null;
-        const note = report.note ?? null;
-        await tx.tokens.update(before.id, {
-          revokedAt: before.revokedAt ?? at,
-          compromisedAt: before.compromisedAt ?? at,
-          leakWhere: where,
-          leakNote: note,
-          updatedAt: at,
-        });
-        // Its previous secret, if one still verifies, goes with it.
-        await tx.tokenSecrets.retireAllOf(before.id, at);
-        const after = (await tx.tokens.findInOrg(scope.org.id, before.id))!;
-        await events.record(scope, at, {
-          type: 'token.leak_reported',
-          hash: before.hash,
-          before: tokenSnapshot(before),
-          after: tokenSnapshot(after),
-          where,
-          note,
-        });
-        return after;
+        return recordLeak(
+          tx,
+          events,
+          scope,
+          before,
+          { where: report.where ?? null, note: report.note ?? null, source: null },
+          iso(clock.now()),
+        );
       });
     },
   };
