@@ -32,6 +32,7 @@ function token(over: Partial<Token> = {}): Token {
     compromised: null,
     rotatedAt: null,
     previousSecret: null,
+    exposed: null,
     ...over,
   };
 }

@@ -625,6 +625,190 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/secret-scanning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Values a secret scanner found published, in GitHub's partner-program format: live private tokens are revoked, public ones marked exposed
+         * @description Signed by the scanner: `Github-Public-Key-Identifier` names a configured key, `Github-Public-Key-Signature` is the base64 DER ECDSA P-256 SHA-256 signature of the raw body. Off (404) unless LATCHKEY_SECRET_SCANNING_KEYS is set.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": ({
+                        /** @description The value found */
+                        token: string;
+                        /** @description The scanner's name for the pattern that matched */
+                        type: string;
+                        /** @description Where it was found (may be empty) */
+                        url?: string;
+                        /** @description Where on the scanner: commit, content, npm, … */
+                        source?: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description SHA-256 (hex) of the value: the value itself is never sent back */
+                            token_hash: string;
+                            /** @description The `type` reported */
+                            token_type: string;
+                            /**
+                             * @description true_positive: a value this deployment issued (whatever its state now); false_positive: not one of ours
+                             * @enum {string}
+                             */
+                            label: "true_positive" | "false_positive";
+                        }[];
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/setup": {
         parameters: {
             query?: never;
@@ -4365,7 +4549,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -4525,7 +4713,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -4746,6 +4938,15 @@ export interface paths {
                                     where: string | null;
                                     note: string | null;
                                 } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
+                                } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
                                     hint: string;
@@ -4925,6 +5126,15 @@ export interface paths {
                                     at: string;
                                     where: string | null;
                                     note: string | null;
+                                } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
                                 } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
@@ -5360,6 +5570,15 @@ export interface paths {
                                 where: string | null;
                                 note: string | null;
                             } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
+                            } | null;
                             rotatedAt: string | null;
                             previousSecret: {
                                 hint: string;
@@ -5645,6 +5864,15 @@ export interface paths {
                                 where: string | null;
                                 note: string | null;
                             } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
+                            } | null;
                             rotatedAt: string | null;
                             previousSecret: {
                                 hint: string;
@@ -5856,6 +6084,15 @@ export interface paths {
                                     where: string | null;
                                     note: string | null;
                                 } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
+                                } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
                                     hint: string;
@@ -5988,7 +6225,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A private token rotates itself, sent as the Bearer token (no tokens:edit needed) */
+        /** A private token rotates itself, sent as the Bearer token with its current value (no tokens:edit needed) */
         post: {
             parameters: {
                 query?: never;
@@ -6070,6 +6307,15 @@ export interface paths {
                                     at: string;
                                     where: string | null;
                                     note: string | null;
+                                } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
                                 } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
@@ -6215,7 +6461,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -6270,6 +6520,15 @@ export interface paths {
                                 at: string;
                                 where: string | null;
                                 note: string | null;
+                            } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
                             } | null;
                             rotatedAt: string | null;
                             previousSecret: {
@@ -6414,7 +6673,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -6469,6 +6732,15 @@ export interface paths {
                                 at: string;
                                 where: string | null;
                                 note: string | null;
+                            } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
                             } | null;
                             rotatedAt: string | null;
                             previousSecret: {
@@ -6678,6 +6950,15 @@ export interface paths {
                                     where: string | null;
                                     note: string | null;
                                 } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
+                                } | null;
                                 rotatedAt: string | null;
                                 previousSecret: {
                                     hint: string;
@@ -6877,6 +7158,15 @@ export interface paths {
                                 where: string | null;
                                 note: string | null;
                             } | null;
+                            exposed: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                at: string;
+                                url: string | null;
+                                source: string | null;
+                            } | null;
                             rotatedAt: string | null;
                             previousSecret: {
                                 hint: string;
@@ -7013,7 +7303,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description What happened: one of the closed set of audit actions (docs/api.md). */
-                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak";
+                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure";
                     targetType?: string;
                     targetId?: string;
                     actorId?: string;
@@ -7056,7 +7346,7 @@ export interface paths {
                                  * @description What happened: one of the closed set of audit actions (docs/api.md).
                                  * @enum {string}
                                  */
-                                action: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak";
+                                action: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure";
                                 target: {
                                     type: string;
                                     id: string | null;
@@ -7198,5 +7488,6 @@ export const auditActions = [
   'token.retire_secret',
   'token.suspend',
   'token.resume',
-  'token.report_leak'
+  'token.report_leak',
+  'token.report_exposure'
 ] as const;

@@ -9,6 +9,7 @@ import {
   RESOURCE_PATTERN,
   type PermissionCatalog,
 } from '../domain/permissions.js';
+import { parseScannerKeys, type ScannerKeys } from './secret-scanning-keys.js';
 import { SETTINGS, type SettingDoc } from './settings.js';
 
 /** pino's levels, for the server's log and the verify path's own. */
@@ -80,6 +81,10 @@ const FileSchema = Type.Object(
     sessionMaxHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })),
     invitationsPerInviterPerHour: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     invitationsPerOrgPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    // JSON (inline or a file path), or in the config file the object itself; checked by parseScannerKeys.
+    secretScanningKeys: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 262_144 }), Type.Object({})]),
+    ),
     // An integer 1..MAX_WORKERS or 'auto'; checked by parseWorkers for one readable message.
     workers: Type.Optional(Type.Union([Type.Number(), Type.String()])),
   },
@@ -164,6 +169,11 @@ export interface Config {
    * cluster at all; more forks that many workers on one port (see src/cluster/).
    */
   workers: number;
+  /**
+   * The public keys secret scanners sign their reports with (docs/secret-scanning.md): key id → key. null:
+   * the receiver `POST /api/v1/secret-scanning` is off and answers 404.
+   */
+  secretScanningKeys: ScannerKeys | null;
 }
 
 export const MAX_WORKERS = 256;
@@ -313,6 +323,7 @@ export function loadConfig(
   }
   const trustProxy = parseTrustProxy(c.trustProxy, problems);
   const workers = parseWorkers(c.workers, problems);
+  const secretScanningKeys = parseScannerKeys(c.secretScanningKeys, problems);
   const platformResources = c.platformResources ?? [...DEFAULT_PLATFORM_RESOURCES];
   const publicSafe = c.publicSafePermissions ?? [...DEFAULT_PUBLIC_SAFE];
   const catalog = buildCatalog(platformResources, publicSafe);
@@ -366,6 +377,7 @@ export function loadConfig(
     invitationsPerInviterPerHour: c.invitationsPerInviterPerHour ?? 20,
     invitationsPerOrgPerDay: c.invitationsPerOrgPerDay ?? 100,
     workers,
+    secretScanningKeys,
   };
 }
 

@@ -50,6 +50,11 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
     default: '–',
     doc: 'per-deployment prefix in front of `lk_pub_`/`lk_prv_` (e.g. `acme_`), for secret scanning',
   },
+  secretScanningKeys: {
+    env: 'LATCHKEY_SECRET_SCANNING_KEYS',
+    default: '–',
+    doc: 'turns on the secret-scanning receiver `POST /api/v1/secret-scanning`: the ECDSA P-256 public keys scanners sign with, as JSON (`{"<key id>": "<PEM>"}`, or GitHub\'s key list as `https://api.github.com/meta/public_keys/secret_scanning` answers it) or the path of a file holding it ([docs/secret-scanning.md](docs/secret-scanning.md))',
+  },
   platformResources: {
     env: 'LATCHKEY_PLATFORM_RESOURCES',
     default: '`assets,configurations,orders,customers,renders,jobs,apps,webhooks`',

@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'token.suspend',
   'token.resume',
   'token.report_leak',
+  'token.report_exposure',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -33,7 +33,7 @@ import { redactUrl } from './redact.js';
 import { csrfBinding } from './session-cookie.js';
 import { registerStrictFormats } from './schemas.js';
 import type { App, RouteContext } from './route-context.js';
-import { HOT_ROUTES, MANAGEMENT_ROUTES } from './routes/index.js';
+import { HOT_ROUTES, MANAGEMENT_ROUTES, SIGNED_ROUTES } from './routes/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -190,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   };
 
   for (const route of HOT_ROUTES) route(app, ctx);
+  for (const route of SIGNED_ROUTES) route(app, ctx);
 
   // The management API lives in its own encapsulated scope: cookies, CSRF, rate limits and the
   // auth hooks apply there and nowhere else (not on the verify hot path).

@@ -192,6 +192,13 @@ export const Token = Type.Object({
   compromised: Nullable(
     Type.Object({ at: Timestamp, where: Nullable(Type.String()), note: Nullable(Type.String()) }),
   ),
+  /**
+   * A secret scanner found a value of it published and it was left live: a public value (public by design)
+   * or one a rotation had retired (docs/secret-scanning.md). `at`: the first report; url, source: the latest.
+   */
+  exposed: Nullable(
+    Type.Object({ at: Timestamp, url: Nullable(Type.String()), source: Nullable(Type.String()) }),
+  ),
   rotatedAt: Nullable(Timestamp),
   previousSecret: Nullable(
     Type.Object(

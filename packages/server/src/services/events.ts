@@ -51,6 +51,22 @@ type TokenEvent = { hash: string } & (
       after: TokenSnapshot;
       where: string | null;
       note: string | null;
+      /** Where on the scanner it was found (GitHub: `commit`, `content`, …); null when a member reported it. */
+      source: string | null;
+    }
+  | {
+      /**
+       * A secret scanner found a value of the token published, and it stays live: a public value (public
+       * by design), or a value a rotation has retired (docs/secret-scanning.md). Nothing verifies
+       * differently afterwards.
+       */
+      type: 'token.exposed';
+      before: TokenSnapshot;
+      after: TokenSnapshot;
+      url: string | null;
+      source: string | null;
+      /** Which of its values was found: the current one, or one a rotation replaced. */
+      secret: 'current' | 'previous';
     }
   | {
       type: 'token.reassigned';
@@ -149,7 +165,19 @@ const AUDIT_ENTRY: { [T in DomainEventType]: (e: EventOf<T>) => AuditEntry } = {
   'token.suspended': (e) => entry('token.suspend', 'token', e.after.id, e.before, e.after),
   'token.resumed': (e) => entry('token.resume', 'token', e.after.id, e.before, e.after),
   'token.leak_reported': (e) =>
-    entry('token.report_leak', 'token', e.after.id, e.before, { ...e.after, where: e.where, note: e.note }),
+    entry('token.report_leak', 'token', e.after.id, e.before, {
+      ...e.after,
+      where: e.where,
+      note: e.note,
+      source: e.source,
+    }),
+  'token.exposed': (e) =>
+    entry('token.report_exposure', 'token', e.after.id, e.before, {
+      ...e.after,
+      url: e.url,
+      source: e.source,
+      secret: e.secret,
+    }),
 };
 
 /** The audit log's form of an event (rule 21): the payload only, never the hash kept for the caches. */
@@ -211,6 +239,9 @@ export function invalidationsOf(e: DomainEvent, orgId: string): InvalidationEven
       ];
     case 'token.secret_retired':
       return [{ kind: 'token', tokenId: e.token.id, hash: e.hash }];
+    case 'token.exposed':
+      // Only a flag for people: what the token can do, and for whom, is unchanged.
+      return [];
     case 'org.created':
     case 'role.created':
     case 'member.joined':

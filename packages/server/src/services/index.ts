@@ -5,6 +5,7 @@ import { memberService } from './members.js';
 import { orgService } from './orgs.js';
 import { passwordResetService } from './password-resets.js';
 import { roleService } from './roles.js';
+import { secretScanningService } from './secret-scanning.js';
 import { serviceAccountService } from './service-accounts.js';
 import { sessionService } from './sessions.js';
 import { setupService } from './setup.js';
@@ -46,6 +47,7 @@ export function createServices(deps: ServiceDeps) {
     tokens,
     tokenImport: tokenImportService(deps),
     tokenLifecycle: tokenLifecycle(deps),
+    secretScanning: secretScanningService(deps),
     sessions: sessionService(deps),
     users,
     audit: auditService(deps),

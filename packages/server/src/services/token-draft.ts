@@ -67,6 +67,8 @@ export function buildToken(draft: TokenDraft, secret: TokenSecret, id: string = 
     leakWhere: null,
     leakNote: null,
     exposedAt: null,
+    exposedUrl: null,
+    exposedSource: null,
     rotatedAt: null,
   };
 }

@@ -8,6 +8,7 @@ import {
 import type { TokenRecord } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import type { EventRecorder } from './events.js';
 import { assertNoEscalation } from './guards.js';
 import { checkTokenLifetime } from './token-checks.js';
 import { secretOf } from './token-draft.js';
@@ -23,6 +24,50 @@ export interface RotateInput {
   at?: string;
   /** With retire=on_first_use: the latest it retires if the new value is never used (default one day). */
   overlapSeconds?: number;
+}
+
+/** What a leak report says: where the value was found, a note, and a secret scanner's source. */
+export interface LeakReport {
+  where: string | null;
+  note: string | null;
+  /** Where on the scanner it was found (GitHub: `commit`, `content`, …); null for a member's report. */
+  source: string | null;
+}
+
+/**
+ * Records a leak of `before` (its row locked in `tx`): revoked at once if it was not, marked compromised
+ * (the first report's time, where and note), a previous secret that still
+ * verifies retired with it, and a `token.leak_reported` event in the token's own org. The one path for
+ * a member's report-leak and a secret scanner's report (services/secret-scanning.ts), whose scope
+ * differs only in its actor.
+ */
+export async function recordLeak(
+  tx: Store,
+  events: EventRecorder,
+  scope: OrgScope,
+  before: TokenRecord,
+  report: LeakReport,
+  at: string,
+): Promise<TokenRecord> {
+  await tx.tokens.update(before.id, {
+    revokedAt: before.revokedAt ?? at,
+    compromisedAt: before.compromisedAt ?? at,
+    // A second report of the same token keeps the first one's details (the audit log has every report).
+    leakWhere: before.compromisedAt === null ? report.where : before.leakWhere,
+    leakNote: before.compromisedAt === null ? report.note : before.leakNote,
+    updatedAt: at,
+  });
+  // Its previous secret, if one still verifies, goes with it.
+  await tx.tokenSecrets.retireAllOf(before.id, at);
+  const after = (await tx.tokens.findById(before.id))!;
+  await events.record(scope, at, {
+    type: 'token.leak_reported',
+    hash: before.hash,
+    before: tokenSnapshot(before),
+    after: tokenSnapshot(after),
+    ...report,
+  });
+  return after;
 }
 
 /**
@@ -183,29 +228,14 @@ export function tokenLifecycle(deps: ServiceDeps) {
             effective(await ownerRoleOf(tx, scope.org.id, before), before),
             'report this token',
           );
-        const at = iso(clock.now());
-        const where = report.where ?? null;
-        const note = report.note ?? null;
-        await tx.tokens.update(before.id, {
-          revokedAt: before.revokedAt ?? at,
-          compromisedAt: before.compromisedAt ?? at,
-          // A second report of the same token keeps the first one's details (the audit log has both).
-          leakWhere: before.compromisedAt === null ? where : before.leakWhere,
-          leakNote: before.compromisedAt === null ? note : before.leakNote,
-          updatedAt: at,
-        });
-        // Its previous secret, if one still verifies, goes with it.
-        await tx.tokenSecrets.retireAllOf(before.id, at);
-        const after = (await tx.tokens.findInOrg(scope.org.id, before.id))!;
-        await events.record(scope, at, {
-          type: 'token.leak_reported',
-          hash: before.hash,
-          before: tokenSnapshot(before),
-          after: tokenSnapshot(after),
-          where,
-          note,
-        });
-        return after;
+        return recordLeak(
+          tx,
+          events,
+          scope,
+          before,
+          { where: report.where ?? null, note: report.note ?? null, source: null },
+          iso(clock.now()),
+        );
       });
     },
   };

@@ -20,6 +20,7 @@ export const tokenSnapshot = (t: TokenRecord) => ({
   revokedAt: t.revokedAt,
   suspendedAt: t.suspendedAt,
   compromisedAt: t.compromisedAt,
+  exposedAt: t.exposedAt,
   rotatedAt: t.rotatedAt,
 });
 export type TokenSnapshot = ReturnType<typeof tokenSnapshot>;
@@ -79,6 +80,7 @@ export function tokenViews(catalog: PermissionCatalog) {
     suspendedAt: t.suspendedAt,
     compromised:
       t.compromisedAt === null ? null : { at: t.compromisedAt, where: t.leakWhere, note: t.leakNote },
+    exposed: t.exposedAt === null ? null : { at: t.exposedAt, url: t.exposedUrl, source: t.exposedSource },
     rotatedAt: t.rotatedAt,
     previousSecret:
       c.previous === undefined || (c.previous.retiresAt !== null && c.previous.retiresAt <= c.now)

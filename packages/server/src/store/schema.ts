@@ -102,8 +102,14 @@ export interface TokensTable {
   compromisedAt: string | null;
   leakWhere: string | null;
   leakNote: string | null;
-  /** A public value a secret scanner found published: still live (public by design), flagged. */
+  /**
+   * A secret scanner found a value of this token published and it was not revoked for it: a public value
+   * (public by design), or a value a rotation retired (docs/secret-scanning.md). The first time; the place
+   * and the scanner's source are the latest report's.
+   */
   exposedAt: string | null;
+  exposedUrl: string | null;
+  exposedSource: string | null;
   /** When the secret last changed (rotate). */
   rotatedAt: string | null;
 }

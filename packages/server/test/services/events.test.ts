@@ -18,6 +18,7 @@ const token: TokenSnapshot = {
   revokedAt: null,
   suspendedAt: null,
   compromisedAt: null,
+  exposedAt: null,
   rotatedAt: null,
 };
 const HASH = 'f'.repeat(64);
@@ -144,6 +145,16 @@ const ONE_OF_EACH: { [T in DomainEvent['type']]: Extract<DomainEvent, { type: T 
     after: { ...token, revokedAt: sa.createdAt, compromisedAt: sa.createdAt },
     where: 'https://example.com/paste',
     note: null,
+    source: null,
+  },
+  'token.exposed': {
+    type: 'token.exposed',
+    hash: HASH,
+    before: { ...token, type: 'public' },
+    after: { ...token, type: 'public', exposedAt: sa.createdAt },
+    url: 'https://github.com/octo/site/blob/0123abc/index.html',
+    source: 'content',
+    secret: 'current',
   },
 };
 const events = Object.values(ONE_OF_EACH) as DomainEvent[];
@@ -200,6 +211,8 @@ describe('one typed event stream: the audit log and the caches read it', () => {
     expect(invalidationsOf(ONE_OF_EACH['service_account.disabled'], 'org_1')).toEqual([
       { kind: 'service_account', serviceAccountId: 'sa_1' },
     ]);
+    // An exposure is a flag for people: nothing verifies differently.
+    expect(invalidationsOf(ONE_OF_EACH['token.exposed'], 'org_1')).toEqual([]);
     for (const type of [
       'org.created',
       'role.created',

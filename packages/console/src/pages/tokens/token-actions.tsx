@@ -26,9 +26,11 @@ export function useTokenActions(org: string, { afterReassign }: { afterReassign?
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const close = () => setDialog(null);
   const onToken = (t: Token) => ({ params: { path: { org, id: t.id } } });
+  // Suspend and resume take no body: {} is what the API accepts (anything else is refused).
+  const action = (t: Token) => ({ ...onToken(t), body: {} });
   // Resuming needs no confirmation; its refusal is shown in `ui` (the others' in their dialogs).
   const resume = useOrgMutation(org, (t: Token) =>
-    call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/resume', onToken(t))),
+    call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/resume', action(t))),
   );
   const reveal = (r: Revealed) => {
     close();
@@ -93,7 +95,7 @@ export function useTokenActions(org: string, { afterReassign }: { afterReassign?
           title={`Suspend ${dialog.token.name}?`}
           confirmLabel="Suspend"
           color="orange"
-          run={() => call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/suspend', onToken(dialog.token)))}
+          run={() => call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/suspend', action(dialog.token)))}
           onClose={close}
         >
           <Text>

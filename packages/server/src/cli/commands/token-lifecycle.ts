@@ -86,7 +86,7 @@ export function addTokenLifecycleCommands(token: Command): void {
         .action(
           run(async (r, o: { json?: boolean }, id: string) => {
             const path = `/api/v1/orgs/{org}/tokens/{id}/${action}` as const;
-            const t = await r.call(r.api.POST(path, { params: { path: { org: r.org, id } } }));
+            const t = await r.call(r.api.POST(path, { params: { path: { org: r.org, id } }, body: {} }));
             printOut(!!o.json, t, () => printTable([t], lifecycleColumns));
           }),
         ),

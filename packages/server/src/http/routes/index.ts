@@ -41,12 +41,19 @@ import { tokensReportLeakRoute, tokensRotateRoute, tokensSuspendRoutes } from '.
 import { verifyRoute } from './verify.js';
 import { forwardAuthRoute } from './forward-auth.js';
 import { metricsRoute } from './metrics.js';
+import { secretScanningRoute } from './secret-scanning.js';
 
 /**
  * The verification hot path and operations endpoints: registered outside the management scope, so
  * no cookie parsing, session or CSRF hook runs on them.
  */
 export const HOT_ROUTES: readonly RouteModule[] = [healthRoutes, verifyRoute, forwardAuthRoute, metricsRoute];
+
+/**
+ * Machine callers that prove themselves with a signature over the body, not a session or token (the
+ * secret-scanning receiver): outside the management scope too, each in its own scope with its own parser.
+ */
+export const SIGNED_ROUTES: readonly RouteModule[] = [secretScanningRoute];
 
 /** The management API, one module per endpoint, behind the session/token/CSRF hooks. */
 export const MANAGEMENT_ROUTES: readonly RouteModule[] = [

@@ -5,7 +5,8 @@ import type { DialectName } from '../dialect.js';
  * Token lifecycle (issue 14): rotation keeps a token's id and settings and changes only its secret, so
  * the secrets a token had before live in their own table — at most one still verifying (until it
  * retires: now, at a time, or on the new value's first use), the retired ones kept so their use is
- * answered `token_rotated` rather than "unknown". Suspension and a leak report are columns of the token.
+ * answered `token_rotated` rather than "unknown". Suspension, a leak report and an exposure a
+ * secret scanner reported (docs/secret-scanning.md) are columns of the token.
  * New nullable columns and a new table: safe forward on both stores.
  */
 export function tokenLifecycleMigration(dialect: DialectName): Migration {
@@ -17,6 +18,8 @@ export function tokenLifecycleMigration(dialect: DialectName): Migration {
       await db.schema.alterTable('tokens').addColumn('leak_where', 'text').execute();
       await db.schema.alterTable('tokens').addColumn('leak_note', 'text').execute();
       await db.schema.alterTable('tokens').addColumn('exposed_at', ts).execute();
+      await db.schema.alterTable('tokens').addColumn('exposed_url', 'text').execute();
+      await db.schema.alterTable('tokens').addColumn('exposed_source', 'text').execute();
       await db.schema.alterTable('tokens').addColumn('rotated_at', ts).execute();
       await db.schema
         .createTable('token_previous_secrets')

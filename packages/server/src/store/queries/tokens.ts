@@ -202,6 +202,8 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
           | 'leakWhere'
           | 'leakNote'
           | 'exposedAt'
+          | 'exposedUrl'
+          | 'exposedSource'
         >
       >,
     ): Promise<void> {
