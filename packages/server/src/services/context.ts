@@ -58,18 +58,36 @@ export async function inTransaction<T>(
   /** Join a transaction the caller already holds (its commit is then the caller's). */
   outer?: Store,
 ): Promise<T> {
+  // Joining: the outermost change publishes everything after its own commit (a cache that heard of a
+  // change before the commit could re-learn the old state).
+  const joined = outer === undefined ? undefined : pendingInvalidations.get(outer);
   let invalidations: InvalidationEvent[] = [];
   const result = await (outer ?? deps.store).transaction(async (tx) => {
     const events = new EventRecorder(tx);
-    const r = await fn(tx, events);
-    invalidations = events.invalidations;
-    // Other instances hear of the change exactly when it commits (NOTIFY is transactional).
-    await tx.notifyInvalidation(invalidations);
-    return r;
+    if (joined !== undefined) {
+      const r = await fn(tx, events);
+      await tx.notifyInvalidation(events.invalidations);
+      joined.push(...events.invalidations);
+      return r;
+    }
+    const pending: InvalidationEvent[] = [];
+    pendingInvalidations.set(tx, pending);
+    try {
+      const r = await fn(tx, events);
+      // Other instances hear of the change exactly when it commits (NOTIFY is transactional).
+      await tx.notifyInvalidation(events.invalidations);
+      invalidations = [...pending, ...events.invalidations];
+      return r;
+    } finally {
+      pendingInvalidations.delete(tx);
+    }
   });
-  if (invalidations.length > 0) deps.bus.publish(invalidations);
+  if (joined === undefined && invalidations.length > 0) deps.bus.publish(invalidations);
   return result;
 }
+
+/** The invalidations of changes that joined an open transaction, published when it commits. */
+const pendingInvalidations = new WeakMap<Store, InvalidationEvent[]>();
 
 /**
  * Runs a write and says what a unique conflict means for this use case: the store's ConflictError
