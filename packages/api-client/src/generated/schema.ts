@@ -5259,6 +5259,371 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/tokens/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stale-token hygiene: live tokens never or long unused, owned by people, of disabled service accounts, allowing http:// origins, with old or never-expiring private values — each with a suggested action */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Days without a verification that make a token unused (LATCHKEY_TOKEN_UNUSED_DAYS) */
+                    unusedDays?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                             */
+                            generatedAt: string;
+                            unusedDays: number;
+                            rotateDays: number;
+                            /** @description Tokens per reason (a token can have several) */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            items: {
+                                id: string;
+                                name: string;
+                                type: "public" | "private";
+                                hint: string;
+                                owner: {
+                                    type: "service_account" | "user";
+                                    id: string;
+                                    name: string;
+                                };
+                                suspended: boolean;
+                                domains: string[];
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                createdAt: string;
+                                lastUsedAt: string | null;
+                                rotatedAt: string | null;
+                                expiresAt: string | null;
+                                /** @description Most urgent first */
+                                findings: {
+                                    /**
+                                     * @description Why the token is in the report (docs/lifecycle.md)
+                                     * @enum {string}
+                                     */
+                                    reason: "service_account_disabled" | "never_used" | "unused" | "user_owned" | "http_origin" | "old_secret" | "no_expiry";
+                                    /**
+                                     * @description What the report suggests; each is a bulk action (POST /orgs/{org}/tokens/bulk)
+                                     * @enum {string}
+                                     */
+                                    action: "revoke" | "reassign" | "use_https" | "rotate" | "set_expiry";
+                                }[];
+                                /**
+                                 * @description What the report suggests; each is a bulk action (POST /orgs/{org}/tokens/bulk)
+                                 * @enum {string}
+                                 */
+                                action: "revoke" | "reassign" | "use_https" | "rotate" | "set_expiry";
+                            }[];
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tokens/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One action on up to 1,000 tokens in one transaction: revoke, set_expiry, reassign, rotate or use_https; any refusal names its token and changes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "revoke";
+                        ids: string[];
+                    } | {
+                        /** @enum {string} */
+                        action: "use_https";
+                        ids: string[];
+                    } | {
+                        /** @enum {string} */
+                        action: "set_expiry";
+                        ids: string[];
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                         */
+                        expiresAt: string;
+                    } | {
+                        /** @enum {string} */
+                        action: "reassign";
+                        ids: string[];
+                        serviceAccountId?: string;
+                        /**
+                         * @description keep (default): pin the token to at most what it could do before the move, narrowed by the new owner's role. owner_role: give it all of the new owner's role (the caller must hold it).
+                         * @default keep
+                         */
+                        permissions?: "keep" | "owner_role";
+                    } | {
+                        /** @enum {string} */
+                        action: "rotate";
+                        ids: string[];
+                        /** @description When the old value stops verifying: now; at `at`; or when the new value first verifies (at the latest after overlapSeconds) */
+                        retire: "now" | "at" | "on_first_use";
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                         */
+                        at?: string;
+                        overlapSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description What the report suggests; each is a bulk action (POST /orgs/{org}/tokens/bulk)
+                             * @enum {string}
+                             */
+                            action: "revoke" | "reassign" | "use_https" | "rotate" | "set_expiry";
+                            items: {
+                                id: string;
+                                token: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tokens/import": {
         parameters: {
             query?: never;

@@ -56,6 +56,8 @@ const FileSchema = Type.Object(
     ),
     sessionTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
     invitationTtlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
+    tokenUnusedDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    tokenRotateDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
     loginRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     loginRateWindowSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     databasePoolMax: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
@@ -113,6 +115,10 @@ export interface Config {
   trustProxy: TrustProxy;
   sessionTtlHours: number;
   invitationTtlHours: number;
+  /** The hygiene report's "unused": days without a verification (domain/token-hygiene.ts). */
+  tokenUnusedDays: number;
+  /** The hygiene report suggests rotating a private value older than this many days. */
+  tokenRotateDays: number;
   /** Sign-in, setup and invitation attempts allowed per client address per `loginRateWindowSeconds`. */
   loginRateLimit: number;
   /** The window of `loginRateLimit`; its 429s say in Retry-After when it ends. */
@@ -357,6 +363,8 @@ export function loadConfig(
     trustProxy,
     sessionTtlHours,
     invitationTtlHours: c.invitationTtlHours ?? 24 * 7,
+    tokenUnusedDays: c.tokenUnusedDays ?? 90,
+    tokenRotateDays: c.tokenRotateDays ?? 365,
     loginRateLimit: c.loginRateLimit ?? 20,
     loginRateWindowSeconds: c.loginRateWindowSeconds ?? 60,
     databasePoolMax: c.databasePoolMax ?? 10,
@@ -386,6 +394,8 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'port':
     case 'sessionTtlHours':
     case 'invitationTtlHours':
+    case 'tokenUnusedDays':
+    case 'tokenRotateDays':
     case 'loginRateLimit':
     case 'loginRateWindowSeconds':
     case 'signInAddressLimit':

@@ -85,6 +85,16 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
     default: '`168`',
     doc: 'invitation link lifetime',
   },
+  tokenUnusedDays: {
+    env: 'LATCHKEY_TOKEN_UNUSED_DAYS',
+    default: '`90`',
+    doc: 'the token hygiene report (`GET /orgs/{org}/tokens/report`) calls a token unused, or never used, after this many days without a verification (1 to 3650; `?unusedDays=` overrides it per report)',
+  },
+  tokenRotateDays: {
+    env: 'LATCHKEY_TOKEN_ROTATE_DAYS',
+    default: '`365`',
+    doc: 'the token hygiene report suggests rotating a private value older than this many days (1 to 3650)',
+  },
   loginRateLimit: {
     env: 'LATCHKEY_LOGIN_RATE_LIMIT',
     default: '`20`',

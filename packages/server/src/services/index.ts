@@ -9,6 +9,7 @@ import { secretScanningService } from './secret-scanning.js';
 import { serviceAccountService } from './service-accounts.js';
 import { sessionService } from './sessions.js';
 import { setupService } from './setup.js';
+import { tokenHygiene } from './token-hygiene.js';
 import { tokenImportService } from './token-import.js';
 import { tokenLifecycle } from './token-lifecycle.js';
 import { tokenReassignment } from './token-reassign.js';
@@ -37,6 +38,7 @@ export function createServices(deps: ServiceDeps) {
   const serviceAccounts = serviceAccountService(deps, roles);
   const reassignment = tokenReassignment(deps);
   const tokens = tokenService(deps, reassignment);
+  const lifecycle = tokenLifecycle(deps);
   return {
     deps,
     orgs,
@@ -46,7 +48,8 @@ export function createServices(deps: ServiceDeps) {
     serviceAccounts,
     tokens,
     tokenImport: tokenImportService(deps),
-    tokenLifecycle: tokenLifecycle(deps),
+    tokenLifecycle: lifecycle,
+    tokenHygiene: tokenHygiene(deps, tokens, lifecycle),
     secretScanning: secretScanningService(deps),
     sessions: sessionService(deps),
     users,

@@ -126,44 +126,48 @@ export function tokenLifecycle(deps: ServiceDeps) {
      * the value it replaces keeps verifying until it retires. A token has at most one previous secret:
      * rotating again retires the one before at once. Returns the new value, shown this once.
      */
-    async rotate(scope: OrgScope, id: string, input: RotateInput) {
-      return inTransaction(deps, async (tx, events) => {
-        const before = await liveToken(tx, scope, id, 'rotated');
-        // A person's (legacy) token carries that person's identity to the platform: a new value of it is
-        // theirs alone to take. Anyone else reassigns it to a service account first (docs/migration.md).
-        if (before.ownerUserId !== null && scope.actor.userId !== before.ownerUserId)
-          throw new AppError(
-            'forbidden',
-            'This token is owned by a person: only they can rotate it. Reassign it to a service account first.',
-          );
-        const now = clock.now();
-        const at = iso(now);
-        const when = retirement(input, now);
-        const expiresAt = await checkTokenLifetime(tx, scope, { kind: 'rotate', before }, now);
-        await tx.tokenSecrets.retireAllOf(before.id, at);
-        await tx.tokenSecrets.insert({
-          hash: before.hash,
-          tokenId: before.id,
-          hint: before.hint,
-          rotatedAt: at,
-          retiresAt: when.retiresAt,
-          retireOnFirstUse: when.onFirstUse ? 1 : 0,
-          retiredAt: when.retiredNow ? at : null,
-        });
-        const value = generateToken(before.type, config.tokenPrefix);
-        const secret = secretOf(value, before.type, config.tokenPrefix);
-        await tx.tokens.update(before.id, { ...secret, expiresAt, rotatedAt: at, updatedAt: at });
-        const after = (await tx.tokens.findInOrg(scope.org.id, before.id))!;
-        await events.record(scope, at, {
-          type: 'token.rotated',
-          hash: before.hash,
-          newHash: secret.hash,
-          token: tokenSnapshot(after),
-          retire: input.retire,
-          previousRetiresAt: when.retiredNow ? null : when.retiresAt,
-        });
-        return { value, tokenId: after.id };
-      });
+    async rotate(scope: OrgScope, id: string, input: RotateInput, outer?: Store) {
+      return inTransaction(
+        deps,
+        async (tx, events) => {
+          const before = await liveToken(tx, scope, id, 'rotated');
+          // A person's (legacy) token carries that person's identity to the platform: a new value of it is
+          // theirs alone to take. Anyone else reassigns it to a service account first (docs/migration.md).
+          if (before.ownerUserId !== null && scope.actor.userId !== before.ownerUserId)
+            throw new AppError(
+              'forbidden',
+              'This token is owned by a person: only they can rotate it. Reassign it to a service account first.',
+            );
+          const now = clock.now();
+          const at = iso(now);
+          const when = retirement(input, now);
+          const expiresAt = await checkTokenLifetime(tx, scope, { kind: 'rotate', before }, now);
+          await tx.tokenSecrets.retireAllOf(before.id, at);
+          await tx.tokenSecrets.insert({
+            hash: before.hash,
+            tokenId: before.id,
+            hint: before.hint,
+            rotatedAt: at,
+            retiresAt: when.retiresAt,
+            retireOnFirstUse: when.onFirstUse ? 1 : 0,
+            retiredAt: when.retiredNow ? at : null,
+          });
+          const value = generateToken(before.type, config.tokenPrefix);
+          const secret = secretOf(value, before.type, config.tokenPrefix);
+          await tx.tokens.update(before.id, { ...secret, expiresAt, rotatedAt: at, updatedAt: at });
+          const after = (await tx.tokens.findInOrg(scope.org.id, before.id))!;
+          await events.record(scope, at, {
+            type: 'token.rotated',
+            hash: before.hash,
+            newHash: secret.hash,
+            token: tokenSnapshot(after),
+            retire: input.retire,
+            previousRetiresAt: when.retiredNow ? null : when.retiresAt,
+          });
+          return { value, tokenId: after.id };
+        },
+        outer,
+      );
     },
 
     /** The id of the private token acting, for `tokens/self/rotate`; refuses anyone else. */

@@ -67,17 +67,27 @@ export function tokenReassignment(deps: ServiceDeps) {
 
   return {
     /** One token; the answer's view is built by the caller from `after`. */
-    async one(scope: OrgScope, id: string, serviceAccountId: string | undefined, mode: ReassignPermissions) {
-      return inTransaction(deps, async (tx, events) => {
-        const before = await tx.tokens.findInOrg(scope.org.id, id);
-        if (!before) throw notFound('Token');
-        if (before.revokedAt) throw new AppError('token_revoked', 'A revoked token cannot be reassigned.');
-        const target = await tokenOwnerAccount(tx, scope, serviceAccountId);
-        const oldRole = await ownerRoleOf(tx, scope.org.id, before);
-        const now = clock.now();
-        const moved = await moveToken(tx, events, scope, before, oldRole, target, mode, now);
-        return { ...moved, rolePermissions: target.rolePermissions, at: iso(now) };
-      });
+    async one(
+      scope: OrgScope,
+      id: string,
+      serviceAccountId: string | undefined,
+      mode: ReassignPermissions,
+      outer?: Store,
+    ) {
+      return inTransaction(
+        deps,
+        async (tx, events) => {
+          const before = await tx.tokens.findInOrg(scope.org.id, id);
+          if (!before) throw notFound('Token');
+          if (before.revokedAt) throw new AppError('token_revoked', 'A revoked token cannot be reassigned.');
+          const target = await tokenOwnerAccount(tx, scope, serviceAccountId);
+          const oldRole = await ownerRoleOf(tx, scope.org.id, before);
+          const now = clock.now();
+          const moved = await moveToken(tx, events, scope, before, oldRole, target, mode, now);
+          return { ...moved, rolePermissions: target.rolePermissions, at: iso(now) };
+        },
+        outer,
+      );
     },
 
     /**

@@ -139,57 +139,66 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
       scope: OrgScope,
       id: string,
       patch: { name?: string; domains?: string[]; permissions?: string[] | null; expiresAt?: string | null },
+      outer?: Store,
     ) {
-      return inTransaction(deps, async (tx, events) => {
-        const before = await tx.tokens.findInOrg(scope.org.id, id);
-        if (!before) throw notFound('Token');
-        const now = clock.now();
-        const expiresAt = await checkTokenLifetime(
-          tx,
-          scope,
-          { kind: 'update', before, expiresAt: patch.expiresAt },
-          now,
-        );
-        const ownerRole = await ownerRoleOf(tx, scope.org.id, before);
-        assertNoEscalation(scope, effective(ownerRole, before), 'change this token');
-        const set: Parameters<Store['tokens']['update']>[1] = {};
-        if (patch.name !== undefined) set.name = patch.name;
-        if (patch.domains !== undefined) set.domains = checkTokenDomains(before.type, patch.domains);
-        if (patch.permissions !== undefined)
-          set.permissions = checkPermissionList(config.catalog, scope, patch.permissions);
-        if (patch.expiresAt !== undefined) set.expiresAt = expiresAt;
-        assertNoEscalation(scope, effective(ownerRole, { ...before, ...set }), 'change this token');
-        const at = iso(now);
-        set.updatedAt = at;
-        await tx.tokens.update(id, set);
-        const after = (await tx.tokens.findInOrg(scope.org.id, id))!;
-        await events.record(scope, at, {
-          type: 'token.updated',
-          hash: before.hash,
-          before: tokenSnapshot(before),
-          after: tokenSnapshot(after),
-        });
-        const previous = (await tx.tokenSecrets.pendingOf([id])).get(id);
-        return view(after, { ownerRole, now: at, showPublicValue: canSeeValues(scope), previous });
-      });
+      return inTransaction(
+        deps,
+        async (tx, events) => {
+          const before = await tx.tokens.findInOrg(scope.org.id, id);
+          if (!before) throw notFound('Token');
+          const now = clock.now();
+          const expiresAt = await checkTokenLifetime(
+            tx,
+            scope,
+            { kind: 'update', before, expiresAt: patch.expiresAt },
+            now,
+          );
+          const ownerRole = await ownerRoleOf(tx, scope.org.id, before);
+          assertNoEscalation(scope, effective(ownerRole, before), 'change this token');
+          const set: Parameters<Store['tokens']['update']>[1] = {};
+          if (patch.name !== undefined) set.name = patch.name;
+          if (patch.domains !== undefined) set.domains = checkTokenDomains(before.type, patch.domains);
+          if (patch.permissions !== undefined)
+            set.permissions = checkPermissionList(config.catalog, scope, patch.permissions);
+          if (patch.expiresAt !== undefined) set.expiresAt = expiresAt;
+          assertNoEscalation(scope, effective(ownerRole, { ...before, ...set }), 'change this token');
+          const at = iso(now);
+          set.updatedAt = at;
+          await tx.tokens.update(id, set);
+          const after = (await tx.tokens.findInOrg(scope.org.id, id))!;
+          await events.record(scope, at, {
+            type: 'token.updated',
+            hash: before.hash,
+            before: tokenSnapshot(before),
+            after: tokenSnapshot(after),
+          });
+          const previous = (await tx.tokenSecrets.pendingOf([id])).get(id);
+          return view(after, { ownerRole, now: at, showPublicValue: canSeeValues(scope), previous });
+        },
+        outer,
+      );
     },
 
     /** Rule 14: stops authenticating at once; kept for the audit trail; hidden from the default list. */
-    async revoke(scope: OrgScope, id: string) {
-      return inTransaction(deps, async (tx, events) => {
-        const before = await tx.tokens.findInOrg(scope.org.id, id);
-        if (!before) throw notFound('Token');
-        if (before.revokedAt) return; // idempotent: already revoked
-        // Revoking is a change like any other: only by someone who holds what the token grants.
-        assertNoEscalation(
-          scope,
-          effective(await ownerRoleOf(tx, scope.org.id, before), before),
-          'revoke this token',
-        );
-        const at = iso(clock.now());
-        await tx.tokens.update(id, { revokedAt: at, updatedAt: at });
-        await events.record(scope, at, tokenRevoked(before, at, 'revoked'));
-      });
+    async revoke(scope: OrgScope, id: string, outer?: Store) {
+      return inTransaction(
+        deps,
+        async (tx, events) => {
+          const before = await tx.tokens.findInOrg(scope.org.id, id);
+          if (!before) throw notFound('Token');
+          if (before.revokedAt) return; // idempotent: already revoked
+          // Revoking is a change like any other: only by someone who holds what the token grants.
+          assertNoEscalation(
+            scope,
+            effective(await ownerRoleOf(tx, scope.org.id, before), before),
+            'revoke this token',
+          );
+          const at = iso(clock.now());
+          await tx.tokens.update(id, { revokedAt: at, updatedAt: at });
+          await events.record(scope, at, tokenRevoked(before, at, 'revoked'));
+        },
+        outer,
+      );
     },
 
     /**
@@ -201,8 +210,9 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
       id: string,
       serviceAccountId: string | undefined,
       mode: ReassignPermissions = 'keep',
+      outer?: Store,
     ) {
-      const moved = await reassignment.one(scope, id, serviceAccountId, mode);
+      const moved = await reassignment.one(scope, id, serviceAccountId, mode, outer);
       return {
         ...view(moved.after, {
           ownerRole: moved.rolePermissions,

@@ -68,6 +68,11 @@ function routes(org: string): [string, 'GET' | 'POST' | 'PATCH' | 'DELETE', stri
     ['token update', 'PATCH', `${o}/tokens/${ids.token}`, { name: 'x' }],
     ['token revoke', 'DELETE', `${o}/tokens/${ids.token}`],
     ['token reassign', 'POST', `${o}/tokens/${ids.token}/reassign`, { serviceAccountId: ids.sa }],
+    ['token rotate', 'POST', `${o}/tokens/${ids.token}/rotate`, { retire: 'now' }],
+    ['token suspend', 'POST', `${o}/tokens/${ids.token}/suspend`, {}],
+    ['token report-leak', 'POST', `${o}/tokens/${ids.token}/report-leak`, {}],
+    ['token report', 'GET', `${o}/tokens/report`],
+    ['token bulk', 'POST', `${o}/tokens/bulk`, { action: 'revoke', ids: [ids.token] }],
     [
       'token import',
       'POST',

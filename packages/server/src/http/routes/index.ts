@@ -32,6 +32,7 @@ import { serviceAccountsSuspendRoutes, serviceAccountsUpdateRoute } from './serv
 import { setupCompleteRoute, setupStatusRoute } from './setup.js';
 import { tokensCreateRoute } from './tokens-create.js';
 import { tokensGetRoute } from './tokens-get.js';
+import { tokensBulkRoute, tokensReportRoute } from './tokens-hygiene.js';
 import { tokensImportRoute } from './tokens-import.js';
 import { tokensListRoute } from './tokens-list.js';
 import { tokensReassignRoute } from './tokens-reassign.js';
@@ -89,6 +90,8 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   serviceAccountsSuspendRoutes,
   serviceAccountsDeleteRoute,
   tokensListRoute,
+  tokensReportRoute,
+  tokensBulkRoute,
   tokensCreateRoute,
   tokensImportRoute,
   tokensGetRoute,

@@ -17,7 +17,7 @@ import type { OrgScope } from '../../services/context.js';
 import { MAX_OVERLAP_SECONDS } from '../../domain/token-rotation.js';
 import { TokenParams } from './tokens-get.js';
 
-const RotateBody = Type.Object(
+export const RotateBody = Type.Object(
   {
     retire: Type.Union([Type.Literal('now'), Type.Literal('at'), Type.Literal('on_first_use')], {
       description:

@@ -11,6 +11,8 @@ export interface TokenView extends TokenRecord {
   ownerName: string | null;
   ownerEmail: string | null;
   ownerDeleted: boolean;
+  /** Its service account is disabled (its tokens are refused until it is enabled). */
+  ownerDisabled: boolean;
 }
 
 export type TokenStatus = 'active' | 'revoked' | 'expired' | 'all';
@@ -45,16 +47,23 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
         eb.fn.coalesce('serviceAccounts.name', 'users.name').as('ownerName'),
         'users.email as ownerEmail',
         'serviceAccounts.deletedAt as ownerDeletedAt',
+        'serviceAccounts.disabledAt as ownerDisabledAt',
       ]);
   const toView = (
-    row: TokenRow & { ownerName: string | null; ownerEmail: string | null; ownerDeletedAt: string | null },
+    row: TokenRow & {
+      ownerName: string | null;
+      ownerEmail: string | null;
+      ownerDeletedAt: string | null;
+      ownerDisabledAt: string | null;
+    },
   ): TokenView => {
-    const { ownerDeletedAt, ...rest } = row;
+    const { ownerDeletedAt, ownerDisabledAt, ...rest } = row;
     return {
       ...tokenFromRow(rest),
       ownerName: row.ownerName,
       ownerEmail: row.ownerEmail,
       ownerDeleted: ownerDeletedAt !== null,
+      ownerDisabled: ownerDisabledAt !== null,
     };
   };
 
@@ -164,6 +173,17 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
         .orderBy('tokens.createdAt', 'desc')
         .orderBy('tokens.id', 'desc')
         .limit(f.limit)
+        .execute();
+      return rows.map(toView);
+    },
+    /** Every token of an org that is neither revoked nor expired at `now` (the hygiene report). */
+    async live(orgId: string, now: string): Promise<TokenView[]> {
+      const rows = await view()
+        .where('tokens.orgId', '=', orgId)
+        .where('tokens.revokedAt', 'is', null)
+        .where((eb) => eb.or([eb('tokens.expiresAt', 'is', null), eb('tokens.expiresAt', '>', now)]))
+        .orderBy('tokens.createdAt', 'desc')
+        .orderBy('tokens.id', 'desc')
         .execute();
       return rows.map(toView);
     },

@@ -1,0 +1,152 @@
+import Type from 'typebox';
+import { requireScope } from '../auth.js';
+import {
+  ErrorBody,
+  Id,
+  Nullable,
+  OrgParams,
+  ReassignPermissions,
+  SafeString,
+  StringEnum,
+  Timestamp,
+  TokenType,
+  orgErrors,
+} from '../schemas.js';
+import type { RouteModule } from '../route-context.js';
+import { HYGIENE_ACTIONS, HYGIENE_REASONS } from '../../domain/token-hygiene.js';
+import type { BulkInput } from '../../services/token-hygiene.js';
+import { RotateBody } from './tokens-lifecycle.js';
+
+const Reason = StringEnum(HYGIENE_REASONS, {
+  description: 'Why the token is in the report (docs/lifecycle.md)',
+});
+const Action = StringEnum(HYGIENE_ACTIONS, {
+  description: 'What the report suggests; each is a bulk action (POST /orgs/{org}/tokens/bulk)',
+});
+
+const ReportRow = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: TokenType,
+  hint: Type.String(),
+  owner: Type.Object({
+    type: Type.Union([Type.Literal('service_account'), Type.Literal('user')]),
+    id: Type.String(),
+    name: Type.String(),
+  }),
+  suspended: Type.Boolean(),
+  domains: Type.Array(Type.String()),
+  createdAt: Timestamp,
+  lastUsedAt: Nullable(Timestamp),
+  rotatedAt: Nullable(Timestamp),
+  expiresAt: Nullable(Timestamp),
+  findings: Type.Array(Type.Object({ reason: Reason, action: Action }), {
+    description: 'Most urgent first',
+  }),
+  action: Action,
+});
+
+/** The hygiene report: live tokens worth attention, each with the action it suggests. */
+export const tokensReportRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/api/v1/orgs/:org/tokens/report',
+    {
+      config: { auth: 'any', permission: 'tokens:view' },
+      schema: {
+        tags: ['tokens'],
+        summary:
+          'Stale-token hygiene: live tokens never or long unused, owned by people, of disabled service accounts, allowing http:// origins, with old or never-expiring private values — each with a suggested action',
+        params: OrgParams,
+        querystring: Type.Object(
+          {
+            unusedDays: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: 3650,
+                description:
+                  'Days without a verification that make a token unused (LATCHKEY_TOKEN_UNUSED_DAYS)',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            generatedAt: Timestamp,
+            unusedDays: Type.Integer(),
+            rotateDays: Type.Integer(),
+            counts: Type.Record(Type.String(), Type.Integer(), {
+              description: 'Tokens per reason (a token can have several)',
+            }),
+            items: Type.Array(ReportRow),
+          }),
+          ...orgErrors,
+        },
+      },
+    },
+    async (request) =>
+      ctx.services.tokenHygiene.report(requireScope(request), { unusedDays: request.query.unusedDays }),
+  );
+};
+
+const Ids = Type.Array(Id('tok'), { minItems: 1, maxItems: 1000, uniqueItems: true });
+
+const BulkBody = Type.Union([
+  Type.Object({ action: Type.Literal('revoke'), ids: Ids }, { additionalProperties: false, title: 'revoke' }),
+  Type.Object(
+    { action: Type.Literal('use_https'), ids: Ids },
+    {
+      additionalProperties: false,
+      title: 'use_https',
+      description: "A public token's http:// origins become https:// (same host and port)",
+    },
+  ),
+  Type.Object(
+    { action: Type.Literal('set_expiry'), ids: Ids, expiresAt: Timestamp },
+    { additionalProperties: false, title: 'set_expiry' },
+  ),
+  Type.Object(
+    {
+      action: Type.Literal('reassign'),
+      ids: Ids,
+      serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })),
+      permissions: Type.Optional(ReassignPermissions),
+    },
+    { additionalProperties: false, title: 'reassign' },
+  ),
+  Type.Object(
+    { action: Type.Literal('rotate'), ids: Ids, ...RotateBody.properties },
+    { additionalProperties: false, title: 'rotate' },
+  ),
+]);
+
+/** One action on many tokens, all or nothing (the hygiene page's bulk action). */
+export const tokensBulkRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/api/v1/orgs/:org/tokens/bulk',
+    {
+      config: { auth: 'any', permission: 'tokens:edit' },
+      schema: {
+        tags: ['tokens'],
+        summary:
+          'One action on up to 1,000 tokens in one transaction: revoke, set_expiry, reassign, rotate or use_https; any refusal names its token and changes nothing',
+        params: OrgParams,
+        body: BulkBody,
+        response: {
+          200: Type.Object({
+            action: Action,
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                token: Nullable(Type.String({ description: 'rotate: the new value, shown this once' })),
+              }),
+            ),
+          }),
+          ...orgErrors,
+          409: ErrorBody,
+        },
+      },
+    },
+    async (request) => ctx.services.tokenHygiene.bulk(requireScope(request), request.body as BulkInput),
+  );
+};

@@ -1,0 +1,119 @@
+import { AppError, notFound } from '../domain/errors.js';
+import {
+  ACTION_OF,
+  HYGIENE_REASONS,
+  hygieneFindings,
+  httpsOrigins,
+  type HygieneAction,
+  type HygieneReason,
+} from '../domain/token-hygiene.js';
+import type { Store } from '../store/store.js';
+import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import type { tokenLifecycle, RotateInput } from './token-lifecycle.js';
+import type { ReassignPermissions, tokenService } from './tokens.js';
+
+/** One bulk change: the action, the tokens, and what the action needs. */
+export type BulkInput = { ids: string[] } & (
+  | { action: 'revoke' }
+  | { action: 'use_https' }
+  | { action: 'set_expiry'; expiresAt: string }
+  | { action: 'reassign'; serviceAccountId?: string; permissions?: ReassignPermissions }
+  | ({ action: 'rotate' } & RotateInput)
+);
+
+/**
+ * Stale-token hygiene (docs/lifecycle.md): the report of live tokens worth attention, each with the
+ * action it suggests, and the bulk action that applies one action to many tokens.
+ */
+export function tokenHygiene(
+  deps: ServiceDeps,
+  tokens: ReturnType<typeof tokenService>,
+  lifecycle: ReturnType<typeof tokenLifecycle>,
+) {
+  const { store, clock, config } = deps;
+
+  return {
+    /** Every live token (neither revoked nor expired) with at least one finding, newest first. */
+    async report(scope: OrgScope, options: { unusedDays?: number }) {
+      const now = iso(clock.now());
+      const policy = {
+        unusedDays: options.unusedDays ?? config.tokenUnusedDays,
+        rotateDays: config.tokenRotateDays,
+      };
+      const counts = Object.fromEntries(HYGIENE_REASONS.map((r) => [r, 0])) as Record<HygieneReason, number>;
+      const items = [];
+      for (const t of await store.tokens.live(scope.org.id, now)) {
+        const reasons = hygieneFindings(t, now, policy);
+        if (reasons.length === 0) continue;
+        for (const r of reasons) counts[r] += 1;
+        items.push({
+          id: t.id,
+          name: t.name,
+          type: t.type,
+          hint: t.hint,
+          owner: t.ownerServiceAccountId
+            ? { type: 'service_account' as const, id: t.ownerServiceAccountId, name: t.ownerName ?? '' }
+            : { type: 'user' as const, id: t.ownerUserId ?? '', name: t.ownerName ?? '' },
+          suspended: t.suspendedAt !== null,
+          domains: t.domains,
+          createdAt: t.createdAt,
+          lastUsedAt: t.lastUsedAt,
+          rotatedAt: t.rotatedAt,
+          expiresAt: t.expiresAt,
+          findings: reasons.map((reason) => ({ reason, action: ACTION_OF[reason] })),
+          action: ACTION_OF[reasons[0]!],
+        });
+      }
+      return { generatedAt: now, ...policy, counts, items };
+    },
+
+    /**
+     * One action on many tokens, in one transaction: all of them change or none does. Each token goes
+     * through the same use case (and checks) as its single-token route; the first refusal names the token
+     * and rolls the rest back. A rotation's new values are in the answer, shown this once.
+     */
+    async bulk(scope: OrgScope, input: BulkInput) {
+      return inTransaction(deps, async (tx) => {
+        const items: { id: string; token: string | null }[] = [];
+        for (const id of input.ids) {
+          try {
+            items.push({ id, token: await applyOne(tx, id) });
+          } catch (e) {
+            if (!(e instanceof AppError)) throw e;
+            throw new AppError(e.code, `${id}: ${e.message} Nothing was changed.`, {
+              ...(typeof e.details === 'object' && e.details !== null ? e.details : {}),
+              id,
+            });
+          }
+        }
+        return { action: input.action as HygieneAction, items };
+      });
+
+      async function applyOne(tx: Store, id: string): Promise<string | null> {
+        switch (input.action) {
+          case 'revoke':
+            await tokens.revoke(scope, id, tx);
+            return null;
+          case 'set_expiry':
+            await tokens.update(scope, id, { expiresAt: input.expiresAt }, tx);
+            return null;
+          case 'use_https': {
+            const t = await tx.tokens.findInOrg(scope.org.id, id);
+            if (!t) throw notFound('Token');
+            // Nothing to move (a private token, or no http:// origin) is not an error: the row is done.
+            const domains = t.type === 'public' ? httpsOrigins(t.domains) : t.domains;
+            if (domains.join(' ') !== t.domains.join(' ')) await tokens.update(scope, id, { domains }, tx);
+            return null;
+          }
+          case 'reassign':
+            await tokens.reassign(scope, id, input.serviceAccountId, input.permissions ?? 'keep', tx);
+            return null;
+          case 'rotate': {
+            const { retire, at, overlapSeconds } = input;
+            return (await lifecycle.rotate(scope, id, { retire, at, overlapSeconds }, tx)).value;
+          }
+        }
+      }
+    },
+  };
+}
