@@ -457,3 +457,64 @@ describe('import at scale: 2,000 rows, the most one request carries', () => {
     expect(Object.fromEntries(codes)).toEqual({ valid: 2_000 });
   }, 120_000);
 });
+
+describe('latchkey token report and bulk', () => {
+  interface Report {
+    items: { id: string; findings: { reason: string }[]; action: string }[];
+    counts: Record<string, number>;
+  }
+  it('reports findings, fixes them in bulk by reason, rotates by id, refuses bad use', async () => {
+    const widget = await json<{ token: string; item: { id: string } }>(
+      'token',
+      'create',
+      'widget',
+      '--service-account',
+      'shop-bot',
+      '--type',
+      'public',
+      '--domains',
+      'http://shop.example,https://shop.example',
+    );
+    const report = await json<Report>('token', 'report', '--reason', 'http_origin');
+    expect(report.items.map((i) => i.id)).toEqual([widget.item.id]);
+    expect(report.items[0]!.action).toBe('use_https');
+    const human = await cli('token', 'report');
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^ID\s+NAME\s+TYPE\s+OWNER\s+LAST USED\s+FINDINGS\s+SUGGESTED/m);
+    expect(human.stdout).toMatch(/token\(s\) to look at: .*http_origin 1/);
+
+    const fixed = await json<{ items: { id: string }[] }>(
+      'token',
+      'bulk',
+      'use_https',
+      '--reason',
+      'http_origin',
+    );
+    expect(fixed.items.map((i) => i.id)).toEqual([widget.item.id]);
+    expect((await json<Report>('token', 'report', '--reason', 'http_origin')).items).toEqual([]);
+    const shown = await json<{ domains: string[] }>('token', 'show', widget.item.id);
+    expect(shown.domains).toEqual(['https://shop.example']);
+
+    const backend = await json<{ token: string; item: { id: string } }>(
+      'token',
+      'create',
+      'backend',
+      '--service-account',
+      'shop-bot',
+    );
+    const rotated = await cli('token', 'bulk', 'rotate', backend.item.id);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(new RegExp(`${backend.item.id}\\s+lk_prv_\\S+`));
+    expect(rotated.stdout).toContain('will not be shown again');
+
+    const both = await cli('token', 'bulk', 'revoke', backend.item.id, '--reason', 'no_expiry');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('not both');
+    const noDate = await cli('token', 'bulk', 'set_expiry', backend.item.id);
+    expect(noDate.code).toBe(2);
+    const unknown = await cli('token', 'bulk', 'revoke', backend.item.id, 'tok_00000000000000000000');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: not_found: tok_0{20}: /);
+    expect((await json<{ status: string }>('token', 'show', backend.item.id)).status).toBe('active');
+  });
+});

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { printJson, printOut, printTable } from '../remote/output.js';
 import { remoteCommand, run, UsageError } from '../remote/remote-command.js';
 import { memberIdByEmail, serviceAccountId } from './lookups.js';
+import { addTokenHygieneCommands } from './token-hygiene.js';
 import { addTokenLifecycleCommands } from './token-lifecycle.js';
 import { readImportFile } from './token-file.js';
 import { inOrg, type Token, type TokenPage, type TokenQuery } from '../remote/types.js';
@@ -260,5 +261,6 @@ export function tokenCommand(): Command {
       ),
   );
   addTokenLifecycleCommands(token);
+  addTokenHygieneCommands(token);
   return token;
 }
