@@ -119,6 +119,7 @@ export function createAuthenticator(deps: {
           label: `token ${result.tokenId} of ${result.owner.name}`,
           userId: result.owner.type === 'user' ? result.owner.id : null,
           ip: request.ip,
+          ...(result.secret === 'previous' ? { replacedValue: true } : {}),
         },
       };
     }
@@ -184,19 +185,6 @@ export function createAuthenticator(deps: {
       );
       if (!scope) throw new AppError('not_found', 'Org not found.');
       request.scope = scope;
-      // A value a rotation replaced still authenticates until it retires, but may not change its own token
-      // (rotate, revoke, suspend, edit…): a leaked old value must not take the token from the new one's holder.
-      if (
-        auth.kind === 'token' &&
-        auth.secret === 'previous' &&
-        request.method !== 'GET' &&
-        params.id !== undefined &&
-        params.id === auth.actor.id
-      )
-        throw new AppError(
-          'forbidden',
-          'This is the value the last rotation replaced: it cannot change its own token. Use the current value.',
-        );
       const { permission, allowSelf, allowSelfToken } = request.routeOptions.config;
       if (!permission) return;
       if (allowSelf && auth.actor.userId !== null && params.userId === auth.actor.userId) return;

@@ -20,6 +20,11 @@ export interface Actor {
   /** The user behind a session (also set for user-owned legacy tokens). */
   userId: string | null;
   ip: string | null;
+  /**
+   * A token that authenticated with the value its last rotation replaced (still verifying until it
+   * retires): it may not change its own token (guards.ts assertNotReplacedValue).
+   */
+  replacedValue?: boolean;
 }
 
 /** An actor inside one org, with the permissions they hold there. */

@@ -9,7 +9,7 @@ import type { TokenRecord } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
 import type { EventRecorder } from './events.js';
-import { assertNoEscalation } from './guards.js';
+import { assertNoEscalation, assertNotReplacedValue } from './guards.js';
 import { checkTokenLifetime } from './token-checks.js';
 import { secretOf } from './token-draft.js';
 import { ownerRoleOf } from './token-owners.js';
@@ -84,6 +84,7 @@ export function tokenLifecycle(deps: ServiceDeps) {
     if (!found) throw notFound('Token');
     await tx.tokens.lockForUpdate(found.id);
     const t = (await tx.tokens.findInOrg(scope.org.id, id))!;
+    assertNotReplacedValue(scope, t.id);
     if (t.revokedAt) throw new AppError('token_revoked', `A revoked token cannot be ${what}.`);
     // Self-service (a private token rotating itself) is by definition within what it holds.
     if (!(scope.actor.type === 'token' && scope.actor.id === t.id))
@@ -226,6 +227,7 @@ export function tokenLifecycle(deps: ServiceDeps) {
         if (!found) throw notFound('Token');
         await tx.tokens.lockForUpdate(found.id);
         const before = (await tx.tokens.findInOrg(scope.org.id, id))!;
+        assertNotReplacedValue(scope, before.id);
         if (!(scope.actor.type === 'token' && scope.actor.id === before.id))
           assertNoEscalation(
             scope,

@@ -4,7 +4,7 @@ import type { TokenRecord } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
 import type { EventRecorder } from './events.js';
-import { assertNoEscalation } from './guards.js';
+import { assertNoEscalation, assertNotReplacedValue } from './guards.js';
 import { checkTokenLifetime } from './token-checks.js';
 import { ownerRoleOf, tokenOwnerAccount } from './token-owners.js';
 import { tokenSnapshot, tokenViews } from './token-view.js';
@@ -40,6 +40,7 @@ export function tokenReassignment(deps: ServiceDeps) {
     mode: ReassignPermissions,
     now: Date,
   ) {
+    assertNotReplacedValue(scope, before.id);
     const effectiveBefore = effective(oldRole, before);
     assertNoEscalation(scope, effectiveBefore, 'reassign this token');
     const newRole = new Set(expand(target.rolePermissions));

@@ -347,14 +347,52 @@ describe('what a replaced value may still do (review findings)', () => {
       ['POST', `${path}/report-leak`, {}],
       ['PATCH', path, { name: 'mine' }],
       ['DELETE', path, undefined],
+      ['POST', `${path}/reassign`, { serviceAccountId: sa.id }],
+      ['POST', `${base()}/self/rotate`, { retire: 'now' }],
+      // The batch route has no id in its path: the rule holds in the use cases, not the URL (review F1).
+      ['POST', `${base()}/bulk`, { action: 'rotate', ids: [t.item.id], retire: 'now' }],
+      ['POST', `${base()}/bulk`, { action: 'revoke', ids: [t.item.id] }],
+      [
+        'POST',
+        `${base()}/bulk`,
+        { action: 'set_expiry', ids: [t.item.id], expiresAt: '2026-07-01T00:00:00Z' },
+      ],
+      ['POST', `${base()}/bulk`, { action: 'reassign', ids: [t.item.id], serviceAccountId: sa.id }],
     ] as const) {
       const res = await call(lk, old, method, url, body);
       expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(403);
+      expect(errorCode(res)).toBe('forbidden');
     }
     // It still reads, and still verifies, until it retires; the new value was never touched.
     expect((await call(lk, old, 'GET', path)).statusCode).toBe(200);
     expect((await check(r.token)).secret).toBe('current');
     expect((await getToken(t.item.id)).status).toBe('active');
+  });
+
+  it("a person's old legacy value cannot move its own token off them (members reassign-tokens)", async () => {
+    const email = `leaver-${Date.now()}@${org.slug}.test`;
+    const person = await addMember(lk, org, email, 'Admin');
+    const value = `legacy-${'q'.repeat(24)}-leaver`;
+    const imported = await call(lk, org.owner, 'POST', `${base()}/import`, {
+      tokens: [{ ownerEmail: email, name: 'leaver legacy', type: 'private', value }],
+    });
+    expect(imported.statusCode, imported.body).toBe(201);
+    const id = imported.json().rows[0].tokenId as string;
+    // The person rotates their own token; the value it replaced keeps verifying for a day.
+    expect(
+      (await call(lk, person.caller, 'POST', `${base()}/${id}/rotate`, { retire: 'on_first_use' }))
+        .statusCode,
+    ).toBe(201);
+    const res = await call(
+      lk,
+      bearer(value),
+      'POST',
+      `/api/v1/orgs/${org.slug}/members/${person.userId}/reassign-tokens`,
+      { serviceAccountId: sa.id },
+    );
+    expect(res.statusCode, res.body).toBe(403);
+    expect(errorCode(res)).toBe('forbidden');
+    expect((await getToken(id)).owner.id).toBe(person.userId);
   });
 
   it('retire=on_first_use: only a management call that succeeds counts as the new value’s use', async () => {

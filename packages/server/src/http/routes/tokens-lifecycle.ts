@@ -1,5 +1,4 @@
 import Type from 'typebox';
-import { AppError } from '../../domain/errors.js';
 import { requireScope } from '../auth.js';
 import { noBody } from '../no-body.js';
 import {
@@ -82,12 +81,6 @@ export const tokensRotateRoute: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const scope = requireScope(request);
       const id = ctx.services.tokenLifecycle.selfTokenId(scope);
-      // A value already replaced must not take the token back from whoever holds the new one.
-      if (request.auth?.kind === 'token' && request.auth.secret === 'previous')
-        throw new AppError(
-          'forbidden',
-          'This is the value the last rotation replaced: rotate with the current value, or ask an admin.',
-        );
       return reply.status(201).send(await rotate(ctx, scope, id, request.body));
     },
   );
