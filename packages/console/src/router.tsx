@@ -17,6 +17,7 @@ import { SetupPage } from './pages/auth/setup-page';
 import { AuditPage } from './pages/audit/audit-page';
 import { MembersPage, type MembersTabName } from './pages/members/members-page';
 import { RolesPage } from './pages/roles/roles-page';
+import { TokenHygienePage } from './pages/tokens/hygiene/token-hygiene-page';
 import { TokenPage } from './pages/tokens/token-page';
 import { TokensPage } from './pages/tokens/tokens-page';
 import { queryClient } from './query-client';
@@ -86,6 +87,12 @@ const membersRoute = createRoute({
   component: MembersPage,
 });
 const tokensRoute = createRoute({ getParentRoute: () => orgRoute, path: '/tokens', component: TokensPage });
+// A static segment: the router ranks it above /tokens/$id (token ids are tok_…, never "hygiene").
+const tokenHygieneRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: '/tokens/hygiene',
+  component: TokenHygienePage,
+});
 const tokenRoute = createRoute({ getParentRoute: () => orgRoute, path: '/tokens/$id', component: TokenPage });
 const rolesRoute = createRoute({ getParentRoute: () => orgRoute, path: '/roles', component: RolesPage });
 const auditRoute = createRoute({
@@ -103,7 +110,15 @@ const routeTree = rootRoute.addChildren([
   setupRoute,
   acceptRoute,
   resetRoute,
-  orgRoute.addChildren([orgIndexRoute, membersRoute, tokensRoute, tokenRoute, rolesRoute, auditRoute]),
+  orgRoute.addChildren([
+    orgIndexRoute,
+    membersRoute,
+    tokensRoute,
+    tokenHygieneRoute,
+    tokenRoute,
+    rolesRoute,
+    auditRoute,
+  ]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPendingComponent: Loading });

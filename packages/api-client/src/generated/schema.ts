@@ -5455,38 +5455,26 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @enum {string} */
-                        action: "revoke";
-                        ids: string[];
-                    } | {
-                        /** @enum {string} */
-                        action: "use_https";
-                        ids: string[];
-                    } | {
-                        /** @enum {string} */
-                        action: "set_expiry";
+                        /**
+                         * @description What the report suggests; each is a bulk action (POST /orgs/{org}/tokens/bulk)
+                         * @enum {string}
+                         */
+                        action: "revoke" | "reassign" | "use_https" | "rotate" | "set_expiry";
                         ids: string[];
                         /**
                          * Format: date-time
                          * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
                          */
-                        expiresAt: string;
-                    } | {
-                        /** @enum {string} */
-                        action: "reassign";
-                        ids: string[];
+                        expiresAt?: string;
+                        /** @description reassign: the new owner */
                         serviceAccountId?: string;
                         /**
                          * @description keep (default): pin the token to at most what it could do before the move, narrowed by the new owner's role. owner_role: give it all of the new owner's role (the caller must hold it).
                          * @default keep
                          */
                         permissions?: "keep" | "owner_role";
-                    } | {
-                        /** @enum {string} */
-                        action: "rotate";
-                        ids: string[];
                         /** @description When the old value stops verifying: now; at `at`; or when the new value first verifies (at the latest after overlapSeconds) */
-                        retire: "now" | "at" | "on_first_use";
+                        retire?: "now" | "at" | "on_first_use";
                         /**
                          * Format: date-time
                          * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.

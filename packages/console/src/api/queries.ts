@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call, lk, setCsrfToken } from './client';
 import type { AuditQuery, TokenQuery } from './types';
 
@@ -12,6 +12,8 @@ export const keys = {
   roles: (org: string) => ['org', org, 'roles'] as const,
   tokens: (org: string, q: TokenQuery) => ['org', org, 'tokens', q] as const,
   token: (org: string, id: string) => ['org', org, 'token', id] as const,
+  tokenReport: (org: string, unusedDays: number | undefined) =>
+    ['org', org, 'token-report', unusedDays ?? null] as const,
   audit: (org: string, q: AuditQuery) => ['org', org, 'audit', q] as const,
 };
 
@@ -67,6 +69,18 @@ export const useToken = (org: string, id: string) =>
     queryKey: keys.token(org, id),
     queryFn: () => call(lk.GET('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org, id } } })),
   });
+/** The hygiene report; `unusedDays` undefined = the server's setting (LATCHKEY_TOKEN_UNUSED_DAYS). */
+export const useTokenReport = (org: string, unusedDays: number | undefined) =>
+  useQuery({
+    queryKey: keys.tokenReport(org, unusedDays),
+    queryFn: () =>
+      call(
+        lk.GET('/api/v1/orgs/{org}/tokens/report', {
+          params: { path: { org }, query: unusedDays === undefined ? {} : { unusedDays } },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+  });
 export const useAudit = (org: string, query: AuditQuery) =>
   useQuery({
     queryKey: keys.audit(org, query),
@@ -80,4 +94,30 @@ export function useOrgMutation<I, O>(org: string, fn: (input: I) => Promise<O>) 
     mutationFn: fn,
     onSettled: () => qc.invalidateQueries({ queryKey: ['org', org] }),
   });
+}
+
+/**
+ * Whether the signed-in caller holds `permission` in `org` (edit implies view), to leave out what the
+ * server would refuse. `undefined` while it is being found out; `null` when the console cannot tell (the
+ * caller's role may not let them see roles): show the action and let the server decide, as it always does.
+ */
+export function useCan(org: string, permission: `${string}:${'view' | 'edit'}`): boolean | null | undefined {
+  const me = useMe();
+  const membership = me.data?.orgs.find((o) => o.slug === org || o.id === org);
+  const session = me.data?.kind === 'session';
+  const roles = useQuery({
+    queryKey: keys.roles(org),
+    queryFn: () => call(lk.GET('/api/v1/orgs/{org}/roles', inOrg(org))),
+    enabled: session && !!membership?.roleId,
+  });
+  if (me.isPending) return undefined;
+  if (!me.data) return null;
+  const grants = (held: readonly string[]) =>
+    held.includes(permission) ||
+    (permission.endsWith(':view') && held.includes(`${permission.slice(0, -':view'.length)}:edit`));
+  if (me.data.token) return grants(me.data.token.permissions);
+  if (!membership?.roleId) return null;
+  if (roles.isPending) return undefined;
+  const role = roles.data?.items.find((r) => r.id === membership.roleId);
+  return role ? grants(role.permissions) : null;
 }

@@ -20,6 +20,17 @@ export type TokenDetail = Answer<'/api/v1/orgs/{org}/tokens/{id}', 'get'>;
 export type RotateBody = RequestBody<'/api/v1/orgs/{org}/tokens/{id}/rotate', 'post'>;
 /** A leak report's answer: the token (revoked, compromised) and a create-token body for its replacement. */
 export type LeakReport = Answer<'/api/v1/orgs/{org}/tokens/{id}/report-leak', 'post'>;
+/** The hygiene report: live tokens worth attention, each with its findings and the action it suggests. */
+export type TokenReport = Answer<'/api/v1/orgs/{org}/tokens/report', 'get'>;
+export type ReportRow = TokenReport['items'][number];
+/** Why a token is in the report (the API lists them most urgent first). */
+export type HygieneReason = ReportRow['findings'][number]['reason'];
+/** What the report suggests; each is also a bulk action. */
+export type HygieneAction = ReportRow['action'];
+/** One action on many tokens, all or nothing (POST /orgs/{org}/tokens/bulk). */
+export type BulkBody = RequestBody<'/api/v1/orgs/{org}/tokens/bulk', 'post'>;
+/** Each token the bulk action changed; a rotation's new values are in it, shown this once. */
+export type BulkAnswer = Answer<'/api/v1/orgs/{org}/tokens/bulk', 'post'>;
 /**
  * A token named in an error's `details` (member_owns_tokens, service_account_has_tokens). The document types
  * `details` as unknown, so this one shape is still written here.

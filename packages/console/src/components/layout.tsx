@@ -24,9 +24,19 @@ const MenuLink = createLink(
     <NavLink component="a" ref={ref} {...props} />
   )),
 );
-type MenuRoute = '/orgs/$org/members' | '/orgs/$org/tokens' | '/orgs/$org/roles' | '/orgs/$org/audit';
+const MENU = [
+  '/orgs/$org/members',
+  '/orgs/$org/tokens',
+  '/orgs/$org/tokens/hygiene',
+  '/orgs/$org/roles',
+  '/orgs/$org/audit',
+] as const;
+type MenuRoute = (typeof MENU)[number];
 
-/** The signed-in frame: a left-hand menu (Settings → Members, Tokens, Roles, Audit log), org switcher, sign out. */
+/**
+ * The signed-in frame: a left-hand menu (Settings → Members, Tokens, Token hygiene, Roles, Audit log), org
+ * switcher, sign out.
+ */
 export function OrgLayout() {
   const { org } = useParams({ strict: false }) as { org: string };
   const me = useMe();
@@ -44,13 +54,19 @@ export function OrgLayout() {
     qc.clear();
     await navigate({ to: '/login' });
   };
+  // The most specific entry the page is under: a token's page is under Tokens, the hygiene page only
+  // under Token hygiene (so the router must not mark Tokens current by prefix there either).
+  const here = MENU.filter((to) => matchRoute({ to, params: { org }, fuzzy: true })).sort(
+    (a, b) => b.length - a.length,
+  )[0];
   // Route + params, never a path pasted together: the router encodes the org as one segment.
   const link = (to: MenuRoute, label: string) => (
     <MenuLink
       to={to}
       params={{ org }}
       label={label}
-      active={!!matchRoute({ to, params: { org }, fuzzy: true })}
+      active={to === here}
+      activeOptions={{ exact: to !== here }}
       onClick={close}
     />
   );
@@ -98,6 +114,7 @@ export function OrgLayout() {
         <NavLink label="Settings" defaultOpened childrenOffset={12}>
           {link('/orgs/$org/members', 'Members')}
           {link('/orgs/$org/tokens', 'Tokens')}
+          {link('/orgs/$org/tokens/hygiene', 'Token hygiene')}
           {link('/orgs/$org/roles', 'Roles')}
           {link('/orgs/$org/audit', 'Audit log')}
         </NavLink>

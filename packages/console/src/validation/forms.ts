@@ -58,11 +58,18 @@ export function tokenFormErrors(
     }
   }
   if (v.expiresAt) {
-    const at = new Date(v.expiresAt);
-    if (Number.isNaN(at.getTime())) errors.expiresAt = 'Not a date.';
-    else if (at.getTime() <= now.getTime()) errors.expiresAt = 'The expiry must be in the future.';
+    const problem = expiryError(v.expiresAt, now);
+    if (problem) errors.expiresAt = problem;
   }
   return errors;
+}
+
+/** A new expiry (a datetime-local value): required, and in the future. */
+export function expiryError(value: string, now = new Date()): string | null {
+  if (!value) return 'Choose when it expires.';
+  const at = new Date(value).getTime();
+  if (Number.isNaN(at)) return 'Not a date.';
+  return at <= now.getTime() ? 'The expiry must be in the future.' : null;
 }
 
 /** The permissions a token may be given: what its service account's role holds, public-safe only for public tokens. */

@@ -1,6 +1,8 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError, notFound } from '../domain/errors.js';
 import {
   ACTION_OF,
+  HYGIENE_ACTIONS,
   HYGIENE_REASONS,
   hygieneFindings,
   httpsOrigins,
@@ -12,14 +14,56 @@ import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.j
 import type { tokenLifecycle, RotateInput } from './token-lifecycle.js';
 import type { ReassignPermissions, tokenService } from './tokens.js';
 
-/** One bulk change: the action, the tokens, and what the action needs. */
-export type BulkInput = { ids: string[] } & (
-  | { action: 'revoke' }
-  | { action: 'use_https' }
-  | { action: 'set_expiry'; expiresAt: string }
-  | { action: 'reassign'; serviceAccountId?: string; permissions?: ReassignPermissions }
-  | ({ action: 'rotate' } & RotateInput)
-);
+/** One bulk change: the action, the tokens, and what the action needs (checkBulk says which goes where). */
+export interface BulkInput {
+  action: HygieneAction;
+  ids: string[];
+  /** set_expiry */
+  expiresAt?: string;
+  /** reassign */
+  serviceAccountId?: string;
+  permissions?: ReassignPermissions;
+  /** rotate */
+  retire?: RotateInput['retire'];
+  at?: string;
+  overlapSeconds?: number;
+}
+
+/** The most tokens one bulk request takes. */
+export const BULK_MAX_IDS = 1000;
+/** Tokens changed between two yields to the event loop, so verifications are never kept waiting. */
+const TOKENS_PER_SLICE = 20;
+
+const FIELDS_OF: Record<HygieneAction, readonly (keyof BulkInput)[]> = {
+  revoke: [],
+  use_https: [],
+  set_expiry: ['expiresAt'],
+  reassign: ['serviceAccountId', 'permissions'],
+  rotate: ['retire', 'at', 'overlapSeconds'],
+};
+const REQUIRED_OF: Partial<Record<HygieneAction, keyof BulkInput>> = {
+  set_expiry: 'expiresAt',
+  rotate: 'retire',
+};
+
+/** Which fields go with which action, and each id once; refusals are 400 validation_failed. */
+function checkBulk(input: BulkInput): void {
+  for (const key of Object.keys(input) as (keyof BulkInput)[]) {
+    if (key === 'action' || key === 'ids' || input[key] === undefined) continue;
+    if (!FIELDS_OF[input.action].includes(key)) {
+      const owner = HYGIENE_ACTIONS.find((a) => FIELDS_OF[a].includes(key));
+      throw new AppError('validation_failed', `${key} goes with action=${owner} only, not ${input.action}.`);
+    }
+  }
+  const required = REQUIRED_OF[input.action];
+  if (required !== undefined && input[required] === undefined)
+    throw new AppError('validation_failed', `action=${input.action} needs ${required}.`);
+  const seen = new Set<string>();
+  for (const id of input.ids) {
+    if (seen.has(id)) throw new AppError('validation_failed', `ids lists ${id} more than once.`);
+    seen.add(id);
+  }
+}
 
 /**
  * Stale-token hygiene (docs/lifecycle.md): the report of live tokens worth attention, each with the
@@ -73,9 +117,13 @@ export function tokenHygiene(
      * and rolls the rest back. A rotation's new values are in the answer, shown this once.
      */
     async bulk(scope: OrgScope, input: BulkInput) {
+      checkBulk(input);
       return inTransaction(deps, async (tx) => {
         const items: { id: string; token: string | null }[] = [];
-        for (const id of input.ids) {
+        for (const [i, id] of input.ids.entries()) {
+          // setImmediate: requests (and cached verifications) run in between; on SQLite those that need
+          // the database wait for the commit, as during an import.
+          if (i > 0 && i % TOKENS_PER_SLICE === 0) await yieldToLoop();
           try {
             items.push({ id, token: await applyOne(tx, id) });
           } catch (e) {
@@ -86,7 +134,7 @@ export function tokenHygiene(
             });
           }
         }
-        return { action: input.action as HygieneAction, items };
+        return { action: input.action, items };
       });
 
       async function applyOne(tx: Store, id: string): Promise<string | null> {
@@ -95,14 +143,15 @@ export function tokenHygiene(
             await tokens.revoke(scope, id, tx);
             return null;
           case 'set_expiry':
-            await tokens.update(scope, id, { expiresAt: input.expiresAt }, tx);
+            await tokens.update(scope, id, { expiresAt: input.expiresAt! }, tx);
             return null;
           case 'use_https': {
             const t = await tx.tokens.findInOrg(scope.org.id, id);
             if (!t) throw notFound('Token');
-            // Nothing to move (a private token, or no http:// origin) is not an error: the row is done.
             const domains = t.type === 'public' ? httpsOrigins(t.domains) : t.domains;
-            if (domains.join(' ') !== t.domains.join(' ')) await tokens.update(scope, id, { domains }, tx);
+            // Nothing to move is no change, but still only for a caller who may change this token.
+            if (domains.join(' ') === t.domains.join(' ')) await tokens.assertChangeable(scope, t, tx);
+            else await tokens.update(scope, id, { domains }, tx);
             return null;
           }
           case 'reassign':
@@ -110,7 +159,7 @@ export function tokenHygiene(
             return null;
           case 'rotate': {
             const { retire, at, overlapSeconds } = input;
-            return (await lifecycle.rotate(scope, id, { retire, at, overlapSeconds }, tx)).value;
+            return (await lifecycle.rotate(scope, id, { retire: retire!, at, overlapSeconds }, tx)).value;
           }
         }
       }

@@ -1,12 +1,12 @@
-import { notFound } from '../domain/errors.js';
+import { AppError, notFound } from '../domain/errors.js';
 import { expand } from '../domain/permissions.js';
 import { generateToken, type TokenType } from '../domain/token-format.js';
 import { weekAgo } from '../domain/token-rules.js';
-import type { TokenListFilter, TokenStatus } from '../store/queries/tokens.js';
+import type { TokenListFilter, TokenRecord, TokenStatus } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
 import { tokenRevoked } from './events.js';
-import { assertNoEscalation } from './guards.js';
+import { assertNoEscalation, assertNotReplacedValue } from './guards.js';
 import { checkPermissionList, checkTokenDomains, checkTokenLifetime } from './token-checks.js';
 import { buildToken, secretOf } from './token-draft.js';
 import { ownerRoleOf, ownerRoles, tokenOwnerAccount } from './token-owners.js';
@@ -146,6 +146,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
         async (tx, events) => {
           const before = await tx.tokens.findInOrg(scope.org.id, id);
           if (!before) throw notFound('Token');
+          assertNotReplacedValue(scope, before.id);
           const now = clock.now();
           const expiresAt = await checkTokenLifetime(
             tx,
@@ -179,6 +180,16 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
       );
     },
 
+    /**
+     * What `update` would check before a change, for a batch row that turns out to need none (bulk
+     * use_https): live, not by its own replaced value, and only for a caller who holds what it grants.
+     */
+    async assertChangeable(scope: OrgScope, t: TokenRecord, tx: Store) {
+      assertNotReplacedValue(scope, t.id);
+      if (t.revokedAt) throw new AppError('token_revoked', 'A revoked token cannot be changed.');
+      assertNoEscalation(scope, effective(await ownerRoleOf(tx, scope.org.id, t), t), 'change this token');
+    },
+
     /** Rule 14: stops authenticating at once; kept for the audit trail; hidden from the default list. */
     async revoke(scope: OrgScope, id: string, outer?: Store) {
       return inTransaction(
@@ -186,6 +197,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
         async (tx, events) => {
           const before = await tx.tokens.findInOrg(scope.org.id, id);
           if (!before) throw notFound('Token');
+          assertNotReplacedValue(scope, before.id);
           if (before.revokedAt) return; // idempotent: already revoked
           // Revoking is a change like any other: only by someone who holds what the token grants.
           assertNoEscalation(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addMember,
+  bearer,
   call,
   createOrg,
   createServiceAccount,
@@ -299,6 +300,42 @@ describe('bulk actions', () => {
     expect((await check(mine.value)).valid).toBe(true);
   });
 
+  it('a large batch lets cached verifications through while it works (review F2)', async () => {
+    const hot = await privateToken('hot');
+    expect((await check(hot.token)).valid).toBe(true); // cached from now on
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push((await privateToken(`batch-${i}`)).item.id);
+    let finished = false;
+    const running = bulk({ action: 'set_expiry', ids, expiresAt: '2026-09-01T00:00:00.000Z' }).then((r) => {
+      finished = true;
+      return r;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect((await check(hot.token)).valid).toBe(true);
+    expect(finished).toBe(false);
+    expect((await running).statusCode).toBe(200);
+  });
+
+  it('use_https on a token with nothing to move still checks the caller and the token', async () => {
+    const strong = await publicToken('strong-https', ['https://strong.example']);
+    // A token editor that holds less than the Admin-owned token grants.
+    const weakRole = await call(lk, org.owner, 'POST', `/api/v1/orgs/${org.slug}/roles`, {
+      name: `token-ops-${Date.now()}`,
+      permissions: ['tokens:view', 'tokens:edit'],
+    });
+    expect(weakRole.statusCode, weakRole.body).toBe(201);
+    const ops = await createServiceAccount(lk, org, `ops-${Date.now()}`, { roleId: weakRole.json().id });
+    const opsToken = await createToken(lk, org, { serviceAccountId: ops.id, name: 'ops' });
+    const res = await bulk({ action: 'use_https', ids: [strong.item.id] }, bearer(opsToken.token));
+    expect(res.statusCode, res.body).toBe(403);
+    expect(errorCode(res)).toBe('permission_escalation');
+    const gone = await publicToken('gone-https', ['https://gone.example']);
+    expect((await call(lk, org.admin, 'DELETE', `${base()}/${gone.item.id}`)).statusCode).toBe(204);
+    const revoked = await bulk({ action: 'use_https', ids: [gone.item.id] });
+    expect(revoked.statusCode).toBe(409);
+    expect(errorCode(revoked)).toBe('token_revoked');
+  });
+
   it('refuses bad input with 400 and callers without tokens:edit with 403', async () => {
     const t = await privateToken('valid');
     const bad: Record<string, unknown>[] = [
@@ -311,12 +348,24 @@ describe('bulk actions', () => {
       { action: 'reassign', ids: [t.item.id], serviceAccountId: 'sa_\u0000' },
       { action: 'rotate', ids: [t.item.id] },
       { action: 'revoke', ids: [t.item.id], expiresAt: '2026-06-01T00:00:00.000Z' },
+      { action: 'set_expiry', ids: [t.item.id], expiresAt: 'tomorrow' },
+      { action: 'rotate', ids: [t.item.id], retire: 'now', overlapSeconds: 0 },
+      { action: 'reassign', ids: [t.item.id], serviceAccountId: sa.id, permissions: 'all' },
+      { action: 'use_https', ids: [t.item.id], retire: 'now' },
     ];
     for (const body of bad) {
       const res = await bulk(body);
       expect(res.statusCode, JSON.stringify(body).slice(0, 100)).toBe(400);
       expect(errorCode(res)).toBe('validation_failed');
     }
+    // A body nested far deeper than any real one is a 400 too, never a 500 (review F3).
+    const deep = await lk.app.inject({
+      method: 'POST',
+      url: `${base()}/bulk`,
+      headers: { authorization: `Bearer ${org.adminToken}`, 'content-type': 'application/json' },
+      payload: `{"action":"revoke","ids":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    });
+    expect([400, 413]).toContain(deep.statusCode);
     const viewer = await bulk({ action: 'revoke', ids: [t.item.id] }, org.viewer);
     expect(viewer.statusCode).toBe(403);
     expect((await getToken(t.item.id)).status).toBe('active');

@@ -10,7 +10,7 @@ import { previousValueText } from './token-status';
 
 type Retire = RotateBody['retire'];
 
-const OVERLAPS = [
+export const OVERLAPS = [
   { value: String(3_600), label: '1 hour' },
   { value: String(86_400), label: '1 day' },
   { value: String(7 * 86_400), label: '7 days' },
