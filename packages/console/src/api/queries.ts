@@ -49,6 +49,12 @@ export const useServiceAccounts = (org: string) =>
     queryKey: keys.serviceAccounts(org),
     queryFn: async () => (await call(lk.GET('/api/v1/orgs/{org}/service-accounts', inOrg(org)))).items,
   });
+/**
+ * The service accounts a token may be given to, as select options: active ones only (the server refuses a
+ * disabled one with service_account_disabled).
+ */
+export const activeServiceAccountOptions = (accounts: { id: string; name: string; status: string }[] = []) =>
+  accounts.filter((a) => a.status === 'active').map((a) => ({ value: a.id, label: a.name }));
 export const useInvitations = (org: string) =>
   useQuery({
     queryKey: keys.invitations(org),

@@ -1,7 +1,13 @@
 import { Alert, Badge, Button, Group, List, Modal, Select, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { call, lk, ApiError, errorMessage } from '../../api/client';
-import { useMembers, useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
+import {
+  activeServiceAccountOptions,
+  useMembers,
+  useOrgMutation,
+  useRoles,
+  useServiceAccounts,
+} from '../../api/queries';
 import type { Member, TokenRef } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
@@ -174,9 +180,7 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
             <Select
               label="Reassign them to"
               placeholder="Choose a service account"
-              data={(accounts.data ?? [])
-                .filter((a) => a.status === 'active')
-                .map((a) => ({ value: a.id, label: a.name }))}
+              data={activeServiceAccountOptions(accounts.data)}
               value={target}
               onChange={setTarget}
             />

@@ -12,7 +12,7 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { call, lk } from '../../api/client';
-import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
+import { activeServiceAccountOptions, useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
 import {
@@ -95,9 +95,7 @@ export function AddTokenModal({
             label="Service account"
             required
             placeholder="Choose the service account that owns this token"
-            data={(accounts.data ?? [])
-              .filter((a) => a.status === 'active')
-              .map((a) => ({ value: a.id, label: a.name }))}
+            data={activeServiceAccountOptions(accounts.data)}
             nothingFoundMessage="No service account yet: add one under Members → Service Accounts"
             searchable
             {...form.getInputProps('serviceAccountId')}

@@ -1,7 +1,7 @@
 import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
-import { useOrgMutation, useServiceAccounts } from '../../api/queries';
+import { activeServiceAccountOptions, useOrgMutation, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
 
@@ -39,9 +39,7 @@ export function ReassignDialog({
         <Select
           label="Service account"
           placeholder="Choose a service account"
-          data={(accounts.data ?? [])
-            .filter((a) => a.status === 'active')
-            .map((a) => ({ value: a.id, label: a.name }))}
+          data={activeServiceAccountOptions(accounts.data)}
           value={target}
           onChange={setTarget}
           nothingFoundMessage="No service account: add one under Members → Service Accounts"

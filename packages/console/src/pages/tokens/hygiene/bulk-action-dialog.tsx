@@ -1,7 +1,7 @@
 import { Alert, Button, Group, List, Modal, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import { ApiError, call, errorMessage, lk } from '../../../api/client';
-import { useOrgMutation, useServiceAccounts } from '../../../api/queries';
+import { activeServiceAccountOptions, useOrgMutation, useServiceAccounts } from '../../../api/queries';
 import type { BulkAnswer, BulkBody, HygieneAction, ReportRow, RotateBody } from '../../../api/types';
 import { expiryError, localDateTimeInput, retireAtError } from '../../../validation/forms';
 import { OVERLAPS } from '../rotate-dialog';
@@ -148,9 +148,7 @@ export function BulkActionDialog({
           <Select
             label="Service account"
             placeholder="Choose a service account"
-            data={(accounts.data ?? [])
-              .filter((a) => a.status === 'active')
-              .map((a) => ({ value: a.id, label: a.name }))}
+            data={activeServiceAccountOptions(accounts.data)}
             value={serviceAccountId}
             onChange={setServiceAccountId}
             nothingFoundMessage="No service account: add one under Members → Service Accounts"
