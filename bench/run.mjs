@@ -1,5 +1,5 @@
 // Latchkey benchmark: `npm run bench` (node bench/run.mjs [--rounds 5] [--seconds 5] [--connections 50]
-// [--mix-tokens 1000000] [--only http,nginx,workers,mix-sqlite,mix-postgres] [--skip-postgres]).
+// [--mix-tokens 1000000] [--only http,restrictions,nginx,workers,mix-sqlite,mix-postgres] [--skip-postgres]).
 //
 // Every row of issue #12's goal table, each next to its baseline from the same run. Servers are pinned to
 // CPU 0 and wrk to CPU 1 (taskset) unless a row says otherwise; the contenders of a row run in interleaved
@@ -145,6 +145,33 @@ try {
     for (const s of [lk, bare, raw]) await stop(s.child);
   }
 
+  // ---- issue 15: what a token's restrictions cost on the verify path ----
+  if (runs('restrictions')) {
+    console.log(
+      `\n[restrictions] ${ROUNDS} interleaved rounds of ${SECONDS} s; server on CPU 0, wrk on CPU 1`,
+    );
+    const db = bootstrapSqlite('restrictions');
+    const lk = await latchkey({ DATABASE_URL: db.databaseUrl });
+    // Ten ranges, the client's in the last: the most a check walks for a listed address.
+    const ranges = [...Array.from({ length: 9 }, (_, i) => `10.${i}.0.0/16`), '203.0.113.0/24'];
+    const fenced = await benchToken(lk, db.token, { name: 'fenced', allowedIps: ranges });
+    const plain = await benchToken(lk, db.token, { name: 'plain' });
+    const body = (token) => ({ token, permission: 'tokens:view', ip: '203.0.113.7' });
+    const r = interleave(
+      {
+        plain: load(lk, '/api/v1/verify', postScript(dir, 'plain', body(plain))),
+        fenced: load(lk, '/api/v1/verify', postScript(dir, 'fenced', body(fenced))),
+      },
+      ROUNDS,
+    );
+    row('15', 'POST /api/v1/verify, private token without restrictions (body with ip)', r.plain);
+    row('15', 'the same token with an IP allowlist of 10 ranges, the address in the last', r.fenced, {
+      baseline: r.plain,
+      goal: 'within 10 % (≥ 0.90×)',
+    });
+    await stop(lk.child);
+  }
+
   // ---- row 4: nginx auth_request with the shipped snippets, nothing pinned (2 cores shared by all) ----
   if (runs('nginx')) {
     console.log(
@@ -256,9 +283,13 @@ try {
         script: lua,
         env: { LK_TOKENS: seeded.tokensFile, LK_MODE: 'zipf', LK_SEED: '1' },
       });
+    await new Promise((r) => setTimeout(r, 11_500)); // the warm-up's last flush, before the first round
     const lookupsBefore = { fit: await dbLookups(fit), small: await dbLookups(small) };
+    // Two servers share CPU 0: each round is followed by the default flush interval (10 s) and a little
+    // more, so that a round's usage is written by its own server before the other one is measured.
     const m = interleave({ one: mix(fit, 'one'), fit: mix(fit, 'zipf'), small: mix(small, 'zipf') }, ROUNDS, {
       warmup: false,
+      settleMs: 11_500,
     });
     const missRate = async (s, key, rounds) =>
       ((await dbLookups(s)) - lookupsBefore[key]) / rounds.reduce((a, r) => a + r.requests, 0);
@@ -317,6 +348,22 @@ function metricsText(server) {
       res.on('end', () => resolve(text));
     }).on('error', reject);
   });
+}
+
+/** A private token of the bench org's admin service account, made through the API with its admin token. */
+async function benchToken(server, adminToken, extra) {
+  const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+  const accounts = await (
+    await fetch(`${server.url}/api/v1/orgs/bench/service-accounts`, { headers })
+  ).json();
+  const admin = accounts.items.find((a) => a.name === 'admin');
+  const res = await fetch(`${server.url}/api/v1/orgs/bench/tokens`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ type: 'private', serviceAccountId: admin.id, ...extra }),
+  });
+  if (res.status !== 201) throw new Error(`bench token: ${res.status} ${await res.text()}`);
+  return (await res.json()).token;
 }
 
 /** Database lookups so far. */

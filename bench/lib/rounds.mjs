@@ -10,9 +10,11 @@ export const median = (xs) => {
 
 /**
  * `contenders`: { name: { pid, run: () => wrk result } }. Returns per contender the rounds, each with
- * req/s, p99 and the server's CPU µs per request (its own CPU counters over the round).
+ * req/s, p99 and the server's CPU µs per request (its own CPU counters over the round). `settleMs`: a pause
+ * after every round, so that work a round leaves behind (a usage flush on its server's timer) is done
+ * before the next contender runs, instead of landing on it from another process on the same CPU.
  */
-export function interleave(contenders, rounds, { warmup = true } = {}) {
+export function interleave(contenders, rounds, { warmup = true, settleMs = 0 } = {}) {
   const names = Object.keys(contenders);
   if (warmup) for (const n of names) contenders[n].run();
   const results = Object.fromEntries(names.map((n) => [n, []]));
@@ -24,6 +26,7 @@ export function interleave(contenders, rounds, { warmup = true } = {}) {
       const r = c.run();
       const cpuUs = c.pid ? ((cpuSeconds(c.pid) - before) * 1e6) / Math.max(1, r.requests) : NaN;
       results[n].push({ ...r, cpuUs });
+      if (settleMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, settleMs);
     }
   }
   return results;

@@ -42,6 +42,8 @@ function run(
 /** A bootstrapped server (org `acme`, owner OWNER) on a fresh SQLite file, listening on 127.0.0.1. */
 export async function startLatchkey(
   publicUrl: (port: number) => string,
+  /** Settings of this server's own (e.g. a short usage flush). */
+  extraEnv: Record<string, string> = {},
 ): Promise<{ port: number; url: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
   const port = await freePort();
@@ -51,6 +53,7 @@ export async function startLatchkey(
     PORT: String(port),
     HOST: '127.0.0.1',
     LATCHKEY_PUBLIC_URL: publicUrl(port),
+    ...extraEnv,
   };
   const boot = await run(
     ['bootstrap', '--org', ORG.slug, '--email', OWNER.email, '--password-stdin'],

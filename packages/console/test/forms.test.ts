@@ -16,6 +16,8 @@ const base: TokenFormValues = {
   serviceAccountId: 'sa_x',
   type: 'private',
   domains: [],
+  allowedIps: [],
+  enforcement: 'enforce',
   permissions: [],
   expiresAt: '',
 };

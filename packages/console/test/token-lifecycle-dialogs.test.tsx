@@ -19,6 +19,8 @@ function token(over: Partial<Token> = {}): Token {
     imported: false,
     status: 'active',
     domains: [],
+    allowedIps: [],
+    enforcement: 'enforce',
     permissions: null,
     effectivePermissions: ['assets:view'],
     expiresAt: null,

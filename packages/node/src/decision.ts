@@ -1,4 +1,4 @@
-import { VERIFY_CODES, type TokenIdentity, type VerifyCode } from '@latchkey/protocol';
+import { VERIFY_CODES, type TokenIdentity, type VerifyCode, type VerifyWarning } from '@latchkey/protocol';
 
 /** The identity a handler sees for an allowed request. */
 export interface LatchkeyIdentity extends TokenIdentity {
@@ -9,6 +9,11 @@ export interface LatchkeyIdentity extends TokenIdentity {
    * overlap — a caller that has not switched to the new value yet (Latchkey docs/lifecycle.md).
    */
   secret: 'current' | 'previous';
+  /**
+   * The token's allowlists are report-only and this request is outside them: allowed, and what enforcing
+   * would have refused (absent when nothing was).
+   */
+  warnings?: VerifyWarning[];
 }
 
 /**
@@ -25,6 +30,8 @@ export interface VerifyInput {
   token: string | undefined;
   origin: string | null;
   permission?: string;
+  /** The client's address (the framework's, after its trusted-proxy rules), for IP allowlists. */
+  ip?: string | null;
 }
 
 /**
@@ -77,5 +84,6 @@ export const DENIAL_MESSAGES: Record<DenialCode, string> = {
     'This public token only works from its allowed web origins; the request carried no origin.',
   origin_not_allowed: "This public token does not allow the request's origin.",
   permission_denied: 'The token does not grant the permission this endpoint needs.',
+  ip_not_allowed: "The token's IP allowlist does not include the address this request came from.",
   rate_limited: 'Token verification is rate-limited for now; try again after Retry-After seconds.',
 };

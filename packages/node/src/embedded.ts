@@ -24,6 +24,7 @@ export function fromVerifier(verifier: Verifier): DecisionSource {
           permissions: r.permissions,
           origin: r.origin,
           secret: r.secret,
+          ...(r.warnings ? { warnings: [...r.warnings] } : {}),
         },
       };
     },

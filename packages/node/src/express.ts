@@ -26,6 +26,7 @@ export function latchkeyExpress(options: GuardOptions) {
       url: req.originalUrl ?? req.url,
       headers: req.headers,
       rawHeaders: req.rawHeaders,
+      ...(req.ip !== undefined ? { ip: req.ip } : {}),
     }).then(
       (outcome) => {
         res.set(outcome.headers);

@@ -23,6 +23,7 @@ export function latchkeyFastify(app: FastifyInstance, options: GuardOptions): vo
       url: request.url,
       headers: request.headers,
       rawHeaders: request.raw.rawHeaders,
+      ip: request.ip,
     });
     reply.headers(outcome.headers);
     if (outcome.kind === 'preflight') return reply.status(outcome.status).send();

@@ -37,6 +37,11 @@ export interface RequestLike {
   headers: Record<string, string | string[] | undefined>;
   /** Node's raw header list: Node keeps only the first of two Authorization headers in `headers`. */
   rawHeaders?: readonly string[];
+  /**
+   * The client's address as the framework derives it (Express `req.ip` with its `trust proxy` setting,
+   * Fastify `request.ip` with `trustProxy`): checked against a token's IP allowlist.
+   */
+  ip?: string;
 }
 
 export type GuardOutcome =
@@ -77,7 +82,7 @@ export function createGuard(options: GuardOptions) {
     let decision;
     try {
       decision = source.ok
-        ? await options.source.decide({ token: source.token, origin, permission })
+        ? await options.source.decide({ token: source.token, origin, permission, ip: req.ip ?? null })
         : ({ valid: false, code: 'token_invalid' } as const);
     } catch (err) {
       if (!(err instanceof LatchkeyUnavailableError) && !(err instanceof LatchkeyRefusedError)) throw err;

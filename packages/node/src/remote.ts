@@ -98,7 +98,7 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
       const key =
         ttl > 0
           ? createHash('sha256')
-              .update(`${input.token}\n${input.origin ?? ''}\n${input.permission ?? ''}`)
+              .update(`${input.token}\n${input.origin ?? ''}\n${input.permission ?? ''}\n${input.ip ?? ''}`)
               .digest('base64')
           : '';
       if (ttl > 0) {
@@ -114,6 +114,7 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
             token: input.token,
             origin: input.origin,
             ...(input.permission ? { permission: input.permission } : {}),
+            ...(input.ip ? { ip: input.ip } : {}),
           },
           signal: AbortSignal.timeout(timeoutMs),
         });
@@ -152,6 +153,7 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
                 origin: body.type === 'public' ? input.origin : null,
                 // A server before rotation existed does not say: its tokens have one value.
                 secret: body.secret ?? 'current',
+                ...(body.warnings ? { warnings: body.warnings } : {}),
               },
             }
           : // A code this version does not know (a newer server) is still a denial.

@@ -253,6 +253,55 @@ describe('Express middleware', () => {
   });
 });
 
+describe("IP allowlists: the framework's request address is checked (issue 15)", () => {
+  it('Fastify (request.ip) and Express (req.ip), remote and embedded; report-only passes with warnings', async () => {
+    const sa = await createServiceAccount(lk, org, 'fenced-platform', {
+      roleId: await roleId(lk, org, 'Admin'),
+    });
+    // The platform's test clients connect over loopback, as IPv4 or IPv4-mapped IPv6: both are 127.0.0.1.
+    const inside = (await createToken(lk, org, { serviceAccountId: sa.id, allowedIps: ['127.0.0.0/8'] }))
+      .token;
+    const outside = (await createToken(lk, org, { serviceAccountId: sa.id, allowedIps: ['203.0.113.0/24'] }))
+      .token;
+    const reported = (
+      await createToken(lk, org, {
+        serviceAccountId: sa.id,
+        allowedIps: ['203.0.113.0/24'],
+        enforcement: 'report_only',
+      })
+    ).token;
+    for (const [, makeSource] of sources) {
+      const fastify = await fastifyPlatform(makeSource());
+      const { url, server } = await expressPlatform(makeSource());
+      try {
+        const viaFastify = async (token: string) => {
+          const res = await fastify.inject({
+            method: 'GET',
+            url: '/assets',
+            remoteAddress: '127.0.0.1',
+            headers: { authorization: `Bearer ${token}` },
+          });
+          return [res.statusCode, res.headers['x-latchkey-code'] ?? 'valid'];
+        };
+        const viaExpress = async (token: string) => {
+          const res = await fetch(`${url}/assets`, { headers: { authorization: `Bearer ${token}` } });
+          return [res.status, res.headers.get('x-latchkey-code') ?? 'valid'];
+        };
+        for (const via of [viaFastify, viaExpress]) {
+          expect(await via(inside)).toEqual([200, 'valid']);
+          expect(await via(outside)).toEqual([403, 'ip_not_allowed']);
+          expect(await via(reported)).toEqual([200, 'valid']);
+        }
+        const decided = await makeSource().decide({ token: reported, origin: null, ip: '198.51.100.1' });
+        expect(decided.valid && decided.identity.warnings).toEqual(['ip_not_allowed']);
+      } finally {
+        await fastify.close();
+        server.close();
+      }
+    }
+  });
+});
+
 describe('CORS preflights, the same as forward-auth (one answer in @latchkey/protocol)', () => {
   const corsHeaders = (headers: Record<string, unknown>) =>
     Object.fromEntries(

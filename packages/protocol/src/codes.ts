@@ -13,6 +13,15 @@ export const VERIFY_CODES = {
   origin_required: 403,
   origin_not_allowed: 403,
   permission_denied: 403,
+  /** The client address is not on the token's IP allowlist (or was not given, and the token has one). */
+  ip_not_allowed: 403,
 } as const;
 
 export type VerifyCode = keyof typeof VERIFY_CODES;
+
+/**
+ * The refusals a report-only allowlist turns into warnings on a `valid` answer: the request is allowed,
+ * and the platform learns what enforcing the allowlist would refuse.
+ */
+export const VERIFY_WARNINGS = ['origin_required', 'origin_not_allowed', 'ip_not_allowed'] as const;
+export type VerifyWarning = (typeof VERIFY_WARNINGS)[number];

@@ -1,4 +1,4 @@
-export { VERIFY_CODES, type VerifyCode } from './codes.js';
+export { VERIFY_CODES, VERIFY_WARNINGS, type VerifyCode, type VerifyWarning } from './codes.js';
 export type { TokenIdentity } from './identity.js';
 export {
   normalizeAllowedOrigin,

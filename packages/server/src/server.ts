@@ -145,8 +145,9 @@ export async function createLatchkey(
       () => lookup.stats(),
       opts.worker ? { exposition: opts.worker.metrics } : {},
     );
+    const usageWriter = createUsageWriter(handle);
     const usage = createUsageRecorder({
-      store: createUsageWriter(handle),
+      store: usageWriter,
       intervalMs: opts.usageFlushMs ?? config.usageFlushSeconds * 1000,
       now: nowMs,
       onError: (err) => logger.error({ err }, 'usage flush failed; will retry'),
@@ -157,9 +158,13 @@ export async function createLatchkey(
       tokenPrefix: config.tokenPrefix,
       now: nowMs,
       foreignLookups: legacyGate.isOpen,
-      onDecision: (result, seconds) => {
+      onDecision: (result, seconds, req) => {
         metrics.observe(result, seconds);
-        if (result.valid) usage.record(result.tokenId, result.origin);
+        if (!result.valid) return;
+        usage.record(result.tokenId, result.origin);
+        // Report-only: what enforcing would have refused, and from where (the token page lists it).
+        if (result.warnings)
+          usage.recordWarnings(result.tokenId, result.warnings, req.origin, req.ip ?? null);
       },
       // Rotation with retire=on_first_use: the new value just verified, so the old one retires everywhere.
       onFirstUse: (tokenId, previousHash) => {
@@ -218,6 +223,7 @@ export async function createLatchkey(
       async close() {
         await app.close();
         await usage.close();
+        await usageWriter.close();
         await feed?.close();
         redis?.disconnect();
         lookup.close();

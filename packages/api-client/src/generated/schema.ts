@@ -29,6 +29,7 @@ export interface paths {
                         token: string;
                         origin?: string | null;
                         permission?: string;
+                        ip?: string | null;
                     };
                 };
             };
@@ -45,7 +46,7 @@ export interface paths {
                              * @description The decision; see docs/api.md
                              * @enum {string}
                              */
-                            code: "valid" | "token_missing" | "token_invalid" | "token_revoked" | "token_expired" | "token_rotated" | "token_suspended" | "owner_disabled" | "origin_required" | "origin_not_allowed" | "permission_denied";
+                            code: "valid" | "token_missing" | "token_invalid" | "token_revoked" | "token_expired" | "token_rotated" | "token_suspended" | "owner_disabled" | "origin_required" | "origin_not_allowed" | "permission_denied" | "ip_not_allowed";
                             org: {
                                 id: string;
                                 slug: string;
@@ -60,6 +61,8 @@ export interface paths {
                             type: ("public" | "private") | null;
                             permissions: string[];
                             secret: ("current" | "previous") | null;
+                            /** @description On a valid answer for a token whose allowlists are report-only: the refusals enforcing them would have made (docs/verification.md) */
+                            warnings?: ("origin_required" | "origin_not_allowed" | "ip_not_allowed")[];
                         };
                     };
                 };
@@ -4910,6 +4913,13 @@ export interface paths {
                                 /** @description revoked, else expired, else suspended, else active */
                                 status: "active" | "suspended" | "revoked" | "expired";
                                 domains: string[];
+                                /** @description CIDR ranges it may be used from; []: anywhere */
+                                allowedIps: string[];
+                                /**
+                                 * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                                 * @enum {string}
+                                 */
+                                enforcement: "enforce" | "report_only";
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -5064,6 +5074,13 @@ export interface paths {
                         serviceAccountId?: string;
                         type: "public" | "private";
                         domains?: string[];
+                        /** @description Addresses or CIDR ranges (IPv4, IPv6) the token may be used from, e.g. 203.0.113.0/24 or 2001:db8::/32; [] (the default): anywhere */
+                        allowedIps?: string[];
+                        /**
+                         * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                         * @enum {string}
+                         */
+                        enforcement?: "enforce" | "report_only";
                         permissions?: string[] | null;
                         expiresAt?: string | null;
                     };
@@ -5099,6 +5116,13 @@ export interface paths {
                                 /** @description revoked, else expired, else suspended, else active */
                                 status: "active" | "suspended" | "revoked" | "expired";
                                 domains: string[];
+                                /** @description CIDR ranges it may be used from; []: anywhere */
+                                allowedIps: string[];
+                                /**
+                                 * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                                 * @enum {string}
+                                 */
+                                enforcement: "enforce" | "report_only";
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -5895,6 +5919,13 @@ export interface paths {
                             /** @description revoked, else expired, else suspended, else active */
                             status: "active" | "suspended" | "revoked" | "expired";
                             domains: string[];
+                            /** @description CIDR ranges it may be used from; []: anywhere */
+                            allowedIps: string[];
+                            /**
+                             * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                             * @enum {string}
+                             */
+                            enforcement: "enforce" | "report_only";
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;
@@ -5946,6 +5977,14 @@ export interface paths {
                         } & {
                             dailyUsage: {
                                 day: string;
+                                count: number;
+                            }[];
+                            /** @description What enforcing the allowlists would have refused over the last 7 days (UTC), most first: report_only tokens */
+                            reportOnlyLast7Days: {
+                                /** @enum {string} */
+                                code: "origin_required" | "origin_not_allowed" | "ip_not_allowed";
+                                /** @description The origin or address ('' where there was none) */
+                                subject: string;
                                 count: number;
                             }[];
                         };
@@ -6140,7 +6179,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a token's name, domains (public only), permissions or expiry */
+        /** Change a token's name, domains (public only), IP allowlist, enforcement, permissions or expiry */
         patch: {
             parameters: {
                 query?: never;
@@ -6157,6 +6196,13 @@ export interface paths {
                     "application/json": {
                         name?: string;
                         domains?: string[];
+                        /** @description Addresses or CIDR ranges (IPv4, IPv6) the token may be used from, e.g. 203.0.113.0/24 or 2001:db8::/32; [] (the default): anywhere */
+                        allowedIps?: string[];
+                        /**
+                         * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                         * @enum {string}
+                         */
+                        enforcement?: "enforce" | "report_only";
                         permissions?: string[] | null;
                         expiresAt?: string | null;
                     };
@@ -6189,6 +6235,13 @@ export interface paths {
                             /** @description revoked, else expired, else suspended, else active */
                             status: "active" | "suspended" | "revoked" | "expired";
                             domains: string[];
+                            /** @description CIDR ranges it may be used from; []: anywhere */
+                            allowedIps: string[];
+                            /**
+                             * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                             * @enum {string}
+                             */
+                            enforcement: "enforce" | "report_only";
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;
@@ -6409,6 +6462,13 @@ export interface paths {
                                 /** @description revoked, else expired, else suspended, else active */
                                 status: "active" | "suspended" | "revoked" | "expired";
                                 domains: string[];
+                                /** @description CIDR ranges it may be used from; []: anywhere */
+                                allowedIps: string[];
+                                /**
+                                 * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                                 * @enum {string}
+                                 */
+                                enforcement: "enforce" | "report_only";
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -6633,6 +6693,13 @@ export interface paths {
                                 /** @description revoked, else expired, else suspended, else active */
                                 status: "active" | "suspended" | "revoked" | "expired";
                                 domains: string[];
+                                /** @description CIDR ranges it may be used from; []: anywhere */
+                                allowedIps: string[];
+                                /**
+                                 * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                                 * @enum {string}
+                                 */
+                                enforcement: "enforce" | "report_only";
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -6846,6 +6913,13 @@ export interface paths {
                             /** @description revoked, else expired, else suspended, else active */
                             status: "active" | "suspended" | "revoked" | "expired";
                             domains: string[];
+                            /** @description CIDR ranges it may be used from; []: anywhere */
+                            allowedIps: string[];
+                            /**
+                             * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                             * @enum {string}
+                             */
+                            enforcement: "enforce" | "report_only";
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;
@@ -7058,6 +7132,13 @@ export interface paths {
                             /** @description revoked, else expired, else suspended, else active */
                             status: "active" | "suspended" | "revoked" | "expired";
                             domains: string[];
+                            /** @description CIDR ranges it may be used from; []: anywhere */
+                            allowedIps: string[];
+                            /**
+                             * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                             * @enum {string}
+                             */
+                            enforcement: "enforce" | "report_only";
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;
@@ -7275,6 +7356,13 @@ export interface paths {
                                 /** @description revoked, else expired, else suspended, else active */
                                 status: "active" | "suspended" | "revoked" | "expired";
                                 domains: string[];
+                                /** @description CIDR ranges it may be used from; []: anywhere */
+                                allowedIps: string[];
+                                /**
+                                 * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                                 * @enum {string}
+                                 */
+                                enforcement: "enforce" | "report_only";
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -7483,6 +7571,13 @@ export interface paths {
                             /** @description revoked, else expired, else suspended, else active */
                             status: "active" | "suspended" | "revoked" | "expired";
                             domains: string[];
+                            /** @description CIDR ranges it may be used from; []: anywhere */
+                            allowedIps: string[];
+                            /**
+                             * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                             * @enum {string}
+                             */
+                            enforcement: "enforce" | "report_only";
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;

@@ -1,6 +1,7 @@
-import { Button, Group, Modal, Stack } from '@mantine/core';
+import { Button, Modal, Stack } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useOrgMutation } from '../api/queries';
+import { DialogActions } from './dialog-actions';
 import { ErrorAlert } from './states';
 
 /**
@@ -30,10 +31,7 @@ export function ConfirmDialog({
       <Stack>
         <ErrorAlert error={action.error} />
         {children}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
+        <DialogActions onClose={onClose}>
           <Button
             color={color}
             loading={action.isPending}
@@ -41,7 +39,7 @@ export function ConfirmDialog({
           >
             {confirmLabel}
           </Button>
-        </Group>
+        </DialogActions>
       </Stack>
     </Modal>
   );

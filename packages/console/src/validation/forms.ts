@@ -33,6 +33,8 @@ export interface TokenFormValues {
   serviceAccountId: string | null;
   type: 'public' | 'private';
   domains: string[];
+  allowedIps: string[];
+  enforcement: 'enforce' | 'report_only';
   permissions: string[];
   expiresAt: string;
 }

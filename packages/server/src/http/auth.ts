@@ -82,7 +82,8 @@ export function createAuthenticator(deps: {
       const decided = await verifyFromAddress(
         { verifier: deps.verifier, failureLimiter: deps.failureLimiter, tokenPresence: deps.tokenPresence },
         request.ip,
-        { token: match[1], origin: null, deferUse: true },
+        // A token with an IP allowlist calls the management API only from its addresses too.
+        { token: match[1], origin: null, ip: request.ip, deferUse: true },
       );
       if (decided.rateLimited) {
         const retryAfterSeconds = decided.retryAfterSeconds;

@@ -124,7 +124,7 @@ export function createHotHandler(deps: HotHandlerDeps) {
         return replay(req, res, next, body);
       }
       if (!verifyBodyCheck.Check(parsed)) return replay(req, res, next, body);
-      const { token, origin, permission } = parsed;
+      const { token, origin, permission, ip } = parsed;
       const address = clientAddress(req);
       let decided: AddressVerifyResult | Promise<AddressVerifyResult>;
       try {
@@ -132,6 +132,7 @@ export function createHotHandler(deps: HotHandlerDeps) {
           token,
           origin: parseRequestOrigin(origin),
           permission,
+          ip,
         });
       } catch (err) {
         return verifyFailed(res, err);
@@ -229,10 +230,13 @@ export function createHotHandler(deps: HotHandlerDeps) {
     }
     let decided: AddressVerifyResult | Promise<AddressVerifyResult>;
     try {
-      decided = verifyFromAddressNow(deps, clientAddress(req), {
+      const address = clientAddress(req);
+      // The client the proxy vouches for is both the failure limit's key and the address of the token's use.
+      decided = verifyFromAddressNow(deps, address, {
         token: source.token,
         origin,
         permission: permission as string | undefined,
+        ip: address,
       });
     } catch (err) {
       return forwardAuthFailed(res, err);
@@ -271,11 +275,12 @@ export function createHotHandler(deps: HotHandlerDeps) {
     if (r !== null && r.valid) {
       const id = identityOf(r);
       const prepared = id === undefined ? null : allowHeaders(id);
-      if (prepared !== null && !(r.type === 'public' && r.origin)) headers = prepared;
+      if (prepared !== null && !(r.type === 'public' && r.origin) && !r.warnings) headers = prepared;
       else {
         const built = id === undefined ? [] : identityHeaders(id).slice();
         if (r.type === 'public' && r.origin)
           built.push('access-control-allow-origin', r.origin, 'vary', 'Origin');
+        if (r.warnings) built.push('x-latchkey-warnings', r.warnings.join(','));
         built.push('x-latchkey-code', code, 'content-length', '0');
         headers = built;
       }

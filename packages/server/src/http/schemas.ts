@@ -6,6 +6,7 @@ import { ERROR_CODES } from '../domain/errors.js';
 import { ORG_NAME_MAX_LENGTH, ORG_NAME_RULE } from '../domain/org-name.js';
 import { BASE62_CHAR } from '../domain/base62-alphabet.js';
 import { ID_RANDOM_LENGTH } from '../domain/id-shape.js';
+import { MAX_ALLOWED_IPS } from '../domain/ip-allowlist.js';
 
 /** Shared TypeBox schemas: they drive validation, serialisation, the OpenAPI document and the types. */
 
@@ -82,6 +83,16 @@ export const PermissionString = Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}:(v
 export const PermissionList = Type.Array(PermissionString, { maxItems: 400 });
 export const Domain = SafeString({ minLength: 1, maxLength: 2048 });
 export const DomainList = Type.Array(Domain, { maxItems: 100 });
+/** A token's IP allowlist as typed: checked and normalised by domain/ip-allowlist.ts (the message says why). */
+export const IpAllowlist = Type.Array(SafeString({ maxLength: 64 }), {
+  maxItems: MAX_ALLOWED_IPS,
+  description:
+    'Addresses or CIDR ranges (IPv4, IPv6) the token may be used from, e.g. 203.0.113.0/24 or 2001:db8::/32; [] (the default): anywhere',
+});
+export const Enforcement = StringEnum(['enforce', 'report_only'], {
+  description:
+    'enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)',
+});
 export const Name = SafeString({ minLength: 1, maxLength: 200 });
 export const Description = SafeText({ maxLength: 1000 });
 export const Email = SafeString({ format: 'email', maxLength: 254 });
@@ -176,6 +187,8 @@ export const Token = Type.Object({
     { description: 'revoked, else expired, else suspended, else active' },
   ),
   domains: Type.Array(Type.String()),
+  allowedIps: Type.Array(Type.String(), { description: 'CIDR ranges it may be used from; []: anywhere' }),
+  enforcement: Enforcement,
   permissions: Nullable(Type.Array(Type.String())),
   effectivePermissions: Type.Array(Type.String()),
   expiresAt: Nullable(Timestamp),
@@ -215,7 +228,20 @@ export const Token = Type.Object({
 
 export const TokenDetail = Type.Intersect([
   Token,
-  Type.Object({ dailyUsage: Type.Array(Type.Object({ day: Type.String(), count: Type.Integer() })) }),
+  Type.Object({
+    dailyUsage: Type.Array(Type.Object({ day: Type.String(), count: Type.Integer() })),
+    reportOnlyLast7Days: Type.Array(
+      Type.Object({
+        code: StringEnum(['origin_required', 'origin_not_allowed', 'ip_not_allowed']),
+        subject: Type.String({ description: "The origin or address ('' where there was none)" }),
+        count: Type.Integer(),
+      }),
+      {
+        description:
+          'What enforcing the allowlists would have refused over the last 7 days (UTC), most first: report_only tokens',
+      },
+    ),
+  }),
 ]);
 
 export const TokenRef = Type.Object({
@@ -250,3 +276,12 @@ export const ReassignPermissions = Type.Union([Type.Literal('keep'), Type.Litera
     "keep (default): pin the token to at most what it could do before the move, narrowed by the new owner's role. " +
     "owner_role: give it all of the new owner's role (the caller must hold it).",
 });
+
+/** The body of a reassignment, of one token or of every token a member owns: to which account, and how. */
+export const ReassignBody = Type.Object(
+  {
+    serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })),
+    permissions: Type.Optional(ReassignPermissions),
+  },
+  { additionalProperties: false },
+);

@@ -1,7 +1,7 @@
 import fastJsonStringify from 'fast-json-stringify';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { VERIFY_CODES, type VerifyCode } from '@latchkey/protocol';
+import { VERIFY_CODES, VERIFY_WARNINGS, type VerifyCode } from '@latchkey/protocol';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
 import { Nullable, StringEnum, TokenType } from './schemas.js';
 
@@ -15,6 +15,16 @@ export const VerifyBody = Type.Object(
     token: Type.String({ maxLength: 65_536 }),
     origin: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
     permission: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}:(view|edit)$', maxLength: 70 })),
+    ip: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 64,
+          pattern: '^[0-9A-Fa-f:.]+$',
+          description:
+            'The address of the client that presented the token, for tokens with an IP allowlist (IPv4, IPv6 or IPv4-mapped IPv6). Without it such a token is refused (ip_not_allowed), or warned about in report-only mode.',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -41,6 +51,12 @@ export const VerifyResponse = Type.Object({
     StringEnum(['current', 'previous'], {
       description:
         "Which of the token's values was sent: its current one, or the one before a rotation, still in its overlap (docs/lifecycle.md)",
+    }),
+  ),
+  warnings: Type.Optional(
+    Type.Array(StringEnum([...VERIFY_WARNINGS]), {
+      description:
+        'On a valid answer for a token whose allowlists are report-only: the refusals enforcing them would have made (docs/verification.md)',
     }),
   ),
 });
@@ -70,6 +86,7 @@ export function verifyAnswerObject(r: VerifyResult) {
     type: valid ? id.type : null,
     permissions: valid ? id.permissions : [],
     secret: r.valid ? r.secret : null,
+    ...(r.valid && r.warnings ? { warnings: [...r.warnings] } : {}),
   };
 }
 
@@ -98,7 +115,8 @@ export function verifyAnswer(r: VerifyResult): PreparedAnswer {
     return answer;
   }
   const id = identityOf(r);
-  if (id === undefined) return prepare(r);
+  // A report-only warning depends on the request, not only on the token: built for this answer.
+  if (id === undefined || r.warnings) return prepare(r);
   let answer = valids.get(id);
   if (!answer) valids.set(id, (answer = prepare(r)));
   return answer;

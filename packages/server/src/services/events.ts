@@ -185,6 +185,16 @@ export function auditEntryOf<T extends DomainEventType>(e: EventOf<T>): AuditEnt
   return (AUDIT_ENTRY[e.type] as (e: EventOf<T>) => AuditEntry)(e);
 }
 
+/**
+ * The common part of an event about a change to a token: its hash for the caches, and the token before and
+ * after as the audit log shows them. Every such event (updated, suspended, leak reported, exposed…) has it.
+ */
+export const tokenChange = (before: TokenRecord, after: TokenRecord) => ({
+  hash: before.hash,
+  before: tokenSnapshot(before),
+  after: tokenSnapshot(after),
+});
+
 /** A token's revocation at `at`: one shape, whatever revoked it (the token itself or its account's deletion). */
 export const tokenRevoked = (
   t: TokenRecord,

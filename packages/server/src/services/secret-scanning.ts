@@ -2,8 +2,8 @@ import type { ScanLabel } from '../domain/secret-scanning.js';
 import { hashToken, parseToken } from '../domain/token-format.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
+import { tokenChange } from './events.js';
 import { recordLeak } from './token-lifecycle.js';
-import { tokenSnapshot } from './token-view.js';
 
 /** One value a secret scanner found, as GitHub's partner program reports it. */
 export interface FoundValue {
@@ -96,9 +96,7 @@ export function secretScanningService(deps: ServiceDeps) {
       const after = (await tx.tokens.findById(before.id))!;
       await events.record(scope, at, {
         type: 'token.exposed',
-        hash: before.hash,
-        before: tokenSnapshot(before),
-        after: tokenSnapshot(after),
+        ...tokenChange(before, after),
         url,
         source,
         secret: which.secret,

@@ -1,3 +1,4 @@
+import { normalizeIpAllowlist } from '../domain/ip-allowlist.js';
 import { AppError } from '../domain/errors.js';
 import { expand, unknownPermissions, type PermissionCatalog } from '../domain/permissions.js';
 import type { TokenType } from '../domain/token-format.js';
@@ -22,6 +23,14 @@ export function checkTokenDomains(type: TokenType, domains: string[] | undefined
       decision.index === undefined ? undefined : { index: decision.index },
     );
   return decision.origins;
+}
+
+/** A token's IP allowlist, normalised (domain/ip-allowlist.ts); the refusal names the entry. */
+export function checkTokenIps(entries: string[] | undefined): string[] {
+  if (entries === undefined) return [];
+  const decision = normalizeIpAllowlist(entries);
+  if (!decision.ok) throw new AppError(decision.code, decision.message, { index: decision.index });
+  return decision.ranges;
 }
 
 /**

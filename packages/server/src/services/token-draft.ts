@@ -28,6 +28,9 @@ export interface TokenDraft {
   /** Tokens are issued to service accounts; only an import of legacy tokens names a person. */
   owner: { serviceAccountId: string } | { userId: string };
   domains: string[];
+  /** CIDR ranges, normalised (domain/ip-allowlist.ts); empty: anywhere. */
+  allowedIps?: string[];
+  enforcement?: 'enforce' | 'report_only';
   permissions: string[] | null;
   expiresAt: string | null;
   createdBy: Pick<Actor, 'type' | 'id'>;
@@ -53,6 +56,8 @@ export function buildToken(draft: TokenDraft, secret: TokenSecret, id: string = 
     ownerUserId: 'userId' in draft.owner ? draft.owner.userId : null,
     permissions: draft.permissions,
     domains: draft.domains,
+    allowedIps: draft.allowedIps ?? [],
+    enforcement: draft.enforcement ?? 'enforce',
     expiresAt: draft.expiresAt,
     revokedAt: null,
     importedAt: draft.imported ? draft.at : null,

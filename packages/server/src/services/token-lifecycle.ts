@@ -1,4 +1,4 @@
-import { AppError, notFound } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
 import { generateToken } from '../domain/token-format.js';
 import {
   DEFAULT_FIRST_USE_OVERLAP_SECONDS,
@@ -8,11 +8,12 @@ import {
 import type { TokenRecord } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
-import type { EventRecorder } from './events.js';
-import { assertNoEscalation, assertNotReplacedValue } from './guards.js';
+import { tokenChange, type EventRecorder } from './events.js';
+import { assertNoEscalation } from './guards.js';
 import { checkTokenLifetime } from './token-checks.js';
 import { secretOf } from './token-draft.js';
 import { ownerRoleOf } from './token-owners.js';
+import { tokenToChange } from './token-to-change.js';
 import { tokenSnapshot, tokenViews } from './token-view.js';
 
 /** When the value a rotation replaces stops verifying (docs/lifecycle.md). */
@@ -60,13 +61,7 @@ export async function recordLeak(
   // Its previous secret, if one still verifies, goes with it.
   await tx.tokenSecrets.retireAllOf(before.id, at);
   const after = (await tx.tokens.findById(before.id))!;
-  await events.record(scope, at, {
-    type: 'token.leak_reported',
-    hash: before.hash,
-    before: tokenSnapshot(before),
-    after: tokenSnapshot(after),
-    ...report,
-  });
+  await events.record(scope, at, { type: 'token.leak_reported', ...tokenChange(before, after), ...report });
   return after;
 }
 
@@ -80,11 +75,7 @@ export function tokenLifecycle(deps: ServiceDeps) {
 
   /** The token, locked, live (not revoked), and only for a caller who holds what it grants. */
   async function liveToken(tx: Store, scope: OrgScope, id: string, what: string): Promise<TokenRecord> {
-    const found = await tx.tokens.findInOrg(scope.org.id, id);
-    if (!found) throw notFound('Token');
-    await tx.tokens.lockForUpdate(found.id);
-    const t = (await tx.tokens.findInOrg(scope.org.id, id))!;
-    assertNotReplacedValue(scope, t.id);
+    const t = await tokenToChange(tx, scope, id, { locked: true });
     if (t.revokedAt) throw new AppError('token_revoked', `A revoked token cannot be ${what}.`);
     // Self-service (a private token rotating itself) is by definition within what it holds.
     if (!(scope.actor.type === 'token' && scope.actor.id === t.id))
@@ -223,11 +214,7 @@ export function tokenLifecycle(deps: ServiceDeps) {
      */
     async reportLeak(scope: OrgScope, id: string, report: { where?: string; note?: string }) {
       return inTransaction(deps, async (tx, events) => {
-        const found = await tx.tokens.findInOrg(scope.org.id, id);
-        if (!found) throw notFound('Token');
-        await tx.tokens.lockForUpdate(found.id);
-        const before = (await tx.tokens.findInOrg(scope.org.id, id))!;
-        assertNotReplacedValue(scope, before.id);
+        const before = await tokenToChange(tx, scope, id, { locked: true });
         if (!(scope.actor.type === 'token' && scope.actor.id === before.id))
           assertNoEscalation(
             scope,
@@ -255,9 +242,7 @@ export function tokenLifecycle(deps: ServiceDeps) {
       const after = (await tx.tokens.findInOrg(scope.org.id, before.id))!;
       await events.record(scope, at, {
         type: suspended ? 'token.suspended' : 'token.resumed',
-        hash: before.hash,
-        before: tokenSnapshot(before),
-        after: tokenSnapshot(after),
+        ...tokenChange(before, after),
       });
       return before.id;
     });

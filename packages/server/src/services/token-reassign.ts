@@ -7,6 +7,7 @@ import type { EventRecorder } from './events.js';
 import { assertNoEscalation, assertNotReplacedValue } from './guards.js';
 import { checkTokenLifetime } from './token-checks.js';
 import { ownerRoleOf, tokenOwnerAccount } from './token-owners.js';
+import { tokenToChange } from './token-to-change.js';
 import { tokenSnapshot, tokenViews } from './token-view.js';
 
 /**
@@ -78,8 +79,7 @@ export function tokenReassignment(deps: ServiceDeps) {
       return inTransaction(
         deps,
         async (tx, events) => {
-          const before = await tx.tokens.findInOrg(scope.org.id, id);
-          if (!before) throw notFound('Token');
+          const before = await tokenToChange(tx, scope, id);
           if (before.revokedAt) throw new AppError('token_revoked', 'A revoked token cannot be reassigned.');
           const target = await tokenOwnerAccount(tx, scope, serviceAccountId);
           const oldRole = await ownerRoleOf(tx, scope.org.id, before);

@@ -5,12 +5,13 @@ import { weekAgo } from '../domain/token-rules.js';
 import type { TokenListFilter, TokenRecord, TokenStatus } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
-import { tokenRevoked } from './events.js';
+import { tokenChange, tokenRevoked } from './events.js';
 import { assertNoEscalation, assertNotReplacedValue } from './guards.js';
-import { checkPermissionList, checkTokenDomains, checkTokenLifetime } from './token-checks.js';
+import { checkPermissionList, checkTokenDomains, checkTokenIps, checkTokenLifetime } from './token-checks.js';
 import { buildToken, secretOf } from './token-draft.js';
 import { ownerRoleOf, ownerRoles, tokenOwnerAccount } from './token-owners.js';
 import { tokenReassignment, type ReassignPermissions } from './token-reassign.js';
+import { tokenToChange } from './token-to-change.js';
 import { tokenSnapshot, tokenViews } from './token-view.js';
 
 export type { ReassignPermissions } from './token-reassign.js';
@@ -20,6 +21,8 @@ export interface TokenInput {
   serviceAccountId?: string;
   type: TokenType;
   domains?: string[];
+  allowedIps?: string[];
+  enforcement?: 'enforce' | 'report_only';
   permissions?: string[] | null;
   expiresAt?: string | null;
 }
@@ -42,6 +45,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
         async (tx, events) => {
           const { sa, rolePermissions } = await tokenOwnerAccount(tx, scope, input.serviceAccountId);
           const domains = checkTokenDomains(input.type, input.domains);
+          const allowedIps = checkTokenIps(input.allowedIps);
           const permissions = checkPermissionList(config.catalog, scope, input.permissions);
           const now = clock.now();
           const expiresAt = await checkTokenLifetime(
@@ -64,6 +68,8 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
               type: input.type,
               owner: { serviceAccountId: sa.id },
               domains,
+              allowedIps,
+              enforcement: input.enforcement ?? 'enforce',
               permissions,
               expiresAt,
               createdBy: scope.actor,
@@ -128,6 +134,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           previous: (await store.tokenSecrets.pendingOf([t.id])).get(t.id),
         }),
         dailyUsage: await store.usage.daily(t.id, weekAgo(now)),
+        reportOnlyLast7Days: await store.usage.warningsSince(t.id, weekAgo(now)),
       };
     },
 
@@ -138,15 +145,15 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
     async update(
       scope: OrgScope,
       id: string,
-      patch: { name?: string; domains?: string[]; permissions?: string[] | null; expiresAt?: string | null },
+      patch: Pick<TokenInput, 'domains' | 'allowedIps' | 'enforcement' | 'permissions' | 'expiresAt'> & {
+        name?: string;
+      },
       outer?: Store,
     ) {
       return inTransaction(
         deps,
         async (tx, events) => {
-          const before = await tx.tokens.findInOrg(scope.org.id, id);
-          if (!before) throw notFound('Token');
-          assertNotReplacedValue(scope, before.id);
+          const before = await tokenToChange(tx, scope, id);
           const now = clock.now();
           const expiresAt = await checkTokenLifetime(
             tx,
@@ -159,6 +166,8 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           const set: Parameters<Store['tokens']['update']>[1] = {};
           if (patch.name !== undefined) set.name = patch.name;
           if (patch.domains !== undefined) set.domains = checkTokenDomains(before.type, patch.domains);
+          if (patch.allowedIps !== undefined) set.allowedIps = checkTokenIps(patch.allowedIps);
+          if (patch.enforcement !== undefined) set.enforcement = patch.enforcement;
           if (patch.permissions !== undefined)
             set.permissions = checkPermissionList(config.catalog, scope, patch.permissions);
           if (patch.expiresAt !== undefined) set.expiresAt = expiresAt;
@@ -167,12 +176,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           set.updatedAt = at;
           await tx.tokens.update(id, set);
           const after = (await tx.tokens.findInOrg(scope.org.id, id))!;
-          await events.record(scope, at, {
-            type: 'token.updated',
-            hash: before.hash,
-            before: tokenSnapshot(before),
-            after: tokenSnapshot(after),
-          });
+          await events.record(scope, at, { type: 'token.updated', ...tokenChange(before, after) });
           const previous = (await tx.tokenSecrets.pendingOf([id])).get(id);
           return view(after, { ownerRole, now: at, showPublicValue: canSeeValues(scope), previous });
         },
@@ -195,9 +199,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
       return inTransaction(
         deps,
         async (tx, events) => {
-          const before = await tx.tokens.findInOrg(scope.org.id, id);
-          if (!before) throw notFound('Token');
-          assertNotReplacedValue(scope, before.id);
+          const before = await tokenToChange(tx, scope, id);
           if (before.revokedAt) return; // idempotent: already revoked
           // Revoking is a change like any other: only by someone who holds what the token grants.
           assertNoEscalation(

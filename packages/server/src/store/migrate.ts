@@ -5,6 +5,7 @@ import { tokenUsageMigration } from './migrations/0002-token-usage.js';
 import { legacyTokenHintsMigration } from './migrations/0003-legacy-token-hints.js';
 import { roleTombstonesMigration } from './migrations/0004-role-tombstones.js';
 import { tokenLifecycleMigration } from './migrations/0005-token-lifecycle.js';
+import { tokenRestrictionsMigration } from './migrations/0006-token-restrictions.js';
 
 /** Migrations are listed statically (no directory scanning) so a bundle or a test sees the same set. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -14,6 +15,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0003-legacy-token-hints': legacyTokenHintsMigration(),
     '0004-role-tombstones': roleTombstonesMigration(dialect),
     '0005-token-lifecycle': tokenLifecycleMigration(dialect),
+    '0006-token-restrictions': tokenRestrictionsMigration(),
   };
 }
 

@@ -112,6 +112,10 @@ export interface TokensTable {
   exposedSource: string | null;
   /** When the secret last changed (rotate). */
   rotatedAt: string | null;
+  /** JSON list of CIDR ranges the token may be used from; `[]` (the default): anywhere (0006). */
+  allowedIps: Generated<string>;
+  /** Whether the origin and IP allowlists refuse (`enforce`, the default) or only warn and count. */
+  enforcement: Generated<'enforce' | 'report_only'>;
 }
 
 /** The secrets a token had before a rotation (0005): at most one still verifying. */
@@ -157,6 +161,15 @@ export interface TokenUsageDailyTable {
   count: number;
 }
 
+/** What report-only allowlists would have refused (0006), counted like usage. */
+export interface TokenUsageWarningsTable {
+  tokenId: string;
+  day: string;
+  code: 'origin_required' | 'origin_not_allowed' | 'ip_not_allowed';
+  subject: string;
+  count: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -174,5 +187,6 @@ export interface Database {
   sessions: SessionsTable;
   auditLog: AuditLogTable;
   tokenUsageDaily: TokenUsageDailyTable;
+  tokenUsageWarnings: TokenUsageWarningsTable;
   settings: SettingsTable;
 }

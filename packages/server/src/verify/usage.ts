@@ -1,4 +1,5 @@
-import type { TokenUsage, UsageBatch } from '../store/queries/usage.js';
+import type { VerifyWarning } from '@latchkey/protocol';
+import { usageWarningKey, type TokenUsage, type UsageBatch } from '../store/queries/usage.js';
 
 export interface UsageStore {
   /** One transaction: the whole batch is written, or (it throws) none of it. */
@@ -6,25 +7,67 @@ export interface UsageStore {
 }
 
 /**
- * Tokens written per transaction. On SQLite a chunk holds the only connection and the event loop while it
- * is written (measured: ~2 ms for 250 tokens), so verifications wait at most that long; a flush of 50,000
- * tokens in one transaction stalled them for 2.3 s (bench/usage-flush.mjs).
+ * Tokens written per transaction. A chunk holds SQLite's write lock while it is written (measured: ~2 ms
+ * for 250 tokens; in memory, the event loop too), so a management write waits at most that long; a flush
+ * of 50,000 tokens in one transaction stalled everything for 2.3 s (bench/usage-flush.mjs).
  */
 export const DEFAULT_USAGE_CHUNK_SIZE = 250;
 
-/** Hot-path form of one token's usage: epoch ms and day numbers, turned into strings only when written. */
+/**
+ * Hot-path form of one token's usage: epoch ms and day numbers, turned into strings only when written.
+ * The current day's count is a plain field: with many distinct tokens in use, one Map per token was
+ * most of what the flush interval kept alive (and the garbage collector then moved and swept).
+ */
 interface Pending {
   lastMs: number;
   origin: string | null;
-  days: Map<number, number>;
+  day: number;
+  count: number;
+  /** Counts of earlier days (a flush interval that spans midnight, or usage put back after a failure). */
+  earlier: Map<number, number> | null;
+  /** Report-only warnings by usageWarningKey (day, code, origin or address); null: none (the usual case). */
+  warnings: Map<string, number> | null;
+}
+
+/**
+ * Distinct (day, warning, origin or address) kept per token between flushes: whoever holds a leaked
+ * report-only token can send any Origin, so past this bound further ones are counted under '' instead.
+ */
+export const MAX_WARNING_SUBJECTS = 20;
+
+function addWarning(u: Pending, key: string, overflowKey: string, n: number): void {
+  const w = (u.warnings ??= new Map());
+  const k = w.has(key) || w.size < MAX_WARNING_SUBJECTS ? key : overflowKey;
+  w.set(k, (w.get(k) ?? 0) + n);
 }
 
 const DAY_MS = 86_400_000;
 
+function addDay(u: Pending, day: number, n: number): void {
+  if (day === u.day) {
+    u.count += n;
+    return;
+  }
+  u.earlier ??= new Map();
+  // The later day stays in the plain fields, where the next uses land.
+  const [keep, keepN, move, moveN] = day > u.day ? [day, n, u.day, u.count] : [u.day, u.count, day, n];
+  u.earlier.set(move, (u.earlier.get(move) ?? 0) + moveN);
+  u.day = keep;
+  u.count = keepN + (u.earlier.get(keep) ?? 0);
+  u.earlier.delete(keep);
+}
+
 function toUsage(u: Pending): TokenUsage {
   const days = new Map<string, number>();
-  for (const [d, n] of u.days) days.set(new Date(d * DAY_MS).toISOString().slice(0, 10), n);
-  return { lastUsedAt: new Date(u.lastMs).toISOString(), lastUsedOrigin: u.origin, days };
+  const iso = (d: number) => new Date(d * DAY_MS).toISOString().slice(0, 10);
+  if (u.earlier) for (const [d, n] of u.earlier) days.set(iso(d), n);
+  days.set(iso(u.day), u.count);
+  return {
+    lastUsedAt: new Date(u.lastMs).toISOString(),
+    lastUsedOrigin: u.origin,
+    days,
+    ...(u.warnings ? { warnings: u.warnings } : {}),
+  };
 }
 
 /** Adds `u` to `into`: counts add up, the later use wins (an origin-less use keeps the known origin). */
@@ -38,7 +81,13 @@ function merge(into: Map<string, Pending>, tokenId: string, u: Pending): void {
     cur.lastMs = u.lastMs;
     if (u.origin !== null) cur.origin = u.origin;
   }
-  for (const [d, n] of u.days) cur.days.set(d, (cur.days.get(d) ?? 0) + n);
+  if (u.earlier) for (const [d, n] of u.earlier) addDay(cur, d, n);
+  addDay(cur, u.day, u.count);
+  if (u.warnings)
+    for (const [key, n] of u.warnings) {
+      const day = key.slice(0, key.indexOf('\n'));
+      addWarning(cur, key, usageWarningKey(day, key.split('\n')[1]!, ''), n);
+    }
 }
 
 /**
@@ -99,19 +148,38 @@ export function createUsageRecorder(deps: {
   timer.unref();
 
   return {
-    /** O(1) and allocation-free for a token already seen since the last flush (the common case). */
+    /** O(1), and allocation-free for a token already seen since the last flush (the common case). */
     record(tokenId: string, origin: string | null): void {
       const t = now();
       const day = Math.floor(t / DAY_MS);
-      let u = pending.get(tokenId);
+      const u = pending.get(tokenId);
       if (!u) {
-        u = { lastMs: t, origin, days: new Map() };
-        pending.set(tokenId, u);
-      } else if (t >= u.lastMs) {
+        pending.set(tokenId, { lastMs: t, origin, day, count: 1, earlier: null, warnings: null });
+        return;
+      }
+      if (t >= u.lastMs) {
         u.lastMs = t;
         if (origin !== null) u.origin = origin;
       }
-      u.days.set(day, (u.days.get(day) ?? 0) + 1);
+      addDay(u, day, 1);
+    },
+    /**
+     * A report-only allowlist let this use through (after `record` for the same use): counted per warning
+     * with the origin (origin warnings) or the address (ip_not_allowed) it came from.
+     */
+    recordWarnings(
+      tokenId: string,
+      warnings: readonly VerifyWarning[],
+      origin: string | null,
+      ip: string | null,
+    ): void {
+      const u = pending.get(tokenId);
+      if (!u) return;
+      const day = new Date(now()).toISOString().slice(0, 10);
+      for (const code of warnings) {
+        const subject = (code === 'ip_not_allowed' ? ip : origin) ?? '';
+        addWarning(u, usageWarningKey(day, code, subject), usageWarningKey(day, code, ''), 1);
+      }
     },
     /** Writes everything recorded so far; resolves when written (or, on failure, put back and reported). */
     flush,

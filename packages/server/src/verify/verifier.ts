@@ -6,7 +6,8 @@ import type { TokenLookup, TokenLookupRow } from '../store/queries/verify-lookup
 function impliedByEdit(set: ReadonlySet<string>, required: string): boolean {
   return required.endsWith(':view') && set.has(`${required.slice(0, -5)}:edit`);
 }
-import type { TokenIdentity, VerifyCode } from '@latchkey/protocol';
+import type { TokenIdentity, VerifyCode, VerifyWarning } from '@latchkey/protocol';
+import { compileIpAllowlist } from '../domain/ip-allowlist.js';
 
 export interface VerifyRequest {
   /** The presented value; `undefined`/empty → token_missing. */
@@ -15,6 +16,12 @@ export interface VerifyRequest {
   origin: string | null;
   /** A permission the caller requires, e.g. `assets:view`. */
   permission?: string;
+  /**
+   * The address the token was used from, for a token with an IP allowlist: `/verify`'s `ip`, forward-auth's
+   * client from the trusted proxy headers, the middleware's request address. Absent: unknown, which no
+   * allowlist contains.
+   */
+  ip?: string | null;
   /**
    * Asked, with the value's hash, just before the database would be consulted (the cache does not know
    * the value); false → token_invalid without a lookup. How a rate-limited client is answered from the
@@ -37,6 +44,8 @@ export type VerifyResult =
       origin: string | null;
       /** Which of the token's secrets the value is: its current one, or one before a rotation. */
       secret: 'current' | 'previous';
+      /** What a report-only allowlist let through (absent when nothing was). */
+      warnings?: readonly VerifyWarning[];
     } & VerifyIdentity)
   | { valid: false; code: Exclude<VerifyCode, 'valid'>; identity?: VerifyIdentity };
 
@@ -87,7 +96,7 @@ export function createVerifier(deps: {
    * Called for each decision (metrics, usage); must not block. `seconds` is the decision's duration for
    * one call in LATENCY_SAMPLE_EVERY (timing every call costs more than a cached decision), else null.
    */
-  onDecision?: (result: VerifyResult, seconds: number | null) => void;
+  onDecision?: (result: VerifyResult, seconds: number | null, req: VerifyRequest) => void;
   /**
    * The first successful verification of a new value whose previous one retires on first use
    * (rotation, docs/lifecycle.md): retires it everywhere. Called once per cached token; must not block.
@@ -108,6 +117,9 @@ export function createVerifier(deps: {
     /** For a previous secret: when it stops verifying (null: only when retired). */
     retiresAtMs: number | null;
     domains: ReadonlySet<string>;
+    /** The IP allowlist's check; null when the token has none (used from anywhere). */
+    ipAllowed: ((address: string) => boolean) | null;
+    reportOnly: boolean;
     validPrivate: VerifyResult | null;
   }
   const prepared = new WeakMap<TokenLookupRow, Prepared>();
@@ -165,6 +177,8 @@ export function createVerifier(deps: {
           ? Date.parse(row.secret.retiresAt)
           : null,
       domains: new Set(row.domains),
+      ipAllowed: row.allowedIps.length === 0 ? null : compileIpAllowlist(row.allowedIps),
+      reportOnly: row.enforcement === 'report_only',
       validPrivate:
         row.type === 'private'
           ? Object.freeze(
@@ -229,10 +243,20 @@ export function createVerifier(deps: {
     if (row.suspendedAt !== null) return { valid: false, code: 'token_suspended', identity: p.identity };
     if (row.ownerInactive) return { valid: false, code: 'owner_disabled', identity: p.identity };
 
+    // Where from: the origin allowlist (public tokens), then the IP allowlist. Report-only turns each
+    // refusal into a warning on an answer that is otherwise decided as usual.
+    let warnings: VerifyWarning[] | null = null;
     if (row.type === 'public') {
-      if (req.origin === null) return { valid: false, code: 'origin_required', identity: p.identity };
-      if (!p.domains.has(req.origin))
-        return { valid: false, code: 'origin_not_allowed', identity: p.identity };
+      const refused =
+        req.origin === null ? 'origin_required' : p.domains.has(req.origin) ? null : 'origin_not_allowed';
+      if (refused !== null) {
+        if (!p.reportOnly) return { valid: false, code: refused, identity: p.identity };
+        warnings = [refused];
+      }
+    }
+    if (p.ipAllowed !== null && (req.ip == null || !p.ipAllowed(req.ip))) {
+      if (!p.reportOnly) return { valid: false, code: 'ip_not_allowed', identity: p.identity };
+      (warnings ??= []).push('ip_not_allowed');
     }
     if (
       req.permission !== undefined &&
@@ -242,6 +266,19 @@ export function createVerifier(deps: {
       return { valid: false, code: 'permission_denied', identity: p.identity };
     }
     if (row.secret.kind === 'current' && row.secret.retiresOnFirstUse && !req.deferUse) firstUse(row);
+    if (warnings !== null) {
+      return withIdentity(
+        {
+          valid: true,
+          code: 'valid',
+          origin: row.type === 'public' ? req.origin : null,
+          secret: row.secret.kind,
+          warnings,
+          ...p.identity,
+        },
+        p.identity,
+      );
+    }
     return (
       p.validPrivate ??
       withIdentity(
@@ -258,17 +295,17 @@ export function createVerifier(deps: {
       const decided = decide(req);
       if (decided instanceof Promise) {
         return decided.then((result) => {
-          onDecision(result, null);
+          onDecision(result, null, req);
           return result;
         });
       }
-      onDecision(decided, null);
+      onDecision(decided, null, req);
       return decided;
     }
     const started = performance.now();
     const decided = decide(req);
     const done = (result: VerifyResult) => {
-      onDecision(result, (performance.now() - started) / 1000);
+      onDecision(result, (performance.now() - started) / 1000, req);
       return result;
     };
     return decided instanceof Promise ? decided.then(done) : done(decided);

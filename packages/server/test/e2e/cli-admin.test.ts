@@ -109,6 +109,43 @@ describe('latchkey token', () => {
     expect(revoked.map((t) => t.id)).toContain(created.item.id);
   });
 
+  it('IP allowlists and report-only: set on create, changed and cleared on update', async () => {
+    const created = await json<{ item: { id: string; allowedIps: string[]; enforcement: string } }>(
+      'token',
+      'create',
+      'office-sync',
+      '--service-account',
+      'shop-bot',
+      '--allowed-ips',
+      '203.0.113.0/24,2001:DB8::/32',
+      '--enforcement',
+      'report_only',
+    );
+    expect(created.item).toMatchObject({
+      allowedIps: ['203.0.113.0/24', '2001:db8::/32'],
+      enforcement: 'report_only',
+    });
+    const id = created.item.id;
+    const enforced = await json<{ allowedIps: string[]; enforcement: string }>(
+      'token',
+      'update',
+      id,
+      '--allowed-ips',
+      '198.51.100.7',
+      '--enforcement',
+      'enforce',
+    );
+    expect(enforced).toMatchObject({ allowedIps: ['198.51.100.7/32'], enforcement: 'enforce' });
+    expect(
+      (await json<{ allowedIps: string[] }>('token', 'update', id, '--allowed-ips', 'none')).allowedIps,
+    ).toEqual([]);
+    const bad = await cli('token', 'update', id, '--allowed-ips', '203.0.113.7/24');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/validation_failed: .*did you mean 203\.0\.113\.0\/24/);
+    const badMode = await cli('token', 'update', id, '--enforcement', 'sometimes');
+    expect(badMode.code).toBe(2);
+  });
+
   it('refusals exit 1, usage errors exit 2, an unreachable server exits 1 with a hint', async () => {
     const noSa = await cli('token', 'create', 'x', '--service-account', 'nobody');
     expect(noSa.code).toBe(1);

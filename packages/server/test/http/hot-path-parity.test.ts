@@ -28,12 +28,18 @@ let guarded: TestInstance;
 let org: Org;
 const clock = testClock();
 let reachedFastify = 0;
-const tokens: Record<'prv' | 'pub' | 'revoked' | 'expiring' | 'narrow', string> = {
+const tokens: Record<
+  'prv' | 'pub' | 'revoked' | 'expiring' | 'narrow' | 'fenced' | 'fencedAway' | 'reportOnly',
+  string
+> = {
   prv: '',
   pub: '',
   revoked: '',
   expiring: '',
   narrow: '',
+  fenced: '',
+  fencedAway: '',
+  reportOnly: '',
 };
 let addressCounter = 0;
 const freshAddress = () => `10.77.${Math.floor(++addressCounter / 250)}.${(addressCounter % 250) + 1}`;
@@ -52,6 +58,23 @@ beforeAll(async () => {
   ).token;
   tokens.narrow = (
     await createToken(lk, org, { serviceAccountId: sa.id, name: 'narrow', permissions: ['assets:view'] })
+  ).token;
+  // IP allowlists: the test addresses (freshAddress) are inside 10.77.0.0/16, outside 203.0.113.0/24.
+  tokens.fenced = (
+    await createToken(lk, org, { serviceAccountId: sa.id, name: 'fenced', allowedIps: ['10.77.0.0/16'] })
+  ).token;
+  tokens.fencedAway = (
+    await createToken(lk, org, { serviceAccountId: sa.id, name: 'away', allowedIps: ['203.0.113.0/24'] })
+  ).token;
+  tokens.reportOnly = (
+    await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      type: 'public',
+      name: 'report only',
+      domains: [ORIGIN],
+      allowedIps: ['203.0.113.0/24'],
+      enforcement: 'report_only',
+    })
   ).token;
   const revoked = await createToken(lk, org, { serviceAccountId: sa.id, name: 'revoked' });
   tokens.revoked = revoked.token;
@@ -134,6 +157,14 @@ describe('POST /api/v1/verify: the hot entry answers as the Fastify route does',
       [{ token: '' }, 'token_missing'],
       [{ token: `${tokens.prv}\u0000` }, 'token_invalid'],
       [{ token: 'x'.repeat(60_000) }, 'token_invalid'],
+      [{ token: tokens.fenced, ip: '10.77.1.1' }, 'valid'],
+      [{ token: tokens.fenced, ip: '::ffff:10.77.1.1' }, 'valid'],
+      [{ token: tokens.fenced, ip: '198.51.100.1' }, 'ip_not_allowed'],
+      [{ token: tokens.fenced }, 'ip_not_allowed'],
+      [{ token: tokens.fenced, ip: null }, 'ip_not_allowed'],
+      [{ token: tokens.reportOnly, origin: 'https://old.example', ip: '198.51.100.1' }, 'valid'],
+      [{ token: tokens.reportOnly, origin: ORIGIN }, 'valid'],
+      [{ token: tokens.reportOnly, origin: ORIGIN, ip: '203.0.113.9' }, 'valid'],
     ];
     for (const [body, code] of cases) {
       // Twice: the first may look the token up (the asynchronous path), the second comes from the cache.
@@ -143,6 +174,12 @@ describe('POST /api/v1/verify: the hot entry answers as the Fastify route does',
         expect(res.json().code).toBe(code);
       }
     }
+    const warned = await compare(
+      lk,
+      verifyJson({ token: tokens.reportOnly, origin: 'https://old.example', ip: '198.51.100.1' }),
+      true,
+    );
+    expect(warned.json().warnings).toEqual(['origin_not_allowed', 'ip_not_allowed']);
     const charset = await compare(
       lk,
       verifyRaw(JSON.stringify({ token: tokens.prv }), 'application/json; charset=utf-8'),
@@ -158,6 +195,8 @@ describe('POST /api/v1/verify: the hot entry answers as the Fastify route does',
     const refused: [InjectOptions, number][] = [
       [verifyJson({}), 400],
       [verifyJson({ token: tokens.prv, extra: 1 }), 400],
+      [verifyJson({ token: tokens.prv, ip: 'not an address' }), 400],
+      [verifyJson({ token: tokens.prv, ip: 7 }), 400],
       [verifyJson({ token: tokens.prv, permission: 'ASSETS:view' }), 400],
       [verifyJson({ token: tokens.prv, origin: 42 }), 400],
       [verifyJson({ token: 'x'.repeat(65_537) }), 400],
@@ -288,6 +327,10 @@ describe('GET /api/v1/forward-auth: the hot entry answers as the Fastify route d
       [fa({ authorization: 'Basic dXNlcjpwYXNz' }), 401, 'token_missing'],
       [fa({ authorization: 'Bearer' }), 401, 'token_invalid'],
       [fa({}), 401, 'token_missing'],
+      [fa({ authorization: `Bearer ${tokens.fenced}` }), 200, 'valid'],
+      [fa({ authorization: `Bearer ${tokens.fencedAway}` }), 403, 'ip_not_allowed'],
+      [fa({ authorization: `Bearer ${tokens.reportOnly}`, origin: 'https://old.example' }), 200, 'valid'],
+      [fa({ authorization: `Bearer ${tokens.reportOnly}` }), 200, 'valid'],
       [fa({ authorization: `Bearer ${tokens.revoked}` }), 401, 'token_revoked'],
       [fa({ authorization: `Bearer ${tokens.expiring}` }), 401, 'token_expired'],
       [fa({ authorization: `Bearer ${generateToken('public')}` }), 401, 'token_invalid'],

@@ -281,6 +281,7 @@ describe('hostile strings in every string field of every route (finding 9)', () 
         if (s.pattern?.includes(':(view|edit)')) return 'assets:view';
         if (key === 'org') return ids.org!;
         if (key === 'serviceAccountId') return ids.sa!;
+        if (key === 'ip' || key === 'allowedIps') return '203.0.113.7';
         return 'fuzz'.padEnd(s.minLength ?? 0, 'z');
       }
       default:

@@ -13,6 +13,8 @@ const token: TokenSnapshot = {
   ownerServiceAccountId: 'sa_1',
   ownerUserId: null,
   domains: [],
+  allowedIps: [],
+  enforcement: 'enforce',
   permissions: null,
   expiresAt: null,
   revokedAt: null,

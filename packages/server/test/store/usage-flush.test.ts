@@ -202,4 +202,39 @@ describe('usage recorder: chunked flush', () => {
     expect(calls).toBe(before);
     await recorder.close();
   });
+
+  it('counts each UTC day apart across midnight, also when a failed chunk is put back', async () => {
+    const [t] = await newTokens(1);
+    let clock = Date.parse('2031-05-01T23:59:58.000Z');
+    let fail = true;
+    const recorder = createUsageRecorder({
+      intervalMs: 3_600_000,
+      now: () => clock,
+      onError: () => {},
+      store: {
+        async applyUsage(batch) {
+          if (fail) throw new Error('database away');
+          await writer.applyUsage(batch);
+        },
+      },
+    });
+    recorder.record(t!, 'https://late.example.com');
+    recorder.record(t!, null);
+    clock = Date.parse('2031-05-02T00:00:01.000Z');
+    recorder.record(t!, null);
+    await recorder.flush(); // fails: everything is put back
+    // After the put-back: an earlier day again (a late use recorded out of order), and the new day.
+    clock = Date.parse('2031-05-01T23:59:59.000Z');
+    recorder.record(t!, null);
+    clock = Date.parse('2031-05-02T00:00:02.000Z');
+    recorder.record(t!, 'https://early.example.com');
+    fail = false;
+    await recorder.flush();
+    expect(await counts(t!)).toEqual({ '2031-05-01': 3, '2031-05-02': 2 });
+    expect(await lastUsed(t!)).toEqual({
+      at: '2031-05-02T00:00:02.000Z',
+      origin: 'https://early.example.com',
+    });
+    await recorder.close();
+  });
 });

@@ -9,6 +9,8 @@ const row = (over: Partial<TokenLookupRow>): TokenLookupRow => ({
   orgSlug: 'o',
   type: 'private',
   domains: [],
+  allowedIps: [],
+  enforcement: 'enforce',
   permissions: null,
   expiresAt: null,
   revokedAt: null,

@@ -16,6 +16,8 @@ function row(over: Partial<TokenLookupRow> = {}): TokenLookupRow {
     orgSlug: 'acme',
     type: 'private',
     domains: [],
+    allowedIps: [],
+    enforcement: 'enforce',
     permissions: null,
     expiresAt: null,
     revokedAt: null,
@@ -354,5 +356,102 @@ describe('rotated tokens (docs/lifecycle.md)', () => {
     await new Promise((r) => setImmediate(r));
     expect((await v.verify({ token: previous, origin: null })).code).toBe('token_suspended');
     expect(calls).toHaveLength(3);
+  });
+});
+
+describe('IP allowlists and report-only (issue 15)', () => {
+  const ranges = ['203.0.113.0/24', '2001:db8::/32'];
+
+  it('ip_not_allowed for an address outside the ranges, or none; IPv4-mapped IPv6 is its IPv4 address', async () => {
+    const { value, verifier } = setup({ allowedIps: ranges });
+    const code = async (ip?: string | null) =>
+      (await verifier.verify({ token: value, origin: null, ...(ip !== undefined ? { ip } : {}) })).code;
+    expect(await code('203.0.113.9')).toBe('valid');
+    expect(await code('::ffff:203.0.113.9')).toBe('valid');
+    expect(await code('2001:db8:5::1')).toBe('valid');
+    expect(await code('198.51.100.1')).toBe('ip_not_allowed');
+    expect(await code('::ffff:198.51.100.1')).toBe('ip_not_allowed');
+    expect(await code('2001:db9::1')).toBe('ip_not_allowed');
+    expect(await code(null)).toBe('ip_not_allowed');
+    expect(await code()).toBe('ip_not_allowed');
+    expect(await code('not-an-address')).toBe('ip_not_allowed');
+  });
+
+  it('a token without an allowlist ignores the address', async () => {
+    const { value, verifier } = setup();
+    const r = await verifier.verify({ token: value, origin: null, ip: '198.51.100.1' });
+    expect(r.code).toBe('valid');
+    expect(r).not.toHaveProperty('warnings');
+  });
+
+  it('comes after the token state and the origin, before the permission', async () => {
+    const revoked = setup({ allowedIps: ranges, revokedAt: '2026-01-01T00:00:00.000Z' });
+    expect(
+      (await revoked.verifier.verify({ token: revoked.value, origin: null, ip: '198.51.100.1' })).code,
+    ).toBe('token_revoked');
+    const pub = setup({ type: 'public', domains: ['https://shop.example.com'], allowedIps: ranges });
+    expect(
+      (await pub.verifier.verify({ token: pub.value, origin: 'https://evil.example', ip: '198.51.100.1' }))
+        .code,
+    ).toBe('origin_not_allowed');
+    const { value, verifier } = setup({ allowedIps: ranges });
+    expect(
+      (await verifier.verify({ token: value, origin: null, ip: '198.51.100.1', permission: 'orders:edit' }))
+        .code,
+    ).toBe('ip_not_allowed');
+    expect(
+      (await verifier.verify({ token: value, origin: null, ip: '203.0.113.1', permission: 'orders:edit' }))
+        .code,
+    ).toBe('permission_denied');
+  });
+
+  it('report-only: allowed with warnings for an unlisted origin, a missing origin and an unlisted address', async () => {
+    const pub = setup({
+      type: 'public',
+      domains: ['https://shop.example.com'],
+      allowedIps: ranges,
+      enforcement: 'report_only',
+    });
+    const r = await pub.verifier.verify({
+      token: pub.value,
+      origin: 'https://old-shop.example',
+      ip: '198.51.100.1',
+    });
+    expect(r).toMatchObject({
+      valid: true,
+      code: 'valid',
+      origin: 'https://old-shop.example',
+      warnings: ['origin_not_allowed', 'ip_not_allowed'],
+    });
+    expect(await pub.verifier.verify({ token: pub.value, origin: null, ip: '203.0.113.1' })).toMatchObject({
+      valid: true,
+      warnings: ['origin_required'],
+    });
+    const clean = await pub.verifier.verify({
+      token: pub.value,
+      origin: 'https://shop.example.com',
+      ip: '203.0.113.1',
+    });
+    expect(clean.code).toBe('valid');
+    expect(clean).not.toHaveProperty('warnings');
+    // Everything else is still enforced: state and permission.
+    expect(
+      (
+        await pub.verifier.verify({
+          token: pub.value,
+          origin: 'https://x.example',
+          ip: '1.1.1.1',
+          permission: 'orders:edit',
+        })
+      ).code,
+    ).toBe('permission_denied');
+    const priv = setup({
+      allowedIps: ranges,
+      enforcement: 'report_only',
+      suspendedAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect((await priv.verifier.verify({ token: priv.value, origin: null, ip: '1.1.1.1' })).code).toBe(
+      'token_suspended',
+    );
   });
 });

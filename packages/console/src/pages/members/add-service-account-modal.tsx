@@ -1,8 +1,10 @@
-import { Alert, Button, Group, Modal, Select, Stack, TextInput, Textarea } from '@mantine/core';
+import { Button, Modal, Select, Stack, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { call, lk, errorMessage } from '../../api/client';
+import { call, lk } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
+import { ErrorAlert } from '../../components/states';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
+import { DialogActions } from '../../components/dialog-actions';
 
 export function AddServiceAccountModal({
   org,
@@ -45,11 +47,7 @@ export function AddServiceAccountModal({
         })}
       >
         <Stack>
-          {create.error && (
-            <Alert color="red" role="alert">
-              {errorMessage(create.error)}
-            </Alert>
-          )}
+          <ErrorAlert error={create.error} />
           <TextInput
             label="Name"
             description={SERVICE_ACCOUNT_NAME_HINT}
@@ -65,14 +63,11 @@ export function AddServiceAccountModal({
             {...form.getInputProps('roleId')}
           />
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
+          <DialogActions onClose={close}>
             <Button type="submit" loading={create.isPending}>
               Create
             </Button>
-          </Group>
+          </DialogActions>
         </Stack>
       </form>
     </Modal>

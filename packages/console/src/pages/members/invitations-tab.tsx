@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   CopyButton,
@@ -13,11 +12,12 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
-import { call, lk, errorMessage } from '../../api/client';
+import { call, lk } from '../../api/client';
 import { useInvitations, useOrgMutation, useRoles } from '../../api/queries';
 import type { Invitation } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
-import { Empty, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
+import { DialogActions } from '../../components/dialog-actions';
 
 /**
  * Open invitations. Without SMTP, the single-use link is shown (with a copy button) only when it is created:
@@ -38,11 +38,7 @@ export function InvitationsTab({ org }: { org: string }) {
   ];
   return (
     <>
-      {revoke.error && (
-        <Alert color="red" mb="sm" role="alert">
-          {errorMessage(revoke.error)}
-        </Alert>
-      )}
+      <ErrorAlert error={revoke.error} mb="sm" />
       <Table.ScrollContainer minWidth={520}>
         <Table aria-label="Invitations">
           <Table.Thead>
@@ -107,11 +103,7 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
               ? `The single-use link was e-mailed to ${form.values.email}; only that address receives it.`
               : 'The e-mail could not be sent. Revoke this invitation and invite again once e-mail works.'}
           </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Done
-            </Button>
-          </Group>
+          <DialogActions onClose={close} closeLabel="Done" />
         </Stack>
       ) : link ? (
         <Stack>
@@ -141,11 +133,7 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
           })}
         >
           <Stack>
-            {invite.error && (
-              <Alert color="red" role="alert">
-                {errorMessage(invite.error)}
-              </Alert>
-            )}
+            <ErrorAlert error={invite.error} />
             <TextInput label="Email" type="email" required {...form.getInputProps('email')} />
             <Select
               label="Role"
@@ -153,14 +141,11 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
               data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
               {...form.getInputProps('roleId')}
             />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
+            <DialogActions onClose={close}>
               <Button type="submit" loading={invite.isPending}>
                 Create invitation
               </Button>
-            </Group>
+            </DialogActions>
           </Stack>
         </form>
       )}

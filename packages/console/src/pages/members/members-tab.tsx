@@ -1,16 +1,15 @@
-import { Alert, Badge, Button, Group, List, Modal, Select, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, List, Modal, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import { call, lk, ApiError, errorMessage } from '../../api/client';
-import {
-  activeServiceAccountOptions,
-  useMembers,
-  useOrgMutation,
-  useRoles,
-  useServiceAccounts,
-} from '../../api/queries';
+import { call, lk } from '../../api/client';
+import { useMembers, useOrgMutation } from '../../api/queries';
 import type { Member, TokenRef } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
-import { Empty, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
+import { reassignTokens } from '../tokens/reassign-tokens';
+import { ServiceAccountSelect } from '../tokens/service-account-select';
+import { useOwnedTokensRefusal } from './owned-tokens-refusal';
+import { RoleSelectModal } from './role-select-modal';
+import { DialogActions } from '../../components/dialog-actions';
 
 export function MembersTab({ org }: { org: string }) {
   const members = useMembers(org);
@@ -66,47 +65,21 @@ export function MembersTab({ org }: { org: string }) {
 }
 
 function ChangeRoleModal({ org, member, onClose }: { org: string; member: Member; onClose: () => void }) {
-  const roles = useRoles(org);
-  const [roleId, setRoleId] = useState<string | null>(member.roleId);
-  const change = useOrgMutation(org, (id: string) =>
-    call(
-      lk.PATCH('/api/v1/orgs/{org}/members/{userId}', {
-        params: { path: { org, userId: member.userId } },
-        body: { roleId: id },
-      }),
-    ),
-  );
   return (
-    <Modal opened onClose={onClose} title={`Change role of ${member.email}`}>
-      <Stack>
-        {change.error && (
-          <Alert color="red" role="alert">
-            {errorMessage(change.error)}
-          </Alert>
-        )}
-        <Select
-          label="Role"
-          data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
-          value={roleId}
-          onChange={setRoleId}
-          allowDeselect={false}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            loading={change.isPending}
-            disabled={!roleId}
-            onClick={() => {
-              if (roleId) void change.mutateAsync(roleId).then(onClose, () => undefined);
-            }}
-          >
-            Save
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <RoleSelectModal
+      org={org}
+      title={`Change role of ${member.email}`}
+      roleId={member.roleId}
+      save={(roleId) =>
+        call(
+          lk.PATCH('/api/v1/orgs/{org}/members/{userId}', {
+            params: { path: { org, userId: member.userId } },
+            body: { roleId },
+          }),
+        )
+      }
+      onClose={onClose}
+    />
   );
 }
 
@@ -115,8 +88,7 @@ function ChangeRoleModal({ org, member, onClose }: { org: string; member: Member
  * this dialog then offers to reassign them all to a service account right here, and remove after.
  */
 function RemoveMemberModal({ org, member, onClose }: { org: string; member: Member; onClose: () => void }) {
-  const accounts = useServiceAccounts(org);
-  const [owned, setOwned] = useState<TokenRef[] | null>(null);
+  const refusal = useOwnedTokensRefusal('member_owns_tokens');
   const [target, setTarget] = useState<string | null>(null);
   const remove = useOrgMutation(org, () =>
     call(
@@ -126,13 +98,7 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
   const reassignAndRemove = useOrgMutation(
     org,
     async ({ tokens, to }: { tokens: TokenRef[]; to: string }) => {
-      for (const t of tokens)
-        await call(
-          lk.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', {
-            params: { path: { org, id: t.id } },
-            body: { serviceAccountId: to },
-          }),
-        );
+      await reassignTokens(org, tokens, to);
       await call(
         lk.DELETE('/api/v1/orgs/{org}/members/{userId}', {
           params: { path: { org, userId: member.userId } },
@@ -140,27 +106,12 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
       );
     },
   );
-  const tryRemove = async () => {
-    try {
-      await remove.mutateAsync(undefined);
-      onClose();
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 'member_owns_tokens')
-        setOwned((e.details as { tokens: TokenRef[] }).tokens);
-    }
-  };
-  const failure =
-    remove.error && !(remove.error instanceof ApiError && remove.error.code === 'member_owns_tokens')
-      ? remove.error
-      : reassignAndRemove.error;
+  const owned = refusal.owned;
+  const failure = refusal.otherFailure(remove.error) ?? reassignAndRemove.error;
   return (
     <Modal opened onClose={onClose} title={`Remove ${member.email} from the org`}>
       <Stack>
-        {failure && (
-          <Alert color="red" role="alert">
-            {errorMessage(failure)}
-          </Alert>
-        )}
+        <ErrorAlert error={failure} />
         {owned ? (
           <>
             <Alert color="orange" title="This member still owns tokens" role="alert">
@@ -177,17 +128,14 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
                 </List.Item>
               ))}
             </List>
-            <Select
+            <ServiceAccountSelect
+              org={org}
               label="Reassign them to"
-              placeholder="Choose a service account"
-              data={activeServiceAccountOptions(accounts.data)}
               value={target}
               onChange={setTarget}
+              nothingFoundMessage={null}
             />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
+            <DialogActions onClose={onClose}>
               <Button
                 color="red"
                 disabled={!target}
@@ -201,21 +149,22 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
               >
                 Reassign and remove
               </Button>
-            </Group>
+            </DialogActions>
           </>
         ) : (
           <>
             <Text>
               {member.name} ({member.email}) loses access to this org at once.
             </Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
-              <Button color="red" loading={remove.isPending} onClick={() => void tryRemove()}>
+            <DialogActions onClose={onClose}>
+              <Button
+                color="red"
+                loading={remove.isPending}
+                onClick={() => void refusal.attempt(() => remove.mutateAsync(undefined), onClose)}
+              >
                 Remove from org
               </Button>
-            </Group>
+            </DialogActions>
           </>
         )}
       </Stack>

@@ -1,23 +1,14 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  List,
-  Modal,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Alert, Badge, Button, List, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { call, lk, ApiError, errorMessage } from '../../api/client';
-import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
-import type { ServiceAccount, TokenRef } from '../../api/types';
+import { call, lk } from '../../api/client';
+import { useOrgMutation, useServiceAccounts } from '../../api/queries';
+import type { ServiceAccount } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
-import { Empty, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
+import { useOwnedTokensRefusal } from './owned-tokens-refusal';
+import { RoleSelectModal } from './role-select-modal';
+import { DialogActions } from '../../components/dialog-actions';
 
 type Dialog = { kind: 'rename' | 'role' | 'delete'; sa: ServiceAccount } | null;
 
@@ -45,11 +36,7 @@ export function ServiceAccountsTab({ org }: { org: string }) {
   ];
   return (
     <>
-      {toggle.error && (
-        <Alert color="red" mb="sm" role="alert">
-          {errorMessage(toggle.error)}
-        </Alert>
-      )}
+      <ErrorAlert error={toggle.error} mb="sm" />
       <Table.ScrollContainer minWidth={560}>
         <Table highlightOnHover aria-label="Service accounts">
           <Table.Thead>
@@ -112,11 +99,7 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
   return (
     <Modal opened onClose={onClose} title={`Rename ${sa.name}`}>
       <Stack>
-        {rename.error && (
-          <Alert color="red" role="alert">
-            {errorMessage(rename.error)}
-          </Alert>
-        )}
+        <ErrorAlert error={rename.error} />
         <TextInput
           label="Name"
           description={SERVICE_ACCOUNT_NAME_HINT}
@@ -124,10 +107,7 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
           onChange={(e) => setName(e.currentTarget.value)}
           error={problem}
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
+        <DialogActions onClose={onClose}>
           <Button
             disabled={problem !== null}
             loading={rename.isPending}
@@ -135,62 +115,39 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
           >
             Rename
           </Button>
-        </Group>
+        </DialogActions>
       </Stack>
     </Modal>
   );
 }
 
 function RoleModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
-  const roles = useRoles(org);
-  const [roleId, setRoleId] = useState<string | null>(sa.roleId);
-  const save = useOrgMutation(org, (id: string) =>
-    call(
-      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-        params: { path: { org, id: sa.id } },
-        body: { roleId: id },
-      }),
-    ),
-  );
   return (
-    <Modal opened onClose={onClose} title={`Role of ${sa.name}`}>
-      <Stack>
-        {save.error && (
-          <Alert color="red" role="alert">
-            {errorMessage(save.error)}
-          </Alert>
-        )}
+    <RoleSelectModal
+      org={org}
+      title={`Role of ${sa.name}`}
+      roleId={sa.roleId}
+      note={
         <Text size="sm" c="dimmed">
           Its tokens gain or lose permissions with the role, at once.
         </Text>
-        <Select
-          label="Role"
-          data={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
-          value={roleId}
-          onChange={setRoleId}
-          allowDeselect={false}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            loading={save.isPending}
-            onClick={() => {
-              if (roleId) void save.mutateAsync(roleId).then(onClose, () => undefined);
-            }}
-          >
-            Save
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+      }
+      save={(roleId) =>
+        call(
+          lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+            params: { path: { org, id: sa.id } },
+            body: { roleId },
+          }),
+        )
+      }
+      onClose={onClose}
+    />
   );
 }
 
 /** Deleting is refused while the account owns active tokens; the refusal lists them and offers to revoke them too. */
 function DeleteModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
-  const [owned, setOwned] = useState<TokenRef[] | null>(null);
+  const refusal = useOwnedTokensRefusal('service_account_has_tokens');
   const del = useOrgMutation(org, (revoke: boolean) =>
     call(
       lk.DELETE('/api/v1/orgs/{org}/service-accounts/{id}', {
@@ -198,27 +155,12 @@ function DeleteModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
       }),
     ),
   );
-  const attempt = async (revoke: boolean) => {
-    try {
-      await del.mutateAsync(revoke);
-      onClose();
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 'service_account_has_tokens')
-        setOwned((e.details as { tokens: TokenRef[] }).tokens);
-    }
-  };
-  const other =
-    del.error && !(del.error instanceof ApiError && del.error.code === 'service_account_has_tokens')
-      ? del.error
-      : null;
+  const attempt = (revoke: boolean) => refusal.attempt(() => del.mutateAsync(revoke), onClose);
+  const owned = refusal.owned;
   return (
     <Modal opened onClose={onClose} title={`Delete ${sa.name}`}>
       <Stack>
-        {other && (
-          <Alert color="red" role="alert">
-            {errorMessage(other)}
-          </Alert>
-        )}
+        <ErrorAlert error={refusal.otherFailure(del.error)} />
         {owned ? (
           <>
             <Alert color="orange" title="This account still owns active tokens" role="alert">
@@ -232,26 +174,20 @@ function DeleteModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
                 </List.Item>
               ))}
             </List>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
+            <DialogActions onClose={onClose}>
               <Button color="red" loading={del.isPending} onClick={() => void attempt(true)}>
                 Revoke tokens and delete
               </Button>
-            </Group>
+            </DialogActions>
           </>
         ) : (
           <>
             <Text>Delete the service account {sa.name}?</Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
+            <DialogActions onClose={onClose}>
               <Button color="red" loading={del.isPending} onClick={() => void attempt(false)}>
                 Delete
               </Button>
-            </Group>
+            </DialogActions>
           </>
         )}
       </Stack>

@@ -1,12 +1,13 @@
-import { Alert, Badge, Button, Checkbox, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { call, lk, errorMessage } from '../../api/client';
+import { call, lk } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
 import type { Role } from '../../api/types';
 import { PageHeader } from '../../components/page-header';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
-import { ErrorState, Loading } from '../../components/states';
+import { ErrorAlert, ErrorState, Loading } from '../../components/states';
+import { DialogActions } from '../../components/dialog-actions';
 
 /** Settings → Roles: built-in and custom roles, each with its resource × View/Edit grid. */
 export function RolesPage() {
@@ -26,11 +27,7 @@ export function RolesPage() {
   return (
     <>
       <PageHeader title="Roles" action={<Button onClick={() => setEditing('new')}>Add role</Button>} />
-      {remove.error && (
-        <Alert color="red" mb="sm" role="alert">
-          {errorMessage(remove.error)}
-        </Alert>
-      )}
+      <ErrorAlert error={remove.error} mb="sm" />
       <Table highlightOnHover aria-label="Roles">
         <Table.Thead>
           <Table.Tr>
@@ -122,11 +119,7 @@ function RoleEditor({
       size="lg"
     >
       <Stack>
-        {save.error && (
-          <Alert color="red" role="alert">
-            {errorMessage(save.error)}
-          </Alert>
-        )}
+        <ErrorAlert error={save.error} />
         {readOnly && (
           <Text size="sm" c="dimmed">
             Built-in roles cannot be changed.
@@ -171,10 +164,7 @@ function RoleEditor({
             ))}
           </Table.Tbody>
         </Table>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            {readOnly ? 'Close' : 'Cancel'}
-          </Button>
+        <DialogActions onClose={onClose} closeLabel={readOnly ? 'Close' : 'Cancel'}>
           {!readOnly && (
             <Button
               disabled={!name.trim()}
@@ -184,7 +174,7 @@ function RoleEditor({
               Save
             </Button>
           )}
-        </Group>
+        </DialogActions>
       </Stack>
     </Modal>
   );

@@ -1,6 +1,5 @@
 import {
   Button,
-  Group,
   Modal,
   MultiSelect,
   SegmentedControl,
@@ -21,6 +20,8 @@ import {
   tokenFormErrors,
   type TokenFormValues,
 } from '../../validation/forms';
+import { DialogActions } from '../../components/dialog-actions';
+import { RestrictionFields } from './restriction-fields';
 
 /** The Add Token form: every field; the service account is required and public tokens need domains. */
 export function AddTokenModal({
@@ -43,6 +44,8 @@ export function AddTokenModal({
       serviceAccountId: null,
       type: 'private',
       domains: [],
+      allowedIps: [],
+      enforcement: 'enforce',
       permissions: [],
       expiresAt: '',
     },
@@ -58,6 +61,8 @@ export function AddTokenModal({
           serviceAccountId: v.serviceAccountId ?? '',
           type: v.type,
           ...(v.type === 'public' ? { domains: v.domains } : {}),
+          ...(v.allowedIps.length > 0 ? { allowedIps: v.allowedIps } : {}),
+          ...(v.enforcement !== 'enforce' ? { enforcement: v.enforcement } : {}),
           ...(v.permissions.length > 0 ? { permissions: v.permissions } : {}),
           ...(v.expiresAt ? { expiresAt: new Date(v.expiresAt).toISOString() } : {}),
         },
@@ -137,6 +142,12 @@ export function AddTokenModal({
               error={form.errors.domains ?? badDomain}
             />
           )}
+          <RestrictionFields
+            allowedIps={form.values.allowedIps}
+            onAllowedIps={(v) => form.setFieldValue('allowedIps', v)}
+            enforcement={form.values.enforcement}
+            onEnforcement={(v) => form.setFieldValue('enforcement', v)}
+          />
           <MultiSelect
             label="Permissions"
             description={
@@ -156,14 +167,11 @@ export function AddTokenModal({
             description="Optional"
             {...form.getInputProps('expiresAt')}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
+          <DialogActions onClose={close}>
             <Button type="submit" loading={create.isPending}>
               Create token
             </Button>
-          </Group>
+          </DialogActions>
         </Stack>
       </form>
     </Modal>

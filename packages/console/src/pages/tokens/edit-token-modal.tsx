@@ -1,19 +1,23 @@
-import { Button, Group, Modal, Stack, TagsInput, TextInput } from '@mantine/core';
+import { Button, Modal, Stack, TagsInput, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
 import { domainError } from '../../validation/forms';
+import { DialogActions } from '../../components/dialog-actions';
+import { RestrictionFields } from './restriction-fields';
 
 export function EditTokenModal({ org, token, onClose }: { org: string; token: Token; onClose: () => void }) {
   const [name, setName] = useState(token.name);
   const [domains, setDomains] = useState(token.domains);
+  const [allowedIps, setAllowedIps] = useState(token.allowedIps);
+  const [enforcement, setEnforcement] = useState(token.enforcement);
   const save = useOrgMutation(org, () =>
     call(
       lk.PATCH('/api/v1/orgs/{org}/tokens/{id}', {
         params: { path: { org, id: token.id } },
-        body: { name, ...(token.type === 'public' ? { domains } : {}) },
+        body: { name, ...(token.type === 'public' ? { domains } : {}), allowedIps, enforcement },
       }),
     ),
   );
@@ -37,10 +41,13 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
             splitChars={[',', ' ']}
           />
         )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
+        <RestrictionFields
+          allowedIps={allowedIps}
+          onAllowedIps={setAllowedIps}
+          enforcement={enforcement}
+          onEnforcement={setEnforcement}
+        />
+        <DialogActions onClose={onClose}>
           <Button
             disabled={!name.trim() || badDomain !== null}
             loading={save.isPending}
@@ -48,7 +55,7 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
           >
             Save
           </Button>
-        </Group>
+        </DialogActions>
       </Stack>
     </Modal>
   );

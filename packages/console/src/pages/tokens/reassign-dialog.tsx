@@ -1,9 +1,11 @@
-import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
+import { Button, Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { call, lk } from '../../api/client';
-import { activeServiceAccountOptions, useOrgMutation, useServiceAccounts } from '../../api/queries';
+import { useOrgMutation } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
+import { reassignTokens } from './reassign-tokens';
+import { ServiceAccountSelect } from './service-account-select';
+import { DialogActions } from '../../components/dialog-actions';
 
 /** Reassign Token: only service accounts are offered (tokens may never be given to a person). */
 export function ReassignDialog({
@@ -15,17 +17,8 @@ export function ReassignDialog({
   tokens: Token[];
   onClose: () => void;
 }) {
-  const accounts = useServiceAccounts(org);
   const [target, setTarget] = useState<string | null>(null);
-  const reassign = useOrgMutation(org, async (to: string) => {
-    for (const t of tokens)
-      await call(
-        lk.POST('/api/v1/orgs/{org}/tokens/{id}/reassign', {
-          params: { path: { org, id: t.id } },
-          body: { serviceAccountId: to },
-        }),
-      );
-  });
+  const reassign = useOrgMutation(org, (to: string) => reassignTokens(org, tokens, to));
   const title =
     tokens.length === 1 ? `Reassign Token "${tokens[0]!.name}"` : `Reassign ${tokens.length} tokens`;
   return (
@@ -36,18 +29,8 @@ export function ReassignDialog({
           Tokens can only be reassigned to a service account. The value stays the same, so sites using it keep
           working.
         </Text>
-        <Select
-          label="Service account"
-          placeholder="Choose a service account"
-          data={activeServiceAccountOptions(accounts.data)}
-          value={target}
-          onChange={setTarget}
-          nothingFoundMessage="No service account: add one under Members → Service Accounts"
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
+        <ServiceAccountSelect org={org} value={target} onChange={setTarget} />
+        <DialogActions onClose={onClose}>
           <Button
             disabled={!target}
             loading={reassign.isPending}
@@ -57,7 +40,7 @@ export function ReassignDialog({
           >
             Reassign
           </Button>
-        </Group>
+        </DialogActions>
       </Stack>
     </Modal>
   );

@@ -1,10 +1,11 @@
-import { Alert, Button, Group, Modal, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Button, Modal, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
 import type { LeakReport, Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
 import type { Revealed } from './reveal-dialog';
+import { DialogActions } from '../../components/dialog-actions';
 
 /** The create-token body for a leaked token's replacement: the same settings, a new value. */
 function replacementBody(r: LeakReport['replacement'], serviceAccountId: string) {
@@ -71,16 +72,13 @@ export function ReportLeakDialog({
                 ? 'Create a replacement with the same service account, type, domains and permissions, then put its value where the leaked one was used.'
                 : 'It was owned by a person, not a service account: create its replacement with Add Token.'}
             </Alert>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Close
-              </Button>
+            <DialogActions onClose={onClose} closeLabel="Close">
               {serviceAccountId && (
                 <Button loading={replace.isPending} onClick={() => void createReplacement()}>
                   Create replacement
                 </Button>
               )}
-            </Group>
+            </DialogActions>
           </>
         ) : (
           <>
@@ -107,14 +105,11 @@ export function ReportLeakDialog({
             <Text size="sm" c="dimmed">
               Next, you can create a replacement with the same settings in one click.
             </Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
+            <DialogActions onClose={onClose}>
               <Button color="red" loading={report.isPending} onClick={() => report.mutate(undefined)}>
                 Revoke and report leaked
               </Button>
-            </Group>
+            </DialogActions>
           </>
         )}
       </Stack>

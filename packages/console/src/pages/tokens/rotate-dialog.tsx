@@ -1,21 +1,14 @@
-import { Alert, Button, Group, Modal, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useState } from 'react';
+import { Alert, Button, Modal, Radio, Stack, Text } from '@mantine/core';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
 import type { RotateBody, Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
-import { localDateTimeInput, retireAtError } from '../../validation/forms';
+import { OverlapSelect, RetireAtInput, useRetirement } from './retirement';
 import type { Revealed } from './reveal-dialog';
 import { previousValueText } from './token-status';
+import { DialogActions } from '../../components/dialog-actions';
 
 type Retire = RotateBody['retire'];
-
-export const OVERLAPS = [
-  { value: String(3_600), label: '1 hour' },
-  { value: String(86_400), label: '1 day' },
-  { value: String(7 * 86_400), label: '7 days' },
-  { value: String(30 * 86_400), label: '30 days' },
-];
 
 /**
  * Which retirement suits which token. A private token lives in one back end: its first call with the new
@@ -46,10 +39,8 @@ export function RotateDialog({
   onRotated: (revealed: Revealed) => void;
 }) {
   const recommended = RECOMMENDED[token.type];
-  const [retire, setRetire] = useState<Retire>(recommended.retire);
-  const [overlap, setOverlap] = useState(String(86_400));
-  const [at, setAt] = useState(() => localDateTimeInput(new Date(Date.now() + 86_400_000)));
-  const atError = retire === 'at' ? retireAtError(at) : null;
+  const retirement = useRetirement(recommended.retire);
+  const { retire, setRetire, atError } = retirement;
   const rotate = useOrgMutation(org, (body: RotateBody) =>
     call(
       lk.POST('/api/v1/orgs/{org}/tokens/{id}/rotate', {
@@ -59,13 +50,8 @@ export function RotateDialog({
     ),
   );
   const submit = async () => {
-    const body: RotateBody =
-      retire === 'at'
-        ? { retire, at: new Date(at).toISOString() }
-        : retire === 'on_first_use'
-          ? { retire, overlapSeconds: Number(overlap) }
-          : { retire };
-    const r = await rotate.mutateAsync(body).catch(() => null);
+    if (!retirement.body) return;
+    const r = await rotate.mutateAsync(retirement.body).catch(() => null);
     if (!r) return;
     onRotated({
       value: r.token,
@@ -107,33 +93,13 @@ export function RotateDialog({
               'On first use of the new value',
               'Both values work until the new one is first used; then the old one stops. If the new value is never used, the old one stops at the latest after the time chosen below.',
             )}
-            {retire === 'on_first_use' && (
-              <Select
-                label="At the latest after"
-                data={OVERLAPS}
-                value={overlap}
-                onChange={(v) => setOverlap(v ?? String(86_400))}
-                allowDeselect={false}
-                w={200}
-                ml="xl"
-              />
-            )}
+            {retire === 'on_first_use' && <OverlapSelect retirement={retirement} />}
             {option(
               'at',
               'At a time you choose',
               'Both values work until then, so every copy of the old one can be replaced first.',
             )}
-            {retire === 'at' && (
-              <TextInput
-                label="Old value stops working at"
-                type="datetime-local"
-                value={at}
-                onChange={(e) => setAt(e.currentTarget.value)}
-                error={atError}
-                w={260}
-                ml="xl"
-              />
-            )}
+            {retire === 'at' && <RetireAtInput retirement={retirement} label="Old value stops working at" />}
             {option(
               'now',
               'Now',
@@ -144,14 +110,11 @@ export function RotateDialog({
         <Alert color="blue" title="Recommended" role="note">
           {recommended.why}
         </Alert>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
+        <DialogActions onClose={onClose}>
           <Button disabled={atError !== null} loading={rotate.isPending} onClick={() => void submit()}>
             Rotate
           </Button>
-        </Group>
+        </DialogActions>
       </Stack>
     </Modal>
   );

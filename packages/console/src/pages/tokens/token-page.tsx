@@ -1,12 +1,13 @@
 import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Table, Text } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
-import { useToken } from '../../api/queries';
+import { useCan, useToken } from '../../api/queries';
 import type { TokenDetail } from '../../api/types';
 import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
 import { ErrorState, Loading } from '../../components/states';
 import { useTokenActions } from './token-actions';
+import { ReportOnlyPanel } from './report-only-panel';
 import { TokenHistory } from './token-history';
 import { previousValueText, timeText, TokenStatusBadges } from './token-status';
 
@@ -17,6 +18,8 @@ export function TokenPage() {
   const { org, id } = useParams({ from: '/orgs/$org/tokens/$id' });
   const token = useToken(org, id);
   const { actions, ui } = useTokenActions(org);
+  // When the console cannot tell (null), it offers the change and the server decides.
+  const can = useCan(org, 'tokens:edit');
   const back = (
     <AnchorLink to="/orgs/$org/tokens" params={{ org }} size="sm">
       ← Tokens
@@ -71,6 +74,7 @@ export function TokenPage() {
       </Group>
       {ui}
       <TokenAlerts token={t} />
+      <ReportOnlyPanel org={org} token={t} canEdit={can !== false} />
       <TokenFacts token={t} />
       <TokenHistory org={org} tokenId={t.id} />
     </Stack>
@@ -135,6 +139,11 @@ function TokenFacts({ token: t }: { token: TokenDetail }) {
         : (t.owner.email ?? t.owner.name),
     ],
     ['Domains', t.domains.length ? t.domains.join(', ') : 'any (private)'],
+    ['IP allowlist', t.allowedIps.length ? t.allowedIps.join(', ') : 'any address'],
+    [
+      'Allowlists',
+      t.enforcement === 'enforce' ? 'enforced' : 'report-only: nothing is refused for origin or address',
+    ],
     [
       'Permissions',
       `${t.effectivePermissions.join(', ') || 'none'}${t.permissions ? '' : ' (all of its role)'}`,

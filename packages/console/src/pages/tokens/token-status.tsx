@@ -29,6 +29,11 @@ export function TokenStatusBadges({ token, size = 'xs' }: { token: Token; size?:
 /** A moment as people here read it (the browser's locale and time zone). */
 export const timeText = (iso: string) => new Date(iso).toLocaleString();
 
+/** A token's expiry as the token tables show it: the day, or never. */
+export function TokenExpiry({ expiresAt }: { expiresAt: string | null }) {
+  return <Text size="sm">{expiresAt ? new Date(expiresAt).toLocaleDateString() : 'never'}</Text>;
+}
+
 /** When the value the last rotation replaced stops verifying, in words. */
 export function previousValueText(previous: NonNullable<Token['previousSecret']>): string {
   const latest = previous.retiresAt ? timeText(previous.retiresAt) : null;

@@ -22,7 +22,7 @@ import { RowMenuButton, useRowContextMenu } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { AddTokenModal } from './add-token-modal';
 import { useTokenActions } from './token-actions';
-import { PreviousValueNote, TokenStatusBadges } from './token-status';
+import { PreviousValueNote, TokenExpiry, TokenStatusBadges } from './token-status';
 
 /**
  * Settings → Tokens: filters, search, pages; per-row actions (rotate, reassign, edit, suspend, report leaked,
@@ -246,9 +246,7 @@ export function TokensPage() {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">
-                      {t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : 'never'}
-                    </Text>
+                    <TokenExpiry expiresAt={t.expiresAt} />
                   </Table.Td>
                   <Table.Td>
                     <RowMenuButton label={t.name} actions={actions(t)} />

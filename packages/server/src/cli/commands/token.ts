@@ -76,6 +76,8 @@ export function tokenCommand(): Command {
       .requiredOption('--service-account <account>', 'the owning service account (name or id)')
       .addOption(new Option('--type <type>').choices(['public', 'private']).default('private'))
       .option('--domains <origins>', 'comma-separated allowed origins (public tokens)', list)
+      .option('--allowed-ips <ranges>', 'comma-separated addresses or CIDR ranges it may be used from', list)
+      .addOption(enforcementOption())
       .option('--permissions <permissions>', 'comma-separated, e.g. assets:view', list)
       .option('--expires-at <iso-date>')
       .addHelpText(
@@ -90,6 +92,8 @@ export function tokenCommand(): Command {
               serviceAccount: string;
               type: string;
               domains?: string[];
+              allowedIps?: string[];
+              enforcement?: 'enforce' | 'report_only';
               permissions?: string[];
               expiresAt?: string;
               json?: boolean;
@@ -101,6 +105,8 @@ export function tokenCommand(): Command {
               serviceAccountId: await serviceAccountId(r, o.serviceAccount),
               type: o.type as 'public' | 'private',
               ...(o.domains ? { domains: o.domains } : {}),
+              ...(o.allowedIps ? { allowedIps: o.allowedIps } : {}),
+              ...(o.enforcement ? { enforcement: o.enforcement } : {}),
               ...(o.permissions ? { permissions: o.permissions } : {}),
               ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
             };
@@ -128,15 +134,20 @@ export function tokenCommand(): Command {
       ),
   );
   token.addCommand(
-    remoteCommand('update', "Change a token's name, domains, permissions or expiry")
+    remoteCommand(
+      'update',
+      "Change a token's name, domains, IP allowlist, enforcement, permissions or expiry",
+    )
       .argument('<token-id>')
       .option('--name <name>')
       .option('--domains <origins>', 'comma-separated (replaces the list)', list)
+      .option('--allowed-ips <ranges>', 'comma-separated (replaces the list); "none": from anywhere', list)
+      .addOption(enforcementOption())
       .option('--permissions <permissions>', 'comma-separated (replaces the list)', list)
       .option('--expires-at <iso-date>', 'or "never"')
       .addHelpText(
         'after',
-        '\nExample:\n  latchkey token update tok_… --org acme --domains https://a.acme.com,https://b.acme.com',
+        '\nExamples:\n  latchkey token update tok_… --org acme --domains https://a.acme.com,https://b.acme.com\n  latchkey token update tok_… --org acme --allowed-ips 203.0.113.0/24 --enforcement report_only',
       )
       .action(
         run(
@@ -145,6 +156,8 @@ export function tokenCommand(): Command {
             o: {
               name?: string;
               domains?: string[];
+              allowedIps?: string[];
+              enforcement?: 'enforce' | 'report_only';
               permissions?: string[];
               expiresAt?: string;
               json?: boolean;
@@ -154,12 +167,16 @@ export function tokenCommand(): Command {
             const body = {
               ...(o.name ? { name: o.name } : {}),
               ...(o.domains ? { domains: o.domains } : {}),
+              ...(o.allowedIps
+                ? { allowedIps: o.allowedIps.length === 1 && o.allowedIps[0] === 'none' ? [] : o.allowedIps }
+                : {}),
+              ...(o.enforcement ? { enforcement: o.enforcement } : {}),
               ...(o.permissions ? { permissions: o.permissions } : {}),
               ...(o.expiresAt ? { expiresAt: o.expiresAt === 'never' ? null : o.expiresAt } : {}),
             };
             if (Object.keys(body).length === 0)
               throw new UsageError(
-                'nothing to change: give --name, --domains, --permissions or --expires-at',
+                'nothing to change: give --name, --domains, --allowed-ips, --enforcement, --permissions or --expires-at',
               );
             const t = await r.call(
               r.api.PATCH('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } }, body }),
@@ -263,4 +280,12 @@ export function tokenCommand(): Command {
   addTokenLifecycleCommands(token);
   addTokenHygieneCommands(token);
   return token;
+}
+
+/** --enforcement: whether the origin and IP allowlists refuse or only report (docs/verification.md). */
+function enforcementOption(): Option {
+  return new Option(
+    '--enforcement <mode>',
+    'enforce (refuse what the allowlists do not list) or report_only (allow, warn and count)',
+  ).choices(['enforce', 'report_only']);
 }

@@ -77,6 +77,7 @@ async function decide(ctx: RouteContext, request: FastifyRequest, reply: Fastify
         token: source.token,
         origin,
         permission: permission as string | undefined,
+        ip: request.ip,
       });
       code = r.code;
       if (rateLimited) reply.header('x-latchkey-error', 'rate_limited');
@@ -94,6 +95,8 @@ async function decide(ctx: RouteContext, request: FastifyRequest, reply: Fastify
           .header('x-latchkey-permissions', r.permissions.join(','));
         if (r.type === 'public' && r.origin)
           reply.header('access-control-allow-origin', r.origin).header('vary', 'Origin');
+        // Report-only allowlists: allowed, and what enforcing them would have refused.
+        if (r.warnings) reply.header('x-latchkey-warnings', r.warnings.join(','));
       }
     } catch (err) {
       request.log.error({ err }, 'forward-auth failed closed');

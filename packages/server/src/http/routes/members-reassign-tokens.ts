@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { ErrorBody, Nullable, ReassignPermissions, SafeString, Timestamp, orgErrors } from '../schemas.js';
+import { ErrorBody, Nullable, ReassignBody, Timestamp, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { MemberParams } from './members-update.js';
 
@@ -13,13 +13,7 @@ export const membersReassignTokensRoute: RouteModule = (app, ctx) => {
         tags: ['members'],
         summary: "Move all of a member's active tokens to one service account, in one transaction",
         params: MemberParams,
-        body: Type.Object(
-          {
-            serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })),
-            permissions: Type.Optional(ReassignPermissions),
-          },
-          { additionalProperties: false },
-        ),
+        body: ReassignBody,
         response: {
           200: Type.Object({
             serviceAccountId: Type.String(),

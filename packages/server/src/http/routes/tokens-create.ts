@@ -2,6 +2,8 @@ import Type from 'typebox';
 import { requireScope } from '../auth.js';
 import {
   DomainList,
+  Enforcement,
+  IpAllowlist,
   ErrorBody,
   Name,
   Nullable,
@@ -31,6 +33,8 @@ export const tokensCreateRoute: RouteModule = (app, ctx) => {
             serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })),
             type: TokenType,
             domains: Type.Optional(DomainList),
+            allowedIps: Type.Optional(IpAllowlist),
+            enforcement: Type.Optional(Enforcement),
             permissions: Type.Optional(Nullable(PermissionList)),
             expiresAt: Type.Optional(Nullable(Timestamp)),
           },

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import { ErrorBody, ReassignPermissions, SafeString, Token, orgErrors } from '../schemas.js';
+import { ErrorBody, ReassignBody, Token, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { TokenParams } from './tokens-get.js';
 
@@ -14,13 +14,7 @@ export const tokensReassignRoute: RouteModule = (app, ctx) => {
         summary:
           'Move a token to a service account of the same org; its value is unchanged and it never silently gains permissions',
         params: TokenParams,
-        body: Type.Object(
-          {
-            serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })),
-            permissions: Type.Optional(ReassignPermissions),
-          },
-          { additionalProperties: false },
-        ),
+        body: ReassignBody,
         response: {
           200: Type.Intersect([
             Token,

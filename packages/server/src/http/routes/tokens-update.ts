@@ -2,6 +2,8 @@ import Type from 'typebox';
 import { requireScope } from '../auth.js';
 import {
   DomainList,
+  Enforcement,
+  IpAllowlist,
   ErrorBody,
   Name,
   Nullable,
@@ -20,12 +22,15 @@ export const tokensUpdateRoute: RouteModule = (app, ctx) => {
       config: { auth: 'any', permission: 'tokens:edit' },
       schema: {
         tags: ['tokens'],
-        summary: "Change a token's name, domains (public only), permissions or expiry",
+        summary:
+          "Change a token's name, domains (public only), IP allowlist, enforcement, permissions or expiry",
         params: TokenParams,
         body: Type.Object(
           {
             name: Type.Optional(Name),
             domains: Type.Optional(DomainList),
+            allowedIps: Type.Optional(IpAllowlist),
+            enforcement: Type.Optional(Enforcement),
             permissions: Type.Optional(Nullable(PermissionList)),
             expiresAt: Type.Optional(Nullable(Timestamp)),
           },

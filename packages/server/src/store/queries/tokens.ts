@@ -3,9 +3,10 @@ import type { DialectName } from '../dialect.js';
 import type { Database, TokensTable } from '../schema.js';
 
 export type TokenRow = Selectable<TokensTable>;
-export type TokenRecord = Omit<TokenRow, 'permissions' | 'domains'> & {
+export type TokenRecord = Omit<TokenRow, 'permissions' | 'domains' | 'allowedIps'> & {
   permissions: string[] | null;
   domains: string[];
+  allowedIps: string[];
 };
 export interface TokenView extends TokenRecord {
   ownerName: string | null;
@@ -33,6 +34,7 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
     ...row,
     permissions: row.permissions === null ? null : (JSON.parse(row.permissions) as string[]),
     domains: JSON.parse(row.domains) as string[],
+    allowedIps: JSON.parse(row.allowedIps) as string[],
   };
 }
 
@@ -83,6 +85,7 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
           ...token,
           permissions: token.permissions && JSON.stringify(token.permissions),
           domains: JSON.stringify(token.domains),
+          allowedIps: JSON.stringify(token.allowedIps),
         })
         .execute();
     },
@@ -96,6 +99,7 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
             ...t,
             permissions: t.permissions && JSON.stringify(t.permissions),
             domains: JSON.stringify(t.domains),
+            allowedIps: JSON.stringify(t.allowedIps),
           })),
         )
         .execute();
@@ -207,6 +211,8 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
           TokenRecord,
           | 'name'
           | 'domains'
+          | 'allowedIps'
+          | 'enforcement'
           | 'permissions'
           | 'expiresAt'
           | 'revokedAt'
@@ -227,12 +233,13 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
         >
       >,
     ): Promise<void> {
-      const { domains, permissions, ...rest } = patch;
+      const { domains, allowedIps, permissions, ...rest } = patch;
       await db
         .updateTable('tokens')
         .set({
           ...rest,
           ...(domains !== undefined ? { domains: JSON.stringify(domains) } : {}),
+          ...(allowedIps !== undefined ? { allowedIps: JSON.stringify(allowedIps) } : {}),
           ...(permissions !== undefined ? { permissions: permissions && JSON.stringify(permissions) } : {}),
         })
         .where('id', '=', id)

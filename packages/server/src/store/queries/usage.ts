@@ -1,12 +1,24 @@
+import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
+import { createUsageWriterThread } from '../usage-writer-client.js';
 import type { DatabaseHandle } from '../dialect.js';
-import type { Database } from '../schema.js';
+import type { Database, TokenUsageWarningsTable } from '../schema.js';
 
 /** What one token's use since the last flush adds: the latest use, and a count per UTC day (YYYY-MM-DD). */
 export interface TokenUsage {
   lastUsedAt: string;
   lastUsedOrigin: string | null;
   days: Map<string, number>;
+  /** Report-only warnings: count per day, warning code and origin or address (`usageWarningKey`). */
+  warnings?: Map<string, number>;
+}
+
+/** One counted warning: its day (YYYY-MM-DD), code and subject (the origin or address; '' for none). */
+export const usageWarningKey = (day: string, code: string, subject: string) => `${day}\n${code}\n${subject}`;
+function splitWarningKey(key: string): [day: string, code: string, subject: string] {
+  const a = key.indexOf('\n');
+  const b = key.indexOf('\n', a + 1);
+  return [key.slice(0, a), key.slice(a + 1, b), key.slice(b + 1)];
 }
 
 /** Usage keyed by token id. */
@@ -20,34 +32,65 @@ export interface UsageWriter {
    * nothing else runs on the connection, or on the event loop, while one is written.
    */
   applyUsage(batch: UsageBatch): Promise<void>;
+  /** After the last flush: ends the writer thread, if there is one. */
+  close(): Promise<void>;
+  /** Where the writes run: the main thread, or a worker thread of their own (SQLite in a file). */
+  readonly runsIn: 'main-thread' | 'worker-thread';
 }
 
 /** Rows per multi-row statement on PostgreSQL: 3 parameters each, far under the 65,535 limit. */
 const PG_ROWS_PER_STATEMENT = 1000;
 
 /**
- * The usage flush's writes. On SQLite, two statements prepared once and run per row inside one
- * better-sqlite3 transaction (Kysely would re-prepare each of them: ~60 µs against ~3 µs), taken while
- * holding Kysely's connection so that it never lands inside a management transaction that is still open.
- * On PostgreSQL, one multi-row statement per table (UPDATE … FROM (VALUES …), INSERT … ON CONFLICT).
+ * The SQLite usage statements on `sqlite`, prepared once and run per row inside one better-sqlite3
+ * transaction (Kysely would re-prepare each of them: ~60 µs against ~3 µs). Used by the writer thread
+ * (usage-writer-thread.ts) on its own connection, and in process for an in-memory database.
+ */
+export function sqliteUsageTransaction(sqlite: SQLite.Database): (batch: UsageBatch) => void {
+  const touch = sqlite.prepare<[string, string | null, string, string]>(
+    'update tokens set last_used_at = ?, last_used_origin = ? where id = ? and (last_used_at is null or last_used_at < ?)',
+  );
+  // `where exists`: the foreign key would refuse a deleted token's row, and with it the whole batch.
+  const count = sqlite.prepare<[string, string, number, string]>(
+    `insert into token_usage_daily (token_id, day, count) select ?, ?, ? where exists (select 1 from tokens where id = ?)
+     on conflict (token_id, day) do update set count = token_usage_daily.count + excluded.count`,
+  );
+  const warn = sqlite.prepare<[string, string, string, string, number, string]>(
+    `insert into token_usage_warnings (token_id, day, code, subject, count)
+     select ?, ?, ?, ?, ? where exists (select 1 from tokens where id = ?)
+     on conflict (token_id, day, code, subject) do update set count = token_usage_warnings.count + excluded.count`,
+  );
+  const write = sqlite.transaction((batch: UsageBatch) => {
+    for (const [tokenId, u] of batch) {
+      touch.run(u.lastUsedAt, u.lastUsedOrigin, tokenId, u.lastUsedAt);
+      for (const [day, n] of u.days) count.run(tokenId, day, n, tokenId);
+      if (u.warnings)
+        for (const [key, n] of u.warnings) warn.run(tokenId, ...splitWarningKey(key), n, tokenId);
+    }
+  });
+  // BEGIN IMMEDIATE: wait (busy_timeout) for another connection's write lock instead of failing.
+  return (batch) => write.immediate(batch);
+}
+
+/**
+ * The usage flush's writes.
+ *
+ * SQLite in a file: on a connection of their own in a worker thread. On the main thread a chunk held the
+ * event loop while it was written, and every verification waited behind it (one hot token: p99 3.3 ms
+ * without flushes, 18.7 ms with a 1M-token mix's flushes; bench/RESULTS.md). WAL lets the main
+ * connection's lookups read meanwhile; a management write waits for the chunk's lock like any other
+ * process's (`serve --workers`, the CLI).
+ *
+ * SQLite in memory (tests, `sqlite::memory:`): no other connection can see it, so in process, while
+ * holding Kysely's connection so that the write never lands inside a management transaction still open.
+ *
+ * PostgreSQL: one multi-row statement per table (UPDATE … FROM (VALUES …), INSERT … ON CONFLICT).
  */
 export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' | 'sqlite'>): UsageWriter {
   const { db, sqlite } = handle;
+  if (sqlite && !sqlite.memory) return createUsageWriterThread(sqlite.name);
   if (sqlite) {
-    const touch = sqlite.prepare<[string, string | null, string, string]>(
-      'update tokens set last_used_at = ?, last_used_origin = ? where id = ? and (last_used_at is null or last_used_at < ?)',
-    );
-    // `where exists`: the foreign key would refuse a deleted token's row, and with it the whole batch.
-    const count = sqlite.prepare<[string, string, number, string]>(
-      `insert into token_usage_daily (token_id, day, count) select ?, ?, ? where exists (select 1 from tokens where id = ?)
-       on conflict (token_id, day) do update set count = token_usage_daily.count + excluded.count`,
-    );
-    const write = sqlite.transaction((batch: UsageBatch) => {
-      for (const [tokenId, u] of batch) {
-        touch.run(u.lastUsedAt, u.lastUsedOrigin, tokenId, u.lastUsedAt);
-        for (const [day, n] of u.days) count.run(tokenId, day, n, tokenId);
-      }
-    });
+    const write = sqliteUsageTransaction(sqlite);
     return {
       async applyUsage(batch) {
         if (batch.size === 0) return;
@@ -55,6 +98,8 @@ export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' 
         // open, so this one is a real BEGIN…COMMIT of its own (not a savepoint in someone else's).
         await db.connection().execute(() => Promise.resolve(write(batch)));
       },
+      async close() {},
+      runsIn: 'main-thread',
     };
   }
   return {
@@ -65,6 +110,12 @@ export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' 
       );
       const days = [...batch].flatMap(([id, u]) =>
         [...u.days].map(([day, n]) => sql`(${id}::text, ${day}::text, ${n}::bigint)`),
+      );
+      const warnings = [...batch].flatMap(([id, u]) =>
+        [...(u.warnings ?? [])].map(([key, n]) => {
+          const [day, code, subject] = splitWarningKey(key);
+          return sql`(${id}::text, ${day}::text, ${code}::text, ${subject}::text, ${n}::bigint)`;
+        }),
       );
       await db.transaction().execute(async (trx) => {
         for (let i = 0; i < tokens.length; i += PG_ROWS_PER_STATEMENT) {
@@ -80,8 +131,19 @@ export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' 
             trx,
           );
         }
+        for (let i = 0; i < warnings.length; i += PG_ROWS_PER_STATEMENT) {
+          await sql`insert into token_usage_warnings (token_id, day, code, subject, count)
+            select v.token_id, v.day, v.code, v.subject, v.count
+            from (values ${sql.join(warnings.slice(i, i + PG_ROWS_PER_STATEMENT))}) as v (token_id, day, code, subject, count)
+            where exists (select 1 from tokens t where t.id = v.token_id)
+            on conflict (token_id, day, code, subject) do update set count = token_usage_warnings.count + excluded.count`.execute(
+            trx,
+          );
+        }
       });
     },
+    async close() {},
+    runsIn: 'main-thread',
   };
 }
 
@@ -103,6 +165,25 @@ export function usageQueries(db: Kysely<Database>) {
         for (const r of rows) out.set(r.tokenId, Number(r.n));
       }
       return out;
+    },
+    /** What report-only allowlists let through since `sinceDay`, per warning and subject, most first. */
+    async warningsSince(
+      tokenId: string,
+      sinceDay: string,
+      limit = 50,
+    ): Promise<{ code: TokenUsageWarningsTable['code']; subject: string; count: number }[]> {
+      const rows = await db
+        .selectFrom('tokenUsageWarnings')
+        .select(['code', 'subject', (eb) => eb.fn.sum<number>('count').as('n')])
+        .where('tokenId', '=', tokenId)
+        .where('day', '>=', sinceDay)
+        .groupBy(['code', 'subject'])
+        .orderBy('n', 'desc')
+        .orderBy('code')
+        .orderBy('subject')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ code: r.code, subject: r.subject, count: Number(r.n) }));
     },
     async daily(tokenId: string, sinceDay: string): Promise<{ day: string; count: number }[]> {
       const rows = await db

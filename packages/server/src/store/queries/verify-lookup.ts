@@ -19,6 +19,10 @@ export interface TokenLookupRow {
   orgSlug: string;
   type: 'public' | 'private';
   domains: string[];
+  /** CIDR ranges the token may be used from; empty: anywhere. */
+  allowedIps: string[];
+  /** `report_only`: the origin and IP allowlists warn instead of refusing. */
+  enforcement: 'enforce' | 'report_only';
   permissions: string[] | null;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -47,7 +51,8 @@ export interface TokenLookup {
   hasImported(): Promise<boolean>;
 }
 
-const COLUMNS = `t.id as tokenid, t.org_id as orgid, o.slug as orgslug, t.type as type, t.domains as domains, t.permissions as permissions,
+const COLUMNS = `t.id as tokenid, t.org_id as orgid, o.slug as orgslug, t.type as type, t.domains as domains, t.allowed_ips as allowedips, t.enforcement as enforcement,
+       t.permissions as permissions,
        t.expires_at as expiresat, t.revoked_at as revokedat, t.suspended_at as suspendedat,
        t.owner_service_account_id as ownersaid, t.owner_user_id as owneruserid,
        coalesce(sa.name, u.email) as ownername,
@@ -90,6 +95,8 @@ interface RawRow {
   orgslug: string;
   type: 'public' | 'private';
   domains: string;
+  allowedips: string;
+  enforcement: 'enforce' | 'report_only';
   permissions: string | null;
   expiresat: string | null;
   revokedat: string | null;
@@ -144,6 +151,8 @@ function fromRaw(r: RawRow): TokenLookupRow {
     orgSlug: shared(r.orgslug),
     type: shared(r.type),
     domains: parseList(r.domains),
+    allowedIps: parseList(r.allowedips),
+    enforcement: shared(r.enforcement),
     permissions: r.permissions === null ? null : parseList(r.permissions),
     expiresAt: r.expiresat,
     revokedAt: r.revokedat,

@@ -1,11 +1,13 @@
-import { Alert, Button, Group, List, Modal, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, List, Modal, Radio, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import { ApiError, call, errorMessage, lk } from '../../../api/client';
-import { activeServiceAccountOptions, useOrgMutation, useServiceAccounts } from '../../../api/queries';
+import { useOrgMutation } from '../../../api/queries';
 import type { BulkAnswer, BulkBody, HygieneAction, ReportRow, RotateBody } from '../../../api/types';
-import { expiryError, localDateTimeInput, retireAtError } from '../../../validation/forms';
-import { OVERLAPS } from '../rotate-dialog';
+import { expiryError, localDateTimeInput } from '../../../validation/forms';
+import { OverlapSelect, RetireAtInput, useRetirement } from '../retirement';
+import { ServiceAccountSelect } from '../service-account-select';
 import { httpOrigins, refusalText, tokensText } from './reasons';
+import { DialogActions } from '../../../components/dialog-actions';
 
 type Retire = RotateBody['retire'];
 type Permissions = NonNullable<BulkBody['permissions']>;
@@ -49,19 +51,16 @@ export function BulkActionDialog({
 }) {
   const count = tokensText(rows.length);
   const ids = rows.map((r) => r.id);
-  const accounts = useServiceAccounts(org);
   const [expiresAt, setExpiresAt] = useState(() => localDateTimeInput(new Date(Date.now() + 90 * DAY_MS)));
   const [serviceAccountId, setServiceAccountId] = useState<string | null>(null);
   const [permissions, setPermissions] = useState<Permissions>('keep');
-  const [retire, setRetire] = useState<Retire>('on_first_use');
-  const [overlap, setOverlap] = useState(String(86_400));
-  const [at, setAt] = useState(() => localDateTimeInput(new Date(Date.now() + DAY_MS)));
+  const retirement = useRetirement('on_first_use');
+  const { retire, setRetire } = retirement;
   const bulk = useOrgMutation(org, (body: BulkBody) =>
     call(lk.POST('/api/v1/orgs/{org}/tokens/bulk', { params: { path: { org } }, body })),
   );
 
   const expiryProblem = action === 'set_expiry' ? expiryError(expiresAt) : null;
-  const atProblem = action === 'rotate' && retire === 'at' ? retireAtError(at) : null;
   const body = ((): BulkBody | null => {
     switch (action) {
       case 'revoke':
@@ -72,10 +71,7 @@ export function BulkActionDialog({
       case 'reassign':
         return serviceAccountId ? { action, ids, serviceAccountId, permissions } : null;
       case 'rotate':
-        if (retire === 'at')
-          return atProblem ? null : { action, ids, retire, at: new Date(at).toISOString() };
-        if (retire === 'on_first_use') return { action, ids, retire, overlapSeconds: Number(overlap) };
-        return { action, ids, retire };
+        return retirement.body ? { action, ids, ...retirement.body } : null;
     }
   })();
   const submit = async () => {
@@ -145,14 +141,7 @@ export function BulkActionDialog({
             Tokens can only be reassigned to a service account. Their values stay the same, so whatever uses
             them keeps working.
           </Text>
-          <Select
-            label="Service account"
-            placeholder="Choose a service account"
-            data={activeServiceAccountOptions(accounts.data)}
-            value={serviceAccountId}
-            onChange={setServiceAccountId}
-            nothingFoundMessage="No service account: add one under Members → Service Accounts"
-          />
+          <ServiceAccountSelect org={org} value={serviceAccountId} onChange={setServiceAccountId} />
           <Radio.Group
             label="Permissions"
             value={permissions}
@@ -192,32 +181,14 @@ export function BulkActionDialog({
                 label="On first use of the new value (recommended for private tokens)"
                 description="Both values work until the new one is first used; at the latest after the time below."
               />
-              {retire === 'on_first_use' && (
-                <Select
-                  label="At the latest after"
-                  data={OVERLAPS}
-                  value={overlap}
-                  onChange={(v) => setOverlap(v ?? String(86_400))}
-                  allowDeselect={false}
-                  w={200}
-                  ml="xl"
-                />
-              )}
+              {retire === 'on_first_use' && <OverlapSelect retirement={retirement} />}
               <Radio
                 value="at"
                 label="At a time you choose"
                 description="Both values work until then, so every copy can be replaced first."
               />
               {retire === 'at' && (
-                <TextInput
-                  label="Old values stop working at"
-                  type="datetime-local"
-                  value={at}
-                  onChange={(e) => setAt(e.currentTarget.value)}
-                  error={atProblem}
-                  w={260}
-                  ml="xl"
-                />
+                <RetireAtInput retirement={retirement} label="Old values stop working at" />
               )}
               <Radio value="now" label="Now" description="The old values stop working at once." />
             </Stack>
@@ -254,10 +225,7 @@ export function BulkActionDialog({
             {rows.length > NAMES_SHOWN && <List.Item>and {rows.length - NAMES_SHOWN} more</List.Item>}
           </List>
         </div>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
+        <DialogActions onClose={onClose}>
           <Button
             color={action === 'revoke' ? 'red' : undefined}
             disabled={body === null}
@@ -266,7 +234,7 @@ export function BulkActionDialog({
           >
             {CONFIRM[action](count)}
           </Button>
-        </Group>
+        </DialogActions>
       </Stack>
     </Modal>
   );

@@ -20,7 +20,7 @@ import type { BulkAnswer, HygieneAction, HygieneReason, ReportRow } from '../../
 import { AnchorLink } from '../../../components/anchor-link';
 import { PageHeader } from '../../../components/page-header';
 import { Empty, ErrorState, Loading } from '../../../components/states';
-import { timeText } from '../token-status';
+import { timeText, TokenExpiry } from '../token-status';
 import { BulkActionDialog } from './bulk-action-dialog';
 import { NewValuesDialog, type NewValue } from './new-values-dialog';
 import {
@@ -269,9 +269,7 @@ export function TokenHygienePage() {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">
-                      {t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : 'never'}
-                    </Text>
+                    <TokenExpiry expiresAt={t.expiresAt} />
                   </Table.Td>
                   <Table.Td>
                     <Group gap={4} aria-label={`Findings for ${t.name}`} role="list">
