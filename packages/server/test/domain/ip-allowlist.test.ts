@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileIpAllowlist, MAX_ALLOWED_IPS, normalizeIpAllowlist } from '../../src/domain/ip-allowlist.js';
+import ipaddr from 'ipaddr.js';
+import {
+  compileIpAllowlist,
+  ipv4Number,
+  MAX_ALLOWED_IPS,
+  normalizeIpAllowlist,
+} from '../../src/domain/ip-allowlist.js';
 
 describe('normalizeIpAllowlist', () => {
   it('takes addresses and ranges, IPv4 and IPv6, in canonical CIDR form without duplicates', () => {
@@ -88,6 +94,34 @@ describe('compileIpAllowlist', () => {
         expect(check(client.join('.'))).toBe(inside);
         expect(check(`::ffff:${client.join('.')}`)).toBe(inside);
       }),
+    );
+  });
+});
+
+describe('ipv4Number (the hot path for IPv4 clients)', () => {
+  it('agrees with ipaddr.js on what is a dotted IPv4 address and on its value', () => {
+    const part = fc.oneof(
+      fc.integer({ min: 0, max: 300 }).map(String),
+      fc.constantFrom('00', '01', '007', '', 'a', '-1', '1e2', ' 1', '0x1'),
+    );
+    const text = fc.oneof(
+      fc.array(part, { minLength: 1, maxLength: 5 }).map((p) => p.join('.')),
+      fc.array(part, { minLength: 4, maxLength: 4 }).map((p) => `::ffff:${p.join('.')}`),
+      fc.array(part, { minLength: 4, maxLength: 4 }).map((p) => `::FFFF:${p.join('.')}`),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        const plain = t.toLowerCase().startsWith('::ffff:') ? t.slice(7) : t;
+        const valid = ipaddr.IPv4.isValidFourPartDecimal(plain) && !/^::ffff:/i.test(plain);
+        const expected = valid
+          ? ipaddr.IPv4.parse(plain)
+              .toByteArray()
+              .reduce((a, b) => a * 256 + b, 0)
+          : -1;
+        expect(ipv4Number(t), t).toBe(expected);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
