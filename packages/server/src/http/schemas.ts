@@ -93,6 +93,15 @@ export const Enforcement = StringEnum(['enforce', 'report_only'], {
   description:
     'enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)',
 });
+
+/** A token's settings as create and update take them (each optional; the service applies the rules). */
+export const TokenSettings = {
+  domains: Type.Optional(DomainList),
+  allowedIps: Type.Optional(IpAllowlist),
+  enforcement: Type.Optional(Enforcement),
+  permissions: Type.Optional(Nullable(PermissionList)),
+  expiresAt: Type.Optional(Nullable(Timestamp)),
+};
 export const Name = SafeString({ minLength: 1, maxLength: 200 });
 export const Description = SafeText({ maxLength: 1000 });
 export const Email = SafeString({ format: 'email', maxLength: 254 });

@@ -85,40 +85,25 @@ export function tokenCommand(): Command {
         '\nExamples:\n  latchkey token create backend --org acme --service-account storefront-bot\n  latchkey token create site --org acme --service-account storefront-bot --type public --domains https://shop.acme.com',
       )
       .action(
-        run(
-          async (
-            r,
-            o: {
-              serviceAccount: string;
-              type: string;
-              domains?: string[];
-              allowedIps?: string[];
-              enforcement?: 'enforce' | 'report_only';
-              permissions?: string[];
-              expiresAt?: string;
-              json?: boolean;
-            },
-            name: string,
-          ) => {
-            const body = {
-              name,
-              serviceAccountId: await serviceAccountId(r, o.serviceAccount),
-              type: o.type as 'public' | 'private',
-              ...(o.domains ? { domains: o.domains } : {}),
-              ...(o.allowedIps ? { allowedIps: o.allowedIps } : {}),
-              ...(o.enforcement ? { enforcement: o.enforcement } : {}),
-              ...(o.permissions ? { permissions: o.permissions } : {}),
-              ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
-            };
-            const res = await r.call(r.api.POST('/api/v1/orgs/{org}/tokens', { ...inOrg(r.org), body }));
-            printOut(!!o.json, res, () => {
-              printTable([res.item], columns);
-              process.stdout.write(
-                `\ntoken: ${res.token}\n${res.item.type === 'private' ? 'Store it now: it will not be shown again.\n' : ''}`,
-              );
-            });
-          },
-        ),
+        run(async (r, o: TokenSettingOptions & { serviceAccount: string; type: string }, name: string) => {
+          const body = {
+            name,
+            serviceAccountId: await serviceAccountId(r, o.serviceAccount),
+            type: o.type as 'public' | 'private',
+            ...(o.domains ? { domains: o.domains } : {}),
+            ...(o.allowedIps ? { allowedIps: o.allowedIps } : {}),
+            ...(o.enforcement ? { enforcement: o.enforcement } : {}),
+            ...(o.permissions ? { permissions: o.permissions } : {}),
+            ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
+          };
+          const res = await r.call(r.api.POST('/api/v1/orgs/{org}/tokens', { ...inOrg(r.org), body }));
+          printOut(!!o.json, res, () => {
+            printTable([res.item], columns);
+            process.stdout.write(
+              `\ntoken: ${res.token}\n${res.item.type === 'private' ? 'Store it now: it will not be shown again.\n' : ''}`,
+            );
+          });
+        }),
       ),
   );
   token.addCommand(
@@ -150,40 +135,26 @@ export function tokenCommand(): Command {
         '\nExamples:\n  latchkey token update tok_… --org acme --domains https://a.acme.com,https://b.acme.com\n  latchkey token update tok_… --org acme --allowed-ips 203.0.113.0/24 --enforcement report_only',
       )
       .action(
-        run(
-          async (
-            r,
-            o: {
-              name?: string;
-              domains?: string[];
-              allowedIps?: string[];
-              enforcement?: 'enforce' | 'report_only';
-              permissions?: string[];
-              expiresAt?: string;
-              json?: boolean;
-            },
-            id: string,
-          ) => {
-            const body = {
-              ...(o.name ? { name: o.name } : {}),
-              ...(o.domains ? { domains: o.domains } : {}),
-              ...(o.allowedIps
-                ? { allowedIps: o.allowedIps.length === 1 && o.allowedIps[0] === 'none' ? [] : o.allowedIps }
-                : {}),
-              ...(o.enforcement ? { enforcement: o.enforcement } : {}),
-              ...(o.permissions ? { permissions: o.permissions } : {}),
-              ...(o.expiresAt ? { expiresAt: o.expiresAt === 'never' ? null : o.expiresAt } : {}),
-            };
-            if (Object.keys(body).length === 0)
-              throw new UsageError(
-                'nothing to change: give --name, --domains, --allowed-ips, --enforcement, --permissions or --expires-at',
-              );
-            const t = await r.call(
-              r.api.PATCH('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } }, body }),
+        run(async (r, o: TokenSettingOptions & { name?: string }, id: string) => {
+          const body = {
+            ...(o.name ? { name: o.name } : {}),
+            ...(o.domains ? { domains: o.domains } : {}),
+            ...(o.allowedIps
+              ? { allowedIps: o.allowedIps.length === 1 && o.allowedIps[0] === 'none' ? [] : o.allowedIps }
+              : {}),
+            ...(o.enforcement ? { enforcement: o.enforcement } : {}),
+            ...(o.permissions ? { permissions: o.permissions } : {}),
+            ...(o.expiresAt ? { expiresAt: o.expiresAt === 'never' ? null : o.expiresAt } : {}),
+          };
+          if (Object.keys(body).length === 0)
+            throw new UsageError(
+              'nothing to change: give --name, --domains, --allowed-ips, --enforcement, --permissions or --expires-at',
             );
-            printOut(!!o.json, t, () => printTable([t], columns));
-          },
-        ),
+          const t = await r.call(
+            r.api.PATCH('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } }, body }),
+          );
+          printOut(!!o.json, t, () => printTable([t], columns));
+        }),
       ),
   );
   token.addCommand(
@@ -288,4 +259,14 @@ function enforcementOption(): Option {
     '--enforcement <mode>',
     'enforce (refuse what the allowlists do not list) or report_only (allow, warn and count)',
   ).choices(['enforce', 'report_only']);
+}
+
+/** The options create and update share (commander's parsed values). */
+interface TokenSettingOptions {
+  domains?: string[];
+  allowedIps?: string[];
+  enforcement?: 'enforce' | 'report_only';
+  permissions?: string[];
+  expiresAt?: string;
+  json?: boolean;
 }

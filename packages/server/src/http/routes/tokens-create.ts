@@ -1,17 +1,12 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
 import {
-  DomainList,
-  Enforcement,
-  IpAllowlist,
   ErrorBody,
   Name,
-  Nullable,
   OrgParams,
-  PermissionList,
   SafeString,
-  Timestamp,
   Token,
+  TokenSettings,
   TokenType,
   orgErrors,
 } from '../schemas.js';
@@ -32,11 +27,7 @@ export const tokensCreateRoute: RouteModule = (app, ctx) => {
             // Optional in the schema so that its absence gets the rule-5 message, not a generic one.
             serviceAccountId: Type.Optional(SafeString({ maxLength: 64 })),
             type: TokenType,
-            domains: Type.Optional(DomainList),
-            allowedIps: Type.Optional(IpAllowlist),
-            enforcement: Type.Optional(Enforcement),
-            permissions: Type.Optional(Nullable(PermissionList)),
-            expiresAt: Type.Optional(Nullable(Timestamp)),
+            ...TokenSettings,
           },
           { additionalProperties: false },
         ),

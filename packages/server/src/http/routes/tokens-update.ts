@@ -1,17 +1,6 @@
 import Type from 'typebox';
 import { requireScope } from '../auth.js';
-import {
-  DomainList,
-  Enforcement,
-  IpAllowlist,
-  ErrorBody,
-  Name,
-  Nullable,
-  PermissionList,
-  Timestamp,
-  Token,
-  orgErrors,
-} from '../schemas.js';
+import { ErrorBody, Name, Token, TokenSettings, orgErrors } from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { TokenParams } from './tokens-get.js';
 
@@ -28,11 +17,7 @@ export const tokensUpdateRoute: RouteModule = (app, ctx) => {
         body: Type.Object(
           {
             name: Type.Optional(Name),
-            domains: Type.Optional(DomainList),
-            allowedIps: Type.Optional(IpAllowlist),
-            enforcement: Type.Optional(Enforcement),
-            permissions: Type.Optional(Nullable(PermissionList)),
-            expiresAt: Type.Optional(Nullable(Timestamp)),
+            ...TokenSettings,
           },
           { additionalProperties: false, minProperties: 1 },
         ),
