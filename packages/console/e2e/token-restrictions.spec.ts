@@ -49,6 +49,9 @@ test('report-only: what enforcing would refuse is listed; add the origin, then e
     expect(await verify('https://old-shop.example')).toEqual(
       expect.objectContaining({ code: 'valid', warnings: ['origin_not_allowed'] }),
     );
+  // The Tokens list marks it, so an admin scanning the list sees which allowlists refuse nothing yet.
+  await page.goto(`${server.url}/orgs/${ORG.slug}/tokens`);
+  await expect(page.getByTestId('token-row-old shop widget').getByTestId('token-report-only')).toBeVisible();
   await page.goto(`${server.url}/orgs/${ORG.slug}/tokens/${tokenId}`);
   const panel = page.getByRole('region', { name: 'Report-only' });
   // The counts arrive with the next usage flush (every second here): reload until they do.

@@ -22,6 +22,11 @@ export function TokenStatusBadges({ token, size = 'xs' }: { token: Token; size?:
           compromised
         </Badge>
       )}
+      {token.enforcement === 'report_only' && token.status !== 'revoked' && (
+        <Badge size={size} color="blue" variant="light" data-testid="token-report-only">
+          report-only
+        </Badge>
+      )}
     </>
   );
 }
