@@ -3,6 +3,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Token } from '../src/api/types';
+import { EditTokenModal } from '../src/pages/tokens/edit-token-modal';
 import { ReportLeakDialog } from '../src/pages/tokens/report-leak-dialog';
 import { RotateDialog } from '../src/pages/tokens/rotate-dialog';
 import { fakeApi, renderWith } from './dom';
@@ -129,6 +130,8 @@ describe('Report leaked dialog', () => {
           serviceAccountId: 'sa_1',
           type: 'private',
           domains: [],
+          allowedIps: ['203.0.113.0/24'],
+          enforcement: 'report_only',
           permissions: ['assets:view'],
         },
       },
@@ -156,6 +159,9 @@ describe('Report leaked dialog', () => {
           name: 'billing sync',
           serviceAccountId: 'sa_1',
           type: 'private',
+          // The leaked token's restrictions carry over to its replacement.
+          allowedIps: ['203.0.113.0/24'],
+          enforcement: 'report_only',
           permissions: ['assets:view'],
         },
       },
@@ -170,12 +176,43 @@ describe('Report leaked dialog', () => {
     fakeApi({
       [REPORT]: {
         item: token({ status: 'revoked' }),
-        replacement: { name: 'old', serviceAccountId: null, type: 'private', domains: [], permissions: null },
+        replacement: {
+          name: 'old',
+          serviceAccountId: null,
+          type: 'private',
+          domains: [],
+          allowedIps: [],
+          enforcement: 'enforce',
+          permissions: null,
+        },
       },
     });
     renderWith(<ReportLeakDialog org="acme" token={token()} onClose={() => {}} onReplaced={() => {}} />);
     await userEvent.click(screen.getByRole('button', { name: 'Revoke and report leaked' }));
     expect(await screen.findByText(/create its replacement with Add Token/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Create replacement' })).toBeNull();
+  });
+});
+
+describe('Edit dialog', () => {
+  it("sends only what was changed, so another admin's change meanwhile is not undone", async () => {
+    const writes = fakeApi({ 'PATCH /api/v1/orgs/acme/tokens/tok_1': { ...token(), status: 200 } });
+    const onClose = vi.fn();
+    renderWith(
+      <EditTokenModal
+        org="acme"
+        token={token({ allowedIps: ['203.0.113.0/24'], enforcement: 'report_only' })}
+        onClose={onClose}
+      />,
+    );
+    const name = screen.getByRole('textbox', { name: 'Name' });
+    await userEvent.clear(name);
+    await userEvent.type(name, 'renamed');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(writes).toHaveLength(1));
+    expect(writes.map(({ method, body }) => ({ method, body }))).toEqual([
+      { method: 'PATCH', body: { name: 'renamed' } },
+    ]);
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
   });
 });

@@ -7418,6 +7418,12 @@ export interface paths {
                                 serviceAccountId: string | null;
                                 type: "public" | "private";
                                 domains: string[];
+                                allowedIps: string[];
+                                /**
+                                 * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                                 * @enum {string}
+                                 */
+                                enforcement: "enforce" | "report_only";
                                 permissions: string[] | null;
                             };
                         };

@@ -19,7 +19,11 @@ type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
  * `1.2.3` (1.2.0.3), hex and octal parts, which nobody means in an allowlist or a proxy header.
  */
 function isAddressText(text: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return true;
+  // An IPv6 text with a dotted tail is taken only as `::ffff:a.b.c.d`: ipaddr.js 2.5 also reads the
+  // deprecated IPv4-compatible `::a.b.c.d` as mapped, which would make `::0.0.0.0/96` every IPv4 client.
+  if (text.includes('.') && !/^::ffff:[0-9.]+$/i.test(text)) return false;
+  return ipaddr.IPv6.isValid(text);
 }
 
 /** One entry, an address or address/prefix, as a range in its canonical form; null if it is neither. */
@@ -92,7 +96,9 @@ export function normalizeIpAllowlist(entries: readonly string[]): IpAllowlistDec
 
 /** A client address as the check sees it: IPv4-mapped IPv6 as IPv4, a zone (`%eth0`) dropped; null if none. */
 export function parseClientAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  const text = address.includes('%') ? address.slice(0, address.indexOf('%')) : address;
+  // A zone (`fe80::1%eth0`) names an interface; only an IPv6 address has one.
+  const zone = address.indexOf('%');
+  const text = zone !== -1 && address.slice(0, zone).includes(':') ? address.slice(0, zone) : address;
   if (!isAddressText(text)) return null;
   try {
     return ipaddr.process(text);
@@ -133,6 +139,14 @@ export function ipv4Number(address: string): number {
     value = value * 256 + n;
   }
   return i === address.length ? value : -1;
+}
+
+/**
+ * An address as report-only counts it: one spelling per address (`::ffff:198.51.100.1` is 198.51.100.1,
+ * IPv6 compressed and lower-case); '' for text that is no address (it names nothing an admin could add).
+ */
+export function canonicalAddress(address: string): string {
+  return parseClientAddress(address)?.toString() ?? '';
 }
 
 /**

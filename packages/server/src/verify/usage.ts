@@ -1,4 +1,5 @@
 import type { VerifyWarning } from '@latchkey/protocol';
+import { canonicalAddress } from '../domain/ip-allowlist.js';
 import { usageWarningKey, type TokenUsage, type UsageBatch } from '../store/queries/usage.js';
 
 export interface UsageStore {
@@ -27,18 +28,46 @@ interface Pending {
   earlier: Map<number, number> | null;
   /** Report-only warnings by usageWarningKey (day, code, origin or address); null: none (the usual case). */
   warnings: Map<string, number> | null;
+  /** For eviction only, never written: the count an entry inherited when it took an evicted one's place. */
+  floors?: Map<string, number>;
 }
 
 /**
- * Distinct (day, warning, origin or address) kept per token between flushes: whoever holds a leaked
- * report-only token can send any Origin, so past this bound further ones are counted under '' instead.
+ * Distinct (day, warning, origin or address) kept per token between flushes. Whoever holds a leaked
+ * report-only token can send any Origin; past this bound the entry with the fewest requests is counted
+ * under '' and the new one takes its place, starting from the evicted estimate (the space-saving
+ * algorithm), so a stream of one-off forged origins cannot push out the origins the customer really
+ * uses. Written counts are exact: an evicted entry's requests move to '', none are invented.
  */
 export const MAX_WARNING_SUBJECTS = 20;
 
-function addWarning(u: Pending, key: string, overflowKey: string, n: number): void {
+const overflowOf = (key: string) => key.slice(0, key.lastIndexOf('\n') + 1);
+
+function addWarning(u: Pending, key: string, n: number): void {
   const w = (u.warnings ??= new Map());
-  const k = w.has(key) || w.size < MAX_WARNING_SUBJECTS ? key : overflowKey;
-  w.set(k, (w.get(k) ?? 0) + n);
+  const overflow = overflowOf(key);
+  if (key === overflow || w.has(key) || w.size < MAX_WARNING_SUBJECTS) {
+    w.set(key, (w.get(key) ?? 0) + n);
+    return;
+  }
+  const floors = (u.floors ??= new Map());
+  let victim: string | null = null;
+  let least = Infinity;
+  for (const [k, count] of w) {
+    if (k === overflowOf(k)) continue;
+    const estimate = count + (floors.get(k) ?? 0);
+    if (estimate < least) [victim, least] = [k, estimate];
+  }
+  if (victim === null) {
+    w.set(overflow, (w.get(overflow) ?? 0) + n);
+    return;
+  }
+  const moved = overflowOf(victim);
+  w.set(moved, (w.get(moved) ?? 0) + w.get(victim)!);
+  w.delete(victim);
+  floors.delete(victim);
+  w.set(key, n);
+  floors.set(key, least);
 }
 
 const DAY_MS = 86_400_000;
@@ -83,11 +112,7 @@ function merge(into: Map<string, Pending>, tokenId: string, u: Pending): void {
   }
   if (u.earlier) for (const [d, n] of u.earlier) addDay(cur, d, n);
   addDay(cur, u.day, u.count);
-  if (u.warnings)
-    for (const [key, n] of u.warnings) {
-      const day = key.slice(0, key.indexOf('\n'));
-      addWarning(cur, key, usageWarningKey(day, key.split('\n')[1]!, ''), n);
-    }
+  if (u.warnings) for (const [key, n] of u.warnings) addWarning(cur, key, n);
 }
 
 /**
@@ -177,8 +202,8 @@ export function createUsageRecorder(deps: {
       if (!u) return;
       const day = new Date(now()).toISOString().slice(0, 10);
       for (const code of warnings) {
-        const subject = (code === 'ip_not_allowed' ? ip : origin) ?? '';
-        addWarning(u, usageWarningKey(day, code, subject), usageWarningKey(day, code, ''), 1);
+        const subject = (code === 'ip_not_allowed' ? ip && canonicalAddress(ip) : origin) ?? '';
+        addWarning(u, usageWarningKey(day, code, subject), 1);
       }
     },
     /** Writes everything recorded so far; resolves when written (or, on failure, put back and reported). */

@@ -72,6 +72,7 @@ describe('compileIpAllowlist', () => {
     expect(allowed('2001:db8:1::5')).toBe(true);
     expect(allowed('2001:db9::5')).toBe(false);
     expect(allowed('fe80::1%eth0')).toBe(false);
+    expect(allowed('203.0.113.9%zz')).toBe(false); // only IPv6 has a zone
     expect(allowed('198.51.100.7')).toBe(true);
     expect(allowed('198.51.100.8')).toBe(false);
   });
@@ -123,5 +124,16 @@ describe('ipv4Number (the hot path for IPv4 clients)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('IPv4-compatible ::a.b.c.d is not IPv4-mapped (ipaddr.js 2.5 reads it as mapped)', () => {
+  it('is refused in a list and matches no IPv4 range as a client address', () => {
+    for (const bad of ['::0.0.0.0/96', '::203.0.113.0/120', '::203.0.113.9', '0:0:0:0:0:0:203.0.113.9'])
+      expect(normalizeIpAllowlist([bad]), bad).toMatchObject({ ok: false, index: 0 });
+    const allowed = compileIpAllowlist(['203.0.113.0/24', '0.0.0.0/0']);
+    expect(allowed('::203.0.113.9')).toBe(false);
+    expect(allowed('::ffff:203.0.113.9')).toBe(true);
+    expect(allowed('::ffff:cb00:7109')).toBe(true);
   });
 });

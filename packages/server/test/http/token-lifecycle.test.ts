@@ -534,6 +534,8 @@ describe('report a leak', () => {
       serviceAccountId: sa.id,
       type: 'public',
       domains: ['https://shop.example'],
+      allowedIps: [],
+      enforcement: 'enforce',
       permissions: null,
     });
     expect((await check(r.token, 'https://shop.example')).code).toBe('token_revoked');

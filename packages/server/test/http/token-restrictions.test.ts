@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { createUsageWriter, WARNING_RETENTION_DAYS } from '../../src/store/queries/usage.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -256,5 +257,121 @@ describe('report-only enforcement', () => {
     expect(rows.length).toBeLessThanOrEqual(21);
     expect(rows.reduce((n, r) => n + r.count, 0)).toBe(100);
     expect(rows.find((r) => r.subject === '')?.count).toBe(100 - 20);
+  });
+});
+
+describe('report-only counts hold against whoever holds the value', () => {
+  const reportOnlyToken = (name: string) =>
+    createToken(lk, org, {
+      serviceAccountId: saId,
+      name,
+      type: 'public',
+      domains: ['https://shop.example.com'],
+      enforcement: 'report_only',
+    });
+  const findings = async (id: string) =>
+    (await call(lk, org.admin, 'GET', `${tokensUrl()}/${id}`)).json().reportOnlyLast7Days as {
+      code: string;
+      subject: string;
+      count: number;
+    }[];
+
+  it('one-off forged origins cannot push out the origin a customer really uses', async () => {
+    const { token, item } = await reportOnlyToken('poisoned');
+    for (let i = 0; i < 20; i++) await verify({ token, origin: `https://attacker${i}.example` });
+    for (let i = 0; i < 5; i++) await verify({ token, origin: 'https://shop.customer.example' });
+    for (let i = 20; i < 60; i++) await verify({ token, origin: `https://attacker${i}.example` });
+    await lk.usage.flush();
+    const rows = await findings(item.id);
+    expect(rows).toContainEqual({
+      code: 'origin_not_allowed',
+      subject: 'https://shop.customer.example',
+      count: 5,
+    });
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(65);
+  });
+
+  it('stores at most 50 subjects a token and day, whatever the flushes; the rest under ""', async () => {
+    const { token, item } = await reportOnlyToken('flooded daily');
+    for (let flush = 0; flush < 4; flush++) {
+      for (let i = 0; i < 20; i++) await verify({ token, origin: `https://f${flush}-${i}.example` });
+      await lk.usage.flush();
+    }
+    const stored = await lk.handle.db
+      .selectFrom('tokenUsageWarnings')
+      .select(['subject', 'count'])
+      .where('tokenId', '=', item.id)
+      .execute();
+    expect(stored.filter((r) => r.subject !== '').length).toBe(50);
+    expect(stored.reduce((n, r) => n + Number(r.count), 0)).toBe(80);
+    // The token page lists the 50 most frequent.
+    expect((await findings(item.id)).length).toBe(50);
+  });
+
+  it('an address is counted in one spelling, and what is no address under ""', async () => {
+    const { token, item } = await createToken(lk, org, {
+      serviceAccountId: saId,
+      name: 'spellings',
+      allowedIps: ['203.0.113.0/24'],
+      enforcement: 'report_only',
+    });
+    for (const ip of ['198.51.100.1', '::ffff:198.51.100.1', '::FFFF:c633:6401', '1.2.3'])
+      await verify({ token, ip });
+    await lk.usage.flush();
+    expect(await findings(item.id)).toEqual([
+      { code: 'ip_not_allowed', subject: '198.51.100.1', count: 3 },
+      { code: 'ip_not_allowed', subject: '', count: 1 },
+    ]);
+  });
+
+  it(`keeps ${WARNING_RETENTION_DAYS} days`, async () => {
+    const { item } = await reportOnlyToken('old counts');
+    const old = new Date(Date.now() - (WARNING_RETENTION_DAYS + 5) * 86_400_000).toISOString().slice(0, 10);
+    const recent = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    await lk.handle.db
+      .insertInto('tokenUsageWarnings')
+      .values([
+        { tokenId: item.id, day: old, code: 'origin_not_allowed', subject: 'https://old.example', count: 1 },
+        {
+          tokenId: item.id,
+          day: recent,
+          code: 'origin_not_allowed',
+          subject: 'https://recent.example',
+          count: 1,
+        },
+      ])
+      .execute();
+    // A writer prunes once a day, on its first batch: a new one, as a restarted process would.
+    const writer = createUsageWriter(lk.handle);
+    await writer.applyUsage(
+      new Map([[item.id, { lastUsedAt: new Date().toISOString(), lastUsedOrigin: null, days: new Map() }]]),
+    );
+    await writer.close();
+    const left = await lk.handle.db
+      .selectFrom('tokenUsageWarnings')
+      .select('day')
+      .where('tokenId', '=', item.id)
+      .execute();
+    expect(left.map((r) => r.day)).toEqual([recent]);
+  });
+});
+
+describe("a leaked token's replacement", () => {
+  it('keeps its IP allowlist and enforcement (a replacement usable from anywhere would undo them)', async () => {
+    const { item } = await createToken(lk, org, {
+      serviceAccountId: saId,
+      name: 'leaky',
+      allowedIps: ['203.0.113.0/24'],
+      enforcement: 'report_only',
+    });
+    const res = await call(lk, org.admin, 'POST', `${tokensUrl()}/${item.id}/report-leak`, {
+      where: 'a paste',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const { replacement } = res.json();
+    expect(replacement).toMatchObject({ allowedIps: ['203.0.113.0/24'], enforcement: 'report_only' });
+    const again = await call(lk, org.admin, 'POST', tokensUrl(), replacement);
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json().item).toMatchObject({ allowedIps: ['203.0.113.0/24'], enforcement: 'report_only' });
   });
 });

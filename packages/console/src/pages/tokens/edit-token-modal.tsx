@@ -17,7 +17,8 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
     call(
       lk.PATCH('/api/v1/orgs/{org}/tokens/{id}', {
         params: { path: { org, id: token.id } },
-        body: { name, ...(token.type === 'public' ? { domains } : {}), allowedIps, enforcement },
+        // Only what was changed here: another admin's change meanwhile (say, to enforcement) is not undone.
+        body: changedSettings(token, { name, domains, allowedIps, enforcement }),
       }),
     ),
   );
@@ -59,4 +60,20 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
       </Stack>
     </Modal>
   );
+}
+
+/** The fields of the Edit dialog that differ from the token as it was opened (at least the name). */
+export function changedSettings(
+  token: Token,
+  edited: Pick<Token, 'name' | 'domains' | 'allowedIps' | 'enforcement'>,
+): Partial<Pick<Token, 'name' | 'domains' | 'allowedIps' | 'enforcement'>> {
+  const same = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && a.every((x, i) => x === b[i]);
+  const body: Partial<Pick<Token, 'name' | 'domains' | 'allowedIps' | 'enforcement'>> = {};
+  if (edited.name !== token.name) body.name = edited.name;
+  if (token.type === 'public' && !same(edited.domains, token.domains)) body.domains = edited.domains;
+  if (!same(edited.allowedIps, token.allowedIps)) body.allowedIps = edited.allowedIps;
+  if (edited.enforcement !== token.enforcement) body.enforcement = edited.enforcement;
+  // PATCH needs one field: an unchanged dialog saves the name, which changes nothing.
+  return Object.keys(body).length > 0 ? body : { name: edited.name };
 }

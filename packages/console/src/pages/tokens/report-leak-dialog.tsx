@@ -14,6 +14,9 @@ function replacementBody(r: LeakReport['replacement'], serviceAccountId: string)
     serviceAccountId,
     type: r.type,
     ...(r.type === 'public' ? { domains: r.domains } : {}),
+    // The leaked token's restrictions carry over: a replacement usable from anywhere would undo them.
+    allowedIps: r.allowedIps,
+    enforcement: r.enforcement,
     ...(r.permissions ? { permissions: r.permissions } : {}),
   };
 }

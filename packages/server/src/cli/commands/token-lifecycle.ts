@@ -121,8 +121,10 @@ export function addTokenLifecycleCommands(token: Command): void {
             const owner = x.serviceAccountId ?? '<service account>';
             const domains = x.domains.length > 0 ? ` --domains ${x.domains.join(',')}` : '';
             const permissions = x.permissions ? ` --permissions ${x.permissions.join(',')}` : '';
+            const ips = x.allowedIps.length > 0 ? ` --allowed-ips ${x.allowedIps.join(',')}` : '';
+            const enforcement = x.enforcement === 'enforce' ? '' : ` --enforcement ${x.enforcement}`;
             process.stdout.write(
-              `\nrevoked. Create a replacement with the same settings:\n  latchkey token create ${JSON.stringify(x.name)} --service-account ${owner} --type ${x.type}${domains}${permissions}\n`,
+              `\nrevoked. Create a replacement with the same settings:\n  latchkey token create ${JSON.stringify(x.name)} --service-account ${owner} --type ${x.type}${domains}${ips}${enforcement}${permissions}\n`,
             );
           });
         }),

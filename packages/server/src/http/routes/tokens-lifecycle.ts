@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { requireScope } from '../auth.js';
 import { noBody } from '../no-body.js';
 import {
+  Enforcement,
   ErrorBody,
   Nullable,
   SafeString,
@@ -143,6 +144,8 @@ export const tokensReportLeakRoute: RouteModule = (app, ctx) => {
                 serviceAccountId: Nullable(Type.String()),
                 type: TokenType,
                 domains: Type.Array(Type.String()),
+                allowedIps: Type.Array(Type.String()),
+                enforcement: Enforcement,
                 permissions: Nullable(Type.Array(Type.String())),
               },
               {
@@ -166,6 +169,9 @@ export const tokensReportLeakRoute: RouteModule = (app, ctx) => {
           serviceAccountId: t.ownerServiceAccountId,
           type: t.type,
           domains: t.domains,
+          // Its restrictions too: a replacement that could be used from anywhere would undo them.
+          allowedIps: t.allowedIps,
+          enforcement: t.enforcement,
           permissions: t.permissions,
         },
       };

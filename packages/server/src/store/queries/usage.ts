@@ -15,6 +15,16 @@ export interface TokenUsage {
 
 /** One counted warning: its day (YYYY-MM-DD), code and subject (the origin or address; '' for none). */
 export const usageWarningKey = (day: string, code: string, subject: string) => `${day}\n${code}\n${subject}`;
+/**
+ * Stored report-only subjects per token and day (beyond them, counted under ''), and how long they are kept:
+ * whoever holds a leaked report-only token can send any Origin, and the table and the token page's query
+ * must stay small whatever they send.
+ */
+export const MAX_STORED_WARNING_SUBJECTS = 50;
+export const WARNING_RETENTION_DAYS = 30;
+const retentionCutoff = (today: string) =>
+  new Date(Date.parse(today) - WARNING_RETENTION_DAYS * 86_400_000).toISOString().slice(0, 10);
+
 function splitWarningKey(key: string): [day: string, code: string, subject: string] {
   const a = key.indexOf('\n');
   const b = key.indexOf('\n', a + 1);
@@ -55,17 +65,42 @@ export function sqliteUsageTransaction(sqlite: SQLite.Database): (batch: UsageBa
     `insert into token_usage_daily (token_id, day, count) select ?, ?, ? where exists (select 1 from tokens where id = ?)
      on conflict (token_id, day) do update set count = token_usage_daily.count + excluded.count`,
   );
-  const warn = sqlite.prepare<[string, string, string, string, number, string]>(
+  // A subject the day already has, or one more while the day has fewer than the bound; else ''.
+  const warn = sqlite.prepare<{
+    token: string;
+    day: string;
+    code: string;
+    subject: string;
+    n: number;
+    max: number;
+  }>(
     `insert into token_usage_warnings (token_id, day, code, subject, count)
-     select ?, ?, ?, ?, ? where exists (select 1 from tokens where id = ?)
+     select :token, :day, :code,
+            case when exists (select 1 from token_usage_warnings
+                              where token_id = :token and day = :day and code = :code and subject = :subject)
+                   or (select count(*) from token_usage_warnings where token_id = :token and day = :day) < :max
+                 then :subject else '' end,
+            :n
+     where exists (select 1 from tokens where id = :token)
      on conflict (token_id, day, code, subject) do update set count = token_usage_warnings.count + excluded.count`,
   );
+  const prune = sqlite.prepare<[string]>('delete from token_usage_warnings where day < ?');
+  let prunedOn = '';
   const write = sqlite.transaction((batch: UsageBatch) => {
     for (const [tokenId, u] of batch) {
       touch.run(u.lastUsedAt, u.lastUsedOrigin, tokenId, u.lastUsedAt);
       for (const [day, n] of u.days) count.run(tokenId, day, n, tokenId);
       if (u.warnings)
-        for (const [key, n] of u.warnings) warn.run(tokenId, ...splitWarningKey(key), n, tokenId);
+        for (const [key, n] of u.warnings) {
+          const [day, code, subject] = splitWarningKey(key);
+          warn.run({ token: tokenId, day, code, subject, n, max: MAX_STORED_WARNING_SUBJECTS });
+        }
+    }
+    // Once a day per writer: what report-only counted past the retention goes.
+    const today = new Date().toISOString().slice(0, 10);
+    if (prunedOn !== today) {
+      prune.run(retentionCutoff(today));
+      prunedOn = today;
     }
   });
   // BEGIN IMMEDIATE: wait (busy_timeout) for another connection's write lock instead of failing.
@@ -102,6 +137,7 @@ export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' 
       runsIn: 'main-thread',
     };
   }
+  let prunedOn = '';
   return {
     async applyUsage(batch) {
       if (batch.size === 0) return;
@@ -117,7 +153,12 @@ export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' 
           return sql`(${id}::text, ${day}::text, ${code}::text, ${subject}::text, ${n}::bigint)`;
         }),
       );
+      const today = new Date().toISOString().slice(0, 10);
       await db.transaction().execute(async (trx) => {
+        if (prunedOn !== today) {
+          await sql`delete from token_usage_warnings where day < ${retentionCutoff(today)}`.execute(trx);
+          prunedOn = today;
+        }
         for (let i = 0; i < tokens.length; i += PG_ROWS_PER_STATEMENT) {
           await sql`update tokens as t set last_used_at = v.at, last_used_origin = v.origin
             from (values ${sql.join(tokens.slice(i, i + PG_ROWS_PER_STATEMENT))}) as v (id, at, origin)
@@ -131,11 +172,22 @@ export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' 
             trx,
           );
         }
+        // As on SQLite: a subject the day already has, or a new one while there is room (ranked within the
+        // statement, most requests first, since its own rows are not visible to its subqueries); else ''.
         for (let i = 0; i < warnings.length; i += PG_ROWS_PER_STATEMENT) {
           await sql`insert into token_usage_warnings (token_id, day, code, subject, count)
-            select v.token_id, v.day, v.code, v.subject, v.count
-            from (values ${sql.join(warnings.slice(i, i + PG_ROWS_PER_STATEMENT))}) as v (token_id, day, code, subject, count)
-            where exists (select 1 from tokens t where t.id = v.token_id)
+            select token_id, day, code, case when known or fresh <= room then subject else '' end, sum(count)
+            from (
+              select v.token_id, v.day, v.code, v.subject, v.count, k.known,
+                     greatest(0, ${MAX_STORED_WARNING_SUBJECTS} - (select count(*) from token_usage_warnings w
+                                 where w.token_id = v.token_id and w.day = v.day)) as room,
+                     row_number() over (partition by v.token_id, v.day, k.known order by v.count desc) as fresh
+              from (values ${sql.join(warnings.slice(i, i + PG_ROWS_PER_STATEMENT))}) as v (token_id, day, code, subject, count)
+              cross join lateral (select exists (select 1 from token_usage_warnings w where w.token_id = v.token_id
+                                  and w.day = v.day and w.code = v.code and w.subject = v.subject) as known) k
+              where exists (select 1 from tokens t where t.id = v.token_id)
+            ) x
+            group by 1, 2, 3, 4
             on conflict (token_id, day, code, subject) do update set count = token_usage_warnings.count + excluded.count`.execute(
             trx,
           );
