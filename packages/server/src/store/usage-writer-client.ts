@@ -36,7 +36,11 @@ export function createUsageWriterThread(path: string): UsageWriter {
 
   function started(): Worker {
     if (thread) return thread;
-    const t = new Worker(THREAD_ENTRY, { workerData: { path } });
+    // A small heap: it holds one batch of a few hundred tokens at a time.
+    const t = new Worker(THREAD_ENTRY, {
+      workerData: { path },
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+    });
     // Idle between flushes: it must not keep a process alive that is otherwise done.
     t.unref();
     t.on('message', ({ id, error }: UsageThreadReply) => {
@@ -57,6 +61,9 @@ export function createUsageWriterThread(path: string): UsageWriter {
     return t;
   }
 
+  // Started with the server, not at the first flush: a thread that cannot start says so at once, and its
+  // fixed memory is part of the process from the beginning rather than growth under load.
+  started();
   return {
     runsIn: 'worker-thread',
     applyUsage(batch) {
