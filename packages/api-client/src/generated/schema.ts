@@ -5666,6 +5666,13 @@ export interface paths {
                             name: string;
                             type: "public" | "private";
                             domains?: string[];
+                            /** @description Addresses or CIDR ranges (IPv4, IPv6) the token may be used from, e.g. 203.0.113.0/24 or 2001:db8::/32; [] (the default): anywhere */
+                            allowedIps?: string[];
+                            /**
+                             * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                             * @enum {string}
+                             */
+                            enforcement?: "enforce" | "report_only";
                             value?: string;
                             sha256?: string;
                             expiresAt?: string | null;

@@ -1,3 +1,4 @@
+import { normalizeIpAllowlist } from '../domain/ip-allowlist.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError, type ImportRowCode } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
@@ -24,6 +25,9 @@ export interface ImportRow {
   name: string;
   type: TokenType;
   domains?: string[];
+  /** An IP allowlist, and whether its allowlists only report: a legacy token can come in report-only. */
+  allowedIps?: string[];
+  enforcement?: 'enforce' | 'report_only';
   value?: string;
   sha256?: string;
   /** When the legacy token expires; capped at the org's maximum lifetime (issue 11, finding 7). */
@@ -67,6 +71,7 @@ interface Parsed {
   hash: string;
   hint: string;
   domains: string[];
+  allowedIps: string[];
 }
 
 /**
@@ -141,7 +146,12 @@ export function tokenImportService(deps: ServiceDeps) {
           refuse(domains.code, domains.message);
           continue;
         }
-        parsed.push({ index, row, hash, hint, domains: domains.origins });
+        const ips = normalizeIpAllowlist(row.allowedIps ?? []);
+        if (!ips.ok) {
+          refuse('validation_failed', ips.message);
+          continue;
+        }
+        parsed.push({ index, row, hash, hint, domains: domains.origins, allowedIps: ips.ranges });
       }
     }
     return parsed;
@@ -269,6 +279,8 @@ export function tokenImportService(deps: ServiceDeps) {
                     type: row.type,
                     owner: { userId: member.userId },
                     domains: p.domains,
+                    allowedIps: p.allowedIps,
+                    enforcement: row.enforcement ?? 'enforce',
                     permissions: null,
                     expiresAt: lifetime.expiresAt,
                     createdBy: scope.actor,

@@ -366,8 +366,9 @@ describe('legacy migration: import → verify → reassign --from-user → remov
     const file = join(dir, 'legacy.csv');
     writeFileSync(
       file,
-      'ownerEmail,name,type,domains,value,expiresAt\ndave@acme.test,old script,private,,legacy-dave-0001,\n' +
-        'dave@acme.test,old embed,public,https://a.acme.test https://b.acme.test,legacy-dave-0002,2099-01-01T00:00:00.000Z\n',
+      'ownerEmail,name,type,domains,value,expiresAt,allowedIps,enforcement\n' +
+        'dave@acme.test,old script,private,,legacy-dave-0001,,,\n' +
+        'dave@acme.test,old embed,public,https://a.acme.test https://b.acme.test,legacy-dave-0002,2099-01-01T00:00:00.000Z,203.0.113.0/24;127.0.0.1,report_only\n',
     );
     const dry = await cli('token', 'import', '--file', file, '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
@@ -394,6 +395,18 @@ describe('legacy migration: import → verify → reassign --from-user → remov
       ).json()) as { code: string; owner: { type: string } | null };
     expect((await verify('legacy-dave-0001')).owner?.type).toBe('user');
     expect((await verify('legacy-dave-0002', 'https://b.acme.test')).code).toBe('valid');
+    // The embed came in report-only: an origin not listed is allowed (and counted), not refused.
+    expect((await verify('legacy-dave-0002', 'https://c.acme.test')).code).toBe('valid');
+    const script = await json<{ allowedIps: string[]; enforcement: string }[]>(
+      'token',
+      'list',
+      '--owner',
+      'dave@acme.test',
+    );
+    expect(script.map((t) => [t.allowedIps, t.enforcement]).sort()).toEqual([
+      [[], 'enforce'],
+      [['203.0.113.0/24', '127.0.0.1/32'], 'report_only'],
+    ]);
     const refused = await cli('member', 'remove', 'dave@acme.test');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/member_owns_tokens/);

@@ -375,3 +375,46 @@ describe("a leaked token's replacement", () => {
     expect(again.json().item).toMatchObject({ allowedIps: ['203.0.113.0/24'], enforcement: 'report_only' });
   });
 });
+
+describe('importing a legacy token straight into report-only', () => {
+  it('takes allowedIps and enforcement per row; one bad list imports nothing', async () => {
+    const owner = await login(lk, org.ownerEmail);
+    const value = `legacy-widget-key-${Date.now()}`;
+    const row = {
+      ownerEmail: org.ownerEmail,
+      name: 'legacy widget',
+      type: 'public',
+      domains: ['https://shop.example.com'],
+      allowedIps: ['203.0.113.0/24'],
+      enforcement: 'report_only',
+      value,
+    };
+    const bad = await call(lk, owner, 'POST', `${tokensUrl()}/import`, {
+      tokens: [row, { ...row, name: 'other', value: `${value}-2`, allowedIps: ['203.0.113.7/24'] }],
+    });
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.json().error.code).toBe('invalid_import');
+    expect(bad.json().error.details.rows).toEqual([
+      expect.objectContaining({ index: 1, code: 'validation_failed' }),
+    ]);
+    expect((await verify({ token: value, origin: 'https://shop.example.com' })).json().code).toBe(
+      'token_invalid',
+    );
+    const imported = await call(lk, owner, 'POST', `${tokensUrl()}/import`, { tokens: [row] });
+    expect(imported.statusCode, imported.body).toBe(201);
+    const id = imported.json().rows[0].tokenId as string;
+    // In report-only from its first request: the old site keeps working, and what it would refuse shows.
+    expect(
+      (await verify({ token: value, origin: 'https://old.example', ip: '198.51.100.1' })).json(),
+    ).toMatchObject({
+      valid: true,
+      warnings: ['origin_not_allowed', 'ip_not_allowed'],
+    });
+    const detail = (await call(lk, owner, 'GET', `${tokensUrl()}/${id}`)).json();
+    expect(detail).toMatchObject({
+      allowedIps: ['203.0.113.0/24'],
+      enforcement: 'report_only',
+      imported: true,
+    });
+  });
+});

@@ -7,6 +7,8 @@ export interface ImportRow {
   name: string;
   type: 'public' | 'private';
   domains?: string[];
+  allowedIps?: string[];
+  enforcement?: 'enforce' | 'report_only';
   value?: string;
   sha256?: string;
   /** ISO-8601; capped at the org's maximum token lifetime. */
@@ -15,7 +17,8 @@ export interface ImportRow {
 
 /**
  * Reads a legacy-token file: CSV (header row with the import body's field names: ownerEmail, name, type,
- * domains, value or sha256, and optionally expiresAt; domains separated by spaces or ";") or JSON lines
+ * domains, value or sha256, and optionally expiresAt, allowedIps and enforcement; lists separated by
+ * spaces or ";") or JSON lines
  * (one import row per line).
  * Shape problems are reported with their line; the server checks the rest.
  */
@@ -52,6 +55,8 @@ export function readImportFile(path: string): ImportRow[] {
       type: (r.type ?? '') as ImportRow['type'],
     };
     if (r.domains) row.domains = r.domains.split(/[\s;]+/).filter(Boolean);
+    if (r.allowedIps) row.allowedIps = r.allowedIps.split(/[\s;]+/).filter(Boolean);
+    if (r.enforcement) row.enforcement = r.enforcement as ImportRow['enforcement'];
     if (r.value) row.value = r.value;
     if (r.sha256) row.sha256 = r.sha256;
     if (r.expiresAt) row.expiresAt = r.expiresAt;

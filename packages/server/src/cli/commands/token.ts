@@ -215,7 +215,7 @@ export function tokenCommand(): Command {
     remoteCommand('import', 'Import legacy tokens from a CSV or JSON-lines file: all rows or none')
       .requiredOption(
         '--file <path>',
-        'tokens.csv or tokens.jsonl (fields: ownerEmail, name, type, domains, value or sha256, expiresAt; at most 2,000 rows)',
+        'tokens.csv or tokens.jsonl (fields: ownerEmail, name, type, domains, value or sha256, expiresAt, allowedIps, enforcement; at most 2,000 rows)',
       )
       .option('--dry-run', 'check every row and report; change nothing')
       .addHelpText(

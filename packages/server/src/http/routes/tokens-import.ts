@@ -5,7 +5,9 @@ import type { FailureLimiter } from '../../verify/failure-limiter.js';
 import { requireScope } from '../auth.js';
 import {
   DomainList,
+  Enforcement,
   ErrorBody,
+  IpAllowlist,
   Name,
   Nullable,
   OrgParams,
@@ -23,6 +25,8 @@ const Row = Type.Object(
     name: Name,
     type: TokenType,
     domains: Type.Optional(DomainList),
+    allowedIps: Type.Optional(IpAllowlist),
+    enforcement: Type.Optional(Enforcement),
     value: Type.Optional(SafeString({ minLength: 1, maxLength: 512 })),
     sha256: Type.Optional(SafeString({ minLength: 1, maxLength: 64 })),
     expiresAt: Type.Optional(Nullable(Timestamp)),
