@@ -1,6 +1,11 @@
 import type { VerifyWarning } from '@latchkey/protocol';
 import { canonicalAddress } from '../domain/ip-allowlist.js';
-import { usageWarningKey, type TokenUsage, type UsageBatch } from '../store/queries/usage.js';
+import {
+  usageWarningKey,
+  usageWarningOverflowKey,
+  type TokenUsage,
+  type UsageBatch,
+} from '../store/queries/usage.js';
 
 export interface UsageStore {
   /** One transaction: the whole batch is written, or (it throws) none of it. */
@@ -41,11 +46,9 @@ interface Pending {
  */
 export const MAX_WARNING_SUBJECTS = 20;
 
-const overflowOf = (key: string) => key.slice(0, key.lastIndexOf('\n') + 1);
-
 function addWarning(u: Pending, key: string, n: number): void {
   const w = (u.warnings ??= new Map());
-  const overflow = overflowOf(key);
+  const overflow = usageWarningOverflowKey(key);
   if (key === overflow || w.has(key) || w.size < MAX_WARNING_SUBJECTS) {
     w.set(key, (w.get(key) ?? 0) + n);
     return;
@@ -54,7 +57,7 @@ function addWarning(u: Pending, key: string, n: number): void {
   let victim: string | null = null;
   let least = Infinity;
   for (const [k, count] of w) {
-    if (k === overflowOf(k)) continue;
+    if (k === usageWarningOverflowKey(k)) continue;
     const estimate = count + (floors.get(k) ?? 0);
     if (estimate < least) [victim, least] = [k, estimate];
   }
@@ -62,7 +65,7 @@ function addWarning(u: Pending, key: string, n: number): void {
     w.set(overflow, (w.get(overflow) ?? 0) + n);
     return;
   }
-  const moved = overflowOf(victim);
+  const moved = usageWarningOverflowKey(victim);
   w.set(moved, (w.get(moved) ?? 0) + w.get(victim)!);
   w.delete(victim);
   floors.delete(victim);

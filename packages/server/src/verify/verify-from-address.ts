@@ -78,7 +78,7 @@ export function verifyFromAddressNow(
       token: req.token,
       origin: req.origin,
       permission: req.permission,
-      ...(req.ip !== undefined ? { ip: req.ip } : {}),
+      ip: req.ip,
       admitLookup,
       ...(req.deferUse ? { deferUse: true } : {}),
     });

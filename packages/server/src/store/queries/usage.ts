@@ -15,6 +15,8 @@ export interface TokenUsage {
 
 /** One counted warning: its day (YYYY-MM-DD), code and subject (the origin or address; '' for none). */
 export const usageWarningKey = (day: string, code: string, subject: string) => `${day}\n${code}\n${subject}`;
+/** The key that counts `key`'s requests without a subject (its day and code, subject ''). */
+export const usageWarningOverflowKey = (key: string) => key.slice(0, key.lastIndexOf('\n') + 1);
 /**
  * Stored report-only subjects per token and day (beyond them, counted under ''), and how long they are kept:
  * whoever holds a leaked report-only token can send any Origin, and the table and the token page's query
