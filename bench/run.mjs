@@ -390,6 +390,7 @@ http {
   upstream platform { server 127.0.0.1:${upPort}; keepalive 64; }
   server {
     listen 127.0.0.1:${port};
+    include ${join(root, 'docs/proxies/nginx/refused-location.conf')};
     location = /_latchkey_auth {
       proxy_pass http://latchkey/api/v1/forward-auth;
       include ${join(root, 'docs/proxies/nginx/forward-auth-common.conf')};

@@ -1,4 +1,12 @@
-import { VERIFY_CODES, type TokenIdentity, type VerifyCode, type VerifyWarning } from '@latchkey/protocol';
+import {
+  secondsUntil,
+  VERIFY_CODES,
+  type QuotaInfo,
+  type RateLimitInfo,
+  type TokenIdentity,
+  type VerifyCode,
+  type VerifyWarning,
+} from '@latchkey/protocol';
 
 /** The identity a handler sees for an allowed request. */
 export interface LatchkeyIdentity extends TokenIdentity {
@@ -22,9 +30,20 @@ export interface LatchkeyIdentity extends TokenIdentity {
  */
 export type DenialCode = Exclude<VerifyCode, 'valid'> | 'rate_limited';
 
+/** A token with limits (Latchkey docs/verification.md): its tightest or refusing window, its quota balance. */
+export interface DecisionLimits {
+  rateLimit?: RateLimitInfo;
+  quota?: QuotaInfo;
+}
+
 export type Decision =
-  | { valid: true; code: 'valid'; identity: LatchkeyIdentity }
-  | { valid: false; code: DenialCode; /** Seconds, for `rate_limited`. */ retryAfter?: number };
+  | ({ valid: true; code: 'valid'; identity: LatchkeyIdentity } & DecisionLimits)
+  | ({
+      valid: false;
+      code: DenialCode;
+      /** Seconds, for `rate_limited` and `quota_exhausted` (absent: a quota that never refills). */
+      retryAfter?: number;
+    } & DecisionLimits);
 
 export interface VerifyInput {
   token: string | undefined;
@@ -32,6 +51,8 @@ export interface VerifyInput {
   permission?: string;
   /** The client's address (the framework's, after its trusted-proxy rules), for IP allowlists. */
   ip?: string | null;
+  /** Credits the request spends from a token's quota (Latchkey's default: 1). */
+  cost?: number;
 }
 
 /**
@@ -68,8 +89,20 @@ export class LatchkeyRefusedError extends Error {
   }
 }
 
+/** Too many requests: Latchkey's own limit, a token's rate limit or its used-up quota. */
 export function statusFor(code: VerifyCode | DenialCode): number {
-  return code === 'rate_limited' ? 429 : VERIFY_CODES[code];
+  return code === 'rate_limited' || code === 'quota_exhausted' ? 429 : VERIFY_CODES[code];
+}
+
+/** Retry-After for a limit's refusal: until the window ends, or the quota's next refill (none: never refills). */
+export function limitRetryAfter(code: DenialCode, limits: DecisionLimits, nowMs: number): number | undefined {
+  const until =
+    code === 'rate_limited'
+      ? limits.rateLimit?.resetAt
+      : code === 'quota_exhausted'
+        ? limits.quota?.refillAt
+        : null;
+  return until ? Math.max(1, secondsUntil(until, nowMs)) : undefined;
 }
 
 export const DENIAL_MESSAGES: Record<DenialCode, string> = {
@@ -85,5 +118,7 @@ export const DENIAL_MESSAGES: Record<DenialCode, string> = {
   origin_not_allowed: "This public token does not allow the request's origin.",
   permission_denied: 'The token does not grant the permission this endpoint needs.',
   ip_not_allowed: "The token's IP allowlist does not include the address this request came from.",
-  rate_limited: 'Token verification is rate-limited for now; try again after Retry-After seconds.',
+  rate_limited:
+    'Too many requests with this token (or from this address); try again after Retry-After seconds.',
+  quota_exhausted: "The token's quota is used up; it works again after its next refill, if it has one.",
 };

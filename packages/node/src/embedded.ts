@@ -1,5 +1,5 @@
 import type { Verifier } from '@latchkey/server';
-import type { Decision, DecisionSource } from './decision.js';
+import { limitRetryAfter, type Decision, type DecisionLimits, type DecisionSource } from './decision.js';
 
 /**
  * The entry point `@latchkey/node/embedded`, apart from the main one: only a platform that runs Latchkey in
@@ -12,10 +12,18 @@ export function fromVerifier(verifier: Verifier): DecisionSource {
   return {
     async decide(input): Promise<Decision> {
       const r = await verifier.verify(input);
-      if (!r.valid) return { valid: false, code: r.code };
+      const limits: DecisionLimits = {
+        ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}),
+        ...(r.quota ? { quota: r.quota } : {}),
+      };
+      if (!r.valid) {
+        const retryAfter = limitRetryAfter(r.code, limits, Date.now());
+        return { valid: false, code: r.code, ...limits, ...(retryAfter ? { retryAfter } : {}) };
+      }
       return {
         valid: true,
         code: 'valid',
+        ...limits,
         identity: {
           org: r.org,
           tokenId: r.tokenId,

@@ -3,6 +3,7 @@ import {
   headerFromRaw,
   originFromHeaders,
   PREFLIGHT_ALLOW_HEADERS,
+  rateLimitHeaders,
   preflightAnswer,
   queryTokens,
 } from '@latchkey/protocol';
@@ -11,6 +12,7 @@ import {
   LatchkeyRefusedError,
   LatchkeyUnavailableError,
   statusFor,
+  type Decision,
   type DecisionSource,
   type LatchkeyIdentity,
 } from './decision.js';
@@ -25,6 +27,8 @@ export interface GuardOptions {
    * `rate_limited` and Retry-After, any other 4xx (or a redirect) with 503, whatever this says.
    */
   failOpen?: boolean;
+  /** Credits a request spends from a token's quota (default: Latchkey's, 1), fixed or per request. */
+  cost?: number | ((req: RequestLike) => number | undefined);
   /** Headers a CORS preflight may ask for (default `Authorization, Content-Type`). */
   allowHeaders?: string;
   onError?: (err: unknown) => void;
@@ -79,11 +83,18 @@ export function createGuard(options: GuardOptions) {
     const source = extractToken(authorization, queryTokens(req.url));
     const permission =
       typeof options.permission === 'function' ? options.permission(req) : options.permission;
-    let decision;
+    const cost = typeof options.cost === 'function' ? options.cost(req) : options.cost;
+    let decision: Decision;
     try {
       decision = source.ok
-        ? await options.source.decide({ token: source.token, origin, permission, ip: req.ip ?? null })
-        : ({ valid: false, code: 'token_invalid' } as const);
+        ? await options.source.decide({
+            token: source.token,
+            origin,
+            permission,
+            ip: req.ip ?? null,
+            ...(cost !== undefined ? { cost } : {}),
+          })
+        : { valid: false, code: 'token_invalid' };
     } catch (err) {
       if (!(err instanceof LatchkeyUnavailableError) && !(err instanceof LatchkeyRefusedError)) throw err;
       options.onError?.(err);
@@ -103,13 +114,17 @@ export function createGuard(options: GuardOptions) {
         },
       };
     }
+    // The token's rate limit as the IETF draft's RateLimit-* headers, on allows and refusals alike.
+    const headers: Record<string, string> = decision.rateLimit
+      ? Object.fromEntries(rateLimitHeaders(decision.rateLimit, Date.now()))
+      : {};
     if (!decision.valid) {
-      const headers: Record<string, string> = { 'x-latchkey-code': decision.code };
+      headers['x-latchkey-code'] = decision.code;
       if (decision.code === 'rate_limited') headers['retry-after'] = String(decision.retryAfter ?? 60);
+      else if (decision.retryAfter !== undefined) headers['retry-after'] = String(decision.retryAfter);
       const body = { error: { code: decision.code, message: DENIAL_MESSAGES[decision.code] } };
       return { kind: 'deny', status: statusFor(decision.code), headers, body };
     }
-    const headers: Record<string, string> = {};
     if (decision.identity.type === 'public' && decision.identity.origin) {
       headers['access-control-allow-origin'] = decision.identity.origin;
       headers.vary = 'Origin';

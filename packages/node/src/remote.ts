@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createLatchkeyClient, type Answer } from '@latchkey/api-client';
 import type { Decision, DecisionSource, DenialCode, VerifyInput } from './decision.js';
-import { DENIAL_MESSAGES, LatchkeyRefusedError, LatchkeyUnavailableError } from './decision.js';
+import {
+  DENIAL_MESSAGES,
+  LatchkeyRefusedError,
+  LatchkeyUnavailableError,
+  limitRetryAfter,
+  type DecisionLimits,
+} from './decision.js';
 
 export interface RemoteOptions {
   /** Base URL of a Latchkey server, e.g. http://127.0.0.1:8080 */
@@ -9,8 +15,9 @@ export interface RemoteOptions {
   /** Sent as x-latchkey-verify-secret when the server requires it. */
   verifySecret?: string;
   /**
-   * How long an *allow* is reused locally. Denials are never cached, and a revocation reaches this
-   * process within this bound. Default 1000 ms; 0 disables the cache.
+   * How long an *allow* is reused locally. Denials are never cached, nor are the answers for tokens with
+   * rate limits or a quota (each use must be counted), and a revocation reaches this process within this
+   * bound. Default 1000 ms; 0 disables the cache.
    */
   cacheTtlMs?: number;
   cacheMaxEntries?: number;
@@ -115,6 +122,7 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
             origin: input.origin,
             ...(input.permission ? { permission: input.permission } : {}),
             ...(input.ip ? { ip: input.ip } : {}),
+            ...(input.cost !== undefined ? { cost: input.cost } : {}),
           },
           signal: AbortSignal.timeout(timeoutMs),
         });
@@ -139,11 +147,20 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
       if (!isVerifyAnswer(body)) {
         throw new LatchkeyRefusedError(`Latchkey at ${base} answered 200 without a verify result`, status);
       }
+      const limits: DecisionLimits = {
+        ...(body.rateLimit ? { rateLimit: body.rateLimit } : {}),
+        ...(body.quota ? { quota: body.quota } : {}),
+      };
+      const denial: DenialCode = Object.hasOwn(DENIAL_MESSAGES, body.code)
+        ? (body.code as DenialCode)
+        : 'token_invalid';
+      const retryAfter = limitRetryAfter(denial, limits, now());
       const decision: Decision =
         body.valid && body.org && body.tokenId && body.owner && body.type
           ? {
               valid: true,
               code: 'valid',
+              ...limits,
               identity: {
                 org: body.org,
                 tokenId: body.tokenId,
@@ -157,11 +174,9 @@ export function remoteVerifier(options: RemoteOptions): DecisionSource {
               },
             }
           : // A code this version does not know (a newer server) is still a denial.
-            {
-              valid: false,
-              code: Object.hasOwn(DENIAL_MESSAGES, body.code) ? (body.code as DenialCode) : 'token_invalid',
-            };
-      if (ttl > 0 && decision.valid) {
+            { valid: false, code: denial, ...limits, ...(retryAfter ? { retryAfter } : {}) };
+      // A token with limits is asked about every time: an allow reused here would not be counted.
+      if (ttl > 0 && decision.valid && !limits.rateLimit && !limits.quota) {
         if (cache.size >= max) cache.delete(cache.keys().next().value as string);
         cache.set(key, { until: now() + ttl, decision });
       }

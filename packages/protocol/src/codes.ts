@@ -15,6 +15,13 @@ export const VERIFY_CODES = {
   permission_denied: 403,
   /** The client address is not on the token's IP allowlist (or was not given, and the token has one). */
   ip_not_allowed: 403,
+  /**
+   * Over one of the token's rate-limit windows. 403 on forward-auth (proxies map it to 429, see the nginx
+   * snippet); the middleware answers 429 with Retry-After.
+   */
+  rate_limited: 403,
+  /** The token's quota has no credits left (until its next refill, if it has one). As rate_limited. */
+  quota_exhausted: 403,
 } as const;
 
 export type VerifyCode = keyof typeof VERIFY_CODES;

@@ -17,3 +17,4 @@ export {
   type TokenSource,
 } from './request-credentials.js';
 export { PREFLIGHT_ALLOW_HEADERS, preflightAnswer } from './cors.js';
+export { rateLimitHeaders, secondsUntil, type QuotaInfo, type RateLimitInfo } from './limits.js';

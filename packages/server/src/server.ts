@@ -24,6 +24,8 @@ import { createCredentialLimits } from './services/credential-limits.js';
 import { createTokenPresence, type TokenPresence } from './verify/token-presence.js';
 import type { LimitStore } from './services/limit-store.js';
 import { Redis } from 'ioredis';
+import { createRateLimits } from './verify/rate-limits.js';
+import { createTokenLimits } from './verify/token-limits.js';
 
 export interface Latchkey {
   app: App;
@@ -152,7 +154,14 @@ export async function createLatchkey(
       now: nowMs,
       onError: (err) => logger.error({ err }, 'usage flush failed; will retry'),
     });
+    // Rate limits count in Redis (every instance), the cluster primary (this server's workers) or memory.
+    const limits = createTokenLimits({
+      rateLimits: createRateLimits({ redis, cluster: opts.worker !== undefined && !redis, now: nowMs }),
+      spend: (tokenId, rule, cost, t) => store.quotas.spend(tokenId, rule, cost, t),
+      now: nowMs,
+    });
     const verifier = createVerifier({
+      limits,
       lookup,
       catalog: config.catalog,
       tokenPrefix: config.tokenPrefix,

@@ -30,6 +30,8 @@ export interface paths {
                         origin?: string | null;
                         permission?: string;
                         ip?: string | null;
+                        /** @description Credits this verification spends from the token's quota (default 1; 0 checks the balance without spending). Ignored for tokens without a quota. */
+                        cost?: number;
                     };
                 };
             };
@@ -46,7 +48,7 @@ export interface paths {
                              * @description The decision; see docs/api.md
                              * @enum {string}
                              */
-                            code: "valid" | "token_missing" | "token_invalid" | "token_revoked" | "token_expired" | "token_rotated" | "token_suspended" | "owner_disabled" | "origin_required" | "origin_not_allowed" | "permission_denied" | "ip_not_allowed";
+                            code: "valid" | "token_missing" | "token_invalid" | "token_revoked" | "token_expired" | "token_rotated" | "token_suspended" | "owner_disabled" | "origin_required" | "origin_not_allowed" | "permission_denied" | "ip_not_allowed" | "rate_limited" | "quota_exhausted";
                             org: {
                                 id: string;
                                 slug: string;
@@ -63,6 +65,20 @@ export interface paths {
                             secret: ("current" | "previous") | null;
                             /** @description On a valid answer for a token whose allowlists are report-only: the refusals enforcing them would have made (docs/verification.md) */
                             warnings?: ("origin_required" | "origin_not_allowed" | "ip_not_allowed")[];
+                            /** @description For a token with rate limits: its tightest window after this verification, or the window that refused it (docs/verification.md) */
+                            rateLimit?: {
+                                name: string;
+                                limit: number;
+                                remaining: number;
+                                /** Format: date-time */
+                                resetAt: string;
+                            };
+                            /** @description For a token with a quota: the credits left after this verification */
+                            quota?: {
+                                limit: number;
+                                remaining: number;
+                                refillAt: string | null;
+                            };
                         };
                     };
                 };
@@ -4920,6 +4936,22 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                quota: {
+                                    limit: number;
+                                    refill: {
+                                        /** @enum {string} */
+                                        interval: "day" | "month";
+                                        amount: number;
+                                    } | null;
+                                    /** @description Credits left now (refills due are counted) */
+                                    remaining: number;
+                                    refillAt: string | null;
+                                } | null;
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -5081,6 +5113,20 @@ export interface paths {
                          * @enum {string}
                          */
                         enforcement?: "enforce" | "report_only";
+                        /** @description Named windows, e.g. [{"name":"burst","limit":50,"windowSeconds":1},{"name":"daily","limit":10000,"windowSeconds":86400}]: over any of them, verification answers rate_limited; [] (the default): none */
+                        rateLimits?: {
+                            name: string;
+                            limit: number;
+                            windowSeconds: number;
+                        }[];
+                        quota?: {
+                            limit: number;
+                            refill: {
+                                /** @enum {string} */
+                                interval: "day" | "month";
+                                amount: number;
+                            } | null;
+                        } | null;
                         permissions?: string[] | null;
                         expiresAt?: string | null;
                     };
@@ -5123,6 +5169,22 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                quota: {
+                                    limit: number;
+                                    refill: {
+                                        /** @enum {string} */
+                                        interval: "day" | "month";
+                                        amount: number;
+                                    } | null;
+                                    /** @description Credits left now (refills due are counted) */
+                                    remaining: number;
+                                    refillAt: string | null;
+                                } | null;
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -5933,6 +5995,22 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            quota: {
+                                limit: number;
+                                refill: {
+                                    /** @enum {string} */
+                                    interval: "day" | "month";
+                                    amount: number;
+                                } | null;
+                                /** @description Credits left now (refills due are counted) */
+                                remaining: number;
+                                refillAt: string | null;
+                            } | null;
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;
@@ -6186,7 +6264,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a token's name, domains (public only), IP allowlist, enforcement, permissions or expiry */
+        /** Change a token's name, domains (public only), IP allowlist, enforcement, rate limits, quota, permissions or expiry */
         patch: {
             parameters: {
                 query?: never;
@@ -6210,6 +6288,20 @@ export interface paths {
                          * @enum {string}
                          */
                         enforcement?: "enforce" | "report_only";
+                        /** @description Named windows, e.g. [{"name":"burst","limit":50,"windowSeconds":1},{"name":"daily","limit":10000,"windowSeconds":86400}]: over any of them, verification answers rate_limited; [] (the default): none */
+                        rateLimits?: {
+                            name: string;
+                            limit: number;
+                            windowSeconds: number;
+                        }[];
+                        quota?: {
+                            limit: number;
+                            refill: {
+                                /** @enum {string} */
+                                interval: "day" | "month";
+                                amount: number;
+                            } | null;
+                        } | null;
                         permissions?: string[] | null;
                         expiresAt?: string | null;
                     };
@@ -6249,6 +6341,22 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            quota: {
+                                limit: number;
+                                refill: {
+                                    /** @enum {string} */
+                                    interval: "day" | "month";
+                                    amount: number;
+                                } | null;
+                                /** @description Credits left now (refills due are counted) */
+                                remaining: number;
+                                refillAt: string | null;
+                            } | null;
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;
@@ -6476,6 +6584,22 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                quota: {
+                                    limit: number;
+                                    refill: {
+                                        /** @enum {string} */
+                                        interval: "day" | "month";
+                                        amount: number;
+                                    } | null;
+                                    /** @description Credits left now (refills due are counted) */
+                                    remaining: number;
+                                    refillAt: string | null;
+                                } | null;
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -6707,6 +6831,22 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                quota: {
+                                    limit: number;
+                                    refill: {
+                                        /** @enum {string} */
+                                        interval: "day" | "month";
+                                        amount: number;
+                                    } | null;
+                                    /** @description Credits left now (refills due are counted) */
+                                    remaining: number;
+                                    refillAt: string | null;
+                                } | null;
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -6927,6 +7067,22 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            quota: {
+                                limit: number;
+                                refill: {
+                                    /** @enum {string} */
+                                    interval: "day" | "month";
+                                    amount: number;
+                                } | null;
+                                /** @description Credits left now (refills due are counted) */
+                                remaining: number;
+                                refillAt: string | null;
+                            } | null;
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;
@@ -7146,6 +7302,22 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            quota: {
+                                limit: number;
+                                refill: {
+                                    /** @enum {string} */
+                                    interval: "day" | "month";
+                                    amount: number;
+                                } | null;
+                                /** @description Credits left now (refills due are counted) */
+                                remaining: number;
+                                refillAt: string | null;
+                            } | null;
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;
@@ -7370,6 +7542,22 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                quota: {
+                                    limit: number;
+                                    refill: {
+                                        /** @enum {string} */
+                                        interval: "day" | "month";
+                                        amount: number;
+                                    } | null;
+                                    /** @description Credits left now (refills due are counted) */
+                                    remaining: number;
+                                    refillAt: string | null;
+                                } | null;
                                 permissions: string[] | null;
                                 effectivePermissions: string[];
                                 expiresAt: string | null;
@@ -7431,6 +7619,20 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                /** @description Named windows, e.g. [{"name":"burst","limit":50,"windowSeconds":1},{"name":"daily","limit":10000,"windowSeconds":86400}]: over any of them, verification answers rate_limited; [] (the default): none */
+                                rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                quota: {
+                                    limit: number;
+                                    refill: {
+                                        /** @enum {string} */
+                                        interval: "day" | "month";
+                                        amount: number;
+                                    } | null;
+                                } | null;
                                 permissions: string[] | null;
                             };
                         };
@@ -7591,6 +7793,22 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            quota: {
+                                limit: number;
+                                refill: {
+                                    /** @enum {string} */
+                                    interval: "day" | "month";
+                                    amount: number;
+                                } | null;
+                                /** @description Credits left now (refills due are counted) */
+                                remaining: number;
+                                refillAt: string | null;
+                            } | null;
                             permissions: string[] | null;
                             effectivePermissions: string[];
                             expiresAt: string | null;

@@ -21,7 +21,7 @@ import {
   type AddressVerifyResult,
 } from '../verify/verify-from-address.js';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
-import { rateLimitedMessage, verifyAnswer, verifyBodyCheck } from './verify-answer.js';
+import { limitHeaders, rateLimitedMessage, verifyAnswer, verifyBodyCheck } from './verify-answer.js';
 import { verifySecretMatches } from './verify-secret.js';
 import { ERROR_STATUS } from '../domain/errors.js';
 
@@ -124,7 +124,7 @@ export function createHotHandler(deps: HotHandlerDeps) {
         return replay(req, res, next, body);
       }
       if (!verifyBodyCheck.Check(parsed)) return replay(req, res, next, body);
-      const { token, origin, permission, ip } = parsed;
+      const { token, origin, permission, ip, cost } = parsed;
       const address = clientAddress(req);
       let decided: AddressVerifyResult | Promise<AddressVerifyResult>;
       try {
@@ -133,6 +133,7 @@ export function createHotHandler(deps: HotHandlerDeps) {
           origin: parseRequestOrigin(origin),
           permission,
           ip,
+          cost,
         });
       } catch (err) {
         return verifyFailed(res, err);
@@ -275,15 +276,19 @@ export function createHotHandler(deps: HotHandlerDeps) {
     if (r !== null && r.valid) {
       const id = identityOf(r);
       const prepared = id === undefined ? null : allowHeaders(id);
-      if (prepared !== null && !(r.type === 'public' && r.origin) && !r.warnings) headers = prepared;
+      if (prepared !== null && !(r.type === 'public' && r.origin) && !r.warnings && !hasLimits(r))
+        headers = prepared;
       else {
         const built = id === undefined ? [] : identityHeaders(id).slice();
         if (r.type === 'public' && r.origin)
           built.push('access-control-allow-origin', r.origin, 'vary', 'Origin');
         if (r.warnings) built.push('x-latchkey-warnings', r.warnings.join(','));
+        if (hasLimits(r)) built.push(...limitHeaders(r, Date.now()));
         built.push('x-latchkey-code', code, 'content-length', '0');
         headers = built;
       }
+    } else if (r !== null && hasLimits(r)) {
+      headers = [...limitHeaders(r, Date.now()), 'x-latchkey-code', code, 'content-length', '0'];
     } else {
       headers = denialHeaders(code, rateLimited);
     }
@@ -299,6 +304,8 @@ export function createHotHandler(deps: HotHandlerDeps) {
     },
   };
 }
+
+const hasLimits = (r: VerifyResult) => r.rateLimit !== undefined || r.quota !== undefined;
 
 // Forward-auth's headers, in the order the Fastify route sets them: a denial's depend only on its code (and
 // the rate-limit flag), an allow's on the token's identity (plus, for a public token, the origin it came

@@ -7,6 +7,7 @@ import { ORG_NAME_MAX_LENGTH, ORG_NAME_RULE } from '../domain/org-name.js';
 import { BASE62_CHAR } from '../domain/base62-alphabet.js';
 import { ID_RANDOM_LENGTH } from '../domain/id-shape.js';
 import { MAX_ALLOWED_IPS } from '../domain/ip-allowlist.js';
+import { MAX_RATE_LIMITS, MAX_WINDOW_SECONDS } from '../domain/token-limits.js';
 
 /** Shared TypeBox schemas: they drive validation, serialisation, the OpenAPI document and the types. */
 
@@ -94,11 +95,46 @@ export const Enforcement = StringEnum(['enforce', 'report_only'], {
     'enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)',
 });
 
+export const RateLimitRule = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-z0-9][a-z0-9_-]*$' }),
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    windowSeconds: Type.Integer({ minimum: 1, maximum: MAX_WINDOW_SECONDS }),
+  },
+  { additionalProperties: false },
+);
+export const RateLimitList = Type.Array(RateLimitRule, {
+  maxItems: MAX_RATE_LIMITS,
+  description:
+    'Named windows, e.g. [{"name":"burst","limit":50,"windowSeconds":1},{"name":"daily","limit":10000,"windowSeconds":86400}]: over any of them, verification answers rate_limited; [] (the default): none',
+});
+export const QuotaRule = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 }),
+    refill: Nullable(
+      Type.Object(
+        {
+          interval: StringEnum(['day', 'month']),
+          amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Credits: each successful verification spends one (or the cost /verify is given); at zero it answers quota_exhausted. refill adds amount at each UTC day or month start, up to limit; null: never. null: no quota',
+  },
+);
+
 /** A token's settings as create and update take them (each optional; the service applies the rules). */
 export const TokenSettings = {
   domains: Type.Optional(DomainList),
   allowedIps: Type.Optional(IpAllowlist),
   enforcement: Type.Optional(Enforcement),
+  rateLimits: Type.Optional(RateLimitList),
+  quota: Type.Optional(Nullable(QuotaRule)),
   permissions: Type.Optional(Nullable(PermissionList)),
   expiresAt: Type.Optional(Nullable(Timestamp)),
 };
@@ -198,6 +234,15 @@ export const Token = Type.Object({
   domains: Type.Array(Type.String()),
   allowedIps: Type.Array(Type.String(), { description: 'CIDR ranges it may be used from; []: anywhere' }),
   enforcement: Enforcement,
+  rateLimits: Type.Array(RateLimitRule),
+  quota: Nullable(
+    Type.Object({
+      limit: Type.Integer(),
+      refill: Nullable(Type.Object({ interval: StringEnum(['day', 'month']), amount: Type.Integer() })),
+      remaining: Type.Integer({ description: 'Credits left now (refills due are counted)' }),
+      refillAt: Nullable(Timestamp),
+    }),
+  ),
   permissions: Nullable(Type.Array(Type.String())),
   effectivePermissions: Type.Array(Type.String()),
   expiresAt: Nullable(Timestamp),

@@ -1,7 +1,13 @@
 import fastJsonStringify from 'fast-json-stringify';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { VERIFY_CODES, VERIFY_WARNINGS, type VerifyCode } from '@latchkey/protocol';
+import {
+  rateLimitHeaders,
+  secondsUntil,
+  VERIFY_CODES,
+  VERIFY_WARNINGS,
+  type VerifyCode,
+} from '@latchkey/protocol';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
 import { Nullable, StringEnum, TokenType } from './schemas.js';
 
@@ -25,8 +31,37 @@ export const VerifyBody = Type.Object(
         }),
       ),
     ),
+    cost: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1_000_000,
+        description:
+          "Credits this verification spends from the token's quota (default 1; 0 checks the balance without spending). Ignored for tokens without a quota.",
+      }),
+    ),
   },
   { additionalProperties: false },
+);
+
+const RateLimitAnswer = Type.Object(
+  {
+    name: Type.String(),
+    limit: Type.Integer(),
+    remaining: Type.Integer(),
+    resetAt: Type.String({ format: 'date-time' }),
+  },
+  {
+    description:
+      'For a token with rate limits: its tightest window after this verification, or the window that refused it (docs/verification.md)',
+  },
+);
+const QuotaAnswer = Type.Object(
+  {
+    limit: Type.Integer(),
+    remaining: Type.Integer(),
+    refillAt: Nullable(Type.String({ format: 'date-time' })),
+  },
+  { description: 'For a token with a quota: the credits left after this verification' },
 );
 
 export const VerifyResponse = Type.Object({
@@ -59,6 +94,8 @@ export const VerifyResponse = Type.Object({
         'On a valid answer for a token whose allowlists are report-only: the refusals enforcing them would have made (docs/verification.md)',
     }),
   ),
+  rateLimit: Type.Optional(RateLimitAnswer),
+  quota: Type.Optional(QuotaAnswer),
 });
 
 export const UNAUTHENTICATED_MESSAGE =
@@ -87,6 +124,8 @@ export function verifyAnswerObject(r: VerifyResult) {
     permissions: valid ? id.permissions : [],
     secret: r.valid ? r.secret : null,
     ...(r.valid && r.warnings ? { warnings: [...r.warnings] } : {}),
+    ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}),
+    ...(r.quota ? { quota: r.quota } : {}),
   };
 }
 
@@ -109,6 +148,8 @@ function prepare(r: VerifyResult): PreparedAnswer {
 
 /** The 200 answer for a decision, ready to write. */
 export function verifyAnswer(r: VerifyResult): PreparedAnswer {
+  // A token's limits change with every verification: built for this answer.
+  if (r.rateLimit !== undefined || r.quota !== undefined) return prepare(r);
   if (!r.valid) {
     let answer = denials.get(r.code);
     if (!answer) denials.set(r.code, (answer = prepare(r)));
@@ -120,4 +161,26 @@ export function verifyAnswer(r: VerifyResult): PreparedAnswer {
   let answer = valids.get(id);
   if (!answer) valids.set(id, (answer = prepare(r)));
   return answer;
+}
+
+/**
+ * Forward-auth's headers for a token's limits, as name/value pairs (both entry points write them in this
+ * order, before X-Latchkey-Code): the IETF draft RateLimit-* headers for its tightest or refusing window,
+ * X-Latchkey-Quota-Remaining, and on a refusal Retry-After — until the window ends, or until the quota's
+ * next refill (none when it never refills).
+ */
+export function limitHeaders(r: VerifyResult, nowMs: number): string[] {
+  const out: string[] = [];
+  if (r.rateLimit) for (const [name, value] of rateLimitHeaders(r.rateLimit, nowMs)) out.push(name, value);
+  if (r.quota) out.push('x-latchkey-quota-remaining', String(r.quota.remaining));
+  if (!r.valid) {
+    const until =
+      r.code === 'rate_limited'
+        ? r.rateLimit?.resetAt
+        : r.code === 'quota_exhausted'
+          ? r.quota?.refillAt
+          : null;
+    if (until) out.push('retry-after', String(Math.max(1, secondsUntil(until, nowMs))));
+  }
+  return out;
 }

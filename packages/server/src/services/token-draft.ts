@@ -1,6 +1,7 @@
 import { newId } from '../domain/ids.js';
 import { hashToken, tokenHint, type TokenType } from '../domain/token-format.js';
 import type { TokenRecord } from '../store/queries/tokens.js';
+import type { QuotaRule, RateLimitRule } from '../domain/token-limits.js';
 import type { Actor } from './context.js';
 
 /** What a stored token knows of its secret: never the private value itself. */
@@ -31,6 +32,9 @@ export interface TokenDraft {
   /** CIDR ranges, normalised (domain/ip-allowlist.ts); empty: anywhere. */
   allowedIps?: string[];
   enforcement?: 'enforce' | 'report_only';
+  /** Checked by domain/token-limits.ts; absent: none. */
+  rateLimits?: RateLimitRule[];
+  quota?: QuotaRule | null;
   permissions: string[] | null;
   expiresAt: string | null;
   createdBy: Pick<Actor, 'type' | 'id'>;
@@ -58,6 +62,8 @@ export function buildToken(draft: TokenDraft, secret: TokenSecret, id: string = 
     domains: draft.domains,
     allowedIps: draft.allowedIps ?? [],
     enforcement: draft.enforcement ?? 'enforce',
+    rateLimits: draft.rateLimits ?? [],
+    quota: draft.quota ?? null,
     expiresAt: draft.expiresAt,
     revokedAt: null,
     importedAt: draft.imported ? draft.at : null,

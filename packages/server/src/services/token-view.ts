@@ -1,6 +1,8 @@
 import type { Static } from 'typebox';
 import { effectiveTokenPermissions, type PermissionCatalog } from '../domain/permissions.js';
 import { tokenStatus } from '../domain/token-rules.js';
+import { nextRefillAt } from '../domain/token-limits.js';
+import { balanceNow, type QuotaBalance } from '../store/queries/quotas.js';
 import type { PreviousSecretRow } from '../store/queries/token-secrets.js';
 import type { TokenRecord, TokenView } from '../store/queries/tokens.js';
 // Types only (the answer's schema is the contract); no runtime import from http/.
@@ -17,6 +19,8 @@ export const tokenSnapshot = (t: TokenRecord) => ({
   domains: t.domains,
   allowedIps: t.allowedIps,
   enforcement: t.enforcement,
+  rateLimits: t.rateLimits,
+  quota: t.quota,
   permissions: t.permissions,
   expiresAt: t.expiresAt,
   revokedAt: t.revokedAt,
@@ -37,6 +41,20 @@ export interface TokenViewContext {
   usesLast7Days?: number;
   /** Its previous secret while that still verifies (store tokenSecrets.pendingOf). */
   previous?: PreviousSecretRow;
+  /** Its quota balance (store quotas.balances), for a token with a quota. */
+  quota?: QuotaBalance;
+}
+
+/** A quota as the API shows it: the rule, the credits left now and when the next refill comes. */
+function quotaView(t: TokenRecord, balance: QuotaBalance | undefined, now: string) {
+  if (!t.quota) return null;
+  const nowMs = Date.parse(now);
+  return {
+    limit: t.quota.limit,
+    refill: t.quota.refill,
+    remaining: balance ? balanceNow(t.quota, balance, nowMs) : t.quota.limit,
+    refillAt: t.quota.refill ? new Date(nextRefillAt(t.quota.refill.interval, nowMs)).toISOString() : null,
+  };
 }
 
 /** Renders tokens as the API answers them, with the one effective-permission rule. */
@@ -72,6 +90,8 @@ export function tokenViews(catalog: PermissionCatalog) {
     domains: t.domains,
     allowedIps: t.allowedIps,
     enforcement: t.enforcement,
+    rateLimits: t.rateLimits,
+    quota: quotaView(t, c.quota, c.now),
     permissions: t.permissions,
     effectivePermissions: effective(c.ownerRole, t),
     expiresAt: t.expiresAt,

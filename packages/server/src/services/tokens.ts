@@ -1,7 +1,15 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { expand } from '../domain/permissions.js';
 import { generateToken, type TokenType } from '../domain/token-format.js';
+import {
+  balanceAfterChange,
+  checkQuota,
+  checkRateLimits,
+  type QuotaRule,
+  type RateLimitRule,
+} from '../domain/token-limits.js';
 import { weekAgo } from '../domain/token-rules.js';
+import { balanceNow } from '../store/queries/quotas.js';
 import type { TokenListFilter, TokenRecord, TokenStatus } from '../store/queries/tokens.js';
 import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
@@ -23,6 +31,8 @@ export interface TokenInput {
   domains?: string[];
   allowedIps?: string[];
   enforcement?: 'enforce' | 'report_only';
+  rateLimits?: RateLimitRule[];
+  quota?: QuotaRule | null;
   permissions?: string[] | null;
   expiresAt?: string | null;
 }
@@ -32,6 +42,20 @@ export interface TokenInput {
  * domain/token-policy.ts, the caller's checks in token-checks.ts, the record in token-draft.ts and the
  * answer in token-view.ts; this file is the order in which a use case applies them.
  */
+/** A quota set, changed or removed: what was spent stays spent (domain/token-limits.ts balanceAfterChange). */
+async function changeQuota(tx: Store, before: TokenRecord, quota: QuotaRule | null, now: Date) {
+  if (quota === null) return tx.quotas.remove(before.id);
+  const balance = (await tx.quotas.balances([before.id])).get(before.id);
+  const remaining =
+    before.quota && balance
+      ? balanceAfterChange(
+          { limit: before.quota.limit, remaining: balanceNow(before.quota, balance, now.getTime()) },
+          quota,
+        )
+      : quota.limit;
+  await tx.quotas.set(before.id, remaining, iso(now));
+}
+
 export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment(deps)) {
   const { store, clock, config } = deps;
   const { view, effective } = tokenViews(config.catalog);
@@ -70,6 +94,8 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
               domains,
               allowedIps,
               enforcement: input.enforcement ?? 'enforce',
+              rateLimits: checkRateLimits(input.rateLimits ?? []),
+              quota: checkQuota(input.quota ?? null),
               permissions,
               expiresAt,
               createdBy: scope.actor,
@@ -78,6 +104,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
             secretOf(value, input.type, config.tokenPrefix),
           );
           await tx.tokens.insert(token);
+          if (token.quota) await tx.quotas.set(token.id, token.quota.limit, at);
           await events.record(scope, at, {
             type: 'token.created',
             hash: token.hash,
@@ -85,7 +112,12 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           });
           const stored = (await tx.tokens.findInOrg(scope.org.id, token.id))!;
           return {
-            token: view(stored, { ownerRole: rolePermissions, now: at, showPublicValue: true }),
+            token: view(stored, {
+              ownerRole: rolePermissions,
+              now: at,
+              showPublicValue: true,
+              quota: (await tx.quotas.balances([token.id])).get(token.id),
+            }),
             value,
           };
         },
@@ -102,6 +134,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
       const ids = page.map((t) => t.id);
       const uses = await store.usage.totalsSince(ids, weekAgo(now));
       const previous = await store.tokenSecrets.pendingOf(ids);
+      const quotas = await store.quotas.balances(ids);
       return {
         items: page.map((t) =>
           view(t, {
@@ -110,6 +143,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
             showPublicValue,
             usesLast7Days: uses.get(t.id) ?? 0,
             previous: previous.get(t.id),
+            quota: quotas.get(t.id),
           }),
         ),
         next:
@@ -132,6 +166,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           showPublicValue: canSeeValues(scope),
           usesLast7Days: uses.get(t.id) ?? 0,
           previous: (await store.tokenSecrets.pendingOf([t.id])).get(t.id),
+          quota: (await store.quotas.balances([t.id])).get(t.id),
         }),
         dailyUsage: await store.usage.daily(t.id, weekAgo(now)),
         reportOnlyLast7Days: await store.usage.warningsSince(t.id, weekAgo(now)),
@@ -145,7 +180,10 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
     async update(
       scope: OrgScope,
       id: string,
-      patch: Pick<TokenInput, 'domains' | 'allowedIps' | 'enforcement' | 'permissions' | 'expiresAt'> & {
+      patch: Pick<
+        TokenInput,
+        'domains' | 'allowedIps' | 'enforcement' | 'rateLimits' | 'quota' | 'permissions' | 'expiresAt'
+      > & {
         name?: string;
       },
       outer?: Store,
@@ -168,6 +206,8 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           if (patch.domains !== undefined) set.domains = checkTokenDomains(before.type, patch.domains);
           if (patch.allowedIps !== undefined) set.allowedIps = checkTokenIps(patch.allowedIps);
           if (patch.enforcement !== undefined) set.enforcement = patch.enforcement;
+          if (patch.rateLimits !== undefined) set.rateLimits = checkRateLimits(patch.rateLimits);
+          if (patch.quota !== undefined) set.quota = checkQuota(patch.quota);
           if (patch.permissions !== undefined)
             set.permissions = checkPermissionList(config.catalog, scope, patch.permissions);
           if (patch.expiresAt !== undefined) set.expiresAt = expiresAt;
@@ -175,10 +215,12 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           const at = iso(now);
           set.updatedAt = at;
           await tx.tokens.update(id, set);
+          if (set.quota !== undefined) await changeQuota(tx, before, set.quota, now);
           const after = (await tx.tokens.findInOrg(scope.org.id, id))!;
           await events.record(scope, at, { type: 'token.updated', ...tokenChange(before, after) });
           const previous = (await tx.tokenSecrets.pendingOf([id])).get(id);
-          return view(after, { ownerRole, now: at, showPublicValue: canSeeValues(scope), previous });
+          const quota = (await tx.quotas.balances([id])).get(id);
+          return view(after, { ownerRole, now: at, showPublicValue: canSeeValues(scope), previous, quota });
         },
         outer,
       );

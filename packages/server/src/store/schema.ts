@@ -116,6 +116,17 @@ export interface TokensTable {
   allowedIps: Generated<string>;
   /** Whether the origin and IP allowlists refuse (`enforce`, the default) or only warn and count. */
   enforcement: Generated<'enforce' | 'report_only'>;
+  /** JSON list of named rate-limit windows (domain/token-limits.ts); `[]` (the default): none (0007). */
+  rateLimits: Generated<string>;
+  /** JSON quota rule (limit, refill) or null: no quota. The balance is in token_quotas (0007). */
+  quota: Generated<string | null>;
+}
+
+/** A token's quota balance (0007): one row per token with a quota. */
+export interface TokenQuotasTable {
+  tokenId: string;
+  remaining: number;
+  refilledAt: string;
 }
 
 /** The secrets a token had before a rotation (0005): at most one still verifying. */
@@ -188,5 +199,6 @@ export interface Database {
   auditLog: AuditLogTable;
   tokenUsageDaily: TokenUsageDailyTable;
   tokenUsageWarnings: TokenUsageWarningsTable;
+  tokenQuotas: TokenQuotasTable;
   settings: SettingsTable;
 }

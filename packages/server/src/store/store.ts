@@ -12,6 +12,7 @@ import { roleQueries } from './queries/roles.js';
 import { serviceAccountQueries } from './queries/service-accounts.js';
 import { sessionQueries } from './queries/sessions.js';
 import { settingQueries } from './queries/settings.js';
+import { quotaQueries } from './queries/quotas.js';
 import { tokenQueries } from './queries/tokens.js';
 import { tokenSecretQueries } from './queries/token-secrets.js';
 import { userQueries } from './queries/users.js';
@@ -36,6 +37,7 @@ export interface Store {
   audit: ReturnType<typeof auditQueries>;
   settings: ReturnType<typeof settingQueries>;
   usage: ReturnType<typeof usageQueries>;
+  quotas: ReturnType<typeof quotaQueries>;
   /**
    * Queues invalidation events to other instances, delivered by PostgreSQL when (and only if) the
    * surrounding transaction commits. A no-op on SQLite, where there is only one instance.
@@ -67,6 +69,7 @@ function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName
     audit: mappingConflicts(auditQueries(db)),
     settings: mappingConflicts(settingQueries(db)),
     usage: mappingConflicts(usageQueries(db)),
+    quotas: mappingConflicts(quotaQueries(db)),
     async notifyInvalidation(events) {
       if (dialect !== 'postgres' || events.length === 0) return;
       // NOTIFY payloads are limited to 8000 bytes: send events in chunks well under it.

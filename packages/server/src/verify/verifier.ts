@@ -6,8 +6,9 @@ import type { TokenLookup, TokenLookupRow } from '../store/queries/verify-lookup
 function impliedByEdit(set: ReadonlySet<string>, required: string): boolean {
   return required.endsWith(':view') && set.has(`${required.slice(0, -5)}:edit`);
 }
-import type { TokenIdentity, VerifyCode, VerifyWarning } from '@latchkey/protocol';
+import type { QuotaInfo, RateLimitInfo, TokenIdentity, VerifyCode, VerifyWarning } from '@latchkey/protocol';
 import { compileIpAllowlist } from '../domain/ip-allowlist.js';
+import type { LimitVerdict, TokenLimits } from './token-limits.js';
 
 export interface VerifyRequest {
   /** The presented value; `undefined`/empty → token_missing. */
@@ -22,6 +23,8 @@ export interface VerifyRequest {
    * allowlist contains.
    */
   ip?: string | null;
+  /** Credits this verification spends from the token's quota (default 1; 0 checks without spending). */
+  cost?: number;
   /**
    * Asked, with the value's hash, just before the database would be consulted (the cache does not know
    * the value); false → token_invalid without a lookup. How a rate-limited client is answered from the
@@ -46,8 +49,15 @@ export type VerifyResult =
       secret: 'current' | 'previous';
       /** What a report-only allowlist let through (absent when nothing was). */
       warnings?: readonly VerifyWarning[];
-    } & VerifyIdentity)
-  | { valid: false; code: Exclude<VerifyCode, 'valid'>; identity?: VerifyIdentity };
+    } & VerifyIdentity &
+      TokenLimitFields)
+  | ({ valid: false; code: Exclude<VerifyCode, 'valid'>; identity?: VerifyIdentity } & TokenLimitFields);
+
+/** For a token with limits: its tightest (or refusing) rate-limit window and its quota's balance. */
+export interface TokenLimitFields {
+  rateLimit?: RateLimitInfo;
+  quota?: QuotaInfo;
+}
 
 export const LATENCY_SAMPLE_EVERY = 16;
 
@@ -82,8 +92,8 @@ export interface Verifier {
 }
 
 /**
- * The one decision every entry point uses (SPEC §4). Order: format → lookup → state → origin →
- * permission. Denials are values; only infrastructure failures (the database) throw.
+ * The one decision every entry point uses (SPEC §4). Order: format → lookup → state → origin → IP →
+ * permission → rate limits → quota (only a request that would be allowed is counted). Denials are values; only infrastructure failures (the database) throw.
  */
 export function createVerifier(deps: {
   lookup: TokenLookup;
@@ -102,6 +112,8 @@ export function createVerifier(deps: {
    * (rotation, docs/lifecycle.md): retires it everywhere. Called once per cached token; must not block.
    */
   onFirstUse?: (tokenId: string, previousHash: string) => void;
+  /** Rate limits and quotas (issue 15); without it, limits are not enforced (tests of the rest). */
+  limits?: TokenLimits;
 }): Verifier {
   const now = deps.now ?? Date.now;
   const foreign = deps.foreignLookups ?? (() => true);
@@ -120,6 +132,8 @@ export function createVerifier(deps: {
     /** The IP allowlist's check; null when the token has none (used from anywhere). */
     ipAllowed: ((address: string) => boolean) | null;
     reportOnly: boolean;
+    /** It has rate limits or a quota: each valid answer is counted and carries their state. */
+    limited: boolean;
     validPrivate: VerifyResult | null;
   }
   const prepared = new WeakMap<TokenLookupRow, Prepared>();
@@ -179,6 +193,7 @@ export function createVerifier(deps: {
       domains: new Set(row.domains),
       ipAllowed: row.allowedIps.length === 0 ? null : compileIpAllowlist(row.allowedIps),
       reportOnly: row.enforcement === 'report_only',
+      limited: row.rateLimits.length > 0 || row.quota !== null,
       validPrivate:
         row.type === 'private'
           ? Object.freeze(
@@ -224,7 +239,11 @@ export function createVerifier(deps: {
     return deps.lookup.byHash(hash).then((row) => judge(req, parsed, row));
   }
 
-  function judge(req: VerifyRequest, parsed: ParsedToken, row: TokenLookupRow | null): VerifyResult {
+  function judge(
+    req: VerifyRequest,
+    parsed: ParsedToken,
+    row: TokenLookupRow | null,
+  ): VerifyResult | Promise<VerifyResult> {
     if (!row) return { valid: false, code: 'token_invalid' };
     // A value in our format whose marker disagrees with the stored type is not that token.
     if (parsed.kind === 'latchkey' && parsed.type !== row.type)
@@ -265,6 +284,47 @@ export function createVerifier(deps: {
     ) {
       return { valid: false, code: 'permission_denied', identity: p.identity };
     }
+    if (p.limited && deps.limits) {
+      const verdict = deps.limits.check(row.tokenId, row.rateLimits, row.quota, req.cost ?? 1);
+      if (verdict instanceof Promise) return verdict.then((v) => limitedAnswer(req, row, p, warnings, v));
+      return limitedAnswer(req, row, p, warnings, verdict);
+    }
+    return allowed(req, row, p, warnings);
+  }
+
+  /** A token with limits: refused by them, or allowed with their state in the answer. */
+  function limitedAnswer(
+    req: VerifyRequest,
+    row: TokenLookupRow,
+    p: Prepared,
+    warnings: VerifyWarning[] | null,
+    v: LimitVerdict,
+  ): VerifyResult {
+    const fields: TokenLimitFields = {};
+    if (v.rateLimit) fields.rateLimit = v.rateLimit;
+    if (v.quota) fields.quota = v.quota;
+    if (!v.ok) return { valid: false, code: v.code, identity: p.identity, ...fields };
+    if (row.secret.kind === 'current' && row.secret.retiresOnFirstUse && !req.deferUse) firstUse(row);
+    return withIdentity(
+      {
+        valid: true,
+        code: 'valid',
+        origin: row.type === 'public' ? req.origin : null,
+        secret: row.secret.kind,
+        ...(warnings !== null ? { warnings } : {}),
+        ...p.identity,
+        ...fields,
+      },
+      p.identity,
+    );
+  }
+
+  function allowed(
+    req: VerifyRequest,
+    row: TokenLookupRow,
+    p: Prepared,
+    warnings: VerifyWarning[] | null,
+  ): VerifyResult {
     if (row.secret.kind === 'current' && row.secret.retiresOnFirstUse && !req.deferUse) firstUse(row);
     if (warnings !== null) {
       return withIdentity(

@@ -79,6 +79,7 @@ export function verifyFromAddressNow(
       origin: req.origin,
       permission: req.permission,
       ip: req.ip,
+      cost: req.cost,
       admitLookup,
       ...(req.deferUse ? { deferUse: true } : {}),
     });

@@ -45,6 +45,7 @@ beforeAll(async () => {
     upstream platform { server 127.0.0.1:${upPort}; keepalive 16; }
     server {
       listen 127.0.0.1:${port};
+      include ${NGINX_SNIPPETS}/refused-location.conf;
       location = /_latchkey_auth {
         proxy_pass http://latchkey/api/v1/forward-auth;
         include ${NGINX_SNIPPETS}/forward-auth-common.conf;
@@ -161,5 +162,43 @@ describe('nginx auth_request → Latchkey → upstream', () => {
     expect(
       (await fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${t.token}` } })).status,
     ).toBe(401);
+  });
+
+  it('a token over its rate limit or quota gets 429 with Retry-After and RateLimit-*; other refusals stay 403', async () => {
+    // A month-long window: no window boundary falls inside the test.
+    const limited = (
+      await createToken(lk, org, {
+        serviceAccountId: saId,
+        rateLimits: [{ name: 'burst', limit: 2, windowSeconds: 7 * 86_400 }],
+      })
+    ).token;
+    const responses = [];
+    for (let i = 0; i < 3; i++)
+      responses.push(await fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${limited}` } }));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(responses[0]!.headers.get('ratelimit-limit')).toBe('2');
+    expect(responses[0]!.headers.get('ratelimit-remaining')).toBe('1');
+    const refused = responses[2]!;
+    expect(refused.headers.get('x-latchkey-code')).toBe('rate_limited');
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const credits = (
+      await createToken(lk, org, { serviceAccountId: saId, quota: { limit: 1, refill: null } })
+    ).token;
+    const spend = () => fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${credits}` } });
+    expect((await spend()).status).toBe(200);
+    const exhausted = await spend();
+    expect(exhausted.status).toBe(429);
+    expect(exhausted.headers.get('x-latchkey-code')).toBe('quota_exhausted');
+    // A quota that never refills has no Retry-After.
+    expect(exhausted.headers.get('retry-after')).toBeNull();
+
+    // Every other 403 is still a 403, with its code.
+    const denied = await fetch(`${nginx.url}/assets/1?bearer_token=${pub}`, {
+      headers: { origin: 'https://evil.example.com' },
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('x-latchkey-code')).toBe('origin_not_allowed');
   });
 });

@@ -75,6 +75,7 @@ beforeAll(async () => {
     upstream platform { server 127.0.0.1:${upPort}; keepalive 16; }
     server {
       listen 127.0.0.1:${port};
+      include ${NGINX_SNIPPETS}/refused-location.conf;
       location = /_latchkey_auth_assets_view {
         proxy_pass http://latchkey/api/v1/forward-auth?permission=assets:view;
         include ${NGINX_SNIPPETS}/forward-auth-common.conf;

@@ -15,6 +15,8 @@ const token: TokenSnapshot = {
   domains: [],
   allowedIps: [],
   enforcement: 'enforce',
+  rateLimits: [],
+  quota: null,
   permissions: null,
   expiresAt: null,
   revokedAt: null,

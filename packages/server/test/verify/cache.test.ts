@@ -11,6 +11,8 @@ const row = (over: Partial<TokenLookupRow>): TokenLookupRow => ({
   domains: [],
   allowedIps: [],
   enforcement: 'enforce',
+  rateLimits: [],
+  quota: null,
   permissions: null,
   expiresAt: null,
   revokedAt: null,

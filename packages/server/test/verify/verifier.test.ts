@@ -18,6 +18,8 @@ function row(over: Partial<TokenLookupRow> = {}): TokenLookupRow {
     domains: [],
     allowedIps: [],
     enforcement: 'enforce',
+    rateLimits: [],
+    quota: null,
     permissions: null,
     expiresAt: null,
     revokedAt: null,

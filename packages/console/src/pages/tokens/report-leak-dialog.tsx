@@ -17,6 +17,9 @@ function replacementBody(r: LeakReport['replacement'], serviceAccountId: string)
     // The leaked token's restrictions carry over: a replacement usable from anywhere would undo them.
     allowedIps: r.allowedIps,
     enforcement: r.enforcement,
+    // And its limits: a leaked value's replacement is no less limited (a new quota starts full).
+    rateLimits: r.rateLimits,
+    quota: r.quota,
     ...(r.permissions ? { permissions: r.permissions } : {}),
   };
 }

@@ -19,6 +19,7 @@ import {
 import { verifyFromAddress } from '../../verify/verify-from-address.js';
 import type { RouteContext, RouteModule } from '../route-context.js';
 import { verifySecretMatches } from '../verify-secret.js';
+import { limitHeaders } from '../verify-answer.js';
 
 // No body: nginx reads auth_request answers header-only and must close an upstream connection whose
 // response has a body — an empty body is what keeps the kept-alive connections to Latchkey alive.
@@ -98,6 +99,8 @@ async function decide(ctx: RouteContext, request: FastifyRequest, reply: Fastify
         // Report-only allowlists: allowed, and what enforcing them would have refused.
         if (r.warnings) reply.header('x-latchkey-warnings', r.warnings.join(','));
       }
+      const limits = limitHeaders(r, Date.now());
+      for (let i = 0; i < limits.length; i += 2) reply.header(limits[i]!, limits[i + 1]!);
     } catch (err) {
       request.log.error({ err }, 'forward-auth failed closed');
       code = 'token_invalid';

@@ -3,6 +3,8 @@ import { requireScope } from '../auth.js';
 import { noBody } from '../no-body.js';
 import {
   Enforcement,
+  QuotaRule,
+  RateLimitList,
   ErrorBody,
   Nullable,
   SafeString,
@@ -146,6 +148,8 @@ export const tokensReportLeakRoute: RouteModule = (app, ctx) => {
                 domains: Type.Array(Type.String()),
                 allowedIps: Type.Array(Type.String()),
                 enforcement: Enforcement,
+                rateLimits: RateLimitList,
+                quota: Nullable(QuotaRule),
                 permissions: Nullable(Type.Array(Type.String())),
               },
               {
@@ -172,6 +176,9 @@ export const tokensReportLeakRoute: RouteModule = (app, ctx) => {
           // Its restrictions too: a replacement that could be used from anywhere would undo them.
           allowedIps: t.allowedIps,
           enforcement: t.enforcement,
+          // And its limits (a new quota starts full: the leaked token's spending was not the customer's).
+          rateLimits: t.rateLimits,
+          quota: t.quota,
           permissions: t.permissions,
         },
       };

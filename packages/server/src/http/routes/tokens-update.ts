@@ -12,7 +12,7 @@ export const tokensUpdateRoute: RouteModule = (app, ctx) => {
       schema: {
         tags: ['tokens'],
         summary:
-          "Change a token's name, domains (public only), IP allowlist, enforcement, permissions or expiry",
+          "Change a token's name, domains (public only), IP allowlist, enforcement, rate limits, quota, permissions or expiry",
         params: TokenParams,
         body: Type.Object(
           {

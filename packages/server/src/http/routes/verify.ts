@@ -39,7 +39,7 @@ export const verifyRoute: RouteModule = (app, ctx) => {
       if (!verifySecretMatches(ctx.config.verifySecret, request.headers[VERIFY_SECRET_HEADER])) {
         throw new AppError('unauthenticated', UNAUTHENTICATED_MESSAGE);
       }
-      const { token, origin, permission, ip } = request.body;
+      const { token, origin, permission, ip, cost } = request.body;
       // The caller passes the browser's Origin (or Referer) as it received it: parsed exactly as
       // forward-auth parses those headers.
       const decided = await verifyFromAddress(ctx, request.ip, {
@@ -47,6 +47,7 @@ export const verifyRoute: RouteModule = (app, ctx) => {
         origin: parseRequestOrigin(origin),
         permission,
         ip,
+        cost,
       });
       if (decided.rateLimited) {
         reply.header('retry-after', String(decided.retryAfterSeconds));

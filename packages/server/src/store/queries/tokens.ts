@@ -1,13 +1,42 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DialectName } from '../dialect.js';
+import type { QuotaRule, RateLimitRule } from '../../domain/token-limits.js';
 import type { Database, TokensTable } from '../schema.js';
 
 export type TokenRow = Selectable<TokensTable>;
-export type TokenRecord = Omit<TokenRow, 'permissions' | 'domains' | 'allowedIps'> & {
+export type TokenRecord = Omit<
+  TokenRow,
+  'permissions' | 'domains' | 'allowedIps' | 'rateLimits' | 'quota'
+> & {
   permissions: string[] | null;
   domains: string[];
   allowedIps: string[];
+  rateLimits: RateLimitRule[];
+  quota: QuotaRule | null;
 };
+type JsonFields = 'permissions' | 'domains' | 'allowedIps' | 'rateLimits' | 'quota';
+
+/** A whole token's JSON columns as stored. */
+function storedJson(t: Pick<TokenRecord, JsonFields>) {
+  return {
+    permissions: t.permissions && JSON.stringify(t.permissions),
+    domains: JSON.stringify(t.domains),
+    allowedIps: JSON.stringify(t.allowedIps),
+    rateLimits: JSON.stringify(t.rateLimits),
+    quota: t.quota && JSON.stringify(t.quota),
+  };
+}
+
+/** A change's JSON columns as stored; fields not given stay absent. */
+function jsonColumns(t: Partial<Pick<TokenRecord, JsonFields>>) {
+  return {
+    ...(t.permissions !== undefined ? { permissions: t.permissions && JSON.stringify(t.permissions) } : {}),
+    ...(t.domains !== undefined ? { domains: JSON.stringify(t.domains) } : {}),
+    ...(t.allowedIps !== undefined ? { allowedIps: JSON.stringify(t.allowedIps) } : {}),
+    ...(t.rateLimits !== undefined ? { rateLimits: JSON.stringify(t.rateLimits) } : {}),
+    ...(t.quota !== undefined ? { quota: t.quota && JSON.stringify(t.quota) } : {}),
+  };
+}
 export interface TokenView extends TokenRecord {
   ownerName: string | null;
   ownerEmail: string | null;
@@ -35,6 +64,8 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
     permissions: row.permissions === null ? null : (JSON.parse(row.permissions) as string[]),
     domains: JSON.parse(row.domains) as string[],
     allowedIps: JSON.parse(row.allowedIps) as string[],
+    rateLimits: JSON.parse(row.rateLimits) as RateLimitRule[],
+    quota: row.quota === null ? null : (JSON.parse(row.quota) as QuotaRule),
   };
 }
 
@@ -81,12 +112,7 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
     async insert(token: TokenRecord): Promise<void> {
       await db
         .insertInto('tokens')
-        .values({
-          ...token,
-          permissions: token.permissions && JSON.stringify(token.permissions),
-          domains: JSON.stringify(token.domains),
-          allowedIps: JSON.stringify(token.allowedIps),
-        })
+        .values({ ...token, ...storedJson(token) })
         .execute();
     },
     /** Several tokens in one statement (the import writes thousands; keep `tokens` to a few hundred). */
@@ -94,14 +120,7 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
       if (tokens.length === 0) return;
       await db
         .insertInto('tokens')
-        .values(
-          tokens.map((t) => ({
-            ...t,
-            permissions: t.permissions && JSON.stringify(t.permissions),
-            domains: JSON.stringify(t.domains),
-            allowedIps: JSON.stringify(t.allowedIps),
-          })),
-        )
+        .values(tokens.map((t) => ({ ...t, ...storedJson(t) })))
         .execute();
     },
     async findInOrg(orgId: string, id: string): Promise<TokenView | undefined> {
@@ -213,6 +232,8 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
           | 'domains'
           | 'allowedIps'
           | 'enforcement'
+          | 'rateLimits'
+          | 'quota'
           | 'permissions'
           | 'expiresAt'
           | 'revokedAt'
@@ -233,15 +254,10 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
         >
       >,
     ): Promise<void> {
-      const { domains, allowedIps, permissions, ...rest } = patch;
+      const { domains, allowedIps, permissions, rateLimits, quota, ...rest } = patch;
       await db
         .updateTable('tokens')
-        .set({
-          ...rest,
-          ...(domains !== undefined ? { domains: JSON.stringify(domains) } : {}),
-          ...(allowedIps !== undefined ? { allowedIps: JSON.stringify(allowedIps) } : {}),
-          ...(permissions !== undefined ? { permissions: permissions && JSON.stringify(permissions) } : {}),
-        })
+        .set({ ...rest, ...jsonColumns({ domains, allowedIps, permissions, rateLimits, quota }) })
         .where('id', '=', id)
         .execute();
     },

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
+import type { QuotaRule, RateLimitRule } from '../../domain/token-limits.js';
 import type { Database } from '../schema.js';
 
 /**
@@ -23,6 +24,9 @@ export interface TokenLookupRow {
   allowedIps: string[];
   /** `report_only`: the origin and IP allowlists warn instead of refusing. */
   enforcement: 'enforce' | 'report_only';
+  /** Named windows (empty: none) and credits (null: none), checked after everything else (issue 15). */
+  rateLimits: readonly RateLimitRule[];
+  quota: QuotaRule | null;
   permissions: string[] | null;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -52,6 +56,7 @@ export interface TokenLookup {
 }
 
 const COLUMNS = `t.id as tokenid, t.org_id as orgid, o.slug as orgslug, t.type as type, t.domains as domains, t.allowed_ips as allowedips, t.enforcement as enforcement,
+       t.rate_limits as ratelimits, t.quota as quota,
        t.permissions as permissions,
        t.expires_at as expiresat, t.revoked_at as revokedat, t.suspended_at as suspendedat,
        t.owner_service_account_id as ownersaid, t.owner_user_id as owneruserid,
@@ -97,6 +102,8 @@ interface RawRow {
   domains: string;
   allowedips: string;
   enforcement: 'enforce' | 'report_only';
+  ratelimits: string;
+  quota: string | null;
   permissions: string | null;
   expiresat: string | null;
   revokedat: string | null;
@@ -129,6 +136,13 @@ function parseList(raw: string): string[] {
   return list;
 }
 
+/** Limits as stored: most tokens have none, and '[]' is parsed once (the list is frozen, like the lists above). */
+const NO_RATE_LIMITS: readonly RateLimitRule[] = Object.freeze([]);
+function parseRateLimits(raw: string): readonly RateLimitRule[] {
+  if (raw === '[]') return NO_RATE_LIMITS;
+  return Object.freeze((JSON.parse(raw) as RateLimitRule[]).map((r) => Object.freeze(r)));
+}
+
 /**
  * The driver makes new strings for every row, so a cache of 100,000 tokens of one org held 100,000 copies
  * of its id, slug, owner and role: about 200 of the ~490 bytes each cached token cost
@@ -153,6 +167,8 @@ function fromRaw(r: RawRow): TokenLookupRow {
     domains: parseList(r.domains),
     allowedIps: parseList(r.allowedips),
     enforcement: shared(r.enforcement),
+    rateLimits: parseRateLimits(r.ratelimits),
+    quota: r.quota === null ? null : (Object.freeze(JSON.parse(r.quota)) as QuotaRule),
     permissions: r.permissions === null ? null : parseList(r.permissions),
     expiresAt: r.expiresat,
     revokedAt: r.revokedat,

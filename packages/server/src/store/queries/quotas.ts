@@ -1,0 +1,99 @@
+import { sql, type Kysely } from 'kysely';
+import { refillsDue, type QuotaRule } from '../../domain/token-limits.js';
+import type { Database } from '../schema.js';
+
+export interface QuotaBalance {
+  remaining: number;
+  refilledAt: string;
+}
+
+/** The balance with the refills due by `nowMs` counted (what a spend now would start from). */
+export function balanceNow(rule: QuotaRule, b: QuotaBalance, nowMs: number): number {
+  if (!rule.refill) return b.remaining;
+  const due = refillsDue(rule.refill.interval, Date.parse(b.refilledAt), nowMs);
+  return due === 0 ? b.remaining : Math.min(rule.limit, b.remaining + due * rule.refill.amount);
+}
+
+/**
+ * Quota balances (issue 15). A spend is exact under any concurrency, on both stores and across instances:
+ * it is one conditional UPDATE (`remaining >= cost`), which PostgreSQL re-checks on the row it locked and
+ * SQLite runs under its write lock — two verifiers can never both spend the last credit. A refill due is
+ * applied first by a compare-and-set on `refilled_at`, so only one of them applies it, and it adds to the
+ * balance in SQL (a spend between the read and the refill is not lost).
+ */
+export function quotaQueries(db: Kysely<Database>) {
+  const read = (tokenId: string) =>
+    db
+      .selectFrom('tokenQuotas')
+      .select(['remaining', 'refilledAt'])
+      .where('tokenId', '=', tokenId)
+      .executeTakeFirst();
+
+  return {
+    /** Sets a token's balance (a quota set or changed), counting refills from `at`. */
+    async set(tokenId: string, remaining: number, at: string): Promise<void> {
+      await db
+        .insertInto('tokenQuotas')
+        .values({ tokenId, remaining, refilledAt: at })
+        .onConflict((oc) => oc.column('tokenId').doUpdateSet({ remaining, refilledAt: at }))
+        .execute();
+    },
+    async remove(tokenId: string): Promise<void> {
+      await db.deleteFrom('tokenQuotas').where('tokenId', '=', tokenId).execute();
+    },
+    async balances(tokenIds: readonly string[]): Promise<Map<string, QuotaBalance>> {
+      const out = new Map<string, QuotaBalance>();
+      if (tokenIds.length === 0) return out;
+      const rows = await db
+        .selectFrom('tokenQuotas')
+        .select(['tokenId', 'remaining', 'refilledAt'])
+        .where('tokenId', 'in', tokenIds)
+        .execute();
+      for (const r of rows) out.set(r.tokenId, { remaining: Number(r.remaining), refilledAt: r.refilledAt });
+      return out;
+    },
+    /** Spends `cost` credits if that many are left: the balance after, or null (and what is left) when not. */
+    async spend(
+      tokenId: string,
+      rule: QuotaRule,
+      cost: number,
+      nowMs: number,
+    ): Promise<{ spent: boolean; remaining: number }> {
+      let row = await read(tokenId);
+      if (!row) {
+        // A quota whose balance row is missing (it cannot be, short of a hand edit): it starts full.
+        await db
+          .insertInto('tokenQuotas')
+          .values({ tokenId, remaining: rule.limit, refilledAt: new Date(nowMs).toISOString() })
+          .onConflict((oc) => oc.column('tokenId').doNothing())
+          .execute();
+        row = await read(tokenId);
+        if (!row) return { spent: false, remaining: 0 };
+      }
+      if (rule.refill) {
+        const due = refillsDue(rule.refill.interval, Date.parse(row.refilledAt), nowMs);
+        if (due > 0) {
+          const add = due * rule.refill.amount;
+          await db
+            .updateTable('tokenQuotas')
+            .set({
+              remaining: sql<number>`case when remaining + ${add} > ${rule.limit} then ${rule.limit} else remaining + ${add} end`,
+              refilledAt: new Date(nowMs).toISOString(),
+            })
+            .where('tokenId', '=', tokenId)
+            .where('refilledAt', '=', row.refilledAt)
+            .execute();
+        }
+      }
+      const spent = await db
+        .updateTable('tokenQuotas')
+        .set({ remaining: sql<number>`remaining - ${cost}` })
+        .where('tokenId', '=', tokenId)
+        .where('remaining', '>=', cost)
+        .returning('remaining')
+        .executeTakeFirst();
+      if (spent) return { spent: true, remaining: Number(spent.remaining) };
+      return { spent: false, remaining: Number((await read(tokenId))?.remaining ?? 0) };
+    },
+  };
+}
