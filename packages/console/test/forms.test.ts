@@ -18,6 +18,8 @@ const base: TokenFormValues = {
   domains: [],
   allowedIps: [],
   enforcement: 'enforce',
+  rateLimits: [],
+  quota: null,
   permissions: [],
   expiresAt: '',
 };

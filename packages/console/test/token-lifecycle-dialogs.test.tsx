@@ -224,4 +224,42 @@ describe('Edit dialog', () => {
     ]);
     await waitFor(() => expect(onClose).toHaveBeenCalled());
   });
+
+  it('adds a rate limit; the untouched quota is not sent again', async () => {
+    const writes = fakeApi({ 'PATCH /api/v1/orgs/acme/tokens/tok_1': { ...token(), status: 200 } });
+    renderWith(
+      <EditTokenModal
+        org="acme"
+        token={token({
+          quota: { limit: 500, refill: null, remaining: 120, refillAt: null },
+        })}
+        onClose={() => {}}
+      />,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Add rate limit' }));
+    const limit = screen.getByRole('textbox', { name: 'Window 1 limit' });
+    await userEvent.clear(limit);
+    await userEvent.type(limit, '20');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(writes).toHaveLength(1));
+    expect(writes[0]!.body).toEqual({ rateLimits: [{ name: 'burst', limit: 20, windowSeconds: 1 }] });
+  });
+
+  it('turning the quota off sends quota: null', async () => {
+    const writes = fakeApi({ 'PATCH /api/v1/orgs/acme/tokens/tok_1': { ...token(), status: 200 } });
+    renderWith(
+      <EditTokenModal
+        org="acme"
+        token={token({
+          quota: { limit: 500, refill: { interval: 'day', amount: 100 }, remaining: 120, refillAt: null },
+        })}
+        onClose={() => {}}
+      />,
+    );
+    expect(screen.getByRole('textbox', { name: 'Refill amount' })).toBeTruthy();
+    await userEvent.click(screen.getByRole('switch', { name: /Quota of credits/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(writes).toHaveLength(1));
+    expect(writes[0]!.body).toEqual({ quota: null });
+  });
 });

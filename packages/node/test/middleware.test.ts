@@ -8,6 +8,7 @@ import {
   LatchkeyRefusedError,
   latchkeyExpress,
   latchkeyFastify,
+  createGuard,
   remoteVerifier,
   type DecisionSource,
 } from '../src/index.js';
@@ -299,6 +300,108 @@ describe("IP allowlists: the framework's request address is checked (issue 15)",
         server.close();
       }
     }
+  });
+});
+
+describe('rate limits and quotas (issue 15): 429 with Retry-After and RateLimit-* headers', () => {
+  it('Fastify and Express, remote and embedded: allowed with the headers, then 429 rate_limited / quota_exhausted', async () => {
+    const sa = await createServiceAccount(lk, org, 'metered-platform', {
+      roleId: await roleId(lk, org, 'Admin'),
+    });
+    for (const [name, makeSource] of sources) {
+      const fastify = await fastifyPlatform(makeSource());
+      const { url, server } = await expressPlatform(makeSource());
+      try {
+        const viaFastify = async (token: string) => {
+          const res = await fastify.inject({
+            method: 'GET',
+            url: '/assets',
+            headers: { authorization: `Bearer ${token}` },
+          });
+          return { status: res.statusCode, header: (h: string) => res.headers[h] as string | undefined };
+        };
+        const viaExpress = async (token: string) => {
+          const res = await fetch(`${url}/assets`, { headers: { authorization: `Bearer ${token}` } });
+          return { status: res.status, header: (h: string) => res.headers.get(h) ?? undefined };
+        };
+        for (const via of [viaFastify, viaExpress]) {
+          // A week-long window: none ends during the test.
+          const limited = (
+            await createToken(lk, org, {
+              serviceAccountId: sa.id,
+              rateLimits: [{ name: 'week', limit: 2, windowSeconds: 7 * 86_400 }],
+            })
+          ).token;
+          const first = await via(limited);
+          expect([name, first.status]).toEqual([name, 200]);
+          expect(first.header('ratelimit-limit')).toBe('2');
+          expect(first.header('ratelimit-remaining')).toBe('1');
+          expect(Number(first.header('ratelimit-reset'))).toBeGreaterThan(0);
+          expect((await via(limited)).status).toBe(200);
+          const over = await via(limited);
+          expect(over.status).toBe(429);
+          expect(over.header('x-latchkey-code')).toBe('rate_limited');
+          expect(over.header('ratelimit-remaining')).toBe('0');
+          expect(Number(over.header('retry-after'))).toBeGreaterThan(0);
+
+          const credits = (
+            await createToken(lk, org, {
+              serviceAccountId: sa.id,
+              quota: { limit: 1, refill: { interval: 'day', amount: 1 } },
+            })
+          ).token;
+          expect((await via(credits)).status).toBe(200);
+          const spent = await via(credits);
+          expect(spent.status).toBe(429);
+          expect(spent.header('x-latchkey-code')).toBe('quota_exhausted');
+          // Until the next UTC midnight.
+          expect(Number(spent.header('retry-after'))).toBeLessThanOrEqual(86_400);
+        }
+      } finally {
+        await fastify.close();
+        server.close();
+      }
+    }
+  });
+
+  it('the remote cache never reuses an allow for a token with limits: every use is counted', async () => {
+    const sa = await createServiceAccount(lk, org, 'metered-cached', {
+      roleId: await roleId(lk, org, 'Admin'),
+    });
+    const { token } = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      quota: { limit: 3, refill: null },
+    });
+    const source = remoteVerifier({ url: lkUrl, cacheTtlMs: 60_000 });
+    const seen = [];
+    for (let i = 0; i < 4; i++) {
+      const d = await source.decide({ token, origin: null });
+      seen.push(d.valid ? d.quota?.remaining : d.code);
+    }
+    expect(seen).toEqual([2, 1, 0, 'quota_exhausted']);
+  });
+
+  it('passes the cost the guard is given, fixed or per request, remote and embedded', async () => {
+    const sa = await createServiceAccount(lk, org, 'metered-cost', {
+      roleId: await roleId(lk, org, 'Admin'),
+    });
+    const { token } = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      quota: { limit: 10, refill: null },
+    });
+    const req = (url: string) => ({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    const remote = createGuard({ source: remoteVerifier({ url: lkUrl }), cost: 4 });
+    expect(await remote(req('/a'))).toMatchObject({ kind: 'allow' });
+    const perRequest = createGuard({
+      source: fromVerifier(lk.verifier),
+      cost: (r) => (r.url.startsWith('/bulk') ? 5 : 1),
+    });
+    expect(await perRequest(req('/bulk'))).toMatchObject({ kind: 'allow' });
+    // 10 − 4 − 5 = 1 left: a bulk call is refused, a single one passes.
+    expect(await perRequest(req('/bulk'))).toMatchObject({ kind: 'deny', status: 429 });
+    expect(await perRequest(req('/one'))).toMatchObject({ kind: 'allow' });
+    const check = await fromVerifier(lk.verifier).decide({ token, origin: null, cost: 0 });
+    expect(check.valid && check.quota?.remaining).toBe(0);
   });
 });
 

@@ -35,6 +35,8 @@ export interface TokenFormValues {
   domains: string[];
   allowedIps: string[];
   enforcement: 'enforce' | 'report_only';
+  rateLimits: { name: string; limit: number; windowSeconds: number }[];
+  quota: { limit: number; refill: { interval: 'day' | 'month'; amount: number } | null } | null;
   permissions: string[];
   expiresAt: string;
 }

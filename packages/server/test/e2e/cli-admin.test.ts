@@ -146,6 +146,65 @@ describe('latchkey token', () => {
     expect(badMode.code).toBe(2);
   });
 
+  it('rate limits and quotas: set on create, changed and removed on update; bad text is a usage error', async () => {
+    type Limited = {
+      id: string;
+      rateLimits: { name: string; limit: number; windowSeconds: number }[];
+      quota: { limit: number; remaining: number; refill: { interval: string; amount: number } | null } | null;
+    };
+    const created = await json<{ item: Limited }>(
+      'token',
+      'create',
+      'metered',
+      '--service-account',
+      'shop-bot',
+      '--rate-limit',
+      'burst=50/1',
+      '--rate-limit',
+      'daily=10000/86400',
+      '--quota',
+      '1000',
+      '--quota-refill',
+      '1000/month',
+    );
+    expect(created.item).toMatchObject({
+      rateLimits: [
+        { name: 'burst', limit: 50, windowSeconds: 1 },
+        { name: 'daily', limit: 10_000, windowSeconds: 86_400 },
+      ],
+      quota: { limit: 1000, remaining: 1000, refill: { interval: 'month', amount: 1000 } },
+    });
+    const id = created.item.id;
+    const changed = await json<Limited>(
+      'token',
+      'update',
+      id,
+      '--rate-limit',
+      'minute=100/60',
+      '--quota',
+      '5',
+    );
+    expect(changed).toMatchObject({
+      rateLimits: [{ name: 'minute', limit: 100, windowSeconds: 60 }],
+      quota: { limit: 5, refill: null },
+    });
+    const removed = await json<Limited>('token', 'update', id, '--rate-limit', 'none', '--quota', 'none');
+    expect(removed).toMatchObject({ rateLimits: [], quota: null });
+    for (const args of [
+      ['--rate-limit', '50/1'],
+      ['--quota', 'lots'],
+      ['--quota-refill', '10/year'],
+      ['--quota-refill', '10/day'],
+    ]) {
+      const bad = await cli('token', 'update', id, ...args);
+      expect(bad.code, args.join(' ')).toBe(2);
+    }
+    // The server's rules are the server's: a refill above the limit is refused with its message.
+    const refused = await cli('token', 'update', id, '--quota', '5', '--quota-refill', '6/day');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/validation_failed: .*more than the quota's limit/);
+  });
+
   it('refusals exit 1, usage errors exit 2, an unreachable server exits 1 with a hint', async () => {
     const noSa = await cli('token', 'create', 'x', '--service-account', 'nobody');
     expect(noSa.code).toBe(1);

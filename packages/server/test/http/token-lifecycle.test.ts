@@ -511,6 +511,8 @@ describe('report a leak', () => {
       type: 'public',
       name: 'widget',
       domains: ['https://shop.example'],
+      rateLimits: [{ name: 'burst', limit: 100, windowSeconds: 1 }],
+      quota: { limit: 1000, refill: { interval: 'month', amount: 1000 } },
     });
     const r = (await rotate(t.item.id, { retire: 'at', at: '2026-06-02T00:00:00Z' })).json() as Rotated;
     expect((await check(r.token, 'https://shop.example')).code).toBe('valid');
@@ -536,6 +538,9 @@ describe('report a leak', () => {
       domains: ['https://shop.example'],
       allowedIps: [],
       enforcement: 'enforce',
+      // Its limits too; the replacement's quota starts full.
+      rateLimits: [{ name: 'burst', limit: 100, windowSeconds: 1 }],
+      quota: { limit: 1000, refill: { interval: 'month', amount: 1000 } },
       permissions: null,
     });
     expect((await check(r.token, 'https://shop.example')).code).toBe('token_revoked');
@@ -543,6 +548,10 @@ describe('report a leak', () => {
     // The replacement body creates a working token with the same settings.
     const again = await call(lk, org.admin, 'POST', base(), body.replacement);
     expect(again.statusCode, again.body).toBe(201);
+    expect(again.json().item).toMatchObject({
+      rateLimits: [{ name: 'burst', limit: 100, windowSeconds: 1 }],
+      quota: { limit: 1000, remaining: 1000 },
+    });
     expect((await check(again.json().token, 'https://shop.example')).code).toBe('valid');
     const log = await call(
       lk,

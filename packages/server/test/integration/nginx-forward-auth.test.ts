@@ -174,7 +174,9 @@ describe('nginx auth_request → Latchkey → upstream', () => {
     ).token;
     const responses = [];
     for (let i = 0; i < 3; i++)
-      responses.push(await fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${limited}` } }));
+      responses.push(
+        await fetch(`${nginx.url}/assets/1`, { headers: { authorization: `Bearer ${limited}` } }),
+      );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 429]);
     expect(responses[0]!.headers.get('ratelimit-limit')).toBe('2');
     expect(responses[0]!.headers.get('ratelimit-remaining')).toBe('1');

@@ -64,8 +64,11 @@ describe('rate limits with an injected clock', () => {
   it('a changed limit starts a fresh count on this instance; leases are a twentieth of the limit', async () => {
     const now = T0;
     const limits = createRateLimits({ now: () => now });
-    for (let i = 0; i < 2; i++) await settle(limits.admit('tok_d', [{ name: 'w', limit: 2, windowSeconds: 60 }]));
-    expect((await settle(limits.admit('tok_d', [{ name: 'w', limit: 2, windowSeconds: 60 }]))).ok).toBe(false);
+    for (let i = 0; i < 2; i++)
+      await settle(limits.admit('tok_d', [{ name: 'w', limit: 2, windowSeconds: 60 }]));
+    expect((await settle(limits.admit('tok_d', [{ name: 'w', limit: 2, windowSeconds: 60 }]))).ok).toBe(
+      false,
+    );
     // Raised to 4: the store kept the 2 spent in this window, so 2 more.
     const raised = [];
     for (let i = 0; i < 3; i++)

@@ -21,6 +21,7 @@ import {
   type TokenFormValues,
 } from '../../validation/forms';
 import { DialogActions } from '../../components/dialog-actions';
+import { LimitFields } from './limit-fields';
 import { RestrictionFields } from './restriction-fields';
 
 /** The Add Token form: every field; the service account is required and public tokens need domains. */
@@ -46,6 +47,8 @@ export function AddTokenModal({
       domains: [],
       allowedIps: [],
       enforcement: 'enforce',
+      rateLimits: [],
+      quota: null,
       permissions: [],
       expiresAt: '',
     },
@@ -63,6 +66,8 @@ export function AddTokenModal({
           ...(v.type === 'public' ? { domains: v.domains } : {}),
           ...(v.allowedIps.length > 0 ? { allowedIps: v.allowedIps } : {}),
           ...(v.enforcement !== 'enforce' ? { enforcement: v.enforcement } : {}),
+          ...(v.rateLimits.length > 0 ? { rateLimits: v.rateLimits } : {}),
+          ...(v.quota ? { quota: v.quota } : {}),
           ...(v.permissions.length > 0 ? { permissions: v.permissions } : {}),
           ...(v.expiresAt ? { expiresAt: new Date(v.expiresAt).toISOString() } : {}),
         },
@@ -147,6 +152,12 @@ export function AddTokenModal({
             onAllowedIps={(v) => form.setFieldValue('allowedIps', v)}
             enforcement={form.values.enforcement}
             onEnforcement={(v) => form.setFieldValue('enforcement', v)}
+          />
+          <LimitFields
+            rateLimits={form.values.rateLimits}
+            onRateLimits={(v) => form.setFieldValue('rateLimits', v)}
+            quota={form.values.quota}
+            onQuota={(v) => form.setFieldValue('quota', v)}
           />
           <MultiSelect
             label="Permissions"

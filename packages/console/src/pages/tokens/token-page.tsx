@@ -7,11 +7,20 @@ import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
 import { ErrorState, Loading } from '../../components/states';
 import { useTokenActions } from './token-actions';
+import { describeRateLimit } from './limit-fields';
 import { ReportOnlyPanel } from './report-only-panel';
 import { TokenHistory } from './token-history';
 import { previousValueText, timeText, TokenStatusBadges } from './token-status';
 
 const when = (iso: string | null, otherwise: string) => (iso ? timeText(iso) : otherwise);
+
+/** "812 of 1,000 credits left · refills 1,000 every month, next 1 Jul 2026". */
+function quotaText(q: NonNullable<TokenDetail['quota']>): string {
+  const n = (x: number) => x.toLocaleString('en');
+  const left = `${n(q.remaining)} of ${n(q.limit)} credits left`;
+  if (!q.refill || !q.refillAt) return `${left} · never refills`;
+  return `${left} · refills ${n(q.refill.amount)} every ${q.refill.interval}, next ${when(q.refillAt, '')}`;
+}
 
 /** One token: its state (suspended, compromised, a previous value still working), its settings and its actions. */
 export function TokenPage() {
@@ -144,6 +153,8 @@ function TokenFacts({ token: t }: { token: TokenDetail }) {
       'Allowlists',
       t.enforcement === 'enforce' ? 'enforced' : 'report-only: nothing is refused for origin or address',
     ],
+    ['Rate limits', t.rateLimits.length ? t.rateLimits.map(describeRateLimit).join(' · ') : 'none'],
+    ['Quota', t.quota ? quotaText(t.quota) : 'none'],
     [
       'Permissions',
       `${t.effectivePermissions.join(', ') || 'none'}${t.permissions ? '' : ' (all of its role)'}`,

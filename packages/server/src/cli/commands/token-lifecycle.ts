@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { printOut, printTable } from '../remote/output.js';
 import { remoteCommand, run, UsageError } from '../remote/remote-command.js';
 import type { Token } from '../remote/types.js';
+import { limitFlags } from './token-limit-options.js';
 
 /** What `token rotate/suspend/resume/report-leak` print about the token afterwards. */
 const lifecycleColumns: [string, (t: Token) => unknown][] = [
@@ -123,8 +124,9 @@ export function addTokenLifecycleCommands(token: Command): void {
             const permissions = x.permissions ? ` --permissions ${x.permissions.join(',')}` : '';
             const ips = x.allowedIps.length > 0 ? ` --allowed-ips ${x.allowedIps.join(',')}` : '';
             const enforcement = x.enforcement === 'enforce' ? '' : ` --enforcement ${x.enforcement}`;
+            const limits = limitFlags(x);
             process.stdout.write(
-              `\nrevoked. Create a replacement with the same settings:\n  latchkey token create ${JSON.stringify(x.name)} --service-account ${owner} --type ${x.type}${domains}${ips}${enforcement}${permissions}\n`,
+              `\nrevoked. Create a replacement with the same settings:\n  latchkey token create ${JSON.stringify(x.name)} --service-account ${owner} --type ${x.type}${domains}${ips}${enforcement}${limits}${permissions}\n`,
             );
           });
         }),

@@ -5,6 +5,7 @@ import { memberIdByEmail, serviceAccountId } from './lookups.js';
 import { addTokenHygieneCommands } from './token-hygiene.js';
 import { addTokenLifecycleCommands } from './token-lifecycle.js';
 import { readImportFile } from './token-file.js';
+import { limitOptions, limitSettings, type LimitOptionValues } from './token-limit-options.js';
 import { inOrg, type Token, type TokenPage, type TokenQuery } from '../remote/types.js';
 
 const columns: [string, (t: Token) => unknown][] = [
@@ -78,6 +79,9 @@ export function tokenCommand(): Command {
       .option('--domains <origins>', 'comma-separated allowed origins (public tokens)', list)
       .option('--allowed-ips <ranges>', 'comma-separated addresses or CIDR ranges it may be used from', list)
       .addOption(enforcementOption())
+      .addOption(limitOptions.rateLimit())
+      .addOption(limitOptions.quota())
+      .addOption(limitOptions.quotaRefill())
       .option('--permissions <permissions>', 'comma-separated, e.g. assets:view', list)
       .option('--expires-at <iso-date>')
       .addHelpText(
@@ -93,6 +97,7 @@ export function tokenCommand(): Command {
             ...(o.domains ? { domains: o.domains } : {}),
             ...(o.allowedIps ? { allowedIps: o.allowedIps } : {}),
             ...(o.enforcement ? { enforcement: o.enforcement } : {}),
+            ...limitSettings(o),
             ...(o.permissions ? { permissions: o.permissions } : {}),
             ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
           };
@@ -121,18 +126,21 @@ export function tokenCommand(): Command {
   token.addCommand(
     remoteCommand(
       'update',
-      "Change a token's name, domains, IP allowlist, enforcement, permissions or expiry",
+      "Change a token's name, domains, IP allowlist, enforcement, rate limits, quota, permissions or expiry",
     )
       .argument('<token-id>')
       .option('--name <name>')
       .option('--domains <origins>', 'comma-separated (replaces the list)', list)
       .option('--allowed-ips <ranges>', 'comma-separated (replaces the list); "none": from anywhere', list)
       .addOption(enforcementOption())
+      .addOption(limitOptions.rateLimit())
+      .addOption(limitOptions.quota())
+      .addOption(limitOptions.quotaRefill())
       .option('--permissions <permissions>', 'comma-separated (replaces the list)', list)
       .option('--expires-at <iso-date>', 'or "never"')
       .addHelpText(
         'after',
-        '\nExamples:\n  latchkey token update tok_… --org acme --domains https://a.acme.com,https://b.acme.com\n  latchkey token update tok_… --org acme --allowed-ips 203.0.113.0/24 --enforcement report_only',
+        '\nExamples:\n  latchkey token update tok_… --org acme --domains https://a.acme.com,https://b.acme.com\n  latchkey token update tok_… --org acme --allowed-ips 203.0.113.0/24 --enforcement report_only\n  latchkey token update tok_… --org acme --rate-limit burst=50/1 --rate-limit daily=10000/86400 --quota 100000 --quota-refill 100000/month',
       )
       .action(
         run(async (r, o: TokenSettingOptions & { name?: string }, id: string) => {
@@ -143,12 +151,13 @@ export function tokenCommand(): Command {
               ? { allowedIps: o.allowedIps.length === 1 && o.allowedIps[0] === 'none' ? [] : o.allowedIps }
               : {}),
             ...(o.enforcement ? { enforcement: o.enforcement } : {}),
+            ...limitSettings(o),
             ...(o.permissions ? { permissions: o.permissions } : {}),
             ...(o.expiresAt ? { expiresAt: o.expiresAt === 'never' ? null : o.expiresAt } : {}),
           };
           if (Object.keys(body).length === 0)
             throw new UsageError(
-              'nothing to change: give --name, --domains, --allowed-ips, --enforcement, --permissions or --expires-at',
+              'nothing to change: give --name, --domains, --allowed-ips, --enforcement, --rate-limit, --quota, --permissions or --expires-at',
             );
           const t = await r.call(
             r.api.PATCH('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org: r.org, id } }, body }),
@@ -262,7 +271,7 @@ function enforcementOption(): Option {
 }
 
 /** The options create and update share (commander's parsed values). */
-interface TokenSettingOptions {
+interface TokenSettingOptions extends LimitOptionValues {
   domains?: string[];
   allowedIps?: string[];
   enforcement?: 'enforce' | 'report_only';
