@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leaseSize } from '../../src/verify/rate-limits.js';
 import { api, waitUntil } from '../helpers/cluster.js';
 import { createTestDatabase, TEST_STORE, type TestDatabase } from '../helpers/database.js';
 import { runCli, startServer, type Server } from '../helpers/process.js';
@@ -91,13 +92,13 @@ describe('latchkey serve --workers 2', () => {
   let admin: string;
   let serviceAccountId: string;
 
-  const createToken = async (name: string) => {
+  const createToken = async (name: string, settings: Record<string, unknown> = {}) => {
     const res = await api<{ token: string; item: { id: string } }>(
       server,
       admin,
       'POST',
       '/orgs/workers/tokens',
-      { name, type: 'private', serviceAccountId },
+      { name, type: 'private', serviceAccountId, ...settings },
     );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return { id: res.body.item.id, token: res.body.token };
@@ -160,6 +161,25 @@ describe('latchkey serve --workers 2', () => {
     ).toBe(true);
     for (const a of answers) expect(['valid', 'token_revoked']).toContain(a.code);
   }, 90_000);
+
+  it('rate limits and quotas hold across the workers (counted in the primary, credits in the database)', async () => {
+    const limit = 40;
+    const limited = await createToken('limited', {
+      rateLimits: [{ name: 'week', limit, windowSeconds: 7 * 86_400 }],
+    });
+    // Fresh connections: the kernel spreads them over both workers.
+    const answers = await verifyMany(server.url, limited.token, 120, 8);
+    const admitted = answers.filter((a) => a.code === 'valid').length;
+    console.log(`[workers ${TEST_STORE}] rate limit ${limit}: ${admitted} of ${answers.length} admitted`);
+    expect(admitted).toBeLessThanOrEqual(limit);
+    expect(admitted).toBeGreaterThanOrEqual(limit - Math.ceil(2 * 1.25 * leaseSize(limit)));
+    expect(answers.filter((a) => a.code === 'rate_limited')).toHaveLength(answers.length - admitted);
+
+    const metered = await createToken('metered', { quota: { limit: 30, refill: null } });
+    const spent = await verifyMany(server.url, metered.token, 60, 8);
+    expect(spent.filter((a) => a.code === 'valid')).toHaveLength(30);
+    expect(spent.filter((a) => a.code === 'quota_exhausted')).toHaveLength(30);
+  }, 60_000);
 
   it('retire=on_first_use: the new value’s first use on one worker retires the old value on every worker', async () => {
     const { id, token: old } = await createToken('rotated-soon');
