@@ -17,7 +17,7 @@ export function fromVerifier(verifier: Verifier): DecisionSource {
         ...(r.quota ? { quota: r.quota } : {}),
       };
       if (!r.valid) {
-        const retryAfter = limitRetryAfter(r.code, limits, Date.now());
+        const retryAfter = limitRetryAfter(r.code, limits, verifier.now());
         return { valid: false, code: r.code, ...limits, ...(retryAfter ? { retryAfter } : {}) };
       }
       return {

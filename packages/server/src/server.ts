@@ -26,6 +26,7 @@ import type { LimitStore } from './services/limit-store.js';
 import { Redis } from 'ioredis';
 import { createRateLimits } from './verify/rate-limits.js';
 import { createTokenLimits } from './verify/token-limits.js';
+import { createQuotaSpender } from './store/queries/quotas.js';
 
 export interface Latchkey {
   app: App;
@@ -157,7 +158,7 @@ export async function createLatchkey(
     // Rate limits count in Redis (every instance), the cluster primary (this server's workers) or memory.
     const limits = createTokenLimits({
       rateLimits: createRateLimits({ redis, cluster: opts.worker !== undefined && !redis, now: nowMs }),
-      spend: (tokenId, rule, cost, t) => store.quotas.spend(tokenId, rule, cost, t),
+      spend: createQuotaSpender(handle),
       now: nowMs,
     });
     const verifier = createVerifier({

@@ -283,12 +283,12 @@ export function createHotHandler(deps: HotHandlerDeps) {
         if (r.type === 'public' && r.origin)
           built.push('access-control-allow-origin', r.origin, 'vary', 'Origin');
         if (r.warnings) built.push('x-latchkey-warnings', r.warnings.join(','));
-        if (hasLimits(r)) built.push(...limitHeaders(r, Date.now()));
+        if (hasLimits(r)) built.push(...limitHeaders(r, deps.verifier.now()));
         built.push('x-latchkey-code', code, 'content-length', '0');
         headers = built;
       }
     } else if (r !== null && hasLimits(r)) {
-      headers = [...limitHeaders(r, Date.now()), 'x-latchkey-code', code, 'content-length', '0'];
+      headers = [...limitHeaders(r, deps.verifier.now()), 'x-latchkey-code', code, 'content-length', '0'];
     } else {
       headers = denialHeaders(code, rateLimited);
     }

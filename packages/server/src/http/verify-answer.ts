@@ -8,7 +8,7 @@ import {
   VERIFY_WARNINGS,
   type VerifyCode,
 } from '@latchkey/protocol';
-import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
+import { IDENTITY, identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
 import { Nullable, StringEnum, TokenType } from './schemas.js';
 
 /**
@@ -137,30 +137,59 @@ export interface PreparedAnswer {
   body: string;
   /** Its Content-Length (bytes, not characters). */
   length: string;
+  bytes: number;
 }
 const denials = new Map<VerifyCode, PreparedAnswer>();
 const valids = new WeakMap<VerifyIdentity, PreparedAnswer>();
 
 function prepare(r: VerifyResult): PreparedAnswer {
   const body = serializeAnswer(verifyAnswerObject(r));
-  return { body, length: String(Buffer.byteLength(body)) };
+  const bytes = Buffer.byteLength(body);
+  return { body, length: String(bytes), bytes };
+}
+
+/**
+ * `,"rateLimit":{…}` and `,"quota":{…}` exactly as the serializer writes them: they are the schema's last
+ * properties, so a limited answer is its token's (or its code's) prepared answer with these before the
+ * closing brace — no serialisation per request. Window names are `[a-z0-9_-]` and times ISO 8601, so the
+ * text is ASCII and needs no escaping (test/http/hot-path-parity.test.ts compares the bytes).
+ */
+function limitSuffix(r: VerifyResult): string {
+  let out = '';
+  const w = r.rateLimit;
+  if (w)
+    out += `,"rateLimit":{"name":"${w.name}","limit":${w.limit},"remaining":${w.remaining},"resetAt":"${w.resetAt}"}`;
+  const q = r.quota;
+  if (q)
+    out += `,"quota":{"limit":${q.limit},"remaining":${q.remaining},"refillAt":${q.refillAt === null ? 'null' : `"${q.refillAt}"`}}`;
+  return out;
+}
+
+function withLimits(base: PreparedAnswer, r: VerifyResult): PreparedAnswer {
+  const suffix = limitSuffix(r);
+  const bytes = base.bytes + suffix.length;
+  return { body: `${base.body.slice(0, -1)}${suffix}}`, length: String(bytes), bytes };
 }
 
 /** The 200 answer for a decision, ready to write. */
 export function verifyAnswer(r: VerifyResult): PreparedAnswer {
-  // A token's limits change with every verification: built for this answer.
-  if (r.rateLimit !== undefined || r.quota !== undefined) return prepare(r);
+  const limited = r.rateLimit !== undefined || r.quota !== undefined;
   if (!r.valid) {
     let answer = denials.get(r.code);
-    if (!answer) denials.set(r.code, (answer = prepare(r)));
-    return answer;
+    // The prepared denial is the one without limits: made from the code alone.
+    if (!answer) denials.set(r.code, (answer = prepare({ valid: false, code: r.code })));
+    return limited ? withLimits(answer, r) : answer;
   }
   const id = identityOf(r);
   // A report-only warning depends on the request, not only on the token: built for this answer.
   if (id === undefined || r.warnings) return prepare(r);
   let answer = valids.get(id);
-  if (!answer) valids.set(id, (answer = prepare(r)));
-  return answer;
+  if (!answer) {
+    // The token's answer without its limits' state (the result's own identity carried over).
+    const { rateLimit: _w, quota: _q, ...plain } = r;
+    valids.set(id, (answer = prepare(Object.defineProperty(plain, IDENTITY, { value: id }) as VerifyResult)));
+  }
+  return limited ? withLimits(answer, r) : answer;
 }
 
 /**

@@ -33,8 +33,8 @@ export interface RateLimitState {
   limit: number;
   /** What is left in the window: this instance's slice plus what the store had left at its last answer. */
   remaining: number;
-  /** When the window ends (ms since the epoch). */
-  resetAtMs: number;
+  /** When the window ends (ISO 8601, made once per window). */
+  resetAt: string;
 }
 
 export type RateLimitOutcome = { ok: boolean; state: RateLimitState };
@@ -53,13 +53,21 @@ export function leaseSize(limit: number): number {
   return Math.max(1, Math.min(500, Math.ceil(limit / 20)));
 }
 
-interface Lease {
-  limit: number;
+/** The state an answer reports, as it is now (the lease goes on changing). */
+const snapshot = (l: RateLimitState): RateLimitState => ({
+  name: l.name,
+  limit: l.limit,
+  remaining: l.remaining,
+  resetAt: l.resetAt,
+});
+
+/** One window of one token on this instance. */
+interface Lease extends RateLimitState {
+  resetAtMs: number;
   windowMs: number;
   window: number;
   /** Leased and not spent yet. */
   units: number;
-  remaining: number;
   /** The store has nothing left this window beyond `units`. */
   exhausted: boolean;
   fetching: Promise<void> | null;
@@ -88,19 +96,27 @@ export function createRateLimits(o: RateLimitsOptions = {}) {
   // Per token: its leases by window name.
   const tokens = new LRUCache<string, Map<string, Lease>>({ max: o.maxTokens ?? 100_000 });
 
-  function leaseOf(tokenId: string, rule: RateLimitRule, t: number): Lease {
+  function leasesOf(tokenId: string): Map<string, Lease> {
     let leases = tokens.get(tokenId);
     if (!leases) tokens.set(tokenId, (leases = new Map()));
+    return leases;
+  }
+
+  function leaseOf(leases: Map<string, Lease>, rule: RateLimitRule, t: number): Lease {
     const windowMs = rule.windowSeconds * 1000;
     const window = Math.floor(t / windowMs);
     let lease = leases.get(rule.name);
     if (!lease || lease.window !== window || lease.limit !== rule.limit || lease.windowMs !== windowMs) {
+      const resetAtMs = (window + 1) * windowMs;
       lease = {
+        name: rule.name,
         limit: rule.limit,
+        remaining: rule.limit,
+        resetAtMs,
+        resetAt: new Date(resetAtMs).toISOString(),
         windowMs,
         window,
         units: 0,
-        remaining: rule.limit,
         exhausted: false,
         fetching: null,
       };
@@ -143,39 +159,35 @@ export function createRateLimits(o: RateLimitsOptions = {}) {
     return lease.fetching;
   }
 
-  const stateOf = (rule: RateLimitRule, lease: Lease): RateLimitState => ({
-    name: rule.name,
-    limit: rule.limit,
-    remaining: lease.remaining,
-    resetAtMs: (lease.window + 1) * lease.windowMs,
-  });
-
   function attempt(
     tokenId: string,
     rules: readonly RateLimitRule[],
     round: number,
   ): RateLimitOutcome | Promise<RateLimitOutcome> {
     const t = now();
+    const leases = leasesOf(tokenId);
     let waits: Promise<void>[] | null = null;
     for (const rule of rules) {
-      const lease = leaseOf(tokenId, rule, t);
+      const lease = leaseOf(leases, rule, t);
       if (lease.units > 0) continue;
-      if (lease.exhausted || round >= MAX_ROUNDS)
-        return { ok: false, state: stateOf(rule, { ...lease, remaining: 0 }) };
+      if (lease.exhausted || round >= MAX_ROUNDS) {
+        lease.remaining = lease.units; // 0: what the store had left is gone too
+        return { ok: false, state: snapshot(lease) };
+      }
       (waits ??= []).push(fetch(tokenId, rule, lease));
     }
     if (waits !== null) return Promise.all(waits).then(() => attempt(tokenId, rules, round + 1));
     // Every window has a unit: spend one of each (none is spent when any refuses).
-    let tightest: RateLimitState | null = null;
+    let tightest: Lease | null = null;
     for (const rule of rules) {
-      const lease = leaseOf(tokenId, rule, t);
+      const lease = leaseOf(leases, rule, t);
       lease.units -= 1;
       lease.remaining = Math.max(0, lease.remaining - 1);
       if (!lease.exhausted && lease.fetching === null && lease.units <= leaseSize(rule.limit) / 4)
         void fetch(tokenId, rule, lease);
-      if (tightest === null || lease.remaining < tightest.remaining) tightest = stateOf(rule, lease);
+      if (tightest === null || lease.remaining < tightest.remaining) tightest = lease;
     }
-    return { ok: true, state: tightest! };
+    return { ok: true, state: snapshot(tightest!) };
   }
 
   return {

@@ -15,13 +15,6 @@ export type QuotaSpend = (
   nowMs: number,
 ) => Promise<{ spent: boolean; remaining: number }>;
 
-const rateLimitInfo = (s: RateLimitState): RateLimitInfo => ({
-  name: s.name,
-  limit: s.limit,
-  remaining: s.remaining,
-  resetAt: new Date(s.resetAtMs).toISOString(),
-});
-
 /**
  * The rate-limit windows first (local, see rate-limits.ts), then the quota (one conditional write in the
  * database: exact, and the price of a quota is that round trip). A request the windows refuse spends no
@@ -54,7 +47,8 @@ export function createTokenLimits(deps: { rateLimits: RateLimits; spend: QuotaSp
     ok: boolean,
     state: RateLimitState | null,
   ): LimitVerdict | Promise<LimitVerdict> {
-    const rateLimit = state ? rateLimitInfo(state) : undefined;
+    // The state is the answer's as it is (a snapshot: protocol's RateLimitInfo).
+    const rateLimit: RateLimitInfo | undefined = state ?? undefined;
     if (!ok) return { ok: false, code: 'rate_limited', rateLimit };
     if (quota) return spendQuota(tokenId, quota, cost, rateLimit);
     return rateLimit ? { ok: true, rateLimit } : { ok: true };

@@ -89,6 +89,8 @@ export interface Verifier {
    * rotated token's new value retires the old one on its first successful use).
    */
   confirmUse(token: string): void;
+  /** The clock decisions are made by (ms): a limit's Retry-After and RateLimit-Reset count from it. */
+  now(): number;
 }
 
 /**
@@ -373,6 +375,7 @@ export function createVerifier(deps: {
 
   return {
     verifyNow,
+    now,
     async verify(req) {
       return verifyNow(req);
     },

@@ -29,7 +29,18 @@ let org: Org;
 const clock = testClock();
 let reachedFastify = 0;
 const tokens: Record<
-  'prv' | 'pub' | 'revoked' | 'expiring' | 'narrow' | 'fenced' | 'fencedAway' | 'reportOnly',
+  | 'prv'
+  | 'pub'
+  | 'revoked'
+  | 'expiring'
+  | 'narrow'
+  | 'fenced'
+  | 'fencedAway'
+  | 'reportOnly'
+  | 'limited'
+  | 'overLimit'
+  | 'metered'
+  | 'spent',
   string
 > = {
   prv: '',
@@ -40,6 +51,10 @@ const tokens: Record<
   fenced: '',
   fencedAway: '',
   reportOnly: '',
+  limited: '',
+  overLimit: '',
+  metered: '',
+  spent: '',
 };
 let addressCounter = 0;
 const freshAddress = () => `10.77.${Math.floor(++addressCounter / 250)}.${(addressCounter % 250) + 1}`;
@@ -89,6 +104,38 @@ beforeAll(async () => {
     })
   ).token;
   clock.advance(2 * 86_400_000);
+  // Limits: answers whose window and quota state change with every request (see comparable()).
+  const week = 7 * 86_400;
+  tokens.limited = (
+    await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      name: 'limited',
+      rateLimits: [
+        { name: 'minute', limit: 5000, windowSeconds: 60 },
+        { name: 'week', limit: 9000, windowSeconds: week },
+      ],
+    })
+  ).token;
+  tokens.metered = (
+    await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      name: 'metered',
+      quota: { limit: 5000, refill: { interval: 'day', amount: 100 } },
+      rateLimits: [{ name: 'week', limit: 9000, windowSeconds: week }],
+    })
+  ).token;
+  tokens.overLimit = (
+    await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      name: 'over',
+      rateLimits: [{ name: 'week', limit: 1, windowSeconds: week }],
+    })
+  ).token;
+  tokens.spent = (
+    await createToken(lk, org, { serviceAccountId: sa.id, name: 'spent', quota: { limit: 1, refill: null } })
+  ).token;
+  for (const token of [tokens.overLimit, tokens.spent])
+    expect((await call(lk, null, 'POST', '/api/v1/verify', { token })).json().code).toBe('valid');
   guarded = await startInstance({ LATCHKEY_VERIFY_SECRET: 'a-very-long-shared-secret' });
 });
 afterAll(async () => {
@@ -101,8 +148,11 @@ function comparable(res: LightMyRequestResponse) {
   delete headers.date;
   // Error envelopes carry a per-request id (in the message too); everything else must match byte for byte.
   const raw = res.rawPayload.toString('latin1');
-  const body = raw.replace(/req_[0-9A-Za-z]+/g, 'req_…');
-  if (body !== raw) delete headers['content-length']; // ids of different lengths
+  // Each of the two requests spends from a limited token: what is left differs by one, nothing else may.
+  const body = raw.replace(/req_[0-9A-Za-z]+/g, 'req_…').replace(/"remaining":\d+/g, '"remaining":…');
+  if (body.includes('req_…')) delete headers['content-length']; // ids of different lengths
+  delete headers['ratelimit-remaining'];
+  delete headers['x-latchkey-quota-remaining'];
   return { status: res.statusCode, headerOrder: Object.keys(headers).join(','), headers, body };
 }
 
@@ -165,6 +215,14 @@ describe('POST /api/v1/verify: the hot entry answers as the Fastify route does',
       [{ token: tokens.reportOnly, origin: 'https://old.example', ip: '198.51.100.1' }, 'valid'],
       [{ token: tokens.reportOnly, origin: ORIGIN }, 'valid'],
       [{ token: tokens.reportOnly, origin: ORIGIN, ip: '203.0.113.9' }, 'valid'],
+      [{ token: tokens.limited }, 'valid'],
+      [{ token: tokens.metered }, 'valid'],
+      [{ token: tokens.metered, cost: 3 }, 'valid'],
+      [{ token: tokens.metered, cost: 0 }, 'valid'],
+      [{ token: tokens.metered, cost: 999_999 }, 'quota_exhausted'],
+      [{ token: tokens.overLimit }, 'rate_limited'],
+      [{ token: tokens.spent }, 'quota_exhausted'],
+      [{ token: tokens.limited, permission: 'nothing:edit' }, 'permission_denied'],
     ];
     for (const [body, code] of cases) {
       // Twice: the first may look the token up (the asynchronous path), the second comes from the cache.
@@ -333,6 +391,10 @@ describe('GET /api/v1/forward-auth: the hot entry answers as the Fastify route d
       [fa({ authorization: `Bearer ${tokens.reportOnly}` }), 200, 'valid'],
       [fa({ authorization: `Bearer ${tokens.revoked}` }), 401, 'token_revoked'],
       [fa({ authorization: `Bearer ${tokens.expiring}` }), 401, 'token_expired'],
+      [fa({ authorization: `Bearer ${tokens.limited}` }), 200, 'valid'],
+      [fa({ authorization: `Bearer ${tokens.metered}` }), 200, 'valid'],
+      [fa({ authorization: `Bearer ${tokens.overLimit}` }), 403, 'rate_limited'],
+      [fa({ authorization: `Bearer ${tokens.spent}` }), 403, 'quota_exhausted'],
       [fa({ authorization: `Bearer ${generateToken('public')}` }), 401, 'token_invalid'],
     ];
     for (const [opts, status, code] of cases) {

@@ -22,13 +22,17 @@ describe('rate limits with an injected clock', () => {
     for (let i = 0; i < 7; i++) outcomes.push(await settle(limits.admit('tok_a', rules)));
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, true, true, false, false]);
     expect(outcomes.map((o) => o.state.remaining)).toEqual([4, 3, 2, 1, 0, 0, 0]);
-    expect(outcomes[6]!.state).toMatchObject({ name: 'burst', limit: 5, resetAtMs: T0 + 1000 });
+    expect(outcomes[6]!.state).toMatchObject({
+      name: 'burst',
+      limit: 5,
+      resetAt: '2026-06-01T00:00:01.000Z',
+    });
 
     now = T0 + 999; // same window
     expect((await settle(limits.admit('tok_a', rules))).ok).toBe(false);
     now = T0 + 1000; // the next one
     const again = await settle(limits.admit('tok_a', rules));
-    expect(again).toMatchObject({ ok: true, state: { remaining: 4, resetAtMs: T0 + 2000 } });
+    expect(again).toMatchObject({ ok: true, state: { remaining: 4, resetAt: '2026-06-01T00:00:02.000Z' } });
     // Another token has windows of its own.
     expect((await settle(limits.admit('tok_b', rules))).ok).toBe(true);
   });

@@ -99,7 +99,7 @@ async function decide(ctx: RouteContext, request: FastifyRequest, reply: Fastify
         // Report-only allowlists: allowed, and what enforcing them would have refused.
         if (r.warnings) reply.header('x-latchkey-warnings', r.warnings.join(','));
       }
-      const limits = limitHeaders(r, Date.now());
+      const limits = limitHeaders(r, ctx.verifier.now());
       for (let i = 0; i < limits.length; i += 2) reply.header(limits[i]!, limits[i + 1]!);
     } catch (err) {
       request.log.error({ err }, 'forward-auth failed closed');

@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { refillsDue, type QuotaRule } from '../../domain/token-limits.js';
 import type { Database } from '../schema.js';
@@ -96,4 +97,51 @@ export function quotaQueries(db: Kysely<Database>) {
       return { spent: false, remaining: Number((await read(tokenId))?.remaining ?? 0) };
     },
   };
+}
+
+export type QuotaSpender = (
+  tokenId: string,
+  rule: QuotaRule,
+  cost: number,
+  nowMs: number,
+) => Promise<{ spent: boolean; remaining: number }>;
+
+/**
+ * The verify path's spend. On SQLite: three statements prepared once, in one IMMEDIATE transaction (the
+ * write lock first, so the read, the refill and the spend are one step for every process sharing the file)
+ * — Kysely would compile each statement per call, which cost more than the write itself. On PostgreSQL:
+ * the store's statements above.
+ */
+export function createQuotaSpender(handle: { db: Kysely<Database>; sqlite?: SQLite.Database }): QuotaSpender {
+  const { sqlite } = handle;
+  if (!sqlite) {
+    const queries = quotaQueries(handle.db);
+    return (tokenId, rule, cost, nowMs) => queries.spend(tokenId, rule, cost, nowMs);
+  }
+  const select = sqlite.prepare<[string], { remaining: number; refilled_at: string }>(
+    'select remaining, refilled_at from token_quotas where token_id = ?',
+  );
+  const insert = sqlite.prepare<[string, number, string]>(
+    'insert into token_quotas (token_id, remaining, refilled_at) values (?, ?, ?) on conflict (token_id) do nothing',
+  );
+  const update = sqlite.prepare<[number, string, string]>(
+    'update token_quotas set remaining = ?, refilled_at = ? where token_id = ?',
+  );
+  const spend = sqlite.transaction((tokenId: string, rule: QuotaRule, cost: number, nowMs: number) => {
+    const now = new Date(nowMs).toISOString();
+    let row = select.get(tokenId);
+    if (!row) {
+      insert.run(tokenId, rule.limit, now);
+      row = { remaining: rule.limit, refilled_at: now };
+    }
+    const remaining = balanceNow(rule, { remaining: row.remaining, refilledAt: row.refilled_at }, nowMs);
+    const refilledAt = remaining === row.remaining ? row.refilled_at : now;
+    if (remaining < cost) {
+      if (refilledAt !== row.refilled_at) update.run(remaining, refilledAt, tokenId);
+      return { spent: false, remaining };
+    }
+    if (cost > 0 || refilledAt !== row.refilled_at) update.run(remaining - cost, refilledAt, tokenId);
+    return { spent: true, remaining: remaining - cost };
+  });
+  return (tokenId, rule, cost, nowMs) => Promise.resolve(spend.immediate(tokenId, rule, cost, nowMs));
 }
