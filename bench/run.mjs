@@ -409,6 +409,7 @@ http {
   fastcgi_temp_path ${join(dir, 'nf')}; uwsgi_temp_path ${join(dir, 'nu')}; scgi_temp_path ${join(dir, 'ns')};
   include ${join(root, 'docs/proxies/nginx/verify-secret.conf')};
   proxy_cache_path ${join(dir, 'auth-cache')} levels=1:2 keys_zone=latchkey_auth:10m max_size=64m inactive=10s use_temp_path=off;
+  map $upstream_http_x_latchkey_quota_remaining $latchkey_metered { "" 0; default 1; } # as auth-cache-zone.conf
   upstream latchkey { server 127.0.0.1:${lkPort}; keepalive 64; }
   upstream platform { server 127.0.0.1:${upPort}; keepalive 64; }
   server {

@@ -148,7 +148,7 @@ export async function createLatchkey(
       () => lookup.stats(),
       opts.worker ? { exposition: opts.worker.metrics } : {},
     );
-    const usageWriter = createUsageWriter(handle);
+    const usageWriter = createUsageWriter(handle, { retentionDays: config.usageRetentionDays });
     const usage = createUsageRecorder({
       store: usageWriter,
       intervalMs: opts.usageFlushMs ?? config.usageFlushSeconds * 1000,
@@ -170,8 +170,12 @@ export async function createLatchkey(
       foreignLookups: legacyGate.isOpen,
       onDecision: (result, seconds, req) => {
         metrics.observe(result, seconds);
-        if (!result.valid) return;
-        usage.record(result.tokenId, result.origin);
+        if (!result.valid) {
+          // Refusals of a token that exists, by code (what the platform sees when "my site broke").
+          if (result.identity) usage.recordRefusal(result.identity.tokenId, result.code);
+          return;
+        }
+        usage.record(result.tokenId, result.origin, req.ip ?? null);
         // Report-only: what enforcing would have refused, and from where (the token page lists it).
         if (result.warnings)
           usage.recordWarnings(result.tokenId, result.warnings, req.origin, req.ip ?? null);

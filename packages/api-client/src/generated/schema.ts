@@ -6512,6 +6512,179 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/orgs/{org}/tokens/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A token's usage per UTC day — successes and refusals by code — and the origins and addresses it was used from */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD (UTC) */
+                    from?: string;
+                    /** @description YYYY-MM-DD (UTC) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description YYYY-MM-DD (UTC) */
+                            from: string;
+                            /** @description YYYY-MM-DD (UTC) */
+                            to: string;
+                            /** @description LATCHKEY_USAGE_RETENTION_DAYS: older days are gone */
+                            retentionDays: number;
+                            days: {
+                                /** @description YYYY-MM-DD (UTC) */
+                                day: string;
+                                valid: number;
+                                /** @description Refusals by code (token_revoked, rate_limited, origin_not_allowed, …); absent codes: none */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                            /** @description The most recent 20 origins of successful uses, latest first */
+                            origins: {
+                                value: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                firstSeenAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                lastSeenAt: string;
+                                /** @description Successful verifications from it while it was kept */
+                                count: number;
+                            }[];
+                            /** @description The most recent 20 client addresses, latest first */
+                            addresses: {
+                                value: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                firstSeenAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                lastSeenAt: string;
+                                /** @description Successful verifications from it while it was kept */
+                                count: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tokens/{id}/rotate": {
         parameters: {
             query?: never;

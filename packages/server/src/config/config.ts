@@ -67,6 +67,7 @@ const FileSchema = Type.Object(
     verifyFailureWindowSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     verifyCacheEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
     usageFlushSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    usageRetentionDays: Type.Optional(Type.Integer({ minimum: 7, maximum: 3650 })),
     consoleDir: Type.Optional(
       Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\u0000-\\u001f]+$' }),
     ),
@@ -146,6 +147,8 @@ export interface Config {
    * fewer rows (a token used a hundred times in it is written once); usage shows up to this late.
    */
   usageFlushSeconds: number;
+  /** Days of per-day usage (successes, refusals by code, origins and addresses seen) kept. */
+  usageRetentionDays: number;
   /** The built console's directory; undefined: the console workspace's dist/. */
   consoleDir: string | undefined;
   catalog: PermissionCatalog;
@@ -372,6 +375,7 @@ export function loadConfig(
     verifyFailureWindowSeconds: c.verifyFailureWindowSeconds ?? 60,
     verifyCacheEntries: c.verifyCacheEntries ?? 100_000,
     usageFlushSeconds: c.usageFlushSeconds ?? 10,
+    usageRetentionDays: c.usageRetentionDays ?? 90,
     consoleDir: c.consoleDir,
     smtpUrl: c.smtpUrl,
     mailFrom: c.mailFrom ?? `Latchkey <no-reply@${new URL(publicUrl).hostname}>`,
@@ -408,6 +412,7 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'verifyFailureWindowSeconds':
     case 'verifyCacheEntries':
     case 'usageFlushSeconds':
+    case 'usageRetentionDays':
     case 'invitationsPerInviterPerHour':
     case 'invitationsPerOrgPerDay':
     case 'workers':

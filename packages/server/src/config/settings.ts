@@ -130,6 +130,11 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
     default: '`10`',
     doc: 'how often each process writes the usage it aggregated (last used, uses per day; also on shutdown): one row per distinct token used since the last write, so with many tokens in use a longer interval writes far fewer rows (1 to 3600; usage shows up this late)',
   },
+  usageRetentionDays: {
+    env: 'LATCHKEY_USAGE_RETENTION_DAYS',
+    default: '`90`',
+    doc: 'days of per-token usage kept — successes and refusals per day and code, the origins and addresses a token was used from (7 to 3650); older days are deleted once a day by the usage flush ([docs/verification.md](docs/verification.md#usage-analytics))',
+  },
   verifyLogLevel: {
     env: 'LATCHKEY_VERIFY_LOG_LEVEL',
     default: '`warn`',

@@ -76,14 +76,15 @@ export function refillsDue(interval: RefillInterval, fromMs: number, nowMs: numb
 }
 
 /**
- * The balance after a change of the rule: what was spent stays spent (raising the limit from 1,000 to
- * 2,000 with 10 left leaves 1,010), never below zero; a new quota starts full.
+ * The stored balance after a change of the rule: what was spent stays spent (raising the limit from 1,000
+ * to 2,000 with 10 left leaves 1,010). Lowering the limit below what was spent leaves a negative balance —
+ * shown as 0, and nothing can be spent from it — so that lowering then raising it again gives nothing back
+ * (3 spent of 3, lowered to 1, raised to 3: still 0 left). A new quota starts full.
  */
 export function balanceAfterChange(
   before: { limit: number; remaining: number } | null,
   after: QuotaRule,
 ): number {
   if (before === null) return after.limit;
-  const spent = Math.max(0, before.limit - before.remaining);
-  return Math.max(0, after.limit - spent);
+  return after.limit - (before.limit - before.remaining);
 }

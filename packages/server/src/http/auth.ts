@@ -1,3 +1,4 @@
+import { secondsUntil } from '@latchkey/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Value } from 'typebox/value';
 import { AppError } from '../domain/errors.js';
@@ -99,6 +100,21 @@ export function createAuthenticator(deps: {
           throw new AppError(
             'invalid_credentials',
             'Public tokens cannot call the management API; use a private token.',
+          );
+        }
+        // Over its own rate limit or quota: the token is good, the caller must wait (or top it up).
+        if (result.code === 'rate_limited' || result.code === 'quota_exhausted') {
+          const until =
+            result.code === 'rate_limited'
+              ? result.rateLimit?.resetAt
+              : (result.quota?.refillAt ?? undefined);
+          const retryAfterSeconds = until ? Math.max(1, secondsUntil(until, deps.verifier.now())) : undefined;
+          throw new AppError(
+            'rate_limited',
+            result.code === 'rate_limited'
+              ? `This token is over its rate limit "${result.rateLimit?.name ?? ''}"; retry in ${retryAfterSeconds ?? 1} s.`
+              : `This token's quota is used up${retryAfterSeconds ? `; it refills in ${retryAfterSeconds} s` : ''}.`,
+            { reason: result.code, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) },
           );
         }
         throw new AppError('invalid_credentials', `The token was refused (${result.code}).`);

@@ -14,6 +14,7 @@ import { tokenImportService } from './token-import.js';
 import { tokenLifecycle } from './token-lifecycle.js';
 import { tokenReassignment } from './token-reassign.js';
 import { tokenService } from './tokens.js';
+import { tokenUsageService } from './token-usage.js';
 import { userService } from './users.js';
 
 /**
@@ -49,6 +50,7 @@ export function createServices(deps: ServiceDeps) {
     tokens,
     tokenImport: tokenImportService(deps),
     tokenLifecycle: lifecycle,
+    tokenUsage: tokenUsageService(deps),
     tokenHygiene: tokenHygiene(deps, tokens, lifecycle),
     secretScanning: secretScanningService(deps),
     sessions: sessionService(deps),

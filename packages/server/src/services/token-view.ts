@@ -2,7 +2,7 @@ import type { Static } from 'typebox';
 import { effectiveTokenPermissions, type PermissionCatalog } from '../domain/permissions.js';
 import { tokenStatus } from '../domain/token-rules.js';
 import { nextRefillAt } from '../domain/token-limits.js';
-import { balanceNow, type QuotaBalance } from '../store/queries/quotas.js';
+import { balanceNow, shownBalance, type QuotaBalance } from '../store/queries/quotas.js';
 import type { PreviousSecretRow } from '../store/queries/token-secrets.js';
 import type { TokenRecord, TokenView } from '../store/queries/tokens.js';
 // Types only (the answer's schema is the contract); no runtime import from http/.
@@ -52,7 +52,7 @@ function quotaView(t: TokenRecord, balance: QuotaBalance | undefined, now: strin
   return {
     limit: t.quota.limit,
     refill: t.quota.refill,
-    remaining: balance ? balanceNow(t.quota, balance, nowMs) : t.quota.limit,
+    remaining: balance ? shownBalance(balanceNow(t.quota, balance, nowMs)) : t.quota.limit,
     refillAt: t.quota.refill ? new Date(nextRefillAt(t.quota.refill.interval, nowMs)).toISOString() : null,
   };
 }

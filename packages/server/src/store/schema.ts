@@ -181,6 +181,24 @@ export interface TokenUsageWarningsTable {
   count: number;
 }
 
+/** Refusals per token, day and code (0008); successes are token_usage_daily's. */
+export interface TokenUsageCodesTable {
+  tokenId: string;
+  day: string;
+  code: string;
+  count: number;
+}
+
+/** Where a token was used from (0008): its most recent origins and addresses. */
+export interface TokenUsageSourcesTable {
+  tokenId: string;
+  kind: 'origin' | 'address';
+  value: string;
+  firstSeen: string;
+  lastSeen: string;
+  count: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -200,5 +218,7 @@ export interface Database {
   tokenUsageDaily: TokenUsageDailyTable;
   tokenUsageWarnings: TokenUsageWarningsTable;
   tokenQuotas: TokenQuotasTable;
+  tokenUsageCodes: TokenUsageCodesTable;
+  tokenUsageSources: TokenUsageSourcesTable;
   settings: SettingsTable;
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { UsageBatch, UsageWriter } from './queries/usage.js';
+import type { UsageBatch, UsageWriter, UsageWriterOptions } from './queries/usage.js';
 
 export interface UsageThreadRequest {
   id: number;
@@ -24,7 +24,7 @@ const THREAD_ENTRY = new URL('../../dist/store/usage-writer-thread.js', import.m
  * a batch that fails rejects with the thread's error (its transaction rolled back). A thread that dies
  * fails what it held and is started again on the next batch.
  */
-export function createUsageWriterThread(path: string): UsageWriter {
+export function createUsageWriterThread(path: string, opts: UsageWriterOptions = {}): UsageWriter {
   let thread: Worker | null = null;
   let nextId = 1;
   const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
@@ -38,7 +38,7 @@ export function createUsageWriterThread(path: string): UsageWriter {
     if (thread) return thread;
     // A small heap: it holds one batch of a few hundred tokens at a time.
     const t = new Worker(THREAD_ENTRY, {
-      workerData: { path },
+      workerData: { path, retentionDays: opts.retentionDays },
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
     });
     // Idle between flushes: it must not keep a process alive that is otherwise done.

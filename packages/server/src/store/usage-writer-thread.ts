@@ -7,12 +7,12 @@ import type { UsageThreadReply, UsageThreadRequest } from './usage-writer-client
  * The usage writer thread (see usage-writer-client.ts): its own connection to the SQLite file, one
  * transaction per batch, one reply per batch. WAL is already set on the file by the main connection.
  */
-const { path } = workerData as { path: string };
+const { path, retentionDays } = workerData as { path: string; retentionDays?: number };
 const sqlite = new SQLite(path);
 sqlite.pragma('synchronous = NORMAL');
 sqlite.pragma('foreign_keys = ON');
 sqlite.pragma('busy_timeout = 5000');
-const write = sqliteUsageTransaction(sqlite);
+const write = sqliteUsageTransaction(sqlite, { retentionDays });
 
 parentPort!.on('message', ({ id, batch }: UsageThreadRequest & { batch: UsageBatch }) => {
   let reply: UsageThreadReply;

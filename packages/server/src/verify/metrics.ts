@@ -3,8 +3,9 @@ import type { CacheStats } from './cache.js';
 import type { VerifyResult } from './verifier.js';
 
 /**
- * Prometheus metrics. Labels are only the decision code: never a token, hash, org or origin, so no
- * secret and no unbounded cardinality can reach a metrics backend.
+ * Prometheus metrics. Labels are the decision code and, for decisions about a known token, its org's id:
+ * never a token, hash or origin, so no secret reaches a metrics backend, and the series grow with the
+ * orgs (times a fixed set of codes), not with the tokens.
  */
 export interface MetricsOptions {
   /**
@@ -29,6 +30,25 @@ export function createMetrics(cacheStats: () => CacheStats, opts: MetricsOptions
     collect() {
       for (const [code, n] of counts) verifications.labels({ code }).inc(n - (reported.get(code) ?? 0));
       for (const [code, n] of counts) reported.set(code, n);
+    },
+  });
+  // Per org: org id → code → count, nested so that counting allocates nothing per request.
+  const byOrg = new Map<string, Map<string, number>>();
+  const reportedByOrg = new Map<string, Map<string, number>>();
+  const orgVerifications = new Counter({
+    name: 'latchkey_org_verifications_total',
+    help: 'Verifications of known tokens by org id and decision code (unknown tokens have no org: see latchkey_verifications_total)',
+    labelNames: ['org', 'code'] as const,
+    registers: [registry],
+    collect() {
+      for (const [org, codes] of byOrg) {
+        let seen = reportedByOrg.get(org);
+        if (!seen) reportedByOrg.set(org, (seen = new Map()));
+        for (const [code, n] of codes) {
+          orgVerifications.labels({ org, code }).inc(n - (seen.get(code) ?? 0));
+          seen.set(code, n);
+        }
+      }
     },
   });
   const latency = new Histogram({
@@ -75,6 +95,12 @@ export function createMetrics(cacheStats: () => CacheStats, opts: MetricsOptions
     render: opts.exposition ?? (() => registry.metrics()),
     observe(result: VerifyResult, seconds: number | null) {
       counts.set(result.code, (counts.get(result.code) ?? 0) + 1);
+      const org = result.valid ? result.org.id : result.identity?.org.id;
+      if (org !== undefined) {
+        let codes = byOrg.get(org);
+        if (!codes) byOrg.set(org, (codes = new Map()));
+        codes.set(result.code, (codes.get(result.code) ?? 0) + 1);
+      }
       if (seconds !== null) latency.observe(seconds);
     },
   };

@@ -5,6 +5,7 @@ import {
   usageWarningOverflowKey,
   type TokenUsage,
   type UsageBatch,
+  type UsageSource,
 } from '../store/queries/usage.js';
 
 export interface UsageStore {
@@ -35,6 +36,53 @@ interface Pending {
   warnings: Map<string, number> | null;
   /** For eviction only, never written: the count an entry inherited when it took an evicted one's place. */
   floors?: Map<string, number>;
+  /** Refusals by `day\ncode` (day as a day number); null: none. A token only refused has `count` 0. */
+  refusals: Map<string, number> | null;
+  /** Where its successful uses came from: origins, and addresses as given (made canonical when written). */
+  origins: Map<string, Seen> | null;
+  addresses: Map<string, Seen> | null;
+}
+
+/** One origin or address: first and last use (epoch ms) and uses since the last flush. */
+interface Seen {
+  first: number;
+  last: number;
+  n: number;
+}
+
+/**
+ * Origins and addresses kept per token and kind between flushes: the most recently seen (the token page
+ * lists the last 20). A stream of new ones replaces the one seen longest ago: bounded memory, and the
+ * recent ones are the ones shown.
+ */
+export const MAX_SOURCES = 20;
+
+function addSeen(map: Map<string, Seen>, value: string, s: Seen): void {
+  const cur = map.get(value);
+  if (cur) {
+    if (s.first < cur.first) cur.first = s.first;
+    if (s.last > cur.last) cur.last = s.last;
+    cur.n += s.n;
+    return;
+  }
+  if (map.size >= MAX_SOURCES) {
+    let oldest: string | null = null;
+    let at = Infinity;
+    for (const [k, v] of map) if (v.last < at) [oldest, at] = [k, v.last];
+    if (oldest !== null && at > s.last) return; // older than all of them: not among the last 20
+    if (oldest !== null) map.delete(oldest);
+  }
+  map.set(value, { ...s });
+}
+
+function seen(map: Map<string, Seen> | null, value: string, t: number): Map<string, Seen> {
+  const m = map ?? new Map<string, Seen>();
+  const cur = m.get(value);
+  if (cur) {
+    cur.last = t;
+    cur.n += 1;
+  } else addSeen(m, value, { first: t, last: t, n: 1 });
+  return m;
 }
 
 /**
@@ -89,16 +137,49 @@ function addDay(u: Pending, day: number, n: number): void {
   u.earlier.delete(keep);
 }
 
+const isoDay = (d: number) => new Date(d * DAY_MS).toISOString().slice(0, 10);
+
 function toUsage(u: Pending): TokenUsage {
   const days = new Map<string, number>();
-  const iso = (d: number) => new Date(d * DAY_MS).toISOString().slice(0, 10);
-  if (u.earlier) for (const [d, n] of u.earlier) days.set(iso(d), n);
-  days.set(iso(u.day), u.count);
+  if (u.earlier) for (const [d, n] of u.earlier) if (n > 0) days.set(isoDay(d), n);
+  if (u.count > 0) days.set(isoDay(u.day), u.count);
+  // Keyed by the written value: two spellings of one address (198.51.100.7, ::ffff:198.51.100.7) are one row.
+  const sources = new Map<string, UsageSource>();
+  const add = (kind: UsageSource['kind'], map: Map<string, Seen> | null) => {
+    if (!map) return;
+    for (const [raw, s] of map) {
+      const value = kind === 'address' ? canonicalAddress(raw) : raw;
+      if (value === '') continue; // text that is no address
+      const firstSeen = new Date(s.first).toISOString();
+      const lastSeen = new Date(s.last).toISOString();
+      const key = `${kind}\n${value}`;
+      const cur = sources.get(key);
+      if (!cur) sources.set(key, { kind, value, firstSeen, lastSeen, count: s.n });
+      else {
+        if (firstSeen < cur.firstSeen) cur.firstSeen = firstSeen;
+        if (lastSeen > cur.lastSeen) cur.lastSeen = lastSeen;
+        cur.count += s.n;
+      }
+    }
+  };
+  add('origin', u.origins);
+  add('address', u.addresses);
+  let refusals: Map<string, number> | undefined;
+  if (u.refusals) {
+    refusals = new Map();
+    for (const [key, n] of u.refusals) {
+      const cut = key.indexOf('\n');
+      refusals.set(`${isoDay(Number(key.slice(0, cut)))}\n${key.slice(cut + 1)}`, n);
+    }
+  }
   return {
-    lastUsedAt: new Date(u.lastMs).toISOString(),
+    // Only refused since the last flush: nothing to say about its last use.
+    lastUsedAt: days.size > 0 ? new Date(u.lastMs).toISOString() : null,
     lastUsedOrigin: u.origin,
     days,
     ...(u.warnings ? { warnings: u.warnings } : {}),
+    ...(refusals ? { refusals } : {}),
+    ...(sources.size > 0 ? { sources: [...sources.values()] } : {}),
   };
 }
 
@@ -116,6 +197,12 @@ function merge(into: Map<string, Pending>, tokenId: string, u: Pending): void {
   if (u.earlier) for (const [d, n] of u.earlier) addDay(cur, d, n);
   addDay(cur, u.day, u.count);
   if (u.warnings) for (const [key, n] of u.warnings) addWarning(cur, key, n);
+  if (u.refusals) {
+    const r = (cur.refusals ??= new Map());
+    for (const [key, n] of u.refusals) r.set(key, (r.get(key) ?? 0) + n);
+  }
+  if (u.origins) for (const [v, s] of u.origins) addSeen((cur.origins ??= new Map()), v, s);
+  if (u.addresses) for (const [v, s] of u.addresses) addSeen((cur.addresses ??= new Map()), v, s);
 }
 
 /**
@@ -125,6 +212,20 @@ function merge(into: Map<string, Pending>, tokenId: string, u: Pending): void {
  * however many tokens were used. If a chunk fails, that chunk (rolled back) and every chunk after it go
  * back into the pending usage for the next flush: nothing is lost, nothing is counted twice.
  */
+function fresh(lastMs: number, origin: string | null, day: number, count: number): Pending {
+  return {
+    lastMs,
+    origin,
+    day,
+    count,
+    earlier: null,
+    warnings: null,
+    refusals: null,
+    origins: null,
+    addresses: null,
+  };
+}
+
 export function createUsageRecorder(deps: {
   store: UsageStore;
   intervalMs: number;
@@ -176,20 +277,39 @@ export function createUsageRecorder(deps: {
   timer.unref();
 
   return {
-    /** O(1), and allocation-free for a token already seen since the last flush (the common case). */
-    record(tokenId: string, origin: string | null): void {
+    /**
+     * A successful use, with the origin and the address it came from (either may be null). O(1), and
+     * allocation-free for a token, origin and address already seen since the last flush (the common case).
+     */
+    record(tokenId: string, origin: string | null, address: string | null = null): void {
       const t = now();
       const day = Math.floor(t / DAY_MS);
-      const u = pending.get(tokenId);
+      let u = pending.get(tokenId);
       if (!u) {
-        pending.set(tokenId, { lastMs: t, origin, day, count: 1, earlier: null, warnings: null });
-        return;
+        u = fresh(t, origin, day, 1);
+        pending.set(tokenId, u);
+      } else {
+        if (t >= u.lastMs) {
+          u.lastMs = t;
+          if (origin !== null) u.origin = origin;
+        }
+        addDay(u, day, 1);
       }
-      if (t >= u.lastMs) {
-        u.lastMs = t;
-        if (origin !== null) u.origin = origin;
+      if (origin !== null) u.origins = seen(u.origins, origin, t);
+      if (address !== null && address !== '') u.addresses = seen(u.addresses, address, t);
+    },
+    /** A refusal of a token that exists (its code: revoked, rate_limited, origin_not_allowed, …). */
+    recordRefusal(tokenId: string, code: string): void {
+      const t = now();
+      const day = Math.floor(t / DAY_MS);
+      let u = pending.get(tokenId);
+      if (!u) {
+        u = fresh(0, null, day, 0);
+        pending.set(tokenId, u);
       }
-      addDay(u, day, 1);
+      const key = `${day}\n${code}`;
+      const r = (u.refusals ??= new Map());
+      r.set(key, (r.get(key) ?? 0) + 1);
     },
     /**
      * A report-only allowlist let this use through (after `record` for the same use): counted per warning

@@ -4,6 +4,7 @@ import {
   createOrg,
   createServiceAccount,
   createToken,
+  roleId,
   startInstance,
   testClock,
   type Org,
@@ -127,6 +128,47 @@ describe('settings', () => {
   });
 });
 
+describe('quota changes give nothing back', () => {
+  it('lowering a quota below what was spent, then raising it, leaves what was spent spent', async () => {
+    const { token, item } = await createToken(lk, org, {
+      serviceAccountId: saId,
+      quota: { limit: 3, refill: null },
+    });
+    for (let i = 0; i < 3; i++) expect((await verify({ token })).valid).toBe(true);
+    const url = `${tokensUrl()}/${item.id}`;
+    const lowered = await call(lk, org.admin, 'PATCH', url, { quota: { limit: 1, refill: null } });
+    expect(lowered.json().quota).toMatchObject({ limit: 1, remaining: 0 });
+    const raised = await call(lk, org.admin, 'PATCH', url, { quota: { limit: 3, refill: null } });
+    expect(raised.json().quota).toMatchObject({ limit: 3, remaining: 0 });
+    expect(await verify({ token })).toMatchObject({ code: 'quota_exhausted', quota: { remaining: 0 } });
+    expect((await verify({ token, cost: 0 })).code).toBe('quota_exhausted');
+    const more = await call(lk, org.admin, 'PATCH', url, { quota: { limit: 5, refill: null } });
+    expect(more.json().quota.remaining).toBe(2);
+  });
+
+  it('a spend made while another transaction is open is not undone when that one rolls back', async () => {
+    const { token, item } = await createToken(lk, org, {
+      serviceAccountId: saId,
+      quota: { limit: 1000, refill: null },
+    });
+    // A transaction that waits on something (as a password change waits for argon2), then fails.
+    const failing = lk.handle.db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.updateTable('orgs').set({ name: 'renamed' }).where('id', '=', org.id).execute();
+        await new Promise((r) => setTimeout(r, 150));
+        throw new Error('roll back');
+      })
+      .catch(() => 'rolled back');
+    await new Promise((r) => setTimeout(r, 20));
+    const answers = await Promise.all(Array.from({ length: 20 }, () => verify({ token })));
+    expect(await failing).toBe('rolled back');
+    expect(answers.filter((a) => a.valid)).toHaveLength(20);
+    const t = (await call(lk, org.admin, 'GET', `${tokensUrl()}/${item.id}`)).json();
+    expect(t.quota.remaining).toBe(980);
+  });
+});
+
 describe('rate limits at verify time', () => {
   it('/verify: allowed up to the limit with the window in the answer, rate_limited after, again after the window', async () => {
     clock.set(new Date('2026-06-01T10:00:00Z'));
@@ -189,6 +231,30 @@ describe('rate limits at verify time', () => {
     expect(refused.headers['x-latchkey-token-id']).toBeUndefined();
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('the management API', () => {
+  it('a token over its rate limit or quota gets 429 rate_limited with Retry-After, not invalid_credentials', async () => {
+    const admin = await createServiceAccount(lk, org, 'metered-admin', {
+      roleId: await roleId(lk, org, 'Admin'),
+    });
+    const { token } = await createToken(lk, org, {
+      serviceAccountId: admin.id,
+      rateLimits: [{ name: 'hour', limit: 2, windowSeconds: 3600 }],
+    });
+    const me = () =>
+      lk.app.inject({
+        method: 'GET',
+        url: `/api/v1/orgs/${org.slug}/tokens`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await me()).statusCode).toBe(200);
+    expect((await me()).statusCode).toBe(200);
+    const over = await me();
+    expect(over.statusCode).toBe(429);
+    expect(over.json().error).toMatchObject({ code: 'rate_limited', details: { reason: 'rate_limited' } });
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
 

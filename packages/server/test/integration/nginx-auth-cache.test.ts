@@ -154,4 +154,24 @@ describe('nginx micro-cache of allow answers (auth-cache.conf)', () => {
     // The same public token from its own origin is allowed (a denial cached under its key would not be).
     expect((await get(pub.token, { origin: 'https://shop.example.com' })).status).toBe(200);
   });
+
+  it('never caches an answer for a token with a rate limit or a quota: its limits hold through the cache', async () => {
+    const limited = await createToken(lk, org, {
+      serviceAccountId: saId,
+      rateLimits: [{ name: 'week', limit: 3, windowSeconds: 7 * 86_400 }],
+    });
+    const metered = await createToken(lk, org, {
+      serviceAccountId: saId,
+      quota: { limit: 2, refill: null },
+    });
+    // Back to back, well inside the cache's second: a cached allow would let all of them through.
+    const limitedStatuses = [];
+    for (let i = 0; i < 6; i++) limitedStatuses.push((await get(limited.token)).status);
+    expect(limitedStatuses).toEqual([200, 200, 200, 429, 429, 429]);
+    const meteredRes = [];
+    for (let i = 0; i < 4; i++) meteredRes.push(await get(metered.token));
+    expect(meteredRes.map((r) => r.status)).toEqual([200, 200, 429, 429]);
+    expect(meteredRes[1]!.headers.get('x-latchkey-quota-remaining')).toBe('0');
+    expect(meteredRes[2]!.headers.get('x-latchkey-code')).toBe('quota_exhausted');
+  });
 });

@@ -32,6 +32,7 @@ import { serviceAccountsSuspendRoutes, serviceAccountsUpdateRoute } from './serv
 import { setupCompleteRoute, setupStatusRoute } from './setup.js';
 import { tokensCreateRoute } from './tokens-create.js';
 import { tokensGetRoute } from './tokens-get.js';
+import { tokensUsageRoute } from './tokens-usage.js';
 import { tokensBulkRoute, tokensReportRoute } from './tokens-hygiene.js';
 import { tokensImportRoute } from './tokens-import.js';
 import { tokensListRoute } from './tokens-list.js';
@@ -95,6 +96,7 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   tokensCreateRoute,
   tokensImportRoute,
   tokensGetRoute,
+  tokensUsageRoute,
   tokensUpdateRoute,
   tokensRevokeRoute,
   tokensRotateRoute,

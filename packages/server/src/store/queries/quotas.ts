@@ -3,12 +3,25 @@ import { sql, type Kysely } from 'kysely';
 import { refillsDue, type QuotaRule } from '../../domain/token-limits.js';
 import type { Database } from '../schema.js';
 
+/**
+ * Credits a verification needs to pass: its cost, and at least one — a cost-0 check passes only while the
+ * token has a credit left, so that it says whether the next request would.
+ */
+const needed = (cost: number) => Math.max(cost, 1);
+
+/** A balance as answers show it: what can be spent, never below zero. */
+export const shownBalance = (remaining: number) => Math.max(0, remaining);
+
 export interface QuotaBalance {
   remaining: number;
   refilledAt: string;
 }
 
-/** The balance with the refills due by `nowMs` counted (what a spend now would start from). */
+/**
+ * The balance with the refills due by `nowMs` counted (what a spend now would start from). It may be
+ * negative after a limit was lowered below what was spent (domain/token-limits.ts balanceAfterChange):
+ * answers show `shownBalance`.
+ */
 export function balanceNow(rule: QuotaRule, b: QuotaBalance, nowMs: number): number {
   if (!rule.refill) return b.remaining;
   const due = refillsDue(rule.refill.interval, Date.parse(b.refilledAt), nowMs);
@@ -53,7 +66,7 @@ export function quotaQueries(db: Kysely<Database>) {
       for (const r of rows) out.set(r.tokenId, { remaining: Number(r.remaining), refilledAt: r.refilledAt });
       return out;
     },
-    /** Spends `cost` credits if that many are left: the balance after, or null (and what is left) when not. */
+    /** Spends `cost` credits if that many (and at least one) are left: whether it did, and the balance after. */
     async spend(
       tokenId: string,
       rule: QuotaRule,
@@ -90,11 +103,11 @@ export function quotaQueries(db: Kysely<Database>) {
         .updateTable('tokenQuotas')
         .set({ remaining: sql<number>`remaining - ${cost}` })
         .where('tokenId', '=', tokenId)
-        .where('remaining', '>=', cost)
+        .where('remaining', '>=', needed(cost))
         .returning('remaining')
         .executeTakeFirst();
       if (spent) return { spent: true, remaining: Number(spent.remaining) };
-      return { spent: false, remaining: Number((await read(tokenId))?.remaining ?? 0) };
+      return { spent: false, remaining: shownBalance(Number((await read(tokenId))?.remaining ?? 0)) };
     },
   };
 }
@@ -136,12 +149,19 @@ export function createQuotaSpender(handle: { db: Kysely<Database>; sqlite?: SQLi
     }
     const remaining = balanceNow(rule, { remaining: row.remaining, refilledAt: row.refilled_at }, nowMs);
     const refilledAt = remaining === row.remaining ? row.refilled_at : now;
-    if (remaining < cost) {
+    if (remaining < needed(cost)) {
       if (refilledAt !== row.refilled_at) update.run(remaining, refilledAt, tokenId);
-      return { spent: false, remaining };
+      return { spent: false, remaining: shownBalance(remaining) };
     }
     if (cost > 0 || refilledAt !== row.refilled_at) update.run(remaining - cost, refilledAt, tokenId);
     return { spent: true, remaining: remaining - cost };
   });
-  return (tokenId, rule, cost, nowMs) => Promise.resolve(spend.immediate(tokenId, rule, cost, nowMs));
+  // The connection is Kysely's too. While one of its transactions is open (it awaits argon2, or yields
+  // between chunks), a spend run now would be a savepoint inside it — and undone if it rolls back, after
+  // its verification was answered. So a spend then waits for the connection (Kysely's mutex) and runs
+  // after that transaction, as a transaction of its own; otherwise (the usual case) it runs at once.
+  return (tokenId, rule, cost, nowMs) => {
+    if (!sqlite.inTransaction) return Promise.resolve(spend.immediate(tokenId, rule, cost, nowMs));
+    return handle.db.connection().execute(async () => spend.immediate(tokenId, rule, cost, nowMs));
+  };
 }

@@ -6,12 +6,32 @@ import type { Database, TokenUsageWarningsTable } from '../schema.js';
 
 /** What one token's use since the last flush adds: the latest use, and a count per UTC day (YYYY-MM-DD). */
 export interface TokenUsage {
-  lastUsedAt: string;
+  /** Null when it was only refused since the last flush. */
+  lastUsedAt: string | null;
   lastUsedOrigin: string | null;
   days: Map<string, number>;
   /** Report-only warnings: count per day, warning code and origin or address (`usageWarningKey`). */
   warnings?: Map<string, number>;
+  /** Refusals by `day\ncode`. */
+  refusals?: Map<string, number>;
+  /** Origins and (canonical) addresses of its successful uses. */
+  sources?: UsageSource[];
 }
+
+export interface UsageSource {
+  kind: 'origin' | 'address';
+  value: string;
+  firstSeen: string;
+  lastSeen: string;
+  count: number;
+}
+
+/** Origins and addresses kept per token and kind: the most recently seen. */
+export const MAX_STORED_SOURCES = 20;
+
+/** The first day (YYYY-MM-DD) usage is kept for, `retentionDays` back from `today`. */
+export const usageCutoff = (today: string, retentionDays: number) =>
+  new Date(Date.parse(today) - retentionDays * 86_400_000).toISOString().slice(0, 10);
 
 /** One counted warning: its day (YYYY-MM-DD), code and subject (the origin or address; '' for none). */
 export const usageWarningKey = (day: string, code: string, subject: string) => `${day}\n${code}\n${subject}`;
@@ -50,6 +70,12 @@ export interface UsageWriter {
   readonly runsIn: 'main-thread' | 'worker-thread';
 }
 
+export interface UsageWriterOptions {
+  /** LATCHKEY_USAGE_RETENTION_DAYS: older days (and sources not seen since) are deleted once a day. */
+  retentionDays?: number;
+}
+export const DEFAULT_USAGE_RETENTION_DAYS = 90;
+
 /** Rows per multi-row statement on PostgreSQL: 3 parameters each, far under the 65,535 limit. */
 const PG_ROWS_PER_STATEMENT = 1000;
 
@@ -58,7 +84,11 @@ const PG_ROWS_PER_STATEMENT = 1000;
  * transaction (Kysely would re-prepare each of them: ~60 µs against ~3 µs). Used by the writer thread
  * (usage-writer-thread.ts) on its own connection, and in process for an in-memory database.
  */
-export function sqliteUsageTransaction(sqlite: SQLite.Database): (batch: UsageBatch) => void {
+export function sqliteUsageTransaction(
+  sqlite: SQLite.Database,
+  opts: UsageWriterOptions = {},
+): (batch: UsageBatch) => void {
+  const retentionDays = opts.retentionDays ?? DEFAULT_USAGE_RETENTION_DAYS;
   const touch = sqlite.prepare<[string, string | null, string, string]>(
     'update tokens set last_used_at = ?, last_used_origin = ? where id = ? and (last_used_at is null or last_used_at < ?)',
   );
@@ -86,12 +116,45 @@ export function sqliteUsageTransaction(sqlite: SQLite.Database): (batch: UsageBa
      where exists (select 1 from tokens where id = :token)
      on conflict (token_id, day, code, subject) do update set count = token_usage_warnings.count + excluded.count`,
   );
+  const refused = sqlite.prepare<[string, string, string, number, string]>(
+    `insert into token_usage_codes (token_id, day, code, count) select ?, ?, ?, ? where exists (select 1 from tokens where id = ?)
+     on conflict (token_id, day, code) do update set count = token_usage_codes.count + excluded.count`,
+  );
+  const source = sqlite.prepare<[string, string, string, string, string, number, string]>(
+    `insert into token_usage_sources (token_id, kind, value, first_seen, last_seen, count)
+     select ?, ?, ?, ?, ?, ? where exists (select 1 from tokens where id = ?)
+     on conflict (token_id, kind, value) do update set
+       first_seen = min(token_usage_sources.first_seen, excluded.first_seen),
+       last_seen = max(token_usage_sources.last_seen, excluded.last_seen),
+       count = token_usage_sources.count + excluded.count`,
+  );
+  // The most recent MAX_STORED_SOURCES of a kind stay; the rest of that token's go.
+  const trimSources = sqlite.prepare<[string, string, string, string, number]>(
+    `delete from token_usage_sources where token_id = ? and kind = ? and value not in (
+       select value from token_usage_sources where token_id = ? and kind = ? order by last_seen desc, value limit ?)`,
+  );
   const prune = sqlite.prepare<[string]>('delete from token_usage_warnings where day < ?');
+  const pruneDays = sqlite.prepare<[string]>('delete from token_usage_daily where day < ?');
+  const pruneCodes = sqlite.prepare<[string]>('delete from token_usage_codes where day < ?');
+  const pruneSources = sqlite.prepare<[string]>('delete from token_usage_sources where last_seen < ?');
   let prunedOn = '';
   const write = sqlite.transaction((batch: UsageBatch) => {
     for (const [tokenId, u] of batch) {
-      touch.run(u.lastUsedAt, u.lastUsedOrigin, tokenId, u.lastUsedAt);
+      if (u.lastUsedAt !== null) touch.run(u.lastUsedAt, u.lastUsedOrigin, tokenId, u.lastUsedAt);
       for (const [day, n] of u.days) count.run(tokenId, day, n, tokenId);
+      if (u.refusals)
+        for (const [key, n] of u.refusals) {
+          const cut = key.indexOf('\n');
+          refused.run(tokenId, key.slice(0, cut), key.slice(cut + 1), n, tokenId);
+        }
+      if (u.sources) {
+        const kinds = new Set<string>();
+        for (const x of u.sources) {
+          source.run(tokenId, x.kind, x.value, x.firstSeen, x.lastSeen, x.count, tokenId);
+          kinds.add(x.kind);
+        }
+        for (const kind of kinds) trimSources.run(tokenId, kind, tokenId, kind, MAX_STORED_SOURCES);
+      }
       if (u.warnings)
         for (const [key, n] of u.warnings) {
           const [day, code, subject] = splitWarningKey(key);
@@ -102,6 +165,10 @@ export function sqliteUsageTransaction(sqlite: SQLite.Database): (batch: UsageBa
     const today = new Date().toISOString().slice(0, 10);
     if (prunedOn !== today) {
       prune.run(retentionCutoff(today));
+      const cutoff = usageCutoff(today, retentionDays);
+      pruneDays.run(cutoff);
+      pruneCodes.run(cutoff);
+      pruneSources.run(cutoff);
       prunedOn = today;
     }
   });
@@ -123,11 +190,15 @@ export function sqliteUsageTransaction(sqlite: SQLite.Database): (batch: UsageBa
  *
  * PostgreSQL: one multi-row statement per table (UPDATE … FROM (VALUES …), INSERT … ON CONFLICT).
  */
-export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' | 'sqlite'>): UsageWriter {
+export function createUsageWriter(
+  handle: Pick<DatabaseHandle, 'db' | 'dialect' | 'sqlite'>,
+  opts: UsageWriterOptions = {},
+): UsageWriter {
   const { db, sqlite } = handle;
-  if (sqlite && !sqlite.memory) return createUsageWriterThread(sqlite.name);
+  const retentionDays = opts.retentionDays ?? DEFAULT_USAGE_RETENTION_DAYS;
+  if (sqlite && !sqlite.memory) return createUsageWriterThread(sqlite.name, { retentionDays });
   if (sqlite) {
-    const write = sqliteUsageTransaction(sqlite);
+    const write = sqliteUsageTransaction(sqlite, { retentionDays });
     return {
       async applyUsage(batch) {
         if (batch.size === 0) return;
@@ -143,9 +214,22 @@ export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' 
   return {
     async applyUsage(batch) {
       if (batch.size === 0) return;
-      const tokens = [...batch].map(
-        ([id, u]) => sql`(${id}::text, ${u.lastUsedAt}::timestamptz, ${u.lastUsedOrigin}::text)`,
+      const tokens = [...batch]
+        .filter(([, u]) => u.lastUsedAt !== null)
+        .map(([id, u]) => sql`(${id}::text, ${u.lastUsedAt}::timestamptz, ${u.lastUsedOrigin}::text)`);
+      const refusals = [...batch].flatMap(([id, u]) =>
+        [...(u.refusals ?? [])].map(([key, n]) => {
+          const cut = key.indexOf('\n');
+          return sql`(${id}::text, ${key.slice(0, cut)}::text, ${key.slice(cut + 1)}::text, ${n}::bigint)`;
+        }),
       );
+      const sources = [...batch].flatMap(([id, u]) =>
+        (u.sources ?? []).map(
+          (x) =>
+            sql`(${id}::text, ${x.kind}::text, ${x.value}::text, ${x.firstSeen}::text, ${x.lastSeen}::text, ${x.count}::bigint)`,
+        ),
+      );
+      const sourced = [...batch].filter(([, u]) => u.sources).map(([id]) => id);
       const days = [...batch].flatMap(([id, u]) =>
         [...u.days].map(([day, n]) => sql`(${id}::text, ${day}::text, ${n}::bigint)`),
       );
@@ -159,7 +243,39 @@ export function createUsageWriter(handle: Pick<DatabaseHandle, 'db' | 'dialect' 
       await db.transaction().execute(async (trx) => {
         if (prunedOn !== today) {
           await sql`delete from token_usage_warnings where day < ${retentionCutoff(today)}`.execute(trx);
+          const cutoff = usageCutoff(today, retentionDays);
+          await sql`delete from token_usage_daily where day < ${cutoff}`.execute(trx);
+          await sql`delete from token_usage_codes where day < ${cutoff}`.execute(trx);
+          await sql`delete from token_usage_sources where last_seen < ${cutoff}`.execute(trx);
           prunedOn = today;
+        }
+        for (let i = 0; i < refusals.length; i += PG_ROWS_PER_STATEMENT) {
+          await sql`insert into token_usage_codes (token_id, day, code, count)
+            select v.token_id, v.day, v.code, v.count from (values ${sql.join(refusals.slice(i, i + PG_ROWS_PER_STATEMENT))}) as v (token_id, day, code, count)
+            where exists (select 1 from tokens t where t.id = v.token_id)
+            on conflict (token_id, day, code) do update set count = token_usage_codes.count + excluded.count`.execute(
+            trx,
+          );
+        }
+        for (let i = 0; i < sources.length; i += PG_ROWS_PER_STATEMENT) {
+          await sql`insert into token_usage_sources (token_id, kind, value, first_seen, last_seen, count)
+            select v.token_id, v.kind, v.value, v.first_seen, v.last_seen, v.count
+            from (values ${sql.join(sources.slice(i, i + PG_ROWS_PER_STATEMENT))}) as v (token_id, kind, value, first_seen, last_seen, count)
+            where exists (select 1 from tokens t where t.id = v.token_id)
+            on conflict (token_id, kind, value) do update set
+              first_seen = least(token_usage_sources.first_seen, excluded.first_seen),
+              last_seen = greatest(token_usage_sources.last_seen, excluded.last_seen),
+              count = token_usage_sources.count + excluded.count`.execute(trx);
+        }
+        // The most recent MAX_STORED_SOURCES per token and kind stay.
+        for (let i = 0; i < sourced.length; i += PG_ROWS_PER_STATEMENT) {
+          await sql`delete from token_usage_sources s using (
+              select token_id, kind, value, row_number() over (partition by token_id, kind order by last_seen desc, value) as rank
+              from token_usage_sources where token_id in (${sql.join(sourced.slice(i, i + PG_ROWS_PER_STATEMENT))})
+            ) r
+            where s.token_id = r.token_id and s.kind = r.kind and s.value = r.value and r.rank > ${MAX_STORED_SOURCES}`.execute(
+            trx,
+          );
         }
         for (let i = 0; i < tokens.length; i += PG_ROWS_PER_STATEMENT) {
           await sql`update tokens as t set last_used_at = v.at, last_used_origin = v.origin
@@ -238,6 +354,38 @@ export function usageQueries(db: Kysely<Database>) {
         .limit(limit)
         .execute();
       return rows.map((r) => ({ code: r.code, subject: r.subject, count: Number(r.n) }));
+    },
+    /**
+     * Per day from `from` to `to` (YYYY-MM-DD, both included): successes and refusals by code, and the
+     * origins and addresses seen, most recent first.
+     */
+    async report(tokenId: string, from: string, to: string) {
+      const valid = await db
+        .selectFrom('tokenUsageDaily')
+        .select(['day', 'count'])
+        .where('tokenId', '=', tokenId)
+        .where('day', '>=', from)
+        .where('day', '<=', to)
+        .execute();
+      const refused = await db
+        .selectFrom('tokenUsageCodes')
+        .select(['day', 'code', 'count'])
+        .where('tokenId', '=', tokenId)
+        .where('day', '>=', from)
+        .where('day', '<=', to)
+        .execute();
+      const sources = await db
+        .selectFrom('tokenUsageSources')
+        .select(['kind', 'value', 'firstSeen', 'lastSeen', 'count'])
+        .where('tokenId', '=', tokenId)
+        .orderBy('lastSeen', 'desc')
+        .orderBy('value')
+        .execute();
+      return {
+        valid: valid.map((r) => ({ day: r.day, count: Number(r.count) })),
+        refused: refused.map((r) => ({ day: r.day, code: r.code, count: Number(r.count) })),
+        sources: sources.map((r) => ({ ...r, count: Number(r.count) })),
+      };
     },
     async daily(tokenId: string, sinceDay: string): Promise<{ day: string; count: number }[]> {
       const rows = await db
