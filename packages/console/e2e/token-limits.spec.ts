@@ -15,7 +15,8 @@ let tokenId: string;
 let value: string;
 
 test.beforeAll(async ({ browser }) => {
-  server = await startLatchkey((port) => `http://127.0.0.1:${port}`);
+  // Usage is written every second here (not every 10 s), so the usage section fills in quickly.
+  server = await startLatchkey((port) => `http://127.0.0.1:${port}`, { LATCHKEY_USAGE_FLUSH_SECONDS: '1' });
   api = await ownerApi(server.url);
   const sa = await api.post<{ id: string }>(`/orgs/${ORG.slug}/service-accounts`, { name: 'billing' });
   const created = await api.post<{ token: string; item: { id: string } }>(`/orgs/${ORG.slug}/tokens`, {
@@ -81,4 +82,33 @@ test("a refill above the limit is refused with the server's reason", async () =>
   await expect(dialog).toContainText("more than the quota's limit");
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
+});
+
+test('the usage section charts successes and refusals by code, and lists the addresses seen', async () => {
+  const sa = await api.post<{ id: string }>(`/orgs/${ORG.slug}/service-accounts`, { name: 'storefront' });
+  const created = await api.post<{ token: string; item: { id: string } }>(`/orgs/${ORG.slug}/tokens`, {
+    name: 'storefront api',
+    serviceAccountId: sa.id,
+    type: 'private',
+    rateLimits: [{ name: 'minute', limit: 4, windowSeconds: 60 }],
+  });
+  const codes = [];
+  for (let i = 0; i < 6; i++) {
+    const res = await api.ctx.post('/api/v1/verify', { data: { token: created.token, ip: '203.0.113.9' } });
+    codes.push(((await res.json()) as { code: string }).code);
+  }
+  expect(codes).toEqual(['valid', 'valid', 'valid', 'valid', 'rate_limited', 'rate_limited']);
+  await page.goto(`${server.url}/orgs/${ORG.slug}/tokens/${created.item.id}`);
+  const usage = page.getByRole('region', { name: 'Usage' });
+  // The counts arrive with the next usage flush (every second here): reload until they do.
+  await expect(async () => {
+    await page.reload();
+    await expect(usage).toContainText('4 valid');
+  }).toPass({ timeout: 15_000 });
+  await expect(usage).toContainText('2 rate_limited');
+  await expect(usage.getByRole('application')).toBeVisible();
+  await expect(usage.locator('.recharts-bar-rectangle').last()).toBeVisible();
+  await expect(usage.getByRole('table', { name: 'Addresses' })).toContainText('203.0.113.9');
+  await usage.scrollIntoViewIfNeeded();
+  await screenshot(page, '21-token-usage');
 });

@@ -12,6 +12,7 @@ export const keys = {
   roles: (org: string) => ['org', org, 'roles'] as const,
   tokens: (org: string, q: TokenQuery) => ['org', org, 'tokens', q] as const,
   token: (org: string, id: string) => ['org', org, 'token', id] as const,
+  tokenUsage: (org: string, id: string) => ['org', org, 'token', id, 'usage'] as const,
   tokenReport: (org: string, unusedDays: number | undefined) =>
     ['org', org, 'token-report', unusedDays ?? null] as const,
   audit: (org: string, q: AuditQuery) => ['org', org, 'audit', q] as const,
@@ -74,6 +75,12 @@ export const useToken = (org: string, id: string) =>
   useQuery({
     queryKey: keys.token(org, id),
     queryFn: () => call(lk.GET('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org, id } } })),
+  });
+/** A token's usage over the last 30 days (successes, refusals by code, origins and addresses seen). */
+export const useTokenUsage = (org: string, id: string) =>
+  useQuery({
+    queryKey: keys.tokenUsage(org, id),
+    queryFn: () => call(lk.GET('/api/v1/orgs/{org}/tokens/{id}/usage', { params: { path: { org, id } } })),
   });
 /** The hygiene report; `unusedDays` undefined = the server's setting (LATCHKEY_TOKEN_UNUSED_DAYS). */
 export const useTokenReport = (org: string, unusedDays: number | undefined) =>

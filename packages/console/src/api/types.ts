@@ -16,6 +16,8 @@ export type Invitation = Items<Answer<'/api/v1/orgs/{org}/invitations', 'get'>>;
 export type Token = Items<Answer<'/api/v1/orgs/{org}/tokens', 'get'>>;
 /** One token as its page shows it: a Token with its daily usage. */
 export type TokenDetail = Answer<'/api/v1/orgs/{org}/tokens/{id}', 'get'>;
+/** A token's usage analytics (GET …/tokens/{id}/usage). */
+export type TokenUsageReport = Answer<'/api/v1/orgs/{org}/tokens/{id}/usage', 'get'>;
 /** How a rotation retires the value it replaces. */
 export type RotateBody = RequestBody<'/api/v1/orgs/{org}/tokens/{id}/rotate', 'post'>;
 /** A leak report's answer: the token (revoked, compromised) and a create-token body for its replacement. */

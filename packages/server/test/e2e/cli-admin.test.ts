@@ -203,6 +203,24 @@ describe('latchkey token', () => {
     const refused = await cli('token', 'update', id, '--quota', '5', '--quota-refill', '6/day');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/validation_failed: .*more than the quota's limit/);
+    // Its usage: a row per day of the range, as a table or JSON.
+    const usage = await json<{ days: { day: string; valid: number }[]; origins: unknown[] }>(
+      'token',
+      'usage',
+      id,
+      '--from',
+      '2026-06-01',
+      '--to',
+      '2026-06-03',
+    );
+    expect(usage.days.map((d) => d.day)).toEqual(['2026-06-01', '2026-06-02', '2026-06-03']);
+    const table = await cli('token', 'usage', id);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/DAY\s+VALID\s+REFUSED/);
+    expect(table.stdout).toContain('addresses:');
+    const badDay = await cli('token', 'usage', id, '--from', '2026-02-30');
+    expect(badDay.code).toBe(1);
+    expect(badDay.stderr).toMatch(/validation_failed/);
   });
 
   it('refusals exit 1, usage errors exit 2, an unreachable server exits 1 with a hint', async () => {

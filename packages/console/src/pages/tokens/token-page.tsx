@@ -10,6 +10,7 @@ import { useTokenActions } from './token-actions';
 import { describeRateLimit } from './limit-fields';
 import { ReportOnlyPanel } from './report-only-panel';
 import { TokenHistory } from './token-history';
+import { TokenUsage } from './token-usage';
 import { previousValueText, timeText, TokenStatusBadges } from './token-status';
 
 const when = (iso: string | null, otherwise: string) => (iso ? timeText(iso) : otherwise);
@@ -85,6 +86,7 @@ export function TokenPage() {
       <TokenAlerts token={t} />
       <ReportOnlyPanel org={org} token={t} canEdit={can !== false} />
       <TokenFacts token={t} />
+      <TokenUsage org={org} tokenId={t.id} />
       <TokenHistory org={org} tokenId={t.id} />
     </Stack>
   );

@@ -125,6 +125,56 @@ export function tokenCommand(): Command {
   );
   token.addCommand(
     remoteCommand(
+      'usage',
+      "A token's verifications per UTC day (valid, refusals by code) and where it was used from",
+    )
+      .argument('<token-id>')
+      .option('--from <day>', 'YYYY-MM-DD (default: 29 days before --to)')
+      .option('--to <day>', 'YYYY-MM-DD (default: today)')
+      .addHelpText(
+        'after',
+        '\nExample:\n  latchkey token usage tok_… --org acme --from 2026-06-01 --to 2026-06-30',
+      )
+      .action(
+        run(async (r, o: { from?: string; to?: string; json?: boolean }, id: string) => {
+          const query = { ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) };
+          const u = await r.call(
+            r.api.GET('/api/v1/orgs/{org}/tokens/{id}/usage', {
+              params: { path: { org: r.org, id }, query },
+            }),
+          );
+          printOut(!!o.json, u, () => {
+            printTable(u.days, [
+              ['day', (d) => d.day],
+              ['valid', (d) => d.valid],
+              [
+                'refused',
+                (d) =>
+                  Object.entries(d.refused)
+                    .map(([code, n]) => `${code} ${n}`)
+                    .join(', '),
+              ],
+            ]);
+            for (const [title, rows] of [
+              ['origins', u.origins],
+              ['addresses', u.addresses],
+            ] as const) {
+              process.stdout.write(`\n${title}:\n`);
+              if (rows.length === 0) process.stdout.write('  none yet\n');
+              else
+                printTable(rows, [
+                  ['value', (x) => x.value],
+                  ['uses', (x) => x.count],
+                  ['first seen', (x) => x.firstSeenAt],
+                  ['last seen', (x) => x.lastSeenAt],
+                ]);
+            }
+          });
+        }),
+      ),
+  );
+  token.addCommand(
+    remoteCommand(
       'update',
       "Change a token's name, domains, IP allowlist, enforcement, rate limits, quota, permissions or expiry",
     )
