@@ -461,13 +461,9 @@ function writeResults() {
     // not installed
   }
   const command = `node bench/run.mjs --rounds ${ROUNDS} --seconds ${SECONDS} --connections ${CONNECTIONS} --mix-tokens ${MIX_TOKENS}${args.only ? ` --only ${args.only}` : ''}`;
-  const lines = [
-    '# Benchmark results',
-    '',
-    `Produced by \`npm run bench\` (\`${command}\`) on ${new Date().toISOString().slice(0, 10)}, in ${Math.round((Date.now() - started) / 1000)} s.`,
-    '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${nginxVersion}. Servers pinned to CPU 0 and wrk (1 thread, ${CONNECTIONS} connections) to CPU 1 unless the row says otherwise; ${ROUNDS} interleaved rounds of ${SECONDS} s per contender; figures are medians with the spread (min–max) of the rounds; every ratio is to a baseline of the same run.`,
-    '',
+  const day = new Date().toISOString().slice(0, 10);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const rows = [
     '| goal row | measurement | req/s median (min–max) | p99 ms | CPU µs/request | ratio | goal |',
     '| --- | --- | ---: | ---: | ---: | ---: | --- |',
     ...table.map((r) =>
@@ -477,9 +473,31 @@ function writeResults() {
     ),
     '',
   ];
-  // A/B sections written by hand from bench/ab.mjs runs are kept below the table.
+  const machine = `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${nginxVersion}. Servers pinned to CPU 0 and wrk (1 thread, ${CONNECTIONS} connections) to CPU 1 unless the row says otherwise; ${ROUNDS} interleaved rounds of ${SECONDS} s per contender; figures are medians with the spread (min–max) of the rounds; every ratio is to a baseline of the same run.`;
   const file = join(here, 'RESULTS.md');
-  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const kept = previous.indexOf('\n## A/B');
-  writeFileSync(file, lines.join('\n') + (kept === -1 ? '' : previous.slice(kept)));
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
+  // The top table is the last full run's; sections below it (partial runs, A/B runs) are kept.
+  const firstSection = previous.indexOf('\n## ');
+  const top = firstSection === -1 ? previous : previous.slice(0, firstSection + 1);
+  const sections = firstSection === -1 ? '' : previous.slice(firstSection + 1);
+  if (!args.only) {
+    const lines = [
+      '# Benchmark results',
+      '',
+      `Produced by \`npm run bench\` (\`${command}\`) on ${day}, in ${seconds} s.`,
+      '',
+      machine,
+      '',
+      ...rows,
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n${sections}`);
+    return;
+  }
+  // A partial run (--only) is a section of its own, after the full table, replacing the last one of its rows.
+  const heading = `## \`--only ${args.only}\``;
+  const section = [`${heading}, ${day}`, '', `\`${command}\`, in ${seconds} s. ${machine}`, '', ...rows].join(
+    '\n',
+  );
+  const parts = sections.split(/\n(?=## )/).filter((p) => p.trim() !== '' && !p.startsWith(heading));
+  writeFileSync(file, `${top.trimEnd()}\n\n${[section, ...parts].map((p) => p.trimEnd()).join('\n\n')}\n`);
 }
