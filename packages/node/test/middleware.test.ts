@@ -400,8 +400,9 @@ describe('rate limits and quotas (issue 15): 429 with Retry-After and RateLimit-
     // 10 − 4 − 5 = 1 left: a bulk call is refused, a single one passes.
     expect(await perRequest(req('/bulk'))).toMatchObject({ kind: 'deny', status: 429 });
     expect(await perRequest(req('/one'))).toMatchObject({ kind: 'allow' });
+    // Nothing left: a cost-0 check says so (it passes only while a credit is left).
     const check = await fromVerifier(lk.verifier).decide({ token, origin: null, cost: 0 });
-    expect(check.valid && check.quota?.remaining).toBe(0);
+    expect(check).toMatchObject({ valid: false, code: 'quota_exhausted', quota: { remaining: 0 } });
   });
 });
 

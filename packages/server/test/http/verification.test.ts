@@ -326,7 +326,15 @@ describe('/metrics', () => {
     expect(res.body).toMatch(/latchkey_verify_duration_seconds_bucket/);
     expect(res.body).toMatch(/latchkey_verify_cache_hit_ratio \d/);
     expect(res.body).not.toContain(prv.token);
-    expect(res.body).not.toContain(org.id);
+    expect(res.body).not.toContain(prv.item.id);
+    expect(res.body).not.toMatch(/[0-9a-f]{64}/); // no hash
+    // The org id appears only as the label of the per-org counter (bounded: orgs × codes, not tokens).
+    const withOrg = res.body.split('\n').filter((l) => l.includes(org.id));
+    expect(withOrg.length).toBeGreaterThan(0);
+    for (const line of withOrg)
+      expect(line).toMatch(
+        new RegExp(`^latchkey_org_verifications_total\\{org="${org.id}",code="[a-z_]+"\\} \\d+$`),
+      );
   });
 
   it('counts every decision exactly once, however often the metrics are read', async () => {

@@ -282,6 +282,7 @@ describe('hostile strings in every string field of every route (finding 9)', () 
         if (key === 'org') return ids.org!;
         if (key === 'serviceAccountId') return ids.sa!;
         if (key === 'ip' || key === 'allowedIps') return '203.0.113.7';
+        if (s.pattern === '^\\d{4}-\\d{2}-\\d{2}$') return '2026-06-01'; // a day (usage reports)
         return 'fuzz'.padEnd(s.minLength ?? 0, 'z');
       }
       default:
