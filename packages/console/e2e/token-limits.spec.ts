@@ -112,3 +112,32 @@ test('the usage section charts successes and refusals by code, and lists the add
   await usage.scrollIntoViewIfNeeded();
   await screenshot(page, '21-token-usage');
 });
+
+test("a service account's rate limits apply to its tokens without their own", async () => {
+  await page.goto(`${server.url}/orgs/${ORG.slug}/members`);
+  await page.getByRole('tab', { name: 'Service Accounts' }).click();
+  await page.getByRole('button', { name: 'Actions for billing' }).click();
+  await page.getByRole('menuitem', { name: 'Rate limits' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Add rate limit' }).click();
+  await dialog.getByRole('textbox', { name: 'Window 1 name' }).fill('hour');
+  await dialog.getByRole('textbox', { name: 'Window 1 limit' }).fill('1000');
+  await dialog.getByRole('combobox', { name: 'Window 1 length' }).click();
+  await page.getByRole('option', { name: 'per hour' }).click();
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('sa-row-billing')).toContainText('tokens limited: hour: 1,000 per hour');
+
+  const sa = (
+    await api.get<{ items: { id: string; name: string }[] }>(`/orgs/${ORG.slug}/service-accounts`)
+  ).items.find((s) => s.name === 'billing')!;
+  const created = await api.post<{ item: { id: string } }>(`/orgs/${ORG.slug}/tokens`, {
+    name: 'inherits limits',
+    serviceAccountId: sa.id,
+    type: 'private',
+  });
+  await page.goto(`${server.url}/orgs/${ORG.slug}/tokens/${created.item.id}`);
+  await expect(
+    page.getByRole('table', { name: 'Token details' }).getByRole('row', { name: /Rate limits/ }),
+  ).toContainText('hour: 1,000 per hour (from its service account)');
+});

@@ -23,6 +23,7 @@ function token(over: Partial<Token> = {}): Token {
     allowedIps: [],
     enforcement: 'enforce',
     rateLimits: [],
+    effectiveRateLimits: [],
     quota: null,
     permissions: null,
     effectivePermissions: ['assets:view'],

@@ -3867,6 +3867,12 @@ export interface paths {
                                 status: "active" | "disabled";
                                 disabledAt: string | null;
                                 activeTokens: number;
+                                /** @description Rate-limit windows its tokens inherit when they have none of their own */
+                                rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
                                 /**
                                  * Format: date-time
                                  * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
@@ -3982,6 +3988,12 @@ export interface paths {
                         name: string;
                         roleId?: string;
                         description?: string;
+                        /** @description Named windows, e.g. [{"name":"burst","limit":50,"windowSeconds":1},{"name":"daily","limit":10000,"windowSeconds":86400}]: over any of them, verification answers rate_limited; [] (the default): none */
+                        rateLimits?: {
+                            name: string;
+                            limit: number;
+                            windowSeconds: number;
+                        }[];
                     };
                 };
             };
@@ -4001,6 +4013,12 @@ export interface paths {
                             status: "active" | "disabled";
                             disabledAt: string | null;
                             activeTokens: number;
+                            /** @description Rate-limit windows its tokens inherit when they have none of their own */
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
                             /**
                              * Format: date-time
                              * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
@@ -4159,6 +4177,12 @@ export interface paths {
                             status: "active" | "disabled";
                             disabledAt: string | null;
                             activeTokens: number;
+                            /** @description Rate-limit windows its tokens inherit when they have none of their own */
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
                             /**
                              * Format: date-time
                              * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
@@ -4388,7 +4412,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename, describe, change role, disable or enable a service account */
+        /** Rename, describe, change role or its tokens' default rate limits, disable or enable a service account */
         patch: {
             parameters: {
                 query?: never;
@@ -4408,6 +4432,12 @@ export interface paths {
                         name?: string;
                         description?: string | null;
                         roleId?: string;
+                        /** @description Named windows, e.g. [{"name":"burst","limit":50,"windowSeconds":1},{"name":"daily","limit":10000,"windowSeconds":86400}]: over any of them, verification answers rate_limited; [] (the default): none */
+                        rateLimits?: {
+                            name: string;
+                            limit: number;
+                            windowSeconds: number;
+                        }[];
                         /** @description While disabled, none of its tokens authenticate */
                         disabled?: boolean;
                     };
@@ -4429,6 +4459,12 @@ export interface paths {
                             status: "active" | "disabled";
                             disabledAt: string | null;
                             activeTokens: number;
+                            /** @description Rate-limit windows its tokens inherit when they have none of their own */
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
                             /**
                              * Format: date-time
                              * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
@@ -4589,6 +4625,12 @@ export interface paths {
                             status: "active" | "disabled";
                             disabledAt: string | null;
                             activeTokens: number;
+                            /** @description Rate-limit windows its tokens inherit when they have none of their own */
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
                             /**
                              * Format: date-time
                              * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
@@ -4753,6 +4795,12 @@ export interface paths {
                             status: "active" | "disabled";
                             disabledAt: string | null;
                             activeTokens: number;
+                            /** @description Rate-limit windows its tokens inherit when they have none of their own */
+                            rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
                             /**
                              * Format: date-time
                              * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
@@ -4936,7 +4984,14 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                /** @description Its own windows */
                                 rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                /** @description The windows that apply: its own, else its service account's */
+                                effectiveRateLimits: {
                                     name: string;
                                     limit: number;
                                     windowSeconds: number;
@@ -5169,7 +5224,14 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                /** @description Its own windows */
                                 rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                /** @description The windows that apply: its own, else its service account's */
+                                effectiveRateLimits: {
                                     name: string;
                                     limit: number;
                                     windowSeconds: number;
@@ -5995,7 +6057,14 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            /** @description Its own windows */
                             rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            /** @description The windows that apply: its own, else its service account's */
+                            effectiveRateLimits: {
                                 name: string;
                                 limit: number;
                                 windowSeconds: number;
@@ -6341,7 +6410,14 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            /** @description Its own windows */
                             rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            /** @description The windows that apply: its own, else its service account's */
+                            effectiveRateLimits: {
                                 name: string;
                                 limit: number;
                                 windowSeconds: number;
@@ -6757,7 +6833,14 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                /** @description Its own windows */
                                 rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                /** @description The windows that apply: its own, else its service account's */
+                                effectiveRateLimits: {
                                     name: string;
                                     limit: number;
                                     windowSeconds: number;
@@ -7004,7 +7087,14 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                /** @description Its own windows */
                                 rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                /** @description The windows that apply: its own, else its service account's */
+                                effectiveRateLimits: {
                                     name: string;
                                     limit: number;
                                     windowSeconds: number;
@@ -7240,7 +7330,14 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            /** @description Its own windows */
                             rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            /** @description The windows that apply: its own, else its service account's */
+                            effectiveRateLimits: {
                                 name: string;
                                 limit: number;
                                 windowSeconds: number;
@@ -7475,7 +7572,14 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            /** @description Its own windows */
                             rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            /** @description The windows that apply: its own, else its service account's */
+                            effectiveRateLimits: {
                                 name: string;
                                 limit: number;
                                 windowSeconds: number;
@@ -7715,7 +7819,14 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 enforcement: "enforce" | "report_only";
+                                /** @description Its own windows */
                                 rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                /** @description The windows that apply: its own, else its service account's */
+                                effectiveRateLimits: {
                                     name: string;
                                     limit: number;
                                     windowSeconds: number;
@@ -7966,7 +8077,14 @@ export interface paths {
                              * @enum {string}
                              */
                             enforcement: "enforce" | "report_only";
+                            /** @description Its own windows */
                             rateLimits: {
+                                name: string;
+                                limit: number;
+                                windowSeconds: number;
+                            }[];
+                            /** @description The windows that apply: its own, else its service account's */
+                            effectiveRateLimits: {
                                 name: string;
                                 limit: number;
                                 windowSeconds: number;

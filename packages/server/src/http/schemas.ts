@@ -206,6 +206,9 @@ export const ServiceAccount = Type.Object({
   status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
   disabledAt: Nullable(Timestamp),
   activeTokens: Type.Integer(),
+  rateLimits: Type.Array(RateLimitRule, {
+    description: 'Rate-limit windows its tokens inherit when they have none of their own',
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -234,7 +237,10 @@ export const Token = Type.Object({
   domains: Type.Array(Type.String()),
   allowedIps: Type.Array(Type.String(), { description: 'CIDR ranges it may be used from; []: anywhere' }),
   enforcement: Enforcement,
-  rateLimits: Type.Array(RateLimitRule),
+  rateLimits: Type.Array(RateLimitRule, { description: 'Its own windows' }),
+  effectiveRateLimits: Type.Array(RateLimitRule, {
+    description: "The windows that apply: its own, else its service account's",
+  }),
   quota: Nullable(
     Type.Object({
       limit: Type.Integer(),

@@ -1,3 +1,4 @@
+import { checkRateLimits, type RateLimitRule } from '../domain/token-limits.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { checkServiceAccountName } from '../domain/service-account-name.js';
@@ -33,7 +34,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
     /** Rule 1 (name), role defaulting to the org's Viewer (only for callers who hold Viewer's grants). */
     async create(
       scope: OrgScope,
-      input: { name: string; roleId?: string; description?: string },
+      input: { name: string; roleId?: string; description?: string; rateLimits?: RateLimitRule[] },
       outer?: Store,
     ): Promise<ServiceAccountView> {
       const { name, key } = validName(input.name);
@@ -60,6 +61,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
             nameKey: key,
             description: input.description ?? null,
             roleId: role.id,
+            rateLimits: JSON.stringify(checkRateLimits(input.rateLimits ?? [])),
             disabledAt: null,
             deletedAt: null,
             createdAt: at,
@@ -81,7 +83,13 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
     async update(
       scope: OrgScope,
       idOrName: string,
-      patch: { name?: string; description?: string | null; roleId?: string; disabled?: boolean },
+      patch: {
+        name?: string;
+        description?: string | null;
+        roleId?: string;
+        rateLimits?: RateLimitRule[];
+        disabled?: boolean;
+      },
     ): Promise<ServiceAccountView> {
       return inTransaction(deps, async (tx, events) => {
         const before = await load(tx, scope, idOrName);
@@ -95,6 +103,9 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
           set.nameKey = key;
         }
         if (patch.description !== undefined) set.description = patch.description;
+        // Its tokens' cached entries are dropped by the event below (invalidationsOf: service_account).
+        if (patch.rateLimits !== undefined)
+          set.rateLimits = JSON.stringify(checkRateLimits(patch.rateLimits));
         if (patch.roleId !== undefined)
           set.roleId = (
             await roles.assignable(tx, scope, patch.roleId, 'give a service account this role')

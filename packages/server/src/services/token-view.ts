@@ -91,6 +91,7 @@ export function tokenViews(catalog: PermissionCatalog) {
     allowedIps: t.allowedIps,
     enforcement: t.enforcement,
     rateLimits: t.rateLimits,
+    effectiveRateLimits: t.rateLimits.length > 0 ? t.rateLimits : t.ownerRateLimits,
     quota: quotaView(t, c.quota, c.now),
     permissions: t.permissions,
     effectivePermissions: effective(c.ownerRole, t),

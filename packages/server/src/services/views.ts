@@ -1,3 +1,4 @@
+import type { RateLimitRule } from '../domain/token-limits.js';
 import type { RoleRecord } from '../store/queries/roles.js';
 import type { OrgRecord } from '../store/queries/orgs.js';
 import type { ServiceAccountView } from '../store/queries/service-accounts.js';
@@ -42,6 +43,7 @@ export const serviceAccountView = (s: ServiceAccountView): Static<typeof Schemas
   status: s.disabledAt === null ? ('active' as const) : ('disabled' as const),
   disabledAt: s.disabledAt,
   activeTokens: s.activeTokens,
+  rateLimits: JSON.parse(s.rateLimits) as RateLimitRule[],
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
 });

@@ -72,6 +72,8 @@ export interface ServiceAccountsTable {
   deletedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** JSON rate-limit windows its tokens without windows of their own inherit; `[]`: none (0007). */
+  rateLimits: Generated<string>;
 }
 
 export interface TokensTable {

@@ -218,6 +218,19 @@ describe('latchkey token', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/DAY\s+VALID\s+REFUSED/);
     expect(table.stdout).toContain('addresses:');
+    // A service account's windows, inherited by its tokens without their own.
+    const inherited = await json<{ rateLimits: unknown[] }>(
+      'sa',
+      'limits',
+      'shop-bot',
+      '--rate-limit',
+      'minute=600/60',
+    );
+    expect(inherited.rateLimits).toEqual([{ name: 'minute', limit: 600, windowSeconds: 60 }]);
+    expect(
+      (await json<{ rateLimits: unknown[] }>('sa', 'limits', 'shop-bot', '--rate-limit', 'none')).rateLimits,
+    ).toEqual([]);
+    expect((await cli('sa', 'limits', 'shop-bot')).code).toBe(2);
     const badDay = await cli('token', 'usage', id, '--from', '2026-02-30');
     expect(badDay.code).toBe(1);
     expect(badDay.stderr).toMatch(/validation_failed/);

@@ -234,6 +234,58 @@ describe('rate limits at verify time', () => {
   });
 });
 
+describe("a service account's windows, inherited by its tokens without their own", () => {
+  it("apply per token, follow a change of the account at once, and yield to a token's own", async () => {
+    const created = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/service-accounts`, {
+      name: 'partner-sync',
+      rateLimits: [{ name: 'hour', limit: 2, windowSeconds: 3600 }],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const sa = created.json();
+    expect(sa.rateLimits).toEqual([{ name: 'hour', limit: 2, windowSeconds: 3600 }]);
+    clock.set(new Date('2026-06-03T10:00:00Z'));
+    const inherits = await createToken(lk, org, { serviceAccountId: sa.id, name: 'inherits' });
+    const second = await createToken(lk, org, { serviceAccountId: sa.id, name: 'second' });
+    const own = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      name: 'own',
+      rateLimits: [{ name: 'hour', limit: 3, windowSeconds: 3600 }],
+    });
+    expect(inherits.item).toMatchObject({
+      rateLimits: [],
+      effectiveRateLimits: [{ name: 'hour', limit: 2, windowSeconds: 3600 }],
+    });
+    const codes = async (token: string, n: number) => {
+      const out = [];
+      for (let i = 0; i < n; i++) out.push((await verify({ token })).code);
+      return out;
+    };
+    expect(await codes(inherits.token, 3)).toEqual(['valid', 'valid', 'rate_limited']);
+    // Counted per token: another token of the account has its own 2.
+    expect(await codes(second.token, 1)).toEqual(['valid']);
+    // A token's own windows win.
+    expect(await codes(own.token, 4)).toEqual(['valid', 'valid', 'valid', 'rate_limited']);
+    // Raised on the account: its tokens see it at once (the count of the hour is kept).
+    const raised = await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, {
+      rateLimits: [{ name: 'hour', limit: 3, windowSeconds: 3600 }],
+    });
+    expect(raised.statusCode, raised.body).toBe(200);
+    expect(await codes(inherits.token, 2)).toEqual(['valid', 'rate_limited']);
+    // Removed: unlimited.
+    await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, {
+      rateLimits: [],
+    });
+    expect(await codes(inherits.token, 3)).toEqual(['valid', 'valid', 'valid']);
+    const bad = await call(lk, org.admin, 'PATCH', `/api/v1/orgs/${org.slug}/service-accounts/${sa.id}`, {
+      rateLimits: [
+        { name: 'a', limit: 1, windowSeconds: 1 },
+        { name: 'a', limit: 1, windowSeconds: 1 },
+      ],
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+});
+
 describe('the management API', () => {
   it('a token over its rate limit or quota gets 429 rate_limited with Retry-After, not invalid_credentials', async () => {
     const admin = await createServiceAccount(lk, org, 'metered-admin', {

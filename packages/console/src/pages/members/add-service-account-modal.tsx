@@ -5,6 +5,7 @@ import { useOrgMutation, useRoles } from '../../api/queries';
 import { ErrorAlert } from '../../components/states';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
 import { DialogActions } from '../../components/dialog-actions';
+import { RateLimitFields } from '../tokens/limit-fields';
 
 export function AddServiceAccountModal({
   org,
@@ -18,7 +19,12 @@ export function AddServiceAccountModal({
   const roles = useRoles(org);
   const form = useForm({
     mode: 'controlled',
-    initialValues: { name: '', roleId: '', description: '' },
+    initialValues: {
+      name: '',
+      roleId: '',
+      description: '',
+      rateLimits: [] as { name: string; limit: number; windowSeconds: number }[],
+    },
     validateInputOnChange: ['name'],
     validate: { name: serviceAccountNameError },
   });
@@ -30,6 +36,7 @@ export function AddServiceAccountModal({
           name: v.name,
           ...(v.roleId ? { roleId: v.roleId } : {}),
           ...(v.description ? { description: v.description } : {}),
+          ...(v.rateLimits.length > 0 ? { rateLimits: v.rateLimits } : {}),
         },
       }),
     ),
@@ -63,6 +70,12 @@ export function AddServiceAccountModal({
             {...form.getInputProps('roleId')}
           />
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
+          <RateLimitFields
+            label="Rate limits for its tokens"
+            description="Each of its tokens without rate limits of its own gets these windows (counted per token). None: unlimited."
+            rateLimits={form.values.rateLimits}
+            onRateLimits={(v) => form.setFieldValue('rateLimits', v)}
+          />
           <DialogActions onClose={close}>
             <Button type="submit" loading={create.isPending}>
               Create

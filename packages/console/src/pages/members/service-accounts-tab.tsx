@@ -9,8 +9,9 @@ import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../valida
 import { useOwnedTokensRefusal } from './owned-tokens-refusal';
 import { RoleSelectModal } from './role-select-modal';
 import { DialogActions } from '../../components/dialog-actions';
+import { describeRateLimit, RateLimitFields } from '../tokens/limit-fields';
 
-type Dialog = { kind: 'rename' | 'role' | 'delete'; sa: ServiceAccount } | null;
+type Dialog = { kind: 'rename' | 'role' | 'limits' | 'delete'; sa: ServiceAccount } | null;
 
 export function ServiceAccountsTab({ org }: { org: string }) {
   const accounts = useServiceAccounts(org);
@@ -31,6 +32,7 @@ export function ServiceAccountsTab({ org }: { org: string }) {
   const actions = (sa: ServiceAccount): RowAction[] => [
     { key: 'rename', title: 'Rename', onClick: () => setDialog({ kind: 'rename', sa }) },
     { key: 'role', title: 'Change role', onClick: () => setDialog({ kind: 'role', sa }) },
+    { key: 'limits', title: 'Rate limits', onClick: () => setDialog({ kind: 'limits', sa }) },
     { key: 'toggle', title: sa.status === 'active' ? 'Disable' : 'Enable', onClick: () => toggle.mutate(sa) },
     { key: 'delete', title: 'Delete', color: 'red', onClick: () => setDialog({ kind: 'delete', sa }) },
   ];
@@ -64,7 +66,14 @@ export function ServiceAccountsTab({ org }: { org: string }) {
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td>{sa.roleName}</Table.Td>
+                <Table.Td>
+                  {sa.roleName}
+                  {sa.rateLimits.length > 0 && (
+                    <Text size="xs" c="dimmed">
+                      tokens limited: {sa.rateLimits.map(describeRateLimit).join(' · ')}
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td>
                   <Badge color={sa.status === 'active' ? 'green' : 'gray'}>{sa.status}</Badge>
                 </Table.Td>
@@ -80,6 +89,7 @@ export function ServiceAccountsTab({ org }: { org: string }) {
       </Table.ScrollContainer>
       {dialog?.kind === 'rename' && <RenameModal org={org} sa={dialog.sa} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'role' && <RoleModal org={org} sa={dialog.sa} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'limits' && <LimitsModal org={org} sa={dialog.sa} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'delete' && <DeleteModal org={org} sa={dialog.sa} onClose={() => setDialog(null)} />}
     </>
   );
@@ -114,6 +124,40 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
             onClick={() => void rename.mutateAsync(name).then(onClose, () => undefined)}
           >
             Rename
+          </Button>
+        </DialogActions>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** The windows its tokens without their own inherit (per token); the change applies to them at once. */
+function LimitsModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
+  const [rateLimits, setRateLimits] = useState(sa.rateLimits);
+  const save = useOrgMutation(org, () =>
+    call(
+      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+        params: { path: { org, id: sa.id } },
+        body: { rateLimits },
+      }),
+    ),
+  );
+  return (
+    <Modal opened onClose={onClose} title={`Rate limits of ${sa.name}'s tokens`}>
+      <Stack>
+        <ErrorAlert error={save.error} />
+        <RateLimitFields
+          label="Rate limits for its tokens"
+          description="Each of its tokens without rate limits of its own gets these windows (counted per token), at once. None: unlimited."
+          rateLimits={rateLimits}
+          onRateLimits={setRateLimits}
+        />
+        <DialogActions onClose={onClose}>
+          <Button
+            loading={save.isPending}
+            onClick={() => void save.mutateAsync(undefined).then(onClose, () => undefined)}
+          >
+            Save
           </Button>
         </DialogActions>
       </Stack>

@@ -53,6 +53,26 @@ export function LimitFields({
   quota: QuotaSetting;
   onQuota: (v: QuotaSetting) => void;
 }) {
+  return (
+    <Stack gap="xs">
+      <RateLimitFields rateLimits={rateLimits} onRateLimits={onRateLimits} />
+      <QuotaFields quota={quota} onQuota={onQuota} />
+    </Stack>
+  );
+}
+
+/** Named rate-limit windows: a token's own, or a service account's default for its tokens. */
+export function RateLimitFields({
+  rateLimits,
+  onRateLimits,
+  label = 'Rate limits',
+  description = 'Verifications over a window are refused (rate_limited, 429 to the client) until it ends. None: unlimited.',
+}: {
+  rateLimits: RateLimits;
+  onRateLimits: (v: RateLimits) => void;
+  label?: string;
+  description?: string;
+}) {
   const change = (i: number, patch: Partial<RateLimits[number]>) =>
     onRateLimits(rateLimits.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
@@ -125,6 +145,14 @@ export function LimitFields({
           Add rate limit
         </Button>
       </Group>
+    </Stack>
+  );
+}
+
+/** A quota of credits: on or off, how many, and when it refills. */
+export function QuotaFields({ quota, onQuota }: { quota: QuotaSetting; onQuota: (v: QuotaSetting) => void }) {
+  return (
+    <Stack gap="xs">
       <Switch
         label="Quota of credits"
         description="Each successful verification spends one (or the cost the platform passes); at zero it is refused (quota_exhausted)."

@@ -155,7 +155,12 @@ function TokenFacts({ token: t }: { token: TokenDetail }) {
       'Allowlists',
       t.enforcement === 'enforce' ? 'enforced' : 'report-only: nothing is refused for origin or address',
     ],
-    ['Rate limits', t.rateLimits.length ? t.rateLimits.map(describeRateLimit).join(' · ') : 'none'],
+    [
+      'Rate limits',
+      t.effectiveRateLimits.length === 0
+        ? 'none'
+        : `${t.effectiveRateLimits.map(describeRateLimit).join(' · ')}${t.rateLimits.length === 0 ? ' (from its service account)' : ''}`,
+    ],
     ['Quota', t.quota ? quotaText(t.quota) : 'none'],
     [
       'Permissions',

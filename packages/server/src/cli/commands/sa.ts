@@ -3,6 +3,7 @@ import { printOut, printTable } from '../remote/output.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
 import { inOrg, type ServiceAccount as Sa } from '../remote/types.js';
 import { roleIdByName } from './lookups.js';
+import { limitOptions, limitSettings, type LimitOptionValues } from './token-limit-options.js';
 
 const columns: [string, (s: Sa) => unknown][] = [
   ['id', (s) => s.id],
@@ -10,6 +11,7 @@ const columns: [string, (s: Sa) => unknown][] = [
   ['role', (s) => s.roleName],
   ['status', (s) => s.status],
   ['tokens', (s) => s.activeTokens],
+  ['rate limits', (s) => s.rateLimits.map((w) => `${w.name}=${w.limit}/${w.windowSeconds}`).join(' ')],
   ['created', (s) => s.createdAt],
 ];
 
@@ -30,22 +32,33 @@ export function saCommand(): Command {
       .argument('<name>')
       .option('--role <role>', 'role name or id (default: Viewer)')
       .option('--description <text>')
-      .addHelpText('after', '\nExample:\n  latchkey sa create storefront-bot --org acme --role Viewer')
+      .addOption(limitOptions.rateLimit())
+      .addHelpText(
+        'after',
+        '\nExamples:\n  latchkey sa create storefront-bot --org acme --role Viewer\n  latchkey sa create partner-sync --org acme --rate-limit minute=600/60',
+      )
       .action(
-        run(async (r, o: { role?: string; description?: string; json?: boolean }, name: string) => {
-          const roleId = o.role ? await roleIdByName(r, o.role) : undefined;
-          const created = await r.call(
-            r.api.POST('/api/v1/orgs/{org}/service-accounts', {
-              ...inOrg(r.org),
-              body: {
-                name,
-                ...(roleId ? { roleId } : {}),
-                ...(o.description ? { description: o.description } : {}),
-              },
-            }),
-          );
-          printOut(!!o.json, created, () => printTable([created], columns));
-        }),
+        run(
+          async (
+            r,
+            o: { role?: string; description?: string; json?: boolean } & LimitOptionValues,
+            name: string,
+          ) => {
+            const roleId = o.role ? await roleIdByName(r, o.role) : undefined;
+            const created = await r.call(
+              r.api.POST('/api/v1/orgs/{org}/service-accounts', {
+                ...inOrg(r.org),
+                body: {
+                  name,
+                  ...(roleId ? { roleId } : {}),
+                  ...(o.description ? { description: o.description } : {}),
+                  ...limitSettings({ rateLimit: o.rateLimit }),
+                },
+              }),
+            );
+            printOut(!!o.json, created, () => printTable([created], columns));
+          },
+        ),
       ),
   );
   sa.addCommand(
@@ -59,6 +72,26 @@ export function saCommand(): Command {
             r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
               params: { path: { org: r.org, id: account } },
               body: { name: newName },
+            }),
+          );
+          printOut(!!o.json, s, () => printTable([s], columns));
+        }),
+      ),
+  );
+  sa.addCommand(
+    remoteCommand('limits', 'Set the rate-limit windows its tokens inherit when they have none of their own')
+      .argument('<account>', 'name or id')
+      .addOption(limitOptions.rateLimit().makeOptionMandatory())
+      .addHelpText(
+        'after',
+        '\nExamples:\n  latchkey sa limits partner-sync --org acme --rate-limit minute=600/60 --rate-limit day=100000/86400\n  latchkey sa limits partner-sync --org acme --rate-limit none',
+      )
+      .action(
+        run(async (r, o: LimitOptionValues & { json?: boolean }, account: string) => {
+          const s = await r.call(
+            r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+              params: { path: { org: r.org, id: account } },
+              body: limitSettings({ rateLimit: o.rateLimit }),
             }),
           );
           printOut(!!o.json, s, () => printTable([s], columns));

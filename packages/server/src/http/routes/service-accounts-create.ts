@@ -2,7 +2,16 @@ import Type from 'typebox';
 import { SERVICE_ACCOUNT_NAME_RULE } from '../../domain/service-account-name.js';
 import { serviceAccountView } from '../../services/views.js';
 import { requireScope } from '../auth.js';
-import { Description, ErrorBody, Id, OrgParams, SafeString, ServiceAccount, orgErrors } from '../schemas.js';
+import {
+  Description,
+  ErrorBody,
+  Id,
+  OrgParams,
+  RateLimitList,
+  SafeString,
+  ServiceAccount,
+  orgErrors,
+} from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 
 // The character rule is checked by the service (to answer invalid_service_account_name with a helpful
@@ -23,6 +32,7 @@ export const serviceAccountsCreateRoute: RouteModule = (app, ctx) => {
             name: ServiceAccountName,
             roleId: Type.Optional(Id('rol')),
             description: Type.Optional(Description),
+            rateLimits: Type.Optional(RateLimitList),
           },
           { additionalProperties: false },
         ),

@@ -2,7 +2,15 @@ import Type from 'typebox';
 import { serviceAccountView } from '../../services/views.js';
 import { requireScope } from '../auth.js';
 import { noBody } from '../no-body.js';
-import { Description, ErrorBody, Id, Nullable, ServiceAccount, orgErrors } from '../schemas.js';
+import {
+  Description,
+  ErrorBody,
+  Id,
+  Nullable,
+  RateLimitList,
+  ServiceAccount,
+  orgErrors,
+} from '../schemas.js';
 import type { RouteModule } from '../route-context.js';
 import { ServiceAccountName } from './service-accounts-create.js';
 import { ServiceAccountParams } from './service-accounts-get.js';
@@ -14,13 +22,15 @@ export const serviceAccountsUpdateRoute: RouteModule = (app, ctx) => {
       config: { auth: 'any', permission: 'service_accounts:edit' },
       schema: {
         tags: ['service accounts'],
-        summary: 'Rename, describe, change role, disable or enable a service account',
+        summary:
+          "Rename, describe, change role or its tokens' default rate limits, disable or enable a service account",
         params: ServiceAccountParams,
         body: Type.Object(
           {
             name: Type.Optional(ServiceAccountName),
             description: Type.Optional(Nullable(Description)),
             roleId: Type.Optional(Id('rol')),
+            rateLimits: Type.Optional(RateLimitList),
             disabled: Type.Optional(
               Type.Boolean({ description: 'While disabled, none of its tokens authenticate' }),
             ),

@@ -1,7 +1,8 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * Token limits (issue 15): named rate-limit windows (JSON, like `domains`; empty = none) and a quota of
+ * Token limits (issue 15): named rate-limit windows (JSON, like `domains`; empty = none; on a service account,
+ * the default of its tokens that have none) and a quota of
  * credits (JSON or null = none). A quota's balance changes on every verification, so it lives in its own
  * table: the hot write touches one small row, never the token (whose row the management API locks).
  * Columns with defaults and a new table: safe forward on both stores; existing tokens stay unlimited.
@@ -14,6 +15,11 @@ export function tokenLimitsMigration(): Migration {
         .addColumn('rate_limits', 'text', (c) => c.notNull().defaultTo('[]'))
         .execute();
       await db.schema.alterTable('tokens').addColumn('quota', 'text').execute();
+      // The windows a service account's tokens inherit when they have none of their own.
+      await db.schema
+        .alterTable('service_accounts')
+        .addColumn('rate_limits', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
       await db.schema
         .createTable('token_quotas')
         .addColumn('token_id', 'text', (c) => c.primaryKey().references('tokens.id'))

@@ -68,7 +68,14 @@ export function serviceAccountQueries(db: Kysely<Database>, dialect: DialectName
       patch: Partial<
         Pick<
           ServiceAccountRecord,
-          'name' | 'nameKey' | 'description' | 'roleId' | 'disabledAt' | 'deletedAt' | 'updatedAt'
+          | 'name'
+          | 'nameKey'
+          | 'description'
+          | 'roleId'
+          | 'rateLimits'
+          | 'disabledAt'
+          | 'deletedAt'
+          | 'updatedAt'
         >
       >,
     ): Promise<void> {

@@ -43,6 +43,8 @@ export interface TokenView extends TokenRecord {
   ownerDeleted: boolean;
   /** Its service account is disabled (its tokens are refused until it is enabled). */
   ownerDisabled: boolean;
+  /** Its service account's windows, which apply when it has none of its own. */
+  ownerRateLimits: RateLimitRule[];
 }
 
 export type TokenStatus = 'active' | 'revoked' | 'expired' | 'all';
@@ -81,6 +83,7 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
         'users.email as ownerEmail',
         'serviceAccounts.deletedAt as ownerDeletedAt',
         'serviceAccounts.disabledAt as ownerDisabledAt',
+        'serviceAccounts.rateLimits as ownerRateLimits',
       ]);
   const toView = (
     row: TokenRow & {
@@ -88,15 +91,17 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
       ownerEmail: string | null;
       ownerDeletedAt: string | null;
       ownerDisabledAt: string | null;
+      ownerRateLimits: string | null;
     },
   ): TokenView => {
-    const { ownerDeletedAt, ownerDisabledAt, ...rest } = row;
+    const { ownerDeletedAt, ownerDisabledAt, ownerRateLimits, ...rest } = row;
     return {
       ...tokenFromRow(rest),
       ownerName: row.ownerName,
       ownerEmail: row.ownerEmail,
       ownerDeleted: ownerDeletedAt !== null,
       ownerDisabled: ownerDisabledAt !== null,
+      ownerRateLimits: ownerRateLimits === null ? [] : (JSON.parse(ownerRateLimits) as RateLimitRule[]),
     };
   };
 

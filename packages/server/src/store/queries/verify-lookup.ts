@@ -24,7 +24,10 @@ export interface TokenLookupRow {
   allowedIps: string[];
   /** `report_only`: the origin and IP allowlists warn instead of refusing. */
   enforcement: 'enforce' | 'report_only';
-  /** Named windows (empty: none) and credits (null: none), checked after everything else (issue 15). */
+  /**
+   * Named windows — its own, else its service account's — (empty: none) and credits (null: none), checked
+   * after everything else (issue 15).
+   */
   rateLimits: readonly RateLimitRule[];
   quota: QuotaRule | null;
   permissions: string[] | null;
@@ -56,7 +59,7 @@ export interface TokenLookup {
 }
 
 const COLUMNS = `t.id as tokenid, t.org_id as orgid, o.slug as orgslug, t.type as type, t.domains as domains, t.allowed_ips as allowedips, t.enforcement as enforcement,
-       t.rate_limits as ratelimits, t.quota as quota,
+       t.rate_limits as ratelimits, coalesce(sa.rate_limits, '[]') as saratelimits, t.quota as quota,
        t.permissions as permissions,
        t.expires_at as expiresat, t.revoked_at as revokedat, t.suspended_at as suspendedat,
        t.owner_service_account_id as ownersaid, t.owner_user_id as owneruserid,
@@ -103,6 +106,7 @@ interface RawRow {
   allowedips: string;
   enforcement: 'enforce' | 'report_only';
   ratelimits: string;
+  saratelimits: string;
   quota: string | null;
   permissions: string | null;
   expiresat: string | null;
@@ -167,7 +171,8 @@ function fromRaw(r: RawRow): TokenLookupRow {
     domains: parseList(r.domains),
     allowedIps: parseList(r.allowedips),
     enforcement: shared(r.enforcement),
-    rateLimits: parseRateLimits(r.ratelimits),
+    // Its own windows, else its service account's (legacy user-owned tokens have none to inherit).
+    rateLimits: r.ratelimits === '[]' ? parseRateLimits(r.saratelimits) : parseRateLimits(r.ratelimits),
     quota: r.quota === null ? null : (Object.freeze(JSON.parse(r.quota)) as QuotaRule),
     permissions: r.permissions === null ? null : parseList(r.permissions),
     expiresAt: r.expiresat,
