@@ -35,6 +35,7 @@ const sa = {
   status: 'active' as const,
   disabledAt: null,
   activeTokens: 1,
+  rateLimits: [],
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 };

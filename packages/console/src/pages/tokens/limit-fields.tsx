@@ -79,11 +79,10 @@ export function RateLimitFields({
     <Stack gap="xs">
       <div>
         <Text size="sm" fw={500}>
-          Rate limits
+          {label}
         </Text>
         <Text size="xs" c="dimmed">
-          Verifications over a window are refused (rate_limited, 429 to the client) until it ends. None:
-          unlimited.
+          {description}
         </Text>
       </div>
       {rateLimits.map((r, i) => (
