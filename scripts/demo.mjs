@@ -8,17 +8,23 @@ import { createLatchkey, createLogger, loadConfig } from '@latchkey/server';
 import { startCustomerPage } from '../examples/customer-page/customer-page.mjs';
 import { buildPlatformApi } from '../examples/platform/platform-api.mjs';
 
-const freePort = () =>
+/**
+ * A free port, held until `release()` just before the real listen: the customer page's origin must be known
+ * before its token is created, and a port only looked up and let go could be taken meanwhile (by a parallel
+ * test run, say).
+ */
+const reservePort = () =>
   new Promise((res) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
       const { port } = s.address();
-      s.close(() => res(port));
+      res({ port, release: () => new Promise((done) => s.close(() => done())) });
     });
   });
 
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-demo-'));
-const port = Number(process.env.PORT ?? (await freePort()));
+const reserved = process.env.PORT ? null : await reservePort();
+const port = Number(process.env.PORT ?? reserved.port);
 const url = `http://127.0.0.1:${port}`;
 const config = loadConfig({
   DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`,
@@ -27,6 +33,7 @@ const config = loadConfig({
   LOG_LEVEL: 'warn',
 });
 const lk = await createLatchkey(config, createLogger('warn'));
+await reserved?.release();
 await lk.app.listen({ port, host: '127.0.0.1' });
 
 // The org: an owner, two colleagues, two service accounts, public and private tokens, legacy tokens.
@@ -68,8 +75,10 @@ const backend = await api('POST', '/orgs/acme/service-accounts', {
   description: 'Nightly order sync',
 });
 
-const pagePort = await freePort();
-const otherPort = await freePort();
+const pageReservation = await reservePort();
+const otherReservation = await reservePort();
+const pagePort = pageReservation.port;
+const otherPort = otherReservation.port;
 const allowedOrigin = `http://127.0.0.1:${pagePort}`;
 const pub = await api('POST', '/orgs/acme/tokens', {
   name: 'shop viewer',
@@ -108,15 +117,16 @@ await lk.services.tokenImport.run(
   false,
 );
 
-const platformPort = await freePort();
 const platform = await buildPlatformApi({ latchkeyUrl: url });
-const platformUrl = await platform.listen({ port: platformPort, host: '127.0.0.1' });
+const platformUrl = await platform.listen({ port: 0, host: '127.0.0.1' });
+await pageReservation.release();
 const page = await startCustomerPage({
   port: pagePort,
   apiUrl: platformUrl,
   token: pub.token,
   title: 'Customer shop (allowed origin)',
 });
+await otherReservation.release();
 const other = await startCustomerPage({
   port: otherPort,
   apiUrl: platformUrl,
