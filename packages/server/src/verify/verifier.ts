@@ -306,7 +306,22 @@ export function createVerifier(deps: {
     if (v.rateLimit) fields.rateLimit = v.rateLimit;
     if (v.quota) fields.quota = v.quota;
     if (!v.ok) return { valid: false, code: v.code, identity: p.identity, ...fields };
+    return allowed(req, row, p, warnings, fields);
+  }
+
+  /**
+   * The valid answer: the token's prepared one (a private token, nothing request-specific), else built
+   * with what this request adds — report-only warnings, the limits' state.
+   */
+  function allowed(
+    req: VerifyRequest,
+    row: TokenLookupRow,
+    p: Prepared,
+    warnings: VerifyWarning[] | null,
+    fields: TokenLimitFields | null = null,
+  ): VerifyResult {
     if (row.secret.kind === 'current' && row.secret.retiresOnFirstUse && !req.deferUse) firstUse(row);
+    if (warnings === null && fields === null && p.validPrivate) return p.validPrivate;
     return withIdentity(
       {
         valid: true,
@@ -318,35 +333,6 @@ export function createVerifier(deps: {
         ...fields,
       },
       p.identity,
-    );
-  }
-
-  function allowed(
-    req: VerifyRequest,
-    row: TokenLookupRow,
-    p: Prepared,
-    warnings: VerifyWarning[] | null,
-  ): VerifyResult {
-    if (row.secret.kind === 'current' && row.secret.retiresOnFirstUse && !req.deferUse) firstUse(row);
-    if (warnings !== null) {
-      return withIdentity(
-        {
-          valid: true,
-          code: 'valid',
-          origin: row.type === 'public' ? req.origin : null,
-          secret: row.secret.kind,
-          warnings,
-          ...p.identity,
-        },
-        p.identity,
-      );
-    }
-    return (
-      p.validPrivate ??
-      withIdentity(
-        { valid: true, code: 'valid', origin: req.origin, secret: row.secret.kind, ...p.identity },
-        p.identity,
-      )
     );
   }
 
