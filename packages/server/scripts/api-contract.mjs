@@ -49,9 +49,14 @@ export async function renderApiContract(document) {
  */
 function choices(doc) {
   const filter = doc.paths['/api/v1/orgs/{org}/audit-log'].get.parameters.find((p) => p.name === 'action');
-  const values = JSON.stringify(filter.schema.enum, null, 2).replaceAll('"', "'");
+  const list = (values) => JSON.stringify(values, null, 2).replaceAll('"', "'");
+  const create =
+    doc.paths['/api/v1/orgs/{org}/webhook-endpoints'].post.requestBody.content['application/json'];
   return `/** Every audit action (the \`action\` filter's and AuditEntry.action's enum). */
-export const auditActions = ${values} as const;
+export const auditActions = ${list(filter.schema.enum)} as const;
+
+/** Every event type a webhook endpoint can subscribe to (the \`eventTypes\` items' enum). */
+export const webhookEventTypes = ${list(create.schema.properties.eventTypes.items.enum)} as const;
 `;
 }
 

@@ -27,6 +27,7 @@ import { Redis } from 'ioredis';
 import { createRateLimits } from './verify/rate-limits.js';
 import { createTokenLimits } from './verify/token-limits.js';
 import { createQuotaSpender } from './store/queries/quotas.js';
+import { createWebhookJobs, type WebhookJobs, type WebhookJobOptions } from './webhooks/jobs.js';
 
 export interface Latchkey {
   app: App;
@@ -44,6 +45,8 @@ export interface Latchkey {
   failureLimiter: FailureLimiter;
   /** Which token hashes may exist, so the failure limit never refuses a real token. */
   tokenPresence: TokenPresence;
+  /** Webhook delivery and the notices (expiry, first use, exhausted limits). */
+  webhooks: WebhookJobs;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,8 @@ export interface LatchkeyOptions {
   migrate?: boolean;
   /** Set in a `serve --workers` worker: what it shares with the other workers through the primary. */
   worker?: WorkerSharing;
+  /** Webhook jobs' timing and name resolution (tests). */
+  webhooks?: Partial<WebhookJobOptions>;
 }
 
 /** What a cluster worker shares through its primary (built by src/cluster/worker.ts). */
@@ -148,6 +153,15 @@ export async function createLatchkey(
       () => lookup.stats(),
       opts.worker ? { exposition: opts.worker.metrics } : {},
     );
+    const webhooks = createWebhookJobs({
+      store,
+      clock,
+      config,
+      mailer,
+      onEndpointFailing: (endpoint) => services.webhookEndpoints.disableFailing(endpoint),
+      onError: (err) => logger.error({ err }, 'webhook job failed; will retry'),
+      ...opts.webhooks,
+    });
     const usageWriter = createUsageWriter(handle, { retentionDays: config.usageRetentionDays });
     const usage = createUsageRecorder({
       store: usageWriter,
@@ -172,7 +186,16 @@ export async function createLatchkey(
         metrics.observe(result, seconds);
         if (!result.valid) {
           // Refusals of a token that exists, by code (what the platform sees when "my site broke").
-          if (result.identity) usage.recordRefusal(result.identity.tokenId, result.code);
+          if (result.identity) {
+            usage.recordRefusal(result.identity.tokenId, result.code);
+            if (result.code === 'rate_limited' || result.code === 'quota_exhausted')
+              webhooks.notices.noteLimit(
+                result.identity.org.id,
+                result.identity.tokenId,
+                result.code,
+                result.code === 'rate_limited' ? result.rateLimit : result.quota,
+              );
+          }
           return;
         }
         usage.record(result.tokenId, result.origin, req.ip ?? null);
@@ -234,8 +257,10 @@ export async function createLatchkey(
       feed,
       failureLimiter,
       tokenPresence,
+      webhooks,
       async close() {
         await app.close();
+        await webhooks.close();
         await usage.close();
         await usageWriter.close();
         await feed?.close();

@@ -5,6 +5,7 @@ import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import {
   buildCatalog,
+  isLatchkeyResource,
   PERMISSION_PATTERN,
   RESOURCE_PATTERN,
   type PermissionCatalog,
@@ -68,6 +69,13 @@ const FileSchema = Type.Object(
     verifyCacheEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
     usageFlushSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
     usageRetentionDays: Type.Optional(Type.Integer({ minimum: 7, maximum: 3650 })),
+    webhooksAllowInsecure: Type.Optional(Type.Boolean()),
+    webhookTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+    webhookConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    webhooksDisableAfterDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
+    expiryNoticeDays: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 365 }), { maxItems: 10, uniqueItems: true }),
+    ),
     consoleDir: Type.Optional(
       Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\u0000-\\u001f]+$' }),
     ),
@@ -149,6 +157,16 @@ export interface Config {
   usageFlushSeconds: number;
   /** Days of per-day usage (successes, refusals by code, origins and addresses seen) kept. */
   usageRetentionDays: number;
+  /** `http://` and loopback or private webhook targets allowed (tests, internal networks). */
+  webhooksAllowInsecure: boolean;
+  /** One webhook attempt's time limit, connection to answer. */
+  webhookTimeoutSeconds: number;
+  /** Webhook deliveries in flight at once, per process. */
+  webhookConcurrency: number;
+  /** An endpoint failing this many days on end is disabled (an event and an e-mail to Owners say so). */
+  webhooksDisableAfterDays: number;
+  /** Days before a token's expiry its notices go out (webhook `token.expiring`, e-mail). */
+  expiryNoticeDays: number[];
   /** The built console's directory; undefined: the console workspace's dist/. */
   consoleDir: string | undefined;
   catalog: PermissionCatalog;
@@ -336,6 +354,10 @@ export function loadConfig(
   const platformResources = c.platformResources ?? [...DEFAULT_PLATFORM_RESOURCES];
   const publicSafe = c.publicSafePermissions ?? [...DEFAULT_PUBLIC_SAFE];
   const catalog = buildCatalog(platformResources, publicSafe);
+  for (const r of platformResources.filter(isLatchkeyResource))
+    problems.push(
+      `LATCHKEY_PLATFORM_RESOURCES: "${r}" is one of Latchkey's own resources; name your platform's resource differently (e.g. "platform_${r}")`,
+    );
   for (const p of publicSafe) {
     const resource = p.slice(0, p.indexOf(':'));
     if (!catalog.platformResources.includes(resource)) {
@@ -376,6 +398,11 @@ export function loadConfig(
     verifyCacheEntries: c.verifyCacheEntries ?? 100_000,
     usageFlushSeconds: c.usageFlushSeconds ?? 10,
     usageRetentionDays: c.usageRetentionDays ?? 90,
+    webhooksAllowInsecure: c.webhooksAllowInsecure ?? false,
+    webhookTimeoutSeconds: c.webhookTimeoutSeconds ?? 10,
+    webhookConcurrency: c.webhookConcurrency ?? 8,
+    webhooksDisableAfterDays: c.webhooksDisableAfterDays ?? 5,
+    expiryNoticeDays: c.expiryNoticeDays ?? [30, 7, 1],
     consoleDir: c.consoleDir,
     smtpUrl: c.smtpUrl,
     mailFrom: c.mailFrom ?? `Latchkey <no-reply@${new URL(publicUrl).hostname}>`,
@@ -416,7 +443,18 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'invitationsPerInviterPerHour':
     case 'invitationsPerOrgPerDay':
     case 'workers':
+    case 'webhookTimeoutSeconds':
+    case 'webhookConcurrency':
+    case 'webhooksDisableAfterDays':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
+    case 'webhooksAllowInsecure':
+      return raw === 'true' ? true : raw === 'false' ? false : raw;
+    case 'expiryNoticeDays':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
     case 'trustProxy':
       // `true` is kept so that it can be refused with its reason; a number is a hop count.
       return raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw;

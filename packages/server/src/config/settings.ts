@@ -135,6 +135,31 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
     default: '`90`',
     doc: 'days of per-token usage kept — successes and refusals per day and code, the origins and addresses a token was used from (7 to 3650); older days are deleted once a day by the usage flush ([docs/verification.md](docs/verification.md#usage-analytics))',
   },
+  webhooksAllowInsecure: {
+    env: 'LATCHKEY_WEBHOOKS_ALLOW_INSECURE',
+    default: '`false`',
+    doc: '`true` lets webhook endpoints be `http://` and loopback or private addresses (tests, internal networks); link-local and cloud-metadata addresses are refused regardless ([docs/webhooks.md](docs/webhooks.md))',
+  },
+  webhookTimeoutSeconds: {
+    env: 'LATCHKEY_WEBHOOK_TIMEOUT_SECONDS',
+    default: '`10`',
+    doc: 'time limit of one webhook attempt, connection to answer (1 to 60)',
+  },
+  webhookConcurrency: {
+    env: 'LATCHKEY_WEBHOOK_CONCURRENCY',
+    default: '`8`',
+    doc: 'webhook deliveries in flight at once per process (1 to 100)',
+  },
+  webhooksDisableAfterDays: {
+    env: 'LATCHKEY_WEBHOOKS_DISABLE_AFTER_DAYS',
+    default: '`5`',
+    doc: "a webhook endpoint whose deliveries fail this many days on end is disabled; a `webhook_endpoint.disabled` event and an e-mail to the org's Owners say so (1 to 30)",
+  },
+  expiryNoticeDays: {
+    env: 'LATCHKEY_EXPIRY_NOTICE_DAYS',
+    default: '`30,7,1`',
+    doc: "days before a token's expiry its notices go out — a `token.expiring` webhook and an e-mail to the org's Owners and the service account's contact address — each once; `token.expired` follows at expiry",
+  },
   verifyLogLevel: {
     env: 'LATCHKEY_VERIFY_LOG_LEVEL',
     default: '`warn`',

@@ -30,6 +30,11 @@ export const AUDIT_ACTIONS = [
   'token.resume',
   'token.report_leak',
   'token.report_exposure',
+  'webhook_endpoint.create',
+  'webhook_endpoint.update',
+  'webhook_endpoint.delete',
+  'webhook_endpoint.rotate_secret',
+  'webhook_endpoint.disable',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

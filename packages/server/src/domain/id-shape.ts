@@ -14,6 +14,10 @@ export const ID_PREFIXES = {
   token: 'tok',
   invitation: 'inv',
   audit: 'aud',
+  webhookEndpoint: 'whe',
+  webhookDelivery: 'whd',
+  webhookAttempt: 'wha',
+  event: 'evt',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -10,6 +10,7 @@ export const LATCHKEY_RESOURCES = [
   'tokens',
   'org_settings',
   'audit_log',
+  'webhook_endpoints',
 ] as const;
 export type LatchkeyResource = (typeof LATCHKEY_RESOURCES)[number];
 

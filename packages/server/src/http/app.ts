@@ -32,6 +32,7 @@ import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { redactUrl } from './redact.js';
 import { csrfBinding } from './session-cookie.js';
 import { registerStrictFormats } from './schemas.js';
+import { openApiWebhooks } from './webhook-docs.js';
 import type { App, RouteContext } from './route-context.js';
 import { HOT_ROUTES, MANAGEMENT_ROUTES, SIGNED_ROUTES } from './routes/index.js';
 
@@ -142,6 +143,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         },
       },
       security: [{ bearer: [] }, { session: [] }],
+      // What Latchkey sends: every event type's body (issue 16).
+      webhooks: openApiWebhooks(),
     },
   });
   // The API docs carry the console's security headers, set by swagger-ui's own route hooks (and its CSP

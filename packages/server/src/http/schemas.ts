@@ -8,6 +8,7 @@ import { BASE62_CHAR } from '../domain/base62-alphabet.js';
 import { ID_RANDOM_LENGTH } from '../domain/id-shape.js';
 import { MAX_ALLOWED_IPS } from '../domain/ip-allowlist.js';
 import { MAX_RATE_LIMITS, MAX_WINDOW_SECONDS } from '../domain/token-limits.js';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhook-events.js';
 
 /** Shared TypeBox schemas: they drive validation, serialisation, the OpenAPI document and the types. */
 
@@ -209,6 +210,9 @@ export const ServiceAccount = Type.Object({
   rateLimits: Type.Array(RateLimitRule, {
     description: 'Rate-limit windows its tokens inherit when they have none of their own',
   }),
+  contactEmail: Nullable(
+    Type.String({ description: "Where its tokens' expiry notices go, besides the org's Owners" }),
+  ),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -345,3 +349,56 @@ export const ReassignBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** An event type a webhook endpoint can subscribe to (docs/webhooks.md lists what each carries). */
+export const WebhookEventTypeSchema = StringEnum(WEBHOOK_EVENT_TYPES);
+
+export const WebhookEndpoint = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  description: Nullable(Type.String()),
+  eventTypes: Type.Array(WebhookEventTypeSchema),
+  status: StringEnum(['enabled', 'disabled']),
+  disabledReason: Nullable(
+    StringEnum(['manual', 'failing'], {
+      description: 'failing: disabled by Latchkey after failing for days',
+    }),
+  ),
+  failingSince: Nullable(Timestamp),
+  /** After a rotation, the replaced secret also signs until then. */
+  previousSecretExpiresAt: Nullable(Timestamp),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const WebhookEndpointWithSecret = Type.Intersect([
+  WebhookEndpoint,
+  Type.Object({
+    secret: Type.String({
+      description: 'The signing secret (Standard Webhooks `whsec_…`): shown this once, store it now',
+    }),
+  }),
+]);
+
+export const WebhookDelivery = Type.Object({
+  id: Type.String(),
+  eventId: Type.String({ description: 'The `webhook-id` header: the same on every attempt' }),
+  eventType: Type.String(),
+  status: StringEnum(['pending', 'delivered', 'failed'], {
+    description: 'failed: every attempt of the back-off schedule failed (it can be re-sent)',
+  }),
+  attempts: Type.Integer(),
+  createdAt: Timestamp,
+  nextAttemptAt: Nullable(Timestamp),
+  lastAttemptAt: Nullable(Timestamp),
+  lastStatusCode: Nullable(Type.Integer()),
+  lastError: Nullable(Type.String()),
+});
+
+export const WebhookAttempt = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  statusCode: Nullable(Type.Integer()),
+  latencyMs: Type.Integer(),
+  error: Nullable(Type.String()),
+});

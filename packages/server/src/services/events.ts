@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { OrgScope } from './context.js';
 import type { TokenRecord } from '../store/queries/tokens.js';
 import { tokenSnapshot, type TokenSnapshot } from './token-view.js';
+import { Outbox, type WebhookEvent } from '../webhooks/outbox.js';
 // Types only: payloads are the API's own shapes (the schemas are the contract).
 import type * as Schemas from '../http/schemas.js';
 
@@ -15,6 +16,7 @@ type Role = Static<typeof Schemas.Role>;
 type Member = Static<typeof Schemas.Member>;
 type Invitation = Static<typeof Schemas.Invitation>;
 type ServiceAccount = Static<typeof Schemas.ServiceAccount>;
+type WebhookEndpoint = Static<typeof Schemas.WebhookEndpoint>;
 type Reassigned = TokenSnapshot & { effectivePermissions: string[] };
 
 /**
@@ -99,6 +101,17 @@ export type DomainEvent =
   | { type: 'service_account.disabled'; before: ServiceAccount; after: ServiceAccount }
   | { type: 'service_account.enabled'; before: ServiceAccount; after: ServiceAccount }
   | { type: 'service_account.deleted'; serviceAccount: ServiceAccount; revokedTokens: string[] }
+  | { type: 'webhook_endpoint.created'; endpoint: WebhookEndpoint }
+  | { type: 'webhook_endpoint.updated'; before: WebhookEndpoint; after: WebhookEndpoint }
+  | { type: 'webhook_endpoint.deleted'; endpoint: WebhookEndpoint }
+  | { type: 'webhook_endpoint.secret_rotated'; endpoint: WebhookEndpoint; previousSecretExpiresAt: string }
+  | {
+      type: 'webhook_endpoint.disabled';
+      before: WebhookEndpoint;
+      after: WebhookEndpoint;
+      /** Disabled by Latchkey after failing for `LATCHKEY_WEBHOOKS_DISABLE_AFTER_DAYS` days on end. */
+      reason: 'failing';
+    }
   | TokenEvent;
 
 export type DomainEventType = DomainEvent['type'];
@@ -106,7 +119,7 @@ export type DomainEventType = DomainEvent['type'];
 /** The audit log's form of an event: what it records, never a value, hash or password hash. */
 export interface AuditEntry {
   action: AuditAction;
-  targetType: 'org' | 'role' | 'member' | 'invitation' | 'service_account' | 'token';
+  targetType: 'org' | 'role' | 'member' | 'invitation' | 'service_account' | 'token' | 'webhook_endpoint';
   targetId: string;
   before?: unknown;
   after?: unknown;
@@ -147,6 +160,21 @@ const AUDIT_ENTRY: { [T in DomainEventType]: (e: EventOf<T>) => AuditEntry } = {
   'service_account.deleted': (e) =>
     entry('service_account.delete', 'service_account', e.serviceAccount.id, e.serviceAccount, {
       revokedTokens: e.revokedTokens,
+    }),
+  'webhook_endpoint.created': (e) =>
+    entry('webhook_endpoint.create', 'webhook_endpoint', e.endpoint.id, undefined, e.endpoint),
+  'webhook_endpoint.updated': (e) =>
+    entry('webhook_endpoint.update', 'webhook_endpoint', e.after.id, e.before, e.after),
+  'webhook_endpoint.deleted': (e) =>
+    entry('webhook_endpoint.delete', 'webhook_endpoint', e.endpoint.id, e.endpoint),
+  'webhook_endpoint.secret_rotated': (e) =>
+    entry('webhook_endpoint.rotate_secret', 'webhook_endpoint', e.endpoint.id, undefined, {
+      previousSecretExpiresAt: e.previousSecretExpiresAt,
+    }),
+  'webhook_endpoint.disabled': (e) =>
+    entry('webhook_endpoint.disable', 'webhook_endpoint', e.after.id, e.before, {
+      ...e.after,
+      reason: e.reason,
     }),
   'token.created': (e) => entry('token.create', 'token', e.token.id, undefined, e.token),
   'token.imported': (e) => entry('token.import', 'token', e.token.id, undefined, e.token),
@@ -252,6 +280,11 @@ export function invalidationsOf(e: DomainEvent, orgId: string): InvalidationEven
     case 'token.exposed':
       // Only a flag for people: what the token can do, and for whom, is unchanged.
       return [];
+    case 'webhook_endpoint.created':
+    case 'webhook_endpoint.updated':
+    case 'webhook_endpoint.deleted':
+    case 'webhook_endpoint.secret_rotated':
+    case 'webhook_endpoint.disabled':
     case 'org.created':
     case 'role.created':
     case 'member.joined':
@@ -264,13 +297,18 @@ export function invalidationsOf(e: DomainEvent, orgId: string): InvalidationEven
 
 /**
  * Records a transaction's events: each one's audit entry is written at once, with the transaction's
- * store (so it commits or rolls back with the change it describes, rule 21), and its invalidations are
- * kept for `inTransaction` to send when — and only if — the change commits.
+ * store (so it commits or rolls back with the change it describes, rule 21), and so is its webhook
+ * outbox row per endpoint that subscribes to it (webhooks/outbox.ts: a change that rolls back sends
+ * nothing, and one that commits is delivered even if the process dies next). Its invalidations are kept
+ * for `inTransaction` to send when — and only if — the change commits.
  */
 export class EventRecorder {
   readonly invalidations: InvalidationEvent[] = [];
+  private readonly outbox: Outbox;
 
-  constructor(private readonly tx: Store) {}
+  constructor(private readonly tx: Store) {
+    this.outbox = new Outbox(tx);
+  }
 
   record(scope: OrgScope, at: string, event: DomainEvent): Promise<void> {
     return this.recordAll(scope, at, [event]);
@@ -280,8 +318,28 @@ export class EventRecorder {
   async recordAll(scope: OrgScope, at: string, events: readonly DomainEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.tx.audit.insertMany(events.map((e) => auditRecord(scope, at, auditEntryOf(e))));
+    await this.outbox.add(
+      scope.org.id,
+      events.map((e) => webhookEventOf(e, scope, at)),
+    );
     for (const e of events) this.invalidations.push(...invalidationsOf(e, scope.org.id));
   }
+}
+
+/** What a webhook carries for a change: the event's payload without the hashes kept for the caches. */
+export function webhookEventOf(e: DomainEvent, scope: OrgScope, at: string): WebhookEvent {
+  const { type, ...payload } = e;
+  const data: Record<string, unknown> = { ...payload };
+  delete data.hash;
+  delete data.newHash;
+  return {
+    id: newId('event'),
+    type,
+    timestamp: at,
+    org: { id: scope.org.id, slug: scope.org.slug },
+    actor: { type: scope.actor.type, id: scope.actor.id, label: scope.actor.label },
+    data,
+  };
 }
 
 function auditRecord(scope: OrgScope, at: string, entry: AuditEntry): NewAuditRecord {

@@ -16,6 +16,7 @@ import { tokenReassignment } from './token-reassign.js';
 import { tokenService } from './tokens.js';
 import { tokenUsageService } from './token-usage.js';
 import { userService } from './users.js';
+import { webhookEndpointService } from './webhook-endpoints.js';
 
 /**
  * Every use case, wired once from the same dependencies. The HTTP layer calls these only, never the
@@ -56,6 +57,7 @@ export function createServices(deps: ServiceDeps) {
     sessions: sessionService(deps),
     users,
     audit: auditService(deps),
+    webhookEndpoints: webhookEndpointService(deps),
     /** The readiness probe's database round trip. */
     health: { databaseReachable: () => deps.store.ping() },
     setup: setupService(deps, orgs, serviceAccounts, tokens, users),

@@ -34,7 +34,13 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
     /** Rule 1 (name), role defaulting to the org's Viewer (only for callers who hold Viewer's grants). */
     async create(
       scope: OrgScope,
-      input: { name: string; roleId?: string; description?: string; rateLimits?: RateLimitRule[] },
+      input: {
+        name: string;
+        roleId?: string;
+        description?: string;
+        rateLimits?: RateLimitRule[];
+        contactEmail?: string | null;
+      },
       outer?: Store,
     ): Promise<ServiceAccountView> {
       const { name, key } = validName(input.name);
@@ -62,6 +68,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
             description: input.description ?? null,
             roleId: role.id,
             rateLimits: JSON.stringify(checkRateLimits(input.rateLimits ?? [])),
+            contactEmail: input.contactEmail ?? null,
             disabledAt: null,
             deletedAt: null,
             createdAt: at,
@@ -88,6 +95,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
         description?: string | null;
         roleId?: string;
         rateLimits?: RateLimitRule[];
+        contactEmail?: string | null;
         disabled?: boolean;
       },
     ): Promise<ServiceAccountView> {
@@ -106,6 +114,7 @@ export function serviceAccountService(deps: ServiceDeps, roles: ReturnType<typeo
         // Its tokens' cached entries are dropped by the event below (invalidationsOf: service_account).
         if (patch.rateLimits !== undefined)
           set.rateLimits = JSON.stringify(checkRateLimits(patch.rateLimits));
+        if (patch.contactEmail !== undefined) set.contactEmail = patch.contactEmail;
         if (patch.roleId !== undefined)
           set.roleId = (
             await roles.assignable(tx, scope, patch.roleId, 'give a service account this role')

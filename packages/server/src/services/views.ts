@@ -5,6 +5,8 @@ import type { ServiceAccountView } from '../store/queries/service-accounts.js';
 import type { MemberView } from '../store/queries/members.js';
 import type { InvitationView } from '../store/queries/invitations.js';
 import { expand } from '../domain/permissions.js';
+import type { WebhookEventType } from '../domain/webhook-events.js';
+import type { WebhookDeliveryRecord, WebhookEndpointRecord } from '../store/queries/webhooks.js';
 import type { Static } from 'typebox';
 // Types only: the answers' schemas are the contract (and the OpenAPI document), so a view that drifts from
 // its schema fails to compile here, not at serialisation. No runtime import from http/.
@@ -44,6 +46,7 @@ export const serviceAccountView = (s: ServiceAccountView): Static<typeof Schemas
   disabledAt: s.disabledAt,
   activeTokens: s.activeTokens,
   rateLimits: JSON.parse(s.rateLimits) as RateLimitRule[],
+  contactEmail: s.contactEmail,
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
 });
@@ -72,4 +75,30 @@ export const invitationView = (i: InvitationView, now: string): Static<typeof Sc
         : ('pending' as const),
   createdAt: i.createdAt,
   expiresAt: i.expiresAt,
+});
+
+export const webhookEndpointView = (e: WebhookEndpointRecord): Static<typeof Schemas.WebhookEndpoint> => ({
+  id: e.id,
+  url: e.url,
+  description: e.description,
+  eventTypes: e.eventTypes as WebhookEventType[],
+  status: e.disabledAt === null ? ('enabled' as const) : ('disabled' as const),
+  disabledReason: e.disabledReason,
+  failingSince: e.failingSince,
+  previousSecretExpiresAt: e.previousSecretExpiresAt,
+  createdAt: e.createdAt,
+  updatedAt: e.updatedAt,
+});
+
+export const webhookDeliveryView = (d: WebhookDeliveryRecord): Static<typeof Schemas.WebhookDelivery> => ({
+  id: d.id,
+  eventId: d.eventId,
+  eventType: d.eventType,
+  status: d.deliveredAt ? ('delivered' as const) : d.failedAt ? ('failed' as const) : ('pending' as const),
+  attempts: Number(d.attempts),
+  createdAt: d.createdAt,
+  nextAttemptAt: d.deliveredAt || d.failedAt ? null : d.nextAttemptAt,
+  lastAttemptAt: d.lastAttemptAt,
+  lastStatusCode: d.lastStatusCode === null ? null : Number(d.lastStatusCode),
+  lastError: d.lastError,
 });

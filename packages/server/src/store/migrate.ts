@@ -8,6 +8,7 @@ import { tokenLifecycleMigration } from './migrations/0005-token-lifecycle.js';
 import { tokenRestrictionsMigration } from './migrations/0006-token-restrictions.js';
 import { tokenLimitsMigration } from './migrations/0007-token-limits.js';
 import { usageAnalyticsMigration } from './migrations/0008-usage-analytics.js';
+import { webhooksMigration } from './migrations/0009-webhooks.js';
 
 /** Migrations are listed statically (no directory scanning) so a bundle or a test sees the same set. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -20,6 +21,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0006-token-restrictions': tokenRestrictionsMigration(),
     '0007-token-limits': tokenLimitsMigration(),
     '0008-usage-analytics': usageAnalyticsMigration(),
+    '0009-webhooks': webhooksMigration(dialect),
   };
 }
 

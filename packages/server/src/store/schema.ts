@@ -74,6 +74,8 @@ export interface ServiceAccountsTable {
   updatedAt: string;
   /** JSON rate-limit windows its tokens without windows of their own inherit; `[]`: none (0007). */
   rateLimits: Generated<string>;
+  /** Where its tokens' expiry notices go besides the org's Owners (0009). */
+  contactEmail: Generated<string | null>;
 }
 
 export interface TokensTable {
@@ -201,6 +203,73 @@ export interface TokenUsageSourcesTable {
   count: number;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  orgId: string;
+  url: string;
+  description: string | null;
+  /** JSON list of event types. */
+  eventTypes: string;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretExpiresAt: string | null;
+  disabledAt: string | null;
+  disabledReason: 'manual' | 'failing' | null;
+  failingSince: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  orgId: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  payload: string;
+  createdAt: string;
+  attempts: Generated<number>;
+  nextAttemptAt: string;
+  lockedUntil: string | null;
+  deliveredAt: string | null;
+  failedAt: string | null;
+  lastAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  deliveryId: string;
+  at: string;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+export interface TokenExpiryNoticesTable {
+  tokenId: string;
+  expiresAt: string;
+  days: number;
+  sentAt: string;
+}
+
+export interface TokenKnownSourcesTable {
+  tokenId: string;
+  kind: 'origin' | 'address';
+  value: string;
+  firstSeen: string;
+  lastSeen: string;
+  notifiedAt: string | null;
+}
+
+export interface TokenLimitNoticesTable {
+  tokenId: string;
+  windowKey: string;
+  sentAt: string;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -223,4 +292,10 @@ export interface Database {
   tokenUsageCodes: TokenUsageCodesTable;
   tokenUsageSources: TokenUsageSourcesTable;
   settings: SettingsTable;
+  webhookEndpoints: WebhookEndpointsTable;
+  webhookDeliveries: WebhookDeliveriesTable;
+  webhookAttempts: WebhookAttemptsTable;
+  tokenExpiryNotices: TokenExpiryNoticesTable;
+  tokenKnownSources: TokenKnownSourcesTable;
+  tokenLimitNotices: TokenLimitNoticesTable;
 }

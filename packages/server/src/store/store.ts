@@ -17,6 +17,8 @@ import { tokenQueries } from './queries/tokens.js';
 import { tokenSecretQueries } from './queries/token-secrets.js';
 import { userQueries } from './queries/users.js';
 import { usageQueries } from './queries/usage.js';
+import { webhookQueries } from './queries/webhooks.js';
+import { noticeQueries } from './queries/notices.js';
 
 /**
  * One object holding a query module per aggregate, bound to a connection or a transaction.
@@ -38,6 +40,8 @@ export interface Store {
   settings: ReturnType<typeof settingQueries>;
   usage: ReturnType<typeof usageQueries>;
   quotas: ReturnType<typeof quotaQueries>;
+  webhooks: ReturnType<typeof webhookQueries>;
+  notices: ReturnType<typeof noticeQueries>;
   /**
    * Queues invalidation events to other instances, delivered by PostgreSQL when (and only if) the
    * surrounding transaction commits. A no-op on SQLite, where there is only one instance.
@@ -70,6 +74,8 @@ function bind(db: Kysely<Database> | Transaction<Database>, dialect: DialectName
     settings: mappingConflicts(settingQueries(db)),
     usage: mappingConflicts(usageQueries(db)),
     quotas: mappingConflicts(quotaQueries(db)),
+    webhooks: mappingConflicts(webhookQueries(db, dialect)),
+    notices: mappingConflicts(noticeQueries(db, dialect)),
     async notifyInvalidation(events) {
       if (dialect !== 'postgres' || events.length === 0) return;
       // NOTIFY payloads are limited to 8000 bytes: send events in chunks well under it.

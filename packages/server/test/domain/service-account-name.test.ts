@@ -29,7 +29,7 @@ describe('service account names (rule 1)', () => {
     if (!r.ok) expect(r.message).toMatch(/letters, digits, "-" and "_"/);
   });
 
-  const ID_SHAPE = /^(org|usr|rol|sa|tok|inv|aud)_[0-9a-z]{20}$/i;
+  const ID_SHAPE = /^(org|usr|rol|sa|tok|inv|aud|evt|whe|whd|wha)_[0-9a-z]{20}$/i;
 
   it('accepts exactly the strings made of [A-Za-z0-9_-]{1,64} that do not look like an id', () => {
     fc.assert(
@@ -41,7 +41,19 @@ describe('service account names (rule 1)', () => {
   });
 
   it('the id pattern above names every id kind there is', () => {
-    expect(Object.values(ID_PREFIXES).sort()).toEqual(['aud', 'inv', 'org', 'rol', 'sa', 'tok', 'usr']);
+    expect(Object.values(ID_PREFIXES).sort()).toEqual([
+      'aud',
+      'evt',
+      'inv',
+      'org',
+      'rol',
+      'sa',
+      'tok',
+      'usr',
+      'wha',
+      'whd',
+      'whe',
+    ]);
   });
 
   it('refuses any id of any kind, in any letter case, with a message saying why (finding 12)', () => {

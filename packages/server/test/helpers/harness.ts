@@ -53,7 +53,12 @@ export async function startInstance(
   const logger = createLogger(config.logLevel, sink as unknown as pino.DestinationStream);
   // Usage is flushed only when a test asks (lk.usage.flush()): a timer flush mid-test would change
   // last-used fields under the feet of tests that compare snapshots.
-  const lk = await createLatchkey(config, logger, { usageFlushMs: 3_600_000, ...opts });
+  // Webhook jobs likewise run when a test asks (lk.webhooks.dispatcher.runOnce(), notices.sweep()).
+  const lk = await createLatchkey(config, logger, {
+    usageFlushMs: 3_600_000,
+    ...opts,
+    webhooks: { timers: false, ...opts.webhooks },
+  });
   routeInjectThroughServerEntry(lk);
   const close = lk.close.bind(lk);
   return Object.assign(lk, {

@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTIONS } from '../../src/domain/audit-actions.js';
-import { auditEntryOf, invalidationsOf, type DomainEvent } from '../../src/services/events.js';
+import { CHANGE_EVENT_TYPES } from '../../src/domain/webhook-events.js';
+import { Value } from 'typebox/value';
+import {
+  auditEntryOf,
+  invalidationsOf,
+  webhookEventOf,
+  type DomainEvent,
+} from '../../src/services/events.js';
+import { registerStrictFormats } from '../../src/http/schemas.js';
+import { webhookEnvelope } from '../../src/http/webhook-docs.js';
+import type { OrgScope } from '../../src/services/context.js';
 import type { TokenSnapshot } from '../../src/services/token-view.js';
 
 const token: TokenSnapshot = {
@@ -36,6 +46,19 @@ const sa = {
   disabledAt: null,
   activeTokens: 1,
   rateLimits: [],
+  contactEmail: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+const endpoint = {
+  id: 'whe_1',
+  url: 'https://hooks.example.com/latchkey',
+  description: null,
+  eventTypes: ['token.created' as const],
+  status: 'enabled' as const,
+  disabledReason: null,
+  failingSince: null,
+  previousSecretExpiresAt: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 };
@@ -161,6 +184,20 @@ const ONE_OF_EACH: { [T in DomainEvent['type']]: Extract<DomainEvent, { type: T 
     source: 'content',
     secret: 'current',
   },
+  'webhook_endpoint.created': { type: 'webhook_endpoint.created', endpoint },
+  'webhook_endpoint.updated': { type: 'webhook_endpoint.updated', before: endpoint, after: endpoint },
+  'webhook_endpoint.deleted': { type: 'webhook_endpoint.deleted', endpoint },
+  'webhook_endpoint.secret_rotated': {
+    type: 'webhook_endpoint.secret_rotated',
+    endpoint,
+    previousSecretExpiresAt: '2026-01-02T00:00:00.000Z',
+  },
+  'webhook_endpoint.disabled': {
+    type: 'webhook_endpoint.disabled',
+    before: endpoint,
+    after: { ...endpoint, status: 'disabled', disabledReason: 'failing' },
+    reason: 'failing',
+  },
 };
 const events = Object.values(ONE_OF_EACH) as DomainEvent[];
 
@@ -171,13 +208,35 @@ describe('one typed event stream: the audit log and the caches read it', () => {
     expect([...actions].sort()).toEqual([...AUDIT_ACTIONS].sort());
   });
 
+  it('every event type can be subscribed to by a webhook endpoint, under its own name', () => {
+    expect(events.map((e) => e.type).sort()).toEqual([...CHANGE_EVENT_TYPES].sort());
+  });
+
+  it("every event's webhook body is what the OpenAPI document's webhooks section says, without the hashes", () => {
+    registerStrictFormats();
+    const scope = {
+      org: { id: 'org_1', slug: 'acme' },
+      actor: { type: 'user', id: 'usr_1', label: 'owner@acme.test', userId: 'usr_1', ip: null },
+      permissions: [],
+    } as unknown as OrgScope;
+    for (const e of events) {
+      const body = webhookEventOf(e, scope, sa.createdAt);
+      const schema = webhookEnvelope(e.type);
+      expect(
+        [...Value.Errors(schema, body)].map((x) => `${x.instancePath} ${x.message}`),
+        e.type,
+      ).toEqual([]);
+      expect(JSON.stringify(body), e.type).not.toContain(HASH);
+    }
+  });
+
   it('an audit entry targets the object the event is about', () => {
     for (const e of events) {
       const entry = auditEntryOf(e);
       // The object is named by the event's first word, except a join, which is about the new member.
       const subject = e.type === 'member.joined' ? 'member' : e.type.split('.')[0];
       expect(entry.targetType, e.type).toBe(subject);
-      expect(entry.targetId, e.type).toMatch(/^(org|role|usr|inv|sa|tok)_1$/);
+      expect(entry.targetId, e.type).toMatch(/^(org|role|usr|inv|sa|tok|whe)_1$/);
     }
     expect(auditEntryOf(ONE_OF_EACH['member.joined'])).toMatchObject({
       targetType: 'member',

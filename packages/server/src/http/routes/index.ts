@@ -44,6 +44,8 @@ import { verifyRoute } from './verify.js';
 import { forwardAuthRoute } from './forward-auth.js';
 import { metricsRoute } from './metrics.js';
 import { secretScanningRoute } from './secret-scanning.js';
+import { webhookEndpointsRoutes } from './webhook-endpoints.js';
+import { webhookDeliveriesRoutes } from './webhook-deliveries.js';
 
 /**
  * The verification hot path and operations endpoints: registered outside the management scope, so
@@ -104,4 +106,6 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   tokensReportLeakRoute,
   tokensReassignRoute,
   auditLogRoute,
+  webhookEndpointsRoutes,
+  webhookDeliveriesRoutes,
 ];

@@ -4,8 +4,10 @@ import { serviceAccountView } from '../../services/views.js';
 import { requireScope } from '../auth.js';
 import {
   Description,
+  Email,
   ErrorBody,
   Id,
+  Nullable,
   OrgParams,
   RateLimitList,
   SafeString,
@@ -33,6 +35,7 @@ export const serviceAccountsCreateRoute: RouteModule = (app, ctx) => {
             roleId: Type.Optional(Id('rol')),
             description: Type.Optional(Description),
             rateLimits: Type.Optional(RateLimitList),
+            contactEmail: Type.Optional(Nullable(Email)),
           },
           { additionalProperties: false },
         ),

@@ -4,6 +4,7 @@ import { requireScope } from '../auth.js';
 import { noBody } from '../no-body.js';
 import {
   Description,
+  Email,
   ErrorBody,
   Id,
   Nullable,
@@ -31,6 +32,7 @@ export const serviceAccountsUpdateRoute: RouteModule = (app, ctx) => {
             description: Type.Optional(Nullable(Description)),
             roleId: Type.Optional(Id('rol')),
             rateLimits: Type.Optional(RateLimitList),
+            contactEmail: Type.Optional(Nullable(Email)),
             disabled: Type.Optional(
               Type.Boolean({ description: 'While disabled, none of its tokens authenticate' }),
             ),

@@ -73,6 +73,7 @@ export function serviceAccountQueries(db: Kysely<Database>, dialect: DialectName
           | 'description'
           | 'roleId'
           | 'rateLimits'
+          | 'contactEmail'
           | 'disabledAt'
           | 'deletedAt'
           | 'updatedAt'

@@ -28,6 +28,12 @@ export interface UsageSource {
 
 /** Origins and addresses kept per token and kind: the most recently seen. */
 export const MAX_STORED_SOURCES = 20;
+/**
+ * Distinct sources remembered per token and kind for first-use notices (issue 16): a private token used
+ * from an ever-changing fleet stops announcing new addresses after this many (until some are not seen
+ * for the retention period and are forgotten), so neither the table nor the notices grow without end.
+ */
+export const MAX_KNOWN_SOURCES = 1000;
 
 /** The first day (YYYY-MM-DD) usage is kept for, `retentionDays` back from `today`. */
 export const usageCutoff = (today: string, retentionDays: number) =>
@@ -128,6 +134,23 @@ export function sqliteUsageTransaction(
        last_seen = max(token_usage_sources.last_seen, excluded.last_seen),
        count = token_usage_sources.count + excluded.count`,
   );
+  // Every source a token was used from (up to MAX_KNOWN_SOURCES per kind), for its first-use notice: a new
+  // row waits (notified_at null) for the notices to announce it (webhooks/notices.ts).
+  const known = sqlite.prepare<{
+    token: string;
+    kind: string;
+    value: string;
+    first: string;
+    last: string;
+    max: number;
+  }>(
+    `insert into token_known_sources (token_id, kind, value, first_seen, last_seen)
+     select :token, :kind, :value, :first, :last
+     where exists (select 1 from tokens where id = :token)
+       and (exists (select 1 from token_known_sources where token_id = :token and kind = :kind and value = :value)
+            or (select count(*) from token_known_sources where token_id = :token and kind = :kind) < :max)
+     on conflict (token_id, kind, value) do update set last_seen = max(token_known_sources.last_seen, excluded.last_seen)`,
+  );
   // The most recent MAX_STORED_SOURCES of a kind stay; the rest of that token's go.
   const trimSources = sqlite.prepare<[string, string, string, string, number]>(
     `delete from token_usage_sources where token_id = ? and kind = ? and value not in (
@@ -137,6 +160,7 @@ export function sqliteUsageTransaction(
   const pruneDays = sqlite.prepare<[string]>('delete from token_usage_daily where day < ?');
   const pruneCodes = sqlite.prepare<[string]>('delete from token_usage_codes where day < ?');
   const pruneSources = sqlite.prepare<[string]>('delete from token_usage_sources where last_seen < ?');
+  const pruneKnown = sqlite.prepare<[string]>('delete from token_known_sources where last_seen < ?');
   let prunedOn = '';
   const write = sqlite.transaction((batch: UsageBatch) => {
     for (const [tokenId, u] of batch) {
@@ -151,6 +175,14 @@ export function sqliteUsageTransaction(
         const kinds = new Set<string>();
         for (const x of u.sources) {
           source.run(tokenId, x.kind, x.value, x.firstSeen, x.lastSeen, x.count, tokenId);
+          known.run({
+            token: tokenId,
+            kind: x.kind,
+            value: x.value,
+            first: x.firstSeen,
+            last: x.lastSeen,
+            max: MAX_KNOWN_SOURCES,
+          });
           kinds.add(x.kind);
         }
         for (const kind of kinds) trimSources.run(tokenId, kind, tokenId, kind, MAX_STORED_SOURCES);
@@ -169,6 +201,7 @@ export function sqliteUsageTransaction(
       pruneDays.run(cutoff);
       pruneCodes.run(cutoff);
       pruneSources.run(cutoff);
+      pruneKnown.run(cutoff);
       prunedOn = today;
     }
   });
@@ -247,6 +280,7 @@ export function createUsageWriter(
           await sql`delete from token_usage_daily where day < ${cutoff}`.execute(trx);
           await sql`delete from token_usage_codes where day < ${cutoff}`.execute(trx);
           await sql`delete from token_usage_sources where last_seen < ${cutoff}`.execute(trx);
+          await sql`delete from token_known_sources where last_seen < ${cutoff}`.execute(trx);
           prunedOn = today;
         }
         for (let i = 0; i < refusals.length; i += PG_ROWS_PER_STATEMENT) {
@@ -266,6 +300,17 @@ export function createUsageWriter(
               first_seen = least(token_usage_sources.first_seen, excluded.first_seen),
               last_seen = greatest(token_usage_sources.last_seen, excluded.last_seen),
               count = token_usage_sources.count + excluded.count`.execute(trx);
+        }
+        // Known sources (first-use notices): new ones up to MAX_KNOWN_SOURCES per token and kind.
+        for (let i = 0; i < sources.length; i += PG_ROWS_PER_STATEMENT) {
+          await sql`insert into token_known_sources (token_id, kind, value, first_seen, last_seen)
+            select v.token_id, v.kind, v.value, v.first_seen, v.last_seen
+            from (values ${sql.join(sources.slice(i, i + PG_ROWS_PER_STATEMENT))}) as v (token_id, kind, value, first_seen, last_seen, count)
+            where exists (select 1 from tokens t where t.id = v.token_id)
+              and (exists (select 1 from token_known_sources k where k.token_id = v.token_id and k.kind = v.kind and k.value = v.value)
+                   or (select count(*) from token_known_sources k where k.token_id = v.token_id and k.kind = v.kind) < ${MAX_KNOWN_SOURCES})
+            on conflict (token_id, kind, value) do update set
+              last_seen = greatest(token_known_sources.last_seen, excluded.last_seen)`.execute(trx);
         }
         // The most recent MAX_STORED_SOURCES per token and kind stay.
         for (let i = 0; i < sourced.length; i += PG_ROWS_PER_STATEMENT) {
