@@ -9,6 +9,7 @@ import { memberCommand } from './commands/member.js';
 import { inviteCommand } from './commands/invite.js';
 import { roleCommand } from './commands/role.js';
 import { auditCommand } from './commands/audit.js';
+import { webhookCommand } from './commands/webhook.js';
 
 /** `latchkey` — exit codes: 0 ok, 1 refused or failed, 2 usage error. */
 const program = new Command('latchkey')
@@ -25,6 +26,7 @@ for (const group of [
   inviteCommand(),
   roleCommand(),
   auditCommand(),
+  webhookCommand(),
 ])
   program.addCommand(group);
 // addCommand() does not pass the parent's settings down: usage errors must exit 2 everywhere.

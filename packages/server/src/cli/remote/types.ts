@@ -19,3 +19,7 @@ export const inOrg = (org: string) => ({ params: { path: { org } } });
 export type TokenQuery = NonNullable<paths['/api/v1/orgs/{org}/tokens']['get']['parameters']['query']>;
 export type TokenPage = Answer<'/api/v1/orgs/{org}/tokens', 'get'>;
 export type AuditPage = Answer<'/api/v1/orgs/{org}/audit-log', 'get'>;
+export type WebhookEndpoint = Items<Answer<'/api/v1/orgs/{org}/webhook-endpoints', 'get'>>;
+export type WebhookEventType = WebhookEndpoint['eventTypes'][number];
+export type WebhookDelivery = Items<Answer<'/api/v1/orgs/{org}/webhook-endpoints/{id}/deliveries', 'get'>>;
+export type WebhookDeliveryPage = Answer<'/api/v1/orgs/{org}/webhook-endpoints/{id}/deliveries', 'get'>;
