@@ -20,6 +20,7 @@ import { RolesPage } from './pages/roles/roles-page';
 import { TokenHygienePage } from './pages/tokens/hygiene/token-hygiene-page';
 import { TokenPage } from './pages/tokens/token-page';
 import { TokensPage } from './pages/tokens/tokens-page';
+import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { queryClient } from './query-client';
 
 const rootRoute = createRootRoute({ component: Outlet });
@@ -104,6 +105,11 @@ const auditRoute = createRoute({
   component: AuditPage,
 });
 
+const webhooksRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: '/webhooks',
+  component: WebhooksPage,
+});
 const routeTree = rootRoute.addChildren([
   indexRoute,
   loginRoute,
@@ -118,6 +124,7 @@ const routeTree = rootRoute.addChildren([
     tokenRoute,
     rolesRoute,
     auditRoute,
+    webhooksRoute,
   ]),
 ]);
 

@@ -16,6 +16,11 @@ export const keys = {
   tokenReport: (org: string, unusedDays: number | undefined) =>
     ['org', org, 'token-report', unusedDays ?? null] as const,
   audit: (org: string, q: AuditQuery) => ['org', org, 'audit', q] as const,
+  webhookEndpoints: (org: string) => ['org', org, 'webhook-endpoints'] as const,
+  webhookDeliveries: (org: string, id: string, cursor: string | undefined) =>
+    ['org', org, 'webhook-endpoints', id, 'deliveries', cursor ?? null] as const,
+  webhookDelivery: (org: string, id: string, deliveryId: string) =>
+    ['org', org, 'webhook-endpoints', id, 'delivery', deliveryId] as const,
 };
 
 /** GET /me (who is signed in, and the CSRF token writes need). */
@@ -98,6 +103,43 @@ export const useAudit = (org: string, query: AuditQuery) =>
   useQuery({
     queryKey: keys.audit(org, query),
     queryFn: () => call(lk.GET('/api/v1/orgs/{org}/audit-log', { params: { path: { org }, query } })),
+  });
+
+export const useWebhookEndpoints = (org: string) =>
+  useQuery({
+    queryKey: keys.webhookEndpoints(org),
+    queryFn: async () => (await call(lk.GET('/api/v1/orgs/{org}/webhook-endpoints', inOrg(org)))).items,
+  });
+/**
+ * A delivery about to be sent (pending, its attempt due within a minute): the delivery log polls while it
+ * shows one (the server's dispatcher sends every second); a retry hours away is not waited for.
+ */
+const dueSoon = (d: { status: string; nextAttemptAt: string | null }) =>
+  d.status === 'pending' && (!d.nextAttemptAt || Date.parse(d.nextAttemptAt) - Date.now() < 60_000);
+/** A page of an endpoint's deliveries, newest first (`cursor`: the previous page's `nextCursor`). */
+export const useWebhookDeliveries = (org: string, id: string, cursor: string | undefined) =>
+  useQuery({
+    queryKey: keys.webhookDeliveries(org, id, cursor),
+    queryFn: () =>
+      call(
+        lk.GET('/api/v1/orgs/{org}/webhook-endpoints/{id}/deliveries', {
+          params: { path: { org, id }, query: { limit: 25, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) => (q.state.data?.items.some(dueSoon) ? 2000 : false),
+  });
+/** One delivery: the body sent and every attempt. */
+export const useWebhookDelivery = (org: string, id: string, deliveryId: string) =>
+  useQuery({
+    queryKey: keys.webhookDelivery(org, id, deliveryId),
+    queryFn: () =>
+      call(
+        lk.GET('/api/v1/orgs/{org}/webhook-endpoints/{id}/deliveries/{deliveryId}', {
+          params: { path: { org, id, deliveryId } },
+        }),
+      ),
+    refetchInterval: (q) => (q.state.data && dueSoon(q.state.data) ? 2000 : false),
   });
 
 /** A mutation that refreshes the whole org's data afterwards (lists, counts, audit log). */

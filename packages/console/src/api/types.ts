@@ -33,6 +33,21 @@ export type HygieneAction = ReportRow['action'];
 export type BulkBody = RequestBody<'/api/v1/orgs/{org}/tokens/bulk', 'post'>;
 /** Each token the bulk action changed; a rotation's new values are in it, shown this once. */
 export type BulkAnswer = Answer<'/api/v1/orgs/{org}/tokens/bulk', 'post'>;
+/** A webhook endpoint as the API lists it (never its signing secret). */
+export type WebhookEndpoint = Items<Answer<'/api/v1/orgs/{org}/webhook-endpoints', 'get'>>;
+/** What an endpoint can subscribe to: the closed set of the API document. */
+export type WebhookEventType = WebhookEndpoint['eventTypes'][number];
+/** A created endpoint, or one whose secret was rotated: with its signing secret, in this answer only. */
+export type WebhookEndpointWithSecret = Answer<'/api/v1/orgs/{org}/webhook-endpoints', 'post'>;
+/** What PATCH …/webhook-endpoints/{id} changes (at least one field). */
+export type WebhookEndpointChange = RequestBody<'/api/v1/orgs/{org}/webhook-endpoints/{id}', 'patch'>;
+/** One delivery of an event to an endpoint, as the delivery log lists it. */
+export type WebhookDelivery = Items<Answer<'/api/v1/orgs/{org}/webhook-endpoints/{id}/deliveries', 'get'>>;
+/** One delivery with the body sent and every attempt (time, status code, latency, error). */
+export type WebhookDeliveryDetail = Answer<
+  '/api/v1/orgs/{org}/webhook-endpoints/{id}/deliveries/{deliveryId}',
+  'get'
+>;
 /**
  * A token named in an error's `details` (member_owns_tokens, service_account_has_tokens). The document types
  * `details` as unknown, so this one shape is still written here.

@@ -14,7 +14,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createLink, Outlet, useMatchRoute, useNavigate, useParams } from '@tanstack/react-router';
 import { forwardRef, type AnchorHTMLAttributes } from 'react';
 import { call, lk, setCsrfToken } from '../api/client';
-import { useMe } from '../api/queries';
+import { useCan, useMe } from '../api/queries';
 import { Loading } from './states';
 
 /** A Mantine NavLink that is a router link: `to` + `params`, which the router encodes segment by segment. */
@@ -30,12 +30,13 @@ const MENU = [
   '/orgs/$org/tokens/hygiene',
   '/orgs/$org/roles',
   '/orgs/$org/audit',
+  '/orgs/$org/webhooks',
 ] as const;
 type MenuRoute = (typeof MENU)[number];
 
 /**
- * The signed-in frame: a left-hand menu (Settings → Members, Tokens, Token hygiene, Roles, Audit log), org
- * switcher, sign out.
+ * The signed-in frame: a left-hand menu (Settings → Members, Tokens, Token hygiene, Roles, Audit log,
+ * Webhooks), org switcher, sign out.
  */
 export function OrgLayout() {
   const { org } = useParams({ strict: false }) as { org: string };
@@ -44,6 +45,8 @@ export function OrgLayout() {
   const qc = useQueryClient();
   const matchRoute = useMatchRoute();
   const [opened, { toggle, close }] = useDisclosure();
+  // Webhooks only for whoever may see them (or may: when the console cannot tell, the server decides).
+  const canViewWebhooks = useCan(org, 'webhook_endpoints:view');
   if (me.isPending) return <Loading />;
   const orgs = me.data?.orgs ?? [];
   const current = orgs.find((o) => o.slug === org || o.id === org);
@@ -117,6 +120,7 @@ export function OrgLayout() {
           {link('/orgs/$org/tokens/hygiene', 'Token hygiene')}
           {link('/orgs/$org/roles', 'Roles')}
           {link('/orgs/$org/audit', 'Audit log')}
+          {(canViewWebhooks === true || canViewWebhooks === null) && link('/orgs/$org/webhooks', 'Webhooks')}
         </NavLink>
       </AppShell.Navbar>
       <AppShell.Main>

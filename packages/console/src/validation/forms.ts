@@ -101,3 +101,22 @@ export function retireAtError(value: string, now = new Date()): string | null {
     ? null
     : `Choose a time in the future, at most ${MAX_OVERLAP_SECONDS / 86_400} days from now.`;
 }
+
+/**
+ * A webhook endpoint's URL, as far as the console can tell: a whole http(s) URL. Whether http:// or an
+ * internal address is allowed is the deployment's setting, which only the server knows: it says so.
+ */
+export function webhookUrlError(value: string): string | null {
+  const url = value.trim();
+  if (!url) return 'A URL is required.';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'Enter the whole URL, e.g. https://hooks.example.com/latchkey.';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'The URL must start with https://.';
+  if (parsed.username || parsed.password) return 'The URL must not contain a user name or password.';
+  if (parsed.hash) return 'The URL must not have a #fragment.';
+  return null;
+}
