@@ -92,10 +92,9 @@ const endpoints = async () =>
   ).items;
 
 test('an empty page offers Add endpoint; the dialog checks the URL and events, the server has the last word', async () => {
-  // The link of the server's "endpoint disabled" e-mail leads here too.
-  await page.goto(`${server.url}/orgs/${ORG.slug}/settings/webhooks`);
+  // The link of the server's "endpoint disabled" e-mail.
+  await page.goto(`${server.url}/orgs/${ORG.slug}/webhooks`);
   await expect(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
-  await expect(page).toHaveURL(`${server.url}/orgs/${ORG.slug}/webhooks`);
   await expect(page.getByRole('link', { name: 'Webhooks' })).toHaveAttribute('aria-current', 'page');
   const empty = page.getByTestId('empty-state');
   await expect(empty).toContainText('No webhook endpoints yet');
@@ -361,3 +360,31 @@ async function confirmIn(dialog: Locator, button: string): Promise<void> {
   await dialog.getByRole('button', { name: button }).click();
   await expect(dialog).toBeHidden();
 }
+
+test("a service account's contact e-mail, where its tokens' expiry notices go, is set from its row menu", async () => {
+  await api.post(`/orgs/${ORG.slug}/service-accounts`, { name: 'nightly-export' });
+  await page.goto(`${server.url}/orgs/${ORG.slug}/members`);
+  await page.getByRole('tab', { name: 'Service Accounts' }).click();
+  await page.getByRole('button', { name: 'Actions for nightly-export' }).click();
+  await page.getByRole('menuitem', { name: 'Contact e-mail' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText("Its tokens' expiry notices");
+  await dialog.getByRole('textbox', { name: 'Contact e-mail' }).fill('data-team@acme.test');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('sa-row-nightly-export')).toContainText('contact: data-team@acme.test');
+  const stored = (
+    await api.get<{ items: { name: string; contactEmail: string | null }[] }>(
+      `/orgs/${ORG.slug}/service-accounts`,
+    )
+  ).items.find((s) => s.name === 'nightly-export');
+  expect(stored?.contactEmail).toBe('data-team@acme.test');
+  // A bad address is the server's refusal, shown in the dialog; nothing changes.
+  await page.getByRole('button', { name: 'Actions for nightly-export' }).click();
+  await page.getByRole('menuitem', { name: 'Contact e-mail' }).click();
+  await dialog.getByRole('textbox', { name: 'Contact e-mail' }).fill('not an address');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.getByRole('alert')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('sa-row-nightly-export')).toContainText('contact: data-team@acme.test');
+});

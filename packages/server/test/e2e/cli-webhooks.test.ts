@@ -281,3 +281,31 @@ describe('latchkey webhook', { timeout: 60_000 }, () => {
     expect((await cli('webhook', 'create', '--help')).stdout).toContain('token.quota_exhausted');
   });
 });
+
+describe("a service account's contact address (its tokens' expiry notices)", { timeout: 60_000 }, () => {
+  it('is set on create, changed and cleared with sa contact; a bad address is refused', async () => {
+    const created = await json<{ contactEmail: string | null }>(
+      'sa',
+      'create',
+      'notify-bot',
+      '--contact-email',
+      'team-sync@acme.test',
+    );
+    expect(created.contactEmail).toBe('team-sync@acme.test');
+    const table = await cli('sa', 'list');
+    expect(table.stdout).toMatch(/notify-bot.*team-sync@acme\.test/);
+    const changed = await json<{ contactEmail: string | null }>(
+      'sa',
+      'contact',
+      'notify-bot',
+      'ops@acme.test',
+    );
+    expect(changed.contactEmail).toBe('ops@acme.test');
+    expect(
+      (await json<{ contactEmail: string | null }>('sa', 'contact', 'notify-bot', 'none')).contactEmail,
+    ).toBeNull();
+    const bad = await cli('sa', 'contact', 'notify-bot', 'not an address');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/validation_failed/);
+  });
+});

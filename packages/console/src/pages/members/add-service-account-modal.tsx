@@ -7,6 +7,10 @@ import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../valida
 import { DialogActions } from '../../components/dialog-actions';
 import { RateLimitFields } from '../tokens/limit-fields';
 
+/** A service account has no inbox of its own: whom its tokens' expiry notices reach besides the Owners. */
+export const CONTACT_EMAIL_HINT =
+  "Its tokens' expiry notices (30, 7 and 1 days before) go here as well as to the org's Owners.";
+
 export function AddServiceAccountModal({
   org,
   opened,
@@ -23,6 +27,7 @@ export function AddServiceAccountModal({
       name: '',
       roleId: '',
       description: '',
+      contactEmail: '',
       rateLimits: [] as { name: string; limit: number; windowSeconds: number }[],
     },
     validateInputOnChange: ['name'],
@@ -36,6 +41,7 @@ export function AddServiceAccountModal({
           name: v.name,
           ...(v.roleId ? { roleId: v.roleId } : {}),
           ...(v.description ? { description: v.description } : {}),
+          ...(v.contactEmail.trim() ? { contactEmail: v.contactEmail.trim() } : {}),
           ...(v.rateLimits.length > 0 ? { rateLimits: v.rateLimits } : {}),
         },
       }),
@@ -70,6 +76,13 @@ export function AddServiceAccountModal({
             {...form.getInputProps('roleId')}
           />
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
+          <TextInput
+            label="Contact e-mail"
+            description={CONTACT_EMAIL_HINT}
+            type="email"
+            placeholder="team@example.com"
+            {...form.getInputProps('contactEmail')}
+          />
           <RateLimitFields
             label="Rate limits for its tokens"
             description="Each of its tokens without rate limits of its own gets these windows (counted per token). None: unlimited."

@@ -9,9 +9,10 @@ import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../valida
 import { useOwnedTokensRefusal } from './owned-tokens-refusal';
 import { RoleSelectModal } from './role-select-modal';
 import { DialogActions } from '../../components/dialog-actions';
+import { CONTACT_EMAIL_HINT } from './add-service-account-modal';
 import { describeRateLimit, RateLimitFields } from '../tokens/limit-fields';
 
-type Dialog = { kind: 'rename' | 'role' | 'limits' | 'delete'; sa: ServiceAccount } | null;
+type Dialog = { kind: 'rename' | 'role' | 'limits' | 'contact' | 'delete'; sa: ServiceAccount } | null;
 
 export function ServiceAccountsTab({ org }: { org: string }) {
   const accounts = useServiceAccounts(org);
@@ -33,6 +34,7 @@ export function ServiceAccountsTab({ org }: { org: string }) {
     { key: 'rename', title: 'Rename', onClick: () => setDialog({ kind: 'rename', sa }) },
     { key: 'role', title: 'Change role', onClick: () => setDialog({ kind: 'role', sa }) },
     { key: 'limits', title: 'Rate limits', onClick: () => setDialog({ kind: 'limits', sa }) },
+    { key: 'contact', title: 'Contact e-mail', onClick: () => setDialog({ kind: 'contact', sa }) },
     { key: 'toggle', title: sa.status === 'active' ? 'Disable' : 'Enable', onClick: () => toggle.mutate(sa) },
     { key: 'delete', title: 'Delete', color: 'red', onClick: () => setDialog({ kind: 'delete', sa }) },
   ];
@@ -65,6 +67,11 @@ export function ServiceAccountsTab({ org }: { org: string }) {
                       {sa.description}
                     </Text>
                   )}
+                  {sa.contactEmail && (
+                    <Text size="xs" c="dimmed">
+                      contact: {sa.contactEmail}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>
                   {sa.roleName}
@@ -90,6 +97,9 @@ export function ServiceAccountsTab({ org }: { org: string }) {
       {dialog?.kind === 'rename' && <RenameModal org={org} sa={dialog.sa} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'role' && <RoleModal org={org} sa={dialog.sa} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'limits' && <LimitsModal org={org} sa={dialog.sa} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'contact' && (
+        <ContactModal org={org} sa={dialog.sa} onClose={() => setDialog(null)} />
+      )}
       {dialog?.kind === 'delete' && <DeleteModal org={org} sa={dialog.sa} onClose={() => setDialog(null)} />}
     </>
   );
@@ -151,6 +161,43 @@ function LimitsModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
           description="Each of its tokens without rate limits of its own gets these windows (counted per token), at once. None: unlimited."
           rateLimits={rateLimits}
           onRateLimits={setRateLimits}
+        />
+        <DialogActions onClose={onClose}>
+          <Button
+            loading={save.isPending}
+            onClick={() => void save.mutateAsync(undefined).then(onClose, () => undefined)}
+          >
+            Save
+          </Button>
+        </DialogActions>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** Where its tokens' expiry notices go besides the Owners; empty clears it. */
+function ContactModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
+  const [email, setEmail] = useState(sa.contactEmail ?? '');
+  const save = useOrgMutation(org, () =>
+    call(
+      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+        params: { path: { org, id: sa.id } },
+        body: { contactEmail: email.trim() === '' ? null : email.trim() },
+      }),
+    ),
+  );
+  return (
+    <Modal opened onClose={onClose} title={`Contact e-mail of ${sa.name}`}>
+      <Stack>
+        <ErrorAlert error={save.error} />
+        <TextInput
+          label="Contact e-mail"
+          description={CONTACT_EMAIL_HINT}
+          type="email"
+          placeholder="team@example.com"
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          data-autofocus
         />
         <DialogActions onClose={onClose}>
           <Button

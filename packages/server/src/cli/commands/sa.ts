@@ -12,6 +12,7 @@ const columns: [string, (s: Sa) => unknown][] = [
   ['status', (s) => s.status],
   ['tokens', (s) => s.activeTokens],
   ['rate limits', (s) => s.rateLimits.map((w) => `${w.name}=${w.limit}/${w.windowSeconds}`).join(' ')],
+  ['contact', (s) => s.contactEmail ?? ''],
   ['created', (s) => s.createdAt],
 ];
 
@@ -32,16 +33,22 @@ export function saCommand(): Command {
       .argument('<name>')
       .option('--role <role>', 'role name or id (default: Viewer)')
       .option('--description <text>')
+      .option('--contact-email <address>', "where its tokens' expiry notices go, besides the org's Owners")
       .addOption(limitOptions.rateLimit())
       .addHelpText(
         'after',
-        '\nExamples:\n  latchkey sa create storefront-bot --org acme --role Viewer\n  latchkey sa create partner-sync --org acme --rate-limit minute=600/60',
+        '\nExamples:\n  latchkey sa create storefront-bot --org acme --role Viewer\n  latchkey sa create partner-sync --org acme --rate-limit minute=600/60 --contact-email team-sync@acme.test',
       )
       .action(
         run(
           async (
             r,
-            o: { role?: string; description?: string; json?: boolean } & LimitOptionValues,
+            o: {
+              role?: string;
+              description?: string;
+              contactEmail?: string;
+              json?: boolean;
+            } & LimitOptionValues,
             name: string,
           ) => {
             const roleId = o.role ? await roleIdByName(r, o.role) : undefined;
@@ -52,6 +59,7 @@ export function saCommand(): Command {
                   name,
                   ...(roleId ? { roleId } : {}),
                   ...(o.description ? { description: o.description } : {}),
+                  ...(o.contactEmail ? { contactEmail: o.contactEmail } : {}),
                   ...limitSettings({ rateLimit: o.rateLimit }),
                 },
               }),
@@ -72,6 +80,26 @@ export function saCommand(): Command {
             r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
               params: { path: { org: r.org, id: account } },
               body: { name: newName },
+            }),
+          );
+          printOut(!!o.json, s, () => printTable([s], columns));
+        }),
+      ),
+  );
+  sa.addCommand(
+    remoteCommand(
+      'contact',
+      "Set where its tokens' expiry notices go besides the org's Owners (a service account has no inbox)",
+    )
+      .argument('<account>', 'name or id')
+      .argument('<address>', 'an e-mail address, or "none"')
+      .addHelpText('after', '\nExample:\n  latchkey sa contact partner-sync team-sync@acme.test --org acme')
+      .action(
+        run(async (r, o, account: string, address: string) => {
+          const s = await r.call(
+            r.api.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+              params: { path: { org: r.org, id: account } },
+              body: { contactEmail: address === 'none' ? null : address },
             }),
           );
           printOut(!!o.json, s, () => printTable([s], columns));
