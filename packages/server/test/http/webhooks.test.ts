@@ -514,6 +514,28 @@ describe('notices', () => {
     await removeAll();
   });
 
+  it('an exhausted quota is announced once until its next refill', async () => {
+    await addEndpoint(['token.quota_exhausted']);
+    const sa = await createServiceAccount(lk, org, 'metered');
+    const { token, item } = await createToken(lk, org, {
+      serviceAccountId: sa.id,
+      quota: { limit: 2, refill: null },
+    });
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await verifyToken(token)).json().code);
+    expect(codes).toEqual(['valid', 'valid', 'quota_exhausted', 'quota_exhausted', 'quota_exhausted']);
+    await lk.webhooks.notices.sweep();
+    await verifyToken(token);
+    await lk.webhooks.notices.sweep();
+    await deliver();
+    const events = receiver.ofType('token.quota_exhausted');
+    expect(events).toHaveLength(1);
+    expect(events[0]!.event.data).toMatchObject({
+      token: { id: item.id },
+      quota: { limit: 2, remaining: 0, refillAt: null },
+    });
+  });
+
   it('expiry: each threshold once, by webhook and by e-mail to Owners and the contact address', async () => {
     await addEndpoint(['token.expiring', 'token.expired']);
     const sa = await createServiceAccount(lk, org, 'expiring', { contactEmail: 'team-payments@acme.test' });
