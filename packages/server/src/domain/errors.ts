@@ -42,6 +42,7 @@ export const ERROR_STATUS = {
   already_member: 409,
   setup_complete: 409,
   webhook_endpoint_disabled: 409,
+  delivery_in_flight: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -33,6 +33,14 @@ export function checkWebhookAddress(address: string, allowInsecure: boolean): Ad
   }
   const text = addr.toString();
   if (METADATA_ADDRESSES.has(text)) return { ok: false, reason: `${text} is a cloud metadata address` };
+  // IPv6 forms that carry an IPv4 address some stacks still route as IPv4: IPv4-compatible (::/96, e.g.
+  // ::a9fe:a9fe is 169.254.169.254) and IPv4-translated (::ffff:0:0/96). Never a webhook receiver.
+  if (addr.kind() === 'ipv6') {
+    const parts = (addr as ipaddr.IPv6).parts;
+    const compatible = parts.slice(0, 6).every((p) => p === 0) && parts[6] !== 0; // not :: or ::1
+    const translated = parts.slice(0, 4).every((p) => p === 0) && parts[4] === 0xffff && parts[5] === 0;
+    if (compatible || translated) return { ok: false, reason: `${text} is an IPv6 form of an IPv4 address` };
+  }
   const range = addr.range();
   if (range === 'unicast') return { ok: true };
   if (allowInsecure && INTERNAL_RANGES.has(range)) return { ok: true };

@@ -175,11 +175,13 @@ export const webhookEnvelope = (type: string) =>
     timestamp: Timestamp,
     org: Type.Object({ id: Type.String(), slug: Type.String() }),
     actor: Nullable(
-      Type.Object({
-        type: StringEnum(['user', 'token', 'system']),
-        id: Nullable(Type.String()),
-        label: Type.String(),
-      }),
+      Type.Object(
+        {
+          type: StringEnum(['user', 'token', 'system']),
+          id: Nullable(Type.String({ description: 'usr_… or tok_…; null for the system' })),
+        },
+        { additionalProperties: false, description: 'Who caused it; null for notices' },
+      ),
     ),
     data: WEBHOOK_DATA[type as WebhookEventType]!,
   });

@@ -337,7 +337,7 @@ export function webhookEventOf(e: DomainEvent, scope: OrgScope, at: string): Web
     type,
     timestamp: at,
     org: { id: scope.org.id, slug: scope.org.slug },
-    actor: { type: scope.actor.type, id: scope.actor.id, label: scope.actor.label },
+    actor: { type: scope.actor.type, id: scope.actor.id },
     data,
   };
 }

@@ -11,6 +11,8 @@ import { webhookEndpointView } from './views.js';
 
 /** Endpoints one org may have. */
 export const MAX_WEBHOOK_ENDPOINTS = 20;
+/** Test events waiting for one endpoint before more are refused (a test is a button, not a load generator). */
+export const MAX_PENDING_TESTS = 5;
 /** After a rotation the replaced secret keeps signing this long, so receivers can switch without a gap. */
 export const SECRET_OVERLAP_MS = 24 * 3600_000;
 
@@ -36,20 +38,43 @@ export function webhookEndpointService(deps: ServiceDeps) {
     return verdict.url;
   }
 
-  function checkEventTypes(scope: OrgScope, types: readonly WebhookEventType[]): WebhookEventType[] {
-    const missing = [...new Set(types.map(viewPermissionFor))].filter((p) => !grants(scope.permissions, p));
+  /**
+   * The caller may receive these events: they hold the view permission of everything the events describe.
+   * Checked for the types asked for, and for what an existing endpoint receives before any change to it —
+   * its URL, its state, its secret, a re-send or test — so an endpoint someone else subscribed to tokens
+   * cannot be pointed elsewhere (or its secret taken) by a caller who may not see tokens.
+   */
+  function assertMayReceive(scope: OrgScope, types: readonly string[], what: string): void {
+    const missing = [...new Set(types.map((t) => viewPermissionFor(t as WebhookEventType)))].filter(
+      (p) => !grants(scope.permissions, p),
+    );
     if (missing.length > 0)
       throw new AppError(
         'permission_escalation',
-        `Receiving these events needs ${missing.join(', ')}, which you do not hold.`,
+        `${what} needs ${missing.join(', ')}, which you do not hold: the endpoint receives what that permission shows.`,
         { missing },
       );
+  }
+
+  function checkEventTypes(scope: OrgScope, types: readonly WebhookEventType[]): WebhookEventType[] {
+    assertMayReceive(scope, types, 'Receiving these events');
     return [...new Set(types)].sort();
   }
 
   async function find(scope: OrgScope, id: string, tx: Store = store): Promise<WebhookEndpointRecord> {
     const e = await tx.webhooks.findInOrg(scope.org.id, id);
     if (!e) throw notFound('webhook endpoint');
+    return e;
+  }
+
+  /** An endpoint the caller may change: everything it receives is within their view permissions. */
+  async function findToChange(
+    scope: OrgScope,
+    id: string,
+    tx: Store = store,
+  ): Promise<WebhookEndpointRecord> {
+    const e = await find(scope, id, tx);
+    assertMayReceive(scope, e.eventTypes, 'Changing this endpoint');
     return e;
   }
 
@@ -110,7 +135,7 @@ export function webhookEndpointService(deps: ServiceDeps) {
         patch.eventTypes === undefined ? undefined : checkEventTypes(scope, patch.eventTypes);
       return inTransaction(deps, async (tx, events) => {
         await tx.webhooks.lockForUpdate(id);
-        const before = await find(scope, id, tx);
+        const before = await findToChange(scope, id, tx);
         const at = iso(clock.now());
         const enabling = patch.enabled === true && before.disabledAt !== null;
         const disabling = patch.enabled === false && before.disabledAt === null;
@@ -144,9 +169,11 @@ export function webhookEndpointService(deps: ServiceDeps) {
     async remove(scope: OrgScope, id: string): Promise<void> {
       await inTransaction(deps, async (tx, events) => {
         await tx.webhooks.lockForUpdate(id);
-        const before = await find(scope, id, tx);
+        const before = await findToChange(scope, id, tx);
         const at = iso(clock.now());
         await tx.webhooks.updateEndpoint(id, { deletedAt: at, updatedAt: at });
+        // What it still had to send is dropped with it (and leaves the dispatcher's due index).
+        await tx.webhooks.abandonPending(id, at);
         await events.record(scope, at, {
           type: 'webhook_endpoint.deleted',
           endpoint: webhookEndpointView(before),
@@ -158,7 +185,7 @@ export function webhookEndpointService(deps: ServiceDeps) {
     async rotateSecret(scope: OrgScope, id: string) {
       return inTransaction(deps, async (tx, events) => {
         await tx.webhooks.lockForUpdate(id);
-        const before = await find(scope, id, tx);
+        const before = await findToChange(scope, id, tx);
         const now = clock.now();
         const at = iso(now);
         const secret = newSigningSecret();
@@ -187,33 +214,52 @@ export function webhookEndpointService(deps: ServiceDeps) {
       return store.webhooks.deliveries(id, limit, after);
     },
 
+    /**
+     * One delivery and its attempts. The body sent is shown only to a caller who may see what it describes
+     * (webhook_endpoints:view alone shows that an event went out, not the token or member in it).
+     */
     async delivery(scope: OrgScope, id: string, deliveryId: string) {
       await find(scope, id);
       const d = await store.webhooks.findDelivery(id, deliveryId);
       if (!d) throw notFound('delivery');
+      const visible =
+        d.eventType === TEST_EVENT_TYPE ||
+        grants(scope.permissions, viewPermissionFor(d.eventType as WebhookEventType));
       return {
         delivery: d,
         attempts: await store.webhooks.attemptsOf(d.id),
-        payload: JSON.parse(d.payload) as unknown,
+        payload: visible ? (JSON.parse(d.payload) as unknown) : null,
       };
     },
 
     /** Sends a delivery again from the start of the back-off schedule, with its event id unchanged. */
     async resend(scope: OrgScope, id: string, deliveryId: string) {
-      const endpoint = await find(scope, id);
+      const endpoint = await findToChange(scope, id);
       if (endpoint.disabledAt)
         throw new AppError('webhook_endpoint_disabled', 'Enable the endpoint before re-sending to it.');
       const d = await store.webhooks.findDelivery(id, deliveryId);
       if (!d) throw notFound('delivery');
-      await store.webhooks.resend(d.id, iso(clock.now()));
+      if (d.eventType !== TEST_EVENT_TYPE) assertMayReceive(scope, [d.eventType], 'Re-sending this event');
+      const now = iso(clock.now());
+      if (!(await store.webhooks.resend(d.id, now)))
+        throw new AppError(
+          'delivery_in_flight',
+          'An attempt of this delivery is in flight: wait for its outcome, then re-send.',
+        );
       return (await store.webhooks.findDelivery(id, deliveryId))!;
     },
 
     /** Queues a `webhook.test` event to this one endpoint (whatever it subscribes to). */
     async sendTest(scope: OrgScope, id: string) {
-      const endpoint = await find(scope, id);
+      const endpoint = await findToChange(scope, id);
       if (endpoint.disabledAt)
         throw new AppError('webhook_endpoint_disabled', 'Enable the endpoint before sending to it.');
+      if ((await store.webhooks.pendingTests(id)) >= MAX_PENDING_TESTS)
+        throw new AppError(
+          'rate_limited',
+          `${MAX_PENDING_TESTS} test events to this endpoint are still waiting to be delivered.`,
+          { retryAfterSeconds: 60 },
+        );
       const at = iso(clock.now());
       const eventId = newId('event');
       const delivery = {
@@ -227,7 +273,7 @@ export function webhookEndpointService(deps: ServiceDeps) {
           type: TEST_EVENT_TYPE,
           timestamp: at,
           org: { id: scope.org.id, slug: scope.org.slug },
-          actor: { type: scope.actor.type, id: scope.actor.id, label: scope.actor.label },
+          actor: { type: scope.actor.type, id: scope.actor.id },
           data: { message: 'A test event from Latchkey: this endpoint receives and verifies webhooks.' },
         }),
         createdAt: at,

@@ -52,10 +52,14 @@ interface Seen {
 
 /**
  * Origins and addresses kept per token and kind between flushes: the most recently seen (the token page
- * lists the last 20). A stream of new ones replaces the one seen longest ago: bounded memory, and the
- * recent ones are the ones shown.
+ * lists the last 20 of what is written). A stream of new ones replaces the one seen longest ago, so memory
+ * stays bounded — and the first time a token is full, an early flush is asked for (at most once a second,
+ * `EARLY_FLUSH_MS`): every source reaches the store's known sources, and its first-use notice
+ * (webhooks/notices.ts), unless a token sees more than this many new ones in a second.
  */
-export const MAX_SOURCES = 20;
+export const MAX_SOURCES = 200;
+/** The least time between two early flushes (a token's sources full before the interval ends). */
+export const EARLY_FLUSH_MS = 1000;
 
 function addSeen(map: Map<string, Seen>, value: string, s: Seen): void {
   const cur = map.get(value);
@@ -237,6 +241,21 @@ export function createUsageRecorder(deps: {
   const chunkSize = Math.max(1, deps.chunkSize ?? DEFAULT_USAGE_CHUNK_SIZE);
   let pending = new Map<string, Pending>();
   let flushing: Promise<void> | null = null;
+  let earlyFlushAt = -Infinity;
+
+  /** Would this new origin or address push one of the token's sources out? */
+  const full = (m: Map<string, Seen> | null, value: string | null) =>
+    value !== null && value !== '' && m !== null && m.size >= MAX_SOURCES && !m.has(value);
+  /**
+   * A token's sources are full: everything pending goes to the store now (flush() swaps the pending map
+   * before its first await), so no source is pushed out unseen; at most once per EARLY_FLUSH_MS.
+   */
+  function flushEarly(t: number): boolean {
+    if (flushing || t - earlyFlushAt < EARLY_FLUSH_MS) return false;
+    earlyFlushAt = t;
+    void flush();
+    return true;
+  }
 
   async function write(batch: Map<string, Pending>): Promise<void> {
     const ids = [...batch.keys()];
@@ -285,6 +304,7 @@ export function createUsageRecorder(deps: {
       const t = now();
       const day = Math.floor(t / DAY_MS);
       let u = pending.get(tokenId);
+      if (u && (full(u.origins, origin) || full(u.addresses, address)) && flushEarly(t)) u = undefined;
       if (!u) {
         u = fresh(t, origin, day, 1);
         pending.set(tokenId, u);

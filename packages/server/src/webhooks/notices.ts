@@ -14,6 +14,8 @@ const LIMIT_NOTICE_RETENTION_MS = 8 * DAY_MS;
 /** Limits noted per instance between sweeps; beyond it, noted ones wait for the next window. */
 const MAX_PENDING_LIMITS = 10_000;
 const BATCH = 200;
+/** Finished deliveries (and their attempts) kept in the delivery log. */
+export const DELIVERY_LOG_DAYS = 30;
 
 export interface NoticeOptions {
   store: Store;
@@ -59,6 +61,16 @@ export function createNotices(opts: NoticeOptions): Notices {
   >();
   /** Windows this instance already put to the store, until they end: noted once, not on every refusal. */
   const swept = new Map<string, number>();
+  let prunedOn = '';
+
+  /** Once a day: finished deliveries older than DELIVERY_LOG_DAYS leave the log. */
+  async function pruneDeliveryLog(now: Date): Promise<number> {
+    const today = now.toISOString().slice(0, 10);
+    if (prunedOn === today) return 0;
+    await store.webhooks.pruneFinished(new Date(now.getTime() - DELIVERY_LOG_DAYS * DAY_MS).toISOString());
+    prunedOn = today;
+    return 0;
+  }
 
   async function tokenData(tx: Store, tokenId: string) {
     const t = await tx.tokens.findById(tokenId);
@@ -199,6 +211,11 @@ export function createNotices(opts: NoticeOptions): Notices {
     limits.clear();
     for (const [key, n] of pending) swept.set(key, n.endsAt);
     for (const [key, endsAt] of swept) if (endsAt <= now.getTime()) swept.delete(key);
+    // Bounded by forgetting the oldest: a forgotten window is only claimed again, and the store says no.
+    for (const key of swept.keys()) {
+      if (swept.size <= MAX_PENDING_LIMITS) break;
+      swept.delete(key);
+    }
     const at = now.toISOString();
     return store.transaction(async (tx) => {
       const outbox = new Outbox(tx);
@@ -219,7 +236,7 @@ export function createNotices(opts: NoticeOptions): Notices {
 
   return {
     noteLimit(orgId, tokenId, code, info) {
-      if (limits.size >= MAX_PENDING_LIMITS || swept.size >= MAX_PENDING_LIMITS) return;
+      if (limits.size >= MAX_PENDING_LIMITS) return;
       const ends =
         code === 'rate_limited'
           ? (info as RateLimitInfo | undefined)?.resetAt
@@ -241,7 +258,9 @@ export function createNotices(opts: NoticeOptions): Notices {
     async sweep(expiry = true) {
       const now = clock.now();
       let queued = 0;
-      for (const step of expiry ? [expiries, sources, limitWindows] : [sources, limitWindows]) {
+      for (const step of expiry
+        ? [expiries, sources, limitWindows, pruneDeliveryLog]
+        : [sources, limitWindows]) {
         try {
           queued += await step(now);
         } catch (err) {

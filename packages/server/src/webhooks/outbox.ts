@@ -11,7 +11,11 @@ export interface WebhookEvent {
   type: string;
   timestamp: string;
   org: { id: string; slug: string };
-  actor: { type: 'user' | 'token' | 'system'; id: string | null; label: string } | null;
+  /**
+   * Who caused it, by id only: the audit log's label (a person's e-mail) is for audit_log:view, which a
+   * subscriber need not hold.
+   */
+  actor: { type: 'user' | 'token' | 'system'; id: string | null } | null;
   data: Record<string, unknown>;
 }
 

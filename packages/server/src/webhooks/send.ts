@@ -51,8 +51,14 @@ function guardedLookup(allowInsecure: boolean, resolve: typeof dnsLookup): Looku
       if (err) return callback(err, '', 0);
       const list = addresses as unknown as LookupAddress[];
       for (const a of list) {
-        const verdict = checkWebhookAddress(a.address, allowInsecure);
-        if (!verdict.ok) return callback(new RefusedAddress(verdict.reason), '', 0);
+        // Not which address, nor why: the delivery log must not tell an org admin what internal names
+        // resolve to.
+        if (!checkWebhookAddress(a.address, allowInsecure).ok)
+          return callback(
+            new RefusedAddress(`${hostname} resolves to an address webhooks may not reach`),
+            '',
+            0,
+          );
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
       const first = list[0];

@@ -32,29 +32,48 @@ describe('usage recorder analytics', () => {
 
   it('keeps the most recent MAX_SOURCES origins per token between flushes, with first and last seen', async () => {
     const { r, batches, tick } = recorder();
-    r.record('tok_b', 'https://first.example', '203.0.113.9');
+    r.record('tok_b', 'https://first.example', null);
     tick();
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < MAX_SOURCES + 10; i++) {
       r.record('tok_b', `https://s${i}.example`, null);
       tick();
     }
-    r.record('tok_b', 'https://s29.example', '::ffff:203.0.113.9');
+    r.record('tok_b', `https://s${MAX_SOURCES + 9}.example`, '203.0.113.9');
+    tick();
+    r.record('tok_b', `https://s${MAX_SOURCES + 9}.example`, '::ffff:203.0.113.9');
     await r.flush();
-    const b = batches[0]!.get('tok_b')!;
-    const origins = b.sources!.filter((s) => s.kind === 'origin');
-    expect(origins).toHaveLength(MAX_SOURCES);
-    expect(origins.map((o) => o.value)).not.toContain('https://first.example');
-    expect(origins.find((o) => o.value === 'https://s29.example')).toMatchObject({ count: 2 });
+    // The first new source past the bound asked for an early flush, which took the first MAX_SOURCES.
+    expect(batches).toHaveLength(2);
+    const all = batches.flatMap((batch) => batch.get('tok_b')!.sources!);
+    const origins = all.filter((s) => s.kind === 'origin');
+    expect(new Set(origins.map((o) => o.value)).size).toBe(MAX_SOURCES + 11);
+    expect(origins.find((o) => o.value === `https://s${MAX_SOURCES + 9}.example`)).toMatchObject({
+      count: 3,
+    });
+    const b = batches[1]!.get('tok_b')!;
     // Two spellings of one address are one source.
     expect(b.sources!.filter((s) => s.kind === 'address')).toEqual([
       {
         kind: 'address',
         value: '203.0.113.9',
-        firstSeen: '2026-06-01T12:00:00.000Z',
-        lastSeen: '2026-06-01T12:00:00.031Z',
+        firstSeen: `2026-06-01T12:00:00.${String(MAX_SOURCES + 11).padStart(3, '0')}Z`,
+        lastSeen: `2026-06-01T12:00:00.${String(MAX_SOURCES + 12).padStart(3, '0')}Z`,
         count: 2,
       },
     ]);
-    expect(b.days.get('2026-06-01')).toBe(32);
+    expect([...batches.map((x) => x.get('tok_b')!.days.get('2026-06-01')!)].reduce((a, c) => a + c)).toBe(
+      MAX_SOURCES + 13,
+    );
+  });
+
+  it('a stream of new sources beyond the bound between two early flushes replaces the oldest', async () => {
+    const { r, batches, tick } = recorder();
+    // All in the same millisecond: one early flush only, so the bound holds for the rest.
+    for (let i = 0; i < MAX_SOURCES * 2; i++) r.record('tok_c', null, `198.51.100.${i % 250}`);
+    tick();
+    await r.flush();
+    const addresses = batches.flatMap((batch) => batch.get('tok_c')?.sources ?? []);
+    expect(addresses.length).toBeLessThanOrEqual(MAX_SOURCES * 2);
+    expect(batches.every((batch) => (batch.get('tok_c')?.sources?.length ?? 0) <= MAX_SOURCES)).toBe(true);
   });
 });

@@ -253,9 +253,16 @@ function DeliveryDetails({
       <Text size="xs" fw={600}>
         Body sent
       </Text>
-      <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
-        {JSON.stringify(d.payload, null, 2)}
-      </Code>
+      {d.payload === null ? (
+        // The server shows the body only to members who may see what it describes (a token, a member…).
+        <Text size="sm" c="dimmed">
+          Hidden: your role cannot see what this {d.eventType} event describes.
+        </Text>
+      ) : (
+        <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+          {JSON.stringify(d.payload, null, 2)}
+        </Code>
+      )}
     </Stack>
   );
 }

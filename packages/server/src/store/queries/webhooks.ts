@@ -100,35 +100,72 @@ export function webhookQueries(db: Kysely<Database>, dialect: DialectName) {
           .execute();
     },
     /**
-     * Claims up to `limit` deliveries that are due, of endpoints that receive, until `leaseUntil`: another
-     * instance skips a claimed delivery until its lease ends (one in flight past its lease — a process that
-     * stalled or died — is taken again: at-least-once). On PostgreSQL the rows are chosen `FOR UPDATE SKIP
-     * LOCKED`, so instances claiming at once take different rows instead of waiting for each other.
+     * Claims up to `limit` deliveries that are due, of endpoints that receive, until `leaseUntil` (on
+     * PostgreSQL, run it in a transaction). Another instance skips a claimed delivery until its lease ends (one in flight past its
+     * lease — a process that stalled or died — is taken again: at-least-once). On PostgreSQL the candidates
+     * are read `FOR UPDATE SKIP LOCKED`, so instances claiming at once take different rows instead of waiting.
+     * Fair: no endpoint gets more than `perEndpoint`, and no org more than `perOrg`, in flight at once (all
+     * instances counted), so one org's hanging receivers cannot hold every slot.
      */
-    async claimDue(now: string, leaseUntil: string, limit: number): Promise<WebhookDeliveryRecord[]> {
+    async claimDue(
+      now: string,
+      leaseUntil: string,
+      limit: number,
+      caps: { perEndpoint: number; perOrg: number },
+    ): Promise<WebhookDeliveryRecord[]> {
+      let candidates = db
+        .selectFrom('webhookDeliveries as d')
+        .innerJoin('webhookEndpoints as e', 'e.id', 'd.endpointId')
+        .select(['d.id', 'd.endpointId', 'd.orgId'])
+        .where('d.deliveredAt', 'is', null)
+        .where('d.failedAt', 'is', null)
+        .where('d.nextAttemptAt', '<=', now)
+        .where((w) => w.or([w('d.lockedUntil', 'is', null), w('d.lockedUntil', '<=', now)]))
+        .where('e.disabledAt', 'is', null)
+        .where('e.deletedAt', 'is', null)
+        .orderBy('d.nextAttemptAt')
+        .limit(limit * 10);
+      if (dialect === 'postgres') candidates = candidates.forUpdate(['d']).skipLocked();
+      const rows = await candidates.execute();
+      if (rows.length === 0) return [];
+      const inFlight = await db
+        .selectFrom('webhookDeliveries')
+        .select(['endpointId', 'orgId', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('lockedUntil', '>', now)
+        .where('deliveredAt', 'is', null)
+        .where('failedAt', 'is', null)
+        .groupBy(['endpointId', 'orgId'])
+        .execute();
+      const perEndpoint = new Map<string, number>();
+      const perOrg = new Map<string, number>();
+      for (const r of inFlight) {
+        perEndpoint.set(r.endpointId, Number(r.n));
+        perOrg.set(r.orgId, (perOrg.get(r.orgId) ?? 0) + Number(r.n));
+      }
+      const picked: string[] = [];
+      for (const r of rows) {
+        if (picked.length >= limit) break;
+        const e = perEndpoint.get(r.endpointId) ?? 0;
+        const o = perOrg.get(r.orgId) ?? 0;
+        if (e >= caps.perEndpoint || o >= caps.perOrg) continue;
+        perEndpoint.set(r.endpointId, e + 1);
+        perOrg.set(r.orgId, o + 1);
+        picked.push(r.id);
+      }
+      if (picked.length === 0) return [];
       return db
         .updateTable('webhookDeliveries')
         .set({ lockedUntil: leaseUntil })
-        .where('id', 'in', (eb) => {
-          const due = eb
-            .selectFrom('webhookDeliveries as d')
-            .innerJoin('webhookEndpoints as e', 'e.id', 'd.endpointId')
-            .select('d.id')
-            .where('d.deliveredAt', 'is', null)
-            .where('d.failedAt', 'is', null)
-            .where('d.nextAttemptAt', '<=', now)
-            .where((w) => w.or([w('d.lockedUntil', 'is', null), w('d.lockedUntil', '<=', now)]))
-            .where('e.disabledAt', 'is', null)
-            .where('e.deletedAt', 'is', null)
-            .orderBy('d.nextAttemptAt')
-            .limit(limit);
-          return dialect === 'postgres' ? due.forUpdate(['d']).skipLocked() : due;
-        })
+        .where('id', 'in', picked)
+        .where((w) => w.or([w('lockedUntil', 'is', null), w('lockedUntil', '<=', now)]))
         .returningAll()
         .execute();
     },
-    /** Records one attempt and what it came to; the delivery's lease ends. */
-    async finishAttempt(attempt: AttemptRecord, outcome: AttemptOutcome): Promise<void> {
+    /**
+     * Records one attempt and what it came to; the delivery's lease ends. Only while the attempt's own lease
+     * still holds the row: a re-send that reset it meanwhile keeps its state (the attempt is logged anyway).
+     */
+    async finishAttempt(attempt: AttemptRecord, lease: string, outcome: AttemptOutcome): Promise<void> {
       await db.insertInto('webhookAttempts').values(attempt).execute();
       await db
         .updateTable('webhookDeliveries')
@@ -143,6 +180,7 @@ export function webhookQueries(db: Kysely<Database>, dialect: DialectName) {
           ...(outcome.kind === 'retry' ? { nextAttemptAt: outcome.retryAt } : {}),
         }))
         .where('id', '=', attempt.deliveryId)
+        .where('lockedUntil', '=', lease)
         .execute();
     },
     /** Healthy again: forgets when it started failing. */
@@ -205,12 +243,53 @@ export function webhookQueries(db: Kysely<Database>, dialect: DialectName) {
         .orderBy('id')
         .execute();
     },
-    /** Sends a delivery again from the start of the schedule (same event id: receivers de-duplicate). */
-    async resend(id: string, now: string): Promise<void> {
-      await db
+    /**
+     * Sends a delivery again from the start of the schedule (same event id: receivers de-duplicate); false
+     * while an attempt is in flight (its lease runs), whose outcome would otherwise overwrite the re-send.
+     */
+    async resend(id: string, now: string): Promise<boolean> {
+      const r = await db
         .updateTable('webhookDeliveries')
         .set({ deliveredAt: null, failedAt: null, attempts: 0, nextAttemptAt: now, lockedUntil: null })
         .where('id', '=', id)
+        .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', now)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    /** Test events still waiting to go to an endpoint. */
+    async pendingTests(endpointId: string): Promise<number> {
+      const row = await db
+        .selectFrom('webhookDeliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('endpointId', '=', endpointId)
+        .where('eventType', '=', 'webhook.test')
+        .where('deliveredAt', 'is', null)
+        .where('failedAt', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    /** A deleted endpoint's undelivered events: given up on (never sent, out of the due index). */
+    async abandonPending(endpointId: string, at: string): Promise<void> {
+      await db
+        .updateTable('webhookDeliveries')
+        .set({ failedAt: at, lockedUntil: null, lastError: 'endpoint deleted' })
+        .where('endpointId', '=', endpointId)
+        .where('deliveredAt', 'is', null)
+        .where('failedAt', 'is', null)
+        .execute();
+    },
+    /** Deliveries (and their attempts) finished before `before`: the delivery log keeps 30 days. */
+    async pruneFinished(before: string): Promise<void> {
+      const finished = db
+        .selectFrom('webhookDeliveries')
+        .select('id')
+        .where('createdAt', '<', before)
+        .where((eb) => eb.or([eb('deliveredAt', 'is not', null), eb('failedAt', 'is not', null)]));
+      await db.deleteFrom('webhookAttempts').where('deliveryId', 'in', finished).execute();
+      await db
+        .deleteFrom('webhookDeliveries')
+        .where('createdAt', '<', before)
+        .where((eb) => eb.or([eb('deliveredAt', 'is not', null), eb('failedAt', 'is not', null)]))
         .execute();
     },
   };
