@@ -241,6 +241,21 @@ describe('hostile strings in every string field of every route (finding 9)', () 
         payload: { email: 'fuzz-invitee@fuzz.test', roleId: role.id },
       })
     ).json();
+    const endpoint = (
+      await lk.app.inject({
+        method: 'POST',
+        url: `${o}/webhook-endpoints`,
+        headers: caller.headers,
+        payload: { url: 'https://hooks.fuzz.test/latchkey', eventTypes: ['token.created'] },
+      })
+    ).json();
+    const delivery = (
+      await lk.app.inject({
+        method: 'POST',
+        url: `${o}/webhook-endpoints/${endpoint.id}/test`,
+        headers: caller.headers,
+      })
+    ).json();
     ids = {
       sa: sa.id,
       tok: token.item.id,
@@ -248,6 +263,8 @@ describe('hostile strings in every string field of every route (finding 9)', () 
       inv: inv.invitation.id,
       usr: org.ownerId,
       org: org.slug,
+      whe: endpoint.id,
+      whd: delivery.id,
     };
     for (const [k, v] of Object.entries(ids)) expect(v, k).toBeTypeOf('string');
   });
@@ -270,14 +287,14 @@ describe('hostile strings in every string field of every route (finding 9)', () 
       case 'number':
         return typeof s.default === 'number' ? s.default : (s.minimum ?? 1);
       case 'string': {
+        const prefix = /^\^\(?(sa|tok|rol|inv|usr|whe|whd)[_|]/.exec(s.pattern ?? '')?.[1];
+        if (prefix) return ids[prefix]!;
         if (key === 'cursor')
           return route.includes('audit-log')
             ? b64({ seq: '1000' })
             : b64({ createdAt: '2030-01-01T00:00:00.000Z', id: ids.tok });
         if (s.format === 'date-time') return '2030-01-01T00:00:00Z';
         if (s.format === 'email') return 'fuzz@fuzz.test';
-        const prefix = /^\^\(?(sa|tok|rol|inv|usr)[_|]/.exec(s.pattern ?? '')?.[1];
-        if (prefix) return ids[prefix]!;
         if (s.pattern?.includes(':(view|edit)')) return 'assets:view';
         if (key === 'org') return ids.org!;
         if (key === 'serviceAccountId') return ids.sa!;

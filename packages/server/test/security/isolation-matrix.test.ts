@@ -45,6 +45,16 @@ beforeAll(async () => {
     })
   ).json().invitation.id;
   const adminMember = await addMember(lk, a, 'admin@matrix-a.test', 'Admin');
+  const endpoint = (
+    await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/webhook-endpoints`, {
+      url: 'https://hooks.matrix-a.test/latchkey',
+      eventTypes: ['token.created'],
+    })
+  ).json();
+  ids.webhookEndpoint = endpoint.id;
+  ids.webhookDelivery = (
+    await call(lk, ownerA, 'POST', `/api/v1/orgs/${a.slug}/webhook-endpoints/${endpoint.id}/test`)
+  ).json().id;
   const pub = await createToken(lk, a, {
     serviceAccountId: sa.id,
     type: 'public',
@@ -78,7 +88,9 @@ function fill(route: { url: string }, dummy = false): string {
   return route.url.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
     if (name === 'org') return a.slug;
     if (name === 'userId') return pick(ids.member!, 'usr');
+    if (name === 'deliveryId') return pick(ids.webhookDelivery!, 'whd');
     if (name === 'id') {
+      if (route.url.includes('/webhook-endpoints/')) return pick(ids.webhookEndpoint!, 'whe');
       if (route.url.includes('/tokens/')) return pick(ids.token!, 'tok');
       if (route.url.includes('/roles/')) return pick(ids.role!, 'rol');
       if (route.url.includes('/service-accounts/')) return pick(ids.sa!, 'sa');
@@ -179,7 +191,15 @@ describe('role matrix by permission (custom roles, members and service-account t
   it('each resource:view|edit opens exactly the routes it gates, for a member and for a token', async () => {
     const catalog = (await call(lk, callers.owner!, 'GET', `/api/v1/orgs/${a.slug}/roles`)).json()
       .catalog as { resources: string[] };
-    const latchkeyResources = ['members', 'roles', 'service_accounts', 'tokens', 'org_settings', 'audit_log'];
+    const latchkeyResources = [
+      'members',
+      'roles',
+      'service_accounts',
+      'tokens',
+      'org_settings',
+      'audit_log',
+      'webhook_endpoints',
+    ];
     expect(catalog.resources).toEqual(expect.arrayContaining(latchkeyResources));
     let i = 0;
     for (const resource of latchkeyResources) {
