@@ -64,6 +64,7 @@ test('a service account name with a space is refused; a valid one appears under 
   await dialog.getByRole('button', { name: 'Create' }).click();
   await expect(dialog.getByRole('alert')).toContainText('already exists');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
   await screenshot(page, '04-service-accounts');
 });
 
