@@ -53,11 +53,15 @@ const POSTGRES = {
     name: 'postgres',
     include: storeTests,
     // faults: its own project, last; workers-processes: start-up and processes, the same on any store;
-    // pack: the published packages against a server on its own SQLite file, the same on any store.
+    // pack: the published packages against a server on its own SQLite file, the same on any store;
+    // cli-admin and cli-webhooks: the CLI's parsing, output and exit codes against a server, a process per
+    // command (over a minute each) — the API they call runs on both stores in test/http.
     exclude: [
       'packages/server/test/postgres/faults.test.ts',
       'packages/server/test/e2e/workers-processes.test.ts',
       'packages/node/test/pack.test.ts',
+      'packages/server/test/e2e/cli-admin.test.ts',
+      'packages/server/test/e2e/cli-webhooks.test.ts',
     ],
     env: { LATCHKEY_TEST_DB: 'postgres' },
     globalSetup: pgSetup,

@@ -1,6 +1,4 @@
 import { sql } from 'kysely';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -17,16 +15,14 @@ import { invitationEmail, quoteName } from '../../src/services/invitation-email.
 import { createInvitationLimits } from '../../src/services/invitation-limits.js';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { startSmtpSink, type Mail, type SmtpSink } from '../helpers/smtp-sink.js';
 
 /**
  * Rule 17 and issue 11, finding 19: with SMTP configured, the invitation link is e-mailed to the address only
  * (to a real SMTP server, run here), and an address owner can take an account back by a password reset.
  */
-interface Mail {
-  to: string[];
-  body: string;
-}
-const received: Mail[] = [];
+let sink: SmtpSink;
+let received: Mail[];
 
 /** The next message to `address` (waits for the SMTP server to receive it; mail is sent after the answer). */
 async function mailTo(address: string, timeoutMs = 5000): Promise<Mail> {
@@ -46,8 +42,6 @@ function linkIn(mail: Mail, marker: string): string {
   return link;
 }
 const tokenOf = (link: string) => link.split('#token=')[1]!;
-let smtp: SMTPServer;
-let smtpPort: number;
 let lk: TestInstance;
 const clock = testClock();
 /** The decoded text of a received message (quoted-printable soft breaks and escapes undone). */
@@ -60,28 +54,16 @@ const decoded = (body: string) =>
   ).toString('utf8');
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let body = '';
-      stream.on('data', (d: Buffer) => (body += d.toString()));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  sink = await startSmtpSink();
+  received = sink.received;
   lk = await startInstance(
-    { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LATCHKEY_MAIL_FROM: 'Latchkey <keys@acme.test>' },
+    { SMTP_URL: sink.url, LATCHKEY_MAIL_FROM: 'Latchkey <keys@acme.test>' },
     { clock },
   );
 });
 afterAll(async () => {
   await lk.close();
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await sink.close();
 });
 
 it('e-mails the single-use link to the invitee only: the inviter never sees it', async () => {
@@ -305,7 +287,7 @@ describe('the invitation e-mail cannot be turned into a relay (finding 18)', () 
 
   it('limits invitations per inviter per hour and per org per day, shared by every inviter of the org', async () => {
     const limited = await startInstance({
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      SMTP_URL: sink.url,
       LATCHKEY_INVITATIONS_PER_INVITER_PER_HOUR: '3',
       LATCHKEY_INVITATIONS_PER_ORG_PER_DAY: '5',
     });

@@ -1,6 +1,4 @@
 import type { LookupAddress } from 'node:dns';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { Value } from 'typebox/value';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -22,6 +20,7 @@ import {
   type TestInstance,
 } from '../helpers/harness.js';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
+import { startSmtpSink, type Mail, type SmtpSink } from '../helpers/smtp-sink.js';
 
 /**
  * Events out (issue 16): endpoints, the outbox written with the change, Standard Webhooks signatures checked
@@ -35,29 +34,18 @@ const clock = testClock(T0);
 let lk: TestInstance;
 let org: Org;
 let receiver: Receiver;
-let smtp: SMTPServer;
-const mails: { to: string[]; body: string }[] = [];
+let sink: SmtpSink;
+let mails: Mail[];
 /** Names the tests resolve themselves: one that points at the cloud metadata service. */
 const RESOLVE: Record<string, string> = { 'metadata.test': '169.254.169.254', 'imds6.test': 'fd00:ec2::254' };
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let body = '';
-      stream.on('data', (d: Buffer) => (body += d.toString()));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  sink = await startSmtpSink();
+  mails = sink.received;
   lk = await startInstance(
     {
       LATCHKEY_WEBHOOKS_ALLOW_INSECURE: 'true',
-      SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+      SMTP_URL: sink.url,
     },
     {
       clock,
@@ -75,7 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await lk?.close();
   await receiver?.close();
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await sink.close();
 });
 // Every body a receiver got is what the OpenAPI document's webhooks section says for its type.
 afterEach(() => {
