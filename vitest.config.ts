@@ -90,10 +90,6 @@ export default defineConfig(async () => {
     test: {
       testTimeout: 30_000,
       hookTimeout: 60_000,
-      // Vitest's default in a run is one worker fewer than the CPUs: on a two-core CI machine, one — the whole
-      // suite in series (a fresh-clone run: 426 s of test files and 138 s of imports took 719 s). Most files
-      // wait on PostgreSQL, child processes and sockets, so two workers overlap them.
-      maxWorkers: 2,
       reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
       projects: runPostgres ? [SQLITE, FASTIFY_ENTRY, POSTGRES, POSTGRES_FAULTS] : [SQLITE, FASTIFY_ENTRY],
     },
