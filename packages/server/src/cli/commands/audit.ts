@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { AUDIT_ACTIONS, type AuditAction } from '../../domain/audit-actions.js';
-import { csvRecord } from '../../domain/csv.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
 import type { AuditEntry as Entry, AuditPage } from '../remote/types.js';
 
@@ -16,7 +15,7 @@ const CSV_HEADER = [
   'before',
   'after',
 ];
-const csvRow = (e: Entry) =>
+const csvRow = (csvRecord: (values: readonly unknown[]) => string, e: Entry) =>
   csvRecord([
     e.at,
     e.action,
@@ -52,6 +51,8 @@ export function auditCommand(): Command {
           ) => {
             // Actor labels (e-mails), names and before/after values are user-written: csvRecord keeps a
             // spreadsheet from reading any of them as a formula (OWASP CSV injection).
+            // Loaded only for CSV: every other CLI call starts without the CSV library.
+            const { csvRecord } = await import('../../domain/csv.js');
             if (o.format === 'csv') process.stdout.write(csvRecord(CSV_HEADER));
             let cursor: string | null = null;
             do {
@@ -66,7 +67,7 @@ export function auditCommand(): Command {
                 r.api.GET('/api/v1/orgs/{org}/audit-log', { params: { path: { org: r.org }, query } }),
               );
               for (const e of page.items) {
-                process.stdout.write(o.format === 'csv' ? csvRow(e) : `${JSON.stringify(e)}\n`);
+                process.stdout.write(o.format === 'csv' ? csvRow(csvRecord, e) : `${JSON.stringify(e)}\n`);
               }
               cursor = page.nextCursor;
             } while (cursor);

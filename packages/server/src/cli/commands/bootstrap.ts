@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
 import { AppError } from '../../domain/errors.js';
 import { configOrExit } from '../config-or-exit.js';
 
@@ -34,7 +33,7 @@ export function bootstrapCommand(): Command {
     )
     .action(
       async (opts: { org: string; orgName?: string; email: string; name?: string; adminToken?: boolean }) => {
-        const config = configOrExit(loadConfig);
+        const config = await configOrExit();
         const password = await readStdin();
         const { createLogger } = await import('../../logger.js');
         const { createLatchkey } = await import('../../server.js');

@@ -1,12 +1,11 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
 import { configOrExit } from '../config-or-exit.js';
 
 export function migrateCommand(): Command {
   return new Command('migrate')
     .description('Bring the database schema up to date (safe to run repeatedly)')
     .action(async () => {
-      const config = configOrExit(loadConfig);
+      const config = await configOrExit();
       const { openDatabase } = await import('../../store/dialect.js');
       const { migrateToLatest } = await import('../../store/migrate.js');
       const handle = openDatabase(config.databaseUrl);

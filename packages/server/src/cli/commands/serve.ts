@@ -1,6 +1,5 @@
 import cluster from 'node:cluster';
 import { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
 import { configOrExit } from '../config-or-exit.js';
 import { settingsHelp } from '../../config/settings.js';
 import { redactedDatabaseUrl, startupBanner } from '../startup-banner.js';
@@ -18,7 +17,7 @@ export function serveCommand(): Command {
     )
     .action(async (opts: { workers?: string }) => {
       // The flag wins over LATCHKEY_WORKERS and is checked by the same rule (a bad value exits 2).
-      const config = configOrExit(() => loadConfig(undefined, { LATCHKEY_WORKERS: opts.workers }));
+      const config = await configOrExit({ LATCHKEY_WORKERS: opts.workers });
       // Loaded here, not at the top: the remote admin commands should not pay for the server's start-up.
       const { createLogger } = await import('../../logger.js');
       const logger = createLogger(config.logLevel);

@@ -4,7 +4,6 @@ import { remoteCommand, run, UsageError } from '../remote/remote-command.js';
 import { memberIdByEmail, serviceAccountId } from './lookups.js';
 import { addTokenHygieneCommands } from './token-hygiene.js';
 import { addTokenLifecycleCommands } from './token-lifecycle.js';
-import { readImportFile } from './token-file.js';
 import { limitOptions, limitSettings, type LimitOptionValues } from './token-limit-options.js';
 import { inOrg, type Token, type TokenPage, type TokenQuery } from '../remote/types.js';
 
@@ -283,6 +282,8 @@ export function tokenCommand(): Command {
       )
       .action(
         run(async (r, o: { file: string; dryRun?: boolean; json?: boolean }) => {
+          // Loaded only here: every other CLI call starts without the CSV parser.
+          const { readImportFile } = await import('./token-file.js');
           const rows = readImportFile(o.file);
           if (rows.length === 0) throw new UsageError(`${o.file} has no rows`);
           const res = await r.call(
