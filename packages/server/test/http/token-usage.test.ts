@@ -7,6 +7,7 @@ import {
   createToken,
   roleId,
   startInstance,
+  testClock,
   type Org,
   type TestInstance,
 } from '../helpers/harness.js';
@@ -16,11 +17,13 @@ import {
  * addresses it was used from; GET …/tokens/{id}/usage; a Prometheus counter per org. Both stores.
  */
 let lk: TestInstance;
+// Each use a second after the last: "most recent first" must not hang on two uses in one millisecond.
+const clock = testClock();
 let org: Org;
 let saId: string;
 
 beforeAll(async () => {
-  lk = await startInstance();
+  lk = await startInstance({}, { clock });
   org = await createOrg(lk);
   saId = (await createServiceAccount(lk, org, 'measured')).id;
 });
@@ -30,7 +33,7 @@ afterAll(async () => {
 
 const verify = (body: Record<string, unknown>) => call(lk, null, 'POST', '/api/v1/verify', body);
 const usageUrl = (id: string, query = '') => `/api/v1/orgs/${org.slug}/tokens/${id}/usage${query}`;
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => clock.now().toISOString().slice(0, 10);
 
 describe('GET /orgs/{org}/tokens/{id}/usage', () => {
   it('counts successes and refusals by code per day, and lists the origins and addresses seen', async () => {
@@ -42,8 +45,10 @@ describe('GET /orgs/{org}/tokens/{id}/usage', () => {
       rateLimits: [{ name: 'week', limit: 5, windowSeconds: 7 * 86_400 }],
     });
     const codes: string[] = [];
-    const send = async (origin: string, ip?: string) =>
+    const send = async (origin: string, ip?: string) => {
+      clock.advance(1000);
       codes.push((await verify({ token, origin, ...(ip ? { ip } : {}) })).json().code);
+    };
     await send('https://shop.example.com', '198.51.100.7');
     await send('https://shop.example.com', '::ffff:198.51.100.7');
     await send('https://blog.example.com', '2001:DB8::1');
@@ -108,11 +113,11 @@ describe('GET /orgs/{org}/tokens/{id}/usage', () => {
       name: 'many sites',
       domains: origins,
     });
-    // Apart in time (ms), so "seen longest ago" is one order; flushed twice, so both the flush's own bound
-    // and the stored one are at work.
+    // A second apart (the injected clock), so "seen longest ago" is one order; flushed twice, so both the
+    // flush's own bound and the stored one are at work.
     for (const [i, origin] of origins.entries()) {
+      clock.advance(1000);
       expect((await verify({ token, origin })).json().code).toBe('valid');
-      await new Promise((r) => setTimeout(r, 2));
       if (i === 11) await lk.usage.flush();
     }
     await lk.usage.flush();
@@ -187,7 +192,9 @@ describe('retention and metrics', () => {
         .select(['day', 'count'])
         .where('tokenId', '=', item.id)
         .execute();
-      expect(days.map((d) => d.day).sort()).toEqual([recent, today()].sort());
+      // `short` runs on the system clock.
+      const realToday = new Date().toISOString().slice(0, 10);
+      expect(days.map((d) => d.day).sort()).toEqual([recent, realToday].sort());
       expect(
         await db.selectFrom('tokenUsageCodes').selectAll().where('tokenId', '=', item.id).execute(),
       ).toEqual([]);
