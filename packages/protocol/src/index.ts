@@ -18,3 +18,4 @@ export {
 } from './request-credentials.js';
 export { PREFLIGHT_ALLOW_HEADERS, preflightAnswer } from './cors.js';
 export { rateLimitHeaders, secondsUntil, type QuotaInfo, type RateLimitInfo } from './limits.js';
+export { expandPermissions } from './permissions.js';

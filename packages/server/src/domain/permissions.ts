@@ -2,6 +2,7 @@
  * Permissions are data (SPEC §1, rule 12). A permission is `<resource>:view` or `<resource>:edit`;
  * edit implies view. Latchkey's own resources are fixed here; the platform's come from configuration.
  */
+import { expandPermissions } from '@latchkey/protocol';
 
 export const LATCHKEY_RESOURCES = [
   'members',
@@ -59,12 +60,7 @@ export function unknownPermissions(catalog: PermissionCatalog, list: readonly st
 
 /** Adds the implied `view` for every `edit`; sorted and de-duplicated. */
 export function expand(list: Iterable<string>): Permission[] {
-  const out = new Set<string>();
-  for (const p of list) {
-    out.add(p);
-    if (p.endsWith(':edit')) out.add(`${p.slice(0, -':edit'.length)}:view`);
-  }
-  return [...out].sort() as Permission[];
+  return expandPermissions(list) as Permission[];
 }
 
 /** Does the expanded set `held` include `required` (edit implies view)? */
