@@ -23,7 +23,17 @@ const SQLITE = {
   test: {
     name: 'sqlite',
     include: ['packages/*/test/**/*.test.{ts,tsx}'],
-    exclude: ['packages/server/test/postgres/**'],
+    exclude: ['packages/server/test/postgres/**', 'packages/console/test/**'],
+    sequence: { groupOrder: 0 },
+  },
+};
+/** The console's component tests (jsdom), with the per-file DOM set-up and clean-up. */
+const CONSOLE = {
+  extends: true,
+  test: {
+    name: 'console',
+    include: ['packages/console/test/**/*.test.{ts,tsx}'],
+    setupFiles: ['packages/console/test/setup-dom.ts'],
     sequence: { groupOrder: 0 },
   },
 };
@@ -96,7 +106,9 @@ export default defineConfig(async () => {
       testTimeout: 30_000,
       hookTimeout: 60_000,
       reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
-      projects: runPostgres ? [SQLITE, FASTIFY_ENTRY, POSTGRES, POSTGRES_FAULTS] : [SQLITE, FASTIFY_ENTRY],
+      projects: runPostgres
+        ? [SQLITE, CONSOLE, FASTIFY_ENTRY, POSTGRES, POSTGRES_FAULTS]
+        : [SQLITE, CONSOLE, FASTIFY_ENTRY],
     },
   };
 });

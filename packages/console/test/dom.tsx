@@ -1,36 +1,8 @@
-// Shared by the component tests (each sets `// @vitest-environment jsdom`).
+// Shared by the component tests (each sets `// @vitest-environment jsdom`; setup-dom.ts runs before each).
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render } from '@testing-library/react';
-import { afterEach, beforeAll, vi } from 'vitest';
-
-beforeAll(() => {
-  // jsdom lacks these browser APIs that Mantine uses.
-  window.matchMedia ??= ((query: string) => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener() {},
-    removeListener() {},
-    addEventListener() {},
-    removeEventListener() {},
-    dispatchEvent: () => false,
-  })) as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-  Element.prototype.scrollIntoView ??= () => {};
-  if (!('fonts' in document))
-    Object.defineProperty(document, 'fonts', {
-      value: { addEventListener() {}, removeEventListener() {}, ready: Promise.resolve() },
-    });
-});
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-});
+import { render } from '@testing-library/react';
+import { vi } from 'vitest';
 
 /** A fetch that answers the console's GETs and records its writes. */
 export function fakeApi(responses: Record<string, unknown>) {
