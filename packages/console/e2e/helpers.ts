@@ -42,3 +42,38 @@ export async function signIn(page: Page, base = baseUrl()): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Members' })).toBeVisible();
 }
+
+/**
+ * Adds a member to the owner's org as the API has it: invite, create the account, sign in, accept with the
+ * session. Answers the member's user id.
+ */
+export async function addMember(
+  api: Awaited<ReturnType<typeof ownerApi>>,
+  base: string,
+  person: { email: string; password: string; name: string },
+  roleName: string,
+): Promise<string> {
+  const roles = await api.get<{ items: { id: string; name: string }[] }>(`/orgs/${ORG.slug}/roles`);
+  const invite = await api.post<{ token: string }>(`/orgs/${ORG.slug}/invitations`, {
+    email: person.email,
+    roleId: roles.items.find((r) => r.name === roleName)!.id,
+  });
+  const invitee = await request.newContext({ baseURL: base });
+  const created = await invitee.post('/api/v1/invitations/accept', {
+    data: { token: invite.token, name: person.name, password: person.password },
+  });
+  expect(created.status(), await created.text()).toBe(202);
+  const login = await invitee.post('/api/v1/auth/login', {
+    data: { email: person.email, password: person.password },
+  });
+  expect(login.status(), await login.text()).toBe(200);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const joined = await invitee.post('/api/v1/invitations/accept', {
+    data: { token: invite.token },
+    headers: { 'x-csrf-token': csrfToken },
+  });
+  expect(joined.status(), await joined.text()).toBe(200);
+  await invitee.dispose();
+  const members = await api.get<{ items: { userId: string; email: string }[] }>(`/orgs/${ORG.slug}/members`);
+  return members.items.find((m) => m.email === person.email)!.userId;
+}

@@ -1,8 +1,8 @@
-import { expect, request, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { ORG, ownerApi, screenshot, signIn } from './helpers';
+import { addMember, ORG, ownerApi, screenshot, signIn } from './helpers';
 import { startLatchkey } from './server';
 
 /**
@@ -284,28 +284,7 @@ test('disable asks first and stops test events; enable needs no confirmation', a
 });
 
 test('a viewer sees the endpoints and their delivery logs, without the changes', async ({ browser }) => {
-  const roles = await api.get<{ items: { id: string; name: string }[] }>(`/orgs/${ORG.slug}/roles`);
-  const invite = await api.post<{ token: string }>(`/orgs/${ORG.slug}/invitations`, {
-    email: VIEWER.email,
-    roleId: roles.items.find((r) => r.name === 'Viewer')!.id,
-  });
-  // The invitation is accepted as the API has it: create the account, sign in, accept with the session.
-  const invitee = await request.newContext({ baseURL: server.url });
-  const created = await invitee.post('/api/v1/invitations/accept', {
-    data: { token: invite.token, name: VIEWER.name, password: VIEWER.password },
-  });
-  expect(created.status(), await created.text()).toBe(202);
-  const login = await invitee.post('/api/v1/auth/login', {
-    data: { email: VIEWER.email, password: VIEWER.password },
-  });
-  expect(login.status(), await login.text()).toBe(200);
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const joined = await invitee.post('/api/v1/invitations/accept', {
-    data: { token: invite.token },
-    headers: { 'x-csrf-token': csrfToken },
-  });
-  expect(joined.status(), await joined.text()).toBe(200);
-  await invitee.dispose();
+  await addMember(api, server.url, VIEWER, 'Viewer');
 
   const ctx = await browser.newContext();
   const viewer = await ctx.newPage();

@@ -20,6 +20,7 @@ import { RolesPage } from './pages/roles/roles-page';
 import { TokenHygienePage } from './pages/tokens/hygiene/token-hygiene-page';
 import { TokenPage } from './pages/tokens/token-page';
 import { TokensPage } from './pages/tokens/tokens-page';
+import { tokenFiltersFromSearch } from './pages/tokens/token-filters';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { queryClient } from './query-client';
 
@@ -87,7 +88,14 @@ const membersRoute = createRoute({
     s.tab === 'service-accounts' || s.tab === 'invitations' ? { tab: s.tab } : {},
   component: MembersPage,
 });
-const tokensRoute = createRoute({ getParentRoute: () => orgRoute, path: '/tokens', component: TokensPage });
+const tokensRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: '/tokens',
+  // The filters live in the URL: a reload or a shared link shows the same list (e.g. one owner's tokens,
+  // linked from the refusal to remove a member who still owns some).
+  validateSearch: tokenFiltersFromSearch,
+  component: TokensPage,
+});
 // A static segment: the router ranks it above /tokens/$id (token ids are tok_…, never "hygiene").
 const tokenHygieneRoute = createRoute({
   getParentRoute: () => orgRoute,

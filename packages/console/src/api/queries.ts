@@ -57,10 +57,15 @@ export const useServiceAccounts = (org: string) =>
   });
 /**
  * The service accounts a token may be given to, as select options: active ones only (the server refuses a
- * disabled one with service_account_disabled).
+ * disabled one with service_account_disabled), each with its role, since the role bounds what a token
+ * it owns can do.
  */
-export const activeServiceAccountOptions = (accounts: { id: string; name: string; status: string }[] = []) =>
-  accounts.filter((a) => a.status === 'active').map((a) => ({ value: a.id, label: a.name }));
+export const activeServiceAccountOptions = (
+  accounts: { id: string; name: string; status: string; roleName: string }[] = [],
+) =>
+  accounts
+    .filter((a) => a.status === 'active')
+    .map((a) => ({ value: a.id, label: `${a.name} · ${a.roleName}` }));
 export const useInvitations = (org: string) =>
   useQuery({
     queryKey: keys.invitations(org),

@@ -2,10 +2,10 @@ import { Alert, Badge, Button, List, Modal, Stack, Table, Text } from '@mantine/
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useMembers, useOrgMutation } from '../../api/queries';
-import type { Member, TokenRef } from '../../api/types';
+import type { Member } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
-import { reassignTokens } from '../tokens/reassign-tokens';
+import { AnchorLink } from '../../components/anchor-link';
 import { ServiceAccountSelect } from '../tokens/service-account-select';
 import { useOwnedTokensRefusal } from './owned-tokens-refusal';
 import { RoleSelectModal } from './role-select-modal';
@@ -83,43 +83,44 @@ function ChangeRoleModal({ org, member, onClose }: { org: string; member: Member
   );
 }
 
+/** How many of the refused-for tokens the dialog names; the rest are a link away (the Tokens page, filtered). */
+const NAMED_TOKENS = 5;
+
 /**
  * Removing a member. When they still own tokens, the server refuses (member_owns_tokens) and lists them;
- * this dialog then offers to reassign them all to a service account right here, and remove after.
+ * this dialog then says how many, names the first few, links to all of them on the Tokens page, and offers
+ * to move them all to a service account right here — one request, one transaction, all or none — and then
+ * remove the member.
  */
 function RemoveMemberModal({ org, member, onClose }: { org: string; member: Member; onClose: () => void }) {
   const refusal = useOwnedTokensRefusal('member_owns_tokens');
   const [target, setTarget] = useState<string | null>(null);
-  const remove = useOrgMutation(org, () =>
-    call(
-      lk.DELETE('/api/v1/orgs/{org}/members/{userId}', { params: { path: { org, userId: member.userId } } }),
-    ),
-  );
-  const reassignAndRemove = useOrgMutation(
-    org,
-    async ({ tokens, to }: { tokens: TokenRef[]; to: string }) => {
-      await reassignTokens(org, tokens, to);
-      await call(
-        lk.DELETE('/api/v1/orgs/{org}/members/{userId}', {
-          params: { path: { org, userId: member.userId } },
-        }),
-      );
-    },
-  );
+  const path = { params: { path: { org, userId: member.userId } } };
+  const remove = useOrgMutation(org, () => call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', path)));
+  const reassignAndRemove = useOrgMutation(org, async (to: string) => {
+    await call(
+      lk.POST('/api/v1/orgs/{org}/members/{userId}/reassign-tokens', {
+        ...path,
+        body: { serviceAccountId: to },
+      }),
+    );
+    await call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', path));
+  });
   const owned = refusal.owned;
   const failure = refusal.otherFailure(remove.error) ?? reassignAndRemove.error;
+  const count = (n: number) => `${n} active token${n === 1 ? '' : 's'}`;
   return (
     <Modal opened onClose={onClose} title={`Remove ${member.email} from the org`}>
       <Stack>
         <ErrorAlert error={failure} />
         {owned ? (
           <>
-            <Alert color="orange" title="This member still owns tokens" role="alert">
-              A member who owns active tokens cannot be removed. Reassign these tokens to a service account
-              first — their values do not change, so sites using them keep working.
+            <Alert color="orange" title={`This member still owns ${count(owned.length)}`} role="alert">
+              A member who owns active tokens cannot be removed. Reassign them to a service account first —
+              their values do not change, so sites using them keep working, and none gains a permission.
             </Alert>
             <List size="sm" data-testid="owned-tokens">
-              {owned.map((t) => (
+              {owned.slice(0, NAMED_TOKENS).map((t) => (
                 <List.Item key={t.id}>
                   {t.name}{' '}
                   <Text span c="dimmed">
@@ -128,9 +129,13 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
                 </List.Item>
               ))}
             </List>
+            {owned.length > NAMED_TOKENS && <Text size="sm">and {owned.length - NAMED_TOKENS} more.</Text>}
+            <AnchorLink to="/orgs/$org/tokens" params={{ org }} search={{ owner: member.userId }} size="sm">
+              See all {owned.length} on the Tokens page
+            </AnchorLink>
             <ServiceAccountSelect
               org={org}
-              label="Reassign them to"
+              label={`Reassign all ${owned.length} to`}
               value={target}
               onChange={setTarget}
               nothingFoundMessage={null}
@@ -141,13 +146,10 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
                 disabled={!target}
                 loading={reassignAndRemove.isPending}
                 onClick={() => {
-                  if (target)
-                    void reassignAndRemove
-                      .mutateAsync({ tokens: owned, to: target })
-                      .then(onClose, () => undefined);
+                  if (target) void reassignAndRemove.mutateAsync(target).then(onClose, () => undefined);
                 }}
               >
-                Reassign and remove
+                Reassign all and remove
               </Button>
             </DialogActions>
           </>
@@ -156,6 +158,12 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
             <Text>
               {member.name} ({member.email}) loses access to this org at once.
             </Text>
+            {member.activeTokens > 0 && (
+              <Text size="sm" data-testid="owned-tokens-note">
+                They own {count(member.activeTokens)}: those must move to a service account first, and the
+                next step offers to do it.
+              </Text>
+            )}
             <DialogActions onClose={onClose}>
               <Button
                 color="red"

@@ -1,13 +1,17 @@
-import { Button, Modal, Stack, Text } from '@mantine/core';
+import { Alert, Button, List, Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { useOrgMutation } from '../../api/queries';
+import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
-import { reassignTokens } from './reassign-tokens';
+import { permissionLosses, reassignTokens } from './reassign-tokens';
 import { ServiceAccountSelect } from './service-account-select';
 import { DialogActions } from '../../components/dialog-actions';
 
-/** Reassign Token: only service accounts are offered (tokens may never be given to a person). */
+/**
+ * Reassign Token: only service accounts are offered (tokens may never be given to a person), each with its
+ * role. Before anything changes, the dialog says which tokens would lose permissions the new owner's role
+ * does not grant; none ever gains any. All the tokens move in one request, or none does.
+ */
 export function ReassignDialog({
   org,
   tokens,
@@ -18,7 +22,11 @@ export function ReassignDialog({
   onClose: () => void;
 }) {
   const [target, setTarget] = useState<string | null>(null);
+  const accounts = useServiceAccounts(org);
+  const roles = useRoles(org);
   const reassign = useOrgMutation(org, (to: string) => reassignTokens(org, tokens, to));
+  const account = accounts.data?.find((a) => a.id === target);
+  const losses = target ? permissionLosses(tokens, account, roles.data?.items) : null;
   const title =
     tokens.length === 1 ? `Reassign Token "${tokens[0]!.name}"` : `Reassign ${tokens.length} tokens`;
   return (
@@ -27,9 +35,35 @@ export function ReassignDialog({
         <ErrorAlert error={reassign.error} />
         <Text size="sm">
           Tokens can only be reassigned to a service account. The value stays the same, so sites using it keep
-          working.
+          working, and it never gains a permission it does not have now.
         </Text>
         <ServiceAccountSelect org={org} value={target} onChange={setTarget} />
+        {losses && losses.length === 0 && (
+          <Text size="sm" data-testid="reassign-permissions">
+            {tokens.length === 1 ? 'It keeps' : 'Each keeps'} every permission it has now: the{' '}
+            {account?.roleName} role grants them all.
+          </Text>
+        )}
+        {losses && losses.length > 0 && (
+          <Alert color="orange" title="Some permissions are lost" data-testid="reassign-permissions">
+            <Text size="sm">
+              The {account?.roleName} role does not grant these, so after the move{' '}
+              {losses.length === 1 ? 'this token' : `these ${losses.length} tokens`} can no longer:
+            </Text>
+            <List size="sm" mt="xs">
+              {losses.slice(0, 5).map((l) => (
+                <List.Item key={l.token.id}>
+                  {l.token.name}: {l.lost.join(', ')}
+                </List.Item>
+              ))}
+            </List>
+            {losses.length > 5 && (
+              <Text size="sm" mt="xs">
+                … and {losses.length - 5} more.
+              </Text>
+            )}
+          </Alert>
+        )}
         <DialogActions onClose={onClose}>
           <Button
             disabled={!target}
@@ -38,7 +72,7 @@ export function ReassignDialog({
               if (target) void reassign.mutateAsync(target).then(onClose, () => undefined);
             }}
           >
-            Reassign
+            {tokens.length === 1 ? 'Reassign' : `Reassign ${tokens.length} tokens`}
           </Button>
         </DialogActions>
       </Stack>

@@ -12,35 +12,51 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useParams } from '@tanstack/react-router';
+import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
+import { call, lk } from '../../api/client';
 import { useMembers, useServiceAccounts, useTokens } from '../../api/queries';
 import type { TokenQuery } from '../../api/types';
 import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
 import { RowMenuButton, useRowContextMenu } from '../../components/row-actions';
 import { Empty, ErrorState, Loading } from '../../components/states';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { AddTokenModal } from './add-token-modal';
+import type { TokenFilters } from './token-filters';
 import { useTokenActions } from './token-actions';
 import { PreviousValueNote, TokenExpiry, TokenStatusBadges } from './token-status';
 
 /**
- * Settings → Tokens: filters, search, pages; per-row actions (rotate, reassign, edit, suspend, report leaked,
- * revoke); bulk reassign of legacy tokens. A token's name opens its page.
+ * Settings → Tokens: filters (kept in the URL), search, pages; per-row actions (rotate, reassign, edit,
+ * suspend, report leaked, revoke); bulk reassign and bulk revoke of the selected tokens, each one request
+ * (all or nothing). A token's name opens its page.
  */
 export function TokensPage() {
   const { org } = useParams({ from: '/orgs/$org/tokens' });
-  const [type, setType] = useState<string | null>(null);
-  const [owner, setOwner] = useState<string | null>(null);
-  const [status, setStatus] = useState<string>('active');
-  const [search, setSearch] = useState('');
+  const filters = useSearch({ from: '/orgs/$org/tokens' });
+  const navigate = useNavigate({ from: '/orgs/$org/tokens' });
+  const [search, setSearch] = useState(filters.q ?? '');
   const [debounced] = useDebouncedValue(search, 250);
   const [cursors, setCursors] = useState<string[]>([]);
+  const setFilter = (change: Partial<TokenFilters>) => {
+    setCursors([]);
+    setSelected(new Set());
+    void navigate({
+      search: (prev) => {
+        const next: Record<string, string | undefined> = { ...prev, ...change };
+        // Absent, not empty: the URL names only the filters in use.
+        for (const k of Object.keys(next)) if (!next[k]) delete next[k];
+        return next as TokenFilters;
+      },
+      replace: true,
+    });
+  };
   const query: TokenQuery = {
-    status: status as TokenQuery['status'],
+    status: filters.status ?? 'active',
     limit: 50,
-    ...(type ? { type: type as TokenQuery['type'] } : {}),
-    ...(owner ? { owner } : {}),
+    ...(filters.type ? { type: filters.type } : {}),
+    ...(filters.owner ? { owner: filters.owner } : {}),
     ...(debounced ? { search: debounced } : {}),
     ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}),
   };
@@ -50,11 +66,20 @@ export function TokensPage() {
   const contextMenu = useRowContextMenu();
   const [adding, setAdding] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [revoking, setRevoking] = useState(false);
   const { actions, open, reveal, ui } = useTokenActions(org, { afterReassign: () => setSelected(new Set()) });
 
-  const resetPaging = () => setCursors([]);
   const items = tokens.data?.items ?? [];
-  const legacySelected = items.filter((t) => selected.has(t.id) && t.legacy);
+  const selectable = items.filter((t) => t.status !== 'revoked');
+  const chosen = selectable.filter((t) => selected.has(t.id));
+  const toggle = (ids: string[], on: boolean) => {
+    const next = new Set(selected);
+    for (const id of ids) {
+      if (on) next.add(id);
+      else next.delete(id);
+    }
+    setSelected(next);
+  };
   const ownerOptions = [
     { group: 'Service accounts', items: (accounts.data ?? []).map((a) => ({ value: a.id, label: a.name })) },
     {
@@ -73,7 +98,7 @@ export function TokensPage() {
           value={search}
           onChange={(e) => {
             setSearch(e.currentTarget.value);
-            resetPaging();
+            setFilter({ q: e.currentTarget.value });
           }}
           w={200}
         />
@@ -85,11 +110,8 @@ export function TokensPage() {
             { value: 'public', label: 'Public' },
             { value: 'private', label: 'Private' },
           ]}
-          value={type}
-          onChange={(v) => {
-            setType(v);
-            resetPaging();
-          }}
+          value={filters.type ?? null}
+          onChange={(v) => setFilter({ type: (v ?? undefined) as TokenFilters['type'] })}
           w={130}
         />
         <Select
@@ -98,11 +120,8 @@ export function TokensPage() {
           clearable
           searchable
           data={ownerOptions}
-          value={owner}
-          onChange={(v) => {
-            setOwner(v);
-            resetPaging();
-          }}
+          value={filters.owner ?? null}
+          onChange={(v) => setFilter({ owner: v ?? undefined })}
           w={200}
         />
         <Select
@@ -113,25 +132,52 @@ export function TokensPage() {
             { value: 'revoked', label: 'Revoked' },
             { value: 'all', label: 'All' },
           ]}
-          value={status}
-          onChange={(v) => {
-            setStatus(v ?? 'active');
-            resetPaging();
-          }}
+          value={filters.status ?? 'active'}
+          onChange={(v) => setFilter({ status: v === 'active' ? undefined : (v as TokenFilters['status']) })}
           allowDeselect={false}
           w={120}
         />
-        {legacySelected.length > 0 && (
-          <Button
-            variant="light"
-            color="orange"
-            onClick={() => open({ kind: 'reassign', tokens: legacySelected })}
-          >
-            Reassign {legacySelected.length} selected
-          </Button>
+        {chosen.length > 0 && (
+          <>
+            <Button variant="light" color="orange" onClick={() => open({ kind: 'reassign', tokens: chosen })}>
+              Reassign {chosen.length} selected
+            </Button>
+            <Button variant="light" color="red" onClick={() => setRevoking(true)}>
+              Revoke {chosen.length} selected
+            </Button>
+          </>
         )}
       </Group>
       {ui}
+      {revoking && (
+        <ConfirmDialog
+          org={org}
+          title={`Revoke ${chosen.length} token${chosen.length === 1 ? '' : 's'}?`}
+          confirmLabel={`Revoke ${chosen.length}`}
+          run={async () => {
+            await call(
+              lk.POST('/api/v1/orgs/{org}/tokens/bulk', {
+                params: { path: { org } },
+                body: { action: 'revoke', ids: chosen.map((t) => t.id) },
+              }),
+            );
+            setSelected(new Set());
+          }}
+          onClose={() => setRevoking(false)}
+        >
+          <Text>
+            They stop working at once, everywhere: all of them in one change, or none if one cannot be
+            revoked. This cannot be undone.
+          </Text>
+          <Text size="sm" c="dimmed">
+            {chosen
+              .slice(0, 5)
+              .map((t) => t.name)
+              .join(', ')}
+            {chosen.length > 5 ? ` and ${chosen.length - 5} more` : ''}
+          </Text>
+        </ConfirmDialog>
+      )}
       {tokens.isPending ? (
         <Loading />
       ) : tokens.isError ? (
@@ -143,7 +189,21 @@ export function TokensPage() {
           <Table highlightOnHover aria-label="Tokens" verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={32} />
+                <Table.Th w={32}>
+                  {selectable.length > 0 && (
+                    <Checkbox
+                      aria-label="Select all tokens on this page"
+                      checked={chosen.length === selectable.length}
+                      indeterminate={chosen.length > 0 && chosen.length < selectable.length}
+                      onChange={(e) =>
+                        toggle(
+                          selectable.map((t) => t.id),
+                          e.currentTarget.checked,
+                        )
+                      }
+                    />
+                  )}
+                </Table.Th>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Type</Table.Th>
                 <Table.Th>Owner</Table.Th>
@@ -163,16 +223,11 @@ export function TokensPage() {
                   onContextMenu={contextMenu(actions(t))}
                 >
                   <Table.Td>
-                    {t.legacy && t.status !== 'revoked' && (
+                    {t.status !== 'revoked' && (
                       <Checkbox
                         aria-label={`Select ${t.name}`}
                         checked={selected.has(t.id)}
-                        onChange={(e) => {
-                          const next = new Set(selected);
-                          if (e.currentTarget.checked) next.add(t.id);
-                          else next.delete(t.id);
-                          setSelected(next);
-                        }}
+                        onChange={(e) => toggle([t.id], e.currentTarget.checked)}
                       />
                     )}
                   </Table.Td>
