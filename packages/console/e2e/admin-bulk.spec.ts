@@ -163,3 +163,69 @@ test('bulk revoke from the Tokens page: one request, every selected token revoke
   // The active list now shows the one left.
   await expect(page.locator('tbody tr')).toHaveCount(1);
 });
+
+test('Members offers “Add new service account” beside “Invite member” on every tab', async () => {
+  await page.goto(`${server.url}/orgs/${ORG.slug}/members`);
+  for (const tab of ['Members', 'Service Accounts', 'Invitations']) {
+    await page.getByRole('tab', { name: tab }).click();
+    await expect(page.getByRole('button', { name: 'Add new service account' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Invite member' })).toBeVisible();
+  }
+  // Added from the Members tab, it is shown where it now is.
+  await page.getByRole('tab', { name: 'Members' }).click();
+  await page.getByRole('button', { name: 'Add new service account' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add new service account' });
+  await dialog.getByLabel('Name').fill('billing');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('tab', { name: 'Service Accounts' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('sa-row-billing')).toBeVisible();
+});
+
+test('the invite dialog starts on the Viewer role; revoking an invitation asks first', async () => {
+  await page.goto(`${server.url}/orgs/${ORG.slug}/members`);
+  await page.getByRole('button', { name: 'Invite member' }).click();
+  const invite = page.getByRole('dialog', { name: 'Invite member' });
+  await expect(invite.getByRole('combobox', { name: 'Role' })).toHaveValue('Viewer');
+  // Its ✕ has a name.
+  await expect(invite.getByRole('button', { name: 'Close', exact: true })).toBeVisible();
+  await invite.getByRole('textbox', { name: 'Email' }).fill('noor@acme.test');
+  await invite.getByRole('button', { name: 'Create invitation' }).click();
+  await expect(invite.getByRole('textbox', { name: 'Invitation link' })).toBeVisible();
+  await invite.getByRole('button', { name: 'Done' }).click();
+  const row = page.getByRole('row', { name: /noor@acme\.test/ });
+  await expect(row).toContainText('Viewer');
+  await row.getByRole('button', { name: 'Actions for noor@acme.test' }).click();
+  await page.getByRole('menuitem', { name: 'Revoke invitation' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Revoke the invitation for noor@acme.test?' });
+  // Cancel changes nothing.
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(row.getByText('pending')).toBeVisible();
+  await row.getByRole('button', { name: 'Actions for noor@acme.test' }).click();
+  await page.getByRole('menuitem', { name: 'Revoke invitation' }).click();
+  await confirm.getByRole('button', { name: 'Revoke invitation' }).click();
+  await expect(confirm).toBeHidden();
+  const invitations = await api.get<{ items: { email: string; status: string }[] }>(
+    `/orgs/${ORG.slug}/invitations`,
+  );
+  expect(invitations.items.find((i) => i.email === 'noor@acme.test')?.status ?? 'gone').not.toBe('pending');
+});
+
+test('no page of the console asks for anything that fails: the favicon is served', async () => {
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  for (const path of ['members', 'tokens', 'tokens/hygiene', 'roles', 'audit', 'webhooks']) {
+    await page.goto(`${server.url}/orgs/${ORG.slug}/${path}`);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1);
+    await expect(page).toHaveTitle(/^[A-Z][\w ]+ · Latchkey$/);
+  }
+  const icon = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href);
+  expect(icon).toBe(`${server.url}/favicon.svg`);
+  const res = await api.ctx.get('/favicon.svg');
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toContain('image/svg+xml');
+  expect(failed).toEqual([]);
+});

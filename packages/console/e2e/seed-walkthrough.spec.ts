@@ -120,6 +120,9 @@ test('a private token is revealed once, with a warning that it will not be shown
   await form.getByRole('button', { name: 'Create token' }).click();
   const reveal = page.getByRole('dialog', { name: 'Your new token' });
   await expect(reveal).toContainText('will not be shown again');
+  // A private value goes in a header, never a URL: the dialog does not suggest ?bearer_token= for it.
+  await expect(reveal.getByTestId('how-to-send')).toContainText('Authorization: Bearer <token>');
+  await expect(reveal.getByTestId('how-to-send')).not.toContainText('bearer_token');
   secrets.push((await reveal.getByTestId('revealed-token').textContent())!);
   await reveal.getByRole('button', { name: 'Done' }).click();
   await expect(page.getByTestId('token-row-backend sync')).toContainText('private');

@@ -15,10 +15,13 @@ export function AddServiceAccountModal({
   org,
   opened,
   onClose,
+  onCreated,
 }: {
   org: string;
   opened: boolean;
   onClose: () => void;
+  /** After the server accepted it (e.g. to show the list it joined). */
+  onCreated?: () => void;
 }) {
   const roles = useRoles(org);
   const form = useForm({
@@ -56,7 +59,13 @@ export function AddServiceAccountModal({
     <Modal opened={opened} onClose={close} title="Add new service account">
       <form
         onSubmit={form.onSubmit(async (v) => {
-          await create.mutateAsync(v).then(close, () => undefined);
+          await create.mutateAsync(v).then(
+            () => {
+              close();
+              onCreated?.();
+            },
+            () => undefined,
+          );
         })}
       >
         <Stack>

@@ -11,13 +11,14 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useInvitations, useOrgMutation, useRoles } from '../../api/queries';
 import type { Invitation } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
 import { DialogActions } from '../../components/dialog-actions';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 
 /**
  * Open invitations. Without SMTP, the single-use link is shown (with a copy button) only when it is created:
@@ -27,18 +28,32 @@ import { DialogActions } from '../../components/dialog-actions';
 export function InvitationsTab({ org }: { org: string }) {
   const invitations = useInvitations(org);
   const contextMenu = useRowContextMenu();
-  const revoke = useOrgMutation(org, (i: Invitation) =>
-    call(lk.DELETE('/api/v1/orgs/{org}/invitations/{id}', { params: { path: { org, id: i.id } } })),
-  );
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
   if (invitations.isPending) return <Loading />;
   if (invitations.isError) return <ErrorState error={invitations.error} />;
   if (invitations.data.length === 0) return <Empty>No open invitations.</Empty>;
   const actions = (i: Invitation): RowAction[] => [
-    { key: 'revoke', title: 'Revoke invitation', color: 'red', onClick: () => revoke.mutate(i) },
+    { key: 'revoke', title: 'Revoke invitation', color: 'red', onClick: () => setRevoking(i) },
   ];
   return (
     <>
-      <ErrorAlert error={revoke.error} mb="sm" />
+      {revoking && (
+        <ConfirmDialog
+          org={org}
+          title={`Revoke the invitation for ${revoking.email}?`}
+          confirmLabel="Revoke invitation"
+          run={() =>
+            call(
+              lk.DELETE('/api/v1/orgs/{org}/invitations/{id}', {
+                params: { path: { org, id: revoking.id } },
+              }),
+            )
+          }
+          onClose={() => setRevoking(null)}
+        >
+          <Text>Its link stops working at once. You can invite the same address again later.</Text>
+        </ConfirmDialog>
+      )}
       <Table.ScrollContainer minWidth={520}>
         <Table aria-label="Invitations">
           <Table.Thead>
@@ -71,7 +86,18 @@ export function InvitationsTab({ org }: { org: string }) {
   );
 }
 
-export function InviteModal({ org, opened, onClose }: { org: string; opened: boolean; onClose: () => void }) {
+export function InviteModal({
+  org,
+  opened,
+  onClose,
+  onCreated,
+}: {
+  org: string;
+  opened: boolean;
+  onClose: () => void;
+  /** After the server accepted it (e.g. to show the list it joined). */
+  onCreated?: () => void;
+}) {
   const roles = useRoles(org);
   const [link, setLink] = useState<string | null>(null);
   const [emailed, setEmailed] = useState(false);
@@ -94,6 +120,11 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
     invite.reset();
     onClose();
   };
+  // The least the new member can be given is offered first: the built-in Viewer role, until another is chosen.
+  const viewer = roles.data?.items.find((r) => r.builtin && r.name === 'Viewer')?.id;
+  useEffect(() => {
+    if (opened && viewer && !form.values.roleId) form.setFieldValue('roleId', viewer);
+  }, [opened, viewer, form]);
   return (
     <Modal opened={opened} onClose={close} title="Invite member">
       {mailedOnly !== null ? (
@@ -126,6 +157,7 @@ export function InviteModal({ org, opened, onClose }: { org: string; opened: boo
           onSubmit={form.onSubmit(async (v) => {
             const r = await invite.mutateAsync(v).catch(() => null);
             if (r) {
+              onCreated?.();
               setEmailed(r.emailed);
               if (r.link) setLink(r.link);
               else setMailedOnly(true);

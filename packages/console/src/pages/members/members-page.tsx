@@ -1,4 +1,4 @@
-import { Button, Tabs } from '@mantine/core';
+import { Button, Group, Tabs } from '@mantine/core';
 import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { PageHeader } from '../../components/page-header';
@@ -16,25 +16,24 @@ export function MembersPage() {
   const navigate = useNavigate();
   const [adding, setAdding] = useState(false);
   const [inviting, setInviting] = useState(false);
-  const action =
-    tab === 'service-accounts' ? (
-      <Button onClick={() => setAdding(true)}>Add new service account</Button>
-    ) : (
-      <Button onClick={() => setInviting(true)}>Invite member</Button>
-    );
+  const showTab = (t: MembersTabName) =>
+    void navigate({ to: '/orgs/$org/members', params: { org }, search: { tab: t } });
+  // Both on every tab (the seed's first step, adding a service account, starts from Members); the tab's own
+  // kind is the filled button.
+  const action = (
+    <Group gap="sm">
+      <Button variant={tab === 'service-accounts' ? 'filled' : 'default'} onClick={() => setAdding(true)}>
+        Add new service account
+      </Button>
+      <Button variant={tab === 'service-accounts' ? 'default' : 'filled'} onClick={() => setInviting(true)}>
+        Invite member
+      </Button>
+    </Group>
+  );
   return (
     <>
       <PageHeader title="Members" action={action} />
-      <Tabs
-        value={tab}
-        onChange={(t) =>
-          void navigate({
-            to: '/orgs/$org/members',
-            params: { org },
-            search: { tab: (t ?? 'members') as MembersTabName },
-          })
-        }
-      >
+      <Tabs value={tab} onChange={(t) => showTab((t ?? 'members') as MembersTabName)}>
         <Tabs.List mb="md">
           <Tabs.Tab value="members">Members</Tabs.Tab>
           <Tabs.Tab value="service-accounts">Service Accounts</Tabs.Tab>
@@ -46,8 +45,18 @@ export function MembersPage() {
         </Tabs.Panel>
         <Tabs.Panel value="invitations">{tab === 'invitations' && <InvitationsTab org={org} />}</Tabs.Panel>
       </Tabs>
-      <AddServiceAccountModal org={org} opened={adding} onClose={() => setAdding(false)} />
-      <InviteModal org={org} opened={inviting} onClose={() => setInviting(false)} />
+      <AddServiceAccountModal
+        org={org}
+        opened={adding}
+        onClose={() => setAdding(false)}
+        onCreated={() => showTab('service-accounts')}
+      />
+      <InviteModal
+        org={org}
+        opened={inviting}
+        onClose={() => setInviting(false)}
+        onCreated={() => showTab('invitations')}
+      />
     </>
   );
 }

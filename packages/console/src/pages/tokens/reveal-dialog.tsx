@@ -32,8 +32,10 @@ export function RevealDialog({ value, type, title, note, onClose }: Revealed & {
           {value}
         </Code>
         {note}
-        <Text size="xs" c="dimmed">
-          Send it as Authorization: Bearer &lt;token&gt; or as ?bearer_token=&lt;token&gt;.
+        <Text size="xs" c="dimmed" data-testid="how-to-send">
+          {type === 'private'
+            ? 'Send it in a header, Authorization: Bearer <token>, from your back end only. Keep it out of URLs: they end up in logs and browser history.'
+            : 'Send it as Authorization: Bearer <token>; where a request cannot carry a header (an <img> or <script> URL), ?bearer_token=<token> works for public tokens.'}
         </Text>
         <Group justify="flex-end">
           <CopyButton value={value}>

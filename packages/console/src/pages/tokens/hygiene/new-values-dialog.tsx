@@ -67,7 +67,8 @@ export function NewValuesDialog({ values, onClose }: { values: NewValue[]; onClo
           </Table.Tbody>
         </Table>
         <Text size="xs" c="dimmed">
-          Send a value as Authorization: Bearer &lt;token&gt; or as ?bearer_token=&lt;token&gt;.
+          Send a value in a header, Authorization: Bearer &lt;token&gt;; keep private values out of URLs (they
+          end up in logs and browser history).
         </Text>
         <Group justify="flex-end">
           <Button onClick={onClose}>Done</Button>
