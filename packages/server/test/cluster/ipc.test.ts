@@ -126,6 +126,9 @@ describe('limit counters kept by the primary', () => {
         limit: 3,
         windowMs: 60_000,
         shared: primaryLimitStore(rpc, 'verify-failures'),
+        // One fixed instant: the shared count is kept per clock-aligned minute, and a run that crossed a
+        // minute between the two workers' failures would count them in different windows.
+        now: () => 1_800_000_000_000,
       });
     });
     for (let i = 0; i < 3; i++) a!.recordFailure('198.51.100.7');
