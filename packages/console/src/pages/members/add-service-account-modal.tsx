@@ -5,24 +5,14 @@ import { useOrgMutation, useRoles } from '../../api/queries';
 import { ErrorAlert } from '../../components/states';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
 import { DialogActions } from '../../components/dialog-actions';
+import type { AddDialogProps } from '../../components/add-dialog-props';
 import { RateLimitFields } from '../tokens/limit-fields';
 
 /** A service account has no inbox of its own: whom its tokens' expiry notices reach besides the Owners. */
 export const CONTACT_EMAIL_HINT =
   "Its tokens' expiry notices (30, 7 and 1 days before) go here as well as to the org's Owners.";
 
-export function AddServiceAccountModal({
-  org,
-  opened,
-  onClose,
-  onCreated,
-}: {
-  org: string;
-  opened: boolean;
-  onClose: () => void;
-  /** After the server accepted it (e.g. to show the list it joined). */
-  onCreated?: () => void;
-}) {
+export function AddServiceAccountModal({ org, opened, onClose, onCreated }: AddDialogProps) {
   const roles = useRoles(org);
   const form = useForm({
     mode: 'controlled',

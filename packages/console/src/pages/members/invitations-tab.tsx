@@ -19,6 +19,7 @@ import { RowMenuButton, useRowContextMenu, type RowAction } from '../../componen
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
 import { DialogActions } from '../../components/dialog-actions';
 import { ConfirmDialog } from '../../components/confirm-dialog';
+import type { AddDialogProps } from '../../components/add-dialog-props';
 
 /**
  * Open invitations. Without SMTP, the single-use link is shown (with a copy button) only when it is created:
@@ -86,18 +87,7 @@ export function InvitationsTab({ org }: { org: string }) {
   );
 }
 
-export function InviteModal({
-  org,
-  opened,
-  onClose,
-  onCreated,
-}: {
-  org: string;
-  opened: boolean;
-  onClose: () => void;
-  /** After the server accepted it (e.g. to show the list it joined). */
-  onCreated?: () => void;
-}) {
+export function InviteModal({ org, opened, onClose, onCreated }: AddDialogProps) {
   const roles = useRoles(org);
   const [link, setLink] = useState<string | null>(null);
   const [emailed, setEmailed] = useState(false);
