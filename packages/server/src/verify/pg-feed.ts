@@ -5,6 +5,20 @@ import type { CachedLookup } from './cache.js';
 import type { InvalidationEvent } from '../domain/invalidation-event.js';
 import type { InvalidationBus } from './invalidation.js';
 
+/** What the feed uses of a pg.Client. */
+export type FeedClient = Pick<pg.Client, 'connect' | 'query' | 'end' | 'on' | 'removeAllListeners'>;
+
+/**
+ * Ends a connection this feed no longer listens to. Its socket may still report an error after this (the
+ * server going away mid-close): an `error` event with no listener would throw and end the process, so a
+ * no-op listener stays in place of the feed's own.
+ */
+function discard(c: FeedClient): Promise<void> {
+  c.removeAllListeners();
+  c.on('error', () => undefined);
+  return c.end().catch(() => undefined);
+}
+
 export interface FeedStatus {
   listening: boolean;
   reconnects: number;
@@ -23,9 +37,15 @@ export function startInvalidationFeed(deps: {
   lookup: CachedLookup;
   logger: FastifyBaseLogger;
   retryMs?: number;
+  /** The LISTEN connection (tests pass a fake to drive its events). */
+  newClient?: (connectionString: string) => FeedClient;
 }): { status(): FeedStatus; close(): Promise<void> } {
   const retryMs = deps.retryMs ?? 500;
-  let client: pg.Client | null = null;
+  const newClient =
+    deps.newClient ??
+    ((connectionString: string) =>
+      new pg.Client({ connectionString, keepAlive: true, connectionTimeoutMillis: 5000 }));
+  let client: FeedClient | null = null;
   let closed = false;
   let listening = false;
   let reconnects = 0;
@@ -39,19 +59,14 @@ export function startInvalidationFeed(deps: {
     deps.bus.deliverRemote([{ kind: 'all' }]);
     const c = client;
     client = null;
-    c?.removeAllListeners();
-    c?.end().catch(() => undefined);
+    if (c) void discard(c);
     if (!closed && !timer) timer = setTimeout(() => void connect(), retryMs);
   };
 
   async function connect(): Promise<void> {
     timer = null;
     if (closed) return;
-    const c = new pg.Client({
-      connectionString: deps.connectionString,
-      keepAlive: true,
-      connectionTimeoutMillis: 5000,
-    });
+    const c = newClient(deps.connectionString);
     c.on('error', (err) => down('connection error', err));
     c.on('end', () => {
       if (client === c) down('connection ended');
@@ -70,14 +85,13 @@ export function startInvalidationFeed(deps: {
       await c.connect();
       await c.query(`LISTEN ${INVALIDATION_CHANNEL}`);
     } catch (err) {
-      c.removeAllListeners();
-      await c.end().catch(() => undefined);
+      await discard(c);
       if (!closed && !timer) timer = setTimeout(() => void connect(), retryMs);
       if (listening) down('connect failed', err);
       return;
     }
     if (closed) {
-      await c.end().catch(() => undefined);
+      await discard(c);
       return;
     }
     client = c;
@@ -100,8 +114,7 @@ export function startInvalidationFeed(deps: {
       if (timer) clearTimeout(timer);
       const c = client;
       client = null;
-      c?.removeAllListeners();
-      await c?.end().catch(() => undefined);
+      if (c) await discard(c);
     },
   };
 }

@@ -29,8 +29,13 @@ afterAll(async () => {
   await db?.drop();
 }, 60_000);
 
-const feedOf = async (s: Cluster['instances'][0]) =>
-  ((await (await fetch(`${s.url}/readyz`)).json()) as { invalidationFeed: string }).invalidationFeed;
+/** The instance's invalidation feed state; an instance that has exited fails the test with its output. */
+async function feedOf(s: Cluster['instances'][0]): Promise<string> {
+  if (s.child.exitCode !== null || s.child.signalCode !== null) {
+    throw new Error(`instance exited (${s.child.exitCode ?? s.child.signalCode}): ${s.output()}`);
+  }
+  return ((await (await fetch(`${s.url}/readyz`)).json()) as { invalidationFeed: string }).invalidationFeed;
+}
 
 describe('faults', () => {
   it('a killed LISTEN connection: the instance serves from the database (no stale allow) and reconnects', async () => {
