@@ -2,39 +2,47 @@ import {
   createRootRoute,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   Navigate,
   Outlet,
   redirect,
 } from '@tanstack/react-router';
-import { call, lk, ApiError, setCsrfToken } from './api/client';
+import { ApiError } from './api/client';
+import { meQuery } from './api/queries';
 import type { Me } from './api/types';
 import { OrgLayout } from './components/layout';
 import { Loading } from './components/states';
-import { AcceptInvitePage } from './pages/auth/accept-invite-page';
-import { LoginPage } from './pages/auth/login-page';
-import { ResetPasswordPage } from './pages/auth/reset-password-page';
-import { SetupPage } from './pages/auth/setup-page';
-import { AuditPage } from './pages/audit/audit-page';
-import { MembersPage, type MembersTabName } from './pages/members/members-page';
-import { RolesPage } from './pages/roles/roles-page';
-import { TokenHygienePage } from './pages/tokens/hygiene/token-hygiene-page';
-import { TokenPage } from './pages/tokens/token-page';
-import { TokensPage } from './pages/tokens/tokens-page';
+import type { MembersTabName } from './pages/members/members-page';
 import { tokenFiltersFromSearch } from './pages/tokens/token-filters';
-import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { queryClient } from './query-client';
+
+// Each page is its own chunk, loaded when its route is first visited (the first paint needs only the shell).
+const AcceptInvitePage = lazyRouteComponent(
+  () => import('./pages/auth/accept-invite-page'),
+  'AcceptInvitePage',
+);
+const LoginPage = lazyRouteComponent(() => import('./pages/auth/login-page'), 'LoginPage');
+const ResetPasswordPage = lazyRouteComponent(
+  () => import('./pages/auth/reset-password-page'),
+  'ResetPasswordPage',
+);
+const SetupPage = lazyRouteComponent(() => import('./pages/auth/setup-page'), 'SetupPage');
+const AuditPage = lazyRouteComponent(() => import('./pages/audit/audit-page'), 'AuditPage');
+const RolesPage = lazyRouteComponent(() => import('./pages/roles/roles-page'), 'RolesPage');
+const TokenHygienePage = lazyRouteComponent(
+  () => import('./pages/tokens/hygiene/token-hygiene-page'),
+  'TokenHygienePage',
+);
+const TokenPage = lazyRouteComponent(() => import('./pages/tokens/token-page'), 'TokenPage');
+const TokensPage = lazyRouteComponent(() => import('./pages/tokens/tokens-page'), 'TokensPage');
+const WebhooksPage = lazyRouteComponent(() => import('./pages/webhooks/webhooks-page'), 'WebhooksPage');
+const MembersPage = lazyRouteComponent(() => import('./pages/members/members-page'), 'MembersPage');
 
 const rootRoute = createRootRoute({ component: Outlet });
 
 async function requireSession(): Promise<Me> {
   try {
-    const me = await queryClient.fetchQuery({
-      queryKey: ['me'],
-      queryFn: () => call(lk.GET('/api/v1/me')),
-      staleTime: 10_000,
-    });
-    setCsrfToken(me.csrfToken);
-    return me;
+    return await queryClient.fetchQuery(meQuery);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) throw redirect({ to: '/login' });
     throw e;

@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call, lk, setCsrfToken } from './client';
 import type { AuditQuery, TokenQuery } from './types';
 
@@ -23,21 +23,24 @@ export const keys = {
     ['org', org, 'webhook-endpoints', id, 'delivery', deliveryId] as const,
 };
 
-/** GET /me (who is signed in, and the CSRF token writes need). */
-export const fetchMe = () => call(lk.GET('/api/v1/me'));
+/**
+ * GET /me (who is signed in, and the CSRF token writes need): one definition for the router's session check
+ * and every component, so the page's first load asks once. Fresh for 10 s: the router checks the session
+ * on every navigation, and a sign-in, sign-out or accepted invitation replaces or removes it.
+ */
+export const meQuery = queryOptions({
+  queryKey: keys.me,
+  queryFn: async () => {
+    const me = await call(lk.GET('/api/v1/me'));
+    setCsrfToken(me.csrfToken);
+    return me;
+  },
+  staleTime: 10_000,
+  retry: false,
+});
 const inOrg = (org: string) => ({ params: { path: { org } } });
 
-export function useMe() {
-  return useQuery({
-    queryKey: keys.me,
-    queryFn: async () => {
-      const me = await fetchMe();
-      setCsrfToken(me.csrfToken);
-      return me;
-    },
-    retry: false,
-  });
-}
+export const useMe = () => useQuery(meQuery);
 
 export const useOrg = (org: string) =>
   useQuery({

@@ -2,7 +2,7 @@ import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import helmet, { type HelmetOptions } from 'helmet';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { App } from './route-context.js';
 
@@ -59,6 +59,16 @@ export function securityHeaderMap(secure: boolean): Record<string, string> {
 }
 
 /**
+ * Files in assets/ are named by their content hash (the build puts nothing else there): a new build gives
+ * them new names, so a browser may keep them for a year without asking. Everything else (index.html, which
+ * names the current assets, and the favicon) is checked with the server on every load, so a new release is
+ * seen at once. `file` is relative to the console's directory.
+ */
+export function cacheControlFor(file: string): string {
+  return /^assets[\\/]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
+/**
  * Serves the console (a single-page app) at `/`, with security headers, in its own scope so the API and
  * the verify hot path are untouched. Unknown non-API GETs get index.html so client routes deep-link.
  */
@@ -71,7 +81,16 @@ export async function registerConsole(
   await app.register(async (scope) => {
     await scope.register(fastifyHelmet, securityHeaders(options.secure));
     if (available) {
-      await scope.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
+      await scope.register(fastifyStatic, {
+        root,
+        prefix: '/',
+        wildcard: false,
+        index: ['index.html'],
+        // The build writes .br and .gz beside each file (packages/console/vite.config.ts).
+        preCompressed: true,
+        setHeaders: (reply, path) =>
+          void reply.header('cache-control', cacheControlFor(relative(root, path))),
+      });
       const spa = (_req: unknown, reply: { sendFile(f: string): unknown }) => reply.sendFile('index.html');
       for (const path of ['/login', '/setup', '/accept-invite', '/reset-password', '/orgs/*'])
         scope.get(path, { schema: { hide: true } }, spa as never);

@@ -17,7 +17,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { call, lk, ApiError, errorMessage, setCsrfToken } from '../../api/client';
-import { keys, useMe } from '../../api/queries';
+import { keys, meQuery, useMe } from '../../api/queries';
 import { takeFragmentToken } from './fragment-token';
 
 /**
@@ -45,7 +45,7 @@ export function AcceptInvitePage() {
   async function joinWithSession() {
     const joined = await call(lk.POST('/api/v1/invitations/accept', { body: { token } }));
     const orgId = 'orgId' in joined ? joined.orgId : undefined;
-    const fresh = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => call(lk.GET('/api/v1/me')) });
+    const fresh = await qc.fetchQuery({ ...meQuery, staleTime: 0 });
     const org = fresh.orgs.find((o) => o.id === orgId);
     await navigate(org ? { to: '/orgs/$org/members', params: { org: org.slug } } : { to: '/' });
   }

@@ -15,7 +15,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { call, lk, errorMessage, setCsrfToken } from '../../api/client';
-import { keys } from '../../api/queries';
+import { meQuery } from '../../api/queries';
 
 export function LoginPage() {
   const navigate = useNavigate();
@@ -41,7 +41,8 @@ export function LoginPage() {
     try {
       const res = await call(lk.POST('/api/v1/auth/login', { body: values }));
       setCsrfToken(res.csrfToken);
-      const me = await qc.fetchQuery({ queryKey: keys.me, queryFn: () => call(lk.GET('/api/v1/me')) });
+      // A new session: never the /me cached from the one before.
+      const me = await qc.fetchQuery({ ...meQuery, staleTime: 0 });
       const first = me.orgs[0];
       await navigate(first ? { to: '/orgs/$org/members', params: { org: first.slug } } : { to: '/' });
     } catch (e) {
