@@ -20,7 +20,9 @@ const secrets: string[] = [];
 const COLLEAGUE = 'colleague@acme.test';
 const COLLEAGUE_PASSWORD = 'colleague password 1';
 /** An entry of the right-click menu (mantine-contextmenu renders its items as buttons). */
-const contextMenuItem = (name: string) => page.locator('.mantine-contextmenu').getByRole('button', { name });
+/** An item of the right-click menu: a menu with menu items, like the "⋯" button's. */
+const contextMenuItem = (name: string) =>
+  page.getByRole('menu', { name: 'Actions' }).getByRole('menuitem', { name });
 
 test('first-run setup creates the org and its owner', async () => {
   await page.goto(process.env.LATCHKEY_SETUP_LINK!);

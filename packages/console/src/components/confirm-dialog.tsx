@@ -1,4 +1,5 @@
-import { Button, Modal, Stack } from '@mantine/core';
+import { Button, Stack } from '@mantine/core';
+import { Dialog } from './dialog';
 import type { ReactNode } from 'react';
 import { useOrgMutation } from '../api/queries';
 import { DialogActions } from './dialog-actions';
@@ -27,7 +28,7 @@ export function ConfirmDialog({
 }) {
   const action = useOrgMutation(org, run);
   return (
-    <Modal opened onClose={onClose} title={title}>
+    <Dialog opened onClose={onClose} title={title}>
       <Stack>
         <ErrorAlert error={action.error} />
         {children}
@@ -41,6 +42,6 @@ export function ConfirmDialog({
           </Button>
         </DialogActions>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

@@ -114,7 +114,8 @@ export function OrgLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main menu">
-        <NavLink label="Settings" defaultOpened childrenOffset={12}>
+        {/* A button, not Mantine's default <a> without href: focusable, and its aria-expanded is allowed. */}
+        <NavLink component="button" label="Settings" defaultOpened childrenOffset={12}>
           {link('/orgs/$org/members', 'Members')}
           {link('/orgs/$org/tokens', 'Tokens')}
           {link('/orgs/$org/tokens/hygiene', 'Token hygiene')}

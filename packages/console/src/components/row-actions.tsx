@@ -1,6 +1,14 @@
 import { ActionIcon, Menu } from '@mantine/core';
-import { useContextMenu } from 'mantine-contextmenu';
-import type { MouseEvent } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useRef,
+  useState,
+  type MouseEvent,
+  type ReactNode,
+} from 'react';
+import { readableText } from '../theme';
 
 export interface RowAction {
   key: string;
@@ -11,38 +19,91 @@ export interface RowAction {
 }
 
 /**
- * Each row's actions, reachable three ways: right-click (context menu), the visible "⋯" button, and
- * the keyboard (the button is focusable; the menu is navigable with arrow keys).
+ * A row's actions as menu items (role="menuitem"), coloured text that holds 4.5:1 on white. `beforeEach`
+ * runs before an item's action (see RowMenuButton).
  */
-export function useRowContextMenu() {
-  const { showContextMenu } = useContextMenu();
-  return (actions: RowAction[]) => (event: MouseEvent) =>
-    showContextMenu(
-      actions.map((a) => ({
-        key: a.key,
-        title: a.title,
-        onClick: a.onClick,
-        color: a.color,
-        disabled: a.disabled,
-      })),
-    )(event);
+function items(actions: RowAction[], beforeEach?: () => void) {
+  return actions.map((a) => (
+    <Menu.Item
+      key={a.key}
+      color={readableText(a.color)}
+      disabled={a.disabled}
+      onClick={() => {
+        beforeEach?.();
+        a.onClick();
+      }}
+    >
+      {a.title}
+    </Menu.Item>
+  ));
 }
 
+// `withInitialFocusPlaceholder`: Mantine's placeholder is a role="presentation" child of the role="menu"
+// (not allowed there); without it, the first item takes the focus when the menu opens.
+const MENU = { withInitialFocusPlaceholder: false } as const;
+
+/**
+ * Each row's actions, reachable three ways: the visible "⋯" button, the keyboard (the button is focusable,
+ * the menu navigable with arrow keys), and right-click, which opens the same menu where the pointer is.
+ * When the menu closes, focus goes back to the "⋯" button, so a dialog opened from it returns focus there
+ * (not to the page's first element) when it closes.
+ */
 export function RowMenuButton({ label, actions }: { label: string; actions: RowAction[] }) {
+  const button = useRef<HTMLButtonElement>(null);
+  // Focus is on the button when an action opens its dialog: a Mantine Modal returns focus, on closing, to
+  // whatever had it when it opened (the menu item would be gone by then, and focus would fall to <body>).
+  const refocus = () => button.current?.focus();
   return (
-    <Menu position="bottom-end" withinPortal>
+    <Menu position="bottom-end" withinPortal returnFocus {...MENU}>
       <Menu.Target>
-        <ActionIcon variant="subtle" aria-label={`Actions for ${label}`} color="gray">
+        <ActionIcon ref={button} variant="subtle" aria-label={`Actions for ${label}`} color="gray">
           ⋯
         </ActionIcon>
       </Menu.Target>
-      <Menu.Dropdown>
-        {actions.map((a) => (
-          <Menu.Item key={a.key} color={a.color} disabled={a.disabled} onClick={a.onClick}>
-            {a.title}
-          </Menu.Item>
-        ))}
-      </Menu.Dropdown>
+      <Menu.Dropdown aria-label={`Actions for ${label}`}>{items(actions, refocus)}</Menu.Dropdown>
     </Menu>
+  );
+}
+
+interface OpenContextMenu {
+  x: number;
+  y: number;
+  actions: RowAction[];
+}
+const ContextMenuCtx = createContext<(menu: OpenContextMenu) => void>(() => undefined);
+
+/** Holds the one right-click menu of the page: a Mantine Menu anchored at the pointer. */
+export function RowContextMenuProvider({ children }: { children: ReactNode }) {
+  const [menu, setMenu] = useState<OpenContextMenu | null>(null);
+  return (
+    <ContextMenuCtx.Provider value={setMenu}>
+      {children}
+      {menu && (
+        <Menu
+          opened
+          onChange={(open) => !open && setMenu(null)}
+          position="bottom-start"
+          withinPortal
+          {...MENU}
+        >
+          <Menu.Target>
+            <div aria-hidden style={{ position: 'fixed', left: menu.x, top: menu.y, width: 0, height: 0 }} />
+          </Menu.Target>
+          <Menu.Dropdown aria-label="Actions">{items(menu.actions)}</Menu.Dropdown>
+        </Menu>
+      )}
+    </ContextMenuCtx.Provider>
+  );
+}
+
+/** `onContextMenu` for a row: opens its actions at the pointer instead of the browser's menu. */
+export function useRowContextMenu() {
+  const open = useContext(ContextMenuCtx);
+  return useCallback(
+    (actions: RowAction[]) => (event: MouseEvent) => {
+      event.preventDefault();
+      open({ x: event.clientX, y: event.clientY, actions });
+    },
+    [open],
   );
 }

@@ -1,4 +1,5 @@
-import { Button, Modal, Select, Stack, TextInput, Textarea } from '@mantine/core';
+import { Button, Select, Stack, TextInput, Textarea } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { useForm } from '@mantine/form';
 import { call, lk } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
@@ -46,7 +47,7 @@ export function AddServiceAccountModal({ org, opened, onClose, onCreated }: AddD
     onClose();
   };
   return (
-    <Modal opened={opened} onClose={close} title="Add new service account">
+    <Dialog opened={opened} onClose={close} title="Add new service account">
       <form
         onSubmit={form.onSubmit(async (v) => {
           await create.mutateAsync(v).then(
@@ -95,6 +96,6 @@ export function AddServiceAccountModal({ org, opened, onClose, onCreated }: AddD
           </DialogActions>
         </Stack>
       </form>
-    </Modal>
+    </Dialog>
   );
 }

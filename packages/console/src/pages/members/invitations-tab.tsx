@@ -1,15 +1,5 @@
-import {
-  Badge,
-  Button,
-  CopyButton,
-  Group,
-  Modal,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Badge, Button, CopyButton, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { useForm } from '@mantine/form';
 import { useEffect, useState } from 'react';
 import { call, lk } from '../../api/client';
@@ -116,7 +106,7 @@ export function InviteModal({ org, opened, onClose, onCreated }: AddDialogProps)
     if (opened && viewer && !form.values.roleId) form.setFieldValue('roleId', viewer);
   }, [opened, viewer, form]);
   return (
-    <Modal opened={opened} onClose={close} title="Invite member">
+    <Dialog opened={opened} onClose={close} title="Invite member">
       {mailedOnly !== null ? (
         <Stack>
           <Text size="sm" role="status">
@@ -171,6 +161,6 @@ export function InviteModal({ org, opened, onClose, onCreated }: AddDialogProps)
           </Stack>
         </form>
       )}
-    </Modal>
+    </Dialog>
   );
 }

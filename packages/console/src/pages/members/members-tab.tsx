@@ -1,4 +1,5 @@
-import { Alert, Badge, Button, List, Modal, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, List, Stack, Table, Text } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useMembers, useOrgMutation } from '../../api/queries';
@@ -110,7 +111,7 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
   const failure = refusal.otherFailure(remove.error) ?? reassignAndRemove.error;
   const count = (n: number) => `${n} active token${n === 1 ? '' : 's'}`;
   return (
-    <Modal opened onClose={onClose} title={`Remove ${member.email} from the org`}>
+    <Dialog opened onClose={onClose} title={`Remove ${member.email} from the org`}>
       <Stack>
         <ErrorAlert error={failure} />
         {owned ? (
@@ -176,6 +177,6 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
           </>
         )}
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,4 +1,5 @@
-import { Button, Modal, Select, Stack } from '@mantine/core';
+import { Button, Select, Stack } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
 import { useOrgMutation, useRoles } from '../../api/queries';
@@ -28,7 +29,7 @@ export function RoleSelectModal({
   const [roleId, setRoleId] = useState<string | null>(current);
   const change = useOrgMutation(org, save);
   return (
-    <Modal opened onClose={onClose} title={title}>
+    <Dialog opened onClose={onClose} title={title}>
       <Stack>
         <ErrorAlert error={change.error} />
         {note}
@@ -51,6 +52,6 @@ export function RoleSelectModal({
           </Button>
         </DialogActions>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,4 +1,5 @@
-import { Alert, Badge, Button, List, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, List, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useOrgMutation, useServiceAccounts } from '../../api/queries';
@@ -117,7 +118,7 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
   );
   const problem = serviceAccountNameError(name);
   return (
-    <Modal opened onClose={onClose} title={`Rename ${sa.name}`}>
+    <Dialog opened onClose={onClose} title={`Rename ${sa.name}`}>
       <Stack>
         <ErrorAlert error={rename.error} />
         <TextInput
@@ -137,7 +138,7 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
           </Button>
         </DialogActions>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -153,7 +154,7 @@ function LimitsModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
     ),
   );
   return (
-    <Modal opened onClose={onClose} title={`Rate limits of ${sa.name}'s tokens`}>
+    <Dialog opened onClose={onClose} title={`Rate limits of ${sa.name}'s tokens`}>
       <Stack>
         <ErrorAlert error={save.error} />
         <RateLimitFields
@@ -171,7 +172,7 @@ function LimitsModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
           </Button>
         </DialogActions>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -187,7 +188,7 @@ function ContactModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; o
     ),
   );
   return (
-    <Modal opened onClose={onClose} title={`Contact e-mail of ${sa.name}`}>
+    <Dialog opened onClose={onClose} title={`Contact e-mail of ${sa.name}`}>
       <Stack>
         <ErrorAlert error={save.error} />
         <TextInput
@@ -208,7 +209,7 @@ function ContactModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; o
           </Button>
         </DialogActions>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -249,7 +250,7 @@ function DeleteModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
   const attempt = (revoke: boolean) => refusal.attempt(() => del.mutateAsync(revoke), onClose);
   const owned = refusal.owned;
   return (
-    <Modal opened onClose={onClose} title={`Delete ${sa.name}`}>
+    <Dialog opened onClose={onClose} title={`Delete ${sa.name}`}>
       <Stack>
         <ErrorAlert error={refusal.otherFailure(del.error)} />
         {owned ? (
@@ -282,6 +283,6 @@ function DeleteModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
           </>
         )}
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,4 +1,5 @@
-import { Badge, Button, Checkbox, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
@@ -112,7 +113,7 @@ function RoleEditor({
     setPerms(next);
   };
   return (
-    <Modal
+    <Dialog
       opened
       onClose={onClose}
       title={role ? (readOnly ? role.name : `Edit ${role.name}`) : 'Add role'}
@@ -176,6 +177,6 @@ function RoleEditor({
           )}
         </DialogActions>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,6 +1,5 @@
 import {
   Button,
-  Modal,
   MultiSelect,
   SegmentedControl,
   Select,
@@ -9,6 +8,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { useForm } from '@mantine/form';
 import { call, lk } from '../../api/client';
 import { activeServiceAccountOptions, useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
@@ -87,7 +87,7 @@ export function AddTokenModal({
   const badDomain = form.values.domains.map(domainError).find((e) => e !== null) ?? null;
 
   return (
-    <Modal opened={opened} onClose={close} title="Add Token" size="lg">
+    <Dialog opened={opened} onClose={close} title="Add Token" size="lg">
       <form
         noValidate
         onSubmit={form.onSubmit(async (v) => {
@@ -185,6 +185,6 @@ export function AddTokenModal({
           </DialogActions>
         </Stack>
       </form>
-    </Modal>
+    </Dialog>
   );
 }

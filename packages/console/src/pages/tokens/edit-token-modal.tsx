@@ -1,4 +1,5 @@
-import { Button, Modal, Stack, TagsInput, TextInput } from '@mantine/core';
+import { Button, Stack, TagsInput, TextInput } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
@@ -32,7 +33,7 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
         : (domains.map(domainError).find((e) => e) ?? null)
       : null;
   return (
-    <Modal opened onClose={onClose} title={`Edit ${token.name}`}>
+    <Dialog opened onClose={onClose} title={`Edit ${token.name}`}>
       <Stack>
         <ErrorAlert error={save.error} />
         <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} />
@@ -62,7 +63,7 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
           </Button>
         </DialogActions>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }
 

@@ -1,4 +1,5 @@
-import { Alert, Button, Modal, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Button, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
@@ -67,7 +68,7 @@ export function ReportLeakDialog({
   const failure = report.error ?? replace.error;
 
   return (
-    <Modal opened onClose={onClose} title={`Report ${token.name} leaked`} size="lg">
+    <Dialog opened onClose={onClose} title={`Report ${token.name} leaked`} size="lg">
       <Stack>
         <ErrorAlert error={failure} />
         {reported ? (
@@ -119,6 +120,6 @@ export function ReportLeakDialog({
           </>
         )}
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,4 +1,5 @@
-import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import type { ReactNode } from 'react';
 
 /** A value to show once, and what to say about it. */
@@ -17,7 +18,7 @@ export interface Revealed {
  */
 export function RevealDialog({ value, type, title, note, onClose }: Revealed & { onClose: () => void }) {
   return (
-    <Modal opened onClose={onClose} title={title ?? 'Your new token'} size="lg" closeOnClickOutside={false}>
+    <Dialog opened onClose={onClose} title={title ?? 'Your new token'} size="lg" closeOnClickOutside={false}>
       <Stack>
         {type === 'private' ? (
           <Alert color="orange" title="Copy it now">
@@ -46,6 +47,6 @@ export function RevealDialog({ value, type, title, note, onClose }: Revealed & {
           </Button>
         </Group>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,4 +1,5 @@
-import { Alert, Button, Modal, Radio, Stack, Text } from '@mantine/core';
+import { Alert, Button, Radio, Stack, Text } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
 import type { RotateBody, Token } from '../../api/types';
@@ -75,7 +76,7 @@ export function RotateDialog({
   );
 
   return (
-    <Modal opened onClose={onClose} title={`Rotate ${token.name}`} size="lg">
+    <Dialog opened onClose={onClose} title={`Rotate ${token.name}`} size="lg">
       <Stack>
         <ErrorAlert error={rotate.error} />
         <Text size="sm">
@@ -116,6 +117,6 @@ export function RotateDialog({
           </Button>
         </DialogActions>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

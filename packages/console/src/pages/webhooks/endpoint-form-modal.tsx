@@ -1,4 +1,5 @@
-import { Button, Modal, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Stack, Textarea, TextInput } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
@@ -67,7 +68,7 @@ export function EndpointFormModal({
   };
 
   return (
-    <Modal
+    <Dialog
       opened
       onClose={onClose}
       title={endpoint ? 'Edit endpoint' : 'Add endpoint'}
@@ -116,7 +117,7 @@ export function EndpointFormModal({
           </DialogActions>
         </Stack>
       </form>
-    </Modal>
+    </Dialog>
   );
 }
 

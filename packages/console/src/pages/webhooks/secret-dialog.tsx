@@ -1,4 +1,5 @@
-import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
+import { Dialog } from '../../components/dialog';
 import { timeText } from '../tokens/token-status';
 
 /** A signing secret to show once: after Add endpoint, and after Rotate secret. */
@@ -20,7 +21,7 @@ export function SecretDialog({
   onClose,
 }: RevealedSecret & { onClose: () => void }) {
   return (
-    <Modal
+    <Dialog
       opened
       onClose={onClose}
       title={previousSecretExpiresAt ? 'New signing secret' : 'Signing secret'}
@@ -57,6 +58,6 @@ export function SecretDialog({
           </Button>
         </Group>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,4 +1,5 @@
-import { Alert, Button, List, Modal, Radio, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, List, Radio, Stack, Text, TextInput } from '@mantine/core';
+import { Dialog } from '../../../components/dialog';
 import { useState, type ReactNode } from 'react';
 import { ApiError, call, errorMessage, lk } from '../../../api/client';
 import { useOrgMutation } from '../../../api/queries';
@@ -206,7 +207,7 @@ export function BulkActionDialog({
   }
 
   return (
-    <Modal opened onClose={onClose} title={TITLE[action](count)} size="lg">
+    <Dialog opened onClose={onClose} title={TITLE[action](count)} size="lg">
       <Stack>
         {refusal && (
           <Alert color="red" role="alert">
@@ -236,6 +237,6 @@ export function BulkActionDialog({
           </Button>
         </DialogActions>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,4 +1,5 @@
-import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Stack, Table, Text } from '@mantine/core';
+import { Dialog } from '../../../components/dialog';
 import { tokensText } from './reasons';
 
 /** A rotated token's new value, for the one time it is shown. */
@@ -15,7 +16,7 @@ export interface NewValue {
  */
 export function NewValuesDialog({ values, onClose }: { values: NewValue[]; onClose: () => void }) {
   return (
-    <Modal
+    <Dialog
       opened
       onClose={onClose}
       title={`New values for ${tokensText(values.length)}`}
@@ -74,6 +75,6 @@ export function NewValuesDialog({ values, onClose }: { values: NewValue[]; onClo
           <Button onClick={onClose}>Done</Button>
         </Group>
       </Stack>
-    </Modal>
+    </Dialog>
   );
 }
