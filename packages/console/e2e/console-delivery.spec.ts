@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ORG, OWNER, ownerApi, signIn } from './helpers';
+import { ORG, OWNER, ownerApi, screenshot, signIn } from './helpers';
 import { startLatchkey } from './server';
 
 /**
@@ -85,4 +85,29 @@ test(`the Tokens page shows its first page of ${TOKENS.toLocaleString('en')} tok
     JSON.stringify({ tokens: TOKENS, rowsShown: rows, firstPageMs }, null, 2),
   );
   console.log(`Tokens page, ${TOKENS} tokens: first ${rows} rows shown ${firstPageMs} ms after navigation`);
+});
+
+test('among 10,000 tokens, a pasted leaked value finds its token without entering the URL; names search as typed', async ({
+  page,
+}) => {
+  await signIn(page, server.url);
+  await page.goto(`${server.url}/orgs/${ORG.slug}/tokens`);
+  const search = page.getByRole('textbox', { name: 'Search tokens by name, hint or value' });
+  await search.fill('imported 0424');
+  await expect(page.getByTestId(/^token-row-/)).toHaveCount(10);
+  await expect(page).toHaveURL(/q=imported/);
+
+  const leaked = 'legacy-render-004242-0123456789abcdef';
+  await search.fill(leaked);
+  const match = page.getByTestId('value-match');
+  await expect(match).toContainText("This value is one of this org's tokens");
+  await expect(match.getByRole('link', { name: 'imported 04242' })).toBeVisible();
+  expect(page.url()).not.toContain('legacy-render');
+  await screenshot(page, '27-find-token-by-value');
+  await match.getByRole('link', { name: 'imported 04242' }).click();
+  await expect(page.getByRole('heading', { name: 'imported 04242', level: 1 })).toBeVisible();
+
+  await page.goBack();
+  await search.fill('legacy-render-999999-0123456789abcdef');
+  await expect(page.getByTestId('value-match')).toHaveText('No token of this org has this value.');
 });

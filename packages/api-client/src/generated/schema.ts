@@ -4945,6 +4945,7 @@ export interface paths {
                     owner?: string;
                     type?: "public" | "private";
                     status?: "active" | "revoked" | "expired" | "all";
+                    /** @description Part of the name or of the hint (e.g. lk_pub_2s3x). To find the token a full value belongs to, POST it to /tokens/find. */
                     search?: string;
                     limit?: number;
                     cursor?: string;
@@ -5965,6 +5966,264 @@ export interface paths {
                 };
                 /** @description The one error envelope every endpoint uses. */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invalid_webhook_url" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "webhook_endpoint_disabled" | "delivery_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invalid_webhook_url" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "webhook_endpoint_disabled" | "delivery_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tokens/find": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Find the org's token that has a given value (charged like a failed verification) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Org id (org_…) or slug */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        value: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            item: ({
+                                id: string;
+                                name: string;
+                                type: "public" | "private";
+                                /** @description Type and first/last characters, safe to display */
+                                hint: string;
+                                value: string | null;
+                                owner: {
+                                    type: "service_account" | "user";
+                                    id: string;
+                                    name: string;
+                                    email: string | null;
+                                    deleted: boolean;
+                                };
+                                /** @description Owned by a user: reassign it to a service account */
+                                legacy: boolean;
+                                imported: boolean;
+                                /** @description revoked, else expired, else suspended, else active */
+                                status: "active" | "suspended" | "revoked" | "expired";
+                                domains: string[];
+                                /** @description CIDR ranges it may be used from; []: anywhere */
+                                allowedIps: string[];
+                                /**
+                                 * @description enforce (default): the origin and IP allowlists refuse what they do not list. report_only: allowed, answered valid with warnings, and counted (docs/verification.md)
+                                 * @enum {string}
+                                 */
+                                enforcement: "enforce" | "report_only";
+                                /** @description Its own windows */
+                                rateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                /** @description The windows that apply: its own, else its service account's */
+                                effectiveRateLimits: {
+                                    name: string;
+                                    limit: number;
+                                    windowSeconds: number;
+                                }[];
+                                quota: {
+                                    limit: number;
+                                    refill: {
+                                        /** @enum {string} */
+                                        interval: "day" | "month";
+                                        amount: number;
+                                    } | null;
+                                    /** @description Credits left now (refills due are counted) */
+                                    remaining: number;
+                                    refillAt: string | null;
+                                } | null;
+                                permissions: string[] | null;
+                                effectivePermissions: string[];
+                                expiresAt: string | null;
+                                revokedAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                 */
+                                updatedAt: string;
+                                lastUsedAt: string | null;
+                                lastUsedOrigin: string | null;
+                                /** @description Successful verifications over the last 7 days (UTC), flushed in batches */
+                                usesLast7Days: number;
+                                suspendedAt: string | null;
+                                compromised: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    where: string | null;
+                                    note: string | null;
+                                } | null;
+                                exposed: {
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    at: string;
+                                    url: string | null;
+                                    source: string | null;
+                                } | null;
+                                rotatedAt: string | null;
+                                previousSecret: {
+                                    hint: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
+                                     */
+                                    rotatedAt: string;
+                                    retiresAt: string | null;
+                                    retiresOnFirstUse: boolean;
+                                } | null;
+                            } & {
+                                dailyUsage: {
+                                    day: string;
+                                    count: number;
+                                }[];
+                                /** @description What enforcing the allowlists would have refused over the last 7 days (UTC), most first: report_only tokens */
+                                reportOnlyLast7Days: {
+                                    /** @enum {string} */
+                                    code: "origin_required" | "origin_not_allowed" | "ip_not_allowed";
+                                    /** @description The origin or address ('' where there was none) */
+                                    subject: string;
+                                    count: number;
+                                }[];
+                            }) | null;
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invalid_webhook_url" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "webhook_endpoint_disabled" | "delivery_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invalid_webhook_url" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "webhook_endpoint_disabled" | "delivery_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /**
+                                 * @description Stable machine-readable code; see docs/api.md
+                                 * @enum {string}
+                                 */
+                                code: "validation_failed" | "invalid_service_account_name" | "invalid_domain" | "wildcard_domain" | "domains_required" | "service_account_required" | "invalid_permission" | "invalid_expiry" | "invalid_import" | "invalid_webhook_url" | "invitation_invalid" | "password_reset_invalid" | "setup_invalid" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_invalid" | "permission_escalation" | "invitation_wrong_account" | "not_found" | "name_taken" | "email_taken" | "value_taken" | "token_revoked" | "token_expired" | "service_account_disabled" | "service_account_has_tokens" | "member_owns_tokens" | "last_owner" | "builtin_role" | "role_in_use" | "already_member" | "setup_complete" | "webhook_endpoint_disabled" | "delivery_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The one error envelope every endpoint uses. */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

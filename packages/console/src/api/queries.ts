@@ -84,6 +84,23 @@ export const useTokens = (org: string, query: TokenQuery) =>
     queryKey: keys.tokens(org, query),
     queryFn: () => call(lk.GET('/api/v1/orgs/{org}/tokens', { params: { path: { org }, query } })),
   });
+/**
+ * The org's token whose value is `value` (null: none), for a value pasted into the search. A POST: the value
+ * never goes into a URL. Each lookup is charged like a failed verification, so a value is asked once.
+ */
+export const useTokenByValue = (org: string, value: string | null) =>
+  useQuery({
+    queryKey: ['org', org, 'token-by-value', value],
+    queryFn: async () =>
+      (
+        await call(
+          lk.POST('/api/v1/orgs/{org}/tokens/find', { params: { path: { org } }, body: { value: value! } }),
+        )
+      ).item,
+    enabled: value !== null,
+    staleTime: Infinity,
+    retry: false,
+  });
 export const useToken = (org: string, id: string) =>
   useQuery({
     queryKey: keys.token(org, id),

@@ -1,5 +1,9 @@
-/** Query parameters whose values are credentials (`?bearer_token=…` is how browsers send tokens). */
-const SECRET_PARAMS = new Set(['bearer_token', 'token']);
+/**
+ * Query parameters whose values are credentials (`?bearer_token=…` is how browsers send tokens), or may be
+ * (`search`: someone may paste a token into a search box; the console sends values by POST, but not every
+ * client does).
+ */
+const SECRET_PARAMS = new Set(['bearer_token', 'token', 'search']);
 
 /**
  * A query parameter name as the most lenient parser would read it: percent-decoded (up to three times,

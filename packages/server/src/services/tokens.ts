@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { expand } from '../domain/permissions.js';
-import { generateToken, type TokenType } from '../domain/token-format.js';
+import { generateToken, hashToken, type TokenType } from '../domain/token-format.js';
 import {
   balanceAfterChange,
   checkQuota,
@@ -171,6 +171,20 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
         dailyUsage: await store.usage.daily(t.id, weekAgo(now)),
         reportOnlyLast7Days: await store.usage.warningsSince(t.id, weekAgo(now)),
       };
+    },
+
+    /**
+     * The token of this org whose value (or a value a rotation replaced) is `value`, or null: "whose is
+     * this leaked value?". Values are stored only as hashes, so this is a lookup by hash; the caller
+     * charges it to the probe budget first (http/probe-budget.ts). Another org's token is null too.
+     */
+    async findByValue(scope: OrgScope, value: string) {
+      const hash = hashToken(value);
+      const id =
+        (await store.tokens.findByHash(hash))?.id ?? (await store.tokenSecrets.findByHash(hash))?.tokenId;
+      if (id === undefined) return null;
+      const t = await store.tokens.findInOrg(scope.org.id, id);
+      return t ? this.get(scope, t.id) : null;
     },
 
     /**

@@ -25,6 +25,9 @@ const SPELLINGS = [
   'bearer+token',
   'token',
   'TOKEN',
+  // A token list's search: someone may paste a value into a search box.
+  'search',
+  'Search',
 ];
 
 describe('redactUrl', () => {

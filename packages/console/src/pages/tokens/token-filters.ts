@@ -17,6 +17,16 @@ export function tokenFiltersFromSearch(s: Record<string, unknown>): TokenFilters
   if (typeof s.owner === 'string' && ID.test(s.owner)) out.owner = s.owner;
   if (s.type === 'public' || s.type === 'private') out.type = s.type;
   if (s.status === 'expired' || s.status === 'revoked' || s.status === 'all') out.status = s.status;
-  if (typeof s.q === 'string' && s.q.length > 0) out.q = s.q.slice(0, 100);
+  if (typeof s.q === 'string' && s.q.length > 0 && !looksLikeTokenValue(s.q)) out.q = s.q.slice(0, 100);
   return out;
+}
+
+/**
+ * Search text that may be a whole token value (a Latchkey value, or a legacy one: 16 or more characters
+ * with no space and none of the hint's "…"). The console looks such text up by value, by POST, and keeps it
+ * out of the page's URL (browser history, shared links); names and hints are still searched.
+ */
+export function looksLikeTokenValue(text: string): boolean {
+  const t = text.trim();
+  return t.length >= 16 && !/\s/.test(t) && !t.includes('…');
 }

@@ -31,6 +31,7 @@ import { serviceAccountsListRoute } from './service-accounts-list.js';
 import { serviceAccountsSuspendRoutes, serviceAccountsUpdateRoute } from './service-accounts-update.js';
 import { setupCompleteRoute, setupStatusRoute } from './setup.js';
 import { tokensCreateRoute } from './tokens-create.js';
+import { tokensFindRoute } from './tokens-find.js';
 import { tokensGetRoute } from './tokens-get.js';
 import { tokensUsageRoute } from './tokens-usage.js';
 import { tokensBulkRoute, tokensReportRoute } from './tokens-hygiene.js';
@@ -97,6 +98,7 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   tokensBulkRoute,
   tokensCreateRoute,
   tokensImportRoute,
+  tokensFindRoute,
   tokensGetRoute,
   tokensUsageRoute,
   tokensUpdateRoute,

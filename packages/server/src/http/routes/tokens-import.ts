@@ -1,8 +1,8 @@
 import Type from 'typebox';
-import { AppError, IMPORT_ROW_CODES } from '../../domain/errors.js';
+import { IMPORT_ROW_CODES } from '../../domain/errors.js';
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../../services/token-import.js';
-import type { FailureLimiter } from '../../verify/failure-limiter.js';
 import { requireScope } from '../auth.js';
+import { chargeProbeBudget } from '../probe-budget.js';
 import {
   DomainList,
   Enforcement,
@@ -52,36 +52,6 @@ const ImportResult = Type.Object({
   rows: Type.Array(RowResult),
 });
 
-/**
- * Every row of a real import is a lookup of a value across the deployment (values are unique), so
- * it is charged to the caller's address exactly like one failed verification: an import is no
- * faster an oracle than /verify. A request that does not fit in what is left of the budget is
- * refused before any row is looked at; when waiting helps (it fits a window), Retry-After says how long.
- * `limit` 0 turns the verify limit, and so this, off.
- */
-function chargeProbeBudget(
-  limiter: FailureLimiter,
-  address: string,
-  rows: number,
-  budget: { limit: number; windowSeconds: number },
-): void {
-  const { limit, windowSeconds } = budget;
-  if (limit === 0) return;
-  const refuse = () =>
-    new AppError(
-      'rate_limited',
-      `An import counts each row against this address's budget of ${limit} invalid-token checks per ` +
-        `${windowSeconds} s: send at most ${limit} rows per ${windowSeconds} s (or raise ` +
-        'LATCHKEY_VERIFY_FAILURE_LIMIT for the migration).',
-      rows > limit
-        ? { limit, windowSeconds }
-        : { limit, windowSeconds, retryAfterSeconds: limiter.retryAfterSeconds(address) },
-    );
-  if (rows > limit || limiter.isLimited(address)) throw refuse();
-  for (let i = 0; i < rows; i++) limiter.recordFailure(address);
-  if (limiter.isLimited(address)) throw refuse();
-}
-
 export const tokensImportRoute: RouteModule = (app, ctx) => {
   app.post(
     '/api/v1/orgs/:org/tokens/import',
@@ -114,10 +84,16 @@ export const tokensImportRoute: RouteModule = (app, ctx) => {
       const scope = requireScope(request);
       // The dry run looks only inside the caller's org, so it reveals nothing and costs nothing.
       if (!dryRun)
-        chargeProbeBudget(ctx.failureLimiter, request.ip, request.body.tokens.length, {
-          limit: ctx.config.verifyFailureLimit,
-          windowSeconds: ctx.config.verifyFailureWindowSeconds,
-        });
+        chargeProbeBudget(
+          ctx.failureLimiter,
+          request.ip,
+          request.body.tokens.length,
+          { limit: ctx.config.verifyFailureLimit, windowSeconds: ctx.config.verifyFailureWindowSeconds },
+          (limit, windowSeconds) =>
+            `An import counts each row against this address's budget of ${limit} invalid-token checks per ` +
+            `${windowSeconds} s: send at most ${limit} rows per ${windowSeconds} s (or raise ` +
+            'LATCHKEY_VERIFY_FAILURE_LIMIT for the migration).',
+        );
       const result = await ctx.services.tokenImport.run(scope, request.body.tokens, dryRun);
       return reply.status(dryRun ? 200 : 201).send(result);
     },

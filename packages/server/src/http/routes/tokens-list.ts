@@ -48,7 +48,13 @@ export const tokensListRoute: RouteModule = (app, ctx) => {
                 { default: 'active' },
               ),
             ),
-            search: Type.Optional(SafeString({ maxLength: 100 })),
+            search: Type.Optional(
+              SafeString({
+                maxLength: 100,
+                description:
+                  'Part of the name or of the hint (e.g. lk_pub_2s3x). To find the token a full value belongs to, POST it to /tokens/find.',
+              }),
+            ),
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
           },

@@ -174,11 +174,17 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
       if (f.ownerServiceAccountId) q = q.where('tokens.ownerServiceAccountId', '=', f.ownerServiceAccountId);
       if (f.ownerUserId) q = q.where('tokens.ownerUserId', '=', f.ownerUserId);
       if (f.type) q = q.where('tokens.type', '=', f.type);
-      // LIKE with an explicit escape character: SQLite has none by default, PostgreSQL uses backslash.
-      if (f.search)
-        q = q.where(
-          sql<boolean>`${sql.ref('tokens.name')} like ${`%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`,
+      // By name or by the hint the console shows (its prefix or last characters). LIKE with an explicit
+      // escape character: SQLite has none by default, PostgreSQL uses backslash.
+      if (f.search) {
+        const pattern = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q = q.where((eb) =>
+          eb.or([
+            sql<boolean>`${sql.ref('tokens.name')} like ${pattern} escape '\\'`,
+            sql<boolean>`${sql.ref('tokens.hint')} like ${pattern} escape '\\'`,
+          ]),
         );
+      }
       if (f.status === 'active') {
         q = q
           .where('tokens.revokedAt', 'is', null)
