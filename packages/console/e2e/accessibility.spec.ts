@@ -73,6 +73,7 @@ const PAGES = [
   ['Roles', '/roles', 'Roles'],
   ['Audit log', '/audit', 'Audit log'],
   ['Webhooks', '/webhooks', 'Webhooks'],
+  ['Organization settings', '/settings', 'Organization settings'],
 ] as const;
 
 async function open(path: string, heading: string): Promise<void> {

@@ -35,6 +35,7 @@ const TokenHygienePage = lazyRouteComponent(
 );
 const TokenPage = lazyRouteComponent(() => import('./pages/tokens/token-page'), 'TokenPage');
 const TokensPage = lazyRouteComponent(() => import('./pages/tokens/tokens-page'), 'TokensPage');
+const OrgSettingsPage = lazyRouteComponent(() => import('./pages/org/org-settings-page'), 'OrgSettingsPage');
 const WebhooksPage = lazyRouteComponent(() => import('./pages/webhooks/webhooks-page'), 'WebhooksPage');
 const MembersPage = lazyRouteComponent(() => import('./pages/members/members-page'), 'MembersPage');
 
@@ -121,6 +122,12 @@ const auditRoute = createRoute({
   component: AuditPage,
 });
 
+const orgSettingsRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: '/settings',
+  component: OrgSettingsPage,
+});
+
 const webhooksRoute = createRoute({
   getParentRoute: () => orgRoute,
   path: '/webhooks',
@@ -141,6 +148,7 @@ const routeTree = rootRoute.addChildren([
     rolesRoute,
     auditRoute,
     webhooksRoute,
+    orgSettingsRoute,
   ]),
 ]);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  domainEntry,
   domainError,
   grantablePermissions,
   localDateTimeInput,
@@ -43,6 +44,41 @@ describe('console form rules', () => {
     expect(domainError('https://*.yourwebpage.com')).toMatch(/list every subdomain explicitly/);
     expect(domainError('ftp://example.com')).toMatch(/not a valid domain/);
     expect(domainError('https://subdomain1.yourwebpage.com/')).toBeNull();
+  });
+
+  it('a domain entry becomes the origin the server stores: scheme added, case folded, default port dropped', () => {
+    expect(domainEntry('Shop.Example.COM')).toEqual({
+      ok: true,
+      origin: 'https://shop.example.com',
+      warning: null,
+    });
+    expect(domainEntry(' https://shop.example.com:443/ ')).toEqual({
+      ok: true,
+      origin: 'https://shop.example.com',
+      warning: null,
+    });
+    expect(domainEntry('https://shop.example.com:8443')).toMatchObject({
+      origin: 'https://shop.example.com:8443',
+    });
+  });
+
+  it('a path is refused with the origin to enter instead; a wildcard with its reason', () => {
+    const path = domainEntry('https://shop.example.com/checkout?x=1');
+    expect(path.ok).toBe(false);
+    expect(!path.ok && path.message).toMatch(
+      /without a path: "\/checkout\?x=1".*Enter https:\/\/shop\.example\.com\./,
+    );
+    expect(domainEntry('shop.example.com/#top').ok).toBe(false);
+    const wild = domainEntry('*.example.com');
+    expect(!wild.ok && wild.message).toMatch(/Wildcards are not supported/);
+  });
+
+  it('plain http is kept with a warning, except on this machine', () => {
+    const http = domainEntry('http://shop.example.com');
+    expect(http).toMatchObject({ ok: true, origin: 'http://shop.example.com' });
+    expect(http.ok && http.warning).toMatch(/plain http.*unencrypted/);
+    for (const local of ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:5173'])
+      expect(domainEntry(local)).toMatchObject({ ok: true, warning: null });
   });
 
   it('a token needs a service account, whatever its type', () => {

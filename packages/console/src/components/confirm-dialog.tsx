@@ -1,6 +1,6 @@
 import { Button, Stack } from '@mantine/core';
-import { Dialog } from './dialog';
 import type { ReactNode } from 'react';
+import { Dialog } from './dialog';
 import { useOrgMutation } from '../api/queries';
 import { DialogActions } from './dialog-actions';
 import { ErrorAlert } from './states';

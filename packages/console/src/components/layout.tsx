@@ -31,6 +31,7 @@ const MENU = [
   '/orgs/$org/roles',
   '/orgs/$org/audit',
   '/orgs/$org/webhooks',
+  '/orgs/$org/settings',
 ] as const;
 type MenuRoute = (typeof MENU)[number];
 
@@ -122,6 +123,7 @@ export function OrgLayout() {
           {link('/orgs/$org/roles', 'Roles')}
           {link('/orgs/$org/audit', 'Audit log')}
           {(canViewWebhooks === true || canViewWebhooks === null) && link('/orgs/$org/webhooks', 'Webhooks')}
+          {link('/orgs/$org/settings', 'Organization')}
         </NavLink>
       </AppShell.Navbar>
       <AppShell.Main>

@@ -1,4 +1,5 @@
-import { Alert, Center, Loader, Text, type MantineSpacing } from '@mantine/core';
+import { Alert, Center, Loader, Stack, Text, type MantineSpacing } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { errorMessage } from '../api/client';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
@@ -10,11 +11,15 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function Empty({ children }: { children: string }) {
+/** Nothing to list, and (`action`) the button or link that is the next step, right under the sentence. */
+export function Empty({ children, action }: { children: string; action?: ReactNode }) {
   return (
-    <Text c="dimmed" ta="center" py="xl" data-testid="empty-state">
-      {children}
-    </Text>
+    <Stack align="center" gap="sm" py="xl" data-testid="empty-state">
+      <Text c="dimmed" ta="center">
+        {children}
+      </Text>
+      {action}
+    </Stack>
   );
 }
 

@@ -24,8 +24,41 @@ export function orgNameError(name: string): string | null {
 }
 
 export function domainError(entry: string): string | null {
-  const check = normalizeAllowedOrigin(entry);
+  const check = domainEntry(entry);
   return check.ok ? null : check.message;
+}
+
+/** Host names that are this machine: plain http is fine there (local development). */
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+export type DomainEntry =
+  { ok: true; origin: string; warning: string | null } | { ok: false; message: string };
+
+/**
+ * One domain as it is typed into a token's allowlist: the origin it stands for (scheme added, case folded,
+ * default port dropped: the form the server stores), a warning for plain http beyond this machine, or why it
+ * cannot be one. A path is refused, not dropped: someone who types https://shop.example.com/checkout may
+ * believe the token works only there, and it would work on every page of the origin.
+ */
+export function domainEntry(entry: string): DomainEntry {
+  const check = normalizeAllowedOrigin(entry);
+  if (!check.ok) return { ok: false, message: check.message };
+  const raw = entry.trim();
+  const rest = raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const slash = rest.search(/[/?#]/);
+  const path = slash === -1 ? '' : rest.slice(slash);
+  if (path !== '' && path !== '/') {
+    return {
+      ok: false,
+      message: `A domain is an origin only, without a path: "${path.length > 40 ? `${path.slice(0, 40)}…` : path}" would not limit the token to that page. Enter ${check.origin}.`,
+    };
+  }
+  const url = new URL(check.origin);
+  const warning =
+    url.protocol === 'http:' && !LOOPBACK.test(url.hostname)
+      ? `${check.origin} is plain http: the token and the page's traffic travel unencrypted. Use https:// outside local development.`
+      : null;
+  return { ok: true, origin: check.origin, warning };
 }
 
 export interface TokenFormValues {

@@ -1,6 +1,6 @@
 import { Button, Select, Stack, TextInput, Textarea } from '@mantine/core';
-import { Dialog } from '../../components/dialog';
 import { useForm } from '@mantine/form';
+import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
 import { ErrorAlert } from '../../components/states';

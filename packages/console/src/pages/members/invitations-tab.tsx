@@ -1,7 +1,7 @@
 import { Badge, Button, CopyButton, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { Dialog } from '../../components/dialog';
 import { useForm } from '@mantine/form';
 import { useEffect, useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { useInvitations, useOrgMutation, useRoles } from '../../api/queries';
 import type { Invitation } from '../../api/types';
@@ -16,13 +16,18 @@ import type { AddDialogProps } from '../../components/add-dialog-props';
  * the server keeps just its hash, so an existing invitation can be revoked and sent anew, never re-copied.
  * With SMTP the link is e-mailed to the address only and never shown.
  */
-export function InvitationsTab({ org }: { org: string }) {
+export function InvitationsTab({ org, onInvite }: { org: string; onInvite?: () => void }) {
   const invitations = useInvitations(org);
   const contextMenu = useRowContextMenu();
   const [revoking, setRevoking] = useState<Invitation | null>(null);
   if (invitations.isPending) return <Loading />;
   if (invitations.isError) return <ErrorState error={invitations.error} />;
-  if (invitations.data.length === 0) return <Empty>No open invitations.</Empty>;
+  if (invitations.data.length === 0)
+    return (
+      <Empty action={onInvite && <Button onClick={onInvite}>Invite member</Button>}>
+        No open invitations.
+      </Empty>
+    );
   const actions = (i: Invitation): RowAction[] => [
     { key: 'revoke', title: 'Revoke invitation', color: 'red', onClick: () => setRevoking(i) },
   ];

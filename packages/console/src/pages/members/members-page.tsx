@@ -41,9 +41,11 @@ export function MembersPage() {
         </Tabs.List>
         <Tabs.Panel value="members">{tab === 'members' && <MembersTab org={org} />}</Tabs.Panel>
         <Tabs.Panel value="service-accounts">
-          {tab === 'service-accounts' && <ServiceAccountsTab org={org} />}
+          {tab === 'service-accounts' && <ServiceAccountsTab org={org} onAdd={() => setAdding(true)} />}
         </Tabs.Panel>
-        <Tabs.Panel value="invitations">{tab === 'invitations' && <InvitationsTab org={org} />}</Tabs.Panel>
+        <Tabs.Panel value="invitations">
+          {tab === 'invitations' && <InvitationsTab org={org} onInvite={() => setInviting(true)} />}
+        </Tabs.Panel>
       </Tabs>
       <AddServiceAccountModal
         org={org}

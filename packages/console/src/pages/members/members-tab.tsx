@@ -1,6 +1,6 @@
 import { Alert, Badge, Button, List, Stack, Table, Text } from '@mantine/core';
-import { Dialog } from '../../components/dialog';
 import { useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { useMembers, useOrgMutation } from '../../api/queries';
 import type { Member } from '../../api/types';

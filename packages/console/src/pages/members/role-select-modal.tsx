@@ -1,7 +1,7 @@
 import { Button, Select, Stack } from '@mantine/core';
-import { Dialog } from '../../components/dialog';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { useOrgMutation, useRoles } from '../../api/queries';
 import { ErrorAlert } from '../../components/states';
 import { DialogActions } from '../../components/dialog-actions';

@@ -1,6 +1,6 @@
 import { Alert, Badge, Button, List, Stack, Table, Text, TextInput } from '@mantine/core';
-import { Dialog } from '../../components/dialog';
 import { useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { useOrgMutation, useServiceAccounts } from '../../api/queries';
 import type { ServiceAccount } from '../../api/types';
@@ -15,7 +15,7 @@ import { describeRateLimit, RateLimitFields } from '../tokens/limit-fields';
 
 type Dialog = { kind: 'rename' | 'role' | 'limits' | 'contact' | 'delete'; sa: ServiceAccount } | null;
 
-export function ServiceAccountsTab({ org }: { org: string }) {
+export function ServiceAccountsTab({ org, onAdd }: { org: string; onAdd?: () => void }) {
   const accounts = useServiceAccounts(org);
   const contextMenu = useRowContextMenu();
   const [dialog, setDialog] = useState<Dialog>(null);
@@ -29,7 +29,12 @@ export function ServiceAccountsTab({ org }: { org: string }) {
   );
   if (accounts.isPending) return <Loading />;
   if (accounts.isError) return <ErrorState error={accounts.error} />;
-  if (accounts.data.length === 0) return <Empty>No service accounts yet. Add one to own your tokens.</Empty>;
+  if (accounts.data.length === 0)
+    return (
+      <Empty action={onAdd && <Button onClick={onAdd}>Add new service account</Button>}>
+        No service accounts yet. Add one to own your tokens.
+      </Empty>
+    );
 
   const actions = (sa: ServiceAccount): RowAction[] => [
     { key: 'rename', title: 'Rename', onClick: () => setDialog({ kind: 'rename', sa }) },

@@ -1,7 +1,7 @@
 import { Badge, Button, Checkbox, Group, Stack, Table, Text, TextInput } from '@mantine/core';
-import { Dialog } from '../../components/dialog';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
 import type { Role } from '../../api/types';

@@ -1,15 +1,6 @@
-import {
-  Button,
-  MultiSelect,
-  SegmentedControl,
-  Select,
-  Stack,
-  TagsInput,
-  Text,
-  TextInput,
-} from '@mantine/core';
-import { Dialog } from '../../components/dialog';
+import { Button, MultiSelect, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { activeServiceAccountOptions, useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
@@ -21,6 +12,7 @@ import {
   type TokenFormValues,
 } from '../../validation/forms';
 import { DialogActions } from '../../components/dialog-actions';
+import { DomainsInput } from '../../components/domains-input';
 import { LimitFields } from './limit-fields';
 import { RestrictionFields } from './restriction-fields';
 
@@ -137,13 +129,11 @@ export function AddTokenModal({
             </Text>
           </div>
           {form.values.type === 'public' && (
-            <TagsInput
-              label="Domains"
+            <DomainsInput
               required
               description="Origins allowed to use the token, e.g. https://subdomain1.yourwebpage.com. Wildcards are not supported: list every subdomain."
-              placeholder="https://shop.example.com — press Enter after each"
-              splitChars={[',', ' ']}
-              {...form.getInputProps('domains')}
+              value={form.values.domains}
+              onChange={(d) => form.setFieldValue('domains', d)}
               error={form.errors.domains ?? badDomain}
             />
           )}

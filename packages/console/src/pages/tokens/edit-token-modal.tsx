@@ -1,12 +1,13 @@
-import { Button, Stack, TagsInput, TextInput } from '@mantine/core';
-import { Dialog } from '../../components/dialog';
+import { Button, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
 import { domainError } from '../../validation/forms';
 import { DialogActions } from '../../components/dialog-actions';
+import { DomainsInput } from '../../components/domains-input';
 import { LimitFields, quotaSetting, type QuotaSetting } from './limit-fields';
 import { RestrictionFields } from './restriction-fields';
 
@@ -37,15 +38,7 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
       <Stack>
         <ErrorAlert error={save.error} />
         <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} />
-        {token.type === 'public' && (
-          <TagsInput
-            label="Domains"
-            value={domains}
-            onChange={setDomains}
-            error={badDomain}
-            splitChars={[',', ' ']}
-          />
-        )}
+        {token.type === 'public' && <DomainsInput value={domains} onChange={setDomains} error={badDomain} />}
         <RestrictionFields
           allowedIps={allowedIps}
           onAllowedIps={setAllowedIps}

@@ -1,6 +1,6 @@
 import { Alert, Button, List, Stack, Text } from '@mantine/core';
-import { Dialog } from '../../components/dialog';
 import { useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';

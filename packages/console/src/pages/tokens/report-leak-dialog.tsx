@@ -1,6 +1,6 @@
 import { Alert, Button, Stack, Text, TextInput, Textarea } from '@mantine/core';
-import { Dialog } from '../../components/dialog';
 import { useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
 import type { LeakReport, Token } from '../../api/types';

@@ -1,4 +1,5 @@
 import {
+  Alert,
   Anchor,
   Badge,
   Button,
@@ -15,15 +16,15 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
-import { useMembers, useServiceAccounts, useTokens } from '../../api/queries';
+import { useMembers, useServiceAccounts, useTokenByValue, useTokens } from '../../api/queries';
 import type { TokenQuery } from '../../api/types';
 import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
 import { RowMenuButton, useRowContextMenu } from '../../components/row-actions';
-import { Empty, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { AddTokenModal } from './add-token-modal';
-import type { TokenFilters } from './token-filters';
+import { looksLikeTokenValue, type TokenFilters } from './token-filters';
 import { useTokenActions } from './token-actions';
 import { PreviousValueNote, TokenExpiry, TokenStatusBadges } from './token-status';
 
@@ -52,6 +53,12 @@ export function TokensPage() {
       replace: true,
     });
   };
+  // Filters that narrow the list beyond "active": what "Clear filters" undoes.
+  const filtered = Boolean(filters.type || filters.owner || debounced);
+  const clearFilters = () => {
+    setSearch('');
+    setFilter({ type: undefined, owner: undefined, q: undefined });
+  };
   const query: TokenQuery = {
     status: filters.status ?? 'active',
     limit: 50,
@@ -61,6 +68,8 @@ export function TokensPage() {
     ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}),
   };
   const tokens = useTokens(org, query);
+  const pasted = looksLikeTokenValue(debounced) ? debounced.trim() : null;
+  const byValue = useTokenByValue(org, pasted);
   const accounts = useServiceAccounts(org);
   const members = useMembers(org);
   const contextMenu = useRowContextMenu();
@@ -93,14 +102,16 @@ export function TokensPage() {
       <PageHeader title="Tokens" action={<Button onClick={() => setAdding(true)}>Add Token</Button>} />
       <Group mb="md" gap="sm" wrap="wrap">
         <TextInput
-          aria-label="Search tokens by name"
-          placeholder="Search by name"
+          aria-label="Search tokens by name, hint or value"
+          placeholder="Name, hint or pasted value"
           value={search}
           onChange={(e) => {
-            setSearch(e.currentTarget.value);
-            setFilter({ q: e.currentTarget.value });
+            const text = e.currentTarget.value;
+            setSearch(text);
+            // A possible token value stays out of the URL.
+            setFilter({ q: looksLikeTokenValue(text) ? undefined : text });
           }}
-          w={200}
+          w={240}
         />
         <Select
           aria-label="Type"
@@ -178,12 +189,51 @@ export function TokensPage() {
           </Text>
         </ConfirmDialog>
       )}
+      {pasted !== null &&
+        (byValue.isError ? (
+          <ErrorAlert error={byValue.error} mb="md" />
+        ) : byValue.data ? (
+          <Alert
+            color="orange"
+            mb="md"
+            title="This value is one of this org's tokens"
+            data-testid="value-match"
+          >
+            <AnchorLink to="/orgs/$org/tokens/$id" params={{ org, id: byValue.data.id }} fw={500}>
+              {byValue.data.name}
+            </AnchorLink>{' '}
+            ({byValue.data.type}, {byValue.data.status}). If the value was leaked, open the token and use
+            Report leaked: it is revoked at once.
+          </Alert>
+        ) : byValue.data === null ? (
+          <Alert color="gray" mb="md" data-testid="value-match">
+            No token of this org has this value.
+          </Alert>
+        ) : null)}
       {tokens.isPending ? (
         <Loading />
       ) : tokens.isError ? (
         <ErrorState error={tokens.error} />
       ) : items.length === 0 ? (
-        <Empty>No tokens match.</Empty>
+        filtered ? (
+          <Empty
+            action={
+              <Button variant="default" onClick={clearFilters}>
+                Clear filters
+              </Button>
+            }
+          >
+            No tokens match these filters.
+          </Empty>
+        ) : (
+          <Empty action={<Button onClick={() => setAdding(true)}>Add Token</Button>}>
+            {filters.status === undefined
+              ? 'No active tokens. Add one for a service account, or import legacy tokens with `latchkey token import`.'
+              : filters.status === 'all'
+                ? 'No tokens yet. Add one for a service account, or import legacy tokens with `latchkey token import`.'
+                : `No ${filters.status} tokens.`}
+          </Empty>
+        )
       ) : (
         <Table.ScrollContainer minWidth={900}>
           <Table highlightOnHover aria-label="Tokens" verticalSpacing="xs">

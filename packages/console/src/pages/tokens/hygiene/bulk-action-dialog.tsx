@@ -1,6 +1,6 @@
 import { Alert, Button, List, Radio, Stack, Text, TextInput } from '@mantine/core';
-import { Dialog } from '../../../components/dialog';
 import { useState, type ReactNode } from 'react';
+import { Dialog } from '../../../components/dialog';
 import { ApiError, call, errorMessage, lk } from '../../../api/client';
 import { useOrgMutation } from '../../../api/queries';
 import type { BulkAnswer, BulkBody, HygieneAction, ReportRow, RotateBody } from '../../../api/types';
