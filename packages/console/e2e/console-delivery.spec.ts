@@ -98,11 +98,18 @@ test('among 10,000 tokens, a pasted leaked value finds its token without enterin
   await expect(page).toHaveURL(/q=imported/);
 
   const leaked = 'legacy-render-004242-0123456789abcdef';
+  // No request may carry the value in its URL (proxy logs, devtools): only the POST's body has it.
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
   await search.fill(leaked);
   const match = page.getByTestId('value-match');
   await expect(match).toContainText("This value is one of this org's tokens");
   await expect(match.getByRole('link', { name: 'imported 04242' })).toBeVisible();
   expect(page.url()).not.toContain('legacy-render');
+  expect(urls.filter((u) => u.includes('legacy-render'))).toEqual([]);
+  await expect(page.getByTestId('value-search-note')).toBeVisible();
+  // The list itself is not narrowed by a value.
+  await expect(page.getByTestId(/^token-row-/)).toHaveCount(50);
   await screenshot(page, '27-find-token-by-value');
   await match.getByRole('link', { name: 'imported 04242' }).click();
   await expect(page.getByRole('heading', { name: 'imported 04242', level: 1 })).toBeVisible();

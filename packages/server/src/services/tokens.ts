@@ -179,12 +179,8 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
      * charges it to the probe budget first (http/probe-budget.ts). Another org's token is null too.
      */
     async findByValue(scope: OrgScope, value: string) {
-      const hash = hashToken(value);
-      const id =
-        (await store.tokens.findByHash(hash))?.id ?? (await store.tokenSecrets.findByHash(hash))?.tokenId;
-      if (id === undefined) return null;
-      const t = await store.tokens.findInOrg(scope.org.id, id);
-      return t ? this.get(scope, t.id) : null;
+      const id = await store.tokens.idOfValueInOrg(scope.org.id, hashToken(value));
+      return id === undefined ? null : this.get(scope, id);
     },
 
     /**

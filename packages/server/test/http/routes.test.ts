@@ -79,12 +79,12 @@ describe('the route table', () => {
   });
 
   it('every org write needs an edit permission and every org read a view permission', () => {
+    // Reads sent as POST so that what they carry stays out of URLs (a pasted token value): listed one by one.
+    const POST_READS = new Set(['POST /api/v1/orgs/:org/tokens/find']);
     for (const r of apiRoutes().filter((x) => x.url.includes(':org'))) {
       const perm = String(r.config?.permission);
-      expect(
-        perm.endsWith(r.method === 'GET' ? ':view' : ':edit'),
-        `${String(r.method)} ${r.url} → ${perm}`,
-      ).toBe(true);
+      const read = r.method === 'GET' || POST_READS.has(`${String(r.method)} ${r.url}`);
+      expect(perm.endsWith(read ? ':view' : ':edit'), `${String(r.method)} ${r.url} → ${perm}`).toBe(true);
     }
   });
 

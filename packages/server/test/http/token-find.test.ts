@@ -62,8 +62,22 @@ describe('finding a token', () => {
     // Another org's value is "not found" here, exactly like an unknown one.
     expect((await find(org, elsewhere.token)).json()).toEqual({ item: null });
     expect((await find(org, 'lk_prv_not-a-real-value-at-all-000000000')).json()).toEqual({ item: null });
+    // A value a rotation replaced is still this token's.
+    const rotated = await call(
+      lk,
+      org.admin,
+      'POST',
+      `/api/v1/orgs/${org.slug}/tokens/${widget.item.id}/rotate`,
+      {
+        retire: 'now',
+      },
+    );
+    expect(rotated.statusCode, rotated.body).toBe(201);
+    expect((await find(org, widget.token)).json().item).toMatchObject({ id: widget.item.id });
+    expect((await find(org, rotated.json().token)).json().item).toMatchObject({ id: widget.item.id });
     // Bad input: a clear 4xx.
     expect(errorCode(await find(org, ''))).toBe('validation_failed');
+    expect(errorCode(await find(org, '   '))).toBe('validation_failed');
     expect(errorCode(await find(org, 'x'.repeat(513)))).toBe('validation_failed');
   });
 
@@ -73,6 +87,11 @@ describe('finding a token', () => {
       const o = await createOrg(fresh);
       const sa = await createServiceAccount(fresh, o, 'svc');
       const t = await createToken(fresh, o, { serviceAccountId: sa.id });
+      // A blank value is refused before anything is charged.
+      for (let i = 0; i < 5; i++)
+        expect(
+          errorCode(await call(fresh, o.admin, 'POST', `/api/v1/orgs/${o.slug}/tokens/find`, { value: ' ' })),
+        ).toBe('validation_failed');
       const codes: number[] = [];
       for (let i = 0; i < 4; i++)
         codes.push(

@@ -54,7 +54,7 @@ export function TokensPage() {
     });
   };
   // Filters that narrow the list beyond "active": what "Clear filters" undoes.
-  const filtered = Boolean(filters.type || filters.owner || debounced);
+  const filtered = Boolean(filters.type || filters.owner || (debounced && !looksLikeTokenValue(debounced)));
   const clearFilters = () => {
     setSearch('');
     setFilter({ type: undefined, owner: undefined, q: undefined });
@@ -64,7 +64,8 @@ export function TokensPage() {
     limit: 50,
     ...(filters.type ? { type: filters.type } : {}),
     ...(filters.owner ? { owner: filters.owner } : {}),
-    ...(debounced ? { search: debounced } : {}),
+    // A possible token value is looked up by POST only (below), never sent in a URL.
+    ...(debounced && !looksLikeTokenValue(debounced) ? { search: debounced } : {}),
     ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}),
   };
   const tokens = useTokens(org, query);
@@ -188,6 +189,12 @@ export function TokensPage() {
             {chosen.length > 5 ? ` and ${chosen.length - 5} more` : ''}
           </Text>
         </ConfirmDialog>
+      )}
+      {pasted !== null && (
+        <Text size="sm" c="dimmed" mb="xs" data-testid="value-search-note">
+          Looked up as a token value (16 or more characters, no spaces). To search names, type less of the
+          name.
+        </Text>
       )}
       {pasted !== null &&
         (byValue.isError ? (

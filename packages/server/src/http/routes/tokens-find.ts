@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { AppError } from '../../domain/errors.js';
 import { MAX_TOKEN_LENGTH } from '../../domain/token-format.js';
 import { requireScope } from '../auth.js';
 import { chargeProbeBudget } from '../probe-budget.js';
@@ -32,6 +33,10 @@ export const tokensFindRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
+      // Checked before anything is charged: blanks around a pasted value are dropped, a blank is no value.
+      const value = request.body.value.trim();
+      if (value === '')
+        throw new AppError('validation_failed', 'value: a token value is required.', { field: 'value' });
       chargeProbeBudget(
         ctx.failureLimiter,
         request.ip,

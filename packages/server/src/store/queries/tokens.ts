@@ -144,6 +144,24 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
       return row && tokenFromRow(row);
     },
     /**
+     * The id of `orgId`'s token whose value, or a value a rotation replaced, hashes to `hash`: one query
+     * that never looks at another org's tokens (so it costs the same whoever holds the value).
+     */
+    async idOfValueInOrg(orgId: string, hash: string): Promise<string | undefined> {
+      const row = await db
+        .selectFrom('tokens')
+        .leftJoin('tokenPreviousSecrets', (join) =>
+          join
+            .onRef('tokenPreviousSecrets.tokenId', '=', 'tokens.id')
+            .on('tokenPreviousSecrets.hash', '=', hash),
+        )
+        .select('tokens.id')
+        .where('tokens.orgId', '=', orgId)
+        .where((eb) => eb.or([eb('tokens.hash', '=', hash), eb('tokenPreviousSecrets.hash', '=', hash)]))
+        .executeTakeFirst();
+      return row?.id;
+    },
+    /**
      * The org holding each of `hashes` that exists (revoked tokens included: values stay unique),
      * within `onlyOrgId` when given (the import's dry run never looks at other orgs).
      */
