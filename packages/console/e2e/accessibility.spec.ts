@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { addMember, ORG, ownerApi, signIn } from './helpers';
+import { addMember, ORG, ownerApi, signIn, pageAction } from './helpers';
 import { startLatchkey } from './server';
 
 /**
@@ -108,7 +108,7 @@ test('no dialog or menu has a serious or critical violation', async () => {
   };
   await open('/tokens', 'Tokens');
   await check('Add Token', async () => {
-    await page.getByRole('button', { name: 'Add Token' }).click();
+    await pageAction(page, 'Add Token').click();
     await expect(dialog).toBeVisible();
   });
   await check('the ⋯ menu', async () => {
@@ -126,11 +126,11 @@ test('no dialog or menu has a serious or critical violation', async () => {
   });
   await open('/members', 'Members');
   await check('Invite member', async () => {
-    await page.getByRole('button', { name: 'Invite member' }).click();
+    await pageAction(page, 'Invite member').click();
     await expect(dialog).toBeVisible();
   });
   await check('Add new service account', async () => {
-    await page.getByRole('button', { name: 'Add new service account' }).click();
+    await pageAction(page, 'Add new service account').click();
     await expect(dialog).toBeVisible();
   });
   await open('/roles', 'Roles');

@@ -1,5 +1,5 @@
 import { expect, test, type Page, type Request } from '@playwright/test';
-import { addMember, ORG, ownerApi, screenshot, signIn } from './helpers';
+import { addMember, ORG, ownerApi, screenshot, signIn, pageAction } from './helpers';
 import { startLatchkey } from './server';
 
 /**
@@ -168,12 +168,12 @@ test('Members offers “Add new service account” beside “Invite member” on
   await page.goto(`${server.url}/orgs/${ORG.slug}/members`);
   for (const tab of ['Members', 'Service Accounts', 'Invitations']) {
     await page.getByRole('tab', { name: tab }).click();
-    await expect(page.getByRole('button', { name: 'Add new service account' })).toBeVisible();
-    await expect(page.getByRole('button', { name: 'Invite member' })).toBeVisible();
+    await expect(pageAction(page, 'Add new service account')).toBeVisible();
+    await expect(pageAction(page, 'Invite member')).toBeVisible();
   }
   // Added from the Members tab, it is shown where it now is.
   await page.getByRole('tab', { name: 'Members' }).click();
-  await page.getByRole('button', { name: 'Add new service account' }).click();
+  await pageAction(page, 'Add new service account').click();
   const dialog = page.getByRole('dialog', { name: 'Add new service account' });
   await dialog.getByLabel('Name').fill('billing');
   await dialog.getByRole('button', { name: 'Create' }).click();
@@ -184,7 +184,7 @@ test('Members offers “Add new service account” beside “Invite member” on
 
 test('the invite dialog starts on the Viewer role; revoking an invitation asks first', async () => {
   await page.goto(`${server.url}/orgs/${ORG.slug}/members`);
-  await page.getByRole('button', { name: 'Invite member' }).click();
+  await pageAction(page, 'Invite member').click();
   const invite = page.getByRole('dialog', { name: 'Invite member' });
   await expect(invite.getByRole('combobox', { name: 'Role' })).toHaveValue('Viewer');
   // Its ✕ has a name.

@@ -77,3 +77,10 @@ export async function addMember(
   const members = await api.get<{ items: { userId: string; email: string }[] }>(`/orgs/${ORG.slug}/members`);
   return members.items.find((m) => m.email === person.email)!.userId;
 }
+
+/**
+ * A button among the page's own actions, upper right (an empty list may offer the same one under its
+ * sentence).
+ */
+export const pageAction = (page: Page, name: string) =>
+  page.getByTestId('page-actions').getByRole('button', { name });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { baseUrl, ORG, OWNER, ownerApi, screenshot, signIn } from './helpers';
+import { baseUrl, ORG, OWNER, ownerApi, screenshot, signIn, pageAction } from './helpers';
 
 /**
  * The walk-through of shared/seed/service-accounts.md in a real browser, screen by screen. Serial: each
@@ -44,7 +44,7 @@ test('first-run setup creates the org and its owner', async () => {
 
 test('a service account name with a space is refused; a valid one appears under Service Accounts', async () => {
   await page.getByRole('tab', { name: 'Service Accounts' }).click();
-  await page.getByRole('button', { name: 'Add new service account' }).click();
+  await pageAction(page, 'Add new service account').click();
   const dialog = page.getByRole('dialog', { name: 'Add new service account' });
   await expect(dialog).toContainText('no spaces or special characters');
   await dialog.getByLabel('Name').fill('web shop');
@@ -61,7 +61,7 @@ test('a service account name with a space is refused; a valid one appears under 
   await expect(row).toContainText('active');
 
   // The server's own refusal is shown too (a duplicate name, case-insensitively).
-  await page.getByRole('button', { name: 'Add new service account' }).click();
+  await pageAction(page, 'Add new service account').click();
   await dialog.getByLabel('Name').fill('WEB-SHOP');
   await dialog.getByRole('button', { name: 'Create' }).click();
   await expect(dialog.getByRole('alert')).toContainText('already exists');
@@ -74,7 +74,7 @@ test('Add Token cannot be submitted without a service account; a public token wi
   await page.getByRole('link', { name: 'Tokens' }).click();
   await expect(page.getByRole('heading', { name: 'Tokens' })).toBeVisible();
   await expect(page.getByTestId('empty-state')).toBeVisible();
-  await page.getByRole('button', { name: 'Add Token' }).click();
+  await pageAction(page, 'Add Token').click();
   const form = page.getByRole('dialog', { name: 'Add Token' });
   await form.getByRole('textbox', { name: 'Name', exact: true }).fill('storefront viewer');
   await form.getByRole('button', { name: 'Create token' }).click();
@@ -114,7 +114,7 @@ test('Add Token cannot be submitted without a service account; a public token wi
 });
 
 test('a private token is revealed once, with a warning that it will not be shown again', async () => {
-  await page.getByRole('button', { name: 'Add Token' }).click();
+  await pageAction(page, 'Add Token').click();
   const form = page.getByRole('dialog', { name: 'Add Token' });
   await form.getByRole('textbox', { name: 'Name', exact: true }).fill('backend sync');
   await form.getByRole('combobox', { name: 'Service account' }).click();
@@ -126,7 +126,14 @@ test('a private token is revealed once, with a warning that it will not be shown
   await expect(reveal.getByTestId('how-to-send')).toContainText('Authorization: Bearer <token>');
   await expect(reveal.getByTestId('how-to-send')).not.toContainText('bearer_token');
   secrets.push((await reveal.getByTestId('revealed-token').textContent())!);
+  // Closing without having copied a private value asks first; nothing is lost by answering "copy".
   await reveal.getByRole('button', { name: 'Done' }).click();
+  await expect(reveal.getByTestId('not-copied')).toContainText('Did you copy it?');
+  await expect(reveal).toBeVisible();
+  await reveal.getByRole('button', { name: 'Copy token' }).click();
+  await expect(reveal.getByTestId('not-copied')).toHaveCount(0);
+  await reveal.getByRole('button', { name: 'Done' }).click();
+  await expect(reveal).toBeHidden();
   await expect(page.getByTestId('token-row-backend sync')).toContainText('private');
 });
 
@@ -309,7 +316,7 @@ test('the console is usable on a narrow (390 px) screen', async ({ browser }) =>
   await expect(narrow.getByRole('button', { name: 'Menu' })).toBeVisible();
   await narrow.getByRole('button', { name: 'Menu' }).click();
   await narrow.getByRole('link', { name: 'Tokens' }).click();
-  await expect(narrow.getByRole('button', { name: 'Add Token' })).toBeInViewport({ ratio: 1 });
+  await expect(pageAction(narrow, 'Add Token')).toBeInViewport({ ratio: 1 });
   await expect(narrow.getByRole('heading', { name: 'Tokens' })).toBeInViewport({ ratio: 1 });
   // The menu has slid away (its closing transition is over) before the screenshot.
   await expect(narrow.getByRole('link', { name: 'Tokens' })).not.toBeInViewport();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { ORG, ownerApi, screenshot, signIn } from './helpers';
+import { ORG, ownerApi, screenshot, signIn, pageAction } from './helpers';
 import { startLatchkey } from './server';
 
 /**
@@ -26,7 +26,7 @@ test.afterAll(async () => {
 
 test('domains become origin chips as they are typed; paths and wildcards are refused inline', async () => {
   await page.goto(`${server.url}/orgs/${ORG.slug}/tokens`);
-  await page.getByRole('button', { name: 'Add Token' }).click();
+  await pageAction(page, 'Add Token').click();
   const form = page.getByRole('dialog', { name: 'Add Token' });
   await form.getByRole('textbox', { name: 'Name', exact: true }).fill('widget');
   await form.getByRole('combobox', { name: 'Service account' }).click();
@@ -68,9 +68,21 @@ test('domains become origin chips as they are typed; paths and wildcards are ref
 
   await form.getByRole('button', { name: 'Create token' }).click();
   const reveal = page.getByRole('dialog', { name: 'Your new token' });
-  await reveal.getByRole('button', { name: 'Done' }).click();
+  const value = (await reveal.getByTestId('revealed-token').textContent())!;
+  expect(value).toMatch(/^lk_pub_/);
+  await reveal.getByRole('button', { name: 'Done' }).click(); // a public value: no "did you copy it?"
+  await expect(reveal).toBeHidden();
   const row = page.getByTestId('token-row-widget');
   for (const origin of ['https://shop.example.com', 'http://legacy.example.com', 'http://localhost:3000'])
     await expect(row).toContainText(origin);
   await expect(row).not.toContainText('checkout');
+
+  // A public value can be viewed and copied again from the list (item 6).
+  await page.getByRole('button', { name: 'Actions for widget' }).click();
+  await page.getByRole('menuitem', { name: 'Show value' }).click();
+  const again = page.getByRole('dialog', { name: 'Public token widget' });
+  await expect(again.getByTestId('revealed-token')).toHaveText(value);
+  await expect(again.getByRole('button', { name: 'Copy token' })).toBeVisible();
+  await again.getByRole('button', { name: 'Done' }).click();
+  await expect(again).toBeHidden();
 });

@@ -75,6 +75,7 @@ async function takeRevealed(dialog: Locator, prefix: RegExp): Promise<string> {
   await expect(dialog.getByRole('button', { name: 'Copy token' })).toBeVisible();
   const value = (await dialog.getByTestId('revealed-token').textContent())!;
   expect(value).toMatch(prefix);
+  await dialog.getByRole('button', { name: 'Copy token' }).click();
   await dialog.getByRole('button', { name: 'Done' }).click();
   await expect(dialog).toBeHidden();
   // Shown once: nowhere on the page once the dialog is closed.

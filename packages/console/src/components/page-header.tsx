@@ -14,7 +14,7 @@ export function PageHeader({ title, action }: { title: string; action?: ReactNod
       <Title order={1} size="h2">
         {title}
       </Title>
-      {action}
+      {action && <div data-testid="page-actions">{action}</div>}
     </Group>
   );
 }

@@ -40,7 +40,24 @@ export function useTokenActions(org: string, { afterReassign }: { afterReassign?
   const actions = (t: Token): RowAction[] => {
     const revoked = t.status === 'revoked';
     const open = (kind: Exclude<TokenDialog['kind'], 'reassign'>) => () => setDialog({ kind, token: t });
+    // A public value is not a secret (it sits in web pages): whoever may edit tokens sees it again here.
+    const publicValue = t.type === 'public' && t.value ? t.value : null;
     return [
+      ...(publicValue
+        ? [
+            {
+              key: 'show-value',
+              title: 'Show value',
+              onClick: () =>
+                setRevealed({
+                  value: publicValue,
+                  type: 'public',
+                  title: `Public token ${t.name}`,
+                  again: true,
+                }),
+            },
+          ]
+        : []),
       // An expired token stays expired: the server refuses to rotate it (token_expired).
       {
         key: 'rotate',
