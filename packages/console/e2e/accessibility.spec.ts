@@ -16,8 +16,10 @@ let page: Page;
 let tokenId: string;
 
 /** The serious and critical violations on what the page shows now, one line each (rule, count, where). */
-async function violations(p: Page, label: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page: p }).withTags(WCAG).analyze();
+async function violations(p: Page, label: string, only?: string): Promise<string[]> {
+  const builder = new AxeBuilder({ page: p }).withTags(WCAG);
+  // A dialog or menu is checked on its own: the page behind it has its own check.
+  const result = await (only ? builder.include(only) : builder).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(
@@ -79,7 +81,7 @@ const PAGES = [
 async function open(path: string, heading: string): Promise<void> {
   await page.goto(`${base()}${path.replace('TOKEN', tokenId)}`);
   await expect(page.getByRole('heading', { level: 1 })).toContainText(heading);
-  await page.waitForLoadState('networkidle');
+  await expect(page.getByText('Loading…')).toHaveCount(0);
 }
 
 test('no page has a serious or critical violation (signed out too)', async ({ browser }) => {
@@ -101,7 +103,7 @@ test('no dialog or menu has a serious or critical violation', async () => {
   const dialog = page.getByRole('dialog');
   const check = async (label: string, openIt: () => Promise<void>) => {
     await openIt();
-    found.push(...(await violations(page, label)));
+    found.push(...(await violations(page, label, '[role="dialog"], [role="menu"]')));
     await page.keyboard.press('Escape');
     await expect(dialog).toHaveCount(0);
     await expect(page.getByRole('menu')).toHaveCount(0);

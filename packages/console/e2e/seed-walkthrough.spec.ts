@@ -260,6 +260,7 @@ test('revoking asks for confirmation and hides the token from the default list',
     .getByRole('dialog', { name: 'Revoke backend sync?' })
     .getByRole('button', { name: 'Revoke' })
     .click();
+  await expect(page.getByRole('alert').filter({ hasText: 'backend sync revoked.' })).toBeVisible();
   await expect(page.getByTestId('token-row-backend sync')).toHaveCount(0);
   await page.getByRole('combobox', { name: 'Status' }).click();
   await page.getByRole('option', { name: 'Revoked' }).click();

@@ -178,6 +178,8 @@ test('suspend asks first, marks the token suspended and refuses it; resume makes
   await expect(confirm).toContainText('refused (token_suspended) until you resume it');
   await confirm.getByRole('button', { name: 'Suspend' }).click();
   await expect(confirm).toBeHidden();
+  // Success is announced: a toast is an ARIA alert.
+  await expect(page.getByRole('alert').filter({ hasText: 'billing sync suspended.' })).toBeVisible();
   await expect(row('billing sync').getByTestId('token-status')).toHaveText('suspended');
   expect(await verify(values[2]!)).toBe('token_suspended');
 
@@ -185,6 +187,7 @@ test('suspend asks first, marks the token suspended and refuses it; resume makes
   await row('billing sync').getByRole('link', { name: 'billing sync' }).click();
   await expect(page.getByText(/every request with this token is refused \(token_suspended\)/)).toBeVisible();
   await pageAction('Resume').click();
+  await expect(page.getByRole('alert').filter({ hasText: 'billing sync resumed.' })).toBeVisible();
   await expect(page.getByTestId('token-status')).toHaveCount(0);
   await expect(pageAction('Suspend')).toBeVisible();
   expect((await tokenNow()).status).toBe('active');

@@ -1,4 +1,5 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { notifications } from '@mantine/notifications';
 import { call, lk, setCsrfToken } from './client';
 import type { AuditQuery, TokenQuery } from './types';
 
@@ -168,10 +169,23 @@ export const useWebhookDelivery = (org: string, id: string, deliveryId: string) 
   });
 
 /** A mutation that refreshes the whole org's data afterwards (lists, counts, audit log). */
-export function useOrgMutation<I, O>(org: string, fn: (input: I) => Promise<O>) {
+/**
+ * A change to the org; everything under it is fetched again once it settles. `done` (a sentence, or one
+ * made from the answer and the input) is announced when the server accepts it: a toast, which is an ARIA
+ * alert, so a screen reader says it too.
+ */
+export function useOrgMutation<I, O>(
+  org: string,
+  fn: (input: I) => Promise<O>,
+  done?: string | ((answer: O, input: I) => string),
+) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: fn,
+    onSuccess: (answer, input) => {
+      if (done === undefined) return;
+      notifications.show({ color: 'green', message: typeof done === 'string' ? done : done(answer, input) });
+    },
     onSettled: () => qc.invalidateQueries({ queryKey: ['org', org] }),
   });
 }

@@ -16,6 +16,7 @@ export function ConfirmDialog({
   confirmLabel,
   color = 'red',
   run,
+  done,
   onClose,
 }: {
   org: string;
@@ -24,9 +25,11 @@ export function ConfirmDialog({
   confirmLabel: string;
   color?: string;
   run: () => Promise<unknown>;
+  /** What happened, announced once the server has accepted it, e.g. "widget revoked." */
+  done: string;
   onClose: () => void;
 }) {
-  const action = useOrgMutation(org, run);
+  const action = useOrgMutation(org, run, done);
   return (
     <Dialog opened onClose={onClose} title={title}>
       <Stack>

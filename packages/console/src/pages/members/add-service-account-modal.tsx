@@ -27,19 +27,22 @@ export function AddServiceAccountModal({ org, opened, onClose, onCreated }: AddD
     validateInputOnChange: ['name'],
     validate: { name: serviceAccountNameError },
   });
-  const create = useOrgMutation(org, (v: typeof form.values) =>
-    call(
-      lk.POST('/api/v1/orgs/{org}/service-accounts', {
-        params: { path: { org } },
-        body: {
-          name: v.name,
-          ...(v.roleId ? { roleId: v.roleId } : {}),
-          ...(v.description ? { description: v.description } : {}),
-          ...(v.contactEmail.trim() ? { contactEmail: v.contactEmail.trim() } : {}),
-          ...(v.rateLimits.length > 0 ? { rateLimits: v.rateLimits } : {}),
-        },
-      }),
-    ),
+  const create = useOrgMutation(
+    org,
+    (v: typeof form.values) =>
+      call(
+        lk.POST('/api/v1/orgs/{org}/service-accounts', {
+          params: { path: { org } },
+          body: {
+            name: v.name,
+            ...(v.roleId ? { roleId: v.roleId } : {}),
+            ...(v.description ? { description: v.description } : {}),
+            ...(v.contactEmail.trim() ? { contactEmail: v.contactEmail.trim() } : {}),
+            ...(v.rateLimits.length > 0 ? { rateLimits: v.rateLimits } : {}),
+          },
+        }),
+      ),
+    (_answer: unknown, v: typeof form.values) => `Service account ${v.name} added.`,
   );
   const close = () => {
     form.reset();

@@ -37,6 +37,7 @@ export function InvitationsTab({ org, onInvite }: { org: string; onInvite?: () =
         <ConfirmDialog
           org={org}
           title={`Revoke the invitation for ${revoking.email}?`}
+          done={`Invitation for ${revoking.email} revoked.`}
           confirmLabel="Revoke invitation"
           run={() =>
             call(

@@ -97,16 +97,24 @@ function RemoveMemberModal({ org, member, onClose }: { org: string; member: Memb
   const refusal = useOwnedTokensRefusal('member_owns_tokens');
   const [target, setTarget] = useState<string | null>(null);
   const path = { params: { path: { org, userId: member.userId } } };
-  const remove = useOrgMutation(org, () => call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', path)));
-  const reassignAndRemove = useOrgMutation(org, async (to: string) => {
-    await call(
-      lk.POST('/api/v1/orgs/{org}/members/{userId}/reassign-tokens', {
-        ...path,
-        body: { serviceAccountId: to },
-      }),
-    );
-    await call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', path));
-  });
+  const remove = useOrgMutation(
+    org,
+    () => call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', path)),
+    `${member.email} removed from the org.`,
+  );
+  const reassignAndRemove = useOrgMutation(
+    org,
+    async (to: string) => {
+      await call(
+        lk.POST('/api/v1/orgs/{org}/members/{userId}/reassign-tokens', {
+          ...path,
+          body: { serviceAccountId: to },
+        }),
+      );
+      await call(lk.DELETE('/api/v1/orgs/{org}/members/{userId}', path));
+    },
+    `Tokens reassigned; ${member.email} removed from the org.`,
+  );
   const owned = refusal.owned;
   const failure = refusal.otherFailure(remove.error) ?? reassignAndRemove.error;
   const count = (n: number) => `${n} active token${n === 1 ? '' : 's'}`;

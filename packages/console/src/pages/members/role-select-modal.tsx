@@ -27,7 +27,7 @@ export function RoleSelectModal({
 }) {
   const roles = useRoles(org);
   const [roleId, setRoleId] = useState<string | null>(current);
-  const change = useOrgMutation(org, save);
+  const change = useOrgMutation(org, save, 'Role changed.');
   return (
     <Dialog opened onClose={onClose} title={title}>
       <Stack>

@@ -19,13 +19,17 @@ export function ServiceAccountsTab({ org, onAdd }: { org: string; onAdd?: () => 
   const accounts = useServiceAccounts(org);
   const contextMenu = useRowContextMenu();
   const [dialog, setDialog] = useState<Dialog>(null);
-  const toggle = useOrgMutation(org, (sa: ServiceAccount) =>
-    call(
-      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-        params: { path: { org, id: sa.id } },
-        body: { disabled: sa.status === 'active' },
-      }),
-    ),
+  const toggle = useOrgMutation(
+    org,
+    (sa: ServiceAccount) =>
+      call(
+        lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+          params: { path: { org, id: sa.id } },
+          body: { disabled: sa.status === 'active' },
+        }),
+      ),
+    (_answer: unknown, sa: ServiceAccount) =>
+      `${sa.name} ${sa.status === 'active' ? 'disabled' : 'enabled'}.`,
   );
   if (accounts.isPending) return <Loading />;
   if (accounts.isError) return <ErrorState error={accounts.error} />;
@@ -113,13 +117,16 @@ export function ServiceAccountsTab({ org, onAdd }: { org: string; onAdd?: () => 
 
 function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const [name, setName] = useState(sa.name);
-  const rename = useOrgMutation(org, (n: string) =>
-    call(
-      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-        params: { path: { org, id: sa.id } },
-        body: { name: n },
-      }),
-    ),
+  const rename = useOrgMutation(
+    org,
+    (n: string) =>
+      call(
+        lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+          params: { path: { org, id: sa.id } },
+          body: { name: n },
+        }),
+      ),
+    (_answer: unknown, n: string) => `Renamed to ${n}.`,
   );
   const problem = serviceAccountNameError(name);
   return (
@@ -150,13 +157,16 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
 /** The windows its tokens without their own inherit (per token); the change applies to them at once. */
 function LimitsModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const [rateLimits, setRateLimits] = useState(sa.rateLimits);
-  const save = useOrgMutation(org, () =>
-    call(
-      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-        params: { path: { org, id: sa.id } },
-        body: { rateLimits },
-      }),
-    ),
+  const save = useOrgMutation(
+    org,
+    () =>
+      call(
+        lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+          params: { path: { org, id: sa.id } },
+          body: { rateLimits },
+        }),
+      ),
+    `Rate limits of ${sa.name}'s tokens saved.`,
   );
   return (
     <Dialog opened onClose={onClose} title={`Rate limits of ${sa.name}'s tokens`}>
@@ -184,13 +194,16 @@ function LimitsModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
 /** Where its tokens' expiry notices go besides the Owners; empty clears it. */
 function ContactModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const [email, setEmail] = useState(sa.contactEmail ?? '');
-  const save = useOrgMutation(org, () =>
-    call(
-      lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-        params: { path: { org, id: sa.id } },
-        body: { contactEmail: email.trim() === '' ? null : email.trim() },
-      }),
-    ),
+  const save = useOrgMutation(
+    org,
+    () =>
+      call(
+        lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
+          params: { path: { org, id: sa.id } },
+          body: { contactEmail: email.trim() === '' ? null : email.trim() },
+        }),
+      ),
+    `Contact e-mail of ${sa.name} saved.`,
   );
   return (
     <Dialog opened onClose={onClose} title={`Contact e-mail of ${sa.name}`}>
@@ -245,12 +258,15 @@ function RoleModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onCl
 /** Deleting is refused while the account owns active tokens; the refusal lists them and offers to revoke them too. */
 function DeleteModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onClose: () => void }) {
   const refusal = useOwnedTokensRefusal('service_account_has_tokens');
-  const del = useOrgMutation(org, (revoke: boolean) =>
-    call(
-      lk.DELETE('/api/v1/orgs/{org}/service-accounts/{id}', {
-        params: { path: { org, id: sa.id }, query: revoke ? { revokeTokens: true } : {} },
-      }),
-    ),
+  const del = useOrgMutation(
+    org,
+    (revoke: boolean) =>
+      call(
+        lk.DELETE('/api/v1/orgs/{org}/service-accounts/{id}', {
+          params: { path: { org, id: sa.id }, query: revoke ? { revokeTokens: true } : {} },
+        }),
+      ),
+    `${sa.name} deleted.`,
   );
   const attempt = (revoke: boolean) => refusal.attempt(() => del.mutateAsync(revoke), onClose);
   const owned = refusal.owned;

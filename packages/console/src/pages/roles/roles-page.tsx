@@ -16,8 +16,10 @@ export function RolesPage() {
   const roles = useRoles(org);
   const contextMenu = useRowContextMenu();
   const [editing, setEditing] = useState<Role | 'new' | null>(null);
-  const remove = useOrgMutation(org, (r: Role) =>
-    call(lk.DELETE('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: r.id } } })),
+  const remove = useOrgMutation(
+    org,
+    (r: Role) => call(lk.DELETE('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: r.id } } })),
+    (_answer: unknown, r: Role) => `Role ${r.name} deleted.`,
   );
   if (roles.isPending) return <Loading />;
   if (roles.isError) return <ErrorState error={roles.error} />;
@@ -94,12 +96,16 @@ function RoleEditor({
   const [name, setName] = useState(role?.name ?? '');
   const [perms, setPerms] = useState<Set<string>>(new Set(role?.permissions ?? []));
   const readOnly = role?.builtin ?? false;
-  const save = useOrgMutation(org, () => {
-    const body = { name, permissions: [...perms] };
-    return role
-      ? call(lk.PATCH('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: role.id } }, body }))
-      : call(lk.POST('/api/v1/orgs/{org}/roles', { params: { path: { org } }, body }));
-  });
+  const save = useOrgMutation(
+    org,
+    () => {
+      const body = { name, permissions: [...perms] };
+      return role
+        ? call(lk.PATCH('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: role.id } }, body }))
+        : call(lk.POST('/api/v1/orgs/{org}/roles', { params: { path: { org } }, body }));
+    },
+    `Role ${name} saved.`,
+  );
   const toggle = (resource: string, action: 'view' | 'edit', on: boolean) => {
     const next = new Set(perms);
     const p = `${resource}:${action}`;

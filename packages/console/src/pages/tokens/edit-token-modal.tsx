@@ -18,14 +18,17 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
   const [enforcement, setEnforcement] = useState(token.enforcement);
   const [rateLimits, setRateLimits] = useState(token.rateLimits);
   const [quota, setQuota] = useState(quotaSetting(token.quota));
-  const save = useOrgMutation(org, () =>
-    call(
-      lk.PATCH('/api/v1/orgs/{org}/tokens/{id}', {
-        params: { path: { org, id: token.id } },
-        // Only what was changed here: another admin's change meanwhile (say, to enforcement) is not undone.
-        body: changedSettings(token, { name, domains, allowedIps, enforcement, rateLimits, quota }),
-      }),
-    ),
+  const save = useOrgMutation(
+    org,
+    () =>
+      call(
+        lk.PATCH('/api/v1/orgs/{org}/tokens/{id}', {
+          params: { path: { org, id: token.id } },
+          // Only what was changed here: another admin's change meanwhile (say, to enforcement) is not undone.
+          body: changedSettings(token, { name, domains, allowedIps, enforcement, rateLimits, quota }),
+        }),
+      ),
+    `${token.name} saved.`,
   );
   const badDomain =
     token.type === 'public'

@@ -25,7 +25,11 @@ export function ReassignDialog({
   const [target, setTarget] = useState<string | null>(null);
   const accounts = useServiceAccounts(org);
   const roles = useRoles(org);
-  const reassign = useOrgMutation(org, (to: string) => reassignTokens(org, tokens, to));
+  const reassign = useOrgMutation(
+    org,
+    (to: string) => reassignTokens(org, tokens, to),
+    tokens.length === 1 ? `${tokens[0]!.name} reassigned.` : `${tokens.length} tokens reassigned.`,
+  );
   const account = accounts.data?.find((a) => a.id === target);
   const losses = target ? permissionLosses(tokens, account, roles.data?.items) : null;
   const title =

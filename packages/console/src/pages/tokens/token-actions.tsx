@@ -29,8 +29,10 @@ export function useTokenActions(org: string, { afterReassign }: { afterReassign?
   // Suspend and resume take no body: {} is what the API accepts (anything else is refused).
   const action = (t: Token) => ({ ...onToken(t), body: {} });
   // Resuming needs no confirmation; its refusal is shown in `ui` (the others' in their dialogs).
-  const resume = useOrgMutation(org, (t: Token) =>
-    call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/resume', action(t))),
+  const resume = useOrgMutation(
+    org,
+    (t: Token) => call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/resume', action(t))),
+    (_answer: unknown, t: Token) => `${t.name} resumed.`,
   );
   const reveal = (r: Revealed) => {
     close();
@@ -110,6 +112,7 @@ export function useTokenActions(org: string, { afterReassign }: { afterReassign?
         <ConfirmDialog
           org={org}
           title={`Suspend ${dialog.token.name}?`}
+          done={`${dialog.token.name} suspended.`}
           confirmLabel="Suspend"
           color="orange"
           run={() => call(lk.POST('/api/v1/orgs/{org}/tokens/{id}/suspend', action(dialog.token)))}
@@ -125,6 +128,7 @@ export function useTokenActions(org: string, { afterReassign }: { afterReassign?
         <ConfirmDialog
           org={org}
           title={`Revoke ${dialog.token.name}?`}
+          done={`${dialog.token.name} revoked.`}
           confirmLabel="Revoke"
           run={() => call(lk.DELETE('/api/v1/orgs/{org}/tokens/{id}', onToken(dialog.token)))}
           onClose={close}

@@ -165,6 +165,7 @@ export function TokensPage() {
         <ConfirmDialog
           org={org}
           title={`Revoke ${chosen.length} token${chosen.length === 1 ? '' : 's'}?`}
+          done={`${chosen.length} token${chosen.length === 1 ? '' : 's'} revoked.`}
           confirmLabel={`Revoke ${chosen.length}`}
           run={async () => {
             await call(

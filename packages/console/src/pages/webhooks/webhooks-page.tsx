@@ -36,18 +36,24 @@ export function WebhooksPage() {
   const close = () => setDialog(null);
   const onEndpoint = (e: WebhookEndpoint) => ({ params: { path: { org, id: e.id } } });
   // A test event opens the delivery log, where it shows up (pending, then delivered or failed).
-  const test = useOrgMutation(org, (e: WebhookEndpoint) =>
-    call(lk.POST('/api/v1/orgs/{org}/webhook-endpoints/{id}/test', { ...onEndpoint(e), body: {} })),
+  const test = useOrgMutation(
+    org,
+    (e: WebhookEndpoint) =>
+      call(lk.POST('/api/v1/orgs/{org}/webhook-endpoints/{id}/test', { ...onEndpoint(e), body: {} })),
+    'Test event queued: see the delivery log.',
   );
   const sendTest = (e: WebhookEndpoint) => {
     setLogOf(e.id);
     test.mutate(e);
   };
   // Enabling needs no confirmation; its refusal is shown above the table (the others' in their dialogs).
-  const enable = useOrgMutation(org, (e: WebhookEndpoint) =>
-    call(
-      lk.PATCH('/api/v1/orgs/{org}/webhook-endpoints/{id}', { ...onEndpoint(e), body: { enabled: true } }),
-    ),
+  const enable = useOrgMutation(
+    org,
+    (e: WebhookEndpoint) =>
+      call(
+        lk.PATCH('/api/v1/orgs/{org}/webhook-endpoints/{id}', { ...onEndpoint(e), body: { enabled: true } }),
+      ),
+    'Endpoint enabled.',
   );
 
   if (endpoints.isPending) return <Loading />;
@@ -171,6 +177,7 @@ export function WebhooksPage() {
         <ConfirmDialog
           org={org}
           title="Disable this endpoint?"
+          done="Endpoint disabled."
           confirmLabel="Disable"
           color="orange"
           run={() =>
@@ -192,6 +199,7 @@ export function WebhooksPage() {
         <ConfirmDialog
           org={org}
           title="Rotate the signing secret?"
+          done="Signing secret rotated."
           confirmLabel="Rotate secret"
           color="orange"
           run={async () => {
@@ -215,6 +223,7 @@ export function WebhooksPage() {
         <ConfirmDialog
           org={org}
           title="Delete this endpoint?"
+          done="Endpoint deleted."
           confirmLabel="Delete"
           run={() =>
             call(lk.DELETE('/api/v1/orgs/{org}/webhook-endpoints/{id}', onEndpoint(dialog.endpoint)))
