@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
 import { useOrgMutation, useServiceAccounts } from '../../api/queries';
+import type { RequestBody } from '@latchkey/api-client';
 import type { ServiceAccount } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
@@ -13,6 +14,11 @@ import { DialogActions } from '../../components/dialog-actions';
 import { CONTACT_EMAIL_HINT } from './add-service-account-modal';
 import { describeRateLimit, RateLimitFields } from '../tokens/limit-fields';
 
+type AccountPatch = RequestBody<'/api/v1/orgs/{org}/service-accounts/{id}', 'patch'>;
+/** One change to a service account (PATCH: only what is named changes). */
+const patchAccount = (org: string, sa: ServiceAccount, body: AccountPatch) =>
+  call(lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id: sa.id } }, body }));
+
 type Dialog = { kind: 'rename' | 'role' | 'limits' | 'contact' | 'delete'; sa: ServiceAccount } | null;
 
 export function ServiceAccountsTab({ org, onAdd }: { org: string; onAdd?: () => void }) {
@@ -21,13 +27,7 @@ export function ServiceAccountsTab({ org, onAdd }: { org: string; onAdd?: () => 
   const [dialog, setDialog] = useState<Dialog>(null);
   const toggle = useOrgMutation(
     org,
-    (sa: ServiceAccount) =>
-      call(
-        lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-          params: { path: { org, id: sa.id } },
-          body: { disabled: sa.status === 'active' },
-        }),
-      ),
+    (sa: ServiceAccount) => patchAccount(org, sa, { disabled: sa.status === 'active' }),
     (_answer: unknown, sa: ServiceAccount) =>
       `${sa.name} ${sa.status === 'active' ? 'disabled' : 'enabled'}.`,
   );
@@ -119,13 +119,7 @@ function RenameModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
   const [name, setName] = useState(sa.name);
   const rename = useOrgMutation(
     org,
-    (n: string) =>
-      call(
-        lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-          params: { path: { org, id: sa.id } },
-          body: { name: n },
-        }),
-      ),
+    (n: string) => patchAccount(org, sa, { name: n }),
     (_answer: unknown, n: string) => `Renamed to ${n}.`,
   );
   const problem = serviceAccountNameError(name);
@@ -159,13 +153,7 @@ function LimitsModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
   const [rateLimits, setRateLimits] = useState(sa.rateLimits);
   const save = useOrgMutation(
     org,
-    () =>
-      call(
-        lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-          params: { path: { org, id: sa.id } },
-          body: { rateLimits },
-        }),
-      ),
+    () => patchAccount(org, sa, { rateLimits }),
     `Rate limits of ${sa.name}'s tokens saved.`,
   );
   return (
@@ -196,13 +184,7 @@ function ContactModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; o
   const [email, setEmail] = useState(sa.contactEmail ?? '');
   const save = useOrgMutation(
     org,
-    () =>
-      call(
-        lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-          params: { path: { org, id: sa.id } },
-          body: { contactEmail: email.trim() === '' ? null : email.trim() },
-        }),
-      ),
+    () => patchAccount(org, sa, { contactEmail: email.trim() === '' ? null : email.trim() }),
     `Contact e-mail of ${sa.name} saved.`,
   );
   return (
@@ -242,14 +224,7 @@ function RoleModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; onCl
           Its tokens gain or lose permissions with the role, at once.
         </Text>
       }
-      save={(roleId) =>
-        call(
-          lk.PATCH('/api/v1/orgs/{org}/service-accounts/{id}', {
-            params: { path: { org, id: sa.id } },
-            body: { roleId },
-          }),
-        )
-      }
+      save={(roleId) => patchAccount(org, sa, { roleId })}
       onClose={onClose}
     />
   );
