@@ -1,5 +1,6 @@
 import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { DatabaseHandle, DialectName } from './dialect.js';
+import { withSchemaIntrospection } from './schema-introspector.js';
 import { initialMigration } from './migrations/0001-initial.js';
 import { tokenUsageMigration } from './migrations/0002-token-usage.js';
 import { legacyTokenHintsMigration } from './migrations/0003-legacy-token-hints.js';
@@ -32,20 +33,26 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-/** Brings the schema up to date; Kysely's migrator takes a lock so concurrent starters migrate once. */
-export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationResultSet> {
-  // On PostgreSQL, Kysely looks for its bookkeeping tables in every schema unless told which one: name
-  // the schema we run in (search_path), so installations side by side in one database stay apart.
+/**
+ * Kysely's migrator for this database. On PostgreSQL it looks for its bookkeeping tables in every schema
+ * unless told which one: name the schema we run in (search_path), so installations side by side in one
+ * database stay apart, and introspect only that schema (store/schema-introspector.ts).
+ */
+export async function migratorFor(handle: DatabaseHandle): Promise<Migrator> {
   const schema =
     handle.dialect === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(handle.db)).rows[0]?.schema
       : undefined;
-  const migrator = new Migrator({
-    db: handle.db,
+  return new Migrator({
+    db: schema ? withSchemaIntrospection(handle.db, schema) : handle.db,
     provider: new StaticProvider(migrationsFor(handle.dialect)),
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const result = await migrator.migrateToLatest();
+}
+
+/** Brings the schema up to date; Kysely's migrator takes a lock so concurrent starters migrate once. */
+export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationResultSet> {
+  const result = await (await migratorFor(handle)).migrateToLatest();
   if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
   return result;
 }

@@ -1,9 +1,8 @@
 import type { AuditAction } from '../../src/domain/audit-actions.js';
-import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEGACY_HASH_ONLY_HINT } from '../../src/domain/token-format.js';
 import { openDatabase } from '../../src/store/dialect.js';
-import { migrateToLatest, migrationsFor } from '../../src/store/migrate.js';
+import { migrateToLatest, migratorFor } from '../../src/store/migrate.js';
 import { createTestDatabase } from '../helpers/database.js';
 import {
   call,
@@ -84,16 +83,7 @@ describe('migration 0003 rewrites the legacy hints stored before (tokens and aud
     const database = await createTestDatabase('file');
     const handle = openDatabase(database.url);
     try {
-      const schema =
-        handle.dialect === 'postgres'
-          ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(handle.db)).rows[0]
-              ?.schema
-          : undefined;
-      const migrator = new Migrator({
-        db: handle.db,
-        provider: { getMigrations: () => Promise.resolve(migrationsFor(handle.dialect)) },
-        ...(schema ? { migrationTableSchema: schema } : {}),
-      });
+      const migrator = await migratorFor(handle);
       const before = await migrator.migrateTo('0002-token-usage');
       expect(before.error).toBeUndefined();
 
