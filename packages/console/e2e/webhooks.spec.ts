@@ -2,7 +2,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { addMember, ORG, ownerApi, screenshot, signIn } from './helpers';
+import { addMember, ORG, ownerApi, pageAction, screenshot, signIn } from './helpers';
 import { startLatchkey } from './server';
 
 /**
@@ -296,7 +296,11 @@ test('a viewer sees the endpoints and their delivery logs, without the changes',
   await expect(viewer.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
   const row = viewer.getByTestId(`endpoint-row-${hookUrl}`);
   await expect(row).toContainText('4 events');
-  await expect(viewer.getByRole('button', { name: 'Add endpoint' })).toHaveCount(0);
+  // In its place, disabled, saying which permission it needs (role-aware.spec.ts checks the tooltip).
+  await expect(pageAction(viewer, 'Add endpoint')).toBeDisabled();
+  await expect(pageAction(viewer, 'Add endpoint')).toHaveAccessibleDescription(
+    'Needs the webhook_endpoints:edit permission',
+  );
   await row.getByRole('button', { name: `Actions for ${hookUrl}` }).click();
   await expect(viewer.getByRole('menuitem')).toHaveText(['Delivery log']);
   await viewer.getByRole('menuitem', { name: 'Delivery log' }).click();

@@ -196,6 +196,17 @@ export function useOrgMutation<I, O>(
  * caller's role may not let them see roles): show the action and let the server decide, as it always does.
  */
 export function useCan(org: string, permission: `${string}:${'view' | 'edit'}`): boolean | null | undefined {
+  return useGrants(org)(permission);
+}
+
+/**
+ * What the signed-in member's role (or the signed-in token) grants, as a check per permission: true or
+ * false, null when the console cannot tell (not a member of this org), undefined while loading. An edit
+ * permission includes its view.
+ */
+export function useGrants(
+  org: string,
+): (permission: `${string}:${'view' | 'edit'}`) => boolean | null | undefined {
   const me = useMe();
   const membership = me.data?.orgs.find((o) => o.slug === org || o.id === org);
   const session = me.data?.kind === 'session';
@@ -204,14 +215,16 @@ export function useCan(org: string, permission: `${string}:${'view' | 'edit'}`):
     queryFn: () => call(lk.GET('/api/v1/orgs/{org}/roles', inOrg(org))),
     enabled: session && !!membership?.roleId,
   });
-  if (me.isPending) return undefined;
-  if (!me.data) return null;
-  const grants = (held: readonly string[]) =>
+  const grants = (held: readonly string[], permission: string) =>
     held.includes(permission) ||
     (permission.endsWith(':view') && held.includes(`${permission.slice(0, -':view'.length)}:edit`));
-  if (me.data.token) return grants(me.data.token.permissions);
-  if (!membership?.roleId) return null;
-  if (roles.isPending) return undefined;
-  const role = roles.data?.items.find((r) => r.id === membership.roleId);
-  return role ? grants(role.permissions) : null;
+  return (permission) => {
+    if (me.isPending) return undefined;
+    if (!me.data) return null;
+    if (me.data.token) return grants(me.data.token.permissions, permission);
+    if (!membership?.roleId) return null;
+    if (roles.isPending) return undefined;
+    const role = roles.data?.items.find((r) => r.id === membership.roleId);
+    return role ? grants(role.permissions, permission) : null;
+  };
 }

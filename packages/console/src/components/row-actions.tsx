@@ -10,6 +10,8 @@ import {
 } from 'react';
 import { readableText } from '../theme';
 
+export type Permission = `${string}:${'view' | 'edit'}`;
+
 export interface RowAction {
   key: string;
   title: string;
@@ -53,6 +55,8 @@ export function RowMenuButton({ label, actions }: { label: string; actions: RowA
   // Focus is on the button when an action opens its dialog: a Mantine Modal returns focus, on closing, to
   // whatever had it when it opened (the menu item would be gone by then, and focus would fall to <body>).
   const refocus = () => button.current?.focus();
+  // Nothing the signed-in member may do to this row (their role grants none of it): no menu at all.
+  if (actions.length === 0) return null;
   return (
     <Menu position="bottom-end" withinPortal returnFocus {...MENU}>
       <Menu.Target>
@@ -101,6 +105,8 @@ export function useRowContextMenu() {
   const open = useContext(ContextMenuCtx);
   return useCallback(
     (actions: RowAction[]) => (event: MouseEvent) => {
+      // No actions for this member: the browser's own menu, as on any other page element.
+      if (actions.length === 0) return;
       event.preventDefault();
       open({ x: event.clientX, y: event.clientY, actions });
     },

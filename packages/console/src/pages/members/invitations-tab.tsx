@@ -6,6 +6,7 @@ import { call, lk } from '../../api/client';
 import { useInvitations, useOrgMutation, useRoles } from '../../api/queries';
 import type { Invitation } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
+import { useAllows } from '../../components/permission-gate';
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
 import { DialogActions } from '../../components/dialog-actions';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -19,6 +20,7 @@ import type { AddDialogProps } from '../../components/add-dialog-props';
 export function InvitationsTab({ org, onInvite }: { org: string; onInvite?: () => void }) {
   const invitations = useInvitations(org);
   const contextMenu = useRowContextMenu();
+  const canEdit = useAllows(org)('members:edit');
   const [revoking, setRevoking] = useState<Invitation | null>(null);
   if (invitations.isPending) return <Loading />;
   if (invitations.isError) return <ErrorState error={invitations.error} />;
@@ -28,9 +30,10 @@ export function InvitationsTab({ org, onInvite }: { org: string; onInvite?: () =
         No open invitations.
       </Empty>
     );
-  const actions = (i: Invitation): RowAction[] => [
-    { key: 'revoke', title: 'Revoke invitation', color: 'red', onClick: () => setRevoking(i) },
-  ];
+  const actions = (i: Invitation): RowAction[] =>
+    canEdit
+      ? [{ key: 'revoke', title: 'Revoke invitation', color: 'red', onClick: () => setRevoking(i) }]
+      : [];
   return (
     <>
       {revoking && (

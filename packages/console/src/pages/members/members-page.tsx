@@ -1,7 +1,8 @@
-import { Button, Group, Tabs } from '@mantine/core';
+import { Group, Tabs } from '@mantine/core';
 import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { PageHeader } from '../../components/page-header';
+import { GatedButton, useAllows } from '../../components/permission-gate';
 import { AddServiceAccountModal } from './add-service-account-modal';
 import { InvitationsTab, InviteModal } from './invitations-tab';
 import { MembersTab } from './members-tab';
@@ -14,6 +15,7 @@ export function MembersPage() {
   const { org } = useParams({ from: '/orgs/$org/members' });
   const tab: MembersTabName = useSearch({ from: '/orgs/$org/members' }).tab ?? 'members';
   const navigate = useNavigate();
+  const allows = useAllows(org);
   const [adding, setAdding] = useState(false);
   const [inviting, setInviting] = useState(false);
   const showTab = (t: MembersTabName) =>
@@ -22,12 +24,22 @@ export function MembersPage() {
   // kind is the filled button.
   const action = (
     <Group gap="sm">
-      <Button variant={tab === 'service-accounts' ? 'filled' : 'default'} onClick={() => setAdding(true)}>
+      <GatedButton
+        allowed={allows('service_accounts:edit')}
+        permission="service_accounts:edit"
+        variant={tab === 'service-accounts' ? 'filled' : 'default'}
+        onClick={() => setAdding(true)}
+      >
         Add new service account
-      </Button>
-      <Button variant={tab === 'service-accounts' ? 'default' : 'filled'} onClick={() => setInviting(true)}>
+      </GatedButton>
+      <GatedButton
+        allowed={allows('members:edit')}
+        permission="members:edit"
+        variant={tab === 'service-accounts' ? 'default' : 'filled'}
+        onClick={() => setInviting(true)}
+      >
         Invite member
-      </Button>
+      </GatedButton>
     </Group>
   );
   return (
@@ -41,10 +53,20 @@ export function MembersPage() {
         </Tabs.List>
         <Tabs.Panel value="members">{tab === 'members' && <MembersTab org={org} />}</Tabs.Panel>
         <Tabs.Panel value="service-accounts">
-          {tab === 'service-accounts' && <ServiceAccountsTab org={org} onAdd={() => setAdding(true)} />}
+          {tab === 'service-accounts' && (
+            <ServiceAccountsTab
+              org={org}
+              onAdd={allows('service_accounts:edit') ? () => setAdding(true) : undefined}
+            />
+          )}
         </Tabs.Panel>
         <Tabs.Panel value="invitations">
-          {tab === 'invitations' && <InvitationsTab org={org} onInvite={() => setInviting(true)} />}
+          {tab === 'invitations' && (
+            <InvitationsTab
+              org={org}
+              onInvite={allows('members:edit') ? () => setInviting(true) : undefined}
+            />
+          )}
         </Tabs.Panel>
       </Tabs>
       <AddServiceAccountModal

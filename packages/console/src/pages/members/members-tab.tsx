@@ -2,7 +2,8 @@ import { Alert, Badge, Button, List, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
-import { useMembers, useOrgMutation } from '../../api/queries';
+import { useMe, useMembers, useOrgMutation } from '../../api/queries';
+import { useAllows } from '../../components/permission-gate';
 import type { Member } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
@@ -15,15 +16,20 @@ import { DialogActions } from '../../components/dialog-actions';
 export function MembersTab({ org }: { org: string }) {
   const members = useMembers(org);
   const contextMenu = useRowContextMenu();
+  const canEdit = useAllows(org)('members:edit');
+  const myId = useMe().data?.user?.id;
   const [changing, setChanging] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
   if (members.isPending) return <Loading />;
   if (members.isError) return <ErrorState error={members.error} />;
   if (members.data.length === 0) return <Empty>No members yet.</Empty>;
 
+  // Without members:edit, a member may still leave: their own row offers that, and nothing else.
   const actions = (m: Member): RowAction[] => [
-    { key: 'role', title: 'Change role', onClick: () => setChanging(m) },
-    { key: 'remove', title: 'Remove from org', color: 'red', onClick: () => setRemoving(m) },
+    ...(canEdit ? [{ key: 'role', title: 'Change role', onClick: () => setChanging(m) }] : []),
+    ...(canEdit || m.userId === myId
+      ? [{ key: 'remove', title: 'Remove from org', color: 'red', onClick: () => setRemoving(m) }]
+      : []),
   ];
   return (
     <>

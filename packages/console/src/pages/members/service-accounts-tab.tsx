@@ -6,6 +6,7 @@ import { useOrgMutation, useServiceAccounts } from '../../api/queries';
 import type { RequestBody } from '@latchkey/api-client';
 import type { ServiceAccount } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
+import { useAllows } from '../../components/permission-gate';
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
 import { useOwnedTokensRefusal } from './owned-tokens-refusal';
@@ -24,6 +25,7 @@ type Dialog = { kind: 'rename' | 'role' | 'limits' | 'contact' | 'delete'; sa: S
 export function ServiceAccountsTab({ org, onAdd }: { org: string; onAdd?: () => void }) {
   const accounts = useServiceAccounts(org);
   const contextMenu = useRowContextMenu();
+  const canEdit = useAllows(org)('service_accounts:edit');
   const [dialog, setDialog] = useState<Dialog>(null);
   const toggle = useOrgMutation(
     org,
@@ -40,7 +42,8 @@ export function ServiceAccountsTab({ org, onAdd }: { org: string; onAdd?: () => 
       </Empty>
     );
 
-  const actions = (sa: ServiceAccount): RowAction[] => [
+  const actions = (sa: ServiceAccount): RowAction[] => (canEdit ? editActions(sa) : []);
+  const editActions = (sa: ServiceAccount): RowAction[] => [
     { key: 'rename', title: 'Rename', onClick: () => setDialog({ kind: 'rename', sa }) },
     { key: 'role', title: 'Change role', onClick: () => setDialog({ kind: 'role', sa }) },
     { key: 'limits', title: 'Rate limits', onClick: () => setDialog({ kind: 'limits', sa }) },

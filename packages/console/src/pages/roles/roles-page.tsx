@@ -6,6 +6,7 @@ import { call, lk } from '../../api/client';
 import { useOrgMutation, useRoles } from '../../api/queries';
 import type { Role } from '../../api/types';
 import { PageHeader } from '../../components/page-header';
+import { GatedButton, useAllows } from '../../components/permission-gate';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { ErrorAlert, ErrorState, Loading } from '../../components/states';
 import { DialogActions } from '../../components/dialog-actions';
@@ -15,6 +16,8 @@ export function RolesPage() {
   const { org } = useParams({ from: '/orgs/$org/roles' });
   const roles = useRoles(org);
   const contextMenu = useRowContextMenu();
+  // Roles are readable by everyone who may list them; changing one needs roles:edit.
+  const canEdit = useAllows(org)('roles:edit');
   const [editing, setEditing] = useState<Role | 'new' | null>(null);
   const remove = useOrgMutation(
     org,
@@ -24,12 +27,29 @@ export function RolesPage() {
   if (roles.isPending) return <Loading />;
   if (roles.isError) return <ErrorState error={roles.error} />;
   const actions = (r: Role): RowAction[] => [
-    { key: 'edit', title: r.builtin ? 'View' : 'Edit', onClick: () => setEditing(r) },
-    { key: 'delete', title: 'Delete', color: 'red', disabled: r.builtin, onClick: () => remove.mutate(r) },
+    { key: 'edit', title: r.builtin || !canEdit ? 'View' : 'Edit', onClick: () => setEditing(r) },
+    ...(canEdit
+      ? [
+          {
+            key: 'delete',
+            title: 'Delete',
+            color: 'red',
+            disabled: r.builtin,
+            onClick: () => remove.mutate(r),
+          },
+        ]
+      : []),
   ];
   return (
     <>
-      <PageHeader title="Roles" action={<Button onClick={() => setEditing('new')}>Add role</Button>} />
+      <PageHeader
+        title="Roles"
+        action={
+          <GatedButton allowed={canEdit} permission="roles:edit" onClick={() => setEditing('new')}>
+            Add role
+          </GatedButton>
+        }
+      />
       <ErrorAlert error={remove.error} mb="sm" />
       <Table highlightOnHover aria-label="Roles">
         <Table.Thead>
@@ -75,6 +95,7 @@ export function RolesPage() {
           org={org}
           role={editing === 'new' ? null : editing}
           resources={roles.data.catalog.resources}
+          canEdit={canEdit}
           onClose={() => setEditing(null)}
         />
       )}
@@ -86,16 +107,18 @@ function RoleEditor({
   org,
   role,
   resources,
+  canEdit,
   onClose,
 }: {
   org: string;
   role: Role | null;
   resources: string[];
+  canEdit: boolean;
   onClose: () => void;
 }) {
   const [name, setName] = useState(role?.name ?? '');
   const [perms, setPerms] = useState<Set<string>>(new Set(role?.permissions ?? []));
-  const readOnly = role?.builtin ?? false;
+  const readOnly = (role?.builtin ?? false) || !canEdit;
   const save = useOrgMutation(
     org,
     () => {
@@ -129,7 +152,9 @@ function RoleEditor({
         <ErrorAlert error={save.error} />
         {readOnly && (
           <Text size="sm" c="dimmed">
-            Built-in roles cannot be changed.
+            {role?.builtin
+              ? 'Built-in roles cannot be changed.'
+              : 'Changing a role needs the roles:edit permission.'}
           </Text>
         )}
         <TextInput

@@ -2,6 +2,7 @@ import { Text } from '@mantine/core';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useOrgMutation } from '../../api/queries';
+import { useAllows } from '../../components/permission-gate';
 import type { Token } from '../../api/types';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import type { RowAction } from '../../components/row-actions';
@@ -23,6 +24,8 @@ export type TokenDialog =
  */
 export function useTokenActions(org: string, { afterReassign }: { afterReassign?: () => void } = {}) {
   const [dialog, setDialog] = useState<TokenDialog | null>(null);
+  // Every action changes the token: a role without tokens:edit gets none (the page says why).
+  const canEdit = useAllows(org)('tokens:edit');
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const close = () => setDialog(null);
   const onToken = (t: Token) => ({ params: { path: { org, id: t.id } } });
@@ -39,7 +42,8 @@ export function useTokenActions(org: string, { afterReassign }: { afterReassign?
     setRevealed(r);
   };
 
-  const actions = (t: Token): RowAction[] => {
+  const actions = (t: Token): RowAction[] => (canEdit ? editActions(t) : []);
+  const editActions = (t: Token): RowAction[] => {
     const revoked = t.status === 'revoked';
     const open = (kind: Exclude<TokenDialog['kind'], 'reassign'>) => () => setDialog({ kind, token: t });
     // A public value is not a secret (it sits in web pages): whoever may edit tokens sees it again here.
@@ -140,5 +144,5 @@ export function useTokenActions(org: string, { afterReassign }: { afterReassign?
     </>
   );
 
-  return { actions, open: setDialog, reveal: setRevealed, ui };
+  return { actions, canEdit, open: setDialog, reveal: setRevealed, ui };
 }

@@ -1,7 +1,8 @@
 import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Table, Text } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
-import { useCan, useToken } from '../../api/queries';
+import { useToken } from '../../api/queries';
+import { needsText } from '../../components/permission-gate';
 import type { TokenDetail } from '../../api/types';
 import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
@@ -27,9 +28,7 @@ function quotaText(q: NonNullable<TokenDetail['quota']>): string {
 export function TokenPage() {
   const { org, id } = useParams({ from: '/orgs/$org/tokens/$id' });
   const token = useToken(org, id);
-  const { actions, ui } = useTokenActions(org);
-  // When the console cannot tell (null), it offers the change and the server decides.
-  const can = useCan(org, 'tokens:edit');
+  const { actions, canEdit, ui } = useTokenActions(org);
   const back = (
     <AnchorLink to="/orgs/$org/tokens" params={{ org }} size="sm">
       ← Tokens
@@ -68,7 +67,9 @@ export function TokenPage() {
             </Group>
           ) : (
             <Text c="dimmed" size="sm">
-              A revoked token cannot be changed.
+              {canEdit
+                ? 'A revoked token cannot be changed.'
+                : needsText('tokens:edit') + ' to change tokens.'}
             </Text>
           )
         }
@@ -84,7 +85,7 @@ export function TokenPage() {
       </Group>
       {ui}
       <TokenAlerts token={t} />
-      <ReportOnlyPanel org={org} token={t} canEdit={can !== false} />
+      <ReportOnlyPanel org={org} token={t} canEdit={canEdit} />
       <TokenFacts token={t} />
       <TokenUsage org={org} tokenId={t.id} />
       <TokenHistory org={org} tokenId={t.id} />

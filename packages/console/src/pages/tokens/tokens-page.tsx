@@ -20,6 +20,7 @@ import { useMembers, useServiceAccounts, useTokenByValue, useTokens } from '../.
 import type { TokenQuery } from '../../api/types';
 import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
+import { GatedButton, useAllows } from '../../components/permission-gate';
 import { RowMenuButton, useRowContextMenu } from '../../components/row-actions';
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -78,9 +79,11 @@ export function TokensPage() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [revoking, setRevoking] = useState(false);
   const { actions, open, reveal, ui } = useTokenActions(org, { afterReassign: () => setSelected(new Set()) });
+  const canEdit = useAllows(org)('tokens:edit');
 
   const items = tokens.data?.items ?? [];
-  const selectable = items.filter((t) => t.status !== 'revoked');
+  // Selection is for the bulk actions, which all change tokens: none without tokens:edit.
+  const selectable = canEdit ? items.filter((t) => t.status !== 'revoked') : [];
   const chosen = selectable.filter((t) => selected.has(t.id));
   const toggle = (ids: string[], on: boolean) => {
     const next = new Set(selected);
@@ -100,7 +103,14 @@ export function TokensPage() {
 
   return (
     <>
-      <PageHeader title="Tokens" action={<Button onClick={() => setAdding(true)}>Add Token</Button>} />
+      <PageHeader
+        title="Tokens"
+        action={
+          <GatedButton allowed={canEdit} permission="tokens:edit" onClick={() => setAdding(true)}>
+            Add Token
+          </GatedButton>
+        }
+      />
       <Group mb="md" gap="sm" wrap="wrap">
         <TextInput
           aria-label="Search tokens by name, hint or value"
@@ -234,7 +244,7 @@ export function TokensPage() {
             No tokens match these filters.
           </Empty>
         ) : (
-          <Empty action={<Button onClick={() => setAdding(true)}>Add Token</Button>}>
+          <Empty action={canEdit && <Button onClick={() => setAdding(true)}>Add Token</Button>}>
             {filters.status === undefined
               ? 'No active tokens. Add one for a service account, or import legacy tokens with `latchkey token import`.'
               : filters.status === 'all'
@@ -281,7 +291,7 @@ export function TokensPage() {
                   onContextMenu={contextMenu(actions(t))}
                 >
                   <Table.Td>
-                    {t.status !== 'revoked' && (
+                    {canEdit && t.status !== 'revoked' && (
                       <Checkbox
                         aria-label={`Select ${t.name}`}
                         checked={selected.has(t.id)}

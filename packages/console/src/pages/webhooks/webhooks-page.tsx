@@ -2,7 +2,8 @@ import { Badge, Button, Group, Stack, Table, Text, Tooltip } from '@mantine/core
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { call, lk } from '../../api/client';
-import { useCan, useOrgMutation, useWebhookEndpoints } from '../../api/queries';
+import { useOrgMutation, useWebhookEndpoints } from '../../api/queries';
+import { GatedButton, useAllows } from '../../components/permission-gate';
 import type { WebhookEndpoint } from '../../api/types';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { PageHeader } from '../../components/page-header';
@@ -27,8 +28,7 @@ export function WebhooksPage() {
   const { org } = useParams({ from: '/orgs/$org/webhooks' });
   const endpoints = useWebhookEndpoints(org);
   // When the console cannot tell (null), it offers the changes and the server decides.
-  const can = useCan(org, 'webhook_endpoints:edit');
-  const editable = can === true || can === null;
+  const editable = useAllows(org)('webhook_endpoints:edit');
   const contextMenu = useRowContextMenu();
   const [dialog, setDialog] = useState<EndpointDialog | null>(null);
   const [secret, setSecret] = useState<RevealedSecret | null>(null);
@@ -89,7 +89,14 @@ export function WebhooksPage() {
 
   return (
     <>
-      <PageHeader title="Webhooks" action={editable && <Button onClick={add}>Add endpoint</Button>} />
+      <PageHeader
+        title="Webhooks"
+        action={
+          <GatedButton allowed={editable} permission="webhook_endpoints:edit" onClick={add}>
+            Add endpoint
+          </GatedButton>
+        }
+      />
       <Text size="sm" c="dimmed" mb="md" maw={720}>
         Latchkey POSTs the events each endpoint subscribes to, signed with the endpoint&apos;s secret
         (Standard Webhooks), and retries a failed delivery for about a day.

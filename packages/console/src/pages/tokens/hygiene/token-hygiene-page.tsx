@@ -15,7 +15,8 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { useCan, useTokenReport } from '../../../api/queries';
+import { useTokenReport } from '../../../api/queries';
+import { useAllows } from '../../../components/permission-gate';
 import type { BulkAnswer, HygieneAction, HygieneReason, ReportRow } from '../../../api/types';
 import { AnchorLink } from '../../../components/anchor-link';
 import { PageHeader } from '../../../components/page-header';
@@ -61,8 +62,7 @@ export function TokenHygienePage() {
   const report = useTokenReport(org, unusedDaysOf(unusedTyped));
   // A viewer sees the report; the checkboxes and the bulk actions are for whoever holds tokens:edit (or
   // may: when the console cannot tell, the server decides).
-  const can = useCan(org, 'tokens:edit');
-  const editable = can === true || can === null;
+  const editable = useAllows(org)('tokens:edit');
   const [reason, setReason] = useState<HygieneReason | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [dialog, setDialog] = useState<{ action: HygieneAction; rows: ReportRow[] } | null>(null);
