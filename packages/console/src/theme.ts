@@ -1,4 +1,4 @@
-import { createTheme, Modal, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, InputWrapper, Modal, type CSSVariablesResolver } from '@mantine/core';
 
 /**
  * The console's look, held to WCAG 2.1 AA contrast (issue 17 item 14): Mantine's defaults put white text on
@@ -17,6 +17,9 @@ export const theme = createTheme({
   components: {
     // Every dialog's ✕ has a name a screen reader can say (Mantine's has none of its own).
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    // A field's error is announced as it appears (role="alert"), not only read when the field is focused
+    // again: every input (TextInput, Select, MultiSelect, NumberInput …) renders its error through this.
+    InputWrapper: InputWrapper.extend({ defaultProps: { errorProps: { role: 'alert' } } }),
   },
 });
 

@@ -18,6 +18,8 @@ describe('Add new service account form', () => {
     expect(await screen.findByText(/no spaces or special characters/)).toBeTruthy();
     await userEvent.type(screen.getByRole('textbox', { name: /Name/ }), 'web shop');
     expect(await screen.findByText(/may contain only ASCII letters, digits/)).toBeTruthy();
+    // Announced as it appears (issue 17 item 14), not only when the field is focused again.
+    expect(screen.getByRole('alert').textContent).toMatch(/may contain only ASCII letters, digits/);
     await userEvent.click(screen.getByRole('button', { name: 'Create' }));
     expect(writes).toEqual([]);
   });
@@ -50,6 +52,9 @@ describe('Add Token form', () => {
     await userEvent.type(screen.getByRole('textbox', { name: /^Name/ }), 'storefront');
     await userEvent.click(screen.getByRole('button', { name: 'Create token' }));
     await waitFor(() => expect(screen.getByText(/A token must belong to a service account/)).toBeTruthy());
+    expect(screen.getAllByRole('alert').map((a) => a.textContent)).toContainEqual(
+      expect.stringMatching(/A token must belong to a service account/),
+    );
     expect(writes).toEqual([]);
   });
 });

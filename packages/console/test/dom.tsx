@@ -3,6 +3,16 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import { vi } from 'vitest';
+import { cssVariablesResolver, theme } from '../src/theme';
+
+/** Who is signed in, unless a test says otherwise: a person in no org the console can see a role of. */
+const ME = {
+  kind: 'session',
+  user: { id: 'usr_1', email: 'ada@acme.test', name: 'Ada' },
+  token: null,
+  orgs: [],
+  csrfToken: 'csrf',
+};
 
 /** A fetch that answers the console's GETs and records its writes. */
 export function fakeApi(responses: Record<string, unknown>) {
@@ -15,15 +25,18 @@ export function fakeApi(responses: Record<string, unknown>) {
       const status = (reply as { status?: number }).status ?? 201;
       return new Response(JSON.stringify(reply), { status });
     }
-    return new Response(JSON.stringify(responses[url] ?? { items: [] }), { status: 200 });
+    return new Response(JSON.stringify(responses[url] ?? (url === '/api/v1/me' ? ME : { items: [] })), {
+      status: 200,
+    });
   });
   return writes;
 }
 
+/** Renders with the console's own theme (its default props are behaviour too: labels, live errors). */
 export function renderWith(ui: React.ReactElement) {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
-    <MantineProvider>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <QueryClientProvider client={qc}>{ui}</QueryClientProvider>
     </MantineProvider>,
   );

@@ -3,6 +3,8 @@ import { useId, type MouseEvent, type ReactNode } from 'react';
 import { useGrants } from '../api/queries';
 import type { Permission } from './row-actions';
 
+export type { Permission };
+
 /** Why a control is unavailable to the signed-in member: the permission it needs, in one sentence. */
 export const needsText = (permission: Permission) => `Needs the ${permission} permission`;
 

@@ -64,3 +64,31 @@ export async function checkTokenLifetime(
   if (!decision.ok) throw new AppError(decision.code, decision.message);
   return decision.expiresAt;
 }
+
+/**
+ * Refuses a second live token with the same name for one owner (name_taken): on create, and on a rename.
+ * The owner's row is locked first (PostgreSQL), so two concurrent requests cannot both take the name.
+ * Imports and reassignments keep the names they bring: a person's 600 legacy tokens are not refused for
+ * two called "ci", and the console's search and hints tell those apart.
+ */
+export async function assertTokenNameFree(
+  tx: Store,
+  orgId: string,
+  owner: { ownerServiceAccountId: string | null; ownerUserId: string | null },
+  name: string,
+  exceptId?: string,
+): Promise<void> {
+  let key: { serviceAccountId: string } | { userId: string };
+  if (owner.ownerServiceAccountId) {
+    key = { serviceAccountId: owner.ownerServiceAccountId };
+    await tx.serviceAccounts.lockForUpdate(key.serviceAccountId);
+  } else {
+    key = { userId: owner.ownerUserId ?? '' };
+    await tx.members.lockForUpdate(orgId, key.userId);
+  }
+  if (await tx.tokens.liveNamed(orgId, key, name, exceptId))
+    throw new AppError(
+      'name_taken',
+      `Its owner already has a live token named "${name}": choose another name (a revoked token's name is free).`,
+    );
+}

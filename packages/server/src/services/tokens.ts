@@ -15,7 +15,13 @@ import type { Store } from '../store/store.js';
 import { inTransaction, iso, type OrgScope, type ServiceDeps } from './context.js';
 import { tokenChange, tokenRevoked } from './events.js';
 import { assertNoEscalation, assertNotReplacedValue } from './guards.js';
-import { checkPermissionList, checkTokenDomains, checkTokenIps, checkTokenLifetime } from './token-checks.js';
+import {
+  assertTokenNameFree,
+  checkPermissionList,
+  checkTokenDomains,
+  checkTokenIps,
+  checkTokenLifetime,
+} from './token-checks.js';
 import { buildToken, secretOf } from './token-draft.js';
 import { ownerRoleOf, ownerRoles, tokenOwnerAccount } from './token-owners.js';
 import { tokenReassignment, type ReassignPermissions } from './token-reassign.js';
@@ -68,6 +74,12 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
         deps,
         async (tx, events) => {
           const { sa, rolePermissions } = await tokenOwnerAccount(tx, scope, input.serviceAccountId);
+          await assertTokenNameFree(
+            tx,
+            scope.org.id,
+            { ownerServiceAccountId: sa.id, ownerUserId: null },
+            input.name,
+          );
           const domains = checkTokenDomains(input.type, input.domains);
           const allowedIps = checkTokenIps(input.allowedIps);
           const permissions = checkPermissionList(config.catalog, scope, input.permissions);
@@ -212,7 +224,10 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           const ownerRole = await ownerRoleOf(tx, scope.org.id, before);
           assertNoEscalation(scope, effective(ownerRole, before), 'change this token');
           const set: Parameters<Store['tokens']['update']>[1] = {};
-          if (patch.name !== undefined) set.name = patch.name;
+          if (patch.name !== undefined && patch.name !== before.name) {
+            await assertTokenNameFree(tx, scope.org.id, before, patch.name, before.id);
+            set.name = patch.name;
+          }
           if (patch.domains !== undefined) set.domains = checkTokenDomains(before.type, patch.domains);
           if (patch.allowedIps !== undefined) set.allowedIps = checkTokenIps(patch.allowedIps);
           if (patch.enforcement !== undefined) set.enforcement = patch.enforcement;

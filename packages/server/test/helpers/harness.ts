@@ -198,6 +198,9 @@ export async function createServiceAccount(
   return res.json();
 }
 
+/** Default names differ: one owner's live tokens may not share a name. */
+let unnamedTokens = 0;
+
 export async function createToken(
   lk: Latchkey,
   org: Org,
@@ -207,7 +210,7 @@ export async function createToken(
   item: { id: string; hint: string; type: string; effectivePermissions: string[] };
 }> {
   const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/tokens`, {
-    name: 'a token',
+    name: `a token ${++unnamedTokens}`,
     type: 'private',
     ...body,
   });

@@ -52,7 +52,9 @@ const base = () => `/api/v1/orgs/${org.slug}/tokens`;
 const rotate = (id: string, body: Record<string, unknown>, caller = org.admin) =>
   call(lk, caller, 'POST', `${base()}/${id}/rotate`, body);
 const getToken = async (id: string) => (await call(lk, org.admin, 'GET', `${base()}/${id}`)).json();
-const privateToken = (name = 'svc') => createToken(lk, org, { serviceAccountId: sa.id, name });
+// Each its own name: one owner's live tokens may not share one.
+let made = 0;
+const privateToken = (name = `svc ${++made}`) => createToken(lk, org, { serviceAccountId: sa.id, name });
 
 interface Rotated {
   token: string;

@@ -449,3 +449,56 @@ describe('listing', () => {
     }
   });
 });
+
+describe('one owner, one live token per name (issue 17 item 10)', () => {
+  it('refuses a second live token with the same name for the same service account, and writes nothing', async () => {
+    const owner = await createServiceAccount(lk, org, 'names-a');
+    const other = await createServiceAccount(lk, org, 'names-b');
+    const first = await createToken(lk, org, { name: 'checkout', serviceAccountId: owner.id });
+    const before = await countTokens();
+    const again = await call(lk, org.admin, 'POST', tokens(org), {
+      name: 'checkout',
+      type: 'public',
+      domains: ['https://shop.example.com'],
+      serviceAccountId: owner.id,
+    });
+    expect(again.statusCode, again.body).toBe(409);
+    expect(errorCode(again)).toBe('name_taken');
+    expect(again.json().error.message).toMatch(/already has a live token named "checkout"/);
+    expect(await countTokens()).toBe(before);
+
+    // Another owner may use the name; names differ by case, so "Checkout" is another name.
+    await createToken(lk, org, { name: 'checkout', serviceAccountId: other.id });
+    await createToken(lk, org, { name: 'Checkout', serviceAccountId: owner.id });
+
+    // A revoked token's name is free again.
+    const revoked = await call(lk, org.admin, 'DELETE', tokens(org, `/${first.item.id}`));
+    expect(revoked.statusCode).toBe(204);
+    await createToken(lk, org, { name: 'checkout', serviceAccountId: owner.id });
+  });
+
+  it('refuses a rename onto a live sibling name; keeping its own name is no change', async () => {
+    const owner = await createServiceAccount(lk, org, 'names-c');
+    const a = await createToken(lk, org, { name: 'alpha', serviceAccountId: owner.id });
+    await createToken(lk, org, { name: 'beta', serviceAccountId: owner.id });
+    const clash = await call(lk, org.admin, 'PATCH', tokens(org, `/${a.item.id}`), { name: 'beta' });
+    expect(clash.statusCode, clash.body).toBe(409);
+    expect(errorCode(clash)).toBe('name_taken');
+    const same = await call(lk, org.admin, 'PATCH', tokens(org, `/${a.item.id}`), { name: 'alpha' });
+    expect(same.statusCode, same.body).toBe(200);
+    const got = await call(lk, org.admin, 'GET', tokens(org, `/${a.item.id}`));
+    expect(got.json().name).toBe('alpha');
+  });
+
+  it('two concurrent creates with one name: one token, one name_taken', async () => {
+    const owner = await createServiceAccount(lk, org, 'names-d');
+    const body = { name: 'racer', type: 'private', serviceAccountId: owner.id };
+    const answers = await Promise.all([
+      call(lk, org.admin, 'POST', tokens(org), body),
+      call(lk, org.admin, 'POST', tokens(org), body),
+    ]);
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const listed = await call(lk, org.admin, 'GET', tokens(org, `?owner=${owner.id}&status=active`));
+    expect(listed.json().items.map((t: { name: string }) => t.name)).toEqual(['racer']);
+  });
+});

@@ -240,6 +240,29 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
       return rows.map(toView);
     },
     /** Active (not revoked) tokens owned by a user in an org, or by a service account. */
+    /**
+     * A live (unrevoked) token of this owner with this exact name, other than `exceptId`: names are how
+     * people tell an owner's tokens apart, so one owner's live tokens have different names.
+     */
+    async liveNamed(
+      orgId: string,
+      owner: { userId: string } | { serviceAccountId: string },
+      name: string,
+      exceptId?: string,
+    ): Promise<string | undefined> {
+      let q = db
+        .selectFrom('tokens')
+        .select('id')
+        .where('orgId', '=', orgId)
+        .where('name', '=', name)
+        .where('revokedAt', 'is', null);
+      q =
+        'userId' in owner
+          ? q.where('ownerUserId', '=', owner.userId)
+          : q.where('ownerServiceAccountId', '=', owner.serviceAccountId);
+      if (exceptId) q = q.where('id', '!=', exceptId);
+      return (await q.executeTakeFirst())?.id;
+    },
     async activeOwnedBy(
       orgId: string,
       owner: { userId: string } | { serviceAccountId: string },
