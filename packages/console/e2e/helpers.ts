@@ -22,6 +22,7 @@ export async function ownerApi(base = baseUrl()) {
   const headers = { 'x-csrf-token': csrfToken };
   return {
     ctx,
+    csrfToken,
     async post<T>(path: string, data: unknown): Promise<T> {
       const res = await ctx.post(`/api/v1${path}`, { data, headers });
       expect(res.status(), await res.text()).toBeLessThan(300);

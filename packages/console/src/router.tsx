@@ -38,6 +38,10 @@ const TokensPage = lazyRouteComponent(() => import('./pages/tokens/tokens-page')
 const OrgSettingsPage = lazyRouteComponent(() => import('./pages/org/org-settings-page'), 'OrgSettingsPage');
 const WebhooksPage = lazyRouteComponent(() => import('./pages/webhooks/webhooks-page'), 'WebhooksPage');
 const MembersPage = lazyRouteComponent(() => import('./pages/members/members-page'), 'MembersPage');
+const ServiceAccountPage = lazyRouteComponent(
+  () => import('./pages/members/service-account-page'),
+  'ServiceAccountPage',
+);
 
 const rootRoute = createRootRoute({ component: Outlet });
 
@@ -112,6 +116,11 @@ const tokenHygieneRoute = createRoute({
   component: TokenHygienePage,
 });
 const tokenRoute = createRoute({ getParentRoute: () => orgRoute, path: '/tokens/$id', component: TokenPage });
+const serviceAccountRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: '/service-accounts/$id',
+  component: ServiceAccountPage,
+});
 const rolesRoute = createRoute({ getParentRoute: () => orgRoute, path: '/roles', component: RolesPage });
 const auditRoute = createRoute({
   getParentRoute: () => orgRoute,
@@ -145,6 +154,7 @@ const routeTree = rootRoute.addChildren([
     tokensRoute,
     tokenHygieneRoute,
     tokenRoute,
+    serviceAccountRoute,
     rolesRoute,
     auditRoute,
     webhooksRoute,

@@ -9,6 +9,7 @@ export const keys = {
   org: (org: string) => ['org', org] as const,
   members: (org: string) => ['org', org, 'members'] as const,
   serviceAccounts: (org: string) => ['org', org, 'service-accounts'] as const,
+  serviceAccount: (org: string, id: string) => ['org', org, 'service-accounts', id] as const,
   invitations: (org: string) => ['org', org, 'invitations'] as const,
   roles: (org: string) => ['org', org, 'roles'] as const,
   tokens: (org: string, q: TokenQuery) => ['org', org, 'tokens', q] as const,
@@ -84,6 +85,13 @@ export const useTokens = (org: string, query: TokenQuery) =>
   useQuery({
     queryKey: keys.tokens(org, query),
     queryFn: () => call(lk.GET('/api/v1/orgs/{org}/tokens', { params: { path: { org }, query } })),
+  });
+/** One service account (its page). */
+export const useServiceAccount = (org: string, id: string) =>
+  useQuery({
+    queryKey: keys.serviceAccount(org, id),
+    queryFn: () =>
+      call(lk.GET('/api/v1/orgs/{org}/service-accounts/{id}', { params: { path: { org, id } } })),
   });
 /**
  * The org's token whose value is `value` (null: none), for a value pasted into the search. A POST: the value

@@ -63,3 +63,4 @@ type QueryOf<T> = T extends { parameters: { query?: infer Q } } ? NonNullable<Q>
 /** The filters of GET /orgs/{org}/tokens and GET /orgs/{org}/audit-log. */
 export type TokenQuery = QueryOf<paths['/api/v1/orgs/{org}/tokens']['get']>;
 export type AuditQuery = QueryOf<paths['/api/v1/orgs/{org}/audit-log']['get']>;
+export type AuditEntry = Items<Answer<'/api/v1/orgs/{org}/audit-log', 'get'>>;

@@ -638,7 +638,7 @@ describe('latchkey token report and bulk', () => {
     const backend = await json<{ token: string; item: { id: string } }>(
       'token',
       'create',
-      'backend',
+      'backend-2',
       '--service-account',
       'shop-bot',
     );

@@ -5,6 +5,7 @@ import { call, lk } from '../../api/client';
 import { useOrgMutation, useServiceAccounts } from '../../api/queries';
 import type { RequestBody } from '@latchkey/api-client';
 import type { ServiceAccount } from '../../api/types';
+import { AnchorLink } from '../../components/anchor-link';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { useAllows } from '../../components/permission-gate';
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
@@ -74,7 +75,9 @@ export function ServiceAccountsTab({ org, onAdd }: { org: string; onAdd?: () => 
                 onContextMenu={contextMenu(actions(sa))}
               >
                 <Table.Td>
-                  <Text fw={500}>{sa.name}</Text>
+                  <AnchorLink to="/orgs/$org/service-accounts/$id" params={{ org, id: sa.id }} fw={500}>
+                    {sa.name}
+                  </AnchorLink>
                   {sa.description && (
                     <Text size="xs" c="dimmed">
                       {sa.description}

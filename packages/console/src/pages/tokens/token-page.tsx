@@ -10,7 +10,7 @@ import { ErrorState, Loading } from '../../components/states';
 import { useTokenActions } from './token-actions';
 import { describeRateLimit } from './limit-fields';
 import { ReportOnlyPanel } from './report-only-panel';
-import { TokenHistory } from './token-history';
+import { ObjectHistory } from '../audit/object-history';
 import { TokenUsage } from './token-usage';
 import { previousValueText, timeText, TokenStatusBadges } from './token-status';
 
@@ -86,9 +86,9 @@ export function TokenPage() {
       {ui}
       <TokenAlerts token={t} />
       <ReportOnlyPanel org={org} token={t} canEdit={canEdit} />
-      <TokenFacts token={t} />
+      <TokenFacts org={org} token={t} />
       <TokenUsage org={org} tokenId={t.id} />
-      <TokenHistory org={org} tokenId={t.id} />
+      <ObjectHistory org={org} targetId={t.id} noun="token" />
     </Stack>
   );
 }
@@ -123,7 +123,7 @@ function TokenAlerts({ token: t }: { token: TokenDetail }) {
   );
 }
 
-function TokenFacts({ token: t }: { token: TokenDetail }) {
+function TokenFacts({ org, token: t }: { org: string; token: TokenDetail }) {
   const rows: [string, ReactNode][] = [
     [
       t.value ? 'Value' : 'Hint',
@@ -146,9 +146,17 @@ function TokenFacts({ token: t }: { token: TokenDetail }) {
     ],
     [
       'Owner',
-      t.owner.type === 'service_account'
-        ? `${t.owner.name}${t.owner.deleted ? ' (deleted)' : ''}`
-        : (t.owner.email ?? t.owner.name),
+      t.owner.type === 'service_account' ? (
+        t.owner.deleted ? (
+          `${t.owner.name} (deleted)`
+        ) : (
+          <AnchorLink to="/orgs/$org/service-accounts/$id" params={{ org, id: t.owner.id }}>
+            {t.owner.name}
+          </AnchorLink>
+        )
+      ) : (
+        (t.owner.email ?? t.owner.name)
+      ),
     ],
     ['Domains', t.domains.length ? t.domains.join(', ') : 'any (private)'],
     ['IP allowlist', t.allowedIps.length ? t.allowedIps.join(', ') : 'any address'],

@@ -1,33 +1,7 @@
 import { Command, Option } from 'commander';
 import { AUDIT_ACTIONS, type AuditAction } from '../../domain/audit-actions.js';
 import { remoteCommand, run } from '../remote/remote-command.js';
-import type { AuditEntry as Entry, AuditPage } from '../remote/types.js';
-
-const CSV_HEADER = [
-  'at',
-  'action',
-  'actor_type',
-  'actor_id',
-  'actor',
-  'target_type',
-  'target_id',
-  'ip',
-  'before',
-  'after',
-];
-const csvRow = (csvRecord: (values: readonly unknown[]) => string, e: Entry) =>
-  csvRecord([
-    e.at,
-    e.action,
-    e.actor.type,
-    e.actor.id,
-    e.actor.label,
-    e.target.type,
-    e.target.id,
-    e.ip,
-    e.before,
-    e.after,
-  ]);
+import type { AuditPage } from '../remote/types.js';
 
 export function auditCommand(): Command {
   const audit = new Command('audit').description('Audit log').exitOverride();
@@ -49,11 +23,11 @@ export function auditCommand(): Command {
             r,
             o: { format: string; since?: string; until?: string; action?: AuditAction; json?: boolean },
           ) => {
-            // Actor labels (e-mails), names and before/after values are user-written: csvRecord keeps a
-            // spreadsheet from reading any of them as a formula (OWASP CSV injection).
-            // Loaded only for CSV: every other CLI call starts without the CSV library.
-            const { csvRecord } = await import('../../domain/csv.js');
-            if (o.format === 'csv') process.stdout.write(csvRecord(CSV_HEADER));
+            // The API's export writes the same lines (domain/audit-export.ts: CSV fields a spreadsheet could
+            // read as a formula are escaped). Loaded here: every other CLI call starts without the CSV library.
+            const { auditExportHead, auditExportLine } = await import('../../domain/audit-export.js');
+            const format = o.format === 'csv' ? 'csv' : 'jsonl';
+            process.stdout.write(auditExportHead(format));
             let cursor: string | null = null;
             do {
               const query = {
@@ -67,7 +41,7 @@ export function auditCommand(): Command {
                 r.api.GET('/api/v1/orgs/{org}/audit-log', { params: { path: { org: r.org }, query } }),
               );
               for (const e of page.items) {
-                process.stdout.write(o.format === 'csv' ? csvRow(csvRecord, e) : `${JSON.stringify(e)}\n`);
+                process.stdout.write(auditExportLine(format, e));
               }
               cursor = page.nextCursor;
             } while (cursor);

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { requireScope } from '../auth.js';
 import {
   AuditAction,
@@ -21,6 +21,27 @@ function cursorSeq(cursor: string | undefined): number | undefined {
   return key && Number(key.seq);
 }
 
+/** The audit log's filters: the list and the export take the same ones. */
+export const AuditFilterQuery = {
+  action: Type.Optional(AuditAction),
+  targetType: Type.Optional(SafeString({ maxLength: 64 })),
+  targetId: Type.Optional(SafeString({ maxLength: 64 })),
+  actorId: Type.Optional(SafeString({ maxLength: 64 })),
+  since: Type.Optional(Timestamp),
+  until: Type.Optional(Timestamp),
+};
+type AuditFilterParams = { [K in keyof typeof AuditFilterQuery]?: Static<(typeof AuditFilterQuery)[K]> };
+
+/** The filters as the audit service takes them (times normalised to UTC ISO, as stored). */
+export const auditFilterOf = (q: AuditFilterParams) => ({
+  action: q.action,
+  targetType: q.targetType,
+  targetId: q.targetId,
+  actorId: q.actorId,
+  since: q.since && new Date(q.since).toISOString(),
+  until: q.until && new Date(q.until).toISOString(),
+});
+
 export const auditLogRoute: RouteModule = (app, ctx) => {
   app.get(
     '/api/v1/orgs/:org/audit-log',
@@ -32,12 +53,7 @@ export const auditLogRoute: RouteModule = (app, ctx) => {
         params: OrgParams,
         querystring: Type.Object(
           {
-            action: Type.Optional(AuditAction),
-            targetType: Type.Optional(SafeString({ maxLength: 64 })),
-            targetId: Type.Optional(SafeString({ maxLength: 64 })),
-            actorId: Type.Optional(SafeString({ maxLength: 64 })),
-            since: Type.Optional(Timestamp),
-            until: Type.Optional(Timestamp),
+            ...AuditFilterQuery,
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
           },
@@ -54,15 +70,7 @@ export const auditLogRoute: RouteModule = (app, ctx) => {
       const limit = q.limit ?? 50;
       const { items, nextSeq } = await ctx.services.audit.list(
         requireScope(request),
-        {
-          action: q.action,
-          targetType: q.targetType,
-          targetId: q.targetId,
-          actorId: q.actorId,
-          since: q.since && new Date(q.since).toISOString(),
-          until: q.until && new Date(q.until).toISOString(),
-          beforeSeq: cursorSeq(q.cursor),
-        },
+        { ...auditFilterOf(q), beforeSeq: cursorSeq(q.cursor) },
         limit,
       );
       return { items, nextCursor: nextSeq === null ? null : encodeCursor({ seq: String(nextSeq) }) };

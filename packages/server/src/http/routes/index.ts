@@ -1,5 +1,6 @@
 import type { RouteModule } from '../route-context.js';
 import { auditLogRoute } from './audit-log.js';
+import { auditLogExportRoute } from './audit-log-export.js';
 import { authLoginRoute } from './auth-login.js';
 import { authLogoutRoute } from './auth-logout.js';
 import { authPasswordResetRoute } from './auth-password-reset.js';
@@ -108,6 +109,7 @@ export const MANAGEMENT_ROUTES: readonly RouteModule[] = [
   tokensReportLeakRoute,
   tokensReassignRoute,
   auditLogRoute,
+  auditLogExportRoute,
   webhookEndpointsRoutes,
   webhookDeliveriesRoutes,
 ];

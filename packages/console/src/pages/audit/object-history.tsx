@@ -2,15 +2,16 @@ import { Stack, Table, Text, Title } from '@mantine/core';
 import { useAudit } from '../../api/queries';
 import { AnchorLink } from '../../components/anchor-link';
 import { Loading } from '../../components/states';
-import { timeText } from './token-status';
+import { timeText } from '../tokens/token-status';
+import { actorName } from './audit-names';
 
 /**
- * The token's history from the audit log: created, rotated (and when the old value retired), suspended,
- * reported leaked… The last 20 changes; the audit log has them all. Needs audit_log:view: without it the
- * section says so instead of failing the page.
+ * One object's history from the audit log (a token: created, rotated, suspended, reported leaked…; a service
+ * account: created, renamed, disabled…): its last 20 changes, and a link to all of them. Needs
+ * audit_log:view: without it the section says so instead of failing the page.
  */
-export function TokenHistory({ org, tokenId }: { org: string; tokenId: string }) {
-  const audit = useAudit(org, { targetId: tokenId, limit: 20 });
+export function ObjectHistory({ org, targetId, noun }: { org: string; targetId: string; noun: string }) {
+  const audit = useAudit(org, { targetId, limit: 20 });
   return (
     <Stack gap="xs">
       <Title order={3} size="h4">
@@ -20,11 +21,11 @@ export function TokenHistory({ org, tokenId }: { org: string; tokenId: string })
         <Loading />
       ) : audit.isError ? (
         <Text size="sm" c="dimmed">
-          The token's history is in the audit log, which your role cannot view.
+          The {noun}'s history is in the audit log, which your role cannot view.
         </Text>
       ) : (
         <>
-          <Table aria-label="Token history" withTableBorder>
+          <Table aria-label={`${noun[0]!.toUpperCase()}${noun.slice(1)} history`} withTableBorder>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>When</Table.Th>
@@ -37,12 +38,12 @@ export function TokenHistory({ org, tokenId }: { org: string; tokenId: string })
                 <Table.Tr key={e.id}>
                   <Table.Td>{timeText(e.at)}</Table.Td>
                   <Table.Td>{e.action}</Table.Td>
-                  <Table.Td>{e.actor.label ?? e.actor.type}</Table.Td>
+                  <Table.Td>{actorName(e)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
-          <AnchorLink to="/orgs/$org/audit" params={{ org }} search={{ target: tokenId }} size="sm">
+          <AnchorLink to="/orgs/$org/audit" params={{ org }} search={{ target: targetId }} size="sm">
             All of it in the audit log
           </AnchorLink>
         </>
