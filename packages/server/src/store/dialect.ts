@@ -48,6 +48,10 @@ export function openDatabase(
     // An idle pooled connection that dies (PostgreSQL restarted, network cut) emits 'error' on the pool;
     // unhandled, that would crash the process. The pool replaces it; queries meanwhile fail and are handled.
     pool.on('error', (err) => opts.onPoolError?.(err));
+    // The pool listens for errors only on idle connections: one that dies while checked out (PostgreSQL
+    // stopped in the middle of a transaction, between two statements) would emit 'error' with no listener,
+    // and Node would end the process. Its statement fails on its own; the pool drops it when it comes back.
+    pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool }),
       plugins: [new CamelCasePlugin()],

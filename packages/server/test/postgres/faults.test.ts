@@ -37,6 +37,18 @@ async function feedOf(s: Cluster['instances'][0]): Promise<string> {
   return ((await (await fetch(`${s.url}/readyz`)).json()) as { invalidationFeed: string }).invalidationFeed;
 }
 
+/** Runs a request to `s`; when it fails because the instance has exited, says so with its output. */
+async function alive<T>(s: Cluster['instances'][0], request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (e) {
+    await new Promise((r) => setTimeout(r, 200)); // let the exit be reported
+    if (s.child.exitCode !== null || s.child.signalCode !== null)
+      throw new Error(`instance exited (${s.child.exitCode ?? s.child.signalCode}): ${s.output()}`);
+    throw e;
+  }
+}
+
 describe('faults', () => {
   it('a killed LISTEN connection: the instance serves from the database (no stale allow) and reconnects', async () => {
     const [one, two] = cluster.instances as [Cluster['instances'][0], Cluster['instances'][0]];
@@ -103,14 +115,14 @@ describe('faults', () => {
       await waitUntil(async () => (await feedOf(two)) === 'reconnecting', 10_000, 100);
       for (const s of [one, two]) {
         for (const token of [keep.body.token, gone.body.token]) {
-          const v = await verifyOn(s, token);
+          const v = await alive(s, () => verifyOn(s, token));
           expect(v.code, `${s.url} during the outage`).not.toBe('valid');
-          const fa = await fetch(`${s.url}/api/v1/forward-auth`, {
-            headers: { authorization: `Bearer ${token}` },
-          });
+          const fa = await alive(s, () =>
+            fetch(`${s.url}/api/v1/forward-auth`, { headers: { authorization: `Bearer ${token}` } }),
+          );
           expect(fa.status).toBe(401);
         }
-        expect((await fetch(`${s.url}/readyz`)).status).toBe(503);
+        expect((await alive(s, () => fetch(`${s.url}/readyz`))).status).toBe(503);
       }
     } finally {
       pgctl('start');
