@@ -4947,6 +4947,8 @@ export interface paths {
                     status?: "active" | "revoked" | "expired" | "all";
                     /** @description Part of the name or of the hint (e.g. lk_pub_2s3x). To find the token a full value belongs to, POST it to /tokens/find. */
                     search?: string;
+                    /** @description created_desc (the default), created_asc, name_asc, name_desc, last_used_desc (never used last) or expires_asc (never expiring last) */
+                    sort?: "created_desc" | "created_asc" | "name_asc" | "name_desc" | "last_used_desc" | "expires_asc";
                     limit?: number;
                     cursor?: string;
                 };
@@ -5066,6 +5068,8 @@ export interface paths {
                                 } | null;
                             }[];
                             nextCursor: string | null;
+                            /** @description How many tokens the filters match in all */
+                            total: number;
                         };
                     };
                 };
@@ -5598,7 +5602,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** One action on up to 1,000 tokens in one transaction: revoke, set_expiry, reassign, rotate or use_https; any refusal names its token and changes nothing */
+        /** One action on up to 1,000 tokens in one transaction — listed by id, or every live token the list filters match (`matching`) — revoke, set_expiry, reassign, rotate or use_https; any refusal names its token and changes nothing */
         post: {
             parameters: {
                 query?: never;
@@ -5617,7 +5621,19 @@ export interface paths {
                          * @enum {string}
                          */
                         action: "revoke" | "reassign" | "use_https" | "rotate" | "set_expiry";
-                        ids: string[];
+                        ids?: string[];
+                        matching?: {
+                            /** @description A service account (sa_…) or user (usr_…) id */
+                            owner?: string;
+                            type?: "public" | "private";
+                            /**
+                             * @description active (the default) or expired
+                             * @enum {string}
+                             */
+                            status?: "active" | "expired";
+                            /** @description Part of the name or of the hint */
+                            search?: string;
+                        };
                         /**
                          * Format: date-time
                          * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.

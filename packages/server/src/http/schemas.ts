@@ -152,7 +152,7 @@ export const OrgName = SafeString({
   description: ORG_NAME_RULE,
 });
 export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
-export const Cursor = Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' });
+export const Cursor = Type.String({ maxLength: 1500, pattern: '^[A-Za-z0-9_-]+$' });
 
 export const Org = Type.Object({
   id: Type.String(),

@@ -17,7 +17,15 @@ import type { ReassignPermissions, tokenService } from './tokens.js';
 /** One bulk change: the action, the tokens, and what the action needs (checkBulk says which goes where). */
 export interface BulkInput {
   action: HygieneAction;
-  ids: string[];
+  /** The tokens, by id; or `matching`, never both. */
+  ids?: string[];
+  /** Every live token the token list's filters match, resolved inside the change's transaction. */
+  matching?: {
+    owner?: string;
+    type?: 'public' | 'private';
+    status?: 'active' | 'expired';
+    search?: string;
+  };
   /** set_expiry */
   expiresAt?: string;
   /** reassign */
@@ -49,7 +57,7 @@ const REQUIRED_OF: Partial<Record<HygieneAction, keyof BulkInput>> = {
 /** Which fields go with which action, and each id once; refusals are 400 validation_failed. */
 function checkBulk(input: BulkInput): void {
   for (const key of Object.keys(input) as (keyof BulkInput)[]) {
-    if (key === 'action' || key === 'ids' || input[key] === undefined) continue;
+    if (key === 'action' || key === 'ids' || key === 'matching' || input[key] === undefined) continue;
     if (!FIELDS_OF[input.action].includes(key)) {
       const owner = HYGIENE_ACTIONS.find((a) => FIELDS_OF[a].includes(key));
       throw new AppError('validation_failed', `${key} goes with action=${owner} only, not ${input.action}.`);
@@ -58,8 +66,10 @@ function checkBulk(input: BulkInput): void {
   const required = REQUIRED_OF[input.action];
   if (required !== undefined && input[required] === undefined)
     throw new AppError('validation_failed', `action=${input.action} needs ${required}.`);
+  if ((input.ids === undefined) === (input.matching === undefined))
+    throw new AppError('validation_failed', 'Give the tokens as ids or as matching filters, one of the two.');
   const seen = new Set<string>();
-  for (const id of input.ids) {
+  for (const id of input.ids ?? []) {
     if (seen.has(id)) throw new AppError('validation_failed', `ids lists ${id} more than once.`);
     seen.add(id);
   }
@@ -120,7 +130,8 @@ export function tokenHygiene(
       checkBulk(input);
       return inTransaction(deps, async (tx) => {
         const items: { id: string; token: string | null }[] = [];
-        for (const [i, id] of input.ids.entries()) {
+        const ids = input.ids ?? (await matchingIds(tx, input.matching!));
+        for (const [i, id] of ids.entries()) {
           // setImmediate: requests (and cached verifications) run in between; on SQLite those that need
           // the database wait for the commit, as during an import.
           if (i > 0 && i % TOKENS_PER_SLICE === 0) await yieldToLoop();
@@ -136,6 +147,27 @@ export function tokenHygiene(
         }
         return { action: input.action, items };
       });
+
+      /** What the filters match now, in this transaction: a token created meanwhile is in, or the change waits. */
+      async function matchingIds(tx: Store, m: NonNullable<BulkInput['matching']>): Promise<string[]> {
+        const filter = {
+          ownerServiceAccountId: m.owner?.startsWith('sa_') ? m.owner : undefined,
+          ownerUserId: m.owner?.startsWith('usr_') ? m.owner : undefined,
+          type: m.type,
+          search: m.search,
+          status: m.status ?? 'active',
+          now: iso(clock.now()),
+        };
+        const rows = await tx.tokens.list(scope.org.id, { ...filter, limit: BULK_MAX_IDS + 1 });
+        if (rows.length > BULK_MAX_IDS) {
+          const total = await tx.tokens.count(scope.org.id, filter);
+          throw new AppError(
+            'validation_failed',
+            `${total} tokens match; one bulk change takes at most ${BULK_MAX_IDS}: narrow the filters.`,
+          );
+        }
+        return rows.map((t) => t.id);
+      }
 
       async function applyOne(tx: Store, id: string): Promise<string | null> {
         switch (input.action) {

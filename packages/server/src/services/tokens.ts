@@ -140,6 +140,8 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
     async list(scope: OrgScope, filter: Omit<TokenListFilter, 'now'> & { status: TokenStatus }) {
       const now = iso(clock.now());
       const rows = await store.tokens.list(scope.org.id, { ...filter, now, limit: filter.limit + 1 });
+      const { limit: _limit, after: _after, sort: _sort, ...matching } = filter;
+      const total = await store.tokens.count(scope.org.id, { ...matching, now });
       const roleOf = await ownerRoles(store, scope.org.id);
       const page = rows.slice(0, filter.limit);
       const showPublicValue = canSeeValues(scope);
@@ -158,9 +160,13 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
             quota: quotas.get(t.id),
           }),
         ),
+        total,
         next:
           rows.length > filter.limit
-            ? { createdAt: page[page.length - 1]!.createdAt, id: page[page.length - 1]!.id }
+            ? {
+                key: store.tokens.sortKeyOf(page[page.length - 1]!, filter.sort),
+                id: page[page.length - 1]!.id,
+              }
             : null,
       };
     },

@@ -4,7 +4,13 @@ import { Dialog } from '../../components/dialog';
 import { useOrgMutation, useRoles, useServiceAccounts } from '../../api/queries';
 import type { Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
-import { permissionLosses, reassignTokens } from './reassign-tokens';
+import { permissionLosses, reassignTokens, type BulkMatching } from './reassign-tokens';
+
+/** "All N matching" on the Tokens page: the filters, and how many tokens they matched when chosen. */
+export interface MatchingSelection {
+  filters: BulkMatching;
+  count: number;
+}
 import { ServiceAccountSelect } from './service-account-select';
 import { DialogActions } from '../../components/dialog-actions';
 
@@ -16,24 +22,28 @@ import { DialogActions } from '../../components/dialog-actions';
 export function ReassignDialog({
   org,
   tokens,
+  matching,
   onClose,
 }: {
   org: string;
   tokens: Token[];
+  /** Every token the list's filters match, on every page, instead of `tokens`. */
+  matching?: MatchingSelection;
   onClose: () => void;
 }) {
   const [target, setTarget] = useState<string | null>(null);
   const accounts = useServiceAccounts(org);
   const roles = useRoles(org);
+  const count = matching ? matching.count : tokens.length;
   const reassign = useOrgMutation(
     org,
-    (to: string) => reassignTokens(org, tokens, to),
-    tokens.length === 1 ? `${tokens[0]!.name} reassigned.` : `${tokens.length} tokens reassigned.`,
+    (to: string) => reassignTokens(org, matching ? { matching: matching.filters } : tokens, to),
+    count === 1 && !matching ? `${tokens[0]!.name} reassigned.` : `${count} tokens reassigned.`,
   );
   const account = accounts.data?.find((a) => a.id === target);
-  const losses = target ? permissionLosses(tokens, account, roles.data?.items) : null;
-  const title =
-    tokens.length === 1 ? `Reassign Token "${tokens[0]!.name}"` : `Reassign ${tokens.length} tokens`;
+  // The preview needs each token's permissions: for "all matching" the dialog states the rule instead.
+  const losses = target && !matching ? permissionLosses(tokens, account, roles.data?.items) : null;
+  const title = count === 1 && !matching ? `Reassign Token "${tokens[0]!.name}"` : `Reassign ${count} tokens`;
   return (
     <Dialog opened onClose={onClose} title={title}>
       <Stack>
@@ -43,6 +53,12 @@ export function ReassignDialog({
           working, and it never gains a permission it does not have now.
         </Text>
         <ServiceAccountSelect org={org} value={target} onChange={setTarget} />
+        {matching && target && (
+          <Text size="sm" data-testid="reassign-permissions">
+            Each of the {count} tokens keeps at most what it can do now: whatever the {account?.roleName} role
+            does not grant, it loses.
+          </Text>
+        )}
         {losses && losses.length === 0 && (
           <Text size="sm" data-testid="reassign-permissions">
             {tokens.length === 1 ? 'It keeps' : 'Each keeps'} every permission it has now: the{' '}
@@ -77,7 +93,7 @@ export function ReassignDialog({
               if (target) void reassign.mutateAsync(target).then(onClose, () => undefined);
             }}
           >
-            {tokens.length === 1 ? 'Reassign' : `Reassign ${tokens.length} tokens`}
+            {count === 1 && !matching ? 'Reassign' : `Reassign ${count} tokens`}
           </Button>
         </DialogActions>
       </Stack>

@@ -1,20 +1,30 @@
 import { expandPermissions } from '@latchkey/protocol';
 import { call, lk } from '../../api/client';
-import type { Role, ServiceAccount, Token } from '../../api/types';
+import type { BulkBody, Role, ServiceAccount, Token } from '../../api/types';
 
 /**
  * Moves tokens to a service account in one request (POST /orgs/{org}/tokens/bulk): one transaction, so
  * either every token moves or none does — closing the tab halfway cannot leave some behind. Each keeps at
  * most what it can do now ('keep').
  */
-export async function reassignTokens(org: string, tokens: { id: string }[], serviceAccountId: string) {
+export async function reassignTokens(
+  org: string,
+  tokens: { id: string }[] | { matching: BulkMatching },
+  serviceAccountId: string,
+) {
   await call(
     lk.POST('/api/v1/orgs/{org}/tokens/bulk', {
       params: { path: { org } },
-      body: { action: 'reassign', ids: tokens.map((t) => t.id), serviceAccountId },
+      body:
+        'matching' in tokens
+          ? { action: 'reassign', matching: tokens.matching, serviceAccountId }
+          : { action: 'reassign', ids: tokens.map((t) => t.id), serviceAccountId },
     }),
   );
 }
+
+/** "All N matching": the token list's filters, resolved by the server inside the change's transaction. */
+export type BulkMatching = NonNullable<BulkBody['matching']>;
 
 /** What a token would no longer be able to do on the target account: the server's 'keep' rule, previewed. */
 export interface PermissionLoss {

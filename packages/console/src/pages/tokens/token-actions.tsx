@@ -8,13 +8,13 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import type { RowAction } from '../../components/row-actions';
 import { ErrorAlert } from '../../components/states';
 import { EditTokenModal } from './edit-token-modal';
-import { ReassignDialog } from './reassign-dialog';
+import { ReassignDialog, type MatchingSelection } from './reassign-dialog';
 import { ReportLeakDialog } from './report-leak-dialog';
 import { RevealDialog, type Revealed } from './reveal-dialog';
 import { RotateDialog } from './rotate-dialog';
 
 export type TokenDialog =
-  | { kind: 'reassign'; tokens: Token[] }
+  | { kind: 'reassign'; tokens: Token[]; matching?: MatchingSelection }
   | { kind: 'edit' | 'rotate' | 'suspend' | 'report-leak' | 'revoke'; token: Token };
 
 /**
@@ -99,6 +99,7 @@ export function useTokenActions(org: string, { afterReassign }: { afterReassign?
         <ReassignDialog
           org={org}
           tokens={dialog.tokens}
+          matching={dialog.matching}
           onClose={() => {
             close();
             afterReassign?.();

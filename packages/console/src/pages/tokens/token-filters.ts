@@ -1,9 +1,21 @@
-/** The Tokens page's filters, as the URL carries them (`?owner=…&type=…&status=…&q=…`). */
+/** The list's orders (GET /orgs/{org}/tokens?sort=); newest first when absent. */
+export const TOKEN_SORTS = [
+  'created_desc',
+  'created_asc',
+  'name_asc',
+  'name_desc',
+  'last_used_desc',
+  'expires_asc',
+] as const;
+export type TokenSort = (typeof TOKEN_SORTS)[number];
+
+/** The Tokens page's filters and order, as the URL carries them (`?owner=…&type=…&status=…&q=…&sort=…`). */
 export interface TokenFilters {
   owner?: string;
   type?: 'public' | 'private';
   status?: 'expired' | 'revoked' | 'all';
   q?: string;
+  sort?: Exclude<TokenSort, 'created_desc'>;
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -18,6 +30,8 @@ export function tokenFiltersFromSearch(s: Record<string, unknown>): TokenFilters
   if (s.type === 'public' || s.type === 'private') out.type = s.type;
   if (s.status === 'expired' || s.status === 'revoked' || s.status === 'all') out.status = s.status;
   if (typeof s.q === 'string' && s.q.length > 0 && !looksLikeTokenValue(s.q)) out.q = s.q.slice(0, 100);
+  const sort = TOKEN_SORTS.find((x) => x === s.sort);
+  if (sort && sort !== 'created_desc') out.sort = sort;
   return out;
 }
 

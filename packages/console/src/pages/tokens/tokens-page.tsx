@@ -20,12 +20,13 @@ import { useMembers, useServiceAccounts, useTokenByValue, useTokens } from '../.
 import type { TokenQuery } from '../../api/types';
 import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
+import { SortHeader } from '../../components/sort-header';
 import { GatedButton, useAllows } from '../../components/permission-gate';
 import { RowMenuButton, useRowContextMenu } from '../../components/row-actions';
 import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { AddTokenModal } from './add-token-modal';
-import { looksLikeTokenValue, type TokenFilters } from './token-filters';
+import { looksLikeTokenValue, type TokenFilters, type TokenSort } from './token-filters';
 import { useTokenActions } from './token-actions';
 import { PreviousValueNote, TokenExpiry, TokenStatusBadges } from './token-status';
 
@@ -44,6 +45,7 @@ export function TokensPage() {
   const setFilter = (change: Partial<TokenFilters>) => {
     setCursors([]);
     setSelected(new Set());
+    setAllMatching(false);
     void navigate({
       search: (prev) => {
         const next: Record<string, string | undefined> = { ...prev, ...change };
@@ -65,6 +67,7 @@ export function TokensPage() {
     limit: 50,
     ...(filters.type ? { type: filters.type } : {}),
     ...(filters.owner ? { owner: filters.owner } : {}),
+    ...(filters.sort ? { sort: filters.sort } : {}),
     // A possible token value is looked up by POST only (below), never sent in a URL.
     ...(debounced && !looksLikeTokenValue(debounced) ? { search: debounced } : {}),
     ...(cursors.length ? { cursor: cursors[cursors.length - 1]! } : {}),
@@ -77,6 +80,8 @@ export function TokensPage() {
   const contextMenu = useRowContextMenu();
   const [adding, setAdding] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  // "Select all N matching": every live token the filters match, on every page (sent as filters, not ids).
+  const [allMatching, setAllMatching] = useState(false);
   const [revoking, setRevoking] = useState(false);
   const { actions, open, reveal, ui } = useTokenActions(org, { afterReassign: () => setSelected(new Set()) });
   const canEdit = useAllows(org)('tokens:edit');
@@ -85,7 +90,23 @@ export function TokensPage() {
   // Selection is for the bulk actions, which all change tokens: none without tokens:edit.
   const selectable = canEdit ? items.filter((t) => t.status !== 'revoked') : [];
   const chosen = selectable.filter((t) => selected.has(t.id));
+  const total = tokens.data?.total ?? 0;
+  // The filters as the bulk endpoint takes them: live tokens only (revoked ones cannot change).
+  const matching = {
+    ...(filters.owner ? { owner: filters.owner } : {}),
+    ...(filters.type ? { type: filters.type } : {}),
+    ...(filters.status === 'expired' ? { status: 'expired' as const } : {}),
+    ...(debounced && !looksLikeTokenValue(debounced) ? { search: debounced } : {}),
+  };
+  // Offered when the whole page is selected and more match beyond it (not over revoked or mixed lists).
+  const canSelectAllMatching =
+    (filters.status === undefined || filters.status === 'expired') &&
+    selectable.length > 0 &&
+    chosen.length === selectable.length &&
+    total > selectable.length;
+  const bulkCount = allMatching ? total : chosen.length;
   const toggle = (ids: string[], on: boolean) => {
+    setAllMatching(false);
     const next = new Set(selected);
     for (const id of ids) {
       if (on) next.add(id);
@@ -93,6 +114,8 @@ export function TokensPage() {
     }
     setSelected(next);
   };
+  const sort: TokenSort = filters.sort ?? 'created_desc';
+  const sortBy = (next: TokenSort) => setFilter({ sort: next === 'created_desc' ? undefined : next });
   const ownerOptions = [
     { group: 'Service accounts', items: (accounts.data ?? []).map((a) => ({ value: a.id, label: a.name })) },
     {
@@ -161,30 +184,49 @@ export function TokensPage() {
         />
         {chosen.length > 0 && (
           <>
-            <Button variant="light" color="orange" onClick={() => open({ kind: 'reassign', tokens: chosen })}>
-              Reassign {chosen.length} selected
+            <Button
+              variant="light"
+              color="orange"
+              onClick={() =>
+                open(
+                  allMatching
+                    ? { kind: 'reassign', tokens: [], matching: { filters: matching, count: total } }
+                    : { kind: 'reassign', tokens: chosen },
+                )
+              }
+            >
+              Reassign {bulkCount} selected
             </Button>
             <Button variant="light" color="red" onClick={() => setRevoking(true)}>
-              Revoke {chosen.length} selected
+              Revoke {bulkCount} selected
             </Button>
           </>
+        )}
+        {tokens.data && (
+          <Text size="sm" c="dimmed" data-testid="token-total" ml="auto">
+            {total.toLocaleString('en')} {total === 1 ? 'token' : 'tokens'}
+          </Text>
         )}
       </Group>
       {ui}
       {revoking && (
         <ConfirmDialog
           org={org}
-          title={`Revoke ${chosen.length} token${chosen.length === 1 ? '' : 's'}?`}
-          done={`${chosen.length} token${chosen.length === 1 ? '' : 's'} revoked.`}
-          confirmLabel={`Revoke ${chosen.length}`}
+          title={`Revoke ${bulkCount} token${bulkCount === 1 ? '' : 's'}?`}
+          done={`${bulkCount} token${bulkCount === 1 ? '' : 's'} revoked.`}
+          confirmLabel={`Revoke ${bulkCount}`}
           run={async () => {
             await call(
               lk.POST('/api/v1/orgs/{org}/tokens/bulk', {
                 params: { path: { org } },
-                body: { action: 'revoke', ids: chosen.map((t) => t.id) },
+                // All matching: the server resolves the filters inside the change's transaction.
+                body: allMatching
+                  ? { action: 'revoke', matching }
+                  : { action: 'revoke', ids: chosen.map((t) => t.id) },
               }),
             );
             setSelected(new Set());
+            setAllMatching(false);
           }}
           onClose={() => setRevoking(false)}
         >
@@ -193,11 +235,12 @@ export function TokensPage() {
             revoked. This cannot be undone.
           </Text>
           <Text size="sm" c="dimmed">
-            {chosen
-              .slice(0, 5)
-              .map((t) => t.name)
-              .join(', ')}
-            {chosen.length > 5 ? ` and ${chosen.length - 5} more` : ''}
+            {allMatching
+              ? 'Every live token the filters match, on every page.'
+              : `${chosen
+                  .slice(0, 5)
+                  .map((t) => t.name)
+                  .join(', ')}${chosen.length > 5 ? ` and ${chosen.length - 5} more` : ''}`}
           </Text>
         </ConfirmDialog>
       )}
@@ -228,6 +271,25 @@ export function TokensPage() {
             No token of this org has this value.
           </Alert>
         ) : null)}
+      {(canSelectAllMatching || allMatching) && (
+        <Alert color="blue" mb="sm" data-testid="select-all-matching">
+          {allMatching ? (
+            <>
+              All {total.toLocaleString('en')} matching tokens are selected.{' '}
+              <Anchor component="button" onClick={() => setAllMatching(false)}>
+                Select only this page's {chosen.length}
+              </Anchor>
+            </>
+          ) : (
+            <>
+              The {chosen.length} tokens on this page are selected.{' '}
+              <Anchor component="button" onClick={() => setAllMatching(true)}>
+                Select all {total.toLocaleString('en')} matching
+              </Anchor>
+            </>
+          )}
+        </Alert>
+      )}
       {tokens.isPending ? (
         <Loading />
       ) : tokens.isError ? (
@@ -272,14 +334,19 @@ export function TokensPage() {
                     />
                   )}
                 </Table.Th>
-                <Table.Th>Name</Table.Th>
+                <SortHeader label="Name" sorts={['name_asc', 'name_desc']} current={sort} onSort={sortBy} />
                 <Table.Th>Type</Table.Th>
                 <Table.Th>Owner</Table.Th>
                 <Table.Th>Domains</Table.Th>
                 <Table.Th>Permissions</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Last used</Table.Th>
-                <Table.Th>Expires</Table.Th>
+                <SortHeader
+                  label="Created"
+                  sorts={['created_desc', 'created_asc']}
+                  current={sort}
+                  onSort={sortBy}
+                />
+                <SortHeader label="Last used" sorts={['last_used_desc']} current={sort} onSort={sortBy} />
+                <SortHeader label="Expires" sorts={['expires_asc']} current={sort} onSort={sortBy} />
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>

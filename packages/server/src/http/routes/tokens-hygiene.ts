@@ -15,6 +15,8 @@ import {
 import type { RouteModule } from '../route-context.js';
 import { HYGIENE_ACTIONS, HYGIENE_REASONS } from '../../domain/token-hygiene.js';
 import { RotateBody } from './tokens-lifecycle.js';
+import { BASE62_CHAR } from '../../domain/base62-alphabet.js';
+import { ID_RANDOM_LENGTH } from '../../domain/id-shape.js';
 
 const Reason = StringEnum(HYGIENE_REASONS, {
   description: 'Why the token is in the report (docs/lifecycle.md)',
@@ -96,10 +98,29 @@ const Ids = Type.Array(Id('tok'), { minItems: 1, maxItems: 1000 });
  * One flat shape (a union of five would answer a mistake with another action's field): the service
  * says which fields go with which action (services/token-hygiene.ts checkBulk).
  */
+/** Every live token the token list's filters match, instead of a list of ids ("select all N matching"). */
+const Matching = Type.Object(
+  {
+    owner: Type.Optional(
+      Type.String({
+        pattern: `^(sa|usr)_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`,
+        description: 'A service account (sa_…) or user (usr_…) id',
+      }),
+    ),
+    type: Type.Optional(TokenType),
+    status: Type.Optional(
+      StringEnum(['active', 'expired'] as const, { description: 'active (the default) or expired' }),
+    ),
+    search: Type.Optional(SafeString({ maxLength: 100, description: 'Part of the name or of the hint' })),
+  },
+  { additionalProperties: false },
+);
+
 const BulkBody = Type.Object(
   {
     action: Action,
-    ids: Ids,
+    ids: Type.Optional(Ids),
+    matching: Type.Optional(Matching),
     expiresAt: Type.Optional(Timestamp),
     serviceAccountId: Type.Optional(SafeString({ maxLength: 64, description: 'reassign: the new owner' })),
     permissions: Type.Optional(ReassignPermissions),
@@ -119,7 +140,7 @@ export const tokensBulkRoute: RouteModule = (app, ctx) => {
       schema: {
         tags: ['tokens'],
         summary:
-          'One action on up to 1,000 tokens in one transaction: revoke, set_expiry, reassign, rotate or use_https; any refusal names its token and changes nothing',
+          'One action on up to 1,000 tokens in one transaction — listed by id, or every live token the list filters match (`matching`) — revoke, set_expiry, reassign, rotate or use_https; any refusal names its token and changes nothing',
         params: OrgParams,
         body: BulkBody,
         response: {

@@ -7,7 +7,7 @@ import {
   Nullable,
   OrgParam,
   SafeString,
-  Timestamp,
+  StringEnum,
   Token,
   TokenType,
   orgErrors,
@@ -15,9 +15,15 @@ import {
 import { decodeCursor, encodeCursor, type RouteModule } from '../route-context.js';
 import { BASE62_CHAR } from '../../domain/base62-alphabet.js';
 import { ID_RANDOM_LENGTH } from '../../domain/id-shape.js';
+import { AppError } from '../../domain/errors.js';
+import { DEFAULT_TOKEN_SORT, TOKEN_SORTS } from '../../domain/token-sort.js';
 
-/** What a token-list cursor carries: the sort key of the last token of the previous page. */
-const TokenCursor = Type.Object({ createdAt: Timestamp, id: Id('tok') });
+/** What a token-list cursor carries: the order, and the key and id of the last token of the previous page. */
+const TokenCursor = Type.Object({
+  sort: StringEnum(TOKEN_SORTS),
+  key: Type.String({ maxLength: 1000 }),
+  id: Id('tok'),
+});
 
 export const tokensListRoute: RouteModule = (app, ctx) => {
   app.get(
@@ -55,20 +61,33 @@ export const tokensListRoute: RouteModule = (app, ctx) => {
                   'Part of the name or of the hint (e.g. lk_pub_2s3x). To find the token a full value belongs to, POST it to /tokens/find.',
               }),
             ),
+            sort: Type.Optional(
+              StringEnum(TOKEN_SORTS, {
+                description:
+                  'created_desc (the default), created_asc, name_asc, name_desc, last_used_desc (never used last) or expires_asc (never expiring last)',
+              }),
+            ),
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(Token), nextCursor: Nullable(Type.String()) }),
+          200: Type.Object({
+            items: Type.Array(Token),
+            nextCursor: Nullable(Type.String()),
+            total: Type.Integer({ description: 'How many tokens the filters match in all' }),
+          }),
           ...orgErrors,
         },
       },
     },
     async (request) => {
       const q = request.query;
-      const after = decodeCursor(q.cursor, TokenCursor);
+      const sort = q.sort ?? DEFAULT_TOKEN_SORT;
+      const cursor = decodeCursor(q.cursor, TokenCursor);
+      if (cursor && cursor.sort !== sort)
+        throw new AppError('validation_failed', `This cursor pages the ${cursor.sort} order, not ${sort}.`);
       const page = await ctx.services.tokens.list(requireScope(request), {
         ownerServiceAccountId: q.owner?.startsWith('sa_') ? q.owner : undefined,
         ownerUserId: q.owner?.startsWith('usr_') ? q.owner : undefined,
@@ -76,9 +95,14 @@ export const tokensListRoute: RouteModule = (app, ctx) => {
         status: q.status ?? 'active',
         search: q.search,
         limit: q.limit ?? 50,
-        after,
+        sort,
+        after: cursor && { key: cursor.key, id: cursor.id },
       });
-      return { items: page.items, nextCursor: encodeCursor(page.next) };
+      return {
+        items: page.items,
+        total: page.total,
+        nextCursor: page.next && encodeCursor({ sort, ...page.next }),
+      };
     },
   );
 };

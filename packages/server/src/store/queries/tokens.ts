@@ -1,4 +1,10 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import {
+  DEFAULT_TOKEN_SORT,
+  TOKEN_SORT_SPEC,
+  type TokenSort,
+  type TokenSortSpec,
+} from '../../domain/token-sort.js';
 import type { DialectName } from '../dialect.js';
 import type { QuotaRule, RateLimitRule } from '../../domain/token-limits.js';
 import type { Database, TokensTable } from '../schema.js';
@@ -56,8 +62,10 @@ export interface TokenListFilter {
   search?: string;
   now: string;
   limit: number;
-  /** Keyset cursor: the (createdAt, id) of the last row of the previous page. */
-  after?: { createdAt: string; id: string };
+  /** The order (domain/token-sort.ts); newest first when absent. */
+  sort?: TokenSort;
+  /** Keyset cursor: the sort key and id of the last row of the previous page, in the same order. */
+  after?: { key: string; id: string };
 }
 
 export function tokenFromRow(row: TokenRow): TokenRecord {
@@ -69,6 +77,45 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
     rateLimits: JSON.parse(row.rateLimits) as RateLimitRule[],
     quota: row.quota === null ? null : (JSON.parse(row.quota) as QuotaRule),
   };
+}
+
+/** The list's filters (owner, type, search, status at `now`), on any query over `tokens`. */
+function matching<QB extends SelectQueryBuilder<Database, 'tokens', object>>(
+  q: QB,
+  orgId: string,
+  f: Omit<TokenListFilter, 'limit' | 'after' | 'sort'>,
+): QB {
+  let out = q.where('tokens.orgId', '=', orgId);
+  if (f.ownerServiceAccountId) out = out.where('tokens.ownerServiceAccountId', '=', f.ownerServiceAccountId);
+  if (f.ownerUserId) out = out.where('tokens.ownerUserId', '=', f.ownerUserId);
+  if (f.type) out = out.where('tokens.type', '=', f.type);
+  // By name or by the hint the console shows (its prefix or last characters). LIKE with an explicit
+  // escape character: SQLite has none by default, PostgreSQL uses backslash.
+  if (f.search) {
+    const pattern = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    out = out.where((eb) =>
+      eb.or([
+        sql<boolean>`${sql.ref('tokens.name')} like ${pattern} escape '\\'`,
+        sql<boolean>`${sql.ref('tokens.hint')} like ${pattern} escape '\\'`,
+      ]),
+    );
+  }
+  if (f.status === 'active') {
+    out = out
+      .where('tokens.revokedAt', 'is', null)
+      .where((eb) => eb.or([eb('tokens.expiresAt', 'is', null), eb('tokens.expiresAt', '>', f.now)]));
+  } else if (f.status === 'revoked') {
+    out = out.where('tokens.revokedAt', 'is not', null);
+  } else if (f.status === 'expired') {
+    out = out.where('tokens.revokedAt', 'is', null).where('tokens.expiresAt', '<=', f.now);
+  }
+  return out as QB;
+}
+
+/** An order's key as SQL: the column, or for a nullable one the column with its missing value filled in. */
+function sortKey(spec: TokenSortSpec) {
+  const column = sql.ref(`tokens.${spec.column}`);
+  return spec.missing === undefined ? column : sql`coalesce(${column}, ${spec.missing})`;
 }
 
 export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
@@ -188,45 +235,32 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
       return found;
     },
     async list(orgId: string, f: TokenListFilter): Promise<TokenView[]> {
-      let q = view().where('tokens.orgId', '=', orgId);
-      if (f.ownerServiceAccountId) q = q.where('tokens.ownerServiceAccountId', '=', f.ownerServiceAccountId);
-      if (f.ownerUserId) q = q.where('tokens.ownerUserId', '=', f.ownerUserId);
-      if (f.type) q = q.where('tokens.type', '=', f.type);
-      // By name or by the hint the console shows (its prefix or last characters). LIKE with an explicit
-      // escape character: SQLite has none by default, PostgreSQL uses backslash.
-      if (f.search) {
-        const pattern = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q = q.where((eb) =>
-          eb.or([
-            sql<boolean>`${sql.ref('tokens.name')} like ${pattern} escape '\\'`,
-            sql<boolean>`${sql.ref('tokens.hint')} like ${pattern} escape '\\'`,
-          ]),
-        );
-      }
-      if (f.status === 'active') {
-        q = q
-          .where('tokens.revokedAt', 'is', null)
-          .where((eb) => eb.or([eb('tokens.expiresAt', 'is', null), eb('tokens.expiresAt', '>', f.now)]));
-      } else if (f.status === 'revoked') {
-        q = q.where('tokens.revokedAt', 'is not', null);
-      } else if (f.status === 'expired') {
-        q = q.where('tokens.revokedAt', 'is', null).where('tokens.expiresAt', '<=', f.now);
-      }
+      const spec = TOKEN_SORT_SPEC[f.sort ?? DEFAULT_TOKEN_SORT];
+      const key = sortKey(spec);
+      let q = matching(view(), orgId, f);
       if (f.after) {
-        const { createdAt, id } = f.after;
-        q = q.where((eb) =>
-          eb.or([
-            eb('tokens.createdAt', '<', createdAt),
-            eb.and([eb('tokens.createdAt', '=', createdAt), eb('tokens.id', '<', id)]),
-          ]),
-        );
+        const { key: k, id } = f.after;
+        const past = spec.direction === 'desc' ? '<' : '>';
+        q = q.where((eb) => eb.or([eb(key, past, k), eb.and([eb(key, '=', k), eb('tokens.id', past, id)])]));
       }
       const rows = await q
-        .orderBy('tokens.createdAt', 'desc')
-        .orderBy('tokens.id', 'desc')
+        .orderBy(key, spec.direction)
+        .orderBy('tokens.id', spec.direction)
         .limit(f.limit)
         .execute();
       return rows.map(toView);
+    },
+    /** How many tokens the filters match in all (the list's `total`; the cursor and limit aside). */
+    async count(orgId: string, f: Omit<TokenListFilter, 'limit' | 'after' | 'sort'>): Promise<number> {
+      const row = await matching(db.selectFrom('tokens'), orgId, f)
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    /** A token's key in an order, for the next page's cursor (a missing value as the order places it). */
+    sortKeyOf(t: TokenRecord, sort: TokenSort | undefined): string {
+      const spec = TOKEN_SORT_SPEC[sort ?? DEFAULT_TOKEN_SORT];
+      return t[spec.column] ?? spec.missing ?? '';
     },
     /** Every token of an org that is neither revoked nor expired at `now` (the hygiene report). */
     async live(orgId: string, now: string): Promise<TokenView[]> {
