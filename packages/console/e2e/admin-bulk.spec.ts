@@ -162,6 +162,13 @@ test('bulk revoke from the Tokens page: one request, every selected token revoke
   expect(after.find((t) => t.name === 'legacy key 12')!.status).toBe('active');
   // The active list now shows the one left.
   await expect(page.locator('tbody tr')).toHaveCount(1);
+
+  // One audit entry for the change, listing the eleven (and the move before it was one entry too).
+  await page.goto(`${server.url}/orgs/${ORG.slug}/audit`);
+  const targets = page.getByTestId('audit-target');
+  await expect(targets.first()).toHaveText('11 tokens · revoke');
+  await expect(targets.nth(1)).toContainText('member'); // the removal
+  await expect(targets.nth(2)).toHaveText('12 tokens · reassign');
 });
 
 test('Members offers “Add new service account” beside “Invite member” on every tab', async () => {

@@ -82,6 +82,8 @@ test('Edit narrows the permissions and sets an expiry; emptying both restores th
   await dialog.getByLabel('Permissions').focus();
   await page.keyboard.press('Backspace'); // removes the one chosen permission
   await page.keyboard.press('Escape');
+  // Saying plainly that an empty list is wider, not narrower.
+  await expect(dialog.getByTestId('permissions-widen')).toContainText("all of reporting's role again");
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(dialog).toHaveCount(0);
   t = await detail();

@@ -77,7 +77,11 @@ test('"select all N matching" revokes every token the filters match, on every pa
   await dialog.getByRole('button', { name: `Revoke ${LEGACY}` }).click();
   await expect(page.getByRole('alert').filter({ hasText: `${LEGACY} tokens revoked.` })).toBeVisible();
   expect(bulk).toHaveLength(1);
-  expect(JSON.parse(bulk[0]!)).toEqual({ action: 'revoke', matching: { search: 'job-' } });
+  expect(JSON.parse(bulk[0]!)).toEqual({
+    action: 'revoke',
+    matching: { search: 'job-' },
+    expectedCount: LEGACY,
+  });
 
   await expect(page.getByText('No tokens match these filters.')).toBeVisible();
   await page.goto(`${server.url}/orgs/${ORG.slug}/tokens`);

@@ -5634,6 +5634,8 @@ export interface paths {
                             /** @description Part of the name or of the hint */
                             search?: string;
                         };
+                        /** @description With matching: how many tokens the caller saw match. Refused (validation_failed) when the filters match another number now, so a change confirmed for N tokens never applies to more */
+                        expectedCount?: number;
                         /**
                          * Format: date-time
                          * @description ISO-8601, UTC in answers. An ISO-8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z: a real calendar date, years 0001–9999, seconds 00–59.
@@ -8556,7 +8558,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description What happened: one of the closed set of audit actions (docs/api.md). */
-                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.delete" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.disable";
+                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure" | "token.bulk_change" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.delete" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.disable";
                     targetType?: string;
                     targetId?: string;
                     actorId?: string;
@@ -8599,7 +8601,7 @@ export interface paths {
                                  * @description What happened: one of the closed set of audit actions (docs/api.md).
                                  * @enum {string}
                                  */
-                                action: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.delete" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.disable";
+                                action: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure" | "token.bulk_change" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.delete" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.disable";
                                 target: {
                                     type: string;
                                     id: string | null;
@@ -8716,7 +8718,7 @@ export interface paths {
                     /** @description jsonl (the default) or csv */
                     format?: "jsonl" | "csv";
                     /** @description What happened: one of the closed set of audit actions (docs/api.md). */
-                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.delete" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.disable";
+                    action?: "org.create" | "org.update" | "role.create" | "role.update" | "role.delete" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "service_account.create" | "service_account.update" | "service_account.disable" | "service_account.enable" | "service_account.delete" | "token.create" | "token.import" | "token.update" | "token.revoke" | "token.reassign" | "token.rotate" | "token.retire_secret" | "token.suspend" | "token.resume" | "token.report_leak" | "token.report_exposure" | "token.bulk_change" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.delete" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.disable";
                     targetType?: string;
                     targetId?: string;
                     actorId?: string;
@@ -14268,6 +14270,7 @@ export const auditActions = [
   'token.resume',
   'token.report_leak',
   'token.report_exposure',
+  'token.bulk_change',
   'webhook_endpoint.create',
   'webhook_endpoint.update',
   'webhook_endpoint.delete',

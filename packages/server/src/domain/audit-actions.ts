@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   'token.resume',
   'token.report_leak',
   'token.report_exposure',
+  'token.bulk_change',
   'webhook_endpoint.create',
   'webhook_endpoint.update',
   'webhook_endpoint.delete',

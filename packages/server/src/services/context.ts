@@ -8,7 +8,7 @@ import { ConflictError } from '../store/conflict.js';
 import type { Store } from '../store/store.js';
 import type { InvalidationEvent } from '../domain/invalidation-event.js';
 import type { InvalidationBus } from '../verify/invalidation.js';
-import { EventRecorder } from './events.js';
+import { EventRecorder, groupOf } from './events.js';
 
 /** Who is acting: a console user, a private token (automation), or the operator's CLI on the host. */
 export interface Actor {
@@ -67,8 +67,10 @@ export async function inTransaction<T>(
   // change before the commit could re-learn the old state).
   const joined = outer === undefined ? undefined : pendingInvalidations.get(outer);
   let invalidations: InvalidationEvent[] = [];
+  // A change joining a bulk change adds its audit entries to the bulk change's one entry.
+  const group = outer === undefined ? undefined : groupOf(outer);
   const result = await (outer ?? deps.store).transaction(async (tx) => {
-    const events = new EventRecorder(tx);
+    const events = new EventRecorder(tx, group);
     if (joined !== undefined) {
       const r = await fn(tx, events);
       await tx.notifyInvalidation(events.invalidations);

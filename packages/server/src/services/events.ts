@@ -120,7 +120,8 @@ export type DomainEventType = DomainEvent['type'];
 export interface AuditEntry {
   action: AuditAction;
   targetType: 'org' | 'role' | 'member' | 'invitation' | 'service_account' | 'token' | 'webhook_endpoint';
-  targetId: string;
+  /** Null only for a bulk change's one entry, whose tokens are listed in it (and in audit_targets). */
+  targetId: string | null;
   before?: unknown;
   after?: unknown;
 }
@@ -295,6 +296,15 @@ export function invalidationsOf(e: DomainEvent, orgId: string): InvalidationEven
   }
 }
 
+/** The audit entries of a bulk change, collected to be written as one. */
+export interface AuditGroup {
+  entries: AuditEntry[];
+}
+const groups = new WeakMap<Store, AuditGroup>();
+
+/** The bulk change a transaction is part of, for a change that joins it (services/context.ts). */
+export const groupOf = (tx: Store): AuditGroup | undefined => groups.get(tx);
+
 /**
  * Records a transaction's events: each one's audit entry is written at once, with the transaction's
  * store (so it commits or rolls back with the change it describes, rule 21), and so is its webhook
@@ -306,8 +316,56 @@ export class EventRecorder {
   readonly invalidations: InvalidationEvent[] = [];
   private readonly outbox: Outbox;
 
-  constructor(private readonly tx: Store) {
+  /** `group`: this change is part of a bulk change whose audit entries become one (`asOneEntry`). */
+  constructor(
+    private readonly tx: Store,
+    private group?: AuditGroup,
+  ) {
     this.outbox = new Outbox(tx);
+    // A change nested deeper (joining this transaction in turn) stays in the same group.
+    if (group) groups.set(tx, group);
+  }
+
+  /**
+   * Runs a bulk change (`fn`: many tokens, through the same use cases as one) so that the audit log gets
+   * one entry for it, listing each token's change with its before and after, instead of an entry per
+   * token (issue 17 item 1). Webhooks and cache invalidations stay per token. Changes that join this
+   * transaction (`inTransaction(…, tx)`) are grouped too, through `groupOf`.
+   */
+  async asOneEntry<T>(scope: OrgScope, at: string, what: string, fn: () => Promise<T>): Promise<T> {
+    const group: AuditGroup = { entries: [] };
+    this.group = group;
+    groups.set(this.tx, group);
+    try {
+      const result = await fn();
+      await this.writeGroup(scope, at, what, group);
+      return result;
+    } finally {
+      this.group = undefined;
+      groups.delete(this.tx);
+    }
+  }
+
+  private async writeGroup(scope: OrgScope, at: string, what: string, group: AuditGroup): Promise<void> {
+    if (group.entries.length === 0) return;
+    const record = auditRecord(scope, at, {
+      action: 'token.bulk_change',
+      targetType: 'token',
+      targetId: null,
+      after: {
+        action: what,
+        count: group.entries.length,
+        changes: group.entries.map((e) => ({
+          action: e.action,
+          id: e.targetId,
+          before: e.before ?? null,
+          after: e.after ?? null,
+        })),
+      },
+    });
+    await this.tx.audit.insertMany([record]);
+    const ids = [...new Set(group.entries.map((e) => e.targetId).filter((id): id is string => !!id))];
+    await this.tx.audit.insertTargets(scope.org.id, record.id, ids);
   }
 
   record(scope: OrgScope, at: string, event: DomainEvent): Promise<void> {
@@ -317,7 +375,8 @@ export class EventRecorder {
   /** Several events of one change (an import slice), in order, their audit entries in one statement. */
   async recordAll(scope: OrgScope, at: string, events: readonly DomainEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.tx.audit.insertMany(events.map((e) => auditRecord(scope, at, auditEntryOf(e))));
+    if (this.group) this.group.entries.push(...events.map(auditEntryOf));
+    else await this.tx.audit.insertMany(events.map((e) => auditRecord(scope, at, auditEntryOf(e))));
     await this.outbox.add(
       scope.org.id,
       events.map((e) => webhookEventOf(e, scope, at)),

@@ -66,7 +66,8 @@ export async function checkTokenLifetime(
 }
 
 /**
- * Refuses a second live token with the same name for one owner (name_taken): on create, and on a rename.
+ * Refuses a second live token (neither revoked nor expired) with the same name for one owner (name_taken):
+ * on create, and on a rename.
  * The owner's row is locked first (PostgreSQL), so two concurrent requests cannot both take the name.
  * Imports and reassignments keep the names they bring: a person's 600 legacy tokens are not refused for
  * two called "ci", and the console's search and hints tell those apart.
@@ -76,6 +77,7 @@ export async function assertTokenNameFree(
   orgId: string,
   owner: { ownerServiceAccountId: string | null; ownerUserId: string | null },
   name: string,
+  now: Date,
   exceptId?: string,
 ): Promise<void> {
   let key: { serviceAccountId: string } | { userId: string };
@@ -86,7 +88,7 @@ export async function assertTokenNameFree(
     key = { userId: owner.ownerUserId ?? '' };
     await tx.members.lockForUpdate(orgId, key.userId);
   }
-  if (await tx.tokens.liveNamed(orgId, key, name, exceptId))
+  if (await tx.tokens.liveNamed(orgId, key, name, now.toISOString(), exceptId))
     throw new AppError(
       'name_taken',
       `Its owner already has a live token named "${name}": choose another name (a revoked token's name is free).`,

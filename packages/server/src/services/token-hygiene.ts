@@ -26,6 +26,8 @@ export interface BulkInput {
     status?: 'active' | 'expired';
     search?: string;
   };
+  /** With `matching`: how many tokens the caller saw match; refused when the filters match another number. */
+  expectedCount?: number;
   /** set_expiry */
   expiresAt?: string;
   /** reassign */
@@ -57,7 +59,7 @@ const REQUIRED_OF: Partial<Record<HygieneAction, keyof BulkInput>> = {
 /** Which fields go with which action, and each id once; refusals are 400 validation_failed. */
 function checkBulk(input: BulkInput): void {
   for (const key of Object.keys(input) as (keyof BulkInput)[]) {
-    if (key === 'action' || key === 'ids' || key === 'matching' || input[key] === undefined) continue;
+    if (['action', 'ids', 'matching', 'expectedCount'].includes(key) || input[key] === undefined) continue;
     if (!FIELDS_OF[input.action].includes(key)) {
       const owner = HYGIENE_ACTIONS.find((a) => FIELDS_OF[a].includes(key));
       throw new AppError('validation_failed', `${key} goes with action=${owner} only, not ${input.action}.`);
@@ -68,6 +70,8 @@ function checkBulk(input: BulkInput): void {
     throw new AppError('validation_failed', `action=${input.action} needs ${required}.`);
   if ((input.ids === undefined) === (input.matching === undefined))
     throw new AppError('validation_failed', 'Give the tokens as ids or as matching filters, one of the two.');
+  if (input.expectedCount !== undefined && input.matching === undefined)
+    throw new AppError('validation_failed', 'expectedCount goes with matching.');
   const seen = new Set<string>();
   for (const id of input.ids ?? []) {
     if (seen.has(id)) throw new AppError('validation_failed', `ids lists ${id} more than once.`);
@@ -128,9 +132,15 @@ export function tokenHygiene(
      */
     async bulk(scope: OrgScope, input: BulkInput) {
       checkBulk(input);
-      return inTransaction(deps, async (tx) => {
+      return inTransaction(deps, async (tx, events) => {
         const items: { id: string; token: string | null }[] = [];
         const ids = input.ids ?? (await matchingIds(tx, input.matching!));
+        // One audit entry for the whole change, listing each token's before and after (issue 17 item 1).
+        await events.asOneEntry(scope, iso(clock.now()), input.action, () => applyAll(tx, ids, items));
+        return { action: input.action, items };
+      });
+
+      async function applyAll(tx: Store, ids: string[], items: { id: string; token: string | null }[]) {
         for (const [i, id] of ids.entries()) {
           // setImmediate: requests (and cached verifications) run in between; on SQLite those that need
           // the database wait for the commit, as during an import.
@@ -145,8 +155,7 @@ export function tokenHygiene(
             });
           }
         }
-        return { action: input.action, items };
-      });
+      }
 
       /** What the filters match now, in this transaction: a token created meanwhile is in, or the change waits. */
       async function matchingIds(tx: Store, m: NonNullable<BulkInput['matching']>): Promise<string[]> {
@@ -166,6 +175,11 @@ export function tokenHygiene(
             `${total} tokens match; one bulk change takes at most ${BULK_MAX_IDS}: narrow the filters.`,
           );
         }
+        if (input.expectedCount !== undefined && rows.length !== input.expectedCount)
+          throw new AppError(
+            'validation_failed',
+            `The filters match ${rows.length} tokens now, not the ${input.expectedCount} you saw: look again. Nothing was changed.`,
+          );
         return rows.map((t) => t.id);
       }
 

@@ -109,16 +109,24 @@ export function tokenReassignment(deps: ServiceDeps) {
         const memberRole = (await tx.roles.findInOrg(scope.org.id, member.roleId))?.permissions ?? [];
         const owned = await tx.tokens.activeOwnedBy(scope.org.id, { userId });
         const now = clock.now();
-        const tokens = [];
-        for (const before of owned) {
-          const moved = await moveToken(tx, events, scope, before, memberRole, target, mode, now);
-          tokens.push({
-            id: before.id,
-            effectivePermissionsBefore: moved.effectiveBefore,
-            effectivePermissionsAfter: moved.effectiveAfter,
-            expiresAt: moved.after.expiresAt,
-          });
-        }
+        const tokens: {
+          id: string;
+          effectivePermissionsBefore: string[];
+          effectivePermissionsAfter: string[];
+          expiresAt: string | null;
+        }[] = [];
+        // One audit entry for all of them (issue 17 item 1); webhooks and invalidations stay per token.
+        await events.asOneEntry(scope, iso(now), 'reassign', async () => {
+          for (const before of owned) {
+            const moved = await moveToken(tx, events, scope, before, memberRole, target, mode, now);
+            tokens.push({
+              id: before.id,
+              effectivePermissionsBefore: moved.effectiveBefore,
+              effectivePermissionsAfter: moved.effectiveAfter,
+              expiresAt: moved.after.expiresAt,
+            });
+          }
+        });
         return { serviceAccountId: target.sa.id, reassigned: owned.map((t) => t.id), tokens };
       });
     },

@@ -79,6 +79,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
             scope.org.id,
             { ownerServiceAccountId: sa.id, ownerUserId: null },
             input.name,
+            clock.now(),
           );
           const domains = checkTokenDomains(input.type, input.domains);
           const allowedIps = checkTokenIps(input.allowedIps);
@@ -231,7 +232,7 @@ export function tokenService(deps: ServiceDeps, reassignment = tokenReassignment
           assertNoEscalation(scope, effective(ownerRole, before), 'change this token');
           const set: Parameters<Store['tokens']['update']>[1] = {};
           if (patch.name !== undefined && patch.name !== before.name) {
-            await assertTokenNameFree(tx, scope.org.id, before, patch.name, before.id);
+            await assertTokenNameFree(tx, scope.org.id, before, patch.name, now, before.id);
             set.name = patch.name;
           }
           if (patch.domains !== undefined) set.domains = checkTokenDomains(before.type, patch.domains);

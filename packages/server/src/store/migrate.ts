@@ -10,6 +10,7 @@ import { tokenRestrictionsMigration } from './migrations/0006-token-restrictions
 import { tokenLimitsMigration } from './migrations/0007-token-limits.js';
 import { usageAnalyticsMigration } from './migrations/0008-usage-analytics.js';
 import { webhooksMigration } from './migrations/0009-webhooks.js';
+import { auditTargetsMigration } from './migrations/0010-audit-targets.js';
 
 /** Migrations are listed statically (no directory scanning) so a bundle or a test sees the same set. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -23,6 +24,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0007-token-limits': tokenLimitsMigration(),
     '0008-usage-analytics': usageAnalyticsMigration(),
     '0009-webhooks': webhooksMigration(dialect),
+    '0010-audit-targets': auditTargetsMigration(),
   };
 }
 

@@ -152,6 +152,13 @@ export interface SessionsTable {
   lastSeenAt: string;
 }
 
+/** The objects a grouped (bulk) audit entry changed, besides its own target: one row per object. */
+export interface AuditTargetsTable {
+  orgId: string;
+  targetId: string;
+  auditId: string;
+}
+
 export interface AuditLogTable {
   seq: Generated<number>;
   id: string;
@@ -286,6 +293,7 @@ export interface Database {
   tokenPreviousSecrets: TokenPreviousSecretsTable;
   sessions: SessionsTable;
   auditLog: AuditLogTable;
+  auditTargets: AuditTargetsTable;
   tokenUsageDaily: TokenUsageDailyTable;
   tokenUsageWarnings: TokenUsageWarningsTable;
   tokenQuotas: TokenQuotasTable;

@@ -238,9 +238,23 @@ describe('bulk actions', () => {
     const res = await bulk({ action: 'revoke', ids: ts.map((t) => t.item.id) });
     expect(res.statusCode, res.body).toBe(200);
     for (const t of ts) expect(await check(t.token)).toMatchObject({ valid: false, code: 'token_revoked' });
-    const audit = await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/audit-log?action=token.revoke`);
-    const targets = (audit.json().items as { target: { id: string } }[]).map((e) => e.target.id);
-    for (const t of ts) expect(targets).toContain(t.item.id);
+    // One audit entry for the change (issue 17 item 1), found from each token's own history.
+    for (const t of ts) {
+      const audit = await call(
+        lk,
+        org.admin,
+        'GET',
+        `/api/v1/orgs/${org.slug}/audit-log?targetId=${t.item.id}`,
+      );
+      const [last] = audit.json().items as {
+        action: string;
+        after: { changes: { id: string; action: string }[] };
+      }[];
+      expect(last!.action).toBe('token.bulk_change');
+      expect(last!.after.changes).toContainEqual(
+        expect.objectContaining({ id: t.item.id, action: 'token.revoke' }),
+      );
+    }
   });
 
   it('set_expiry sets every expiry under the org policy; a refusal changes nothing', async () => {

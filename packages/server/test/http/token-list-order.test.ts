@@ -90,6 +90,26 @@ describe('the token list: orders and total', () => {
     expect((await list('&type=public')).total).toBe(0);
   });
 
+  it('refuses a forged cursor whose key is not a key of its order (never a 500 from the store)', async () => {
+    const forged = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    for (const [sort, key] of [
+      ['created_desc', 'x'],
+      ['last_used_desc', "2026-01-01' or 1=1 --"],
+      ['expires_asc', '2026-13-01T00:00:00Z'],
+      ['name_asc', 'a\u0000b'],
+    ] as const) {
+      const cursor = forged({ sort, key, id: ids.alpha });
+      const res = await call(
+        lk,
+        org.admin,
+        'GET',
+        `/api/v1/orgs/${org.slug}/tokens?sort=${sort}&cursor=${cursor}`,
+      );
+      expect(res.statusCode, `${sort} ${key}: ${res.body}`).toBe(400);
+      expect(errorCode(res)).toBe('validation_failed');
+    }
+  });
+
   it("refuses an unknown order, and a cursor from another order's pages", async () => {
     const bad = await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/tokens?sort=random`);
     expect(bad.statusCode).toBe(400);
@@ -119,6 +139,26 @@ describe('bulk changes to every token a filter matches', () => {
     expect((await list('')).total).toBe(0);
     const kept = await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/tokens/${keep.item.id}`);
     expect(kept.json().status).toBe('active');
+  });
+
+  it('with expectedCount, refuses when the filters match another number now, and changes nothing', async () => {
+    const owner = await createServiceAccount(lk, org, 'counted');
+    for (const name of ['c1', 'c2', 'c3']) await createToken(lk, org, { name, serviceAccountId: owner.id });
+    const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/tokens/bulk`, {
+      action: 'revoke',
+      matching: { owner: owner.id },
+      expectedCount: 2, // the caller saw two; a third was created since
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.message).toMatch(/match 3 tokens now, not the 2/);
+    const still = await call(lk, org.admin, 'GET', `/api/v1/orgs/${org.slug}/tokens?owner=${owner.id}`);
+    expect(still.json().total).toBe(3);
+    const ok = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/tokens/bulk`, {
+      action: 'revoke',
+      matching: { owner: owner.id },
+      expectedCount: 3,
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
   });
 
   it('refuses ids and matching together, or neither', async () => {

@@ -471,7 +471,15 @@ describe('one owner, one live token per name (issue 17 item 10)', () => {
     await createToken(lk, org, { name: 'checkout', serviceAccountId: other.id });
     await createToken(lk, org, { name: 'Checkout', serviceAccountId: owner.id });
 
-    // A revoked token's name is free again.
+    // An expired token's name is free again, and so is a revoked one's.
+    const expiring = await createToken(lk, org, {
+      name: 'short-lived',
+      serviceAccountId: owner.id,
+      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
+    });
+    clock.advance(120_000);
+    await createToken(lk, org, { name: 'short-lived', serviceAccountId: owner.id });
+    expect(expiring.item.id).toBeTruthy();
     const revoked = await call(lk, org.admin, 'DELETE', tokens(org, `/${first.item.id}`));
     expect(revoked.statusCode).toBe(204);
     await createToken(lk, org, { name: 'checkout', serviceAccountId: owner.id });

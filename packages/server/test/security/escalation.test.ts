@@ -259,10 +259,13 @@ describe('reassigning never silently widens', () => {
     );
     for (const token of values)
       expect((await verify(lk, { token, permission: 'orders:edit' })).code).toBe('permission_denied');
+    // The move is one audit entry for all of them (issue 17 item 1), each token's change in it.
     const audit = (
-      await call(lk, owner, 'GET', `${base()}/audit-log?targetId=${ids[1]}&action=token.reassign`)
+      await call(lk, owner, 'GET', `${base()}/audit-log?targetId=${ids[1]}&action=token.bulk_change`)
     ).json().items;
-    expect(audit[0].after.effectivePermissions).toEqual(['orders:view']);
+    const change = audit[0].after.changes.find((c: { id: string }) => c.id === ids[1]);
+    expect(change).toMatchObject({ action: 'token.reassign' });
+    expect(change.after.effectivePermissions).toEqual(['orders:view']);
   });
 
   it('members/{userId}/reassign-tokens with permissions: "owner_role" widens only on request', async () => {

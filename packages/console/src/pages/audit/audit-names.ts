@@ -17,6 +17,19 @@ export function targetName(e: Pick<AuditEntry, 'before' | 'after'>): string | nu
   return nameIn(e.after) ?? nameIn(e.before);
 }
 
+/**
+ * The entry's object as the log shows it: "service account storefront", "token checkout", or for a bulk
+ * change's one entry how many tokens and what was done to them ("3 tokens · revoke"); the id when the
+ * entry recorded no name.
+ */
+export function targetLabel(e: Pick<AuditEntry, 'action' | 'target' | 'before' | 'after'>): string {
+  if (e.action === 'token.bulk_change' && e.after && typeof e.after === 'object') {
+    const { count, action } = e.after as { count?: unknown; action?: unknown };
+    if (typeof count === 'number') return `${count} token${count === 1 ? '' : 's'} · ${String(action)}`;
+  }
+  return `${e.target.type.replace('_', ' ')} ${targetName(e) ?? e.target.id ?? ''}`.trim();
+}
+
 /** Who did it, as a person reads it: the recorded label (an e-mail, a token's name), else the actor type. */
 export function actorName(e: Pick<AuditEntry, 'actor'>): string {
   return e.actor.label ?? e.actor.type;

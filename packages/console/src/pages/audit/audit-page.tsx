@@ -20,7 +20,7 @@ import { useAudit, useMembers } from '../../api/queries';
 import type { AuditQuery } from '../../api/types';
 import { PageHeader } from '../../components/page-header';
 import { Empty, ErrorState, Loading } from '../../components/states';
-import { actorName, dayBound, targetName } from './audit-names';
+import { actorName, dayBound, targetLabel, targetName } from './audit-names';
 
 type AuditAction = (typeof auditActions)[number];
 type Filters = Omit<AuditQuery, 'limit' | 'cursor'>;
@@ -156,9 +156,9 @@ export function AuditPage() {
                     <Text size="sm" fw={600}>
                       {e.action}
                     </Text>
-                    <Tooltip label={e.target.id ?? 'no id'} disabled={!name}>
+                    <Tooltip label={e.target.id ?? ''} disabled={!name || !e.target.id}>
                       <Text size="sm" data-testid="audit-target">
-                        {e.target.type.replace('_', ' ')} {name ?? e.target.id}
+                        {targetLabel(e)}
                       </Text>
                     </Tooltip>
                     <Tooltip label={e.actor.id ?? e.actor.type} disabled={!e.actor.id}>

@@ -1,4 +1,4 @@
-import { Button, MultiSelect, Stack, TextInput } from '@mantine/core';
+import { Button, MultiSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
@@ -68,7 +68,16 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
         <LimitFields rateLimits={rateLimits} onRateLimits={setRateLimits} quota={quota} onQuota={setQuota} />
         <MultiSelect
           label="Permissions"
-          description={`Within what ${token.owner.name}'s role and yours hold${token.type === 'public' ? ', public-safe only' : ''}. Empty = all of its role.`}
+          description={
+            permissions.length === 0 && token.permissions ? (
+              <Text span size="xs" c="orange.9" data-testid="permissions-widen">
+                Empty gives it all of {token.owner.name}'s role again: wider than the{' '}
+                {token.permissions.length} it has now.
+              </Text>
+            ) : (
+              `Within what ${token.owner.name}'s role and yours hold${token.type === 'public' ? ', public-safe only' : ''}. Empty = all of its role.`
+            )
+          }
           data={[...new Set([...grantable, ...permissions])]}
           value={permissions}
           onChange={setPermissions}

@@ -37,7 +37,8 @@ export function ReassignDialog({
   const count = matching ? matching.count : tokens.length;
   const reassign = useOrgMutation(
     org,
-    (to: string) => reassignTokens(org, matching ? { matching: matching.filters } : tokens, to),
+    (to: string) =>
+      reassignTokens(org, matching ? { matching: matching.filters, count: matching.count } : tokens, to),
     count === 1 && !matching ? `${tokens[0]!.name} reassigned.` : `${count} tokens reassigned.`,
   );
   const account = accounts.data?.find((a) => a.id === target);

@@ -9,7 +9,7 @@ import type { BulkBody, Role, ServiceAccount, Token } from '../../api/types';
  */
 export async function reassignTokens(
   org: string,
-  tokens: { id: string }[] | { matching: BulkMatching },
+  tokens: { id: string }[] | { matching: BulkMatching; count: number },
   serviceAccountId: string,
 ) {
   await call(
@@ -17,7 +17,7 @@ export async function reassignTokens(
       params: { path: { org } },
       body:
         'matching' in tokens
-          ? { action: 'reassign', matching: tokens.matching, serviceAccountId }
+          ? { action: 'reassign', matching: tokens.matching, expectedCount: tokens.count, serviceAccountId }
           : { action: 'reassign', ids: tokens.map((t) => t.id), serviceAccountId },
     }),
   );

@@ -83,7 +83,12 @@ export function TokensPage() {
   // "Select all N matching": every live token the filters match, on every page (sent as filters, not ids).
   const [allMatching, setAllMatching] = useState(false);
   const [revoking, setRevoking] = useState(false);
-  const { actions, open, reveal, ui } = useTokenActions(org, { afterReassign: () => setSelected(new Set()) });
+  const { actions, open, reveal, ui } = useTokenActions(org, {
+    afterReassign: () => {
+      setSelected(new Set());
+      setAllMatching(false);
+    },
+  });
   const canEdit = useAllows(org)('tokens:edit');
 
   const items = tokens.data?.items ?? [];
@@ -98,13 +103,22 @@ export function TokensPage() {
     ...(filters.status === 'expired' ? { status: 'expired' as const } : {}),
     ...(debounced && !looksLikeTokenValue(debounced) ? { search: debounced } : {}),
   };
+  // One bulk change takes at most this many tokens (the server's limit).
+  const BULK_MAX = 1000;
   // Offered when the whole page is selected and more match beyond it (not over revoked or mixed lists).
   const canSelectAllMatching =
     (filters.status === undefined || filters.status === 'expired') &&
     selectable.length > 0 &&
     chosen.length === selectable.length &&
-    total > selectable.length;
+    total > selectable.length &&
+    total <= BULK_MAX;
   const bulkCount = allMatching ? total : chosen.length;
+  // Another page: the selection was this page's.
+  const turnPage = (next: string[]) => {
+    setCursors(next);
+    setSelected(new Set());
+    setAllMatching(false);
+  };
   const toggle = (ids: string[], on: boolean) => {
     setAllMatching(false);
     const next = new Set(selected);
@@ -220,8 +234,9 @@ export function TokensPage() {
               lk.POST('/api/v1/orgs/{org}/tokens/bulk', {
                 params: { path: { org } },
                 // All matching: the server resolves the filters inside the change's transaction.
+                // expectedCount: if the filters match another number by now, nothing changes.
                 body: allMatching
-                  ? { action: 'revoke', matching }
+                  ? { action: 'revoke', matching, expectedCount: total }
                   : { action: 'revoke', ids: chosen.map((t) => t.id) },
               }),
             );
@@ -449,12 +464,12 @@ export function TokensPage() {
       )}
       <Group justify="flex-end" mt="sm">
         {cursors.length > 0 && (
-          <Anchor component="button" onClick={() => setCursors(cursors.slice(0, -1))}>
+          <Anchor component="button" onClick={() => turnPage(cursors.slice(0, -1))}>
             Previous page
           </Anchor>
         )}
         {tokens.data?.nextCursor && (
-          <Anchor component="button" onClick={() => setCursors([...cursors, tokens.data.nextCursor!])}>
+          <Anchor component="button" onClick={() => turnPage([...cursors, tokens.data.nextCursor!])}>
             Next page
           </Anchor>
         )}

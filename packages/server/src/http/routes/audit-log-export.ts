@@ -53,14 +53,18 @@ export const auditLogExportRoute: RouteModule = (app, ctx) => {
       const scope = requireScope(request);
       const format = request.query.format ?? 'jsonl';
       const filter = auditFilterOf(request.query);
+      // The first page is read before anything is sent: a store that cannot answer gets the usual error
+      // answer (503), not a 200 with an empty file. A failure later aborts the transfer (a chunked body
+      // without its end), which clients report as a failed download: curl exits 18, browsers say so.
+      const first = await ctx.services.audit.list(scope, filter, PAGE);
       async function* lines() {
         yield auditExportHead(format);
-        let beforeSeq: number | undefined;
-        do {
-          const page = await ctx.services.audit.list(scope, { ...filter, beforeSeq }, PAGE);
+        let page = first;
+        for (;;) {
           yield page.items.map((e) => auditExportLine(format, e)).join('');
-          beforeSeq = page.nextSeq ?? undefined;
-        } while (beforeSeq !== undefined);
+          if (page.nextSeq === null) return;
+          page = await ctx.services.audit.list(scope, { ...filter, beforeSeq: page.nextSeq }, PAGE);
+        }
       }
       const day = new Date().toISOString().slice(0, 10);
       return (

@@ -121,6 +121,14 @@ const BulkBody = Type.Object(
     action: Action,
     ids: Type.Optional(Ids),
     matching: Type.Optional(Matching),
+    expectedCount: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description:
+          'With matching: how many tokens the caller saw match. Refused (validation_failed) when the filters match another number now, so a change confirmed for N tokens never applies to more',
+      }),
+    ),
     expiresAt: Type.Optional(Timestamp),
     serviceAccountId: Type.Optional(SafeString({ maxLength: 64, description: 'reassign: the new owner' })),
     permissions: Type.Optional(ReassignPermissions),

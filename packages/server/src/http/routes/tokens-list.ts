@@ -16,7 +16,7 @@ import { decodeCursor, encodeCursor, type RouteModule } from '../route-context.j
 import { BASE62_CHAR } from '../../domain/base62-alphabet.js';
 import { ID_RANDOM_LENGTH } from '../../domain/id-shape.js';
 import { AppError } from '../../domain/errors.js';
-import { DEFAULT_TOKEN_SORT, TOKEN_SORTS } from '../../domain/token-sort.js';
+import { DEFAULT_TOKEN_SORT, isSortKey, TOKEN_SORT_SPEC, TOKEN_SORTS } from '../../domain/token-sort.js';
 
 /** What a token-list cursor carries: the order, and the key and id of the last token of the previous page. */
 const TokenCursor = Type.Object({
@@ -88,6 +88,10 @@ export const tokensListRoute: RouteModule = (app, ctx) => {
       const cursor = decodeCursor(q.cursor, TokenCursor);
       if (cursor && cursor.sort !== sort)
         throw new AppError('validation_failed', `This cursor pages the ${cursor.sort} order, not ${sort}.`);
+      // Its key goes into the query: a forged one (not a date where a date belongs) is refused here, not
+      // by PostgreSQL with a 500.
+      if (cursor && !isSortKey(TOKEN_SORT_SPEC[sort], cursor.key))
+        throw new AppError('validation_failed', 'This cursor is not one this list gave out.');
       const page = await ctx.services.tokens.list(requireScope(request), {
         ownerServiceAccountId: q.owner?.startsWith('sa_') ? q.owner : undefined,
         ownerUserId: q.owner?.startsWith('usr_') ? q.owner : undefined,

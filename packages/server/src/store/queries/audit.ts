@@ -29,11 +29,38 @@ export function auditQueries(db: Kysely<Database>) {
         .values(entries.map((e) => ({ ...e, before: json(e.before), after: json(e.after) })))
         .execute();
     },
+    /** The objects a grouped entry changed, so a filter by one of their ids finds it. */
+    async insertTargets(orgId: string, auditId: string, targetIds: readonly string[]): Promise<void> {
+      // A few hundred rows per statement: well under either store's limit on bound parameters.
+      for (let i = 0; i < targetIds.length; i += 300) {
+        await db
+          .insertInto('auditTargets')
+          .values(targetIds.slice(i, i + 300).map((targetId) => ({ orgId, targetId, auditId })))
+          .execute();
+      }
+    },
     async list(orgId: string, f: AuditFilter): Promise<AuditRecord[]> {
       let q = db.selectFrom('auditLog').selectAll().where('orgId', '=', orgId);
       if (f.action) q = q.where('action', '=', f.action);
       if (f.targetType) q = q.where('targetType', '=', f.targetType);
-      if (f.targetId) q = q.where('targetId', '=', f.targetId);
+      if (f.targetId) {
+        const targetId = f.targetId;
+        // Its own entries, and the grouped (bulk) entries that list it.
+        q = q.where((eb) =>
+          eb.or([
+            eb('targetId', '=', targetId),
+            eb(
+              'id',
+              'in',
+              eb
+                .selectFrom('auditTargets')
+                .select('auditTargets.auditId')
+                .where('auditTargets.orgId', '=', orgId)
+                .where('auditTargets.targetId', '=', targetId),
+            ),
+          ]),
+        );
+      }
       if (f.actorId) q = q.where('actorId', '=', f.actorId);
       if (f.since) q = q.where('at', '>=', f.since);
       if (f.until) q = q.where('at', '<', f.until);

@@ -273,15 +273,16 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
         .execute();
       return rows.map(toView);
     },
-    /** Active (not revoked) tokens owned by a user in an org, or by a service account. */
     /**
-     * A live (unrevoked) token of this owner with this exact name, other than `exceptId`: names are how
-     * people tell an owner's tokens apart, so one owner's live tokens have different names.
+     * A live token (neither revoked nor expired at `now`) of this owner with this exact name, other than
+     * `exceptId`: names are how people tell an owner's tokens apart, so one owner's live tokens have
+     * different names.
      */
     async liveNamed(
       orgId: string,
       owner: { userId: string } | { serviceAccountId: string },
       name: string,
+      now: string,
       exceptId?: string,
     ): Promise<string | undefined> {
       let q = db
@@ -289,7 +290,8 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
         .select('id')
         .where('orgId', '=', orgId)
         .where('name', '=', name)
-        .where('revokedAt', 'is', null);
+        .where('revokedAt', 'is', null)
+        .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]));
       q =
         'userId' in owner
           ? q.where('ownerUserId', '=', owner.userId)
@@ -297,6 +299,7 @@ export function tokenQueries(db: Kysely<Database>, dialect: DialectName) {
       if (exceptId) q = q.where('id', '!=', exceptId);
       return (await q.executeTakeFirst())?.id;
     },
+    /** Active (not revoked) tokens owned by a user in an org, or by a service account. */
     async activeOwnedBy(
       orgId: string,
       owner: { userId: string } | { serviceAccountId: string },
