@@ -39,3 +39,6 @@ export const AUDIT_ACTIONS = [
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The one action written for many events, not one: a bulk change's single entry (EventRecorder.asOneEntry). */
+export const BULK_CHANGE_ACTION = 'token.bulk_change' satisfies AuditAction;

@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import type { AuditAction } from '../domain/audit-actions.js';
+import { BULK_CHANGE_ACTION, type AuditAction } from '../domain/audit-actions.js';
 import type { InvalidationEvent } from '../domain/invalidation-event.js';
 import { newId } from '../domain/ids.js';
 import type { NewAuditRecord } from '../store/queries/audit.js';
@@ -349,7 +349,7 @@ export class EventRecorder {
   private async writeGroup(scope: OrgScope, at: string, what: string, group: AuditGroup): Promise<void> {
     if (group.entries.length === 0) return;
     const record = auditRecord(scope, at, {
-      action: 'token.bulk_change',
+      action: BULK_CHANGE_ACTION,
       targetType: 'token',
       targetId: null,
       after: {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ACTIONS } from '../../src/domain/audit-actions.js';
+import { AUDIT_ACTIONS, BULK_CHANGE_ACTION } from '../../src/domain/audit-actions.js';
 import { CHANGE_EVENT_TYPES } from '../../src/domain/webhook-events.js';
 import { Value } from 'typebox/value';
 import {
@@ -202,10 +202,10 @@ const ONE_OF_EACH: { [T in DomainEvent['type']]: Extract<DomainEvent, { type: T 
 const events = Object.values(ONE_OF_EACH) as DomainEvent[];
 
 describe('one typed event stream: the audit log and the caches read it', () => {
-  it('every event type has one audit action, and every audit action comes from an event', () => {
+  it('every event type has one audit action, and every audit action comes from an event (or a bulk change)', () => {
     const actions = events.map((e) => auditEntryOf(e).action);
     expect(new Set(actions).size).toBe(events.length);
-    expect([...actions].sort()).toEqual([...AUDIT_ACTIONS].sort());
+    expect([...actions, BULK_CHANGE_ACTION].sort()).toEqual([...AUDIT_ACTIONS].sort());
   });
 
   it('every event type can be subscribed to by a webhook endpoint, under its own name', () => {
