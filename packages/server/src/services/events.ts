@@ -348,6 +348,11 @@ export class EventRecorder {
 
   private async writeGroup(scope: OrgScope, at: string, what: string, group: AuditGroup): Promise<void> {
     if (group.entries.length === 0) return;
+    // A "bulk" change of one token is that token's change: its own entry, as if made alone.
+    if (group.entries.length === 1) {
+      await this.tx.audit.insertMany([auditRecord(scope, at, group.entries[0]!)]);
+      return;
+    }
     const record = auditRecord(scope, at, {
       action: BULK_CHANGE_ACTION,
       targetType: 'token',

@@ -68,6 +68,18 @@ describe('bulk changes in the audit log', () => {
     expect((await audit('&action=token.bulk_change')).map((e) => e.id)).toContain(bulk!.id);
   });
 
+  it("a bulk change of one token is that token's own entry", async () => {
+    const sa = await createServiceAccount(lk, org, 'bulk-single');
+    const id = await tokenOf(sa.id, 'only');
+    const res = await call(lk, org.admin, 'POST', `/api/v1/orgs/${org.slug}/tokens/bulk`, {
+      action: 'revoke',
+      ids: [id],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const [last] = await audit();
+    expect(last).toMatchObject({ action: 'token.revoke', target: { type: 'token', id } });
+  });
+
   it('a refused bulk change writes no entry at all', async () => {
     const sa = await createServiceAccount(lk, org, 'bulk-refused');
     const id = await tokenOf(sa.id, 'x');
