@@ -15,8 +15,7 @@ import {
 import type { RouteModule } from '../route-context.js';
 import { HYGIENE_ACTIONS, HYGIENE_REASONS } from '../../domain/token-hygiene.js';
 import { RotateBody } from './tokens-lifecycle.js';
-import { BASE62_CHAR } from '../../domain/base62-alphabet.js';
-import { ID_RANDOM_LENGTH } from '../../domain/id-shape.js';
+import { TokenOwnerId } from './tokens-list.js';
 
 const Reason = StringEnum(HYGIENE_REASONS, {
   description: 'Why the token is in the report (docs/lifecycle.md)',
@@ -101,12 +100,7 @@ const Ids = Type.Array(Id('tok'), { minItems: 1, maxItems: 1000 });
 /** Every live token the token list's filters match, instead of a list of ids ("select all N matching"). */
 const Matching = Type.Object(
   {
-    owner: Type.Optional(
-      Type.String({
-        pattern: `^(sa|usr)_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`,
-        description: 'A service account (sa_…) or user (usr_…) id',
-      }),
-    ),
+    owner: Type.Optional(TokenOwnerId),
     type: Type.Optional(TokenType),
     status: Type.Optional(
       StringEnum(['active', 'expired'] as const, { description: 'active (the default) or expired' }),

@@ -25,6 +25,12 @@ const TokenCursor = Type.Object({
   id: Id('tok'),
 });
 
+/** A token owner's id in a filter: a service account (sa_…) or, for legacy tokens, a user (usr_…). */
+export const TokenOwnerId = Type.String({
+  pattern: `^(sa|usr)_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`,
+  description: 'A service account (sa_…) or user (usr_…) id',
+});
+
 export const tokensListRoute: RouteModule = (app, ctx) => {
   app.get(
     '/api/v1/orgs/:org/tokens',
@@ -36,12 +42,7 @@ export const tokensListRoute: RouteModule = (app, ctx) => {
         params: Type.Object({ org: OrgParam }, { additionalProperties: false }),
         querystring: Type.Object(
           {
-            owner: Type.Optional(
-              Type.String({
-                pattern: `^(sa|usr)_${BASE62_CHAR}{${ID_RANDOM_LENGTH}}$`,
-                description: 'A service account (sa_…) or user (usr_…) id',
-              }),
-            ),
+            owner: Type.Optional(TokenOwnerId),
             type: Type.Optional(TokenType),
             status: Type.Optional(
               Type.Union(
