@@ -17,6 +17,7 @@ import Fastify, {
   type RouteOptions,
 } from 'fastify';
 import type { Config, TrustProxy } from '../config/config.js';
+import { addressKey } from '../domain/address-key.js';
 import { randomBase62 } from '../domain/base62.js';
 import type { Services } from '../services/index.js';
 import type { Verifier } from '../verify/verifier.js';
@@ -221,6 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Sign-in limits are shared by every instance through Redis when it is configured.
     await mgmt.register(fastifyRateLimit, {
       global: false,
+      keyGenerator: (request) => addressKey(request.ip), // an IPv6 client's /64 is one client
       ...(deps.redis ? { redis: deps.redis, nameSpace: 'latchkey-rl-', skipOnError: true } : {}),
     });
     const csrf = (req: FastifyRequest, reply: FastifyReply) =>

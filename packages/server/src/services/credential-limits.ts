@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { memoryStore, redisStore, withFallback, type LimitStore } from './limit-store.js';
+import { addressKey } from '../domain/address-key.js';
 
 /**
  * Limits on every credential check a person can make (sign-in, password change, first-run setup), keyed by
@@ -65,11 +66,12 @@ export function createCredentialLimits(o: CredentialLimitsOptions) {
   // Encoded, so that no e-mail or address (IPv6 has colons) can spell another pair's key; base64url for
   // e-mails, which never throws (encodeURIComponent does on a lone surrogate).
   const norm = (account: string) => Buffer.from(account.toLowerCase()).toString('base64url');
+  // An address counts as its addressKey: an IPv6 client's whole /64 is one pair, and one known address.
   const pairKey = (account: string, address: string, w: number) =>
-    `${prefix}:pair:${w}:${norm(account)}:${encodeURIComponent(address)}`;
+    `${prefix}:pair:${w}:${norm(account)}:${encodeURIComponent(addressKey(address))}`;
   const accountKey = (account: string, w: number) => `${prefix}:account:${w}:${norm(account)}`;
   const knownKey = (account: string, address: string) =>
-    `${prefix}:known:${norm(account)}:${encodeURIComponent(address)}`;
+    `${prefix}:known:${norm(account)}:${encodeURIComponent(addressKey(address))}`;
   const slotKey = (account: string) => `${prefix}:slot:${norm(account)}`;
 
   return {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { addressKey } from '../domain/address-key.js';
 
 export interface FailureLimiterOptions {
   /** token_invalid answers allowed per client address per window before it is limited. */
@@ -74,12 +75,15 @@ export function createFailureLimiter(o: FailureLimiterOptions) {
     for (const [address, until] of limited) if (until <= t) limited.delete(address);
   }
 
+  // Every map below is keyed by addressKey(address): an IPv6 client's /64 is one client. The key is
+  // computed only off the common path (something is limited, a lookup, a failure).
   function isLimited(address: string): boolean {
     if (limited.size === 0) return false;
-    const until = limited.get(address);
+    const key = addressKey(address);
+    const until = limited.get(key);
     if (until === undefined) return false;
     if (until > now()) return true;
-    limited.delete(address);
+    limited.delete(key);
     return false;
   }
 
@@ -93,28 +97,31 @@ export function createFailureLimiter(o: FailureLimiterOptions) {
     admitLookup(address: string): boolean {
       if (isLimited(address)) return false;
       roll(now());
-      const pending = inflight.get(address) ?? 0;
-      if ((counts.get(address) ?? 0) + pending > o.limit) return false;
-      inflight.set(address, pending + 1);
+      const key = addressKey(address);
+      const pending = inflight.get(key) ?? 0;
+      if ((counts.get(key) ?? 0) + pending > o.limit) return false;
+      inflight.set(key, pending + 1);
       return true;
     },
     lookupDone(address: string): void {
-      const pending = (inflight.get(address) ?? 1) - 1;
-      if (pending > 0) inflight.set(address, pending);
-      else inflight.delete(address);
+      const key = addressKey(address);
+      const pending = (inflight.get(key) ?? 1) - 1;
+      if (pending > 0) inflight.set(key, pending);
+      else inflight.delete(key);
     },
     recordFailure(address: string): void {
       const t = now();
       roll(t);
-      const n = (counts.get(address) ?? 0) + 1;
-      setBounded(counts, address, n, max);
-      if (n > o.limit) setBounded(limited, address, windowStart + o.windowMs, max);
+      const key = addressKey(address);
+      const n = (counts.get(key) ?? 0) + 1;
+      setBounded(counts, key, n, max);
+      if (n > o.limit) setBounded(limited, key, windowStart + o.windowMs, max);
       if (shared) {
         const w = Math.floor(t / o.windowMs);
         shared
-          .incr(`${o.keyPrefix ?? 'latchkey:verify-failures'}:${w}:${address}`, o.windowMs)
+          .incr(`${o.keyPrefix ?? 'latchkey:verify-failures'}:${w}:${key}`, o.windowMs)
           .then((total) => {
-            if (total > o.limit) setBounded(limited, address, w * o.windowMs + o.windowMs, max);
+            if (total > o.limit) setBounded(limited, key, w * o.windowMs + o.windowMs, max);
           })
           .catch(() => undefined); // shared counts unavailable: local counts still apply
       }
@@ -125,7 +132,7 @@ export function createFailureLimiter(o: FailureLimiterOptions) {
      * least 1.
      */
     retryAfterSeconds(address: string): number {
-      const until = limited.get(address) ?? windowStart + o.windowMs;
+      const until = limited.get(addressKey(address)) ?? windowStart + o.windowMs;
       return Math.max(1, Math.ceil((until - now()) / 1000));
     },
     stats: () => ({

@@ -116,6 +116,23 @@ describe('a flood of invalid tokens from one address', () => {
     expect(fa.headers['x-latchkey-error']).toBe('rate_limited');
   });
 
+  it('from IPv6, is its whole /64: a new address for every request is cut off all the same', async () => {
+    const prefix = `2001:db8:${randomBytes(2).toString('hex')}:1`;
+    const from = (i: number) => `${prefix}:${(i + 1).toString(16)}::${randomBytes(2).toString('hex')}`;
+    const lookupsBefore = lk.lookup.stats().lookups;
+    let refused = 0;
+    for (let i = 0; i < 300; i++)
+      if ((await verifyFrom(lk, from(i), generateToken('private'))).statusCode === 429) refused++;
+    expect(lk.lookup.stats().lookups - lookupsBefore).toBeLessThanOrEqual(51);
+    expect(refused).toBeGreaterThan(240);
+    // The same client written another way is limited; the next /64 over is someone else.
+    expect((await verifyFrom(lk, `${prefix}:ffff:ffff:ffff:ffff`, generateToken('private'))).statusCode).toBe(
+      429,
+    );
+    const neighbour = await verifyFrom(lk, `${prefix.slice(0, -1)}2::1`, generateToken('private'));
+    expect(neighbour.json().code).toBe('token_invalid');
+  });
+
   it('is cut off just as well when its requests arrive all at once', async () => {
     // 500 requests open together: none has failed yet when the others are checked, so lookups in flight
     // must count against the address too. Found by the 100k flood test (800 lookups instead of 601); on

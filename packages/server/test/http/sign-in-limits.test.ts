@@ -70,6 +70,19 @@ describe('with the default limits', () => {
     clock.advance(retryAfter * 1000);
     expect((await signIn(lk, org.ownerEmail, PASSWORD, from)).statusCode).toBe(200);
   });
+
+  it('an IPv6 outsider is its whole /64: a new address per guess is cut off all the same', async () => {
+    const org = await createOrg(lk);
+    const prefix = `2001:db8:${randomBytes(2).toString('hex')}:9`;
+    const from = (i: number) => `${prefix}:${(i + 1).toString(16)}::1`;
+    for (let i = 0; i < lk.config.signInAddressLimit; i++)
+      expect((await signIn(lk, org.ownerEmail, 'wrong password!', from(i))).statusCode).toBe(401);
+    const cut = await signIn(lk, org.ownerEmail, PASSWORD, from(1000));
+    expect(cut.statusCode).toBe(429);
+    expect(errorCode(cut)).toBe('rate_limited');
+    // Another /64 is another address.
+    expect((await signIn(lk, org.ownerEmail, PASSWORD, '2001:db8:ffff:ffff::1')).statusCode).toBe(200);
+  });
 });
 
 describe('windows from config', () => {
@@ -118,6 +131,16 @@ describe('windows from config', () => {
       const retryAfter = Number(limited.headers['retry-after']);
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(20);
+      // An IPv6 client is its /64 here too: a new address per request shares one count.
+      const v6 = (i: number) => `2001:db8:77:1:${i + 1}::1`;
+      for (let i = 0; i < 3; i++)
+        expect((await signIn(limits, `nobody-${i}@limits.test`, 'wrong password!', v6(i))).statusCode).toBe(
+          401,
+        );
+      expect((await signIn(limits, 'nobody@limits.test', 'wrong password!', v6(3))).statusCode).toBe(429);
+      expect(
+        (await signIn(limits, 'nobody@limits.test', 'wrong password!', '2001:db8:77:2::1')).statusCode,
+      ).toBe(401);
     } finally {
       await limits.close();
     }

@@ -36,6 +36,45 @@ describe('verify failure limiter', () => {
   });
 });
 
+describe('verify failure limiter, IPv6', () => {
+  it("counts an IPv6 client's whole /64 as one address: a new address per guess does not reset the count", () => {
+    let t = 1_000_000;
+    const l = createFailureLimiter({ limit: 10, windowMs: 60_000, now: () => t });
+    const inPrefix = (i: number) => `2001:db8:7:1:${i.toString(16)}::${(i * 7).toString(16)}`;
+    for (let i = 0; i <= 10; i++) l.recordFailure(inPrefix(i));
+    expect(l.isLimited(inPrefix(500))).toBe(true);
+    expect(l.isLimited('2001:db8:7:1:ffff:ffff:ffff:ffff')).toBe(true);
+    expect(l.admitLookup(inPrefix(501))).toBe(false);
+    expect(l.retryAfterSeconds(inPrefix(502))).toBe(60);
+    // The next /64, and an IPv4 client, are other clients.
+    expect(l.isLimited('2001:db8:7:2::1')).toBe(false);
+    expect(l.isLimited('203.0.113.7')).toBe(false);
+    expect(l.stats()).toMatchObject({ countedAddresses: 1, limitedAddresses: 1 });
+    t += 60_000;
+    expect(l.isLimited(inPrefix(500))).toBe(false);
+  });
+
+  it('counts lookups in flight per /64 as well', () => {
+    const l = createFailureLimiter({ limit: 1, windowMs: 60_000, now: () => 5_000 });
+    expect([
+      l.admitLookup('2001:db8::1'),
+      l.admitLookup('2001:db8::2'),
+      l.admitLookup('2001:db8::3'),
+    ]).toEqual([true, true, false]);
+    l.lookupDone('2001:db8::1');
+    expect(l.admitLookup('2001:db8::4')).toBe(true);
+  });
+
+  it('an IPv4 client written as IPv4-mapped IPv6 is that IPv4 client', () => {
+    const l = createFailureLimiter({ limit: 2, windowMs: 60_000, now: () => 5_000 });
+    l.recordFailure('198.51.100.4');
+    l.recordFailure('::ffff:198.51.100.4');
+    l.recordFailure('198.51.100.4');
+    expect(l.isLimited('::ffff:198.51.100.4')).toBe(true);
+    expect(l.isLimited('198.51.100.5')).toBe(false);
+  });
+});
+
 describe('verify failure limiter memory', () => {
   it('counts at most maxAddresses addresses, forgetting the one counted longest ago', () => {
     const l = createFailureLimiter({ limit: 2, windowMs: 60_000, maxAddresses: 100, now: () => 5_000 });

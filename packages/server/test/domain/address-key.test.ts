@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
+import { describe, expect, it } from 'vitest';
+import { addressKey } from '../../src/domain/address-key.js';
+
+describe('addressKey: what a per-address limit counts an address as', () => {
+  it('an IPv4 address is itself, however a dual-stack socket writes it', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::FFFF:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::ffff:cb00:7107')).toBe('203.0.113.7');
+  });
+
+  it('an IPv6 address is its /64, in every spelling', () => {
+    const key = '2001:db8:1:2::/64';
+    for (const spelling of [
+      '2001:db8:1:2::1',
+      '2001:DB8:1:2:ffff:ffff:ffff:ffff',
+      '2001:0db8:0001:0002:0000:0000:0000:0009',
+      '2001:db8:1:2:a:b:c:d',
+      '2001:db8:1:2::1%eth0',
+    ])
+      expect(addressKey(spelling), spelling).toBe(key);
+    expect(addressKey('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+  });
+
+  it('any of the 2^64 addresses of a /64 is the same key; the next /64 is another', () => {
+    for (let i = 0; i < 200; i++) {
+      const parts = [...randomBytes(16)];
+      const address = ipaddr.fromByteArray(parts).toString();
+      const prefix = ipaddr.fromByteArray([...parts.slice(0, 8), ...Array(8).fill(0)]).toString();
+      const key = addressKey(address);
+      expect(ipaddr.parseCIDR(key).toString(), address).toBe(`${prefix}/64`);
+      if (!ipaddr.IPv6.parse(address).isIPv4MappedAddress()) {
+        const neighbour = [...parts];
+        neighbour[7] = (neighbour[7]! + 1) % 256;
+        expect(addressKey(ipaddr.fromByteArray(neighbour).toString())).not.toBe(key);
+      }
+    }
+  });
+
+  it('text that is not an address is its own key (and spells no address)', () => {
+    for (const text of ['', 'unknown', 'not:an:address', '2001:db8::zz', '1.2.3'])
+      expect(addressKey(text)).toBe(text);
+  });
+});
