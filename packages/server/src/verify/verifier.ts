@@ -1,5 +1,5 @@
 import { effectiveTokenPermissions, type Permission, type PermissionCatalog } from '../domain/permissions.js';
-import { hashToken, parseToken, type ParsedToken } from '../domain/token-format.js';
+import { hashToken, parseTokenShape, tokenChecksumHolds, type ParsedToken } from '../domain/token-format.js';
 import type { TokenLookup, TokenLookupRow } from '../store/queries/verify-lookup.js';
 
 /** Effective sets are already expanded (edit ⇒ view); this only guards a caller asking for view with edit held. */
@@ -230,13 +230,16 @@ export function createVerifier(deps: {
   /** Synchronous on a cache hit (no promise machinery on the hot path); async only for a real lookup. */
   function decide(req: VerifyRequest): VerifyResult | Promise<VerifyResult> {
     if (req.token === undefined || req.token === '') return { valid: false, code: 'token_missing' };
-    const parsed = parseToken(req.token, deps.tokenPrefix);
+    const parsed = parseTokenShape(req.token, deps.tokenPrefix);
     if (parsed.kind === 'malformed') return { valid: false, code: 'token_invalid' };
     if (parsed.kind === 'foreign' && !foreign()) return { valid: false, code: 'token_invalid' };
 
     const hash = hashToken(req.token);
     const known = deps.lookup.peek?.(hash);
     if (known !== undefined) return judge(req, parsed, known);
+    // Not cached: a typo or a forgery in our format is refused here, without a lookup or a cache entry.
+    if (parsed.kind === 'latchkey' && !tokenChecksumHolds(req.token))
+      return { valid: false, code: 'token_invalid' };
     if (req.admitLookup && !req.admitLookup(hash)) return { valid: false, code: 'token_invalid' };
     return deps.lookup.byHash(hash).then((row) => judge(req, parsed, row));
   }

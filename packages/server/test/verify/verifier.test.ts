@@ -93,6 +93,26 @@ describe('verifier codes', () => {
     expect(calls).toEqual([]);
   });
 
+  it('with a cache in front: a cached token is answered, a bad checksum is neither looked up nor remembered', async () => {
+    const value = generateToken('private');
+    const { lookup, calls } = lookupOf({ [hashToken(value)]: row() });
+    const cached = createCachedLookup(lookup, createLocalBus());
+    const verifier = createVerifier({
+      lookup: cached,
+      catalog,
+      tokenPrefix: '',
+      now: () => NOW,
+      foreignLookups: () => false,
+    });
+    expect((await verifier.verify({ token: value, origin: null })).code).toBe('valid');
+    expect((await verifier.verify({ token: value, origin: null })).code).toBe('valid'); // from the cache
+    const flipped = value.slice(0, -1) + (value.endsWith('A') ? 'B' : 'A');
+    for (let i = 0; i < 3; i++)
+      expect((await verifier.verify({ token: flipped, origin: null })).code).toBe('token_invalid');
+    expect(calls).toEqual([hashToken(value)]);
+    expect(cached.stats()).toMatchObject({ hits: 1, negativeHits: 0, lookups: 1 });
+  });
+
   it('token_invalid for a well-formed value nobody issued', async () => {
     const { verifier, calls } = setup();
     expect((await verifier.verify({ token: generateToken('private'), origin: null })).code).toBe(
