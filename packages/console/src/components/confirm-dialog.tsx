@@ -1,8 +1,8 @@
-import { Button, Stack } from '@mantine/core';
+import { Stack } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Dialog } from './dialog';
 import { useOrgMutation } from '../api/queries';
-import { DialogActions } from './dialog-actions';
+import { DialogActions, SubmitButton } from './dialog-actions';
 import { ErrorAlert } from './states';
 
 /**
@@ -36,13 +36,9 @@ export function ConfirmDialog({
         <ErrorAlert error={action.error} />
         {children}
         <DialogActions onClose={onClose}>
-          <Button
-            color={color}
-            loading={action.isPending}
-            onClick={() => void action.mutateAsync(undefined).then(onClose, () => undefined)}
-          >
+          <SubmitButton mutation={action} onDone={onClose} color={color}>
             {confirmLabel}
-          </Button>
+          </SubmitButton>
         </DialogActions>
       </Stack>
     </Dialog>

@@ -24,3 +24,32 @@ export function DialogActions({
     </Group>
   );
 }
+
+/**
+ * A dialog's action that runs `mutation` and closes the dialog when it succeeds; a failure leaves the
+ * dialog open with the mutation's error (each dialog shows it in its ErrorAlert).
+ */
+export function SubmitButton({
+  mutation,
+  onDone,
+  disabled,
+  color,
+  children,
+}: {
+  mutation: { isPending: boolean; mutateAsync: (input: undefined) => Promise<unknown> };
+  onDone: () => void;
+  disabled?: boolean;
+  color?: string;
+  children: ReactNode;
+}) {
+  return (
+    <Button
+      color={color}
+      disabled={disabled}
+      loading={mutation.isPending}
+      onClick={() => void mutation.mutateAsync(undefined).then(onDone, () => undefined)}
+    >
+      {children}
+    </Button>
+  );
+}

@@ -31,6 +31,27 @@ export function ErrorState({ error }: { error: unknown }) {
   );
 }
 
+/**
+ * What a page shows until its query has data: a spinner while it loads, else the error, after `before`
+ * (the page's title or back link) when given. Use as `if (!q.isSuccess) return <QueryFallback query={q} />`.
+ */
+export function QueryFallback({
+  query,
+  before,
+}: {
+  query: { isPending: boolean; error: unknown };
+  before?: ReactNode;
+}) {
+  if (query.isPending) return <Loading />;
+  if (before === undefined) return <ErrorState error={query.error} />;
+  return (
+    <Stack>
+      {before}
+      <ErrorState error={query.error} />
+    </Stack>
+  );
+}
+
 /** A change the server refused (or that failed), in its words; nothing when there is no error. */
 export function ErrorAlert({ error, mb }: { error: unknown; mb?: MantineSpacing }) {
   if (!error) return null;

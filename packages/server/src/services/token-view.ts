@@ -8,6 +8,20 @@ import type { TokenRecord, TokenView } from '../store/queries/tokens.js';
 // Types only (the answer's schema is the contract); no runtime import from http/.
 import type * as Schemas from '../http/schemas.js';
 
+/**
+ * Where a token works and how much: its origins and addresses, whether it enforces them, its limits and
+ * its permissions. A replacement for a leaked token keeps all of them: one that could be used from
+ * anywhere, or without limits, would undo them (a new quota starts full).
+ */
+export const tokenRestrictions = (t: TokenRecord) => ({
+  domains: t.domains,
+  allowedIps: t.allowedIps,
+  enforcement: t.enforcement,
+  rateLimits: t.rateLimits,
+  quota: t.quota,
+  permissions: t.permissions,
+});
+
 /** The form of a token in events and the audit log: never its value or hash. */
 export const tokenSnapshot = (t: TokenRecord) => ({
   id: t.id,
@@ -16,12 +30,7 @@ export const tokenSnapshot = (t: TokenRecord) => ({
   hint: t.hint,
   ownerServiceAccountId: t.ownerServiceAccountId,
   ownerUserId: t.ownerUserId,
-  domains: t.domains,
-  allowedIps: t.allowedIps,
-  enforcement: t.enforcement,
-  rateLimits: t.rateLimits,
-  quota: t.quota,
-  permissions: t.permissions,
+  ...tokenRestrictions(t),
   expiresAt: t.expiresAt,
   revokedAt: t.revokedAt,
   suspendedAt: t.suspendedAt,

@@ -7,7 +7,7 @@ import { useInvitations, useOrgMutation, useRoles } from '../../api/queries';
 import type { Invitation } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { useAllows } from '../../components/permission-gate';
-import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorAlert, QueryFallback } from '../../components/states';
 import { DialogActions } from '../../components/dialog-actions';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import type { AddDialogProps } from '../../components/add-dialog-props';
@@ -22,8 +22,7 @@ export function InvitationsTab({ org, onInvite }: { org: string; onInvite?: () =
   const contextMenu = useRowContextMenu();
   const canEdit = useAllows(org)('members:edit');
   const [revoking, setRevoking] = useState<Invitation | null>(null);
-  if (invitations.isPending) return <Loading />;
-  if (invitations.isError) return <ErrorState error={invitations.error} />;
+  if (!invitations.isSuccess) return <QueryFallback query={invitations} />;
   if (invitations.data.length === 0)
     return (
       <Empty action={onInvite && <Button onClick={onInvite}>Invite member</Button>}>

@@ -6,7 +6,7 @@ import { useMe, useMembers, useOrgMutation } from '../../api/queries';
 import { useAllows } from '../../components/permission-gate';
 import type { Member } from '../../api/types';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
-import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorAlert, QueryFallback } from '../../components/states';
 import { AnchorLink } from '../../components/anchor-link';
 import { ServiceAccountSelect } from '../tokens/service-account-select';
 import { useOwnedTokensRefusal } from './owned-tokens-refusal';
@@ -20,8 +20,7 @@ export function MembersTab({ org }: { org: string }) {
   const myId = useMe().data?.user?.id;
   const [changing, setChanging] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
-  if (members.isPending) return <Loading />;
-  if (members.isError) return <ErrorState error={members.error} />;
+  if (!members.isSuccess) return <QueryFallback query={members} />;
   if (members.data.length === 0) return <Empty>No members yet.</Empty>;
 
   // Without members:edit, a member may still leave: their own row offers that, and nothing else.

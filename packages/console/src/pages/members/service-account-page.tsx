@@ -4,7 +4,8 @@ import type { ReactNode } from 'react';
 import { useServiceAccount, useTokens } from '../../api/queries';
 import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
-import { Empty, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorState, Loading, QueryFallback } from '../../components/states';
+import { FactsTable } from '../../components/facts-table';
 import { ObjectHistory } from '../audit/object-history';
 import { describeRateLimit } from '../tokens/limit-fields';
 import { timeText, TokenExpiry, TokenStatusBadges } from '../tokens/token-status';
@@ -22,14 +23,7 @@ export function ServiceAccountPage() {
       ← Service accounts
     </AnchorLink>
   );
-  if (sa.isPending) return <Loading />;
-  if (sa.isError)
-    return (
-      <Stack>
-        {back}
-        <ErrorState error={sa.error} />
-      </Stack>
-    );
+  if (!sa.isSuccess) return <QueryFallback query={sa} before={back} />;
   const a = sa.data;
   const facts: [string, ReactNode][] = [
     ['Role', a.roleName],
@@ -52,16 +46,7 @@ export function ServiceAccountPage() {
         <Badge color={a.status === 'active' ? 'green' : 'gray'}>{a.status}</Badge>
         <Badge variant="light">{a.roleName}</Badge>
       </Group>
-      <Table variant="vertical" layout="fixed" withTableBorder aria-label="Service account details">
-        <Table.Tbody>
-          {facts.map(([label, value]) => (
-            <Table.Tr key={label}>
-              <Table.Th w={160}>{label}</Table.Th>
-              <Table.Td>{value}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <FactsTable label="Service account details" facts={facts} />
       <OwnedTokens org={org} serviceAccountId={a.id} />
       <ObjectHistory org={org} targetId={a.id} noun="service account" />
     </Stack>

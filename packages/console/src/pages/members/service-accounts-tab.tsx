@@ -8,11 +8,11 @@ import type { ServiceAccount } from '../../api/types';
 import { AnchorLink } from '../../components/anchor-link';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
 import { useAllows } from '../../components/permission-gate';
-import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorAlert, QueryFallback } from '../../components/states';
 import { SERVICE_ACCOUNT_NAME_HINT, serviceAccountNameError } from '../../validation/forms';
 import { useOwnedTokensRefusal } from './owned-tokens-refusal';
 import { RoleSelectModal } from './role-select-modal';
-import { DialogActions } from '../../components/dialog-actions';
+import { DialogActions, SubmitButton } from '../../components/dialog-actions';
 import { CONTACT_EMAIL_HINT } from './add-service-account-modal';
 import { describeRateLimit, RateLimitFields } from '../tokens/limit-fields';
 
@@ -34,8 +34,7 @@ export function ServiceAccountsTab({ org, onAdd }: { org: string; onAdd?: () => 
     (_answer: unknown, sa: ServiceAccount) =>
       `${sa.name} ${sa.status === 'active' ? 'disabled' : 'enabled'}.`,
   );
-  if (accounts.isPending) return <Loading />;
-  if (accounts.isError) return <ErrorState error={accounts.error} />;
+  if (!accounts.isSuccess) return <QueryFallback query={accounts} />;
   if (accounts.data.length === 0)
     return (
       <Empty action={onAdd && <Button onClick={onAdd}>Add new service account</Button>}>
@@ -173,12 +172,9 @@ function LimitsModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; on
           onRateLimits={setRateLimits}
         />
         <DialogActions onClose={onClose}>
-          <Button
-            loading={save.isPending}
-            onClick={() => void save.mutateAsync(undefined).then(onClose, () => undefined)}
-          >
+          <SubmitButton mutation={save} onDone={onClose}>
             Save
-          </Button>
+          </SubmitButton>
         </DialogActions>
       </Stack>
     </Dialog>
@@ -207,12 +203,9 @@ function ContactModal({ org, sa, onClose }: { org: string; sa: ServiceAccount; o
           data-autofocus
         />
         <DialogActions onClose={onClose}>
-          <Button
-            loading={save.isPending}
-            onClick={() => void save.mutateAsync(undefined).then(onClose, () => undefined)}
-          >
+          <SubmitButton mutation={save} onDone={onClose}>
             Save
-          </Button>
+          </SubmitButton>
         </DialogActions>
       </Stack>
     </Dialog>

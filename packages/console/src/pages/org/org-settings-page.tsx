@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import { call, lk } from '../../api/client';
 import { keys, useCan, useOrg, useOrgMutation } from '../../api/queries';
 import { PageHeader } from '../../components/page-header';
-import { ErrorAlert, ErrorState, Loading } from '../../components/states';
+import { ErrorAlert, QueryFallback } from '../../components/states';
 import { orgNameError } from '../../validation/forms';
 
 /** The longest maximum token lifetime the API takes (PATCH /orgs/{org}), in days. */
@@ -52,8 +52,7 @@ export function OrgSettingsPage() {
     return updated;
   });
 
-  if (current.isPending) return <Loading />;
-  if (current.error) return <ErrorState error={current.error} />;
+  if (!current.isSuccess) return <QueryFallback query={current} />;
   const was = current.data;
   const nameProblem = orgNameError(name);
   const lifetimeProblem =

@@ -1,4 +1,4 @@
-import { Badge, Button, Checkbox, Group, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Checkbox, Group, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { Dialog } from '../../components/dialog';
@@ -8,8 +8,8 @@ import type { Role } from '../../api/types';
 import { PageHeader } from '../../components/page-header';
 import { GatedButton, useAllows } from '../../components/permission-gate';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
-import { ErrorAlert, ErrorState, Loading } from '../../components/states';
-import { DialogActions } from '../../components/dialog-actions';
+import { ErrorAlert, QueryFallback } from '../../components/states';
+import { DialogActions, SubmitButton } from '../../components/dialog-actions';
 
 /** Settings → Roles: built-in and custom roles, each with its resource × View/Edit grid. */
 export function RolesPage() {
@@ -24,8 +24,7 @@ export function RolesPage() {
     (r: Role) => call(lk.DELETE('/api/v1/orgs/{org}/roles/{id}', { params: { path: { org, id: r.id } } })),
     (_answer: unknown, r: Role) => `Role ${r.name} deleted.`,
   );
-  if (roles.isPending) return <Loading />;
-  if (roles.isError) return <ErrorState error={roles.error} />;
+  if (!roles.isSuccess) return <QueryFallback query={roles} />;
   const actions = (r: Role): RowAction[] => [
     { key: 'edit', title: r.builtin || !canEdit ? 'View' : 'Edit', onClick: () => setEditing(r) },
     ...(canEdit
@@ -198,13 +197,9 @@ function RoleEditor({
         </Table>
         <DialogActions onClose={onClose} closeLabel={readOnly ? 'Close' : 'Cancel'}>
           {!readOnly && (
-            <Button
-              disabled={!name.trim()}
-              loading={save.isPending}
-              onClick={() => void save.mutateAsync(undefined).then(onClose, () => undefined)}
-            >
+            <SubmitButton mutation={save} onDone={onClose} disabled={!name.trim()}>
               Save
-            </Button>
+            </SubmitButton>
           )}
         </DialogActions>
       </Stack>

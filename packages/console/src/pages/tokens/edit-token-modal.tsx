@@ -1,4 +1,4 @@
-import { Button, MultiSelect, Stack, Text, TextInput } from '@mantine/core';
+import { MultiSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { Dialog } from '../../components/dialog';
 import { call, lk } from '../../api/client';
@@ -7,7 +7,7 @@ import { useAllows, type Permission } from '../../components/permission-gate';
 import type { Token } from '../../api/types';
 import { ErrorAlert } from '../../components/states';
 import { domainError, expiryError, grantablePermissions, localDateTimeInput } from '../../validation/forms';
-import { DialogActions } from '../../components/dialog-actions';
+import { DialogActions, SubmitButton } from '../../components/dialog-actions';
 import { DomainsInput } from '../../components/domains-input';
 import { LimitFields, quotaSetting, type QuotaSetting } from './limit-fields';
 import { RestrictionFields } from './restriction-fields';
@@ -93,13 +93,13 @@ export function EditTokenModal({ org, token, onClose }: { org: string; token: To
           error={badExpiry}
         />
         <DialogActions onClose={onClose}>
-          <Button
+          <SubmitButton
+            mutation={save}
+            onDone={onClose}
             disabled={!name.trim() || badDomain !== null || badExpiry !== null}
-            loading={save.isPending}
-            onClick={() => void save.mutateAsync(undefined).then(onClose, () => undefined)}
           >
             Save
-          </Button>
+          </SubmitButton>
         </DialogActions>
       </Stack>
     </Dialog>

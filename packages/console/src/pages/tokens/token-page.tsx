@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { useToken } from '../../api/queries';
@@ -6,7 +6,8 @@ import { needsText } from '../../components/permission-gate';
 import type { TokenDetail } from '../../api/types';
 import { AnchorLink } from '../../components/anchor-link';
 import { PageHeader } from '../../components/page-header';
-import { ErrorState, Loading } from '../../components/states';
+import { QueryFallback } from '../../components/states';
+import { FactsTable } from '../../components/facts-table';
 import { useTokenActions } from './token-actions';
 import { describeRateLimit } from './limit-fields';
 import { ReportOnlyPanel } from './report-only-panel';
@@ -34,14 +35,7 @@ export function TokenPage() {
       ← Tokens
     </AnchorLink>
   );
-  if (token.isPending) return <Loading />;
-  if (token.isError)
-    return (
-      <Stack>
-        {back}
-        <ErrorState error={token.error} />
-      </Stack>
-    );
+  if (!token.isSuccess) return <QueryFallback query={token} before={back} />;
   const t = token.data;
   const live = actions(t).filter((a) => !a.disabled);
 
@@ -186,16 +180,5 @@ function TokenFacts({ org, token: t }: { org: string; token: TokenDetail }) {
     ['Expires', when(t.expiresAt, 'never')],
     ...(t.revokedAt ? ([['Revoked', when(t.revokedAt, '')]] as [string, ReactNode][]) : []),
   ];
-  return (
-    <Table variant="vertical" layout="fixed" withTableBorder aria-label="Token details">
-      <Table.Tbody>
-        {rows.map(([label, value]) => (
-          <Table.Tr key={label}>
-            <Table.Th w={160}>{label}</Table.Th>
-            <Table.Td>{value}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
+  return <FactsTable label="Token details" facts={rows} />;
 }

@@ -4,7 +4,7 @@ import { Fragment, useState } from 'react';
 import { call, lk } from '../../api/client';
 import { useOrgMutation, useWebhookDeliveries, useWebhookDelivery } from '../../api/queries';
 import type { WebhookDelivery, WebhookEndpoint } from '../../api/types';
-import { Empty, ErrorAlert, ErrorState, Loading } from '../../components/states';
+import { Empty, ErrorAlert, ErrorState, Loading, QueryFallback } from '../../components/states';
 import { timeText } from '../tokens/token-status';
 
 const STATUS_COLOR: Record<WebhookDelivery['status'], string> = {
@@ -216,8 +216,7 @@ function DeliveryDetails({
   deliveryId: string;
 }) {
   const detail = useWebhookDelivery(org, endpointId, deliveryId);
-  if (detail.isPending) return <Loading />;
-  if (detail.isError) return <ErrorState error={detail.error} />;
+  if (!detail.isSuccess) return <QueryFallback query={detail} />;
   const d = detail.data;
   return (
     <Stack gap="xs" data-testid="delivery-details">

@@ -8,7 +8,7 @@ import type { WebhookEndpoint } from '../../api/types';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { PageHeader } from '../../components/page-header';
 import { RowMenuButton, useRowContextMenu, type RowAction } from '../../components/row-actions';
-import { ErrorAlert, ErrorState, Loading } from '../../components/states';
+import { ErrorAlert, QueryFallback } from '../../components/states';
 import { timeText } from '../tokens/token-status';
 import { DeliveryLog } from './delivery-log';
 import { EndpointFormModal } from './endpoint-form-modal';
@@ -56,14 +56,8 @@ export function WebhooksPage() {
     'Endpoint enabled.',
   );
 
-  if (endpoints.isPending) return <Loading />;
-  if (endpoints.isError)
-    return (
-      <>
-        <PageHeader title="Webhooks" />
-        <ErrorState error={endpoints.error} />
-      </>
-    );
+  if (!endpoints.isSuccess)
+    return <QueryFallback query={endpoints} before={<PageHeader title="Webhooks" />} />;
   const items = endpoints.data;
   const logEndpoint = items.find((e) => e.id === logOf);
   const add = () => setDialog({ kind: 'add' });

@@ -16,6 +16,7 @@ import {
 } from '../schemas.js';
 import type { RouteContext, RouteModule } from '../route-context.js';
 import type { OrgScope } from '../../services/context.js';
+import { tokenRestrictions } from '../../services/token-view.js';
 import { MAX_OVERLAP_SECONDS } from '../../domain/token-rotation.js';
 import { TokenParams } from './tokens-get.js';
 
@@ -172,14 +173,7 @@ export const tokensReportLeakRoute: RouteModule = (app, ctx) => {
           name: t.name,
           serviceAccountId: t.ownerServiceAccountId,
           type: t.type,
-          domains: t.domains,
-          // Its restrictions too: a replacement that could be used from anywhere would undo them.
-          allowedIps: t.allowedIps,
-          enforcement: t.enforcement,
-          // And its limits (a new quota starts full: the leaked token's spending was not the customer's).
-          rateLimits: t.rateLimits,
-          quota: t.quota,
-          permissions: t.permissions,
+          ...tokenRestrictions(t),
         },
       };
     },

@@ -1,6 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DialectName } from '../dialect.js';
-import type { Database, WebhookDeliveriesTable, WebhookEndpointsTable } from '../schema.js';
+import type {
+  Database,
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
+} from '../schema.js';
 
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookEndpointRecord = Omit<WebhookEndpointRow, 'eventTypes'> & { eventTypes: string[] };
@@ -13,14 +18,8 @@ export type NewWebhookDelivery = Pick<
 /** What an attempt came to: delivered, to be tried again at `retryAt`, or given up on. */
 export type AttemptOutcome = { kind: 'delivered' } | { kind: 'retry'; retryAt: string } | { kind: 'failed' };
 
-export interface AttemptRecord {
-  id: string;
-  deliveryId: string;
-  at: string;
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
-}
+/** One delivery attempt, as its row stores it. */
+export type AttemptRecord = Selectable<WebhookAttemptsTable>;
 
 const endpointOf = (r: WebhookEndpointRow): WebhookEndpointRecord => ({
   ...r,

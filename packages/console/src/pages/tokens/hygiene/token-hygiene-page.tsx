@@ -20,7 +20,7 @@ import { useAllows } from '../../../components/permission-gate';
 import type { BulkAnswer, HygieneAction, HygieneReason, ReportRow } from '../../../api/types';
 import { AnchorLink } from '../../../components/anchor-link';
 import { PageHeader } from '../../../components/page-header';
-import { Empty, ErrorState, Loading } from '../../../components/states';
+import { Empty, QueryFallback } from '../../../components/states';
 import { timeText, TokenExpiry } from '../token-status';
 import { BulkActionDialog } from './bulk-action-dialog';
 import { NewValuesDialog, type NewValue } from './new-values-dialog';
@@ -69,14 +69,8 @@ export function TokenHygienePage() {
   const [newValues, setNewValues] = useState<NewValue[] | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  if (report.isPending) return <Loading />;
-  if (report.isError)
-    return (
-      <>
-        <PageHeader title="Token hygiene" />
-        <ErrorState error={report.error} />
-      </>
-    );
+  if (!report.isSuccess)
+    return <QueryFallback query={report} before={<PageHeader title="Token hygiene" />} />;
 
   const { items, counts, unusedDays, rotateDays, generatedAt } = report.data;
   const policy: Policy = { unusedDays, rotateDays };
