@@ -140,6 +140,8 @@ export async function createLatchkey(
     await services.roles.syncBuiltins();
     const lookup = createCachedLookup(createTokenLookup(handle.db, handle.sqlite, handle.pool), bus, {
       maxEntries: config.verifyCacheEntries,
+      ttlMs: config.verifyCacheTtlSeconds * 1000,
+      ...(clock === systemClock ? {} : { now: nowMs }),
       ...opts.cache,
     });
     const legacyGate = await createLegacyGate(lookup, bus);

@@ -67,6 +67,7 @@ const FileSchema = Type.Object(
     verifyFailureLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     verifyFailureWindowSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     verifyCacheEntries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    verifyCacheTtlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     usageFlushSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
     usageRetentionDays: Type.Optional(Type.Integer({ minimum: 7, maximum: 3650 })),
     webhooksAllowInsecure: Type.Optional(Type.Boolean()),
@@ -149,6 +150,12 @@ export interface Config {
    * active use: a miss costs a database lookup, and on SQLite those queue behind each other.
    */
   verifyCacheEntries: number;
+  /**
+   * How long a cached token is answered without being read again. Not how fast changes arrive: every
+   * change reaches the cache at once through invalidation events. A backstop that bounds what a lost
+   * event could cost, and, with many tokens in use, what makes a rarely used token a lookup each time.
+   */
+  verifyCacheTtlSeconds: number;
   /**
    * How often usage (last used, uses per day) aggregated in memory is written. Each flush writes one row
    * per distinct token used since the last one, so with many tokens in use a longer interval writes far
@@ -396,6 +403,7 @@ export function loadConfig(
     verifyFailureLimit: c.verifyFailureLimit ?? 600,
     verifyFailureWindowSeconds: c.verifyFailureWindowSeconds ?? 60,
     verifyCacheEntries: c.verifyCacheEntries ?? 100_000,
+    verifyCacheTtlSeconds: c.verifyCacheTtlSeconds ?? 300,
     usageFlushSeconds: c.usageFlushSeconds ?? 10,
     usageRetentionDays: c.usageRetentionDays ?? 90,
     webhooksAllowInsecure: c.webhooksAllowInsecure ?? false,
@@ -438,6 +446,7 @@ function fromEnv(key: keyof FileConfig, raw: string): unknown {
     case 'verifyFailureLimit':
     case 'verifyFailureWindowSeconds':
     case 'verifyCacheEntries':
+    case 'verifyCacheTtlSeconds':
     case 'usageFlushSeconds':
     case 'usageRetentionDays':
     case 'invitationsPerInviterPerHour':

@@ -125,6 +125,11 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
     default: '`100000`',
     doc: 'known tokens the verify cache keeps (1 to 10,000,000; least recently used dropped first): size it to the tokens in active use, since every miss is a database lookup. About 360 bytes of heap per cached token (64 of them reserved per slot at start-up), measured with `node --expose-gc bench/cache-memory.mjs --tokens 100000`',
   },
+  verifyCacheTtlSeconds: {
+    env: 'LATCHKEY_VERIFY_CACHE_TTL_SECONDS',
+    default: '`300`',
+    doc: 'how long a cached token is answered before it is read from the database again (1 to 86400). Not how fast a revocation or any other change takes effect: changes reach every cache at once through invalidation events; this bounds what a lost event could cost. With many tokens in use, a token used less often than this is a database lookup every time: raise it with the cache size',
+  },
   usageFlushSeconds: {
     env: 'LATCHKEY_USAGE_FLUSH_SECONDS',
     default: '`10`',

@@ -11,6 +11,8 @@ export interface CacheOptions {
   /** Unknown hashes remembered, so repeated garbage never reaches the database. */
   negativeMaxEntries: number;
   negativeTtlMs: number;
+  /** What the TTLs are counted in (ms); the app's clock, so tests can move it. Default: performance.now. */
+  now?: () => number;
 }
 
 export const DEFAULT_CACHE_OPTIONS: CacheOptions = {
@@ -53,8 +55,10 @@ export function createCachedLookup(
   options: Partial<CacheOptions> = {},
 ): CachedLookup {
   const o = { ...DEFAULT_CACHE_OPTIONS, ...options };
-  const positive = new LRUCache<string, TokenLookupRow>({ max: o.maxEntries, ttl: o.ttlMs });
-  const negative = new LRUCache<string, true>({ max: o.negativeMaxEntries, ttl: o.negativeTtlMs });
+  // A given clock is read on every check (lru-cache otherwise reuses a reading for 1 ms of real time).
+  const time = o.now ? { perf: { now: o.now }, ttlResolution: 0 } : {};
+  const positive = new LRUCache<string, TokenLookupRow>({ max: o.maxEntries, ttl: o.ttlMs, ...time });
+  const negative = new LRUCache<string, true>({ max: o.negativeMaxEntries, ttl: o.negativeTtlMs, ...time });
   const inflight = new Map<string, Promise<TokenLookupRow | null>>();
   // A rotated token answers to two hashes while its previous secret still verifies (docs/lifecycle.md); a
   // change to the token names one of them, so the cache remembers, for such tokens only, every hash it holds.

@@ -129,6 +129,16 @@ describe('configuration', () => {
     );
   });
 
+  it('LATCHKEY_VERIFY_CACHE_TTL_SECONDS: 300 by default, 1 to 86400, anything else refused at start-up', () => {
+    expect(loadConfig({}).verifyCacheTtlSeconds).toBe(300);
+    expect(loadConfig({ LATCHKEY_VERIFY_CACHE_TTL_SECONDS: '1' }).verifyCacheTtlSeconds).toBe(1);
+    expect(loadConfig({ LATCHKEY_VERIFY_CACHE_TTL_SECONDS: '86400' }).verifyCacheTtlSeconds).toBe(86_400);
+    for (const bad of ['0', '86401', '-1', '2.5', 'forever'])
+      expect(() => loadConfig({ LATCHKEY_VERIFY_CACHE_TTL_SECONDS: bad }), bad).toThrow(
+        /LATCHKEY_VERIFY_CACHE_TTL_SECONDS/,
+      );
+  });
+
   it('limiter windows come from config: sign-in 900 s, request limit 60 s, invalid tokens 60 s by default; 1 to 86400', () => {
     expect(loadConfig({})).toMatchObject({
       signInWindowSeconds: 900,

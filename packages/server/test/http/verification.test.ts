@@ -10,6 +10,7 @@ import {
   login,
   roleId,
   startInstance,
+  testClock,
   verify,
   type Org,
   type TestInstance,
@@ -371,6 +372,35 @@ describe('LATCHKEY_VERIFY_CACHE_ENTRIES bounds the verify cache', () => {
       expect(small.lookup.stats().size).toBe(2);
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('LATCHKEY_VERIFY_CACHE_TTL_SECONDS: how long a cached token is answered before it is read again', () => {
+  it('reads it again once more than that has passed (by the app clock), not before; 300 s by default', async () => {
+    const clock = testClock();
+    const short = await startInstance({ LATCHKEY_VERIFY_CACHE_TTL_SECONDS: '60' }, { clock });
+    const usual = await startInstance({}, { clock });
+    try {
+      for (const [lk, ttl] of [
+        [short, 60_000],
+        [usual, 300_000],
+      ] as const) {
+        const o = await createOrg(lk);
+        const s = await createServiceAccount(lk, o, 'cached');
+        const { token } = await createToken(lk, o, { serviceAccountId: s.id });
+        expect((await verify(lk, { token })).code).toBe('valid');
+        const lookups = lk.lookup.stats().lookups;
+        clock.advance(ttl - 1_000);
+        expect((await verify(lk, { token })).code).toBe('valid');
+        expect(lk.lookup.stats().lookups, `${ttl} ms, before`).toBe(lookups);
+        clock.advance(1_001);
+        expect((await verify(lk, { token })).code).toBe('valid');
+        expect(lk.lookup.stats().lookups, `${ttl} ms, after`).toBe(lookups + 1);
+      }
+    } finally {
+      await short.close();
+      await usual.close();
     }
   });
 });
