@@ -8,7 +8,9 @@ import { addressKey } from '../domain/address-key.js';
  *
  * - **Per (account, address)**: a hard limit. After `addressLimit` attempts without a success within the
  *   window, that address is refused for that account until the window ends. Other addresses, and other
- *   accounts from that address, are not affected, so an outsider cannot lock the owner out.
+ *   accounts from that address, are not affected, so an outsider cannot lock the owner out. An address is
+ *   its addressKey: an IPv6 /64 is one address, so someone on the owner's own /64 (or behind the owner's
+ *   IPv4 NAT, as always) shares the owner's count.
  * - **Per account**: a slow-down, not a lock. After `slowdownAfter` failures on the account within the window
  *   (from any addresses), attempts from addresses that have not signed in to it within the last
  *   `knownAddressTtlMs` share one attempt per `slowdownIntervalMs`. A guesser spread over many addresses is

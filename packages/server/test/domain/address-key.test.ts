@@ -11,6 +11,15 @@ describe('addressKey: what a per-address limit counts an address as', () => {
     expect(addressKey('::ffff:cb00:7107')).toBe('203.0.113.7');
   });
 
+  it('an IPv4 client a translator or tunnel writes as IPv6 is that IPv4 client, not one /64 for them all', () => {
+    // NAT64/SIIT (RFC 6052): the well-known prefix, and the local-use one at /96.
+    expect(addressKey('64:ff9b::203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('64:ff9b::cb00:7108')).toBe('203.0.113.8');
+    expect(addressKey('64:ff9b:1::cb00:7109')).toBe('203.0.113.9');
+    // Teredo (RFC 4380): the client's address inverted in the last 32 bits (here 192.0.2.45).
+    expect(addressKey('2001:0:4136:e378:8000:63bf:3fff:fdd2')).toBe('192.0.2.45');
+  });
+
   it('an IPv6 address is its /64, in every spelling', () => {
     const key = '2001:db8:1:2::/64';
     for (const spelling of [
@@ -40,8 +49,17 @@ describe('addressKey: what a per-address limit counts an address as', () => {
     }
   });
 
-  it('text that is not an address is its own key (and spells no address)', () => {
-    for (const text of ['', 'unknown', 'not:an:address', '2001:db8::zz', '1.2.3'])
+  it('text that is not an address is its own key, however long', () => {
+    for (const text of [
+      '',
+      'unknown',
+      'not:an:address',
+      '2001:db8::zz',
+      '1.2.3',
+      `2001:db8::1${' '.repeat(60)}`,
+    ])
       expect(addressKey(text)).toBe(text);
+    const long = `2001:db8:${'0:'.repeat(40)}1`;
+    expect(addressKey(long)).toBe(long);
   });
 });

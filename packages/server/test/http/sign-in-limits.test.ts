@@ -11,7 +11,8 @@ import {
 
 /**
  * Issue 11, finding 6 (and the "same limits for every credential check" part of finding 2): sign-in is limited
- * per (account, address) and slowed per account, never locked — an outsider cannot lock the owner out.
+ * per (account, address) and slowed per account, never locked — an outsider (outside the owner's
+ * IPv4 address or IPv6 /64) cannot lock the owner out.
  */
 const REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HOME = '10.9.9.9'; // where the owner signs in from

@@ -110,7 +110,7 @@ describe('verifier codes', () => {
     for (let i = 0; i < 3; i++)
       expect((await verifier.verify({ token: flipped, origin: null })).code).toBe('token_invalid');
     expect(calls).toEqual([hashToken(value)]);
-    expect(cached.stats()).toMatchObject({ hits: 1, negativeHits: 0, lookups: 1 });
+    expect(cached.stats()).toMatchObject({ hits: 1, negativeHits: 0, lookups: 1, negativeSize: 0 });
   });
 
   it('token_invalid for a well-formed value nobody issued', async () => {
