@@ -3,7 +3,7 @@ import type { paths } from './generated/schema.js';
 import { segmentPathSerializer } from './path-segment.js';
 
 export type { paths, components, operations } from './generated/schema.js';
-export { auditActions, webhookEventTypes } from './generated/schema.js';
+export { auditActions, tokenSorts, webhookEventTypes } from './generated/schema.js';
 export { pathSegment, segmentPathSerializer } from './path-segment.js';
 
 /** The typed client: `client.GET('/api/v1/orgs/{org}/tokens/{id}', { params: { path: { org, id } } })`. */

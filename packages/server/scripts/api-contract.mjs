@@ -43,8 +43,8 @@ export async function renderApiContract(document) {
 }
 
 /**
- * The closed sets a client offers as choices, as values (the types above are erased at run time): today the
- * audit actions, from the audit log's `action` filter.
+ * The closed sets a client offers as choices, as values (the types above are erased at run time): the audit
+ * actions (the audit log's `action` filter), webhook event types and the token list's orders.
  * @param {any} doc the OpenAPI document
  */
 function choices(doc) {
@@ -52,11 +52,15 @@ function choices(doc) {
   const list = (values) => JSON.stringify(values, null, 2).replaceAll('"', "'");
   const create =
     doc.paths['/api/v1/orgs/{org}/webhook-endpoints'].post.requestBody.content['application/json'];
+  const sort = doc.paths['/api/v1/orgs/{org}/tokens'].get.parameters.find((p) => p.name === 'sort');
   return `/** Every audit action (the \`action\` filter's and AuditEntry.action's enum). */
 export const auditActions = ${list(filter.schema.enum)} as const;
 
 /** Every event type a webhook endpoint can subscribe to (the \`eventTypes\` items' enum). */
 export const webhookEventTypes = ${list(create.schema.properties.eventTypes.items.enum)} as const;
+
+/** Every order the token list can be read in (the \`sort\` parameter's enum; the first is the default). */
+export const tokenSorts = ${list(sort.schema.enum)} as const;
 `;
 }
 

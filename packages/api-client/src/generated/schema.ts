@@ -14318,3 +14318,13 @@ export const webhookEventTypes = [
   'token.rate_limited',
   'token.quota_exhausted'
 ] as const;
+
+/** Every order the token list can be read in (the `sort` parameter's enum; the first is the default). */
+export const tokenSorts = [
+  'created_desc',
+  'created_asc',
+  'name_asc',
+  'name_desc',
+  'last_used_desc',
+  'expires_asc'
+] as const;

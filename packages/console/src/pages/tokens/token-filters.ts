@@ -1,13 +1,7 @@
-/** The list's orders (GET /orgs/{org}/tokens?sort=); newest first when absent. */
-export const TOKEN_SORTS = [
-  'created_desc',
-  'created_asc',
-  'name_asc',
-  'name_desc',
-  'last_used_desc',
-  'expires_asc',
-] as const;
-export type TokenSort = (typeof TOKEN_SORTS)[number];
+import { tokenSorts } from '@latchkey/api-client';
+
+/** The list's orders (GET /orgs/{org}/tokens?sort=, from the API contract); newest first when absent. */
+export type TokenSort = (typeof tokenSorts)[number];
 
 /** The Tokens page's filters and order, as the URL carries them (`?owner=…&type=…&status=…&q=…&sort=…`). */
 export interface TokenFilters {
@@ -30,7 +24,7 @@ export function tokenFiltersFromSearch(s: Record<string, unknown>): TokenFilters
   if (s.type === 'public' || s.type === 'private') out.type = s.type;
   if (s.status === 'expired' || s.status === 'revoked' || s.status === 'all') out.status = s.status;
   if (typeof s.q === 'string' && s.q.length > 0 && !looksLikeTokenValue(s.q)) out.q = s.q.slice(0, 100);
-  const sort = TOKEN_SORTS.find((x) => x === s.sort);
+  const sort = tokenSorts.find((x) => x === s.sort);
   if (sort && sort !== 'created_desc') out.sort = sort;
   return out;
 }
