@@ -1,20 +1,23 @@
-// Heap per cached token in the verify cache.
+// Heap per cached token, for everything a verified token keeps in memory.
 //   npm run build && node --expose-gc bench/cache-memory.mjs [--tokens 100000]
-// Seeds K distinct tokens (one org, one service account, as most deployments look) in a temporary SQLite
-// file, makes a cache bounded at K, looks every token up once through it (so each row comes from the real
-// SQLite lookup, strings and all), and prints (heap after − heap before) / K, with a full GC before each
-// reading. The cache's fixed part — the slots lru-cache reserves up front for `max` entries — is printed
-// apart, and included in the per-token figure (a full cache uses all its slots). Not a test: it prints figures.
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+// Seeds K real private tokens (one org, one service account, as most deployments look) in a temporary
+// SQLite file, starts Latchkey with a cache bounded above K, and reads the heap (after a full GC) at each step:
+//   1. the cache's fixed part: the slots lru-cache reserves up front for `max` entries (a second, empty cache);
+//   2. every token looked up once through the cache (each row from the real SQLite lookup, strings and all);
+//   3. every token verified and answered as `POST /api/v1/verify` answers it: what the verifier prepares per
+//      token (identity, the prepared valid answer) and the HTTP layer's prepared answer bytes. This step also
+//      holds each token's usage until the next flush, so its figure is read after a flush (3) and before (4);
+//   4. usage recorded for every token and not yet flushed (what one flush interval holds per distinct token).
+// Not a test: it prints figures (bytes per token).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../packages/server/dist/config/config.js';
-import { createLogger } from '../packages/server/dist/logger.js';
-import { createLatchkey } from '../packages/server/dist/server.js';
-import { createTokenLookup } from '../packages/server/dist/store/queries/verify-lookup.js';
+import { createLatchkey, createLogger, loadConfig } from '@latchkey/server';
+import { hashToken } from '../packages/server/dist/domain/token-format.js';
+import { answerBody, verifyAnswer } from '../packages/server/dist/http/verify-answer.js';
 import { createCachedLookup } from '../packages/server/dist/verify/cache.js';
 import { createLocalBus } from '../packages/server/dist/verify/invalidation.js';
+import { seedSqlite } from './lib/seed.mjs';
 
 if (typeof global.gc !== 'function') {
   console.error('run with: node --expose-gc bench/cache-memory.mjs');
@@ -30,56 +33,69 @@ const K = Number(args.tokens ?? 100_000);
 
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-cache-bench-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`, LOG_LEVEL: 'silent' });
-const lk = await createLatchkey(config, createLogger('silent'), { usageFlushMs: 3_600_000 });
-await lk.services.setup.bootstrap({
-  slug: 'bench',
-  email: 'owner@bench.test',
-  password: 'correct horse battery staple',
-  adminToken: true,
-});
-
-// K copies of the bootstrap token, each with its own id (tok_ + 20 characters, as real ids) and hash
-// (SHA-256 hex, as the verifier computes it), the same owner, role and org.
-const sqlite = lk.handle.sqlite;
-const cols = sqlite
-  .prepare('select name from pragma_table_info(?)')
-  .all('tokens')
-  .map((c) => c.name);
-const template = sqlite.prepare('select id from tokens limit 1').get().id;
-const copy = sqlite.prepare(
-  `insert into tokens (${cols.join(', ')}) select ${cols.map((c) => (c === 'id' || c === 'hash' ? `@${c}` : c)).join(', ')} from tokens where id = @template`,
-);
-const hashOf = (n) => createHash('sha256').update(`bench-token-${n}`).digest('hex');
-sqlite.transaction(() => {
-  for (let n = 1; n <= K; n++)
-    copy.run({ id: `tok_${String(n).padStart(20, '0')}`, hash: hashOf(n), template });
-})();
+const seeded = await seedSqlite(dir, K);
+const tokens = readFileSync(seeded.tokensFile, 'utf8').trim().split('\n');
 
 const heap = () => {
   global.gc();
   global.gc();
   return process.memoryUsage().heapUsed;
 };
-const base = createTokenLookup(lk.handle.db, sqlite);
-const h0 = heap();
-const cache = createCachedLookup(base, createLocalBus(), { maxEntries: K });
+const lk = await createLatchkey(
+  loadConfig({
+    DATABASE_URL: seeded.databaseUrl,
+    LOG_LEVEL: 'silent',
+    LATCHKEY_VERIFY_CACHE_ENTRIES: String(K),
+    LATCHKEY_VERIFY_CACHE_TTL_SECONDS: '86400',
+  }),
+  createLogger('silent'),
+  { usageFlushMs: 86_400_000 },
+);
+// Warm what is made once per process (compiled code, prepared statements), so step 1 is the slots alone.
+await lk.verifier.verify({ token: tokens[0], origin: null });
+lk.lookup.clear();
+await lk.usage.flush();
+// 1. The slots: a second cache of the same bound, empty, read on its own.
+const r0 = heap();
+const empty = createCachedLookup(
+  { byHash: async () => null, hasImported: async () => false },
+  createLocalBus(),
+  {
+    maxEntries: K,
+  },
+);
+const r1 = heap();
+empty.close();
 const h1 = heap();
-// Each hash made as a request makes it, so the cache's copy of the key is counted with the entry.
-for (let n = 1; n <= K; n++) {
-  const h = hashOf(n);
-  if (!(await cache.byHash(h))) throw new Error(`no token for ${h}`);
-}
+
+for (const t of tokens)
+  if (!(await lk.lookup.byHash(hashToken(t)))) throw new Error('a seeded token was not found');
 const h2 = heap();
-const { size, lookups } = cache.stats();
-if (size !== K || lookups !== K) throw new Error(`cache holds ${size} of ${K} (${lookups} lookups)`);
+const { size, lookups } = lk.lookup.stats();
+if (size !== K) throw new Error(`cache holds ${size} of ${K} (${lookups} lookups)`);
+
+let bytes = 0;
+for (const t of tokens) {
+  const r = await lk.verifier.verify({ token: t, origin: null });
+  if (!r.valid) throw new Error(`a seeded token was refused: ${r.code}`);
+  bytes += Buffer.byteLength(answerBody(verifyAnswer(r)));
+}
+const hUnflushed = heap();
+await lk.usage.flush();
+const h3 = heap();
+if (lk.lookup.stats().lookups !== lookups) throw new Error('verification looked tokens up again');
+
+const perToken = (a, b) => Math.round((b - a) / K);
 console.log(
   JSON.stringify({
     tokens: K,
-    reservedBytesPerSlot: Math.round((h1 - h0) / K),
-    entryBytesPerToken: Math.round((h2 - h1) / K),
-    bytesPerCachedToken: Math.round((h2 - h0) / K),
+    reservedBytesPerSlot: perToken(r0, r1),
+    cacheEntryBytesPerToken: perToken(h1, h2),
+    preparedAnswerBytesPerToken: perToken(h2, h3),
+    // A full cache uses all its slots: they count per token.
+    bytesPerVerifiedToken: perToken(h1, h3) + perToken(r0, r1),
+    pendingUsageBytesPerToken: perToken(h3, hUnflushed),
+    answerBodyBytes: Math.round(bytes / K),
   }),
 );
-cache.close();
 await lk.close();

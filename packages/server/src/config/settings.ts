@@ -123,7 +123,7 @@ export const SETTINGS: Record<keyof FileConfig, SettingDoc> = {
   verifyCacheEntries: {
     env: 'LATCHKEY_VERIFY_CACHE_ENTRIES',
     default: '`100000`',
-    doc: 'known tokens the verify cache keeps (1 to 10,000,000; least recently used dropped first): size it to the tokens in active use, since every miss is a database lookup. About 450 bytes of heap per cached token in the cache itself (64 of them reserved per slot at start-up; `node --expose-gc bench/cache-memory.mjs --tokens 100000`); a server with a million tokens cached was 2.2 GiB resident under load ([bench/RESULTS.md](bench/RESULTS.md))',
+    doc: 'known tokens the verify cache keeps (1 to 10,000,000; least recently used dropped first): size it to the tokens in active use, since every miss is a database lookup. About 700 bytes of heap per cached, verified token (64 of them reserved per slot at start-up; `node --expose-gc bench/cache-memory.mjs --tokens 100000`); a server with a million tokens cached was 1.2 GiB resident under load ([bench/RESULTS.md](bench/RESULTS.md))',
   },
   verifyCacheTtlSeconds: {
     env: 'LATCHKEY_VERIFY_CACHE_TTL_SECONDS',

@@ -21,7 +21,13 @@ import {
   type AddressVerifyResult,
 } from '../verify/verify-from-address.js';
 import { identityOf, type VerifyIdentity, type VerifyResult } from '../verify/verifier.js';
-import { limitHeaders, rateLimitedMessage, verifyAnswer, verifyBodyCheck } from './verify-answer.js';
+import {
+  answerBody,
+  limitHeaders,
+  rateLimitedMessage,
+  verifyAnswer,
+  verifyBodyCheck,
+} from './verify-answer.js';
 import { verifySecretMatches } from './verify-secret.js';
 import { ERROR_STATUS } from '../domain/errors.js';
 
@@ -159,7 +165,7 @@ export function createHotHandler(deps: HotHandlerDeps) {
     }
     const answer = verifyAnswer(d.result);
     res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'content-length', answer.length]);
-    res.end(answer.body);
+    res.end(answerBody(answer));
   }
 
   /**
@@ -279,7 +285,7 @@ export function createHotHandler(deps: HotHandlerDeps) {
       if (prepared !== null && !(r.type === 'public' && r.origin) && !r.warnings && !hasLimits(r))
         headers = prepared;
       else {
-        const built = id === undefined ? [] : identityHeaders(id).slice();
+        const built = id === undefined ? [] : identityHeaders(id);
         if (r.type === 'public' && r.origin)
           built.push('access-control-allow-origin', r.origin, 'vary', 'Origin');
         if (r.warnings) built.push('x-latchkey-warnings', r.warnings.join(','));
@@ -327,21 +333,13 @@ function denialHeaders(code: VerifyCode, rateLimited: boolean): readonly string[
   return headers;
 }
 
+// The whole header list of an allow without CORS headers, built once per cached token (one identity object
+// each). Its values are the identity's own strings, shared with the cache (the permission list joined once
+// per list, not per token), so a token costs this one array.
 const allowHeaderCache = new WeakMap<VerifyIdentity, readonly string[]>();
-/** The whole header list of an allow without CORS headers. */
+const ALLOW_TRAILER = ['x-latchkey-code', 'valid', 'content-length', '0'] as const;
 function allowHeaders(id: VerifyIdentity): readonly string[] {
   let headers = allowHeaderCache.get(id);
-  if (!headers) {
-    headers = [...identityHeaders(id), 'x-latchkey-code', 'valid', 'content-length', '0'];
-    allowHeaderCache.set(id, headers);
-  }
-  return headers;
-}
-
-// The identity headers of a valid answer, built once per cached token (one identity object each).
-const identityHeaderCache = new WeakMap<VerifyIdentity, readonly string[]>();
-function identityHeaders(id: VerifyIdentity): readonly string[] {
-  let headers = identityHeaderCache.get(id);
   if (!headers) {
     // Every identity header on every 200, empty where it does not apply (see routes/forward-auth.ts).
     const sa = id.owner.type === 'service_account';
@@ -352,10 +350,20 @@ function identityHeaders(id: VerifyIdentity): readonly string[] {
       id.type,
       sa ? id.owner.id : '',
       sa ? '' : id.owner.id,
-      id.permissions.join(','),
+      permissionHeader(id.permissions),
     ];
-    headers = IDENTITY_HEADERS.flatMap((name, i) => [name, values[i]!]);
-    identityHeaderCache.set(id, headers);
+    headers = [...IDENTITY_HEADERS.flatMap((name, i) => [name, values[i]!]), ...ALLOW_TRAILER];
+    allowHeaderCache.set(id, headers);
   }
   return headers;
+}
+
+/** The identity headers alone: an allow's list without its trailer. */
+const identityHeaders = (id: VerifyIdentity): string[] => allowHeaders(id).slice(0, -ALLOW_TRAILER.length);
+
+const permissionHeaders = new WeakMap<readonly string[], string>();
+function permissionHeader(permissions: readonly string[]): string {
+  let joined = permissionHeaders.get(permissions);
+  if (joined === undefined) permissionHeaders.set(permissions, (joined = permissions.join(',')));
+  return joined;
 }

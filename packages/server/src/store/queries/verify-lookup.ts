@@ -162,6 +162,13 @@ function shared<T extends string | null>(value: T): T {
   return value;
 }
 
+/** The secret of a token never rotated (nearly all of them): one shared object, not one per cached row. */
+const CURRENT_ONLY: LookupSecret = Object.freeze({
+  kind: 'current',
+  pending: null,
+  retiresOnFirstUse: false,
+});
+
 function fromRaw(r: RawRow): TokenLookupRow {
   return {
     tokenId: r.tokenid,
@@ -181,7 +188,9 @@ function fromRaw(r: RawRow): TokenLookupRow {
     secret:
       Number(r.previous) === 1
         ? { kind: 'previous', retiresAt: r.retiresat, retired: Number(r.retired) === 1 }
-        : { kind: 'current', pending: r.pending, retiresOnFirstUse: Number(r.firstuse) === 1 },
+        : r.pending === null && Number(r.firstuse) !== 1
+          ? CURRENT_ONLY
+          : { kind: 'current', pending: r.pending, retiresOnFirstUse: Number(r.firstuse) === 1 },
     ownerServiceAccountId: shared(r.ownersaid),
     ownerUserId: shared(r.owneruserid),
     ownerName: shared(r.ownername),
