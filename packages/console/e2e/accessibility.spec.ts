@@ -177,7 +177,8 @@ test('the right-click menu is a menu of menu items, the same as the ⋯ menu', a
   expect(titles).toContain('Revoke');
   await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Actions for widget' }).click();
-  expect(await page.getByRole('menu').getByRole('menuitem').allTextContents()).toEqual(titles);
+  // The menu renders after the click: wait for it (allTextContents alone reads whatever is there yet).
+  await expect(page.getByRole('menu').getByRole('menuitem')).toHaveText(titles);
   await page.keyboard.press('Escape');
 });
 

@@ -53,6 +53,7 @@ test('Edit narrows the permissions and sets an expiry; emptying both restores th
 
   // Only what the Viewer role of its service account holds is offered.
   await dialog.getByLabel('Permissions').click();
+  await expect(page.getByRole('option').first()).toBeVisible(); // the list renders after the click
   const offered = await page.getByRole('option').allTextContents();
   expect(offered.length).toBeGreaterThan(0);
   expect(offered.every((p) => p.endsWith(':view'))).toBe(true);
