@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken, hashToken } from '../../src/domain/token-format.js';
 import { answerBody, verifyAnswer } from '../../src/http/verify-answer.js';
@@ -11,6 +9,7 @@ import {
   startInstance,
   type TestInstance,
 } from '../helpers/harness.js';
+import { heapAfterGc } from '../helpers/heap.js';
 
 /**
  * Issue #12 rows 7–8: with a million tokens in use, what each verified token keeps in memory is what the
@@ -24,14 +23,6 @@ import {
 const TOKENS = 20_000;
 /** Bytes per token the prepared identity and answer may keep (measured ~440 on Node 20). */
 const PREPARED_BUDGET = 700;
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
 
 describe(`memory per verified token (${TOKENS.toLocaleString('en')} tokens of one owner)`, () => {
   let lk: TestInstance;

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/token-format.js';
 import { verifyFromAddress } from '../../src/verify/verify-from-address.js';
@@ -11,6 +9,7 @@ import {
   startInstance,
   type TestInstance,
 } from '../helpers/harness.js';
+import { heapAfterGc } from '../helpers/heap.js';
 
 /**
  * Issue #7 §5: a flood of 100,000 random tokens must not reach the database more than the negative cache
@@ -27,13 +26,6 @@ import {
 const FLOOD = 100_000;
 const IN_FLIGHT = 200;
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 const ipFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
