@@ -22,7 +22,7 @@ type Reassigned = TokenSnapshot & { effectivePermissions: string[] };
 /**
  * Token events name the token's hash for the caches (a value that was unknown must now be found, and the
  * entry for the old state must go). `hash` is never part of what is recorded or sent: `auditEntryOf`
- * (and the webhooks to come) read the payload fields only.
+ * and the webhook payloads (`webhookEventOf`) read the payload fields only.
  */
 type TokenEvent = { hash: string } & (
   | { type: 'token.created'; token: TokenSnapshot }
@@ -80,7 +80,7 @@ type TokenEvent = { hash: string } & (
 /**
  * Everything that changes in an org, as one discriminated union with a fixed payload per type. Services
  * record events inside the change's transaction (`EventRecorder`), and every consumer reads this one
- * stream: the audit log (`auditEntryOf`), cache invalidation (`invalidationsOf`) and, next, webhooks.
+ * stream: the audit log (`auditEntryOf`), cache invalidation (`invalidationsOf`) and webhooks (`webhookEventOf`).
  */
 export type DomainEvent =
   | { type: 'org.created'; org: Org }
