@@ -1,8 +1,9 @@
 // Heap per cached token, for everything a verified token keeps in memory.
 //   npm run build && node --expose-gc bench/cache-memory.mjs [--tokens 100000]
 // Seeds K real private tokens (one org, one service account, as most deployments look) in a temporary
-// SQLite file, starts Latchkey with a cache bounded above K, and reads the heap (after a full GC) at each step:
-//   1. the cache's fixed part: the slots lru-cache reserves up front for `max` entries (a second, empty cache);
+// SQLite file, starts Latchkey with a cache bounded at K, and reads the heap (after a full GC) at each step:
+//   1. the cache's fixed part: the slots lru-cache reserves up front for `max` entries (read on a second,
+//      empty cache);
 //   2. every token looked up once through the cache (each row from the real SQLite lookup, strings and all);
 //   3. every token verified and answered as `POST /api/v1/verify` answers it: what the verifier prepares per
 //      token (identity, the prepared valid answer) and the HTTP layer's prepared answer bytes. This step also

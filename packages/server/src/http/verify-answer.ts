@@ -152,34 +152,46 @@ export const answerBody = (a: PreparedAnswer): string => a.head + a.middle + a.t
 const denials = new Map<VerifyCode, PreparedAnswer>();
 const valids = new WeakMap<VerifyIdentity, PreparedAnswer>();
 
-/** Texts many answers share, kept once (bounded: past the bound it starts again, nothing is lost but sharing). */
+/** Texts many answers share, kept once (bounded: past the bound it starts again; only sharing is lost). */
 const sharedTexts = new Map<string, string>();
 function sharedText(text: string): string {
   const known = sharedTexts.get(text);
   if (known !== undefined) return known;
   if (sharedTexts.size >= 10_000) sharedTexts.clear();
-  sharedTexts.set(text, text);
-  return text;
+  // A copy, not the slice itself: a slice keeps the whole answer it was cut from alive. (Through JSON, so
+  // every code unit survives as it is.)
+  const own = JSON.parse(JSON.stringify(text)) as string;
+  sharedTexts.set(own, own);
+  return own;
 }
 const lengths: string[] = [];
 const lengthText = (bytes: number) => (bytes < 65_536 ? (lengths[bytes] ??= String(bytes)) : String(bytes));
 
-function prepare(r: VerifyResult): PreparedAnswer {
+/** An answer made for one request (a denial's, a report-only warning's): whole, nothing shared. */
+function answerOnce(r: VerifyResult): PreparedAnswer {
   const body = serializeAnswer(verifyAnswerObject(r));
   const bytes = Buffer.byteLength(body);
-  const tokenId = r.valid ? identityOf(r)?.tokenId : undefined;
+  return { head: body, middle: '', tail: '', length: lengthText(bytes), bytes };
+}
+
+/**
+ * A token's valid answer, kept while the cache keeps the token: split around its id, the texts on either side
+ * shared. Only these are shared — an answer built per request (its limits' state, its warnings) would fill the
+ * table with texts used once.
+ */
+function answerKept(r: VerifyResult): PreparedAnswer {
+  const whole = answerOnce(r);
+  const tokenId = identityOf(r)?.tokenId;
   // Split around the id where the serializer wrote it plainly (ids are ASCII without escapes; else whole).
-  const marker = tokenId === undefined ? '' : `,"tokenId":${JSON.stringify(tokenId)},`;
-  const at = marker === '' ? -1 : body.indexOf(marker);
-  if (tokenId === undefined || at < 0 || marker !== `,"tokenId":"${tokenId}",`)
-    return { head: body, middle: '', tail: '', length: lengthText(bytes), bytes };
+  const marker = tokenId === undefined ? '' : `,"tokenId":"${tokenId}",`;
+  const at = marker === '' || JSON.stringify(tokenId) !== `"${tokenId}"` ? -1 : whole.head.indexOf(marker);
+  if (tokenId === undefined || at < 0) return whole;
   const cut = at + ',"tokenId":"'.length;
   return {
-    head: sharedText(body.slice(0, cut)),
+    ...whole,
+    head: sharedText(whole.head.slice(0, cut)),
     middle: tokenId,
-    tail: sharedText(body.slice(cut + tokenId.length)),
-    length: lengthText(bytes),
-    bytes,
+    tail: sharedText(whole.head.slice(cut + tokenId.length)),
   };
 }
 
@@ -213,17 +225,20 @@ export function verifyAnswer(r: VerifyResult): PreparedAnswer {
   if (!r.valid) {
     let answer = denials.get(r.code);
     // The prepared denial is the one without limits: made from the code alone.
-    if (!answer) denials.set(r.code, (answer = prepare({ valid: false, code: r.code })));
+    if (!answer) denials.set(r.code, (answer = answerOnce({ valid: false, code: r.code })));
     return limited ? withLimits(answer, r) : answer;
   }
   const id = identityOf(r);
   // A report-only warning depends on the request, not only on the token: built for this answer.
-  if (id === undefined || r.warnings) return prepare(r);
+  if (id === undefined || r.warnings) return answerOnce(r);
   let answer = valids.get(id);
   if (!answer) {
     // The token's answer without its limits' state (the result's own identity carried over).
     const { rateLimit: _w, quota: _q, ...plain } = r;
-    valids.set(id, (answer = prepare(Object.defineProperty(plain, IDENTITY, { value: id }) as VerifyResult)));
+    valids.set(
+      id,
+      (answer = answerKept(Object.defineProperty(plain, IDENTITY, { value: id }) as VerifyResult)),
+    );
   }
   return limited ? withLimits(answer, r) : answer;
 }

@@ -183,14 +183,15 @@ export function createVerifier(deps: {
   }
 
   // What many cached tokens have in common is kept once: a million cached tokens each with their own org
-  // and owner objects and domain set held ~200 MB more (bench/cache-memory.mjs). Frozen, so sharing is safe.
+  // and owner objects and domain set held ~240 MB more (test/verify/cache-memory.test.ts). Sharing is safe:
+  // org and owner are frozen, and a domain set is only ever read (`has`).
   const orgs = new BoundedMemo<VerifyIdentity['org']>();
   const owners = new BoundedMemo<VerifyIdentity['owner']>();
   const domainSets = new WeakMap<readonly string[], ReadonlySet<string>>();
   function ownerOf(row: TokenLookupRow): VerifyIdentity['owner'] {
     const sa = row.ownerServiceAccountId;
     const type = sa ? 'service_account' : 'user';
-    const id = sa ?? row.ownerUserId ?? '';
+    const id = sa ? sa : (row.ownerUserId ?? '');
     const name = row.ownerName ?? '';
     return owners.get(`${type}\n${id}\n${name}`, () => Object.freeze({ type, id, name }));
   }
