@@ -7,6 +7,7 @@ function impliedByEdit(set: ReadonlySet<string>, required: string): boolean {
   return required.endsWith(':view') && set.has(`${required.slice(0, -5)}:edit`);
 }
 import type { QuotaInfo, RateLimitInfo, TokenIdentity, VerifyCode, VerifyWarning } from '@latchkey/protocol';
+import { BoundedMemo } from '../domain/bounded-memo.js';
 import { compileIpAllowlist } from '../domain/ip-allowlist.js';
 import type { LimitVerdict, TokenLimits } from './token-limits.js';
 
@@ -75,19 +76,6 @@ export function identityOf(result: VerifyResult): VerifyIdentity | undefined {
 
 function withIdentity<T extends object>(result: T, identity: VerifyIdentity): T {
   return Object.defineProperty(result, IDENTITY, { value: identity });
-}
-
-/** Values many entries share, kept once; bounded (past the bound it starts again: only sharing is lost). */
-class BoundedMemo<T> {
-  private readonly known = new Map<string, T>();
-  get(key: string, make: () => T): T {
-    let value = this.known.get(key);
-    if (value === undefined) {
-      if (this.known.size >= 10_000) this.known.clear();
-      this.known.set(key, (value = make()));
-    }
-    return value;
-  }
 }
 
 export interface Verifier {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
+import { BoundedMemo } from '../../domain/bounded-memo.js';
 import type { QuotaRule, RateLimitRule } from '../../domain/token-limits.js';
 import type { Database } from '../schema.js';
 
@@ -152,15 +153,9 @@ function parseRateLimits(raw: string): readonly RateLimitRule[] {
  * of its id, slug, owner and role: about 200 of the ~490 bytes each cached token cost
  * (bench/cache-memory.mjs). Values many tokens share are kept once (bounded like the lists above).
  */
-const sharedStrings = new Map<string, string>();
-function shared<T extends string | null>(value: T): T {
-  if (value === null) return value;
-  const known = sharedStrings.get(value);
-  if (known !== undefined) return known as T;
-  if (sharedStrings.size > 50_000) sharedStrings.clear();
-  sharedStrings.set(value, value);
-  return value;
-}
+const sharedStrings = new BoundedMemo<string>(50_000);
+const shared = <T extends string | null>(value: T): T =>
+  value === null ? value : (sharedStrings.get(value, () => value) as T);
 
 /** The secret of a token never rotated (nearly all of them): one shared object, not one per cached row. */
 const CURRENT_ONLY: LookupSecret = Object.freeze({
